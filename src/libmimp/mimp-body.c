@@ -1,0 +1,782 @@
+/* mimp-body.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimp-body"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "mimp-body.h"
+#include "mimp-cipher.h"
+#include "mimp-error.h"
+
+G_DEFINE_BOXED_TYPE (MimpMessage, mimp_message, mimp_message_copy, mimp_message_free)
+
+MimpMessage *
+mimp_message_new (const char *id,
+                  gint64      seq,
+                  const char *from,
+                  const char *to,
+                  const char *text,
+                  gint64      timestamp)
+{
+  MimpMessage *message = g_new0 (MimpMessage, 1);
+
+  message->id = g_strdup (id);
+  message->seq = seq;
+  message->from = g_strdup (from);
+  message->to = g_strdup (to);
+  message->text = g_strdup (text);
+  message->timestamp = timestamp;
+  return message;
+}
+
+MimpMessage *
+mimp_message_copy (const MimpMessage *message)
+{
+  return mimp_message_new (message->id, message->seq, message->from, message->to,
+                           message->text, message->timestamp);
+}
+
+void
+mimp_message_free (MimpMessage *message)
+{
+  if (message == NULL)
+    return;
+  g_free (message->id);
+  g_free (message->from);
+  g_free (message->to);
+  g_free (message->text);
+  g_free (message);
+}
+
+void
+mimp_login_request_clear (MimpLoginRequest *request)
+{
+  g_clear_pointer (&request->user, g_free);
+  g_clear_pointer (&request->password, mimp_secure_free_string);
+}
+
+void
+mimp_send_request_clear (MimpSendRequest *request)
+{
+  g_clear_pointer (&request->from, g_free);
+  g_clear_pointer (&request->to, g_free);
+  g_clear_pointer (&request->text, g_free);
+  g_clear_pointer (&request->token, mimp_secure_free_string);
+  g_clear_pointer (&request->client_id, g_free);
+}
+
+void
+mimp_get_request_clear (MimpGetRequest *request)
+{
+  g_clear_pointer (&request->from, g_free);
+  g_clear_pointer (&request->token, mimp_secure_free_string);
+  request->ack = -1;
+  request->wait = 0;
+}
+
+/**
+ * mimp_user_name_normalize:
+ *
+ * 1 to 32 characters of `[a-z0-9._-]` after lowercasing ASCII letters.
+ */
+gboolean
+mimp_user_name_normalize (const char  *name,
+                          char       **normalized,
+                          GError     **error)
+{
+  gsize len = name ? strlen (name) : 0;
+  char *out;
+
+  if (len == 0 || len > MIMP_USER_NAME_MAX)
+    {
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_INVALID_ARGUMENT,
+                   "A user name has 1 to %d characters", MIMP_USER_NAME_MAX);
+      return FALSE;
+    }
+  out = g_ascii_strdown (name, (gssize) len);
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = out[i];
+
+      if (!(g_ascii_islower (c) || g_ascii_isdigit (c) || c == '.' || c == '_' || c == '-'))
+        {
+          g_free (out);
+          g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_INVALID_ARGUMENT,
+                               "A user name may contain only letters a-z, digits, '.', '_' and '-'");
+          return FALSE;
+        }
+    }
+  *normalized = out;
+  return TRUE;
+}
+
+gboolean
+mimp_password_check (const char  *password,
+                     GError     **error)
+{
+  gsize len = password ? strlen (password) : 0;
+
+  if (len == 0 || len > MIMP_PASSWORD_MAX)
+    {
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_INVALID_ARGUMENT,
+                   "A password has 1 to %d bytes", MIMP_PASSWORD_MAX);
+      return FALSE;
+    }
+  if (!g_utf8_validate (password, (gssize) len, NULL))
+    {
+      g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_INVALID_ARGUMENT,
+                           "A password must be valid UTF-8");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * mimp_json_check:
+ *
+ * What must hold before a body is handed to a JSON parser: valid UTF-8 with
+ * no NUL byte, and nesting no deeper than %MIMP_JSON_MAX_DEPTH (a recursive
+ * parser fed a megabyte of `[` would otherwise exhaust the stack).
+ */
+gboolean
+mimp_json_check (const guint8  *body,
+                 gsize          len,
+                 GError       **error)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+  gboolean escaped = FALSE;
+
+  if (!g_utf8_validate_len ((const char *) body, len, NULL))
+    {
+      g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST,
+                           "Body is not valid UTF-8");
+      return FALSE;
+    }
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 c = body[i];
+
+      if (in_string)
+        {
+          if (escaped)
+            escaped = FALSE;
+          else if (c == '\\')
+            escaped = TRUE;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > MIMP_JSON_MAX_DEPTH)
+            {
+              g_set_error (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST,
+                           "JSON nested deeper than %d levels", MIMP_JSON_MAX_DEPTH);
+              return FALSE;
+            }
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
+static JsonNode *
+parse_json (const guint8  *body,
+            gsize          len,
+            GError       **error)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (len == 0)
+    {
+      g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST, "Body is empty");
+      return NULL;
+    }
+  if (!mimp_json_check (body, len, error))
+    return NULL;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, (const char *) body, (gssize) len, &local_error))
+    {
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST, "Body is not JSON: %s",
+                   local_error->message);
+      return NULL;
+    }
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST, "Body is empty JSON");
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
+}
+
+static JsonObject *
+parse_object (const guint8  *body,
+              gsize          len,
+              JsonNode     **root,
+              GError       **error)
+{
+  *root = parse_json (body, len, error);
+  if (*root == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (*root))
+    {
+      g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST, "Body is not a JSON object");
+      g_clear_pointer (root, json_node_unref);
+      return NULL;
+    }
+  return json_node_get_object (*root);
+}
+
+/* A string member; %NULL with @error set when absent or of another type. */
+static char *
+get_string (JsonObject  *object,
+            const char  *name,
+            gboolean     required,
+            GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  const char *value;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (required)
+        g_set_error (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST, "Missing field \"%s\"", name);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST, "Field \"%s\" is not a string", name);
+      return NULL;
+    }
+  value = json_node_get_string (node);
+  if (!g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST, "Field \"%s\" is not valid UTF-8",
+                   name);
+      return NULL;
+    }
+  return g_strdup (value);
+}
+
+/* An integer member (a JSON number with an integral value). */
+static gboolean
+get_int (JsonObject  *object,
+         const char  *name,
+         gboolean    *present,
+         gint64      *value,
+         GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  GType type;
+
+  *present = FALSE;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+  if (type == G_TYPE_INT64)
+    *value = json_node_get_int (node);
+  else if (type == G_TYPE_DOUBLE)
+    {
+      double d = json_node_get_double (node);
+
+      if (d != d || d < -9.0e15 || d > 9.0e15 || (double) (gint64) d != d)
+        goto bad;
+      *value = (gint64) d;
+    }
+  else
+    goto bad;
+  *present = TRUE;
+  return TRUE;
+
+bad:
+  g_set_error (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST, "Field \"%s\" is not an integer", name);
+  return FALSE;
+}
+
+gboolean
+mimp_body_parse_login_request (const guint8      *body,
+                               gsize              len,
+                               MimpLoginRequest  *request,
+                               GError           **error)
+{
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *object;
+
+  memset (request, 0, sizeof *request);
+  if (!(object = parse_object (body, len, &root, error)))
+    return FALSE;
+  if (!(request->user = get_string (object, "uf", TRUE, error))
+      || !(request->password = get_string (object, "up", TRUE, error)))
+    {
+      mimp_login_request_clear (request);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+mimp_body_parse_send_request (const guint8     *body,
+                              gsize             len,
+                              MimpSendRequest  *request,
+                              GError          **error)
+{
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) local_error = NULL;
+  JsonObject *object;
+
+  memset (request, 0, sizeof *request);
+  if (!(object = parse_object (body, len, &root, error)))
+    return FALSE;
+  if (!(request->from = get_string (object, "uf", TRUE, error))
+      || !(request->to = get_string (object, "ut", TRUE, error))
+      || !(request->text = get_string (object, "ms", TRUE, error))
+      || !(request->token = get_string (object, "token", TRUE, error)))
+    goto fail;
+  request->client_id = get_string (object, "id", FALSE, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      goto fail;
+    }
+  if (request->text[0] == '\0')
+    {
+      g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST, "Message text is empty");
+      goto fail;
+    }
+  if (strlen (request->text) > MIMP_MESSAGE_TEXT_MAX)
+    {
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_TOO_LARGE,
+                   "Message text is over %d bytes", MIMP_MESSAGE_TEXT_MAX);
+      goto fail;
+    }
+  if (request->client_id != NULL
+      && (request->client_id[0] == '\0' || strlen (request->client_id) > 64))
+    {
+      g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST,
+                           "Field \"id\" must have 1 to 64 characters");
+      goto fail;
+    }
+  return TRUE;
+
+fail:
+  mimp_send_request_clear (request);
+  return FALSE;
+}
+
+gboolean
+mimp_body_parse_get_request (const guint8    *body,
+                             gsize            len,
+                             MimpGetRequest  *request,
+                             GError         **error)
+{
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *object;
+  gboolean present;
+  gint64 value = 0;
+
+  memset (request, 0, sizeof *request);
+  request->ack = -1;
+  if (!(object = parse_object (body, len, &root, error)))
+    return FALSE;
+  if (!(request->from = get_string (object, "uf", TRUE, error))
+      || !(request->token = get_string (object, "token", TRUE, error)))
+    goto fail;
+  if (!get_int (object, "ack", &present, &value, error))
+    goto fail;
+  if (present)
+    request->ack = MAX (value, 0);
+  if (!get_int (object, "wait", &present, &value, error))
+    goto fail;
+  if (present && value > 0)
+    request->wait = (guint) MIN (value, MIMP_GU_WAIT_MAX);
+  return TRUE;
+
+fail:
+  mimp_get_request_clear (request);
+  return FALSE;
+}
+
+/**
+ * mimp_json_append_string:
+ *
+ * Appends @str as a JSON string literal. @str must be valid UTF-8.
+ */
+void
+mimp_json_append_string (GString    *out,
+                         const char *str)
+{
+  static const char hex[] = "0123456789abcdef";
+  const char *run = str;
+  const char *p;
+
+  g_string_append_c (out, '"');
+  for (p = str; *p; p++)
+    {
+      guchar c = (guchar) *p;
+      const char *esc = NULL;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      g_string_append_len (out, run, p - run);
+      run = p + 1;
+      switch (c)
+        {
+        case '"':
+          esc = "\\\"";
+          break;
+        case '\\':
+          esc = "\\\\";
+          break;
+        case '\n':
+          esc = "\\n";
+          break;
+        case '\r':
+          esc = "\\r";
+          break;
+        case '\t':
+          esc = "\\t";
+          break;
+        default:
+          break;
+        }
+      if (esc)
+        g_string_append (out, esc);
+      else
+        {
+          char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
+
+          g_string_append_len (out, u, sizeof u);
+        }
+    }
+  g_string_append_len (out, run, p - run);
+  g_string_append_c (out, '"');
+}
+
+void
+mimp_body_append_send_reply (GString    *out,
+                             const char *id,
+                             gint64      timestamp)
+{
+  g_string_append (out, "{\"id\":");
+  mimp_json_append_string (out, id);
+  g_string_append_printf (out, ",\"ts\":%" G_GINT64_FORMAT "}", timestamp);
+}
+
+void
+mimp_body_append_message (GString           *out,
+                          const MimpMessage *message)
+{
+  g_string_append (out, "{\"id\":");
+  mimp_json_append_string (out, message->id);
+  g_string_append_printf (out, ",\"seq\":%" G_GINT64_FORMAT ",\"uf\":", message->seq);
+  mimp_json_append_string (out, message->from);
+  g_string_append (out, ",\"ut\":");
+  mimp_json_append_string (out, message->to);
+  g_string_append (out, ",\"ms\":");
+  mimp_json_append_string (out, message->text);
+  g_string_append_printf (out, ",\"ts\":%" G_GINT64_FORMAT "}", message->timestamp);
+}
+
+void
+mimp_body_append_error (GString    *out,
+                        int         code,
+                        const char *message)
+{
+  g_string_append_printf (out, "{\"code\":%d,\"error\":", code);
+  mimp_json_append_string (out, message);
+  g_string_append_c (out, '}');
+}
+
+GBytes *
+mimp_body_build_login_request (const char *user,
+                               const char *password)
+{
+  GString *out = g_string_sized_new (64);
+
+  g_string_append (out, "{\"uf\":");
+  mimp_json_append_string (out, user);
+  g_string_append (out, ",\"up\":");
+  mimp_json_append_string (out, password);
+  g_string_append_c (out, '}');
+  return g_string_free_to_bytes (out);
+}
+
+GBytes *
+mimp_body_build_send_request (const char *from,
+                              const char *to,
+                              const char *text,
+                              const char *token,
+                              const char *client_id)
+{
+  GString *out = g_string_sized_new (128 + strlen (text));
+
+  g_string_append (out, "{\"uf\":");
+  mimp_json_append_string (out, from);
+  g_string_append (out, ",\"ut\":");
+  mimp_json_append_string (out, to);
+  g_string_append (out, ",\"ms\":");
+  mimp_json_append_string (out, text);
+  g_string_append (out, ",\"token\":");
+  mimp_json_append_string (out, token);
+  if (client_id != NULL)
+    {
+      g_string_append (out, ",\"id\":");
+      mimp_json_append_string (out, client_id);
+    }
+  g_string_append_c (out, '}');
+  return g_string_free_to_bytes (out);
+}
+
+GBytes *
+mimp_body_build_get_request (const char *from,
+                             const char *token,
+                             gint64      ack,
+                             guint       wait)
+{
+  GString *out = g_string_sized_new (96);
+
+  g_string_append (out, "{\"uf\":");
+  mimp_json_append_string (out, from);
+  g_string_append (out, ",\"token\":");
+  mimp_json_append_string (out, token);
+  if (ack >= 0)
+    g_string_append_printf (out, ",\"ack\":%" G_GINT64_FORMAT, ack);
+  if (wait > 0)
+    g_string_append_printf (out, ",\"wait\":%u", MIN (wait, (guint) MIMP_GU_WAIT_MAX));
+  g_string_append_c (out, '}');
+  return g_string_free_to_bytes (out);
+}
+
+static gboolean
+is_printable_ascii (const guint8 *s,
+                    gsize         len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (s[i] < 0x21 || s[i] > 0x7e)
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * mimp_body_parse_token:
+ *
+ * A 16-byte body of printable ASCII is the token as-is; a JSON object with a
+ * string field `token` is accepted too.
+ */
+gboolean
+mimp_body_parse_token (const guint8  *body,
+                       gsize          len,
+                       char         **token,
+                       GError       **error)
+{
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *object;
+  char *value;
+
+  if (len == MIMP_TOKEN_LENGTH && is_printable_ascii (body, len) && body[0] != '{')
+    {
+      *token = g_strndup ((const char *) body, len);
+      return TRUE;
+    }
+  object = parse_object (body, len, &root, NULL);
+  value = object ? get_string (object, "token", TRUE, NULL) : NULL;
+  if (value != NULL && value[0] != '\0' && strlen (value) <= 256
+      && is_printable_ascii ((const guint8 *) value, strlen (value)))
+    {
+      *token = value;
+      return TRUE;
+    }
+  g_free (value);
+  g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_INVALID_TOKEN,
+                       "The server sent a session token this client cannot use");
+  return FALSE;
+}
+
+/**
+ * mimp_body_parse_send_reply:
+ *
+ * Any SM reply is success; `id` and `ts` are taken when the body is a JSON
+ * object that has them (otherwise %NULL and 0).
+ */
+gboolean
+mimp_body_parse_send_reply (const guint8  *body,
+                            gsize          len,
+                            char         **id,
+                            gint64        *timestamp,
+                            GError       **error)
+{
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *object;
+  gboolean present = FALSE;
+  gint64 ts = 0;
+
+  *id = NULL;
+  *timestamp = 0;
+  if (len == 0)
+    return TRUE;
+  object = parse_object (body, len, &root, NULL);
+  if (object == NULL)
+    return TRUE;
+  *id = get_string (object, "id", FALSE, NULL);
+  if (get_int (object, "ts", &present, &ts, NULL) && present)
+    *timestamp = ts;
+  return TRUE;
+}
+
+static MimpMessage *
+message_from_node (JsonNode  *node,
+                   gint64     now,
+                   GError   **error)
+{
+  g_autoptr (MimpMessage) message = NULL;
+  g_autoptr (GError) local_error = NULL;
+  JsonObject *object;
+  gboolean present;
+  gint64 value = 0;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_PROTOCOL,
+                           "A message in the server's reply is not a JSON object");
+      return NULL;
+    }
+  object = json_node_get_object (node);
+  message = g_new0 (MimpMessage, 1);
+  message->seq = -1;
+  message->timestamp = now;
+  if (!(message->from = get_string (object, "uf", TRUE, &local_error))
+      || !(message->text = get_string (object, "ms", TRUE, &local_error)))
+    goto bad;
+  message->id = get_string (object, "id", FALSE, &local_error);
+  if (local_error)
+    goto bad;
+  message->to = get_string (object, "ut", FALSE, &local_error);
+  if (local_error)
+    goto bad;
+  if (!get_int (object, "seq", &present, &value, &local_error))
+    goto bad;
+  if (present && value >= 0)
+    message->seq = value;
+  if (!get_int (object, "ts", &present, &value, &local_error))
+    goto bad;
+  if (present)
+    message->timestamp = value;
+  return g_steal_pointer (&message);
+
+bad:
+  g_set_error (error, MIMP_ERROR, MIMP_ERROR_PROTOCOL, "A message in the server's reply is invalid: %s",
+               local_error->message);
+  return NULL;
+}
+
+/**
+ * mimp_body_parse_get_reply:
+ * @now: the timestamp for messages that carry none
+ * @messages: (out): a #GPtrArray of #MimpMessage, oldest first
+ * @more: (out): whether the server has more waiting
+ *
+ * Accepts `{"messages": [...], "more": bool}` and a bare array; an empty body
+ * is read as no message.
+ */
+gboolean
+mimp_body_parse_get_reply (const guint8  *body,
+                           gsize          len,
+                           gint64         now,
+                           GPtrArray    **messages,
+                           gboolean      *more,
+                           GError       **error)
+{
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  g_autoptr (GError) local_error = NULL;
+  JsonArray *array = NULL;
+
+  *more = FALSE;
+  if (len == 0)
+    {
+      *messages = g_steal_pointer (&list);
+      return TRUE;
+    }
+  if (!(root = parse_json (body, len, &local_error)))
+    {
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_PROTOCOL, "The server's unread messages are not valid: %s",
+                   local_error->message);
+      return FALSE;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (root))
+    array = json_node_get_array (root);
+  else if (JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonObject *object = json_node_get_object (root);
+      JsonNode *node = json_object_get_member (object, "messages");
+      JsonNode *more_node = json_object_get_member (object, "more");
+
+      if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+        array = json_node_get_array (node);
+      else if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+        {
+          g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_PROTOCOL,
+                               "The server's unread messages are not a list");
+          return FALSE;
+        }
+      if (more_node != NULL && JSON_NODE_HOLDS_VALUE (more_node)
+          && json_node_get_value_type (more_node) == G_TYPE_BOOLEAN)
+        *more = json_node_get_boolean (more_node);
+    }
+  else
+    {
+      g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_PROTOCOL,
+                           "The server's unread messages are neither a list nor an object");
+      return FALSE;
+    }
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      MimpMessage *message = message_from_node (json_array_get_element (array, i), now, error);
+
+      if (message == NULL)
+        return FALSE;
+      g_ptr_array_add (list, message);
+    }
+  *messages = g_steal_pointer (&list);
+  return TRUE;
+}
+
+/**
+ * mimp_body_parse_error:
+ *
+ * Reads `{"code": N, "error": "..."}`. Returns %FALSE when the body has no
+ * integer code; @message is %NULL when absent.
+ */
+gboolean
+mimp_body_parse_error (const guint8  *body,
+                       gsize          len,
+                       int           *code,
+                       char         **message)
+{
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *object;
+  gboolean present = FALSE;
+  gint64 value = 0;
+
+  *code = 0;
+  *message = NULL;
+  if (!(object = parse_object (body, len, &root, NULL)))
+    return FALSE;
+  if (!get_int (object, "code", &present, &value, NULL) || !present || value < 0 || value > 999)
+    return FALSE;
+  *code = (int) value;
+  *message = get_string (object, "error", FALSE, NULL);
+  return TRUE;
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Runs one test inside the session testing.md describes: a throw-away HOME and
+# XDG directories, its own X server (xvfb-run -a) and its own D-Bus session
+# bus, so tests never touch the user's session and can run in parallel.
+set -eu
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mimp-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+mkdir -p "$tmp/home" "$tmp/data" "$tmp/config" "$tmp/cache" "$tmp/runtime"
+chmod 700 "$tmp/runtime"
+
+export HOME="$tmp/home"
+export XDG_DATA_HOME="$tmp/data"
+export XDG_CONFIG_HOME="$tmp/config"
+export XDG_CACHE_HOME="$tmp/cache"
+export XDG_RUNTIME_DIR="$tmp/runtime"
+export GDK_BACKEND=x11
+export GSK_RENDERER=cairo
+export NO_AT_BRIDGE=1
+
+# The test's own exit status is what counts; cleanup happens in the trap.
+status=0
+xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" \
+  dbus-run-session -- "$@" || status=$?
+exit $status
