@@ -1,0 +1,356 @@
+/* mimp-chat-message.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimp-chat-message"
+
+#include "config.h"
+
+#include "mimp-app-enums.h"
+#include "mimp-chat-message.h"
+
+struct _MimpChatMessage
+{
+  GObject parent_instance;
+
+  gint64 row_id;
+  char *account_id;
+  char *peer;
+  char *text;
+  char *client_id;
+  char *server_id;
+  char *error;
+  gint64 timestamp;
+  gint64 seq;
+  MimpMessageState state;
+  guint outgoing : 1;
+  guint first_of_day : 1;
+  guint grouped : 1;
+};
+
+G_DEFINE_FINAL_TYPE (MimpChatMessage, mimp_chat_message, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_TEXT,
+  PROP_OUTGOING,
+  PROP_TIMESTAMP,
+  PROP_STATE,
+  PROP_ERROR,
+  PROP_FIRST_OF_DAY,
+  PROP_GROUPED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+set_str (char **field, const char *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+static void
+mimp_chat_message_finalize (GObject *object)
+{
+  MimpChatMessage *self = (MimpChatMessage *) object;
+
+  g_free (self->account_id);
+  g_free (self->peer);
+  g_free (self->text);
+  g_free (self->client_id);
+  g_free (self->server_id);
+  g_free (self->error);
+
+  G_OBJECT_CLASS (mimp_chat_message_parent_class)->finalize (object);
+}
+
+static void
+mimp_chat_message_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  MimpChatMessage *self = MIMP_CHAT_MESSAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_TEXT:
+      g_value_set_string (value, self->text);
+      break;
+    case PROP_OUTGOING:
+      g_value_set_boolean (value, self->outgoing);
+      break;
+    case PROP_TIMESTAMP:
+      g_value_set_int64 (value, self->timestamp);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_ERROR:
+      g_value_set_string (value, self->error);
+      break;
+    case PROP_FIRST_OF_DAY:
+      g_value_set_boolean (value, self->first_of_day);
+      break;
+    case PROP_GROUPED:
+      g_value_set_boolean (value, self->grouped);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mimp_chat_message_set_property (GObject *object, guint prop_id, const GValue *value,
+                                GParamSpec *pspec)
+{
+  MimpChatMessage *self = MIMP_CHAT_MESSAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      mimp_chat_message_set_state (self, g_value_get_enum (value));
+      break;
+    case PROP_ERROR:
+      mimp_chat_message_set_error (self, g_value_get_string (value));
+      break;
+    case PROP_FIRST_OF_DAY:
+      mimp_chat_message_set_first_of_day (self, g_value_get_boolean (value));
+      break;
+    case PROP_GROUPED:
+      mimp_chat_message_set_grouped (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mimp_chat_message_class_init (MimpChatMessageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = mimp_chat_message_finalize;
+  object_class->get_property = mimp_chat_message_get_property;
+  object_class->set_property = mimp_chat_message_set_property;
+
+  properties[PROP_TEXT] =
+      g_param_spec_string ("text", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OUTGOING] = g_param_spec_boolean ("outgoing", NULL, NULL, FALSE,
+                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TIMESTAMP] = g_param_spec_int64 ("timestamp", NULL, NULL, G_MININT64, G_MAXINT64,
+                                                   0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+      g_param_spec_enum ("state", NULL, NULL, MIMP_TYPE_MESSAGE_STATE, MIMP_MESSAGE_STATE_SENT,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ERROR] =
+      g_param_spec_string ("error", NULL, NULL, NULL,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FIRST_OF_DAY] =
+      g_param_spec_boolean ("first-of-day", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_GROUPED] =
+      g_param_spec_boolean ("grouped", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+mimp_chat_message_init (MimpChatMessage *self)
+{
+  self->seq = -1;
+}
+
+MimpChatMessage *
+mimp_chat_message_new (gint64 row_id, const char *account_id, const char *peer, gboolean outgoing,
+                       const char *text, gint64 timestamp, MimpMessageState state)
+{
+  MimpChatMessage *self = g_object_new (MIMP_TYPE_CHAT_MESSAGE, NULL);
+
+  self->row_id = row_id;
+  self->account_id = g_strdup (account_id);
+  self->peer = g_strdup (peer);
+  self->outgoing = !!outgoing;
+  self->text = g_strdup (text);
+  self->timestamp = timestamp;
+  self->state = state;
+
+  return self;
+}
+
+gint64
+mimp_chat_message_get_row_id (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), 0);
+  return self->row_id;
+}
+
+const char *
+mimp_chat_message_get_account_id (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), NULL);
+  return self->account_id;
+}
+
+const char *
+mimp_chat_message_get_peer (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), NULL);
+  return self->peer;
+}
+
+gboolean
+mimp_chat_message_get_outgoing (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), FALSE);
+  return self->outgoing;
+}
+
+const char *
+mimp_chat_message_get_text (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), NULL);
+  return self->text;
+}
+
+gint64
+mimp_chat_message_get_timestamp (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), 0);
+  return self->timestamp;
+}
+
+MimpMessageState
+mimp_chat_message_get_state (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), MIMP_MESSAGE_STATE_SENT);
+  return self->state;
+}
+
+void
+mimp_chat_message_set_state (MimpChatMessage *self, MimpMessageState state)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+const char *
+mimp_chat_message_get_client_id (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), NULL);
+  return self->client_id;
+}
+
+void
+mimp_chat_message_set_client_id (MimpChatMessage *self, const char *client_id)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+  set_str (&self->client_id, client_id);
+}
+
+const char *
+mimp_chat_message_get_server_id (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), NULL);
+  return self->server_id;
+}
+
+void
+mimp_chat_message_set_server_id (MimpChatMessage *self, const char *server_id)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+  set_str (&self->server_id, server_id);
+}
+
+const char *
+mimp_chat_message_get_error (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), NULL);
+  return self->error;
+}
+
+void
+mimp_chat_message_set_error (MimpChatMessage *self, const char *error)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+
+  if (set_str (&self->error, error))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+gint64
+mimp_chat_message_get_seq (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), -1);
+  return self->seq;
+}
+
+void
+mimp_chat_message_set_seq (MimpChatMessage *self, gint64 seq)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+  self->seq = seq;
+}
+
+gboolean
+mimp_chat_message_get_first_of_day (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), FALSE);
+  return self->first_of_day;
+}
+
+void
+mimp_chat_message_set_first_of_day (MimpChatMessage *self, gboolean first_of_day)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+
+  first_of_day = !!first_of_day;
+  if (self->first_of_day == (guint) first_of_day)
+    return;
+  self->first_of_day = first_of_day;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRST_OF_DAY]);
+}
+
+gboolean
+mimp_chat_message_get_grouped (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), FALSE);
+  return self->grouped;
+}
+
+void
+mimp_chat_message_set_grouped (MimpChatMessage *self, gboolean grouped)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+
+  grouped = !!grouped;
+  if (self->grouped == (guint) grouped)
+    return;
+  self->grouped = grouped;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUPED]);
+}
+
+/**
+ * mimp_chat_message_update_from:
+ *
+ * Takes the delivery fields (state, server id, error) of @other, a fresher
+ * copy of the same stored row.
+ */
+void
+mimp_chat_message_update_from (MimpChatMessage *self, MimpChatMessage *other)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (other));
+
+  mimp_chat_message_set_server_id (self, other->server_id);
+  mimp_chat_message_set_error (self, other->error);
+  mimp_chat_message_set_state (self, other->state);
+}

@@ -1,0 +1,110 @@
+/* mimp-history.h - the message history in SQLite, worked on one thread
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mimp-chat-message.h"
+
+G_BEGIN_DECLS
+
+#define MIMP_HISTORY_ERROR (mimp_history_error_quark ())
+
+typedef enum
+{
+  MIMP_HISTORY_ERROR_FAILED,  /* SQLite reported an error */
+  MIMP_HISTORY_ERROR_OPEN,    /* the database could not be opened */
+  MIMP_HISTORY_ERROR_TOO_NEW, /* written by a newer Mimp */
+  MIMP_HISTORY_ERROR_NOT_FOUND,
+  MIMP_HISTORY_ERROR_CLOSED,
+} MimpHistoryError;
+
+GQuark mimp_history_error_quark (void);
+
+/* One row of the chats table, with the newest message for a preview. */
+typedef struct
+{
+  char *account_id;
+  char *peer;
+  guint unread;
+  char *draft;
+  gint64 last_activity;
+  char *last_text;
+  gboolean last_outgoing;
+} MimpHistoryChat;
+
+void mimp_history_chat_free (MimpHistoryChat *chat);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MimpHistoryChat, mimp_history_chat_free)
+
+#define MIMP_HISTORY_PAGE_SIZE 50
+
+#define MIMP_TYPE_HISTORY (mimp_history_get_type ())
+G_DECLARE_FINAL_TYPE (MimpHistory, mimp_history, MIMP, HISTORY, GObject)
+
+MimpHistory *mimp_history_new (const char *path);
+char *mimp_history_get_default_path (void);
+const char *mimp_history_get_path (MimpHistory *self);
+int mimp_history_get_latest_version (void);
+void mimp_history_close (MimpHistory *self);
+
+void mimp_history_get_version_async (MimpHistory *self, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+int mimp_history_get_version_finish (MimpHistory *self, GAsyncResult *result, GError **error);
+
+void mimp_history_store_incoming_async (MimpHistory *self, const char *account_id,
+                                        GPtrArray *messages, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
+GPtrArray *mimp_history_store_incoming_finish (MimpHistory *self, GAsyncResult *result,
+                                               GError **error);
+
+void mimp_history_add_outgoing_async (MimpHistory *self, const char *account_id, const char *peer,
+                                      const char *client_id, const char *text, gint64 timestamp,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data);
+MimpChatMessage *mimp_history_add_outgoing_finish (MimpHistory *self, GAsyncResult *result,
+                                                   GError **error);
+
+void mimp_history_set_state_async (MimpHistory *self, const char *account_id, const char *client_id,
+                                   MimpMessageState state, const char *server_id,
+                                   const char *error_message, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+MimpChatMessage *mimp_history_set_state_finish (MimpHistory *self, GAsyncResult *result,
+                                                GError **error);
+
+void mimp_history_list_outbox_async (MimpHistory *self, const char *account_id,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+GPtrArray *mimp_history_list_outbox_finish (MimpHistory *self, GAsyncResult *result,
+                                            GError **error);
+
+void mimp_history_load_page_async (MimpHistory *self, const char *account_id, const char *peer,
+                                   MimpChatMessage *before, guint limit, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+GPtrArray *mimp_history_load_page_finish (MimpHistory *self, GAsyncResult *result, GError **error);
+
+void mimp_history_list_chats_async (MimpHistory *self, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
+GPtrArray *mimp_history_list_chats_finish (MimpHistory *self, GAsyncResult *result, GError **error);
+
+void mimp_history_ensure_chat_async (MimpHistory *self, const char *account_id, const char *peer,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+void mimp_history_mark_read_async (MimpHistory *self, const char *account_id, const char *peer,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+void mimp_history_set_draft_async (MimpHistory *self, const char *account_id, const char *peer,
+                                   const char *draft, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+void mimp_history_delete_account_async (MimpHistory *self, const char *account_id,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data);
+gboolean mimp_history_update_finish (MimpHistory *self, GAsyncResult *result, GError **error);
+
+/* For tests and diagnostics: the query plan of the page query. */
+void mimp_history_explain_page_async (MimpHistory *self, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+char *mimp_history_explain_page_finish (MimpHistory *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS

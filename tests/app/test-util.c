@@ -1,0 +1,57 @@
+/* test-util.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "test-util.h"
+
+void
+test_store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+GAsyncResult *
+test_wait_result (GAsyncResult **result, guint timeout_seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+
+  while (*result == NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out after %u s waiting for an asynchronous result", timeout_seconds);
+      g_main_context_iteration (NULL, FALSE);
+      if (*result == NULL)
+        g_usleep (1000);
+    }
+  return *result;
+}
+
+gboolean
+test_wait_until (gboolean (*condition) (gpointer data), gpointer data, guint timeout_seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+  return TRUE;
+}
+
+char *
+test_make_tmpdir (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("mimp-app-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}

@@ -1,0 +1,18 @@
+/* test-util.h - helpers shared by the app tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Waits (iterating the default main context) until *result is set. */
+GAsyncResult *test_wait_result (GAsyncResult **result, guint timeout_seconds);
+void test_store_result (GObject *source, GAsyncResult *result, gpointer user_data);
+gboolean test_wait_until (gboolean (*condition) (gpointer data), gpointer data,
+                          guint timeout_seconds);
+char *test_make_tmpdir (void);
+
+G_END_DECLS
