@@ -1,0 +1,392 @@
+/* mimpd-hub.c
+ *
+ * Commit groups: the first write opens a transaction and schedules an idle
+ * callback at G_PRIORITY_DEFAULT_IDLE. Reads from sockets run at the default
+ * priority, so every request that is already readable on any connection is
+ * handled (and written into the same transaction) before the group commits.
+ * Under load many sends share one commit; alone, a send commits at once.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimpd"
+
+#include "config.h"
+
+#include "mimpd-hub.h"
+#include "mimpd-password.h"
+#include "mimpd-session.h"
+
+/* A group commits at the latest after this many writes, so one transaction
+ * (and the replies it holds) stays small under heavy load. */
+#define MAX_GROUP_WRITES 2000
+
+typedef struct
+{
+  MimpdSession *session;
+  gpointer slot;
+} Waiter;
+
+typedef struct
+{
+  char *id;
+  gint64 timestamp;
+} PendingSend;
+
+typedef struct
+{
+  MimpdHub *hub;
+  MimpdSession *session;
+  gpointer slot;
+  char *password;
+  char *hash;
+} LoginJob;
+
+struct _MimpdHub
+{
+  MimpdStore *store;
+  MimpdThrottle *throttle;
+  guint32 max_body;
+
+  gboolean in_group;
+  guint group_writes;
+  guint commit_source;
+  GArray *awaiting;          /* of Waiter, released at commit */
+  GHashTable *pending_sends; /* "sender\nclient id" -> PendingSend */
+  GHashTable *dirty;         /* recipients written in this group */
+  guint64 commits;
+
+  GHashTable *waiters; /* user -> GQueue of Waiter* */
+
+  GQueue logins; /* of LoginJob, not started yet */
+  guint logins_running;
+  guint logins_max;
+};
+
+static void
+pending_send_free (PendingSend *p)
+{
+  g_free (p->id);
+  g_free (p);
+}
+
+static void
+waiter_queue_free (GQueue *queue)
+{
+  Waiter *w;
+
+  while ((w = g_queue_pop_head (queue)))
+    {
+      mimpd_session_unref (w->session);
+      g_free (w);
+    }
+  g_queue_free (queue);
+}
+
+MimpdHub *
+mimpd_hub_new (MimpdStore *store, guint32 max_body)
+{
+  MimpdHub *hub = g_new0 (MimpdHub, 1);
+
+  hub->store = store;
+  hub->throttle = mimpd_throttle_new ();
+  hub->max_body = max_body;
+  hub->awaiting = g_array_new (FALSE, FALSE, sizeof (Waiter));
+  hub->pending_sends =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) pending_send_free);
+  hub->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  hub->waiters =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) waiter_queue_free);
+  g_queue_init (&hub->logins);
+  hub->logins_max = CLAMP (g_get_num_processors (), 2, 8);
+  return hub;
+}
+
+void
+mimpd_hub_free (MimpdHub *hub)
+{
+  if (hub == NULL)
+    return;
+  mimpd_hub_flush (hub);
+  g_clear_handle_id (&hub->commit_source, g_source_remove);
+  g_array_unref (hub->awaiting);
+  g_hash_table_unref (hub->pending_sends);
+  g_hash_table_unref (hub->dirty);
+  g_hash_table_unref (hub->waiters);
+  mimpd_throttle_free (hub->throttle);
+  g_free (hub);
+}
+
+MimpdStore *
+mimpd_hub_get_store (MimpdHub *hub)
+{
+  return hub->store;
+}
+
+MimpdThrottle *
+mimpd_hub_get_throttle (MimpdHub *hub)
+{
+  return hub->throttle;
+}
+
+guint32
+mimpd_hub_get_max_body (MimpdHub *hub)
+{
+  return hub->max_body;
+}
+
+gboolean
+mimpd_hub_is_busy (MimpdHub *hub)
+{
+  return hub->logins_running > 0 || !g_queue_is_empty (&hub->logins);
+}
+
+guint64
+mimpd_hub_get_commits (MimpdHub *hub)
+{
+  return hub->commits;
+}
+
+static void wake_user (MimpdHub *hub, const char *user);
+
+/**
+ * mimpd_hub_flush:
+ *
+ * Commits the open group, if any, then releases every reply that waited for
+ * it (a 500 instead when the commit failed) and wakes the long polls of the
+ * recipients written to.
+ */
+void
+mimpd_hub_flush (MimpdHub *hub)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) awaiting = NULL;
+  g_autoptr (GHashTable) dirty = NULL;
+  gboolean ok;
+
+  g_clear_handle_id (&hub->commit_source, g_source_remove);
+  if (!hub->in_group)
+    return;
+
+  ok = mimpd_store_commit (hub->store, &error);
+  if (!ok)
+    g_warning ("Commit failed, %u replies get an error: %s", hub->awaiting->len, error->message);
+  hub->commits++;
+  hub->in_group = FALSE;
+  hub->group_writes = 0;
+  g_hash_table_remove_all (hub->pending_sends);
+
+  /* Callbacks may open the next group: swap the lists out first. */
+  awaiting = g_steal_pointer (&hub->awaiting);
+  hub->awaiting = g_array_new (FALSE, FALSE, sizeof (Waiter));
+  dirty = g_steal_pointer (&hub->dirty);
+  hub->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < awaiting->len; i++)
+    {
+      Waiter *w = &g_array_index (awaiting, Waiter, i);
+
+      mimpd_session_slot_committed (w->session, w->slot, ok);
+      mimpd_session_unref (w->session);
+    }
+  if (ok)
+    {
+      GHashTableIter iter;
+      gpointer user;
+
+      g_hash_table_iter_init (&iter, dirty);
+      while (g_hash_table_iter_next (&iter, &user, NULL))
+        wake_user (hub, user);
+    }
+}
+
+static gboolean
+commit_cb (gpointer data)
+{
+  MimpdHub *hub = data;
+
+  hub->commit_source = 0;
+  mimpd_hub_flush (hub);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * mimpd_hub_write_begin:
+ *
+ * Makes sure a group transaction is open before a write.
+ */
+gboolean
+mimpd_hub_write_begin (MimpdHub *hub, GError **error)
+{
+  if (hub->in_group && hub->group_writes >= MAX_GROUP_WRITES)
+    mimpd_hub_flush (hub);
+  if (!hub->in_group)
+    {
+      if (!mimpd_store_begin (hub->store, error))
+        return FALSE;
+      hub->in_group = TRUE;
+      hub->commit_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, commit_cb, hub, NULL);
+    }
+  hub->group_writes++;
+  return TRUE;
+}
+
+gboolean
+mimpd_hub_in_group (MimpdHub *hub)
+{
+  return hub->in_group;
+}
+
+void
+mimpd_hub_await_commit (MimpdHub *hub, MimpdSession *session, gpointer slot)
+{
+  Waiter w = { mimpd_session_ref (session), slot };
+
+  g_return_if_fail (hub->in_group);
+  g_array_append_val (hub->awaiting, w);
+}
+
+static char *
+pending_key (const char *sender, const char *client_id)
+{
+  return g_strconcat (sender, "\n", client_id, NULL);
+}
+
+void
+mimpd_hub_pending_send_add (MimpdHub *hub, const char *sender, const char *client_id,
+                            const char *id, gint64 timestamp)
+{
+  PendingSend *p = g_new0 (PendingSend, 1);
+
+  p->id = g_strdup (id);
+  p->timestamp = timestamp;
+  g_hash_table_replace (hub->pending_sends, pending_key (sender, client_id), p);
+}
+
+gboolean
+mimpd_hub_pending_send_lookup (MimpdHub *hub, const char *sender, const char *client_id, char **id,
+                               gint64 *timestamp)
+{
+  g_autofree char *key = pending_key (sender, client_id);
+  PendingSend *p = g_hash_table_lookup (hub->pending_sends, key);
+
+  if (p == NULL)
+    return FALSE;
+  *id = g_strdup (p->id);
+  *timestamp = p->timestamp;
+  return TRUE;
+}
+
+void
+mimpd_hub_notify_recipient (MimpdHub *hub, const char *recipient)
+{
+  if (!g_hash_table_contains (hub->dirty, recipient))
+    g_hash_table_add (hub->dirty, g_strdup (recipient));
+}
+
+void
+mimpd_hub_wait_add (MimpdHub *hub, const char *user, MimpdSession *session, gpointer slot)
+{
+  GQueue *queue = g_hash_table_lookup (hub->waiters, user);
+  Waiter *w = g_new0 (Waiter, 1);
+
+  if (queue == NULL)
+    {
+      queue = g_queue_new ();
+      g_hash_table_insert (hub->waiters, g_strdup (user), queue);
+    }
+  w->session = mimpd_session_ref (session);
+  w->slot = slot;
+  g_queue_push_tail (queue, w);
+}
+
+void
+mimpd_hub_wait_remove (MimpdHub *hub, const char *user, gpointer slot)
+{
+  GQueue *queue = g_hash_table_lookup (hub->waiters, user);
+
+  if (queue == NULL)
+    return;
+  for (GList *l = queue->head; l != NULL; l = l->next)
+    {
+      Waiter *w = l->data;
+
+      if (w->slot == slot)
+        {
+          g_queue_delete_link (queue, l);
+          mimpd_session_unref (w->session);
+          g_free (w);
+          break;
+        }
+    }
+  if (g_queue_is_empty (queue))
+    g_hash_table_remove (hub->waiters, user);
+}
+
+static void
+wake_user (MimpdHub *hub, const char *user)
+{
+  g_autofree char *key = NULL;
+  GQueue *queue = NULL;
+  Waiter *w;
+
+  if (!g_hash_table_steal_extended (hub->waiters, user, (gpointer *) &key, (gpointer *) &queue))
+    return;
+  while ((w = g_queue_pop_head (queue)))
+    {
+      mimpd_session_slot_wake (w->session, w->slot);
+      mimpd_session_unref (w->session);
+      g_free (w);
+    }
+  g_queue_free (queue);
+}
+
+static void login_start_next (MimpdHub *hub);
+
+static void
+login_job_free (LoginJob *job)
+{
+  mimpd_session_unref (job->session);
+  mimp_secure_free_string (job->password);
+  g_free (job->hash);
+  g_free (job);
+}
+
+static void
+login_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LoginJob *job = user_data;
+  MimpdHub *hub = job->hub;
+  gboolean ok = mimpd_password_verify_finish (result, NULL);
+
+  hub->logins_running--;
+  mimpd_session_login_done (job->session, job->slot, ok);
+  login_job_free (job);
+  login_start_next (hub);
+}
+
+static void
+login_start_next (MimpdHub *hub)
+{
+  while (hub->logins_running < hub->logins_max && !g_queue_is_empty (&hub->logins))
+    {
+      LoginJob *job = g_queue_pop_head (&hub->logins);
+
+      hub->logins_running++;
+      mimpd_password_verify_async (job->password, job->hash, NULL, login_verified_cb, job);
+    }
+}
+
+void
+mimpd_hub_login_submit (MimpdHub *hub, MimpdSession *session, gpointer slot, const char *password,
+                        const char *hash)
+{
+  LoginJob *job = g_new0 (LoginJob, 1);
+
+  job->hub = hub;
+  job->session = mimpd_session_ref (session);
+  job->slot = slot;
+  job->password = g_strdup (password);
+  job->hash = g_strdup (hash);
+  g_queue_push_tail (&hub->logins, job);
+  login_start_next (hub);
+}

@@ -1,0 +1,48 @@
+/* mimpd-hub.h - what all connections of one server share
+ *
+ * The store, the commit group, the long-poll waiters, the login queue and
+ * the login throttle. Sessions (mimpd-session.h) call into the hub; the hub
+ * calls back into sessions when a commit, a wake-up or a password check
+ * completes. Everything runs on the main thread except Argon2id, which runs
+ * in worker threads.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "mimpd-store.h"
+#include "mimpd-throttle.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MimpdHub MimpdHub;
+typedef struct _MimpdSession MimpdSession;
+
+MimpdHub *mimpd_hub_new (MimpdStore *store, guint32 max_body);
+void mimpd_hub_free (MimpdHub *hub);
+MimpdStore *mimpd_hub_get_store (MimpdHub *hub);
+MimpdThrottle *mimpd_hub_get_throttle (MimpdHub *hub);
+guint32 mimpd_hub_get_max_body (MimpdHub *hub);
+
+/* Commit groups. */
+gboolean mimpd_hub_write_begin (MimpdHub *hub, GError **error);
+gboolean mimpd_hub_in_group (MimpdHub *hub);
+void mimpd_hub_await_commit (MimpdHub *hub, MimpdSession *session, gpointer slot);
+void mimpd_hub_pending_send_add (MimpdHub *hub, const char *sender, const char *client_id,
+                                 const char *id, gint64 timestamp);
+gboolean mimpd_hub_pending_send_lookup (MimpdHub *hub, const char *sender, const char *client_id,
+                                        char **id, gint64 *timestamp);
+void mimpd_hub_notify_recipient (MimpdHub *hub, const char *recipient);
+void mimpd_hub_flush (MimpdHub *hub);
+guint64 mimpd_hub_get_commits (MimpdHub *hub);
+gboolean mimpd_hub_is_busy (MimpdHub *hub);
+
+/* Long polls. */
+void mimpd_hub_wait_add (MimpdHub *hub, const char *user, MimpdSession *session, gpointer slot);
+void mimpd_hub_wait_remove (MimpdHub *hub, const char *user, gpointer slot);
+
+/* Password checks, at most a few at a time. */
+void mimpd_hub_login_submit (MimpdHub *hub, MimpdSession *session, gpointer slot,
+                             const char *password, const char *hash);
+
+G_END_DECLS

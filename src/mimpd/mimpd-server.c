@@ -1,0 +1,561 @@
+/* mimpd-server.c
+ *
+ * Limits, all bounded so a flood cannot take the server down:
+ * - at most max_connections connections (further ones are closed on accept);
+ * - at most max_unauthenticated_per_address connections from one address
+ *   that have not logged in: a new one evicts the oldest of them;
+ * - a connection that has not logged in after login_timeout_s, or that sent
+ *   nothing for idle_timeout_s, is closed;
+ * - a client that does not read its replies stops being read (its session's
+ *   backpressure), so its buffers stay bounded.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimpd"
+
+#include "config.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "mimpd-server.h"
+#include "mimpd-session.h"
+
+#define LISTEN_BACKLOG 1024
+#define READ_SMALL 2048
+#define READ_LARGE 16384
+#define READS_PER_WAKE 16
+
+typedef struct _Client Client;
+
+struct _MimpdServer
+{
+  MimpdHub *hub;
+  MimpdServerOptions options;
+  char *listen_address;
+  GTlsCertificate *certificate;
+
+  GSocketService *service;
+  GSocketService *tls_service;
+  guint16 port;
+  guint16 tls_port;
+
+  GQueue clients;     /* of Client, through Client.link */
+  GHashTable *unauth; /* address -> GQueue of Client, through Client.unauth_link */
+  guint sweep_source;
+  gboolean stopping;
+};
+
+struct _Client
+{
+  gatomicrefcount ref_count;
+  MimpdServer *server;
+  GList link;
+  GList unauth_link;
+  gboolean in_unauth;
+
+  GSocketConnection *connection;
+  GIOStream *stream; /* the connection itself, or its TLS wrapper */
+  GPollableInputStream *in;
+  GPollableOutputStream *out;
+  GSource *in_source;
+  GSource *out_source;
+  GCancellable *cancellable;
+
+  MimpdSession *session;
+  char *address;
+  gint64 accepted;
+  gint64 last_input;
+  gboolean closed;
+};
+
+static void client_flush (Client *client);
+
+static Client *
+client_ref (Client *client)
+{
+  g_atomic_ref_count_inc (&client->ref_count);
+  return client;
+}
+
+static void
+client_unref (Client *client)
+{
+  if (!g_atomic_ref_count_dec (&client->ref_count))
+    return;
+  g_clear_object (&client->cancellable);
+  g_clear_object (&client->stream);
+  g_clear_object (&client->connection);
+  g_free (client->address);
+  g_free (client);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_unref)
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static void
+unauth_remove (Client *client)
+{
+  GQueue *queue;
+
+  if (!client->in_unauth)
+    return;
+  client->in_unauth = FALSE;
+  queue = g_hash_table_lookup (client->server->unauth, client->address);
+  g_queue_unlink (queue, &client->unauth_link);
+  if (g_queue_is_empty (queue))
+    g_hash_table_remove (client->server->unauth, client->address);
+}
+
+static void
+close_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
+}
+
+static void
+client_close (Client *client)
+{
+  MimpdServer *server = client->server;
+
+  if (client->closed)
+    return;
+  client->closed = TRUE;
+  clear_source (&client->in_source);
+  clear_source (&client->out_source);
+  g_cancellable_cancel (client->cancellable);
+  unauth_remove (client);
+  g_queue_unlink (&server->clients, &client->link);
+  if (client->session != NULL)
+    {
+      mimpd_session_close (client->session);
+      g_clear_pointer (&client->session, mimpd_session_unref);
+    }
+  g_io_stream_close_async (client->stream ? client->stream : G_IO_STREAM (client->connection),
+                           G_PRIORITY_DEFAULT, NULL, close_done_cb, NULL);
+  client_unref (client);
+}
+
+static gboolean
+in_ready_cb (GObject *stream, gpointer user_data)
+{
+  g_autoptr (Client) client = client_ref (user_data);
+
+  for (guint i = 0; i < READS_PER_WAKE && !client->closed; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gsize avail = 0;
+      guint8 *buf =
+          mimpd_session_reserve (client->session, i == 0 ? READ_SMALL : READ_LARGE, &avail);
+      gssize n = g_pollable_input_stream_read_nonblocking (client->in, buf, avail, NULL, &error);
+
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      if (n <= 0)
+        {
+          if (n < 0)
+            g_debug ("Read from %s failed: %s", client->address, error->message);
+          client_close (client);
+          return G_SOURCE_REMOVE;
+        }
+      client->last_input = g_get_monotonic_time ();
+      mimpd_session_commit_input (client->session, (gsize) n);
+      if (!mimpd_session_wants_input (client->session) || (gsize) n < avail)
+        break;
+    }
+  if (!client->closed)
+    client_flush (client);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+out_ready_cb (GObject *stream, gpointer user_data)
+{
+  g_autoptr (Client) client = client_ref (user_data);
+
+  clear_source (&client->out_source);
+  client_flush (client);
+  return G_SOURCE_REMOVE;
+}
+
+/* Writes what is ready, closes when the session is done, and reads again
+ * when the session takes requests again. */
+static void
+client_flush (Client *client)
+{
+  const guint8 *data;
+  gsize len;
+
+  for (guint round = 0; round < 64 && !client->closed; round++)
+    {
+      gboolean blocked = FALSE;
+
+      while ((data = mimpd_session_peek_output (client->session, &len)) != NULL && len > 0)
+        {
+          g_autoptr (GError) error = NULL;
+          gssize n =
+              g_pollable_output_stream_write_nonblocking (client->out, data, len, NULL, &error);
+
+          if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              blocked = TRUE;
+              break;
+            }
+          if (n < 0)
+            {
+              g_debug ("Write to %s failed: %s", client->address, error->message);
+              client_close (client);
+              return;
+            }
+          mimpd_session_consume_output (client->session, (gsize) n);
+        }
+      if (blocked)
+        {
+          if (client->out_source == NULL)
+            {
+              client->out_source = g_pollable_output_stream_create_source (client->out, NULL);
+              g_source_set_callback (client->out_source, G_SOURCE_FUNC (out_ready_cb), client,
+                                     NULL);
+              g_source_attach (client->out_source, NULL);
+            }
+          break;
+        }
+      if (mimpd_session_should_close (client->session))
+        {
+          client_close (client);
+          return;
+        }
+      /* Drained: requests held back by backpressure may be waiting. */
+      if (!mimpd_session_wants_input (client->session))
+        break;
+      mimpd_session_resume (client->session);
+      if (mimpd_session_peek_output (client->session, &len) == NULL &&
+          !mimpd_session_should_close (client->session))
+        break;
+    }
+  if (client->closed)
+    return;
+
+  if (client->in_unauth && mimpd_session_is_authenticated (client->session))
+    unauth_remove (client);
+
+  if (mimpd_session_wants_input (client->session))
+    {
+      if (client->in_source == NULL)
+        {
+          client->in_source = g_pollable_input_stream_create_source (client->in, NULL);
+          g_source_set_callback (client->in_source, G_SOURCE_FUNC (in_ready_cb), client, NULL);
+          g_source_attach (client->in_source, NULL);
+        }
+    }
+  else
+    clear_source (&client->in_source);
+}
+
+static void
+session_notify_cb (MimpdSession *session, gpointer user_data)
+{
+  g_autoptr (Client) client = client_ref (user_data);
+
+  client_flush (client);
+}
+
+static void
+client_start_session (Client *client)
+{
+  client->in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (client->stream));
+  client->out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (client->stream));
+  client->session =
+      mimpd_session_new (client->server->hub, client->address, session_notify_cb, client);
+  client_flush (client);
+}
+
+static void
+handshake_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Client) client = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
+    {
+      if (!client->closed)
+        {
+          g_debug ("TLS handshake with %s failed: %s", client->address, error->message);
+          client_close (client);
+        }
+      return;
+    }
+  if (!client->closed)
+    client_start_session (client);
+}
+
+static char *
+peer_address (GSocketConnection *connection)
+{
+  g_autoptr (GSocketAddress) addr = g_socket_connection_get_remote_address (connection, NULL);
+
+  if (G_IS_INET_SOCKET_ADDRESS (addr))
+    return g_inet_address_to_string (
+        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr)));
+  return g_strdup ("unknown");
+}
+
+static void
+accept_connection (MimpdServer *server, GSocketConnection *connection, gboolean tls)
+{
+  Client *client;
+  GQueue *queue;
+
+  if (server->stopping || server->clients.length >= server->options.max_connections)
+    {
+      g_debug ("Refusing a connection: %u connections open", server->clients.length);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return;
+    }
+
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1,
+                       NULL);
+
+  client = g_new0 (Client, 1);
+  g_atomic_ref_count_init (&client->ref_count);
+  client->server = server;
+  client->link.data = client;
+  client->unauth_link.data = client;
+  client->connection = g_object_ref (connection);
+  client->address = peer_address (connection);
+  client->accepted = client->last_input = g_get_monotonic_time ();
+  client->cancellable = g_cancellable_new ();
+  g_queue_push_tail_link (&server->clients, &client->link);
+
+  queue = g_hash_table_lookup (server->unauth, client->address);
+  if (queue == NULL)
+    {
+      queue = g_queue_new ();
+      g_hash_table_insert (server->unauth, g_strdup (client->address), queue);
+    }
+  if (queue->length >= server->options.max_unauthenticated_per_address)
+    {
+      Client *oldest = queue->head->data;
+
+      g_debug ("Too many connections from %s without login: closing the oldest", client->address);
+      client_close (oldest);
+      /* The queue may have been freed with its last member. */
+      queue = g_hash_table_lookup (server->unauth, client->address);
+      if (queue == NULL)
+        {
+          queue = g_queue_new ();
+          g_hash_table_insert (server->unauth, g_strdup (client->address), queue);
+        }
+    }
+  g_queue_push_tail_link (queue, &client->unauth_link);
+  client->in_unauth = TRUE;
+
+  if (!tls)
+    {
+      client->stream = G_IO_STREAM (g_object_ref (connection));
+      client_start_session (client);
+      return;
+    }
+  {
+    g_autoptr (GError) error = NULL;
+    GIOStream *tls_stream =
+        g_tls_server_connection_new (G_IO_STREAM (connection), server->certificate, &error);
+
+    if (tls_stream == NULL)
+      {
+        g_warning ("Cannot start TLS: %s", error->message);
+        client_close (client);
+        return;
+      }
+    client->stream = tls_stream;
+    g_tls_connection_handshake_async (G_TLS_CONNECTION (tls_stream), G_PRIORITY_DEFAULT,
+                                      client->cancellable, handshake_cb, client_ref (client));
+  }
+}
+
+static gboolean
+incoming_cb (GSocketService *service, GSocketConnection *connection, GObject *source_object,
+             gpointer user_data)
+{
+  accept_connection (user_data, connection, FALSE);
+  return TRUE;
+}
+
+static gboolean
+incoming_tls_cb (GSocketService *service, GSocketConnection *connection, GObject *source_object,
+                 gpointer user_data)
+{
+  accept_connection (user_data, connection, TRUE);
+  return TRUE;
+}
+
+static gboolean
+sweep_cb (gpointer data)
+{
+  MimpdServer *server = data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 idle = (gint64) server->options.idle_timeout_s * G_USEC_PER_SEC;
+  gint64 login = (gint64) server->options.login_timeout_s * G_USEC_PER_SEC;
+  GList *l = server->clients.head;
+
+  while (l != NULL)
+    {
+      Client *client = l->data;
+
+      l = l->next;
+      if (now - client->last_input > idle)
+        {
+          g_debug ("Closing %s: nothing received for %u s", client->address,
+                   server->options.idle_timeout_s);
+          client_close (client);
+        }
+      else if (client->in_unauth && now - client->accepted > login)
+        {
+          g_debug ("Closing %s: no login after %u s", client->address,
+                   server->options.login_timeout_s);
+          client_close (client);
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+MimpdServer *
+mimpd_server_new (MimpdHub *hub, const MimpdServerOptions *options)
+{
+  MimpdServer *server = g_new0 (MimpdServer, 1);
+
+  server->hub = hub;
+  server->options = *options;
+  server->listen_address = g_strdup (options->listen_address);
+  server->options.listen_address = server->listen_address;
+  if (options->certificate != NULL)
+    server->certificate = g_object_ref (options->certificate);
+  g_queue_init (&server->clients);
+  server->unauth =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_queue_free);
+  return server;
+}
+
+static GSocketService *
+listen_on (MimpdServer *server, GInetAddress *address, guint16 port, guint16 *effective_port,
+           GError **error)
+{
+  g_autoptr (GSocketService) service = g_socket_service_new ();
+  g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (address, port);
+  g_autoptr (GSocketAddress) effective = NULL;
+
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (service), LISTEN_BACKLOG);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), addr, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
+    return NULL;
+  *effective_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  return g_steal_pointer (&service);
+}
+
+gboolean
+mimpd_server_start (MimpdServer *server, GError **error)
+{
+  g_autoptr (GInetAddress) address = g_inet_address_new_from_string (server->listen_address);
+
+  if (address == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s is not an IP address",
+                   server->listen_address);
+      return FALSE;
+    }
+  server->service = listen_on (server, address, server->options.port, &server->port, error);
+  if (server->service == NULL)
+    return FALSE;
+  g_signal_connect (server->service, "incoming", G_CALLBACK (incoming_cb), server);
+
+  if (server->certificate != NULL)
+    {
+      server->tls_service =
+          listen_on (server, address, server->options.tls_port, &server->tls_port, error);
+      if (server->tls_service == NULL)
+        return FALSE;
+      g_signal_connect (server->tls_service, "incoming", G_CALLBACK (incoming_tls_cb), server);
+      g_socket_service_start (server->tls_service);
+    }
+  g_socket_service_start (server->service);
+  server->sweep_source = g_timeout_add_seconds (1, sweep_cb, server);
+  return TRUE;
+}
+
+guint16
+mimpd_server_get_port (MimpdServer *server)
+{
+  return server->port;
+}
+
+guint16
+mimpd_server_get_tls_port (MimpdServer *server)
+{
+  return server->tls_port;
+}
+
+/**
+ * mimpd_server_stop:
+ *
+ * Stops accepting and asks every session to finish: no new request is taken,
+ * replies already owed still go out. See mimpd_server_is_drained().
+ */
+void
+mimpd_server_stop (MimpdServer *server)
+{
+  server->stopping = TRUE;
+  if (server->service != NULL)
+    {
+      g_socket_service_stop (server->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (server->service));
+    }
+  if (server->tls_service != NULL)
+    {
+      g_socket_service_stop (server->tls_service);
+      g_socket_listener_close (G_SOCKET_LISTENER (server->tls_service));
+    }
+  for (GList *l = server->clients.head; l != NULL;)
+    {
+      g_autoptr (Client) client = client_ref (l->data);
+
+      l = l->next;
+      if (client->session == NULL)
+        client_close (client);
+      else
+        {
+          mimpd_session_shutdown (client->session);
+          client_flush (client);
+        }
+    }
+}
+
+gboolean
+mimpd_server_is_drained (MimpdServer *server)
+{
+  return g_queue_is_empty (&server->clients);
+}
+
+void
+mimpd_server_free (MimpdServer *server)
+{
+  if (server == NULL)
+    return;
+  while (!g_queue_is_empty (&server->clients))
+    client_close (server->clients.head->data);
+  g_clear_handle_id (&server->sweep_source, g_source_remove);
+  g_clear_object (&server->service);
+  g_clear_object (&server->tls_service);
+  g_clear_object (&server->certificate);
+  g_hash_table_unref (server->unauth);
+  g_free (server->listen_address);
+  g_free (server);
+}

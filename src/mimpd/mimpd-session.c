@@ -1,0 +1,853 @@
+/* mimpd-session.c
+ *
+ * Decisions where protocol.md leaves room:
+ * - SCH before login: the same puzzle again. SCH after login: 400 (a client
+ *   asks only while it waits for the puzzle, so this is a confused client).
+ * - AH after a successful login, or while one is being checked: 400; the
+ *   first login stays in force.
+ * - A user name that is not valid is treated as an unknown user: the
+ *   password is still checked against a dummy hash and the answer is 401.
+ * - Framing errors get 400 (bad magic or version) or 413 (length over the
+ *   limit), then the connection is closed once the replies before it went out.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimpd"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mimpd-password.h"
+#include "mimpd-session.h"
+
+typedef enum
+{
+  SLOT_READY,  /* reply built */
+  SLOT_LOGIN,  /* AH: the password is being checked */
+  SLOT_DELAY,  /* AH: failed, waiting the throttle's delay before the 401 */
+  SLOT_COMMIT, /* reply built, waits for the group commit */
+  SLOT_HELD,   /* GU long poll */
+} SlotState;
+
+typedef struct
+{
+  SlotState state;
+  guint16 id; /* packet id of the reply */
+  gboolean close_after;
+  GString *body; /* plain; %NULL for an empty body */
+  /* AH */
+  char *user;
+  gboolean user_exists;
+  /* GU */
+  gboolean ack_mode;
+  guint timer;
+} Slot;
+
+struct _MimpdSession
+{
+  gatomicrefcount ref_count;
+  MimpdHub *hub;
+  char *address;
+  MimpdSessionNotify notify;
+  gpointer notify_data;
+
+  MimpFrameReader *reader;
+  GQueue slots; /* of Slot */
+  GString *out; /* enciphered bytes to write; %NULL when drained */
+  gsize out_pos;
+
+  guint8 puzzle[MIMP_PUZZLE_SIZE];
+  guint8 key[MIMP_KEY_SIZE];
+  char *user; /* set once authenticated */
+  char token[MIMP_TOKEN_LENGTH + 1];
+  gboolean login_pending;
+  gboolean closing; /* take no more requests; close once drained */
+  gboolean closed;  /* the glue is gone */
+  gboolean in_process;
+};
+
+static const char base62[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+static void
+random_base62 (char *out, gsize len)
+{
+  guint8 bytes[64];
+  gsize used = sizeof bytes;
+  gsize n = 0;
+
+  while (n < len)
+    {
+      if (used == sizeof bytes)
+        {
+          if (!mimp_random_bytes (bytes, sizeof bytes, NULL))
+            g_error ("The system's random source failed");
+          used = 0;
+        }
+      /* 248 = 4 * 62: rejection keeps the choice uniform. */
+      if (bytes[used] < 248)
+        out[n++] = base62[bytes[used] % 62];
+      used++;
+    }
+  out[len] = '\0';
+  mimp_secure_wipe (bytes, sizeof bytes);
+}
+
+/* A timer on a slot keeps its session alive until it fires or is removed. */
+typedef struct
+{
+  MimpdSession *session;
+  Slot *slot;
+} SlotTimer;
+
+static void
+slot_timer_free (SlotTimer *t)
+{
+  mimpd_session_unref (t->session);
+  g_free (t);
+}
+
+static guint
+slot_timer_add (MimpdSession *self, Slot *slot, guint ms, GSourceFunc func)
+{
+  SlotTimer *t = g_new0 (SlotTimer, 1);
+
+  t->session = mimpd_session_ref (self);
+  t->slot = slot;
+  return g_timeout_add_full (G_PRIORITY_DEFAULT, ms, func, t, (GDestroyNotify) slot_timer_free);
+}
+
+static void
+slot_free (Slot *slot)
+{
+  g_clear_handle_id (&slot->timer, g_source_remove);
+  if (slot->body != NULL)
+    {
+      mimp_secure_wipe (slot->body->str, slot->body->len);
+      g_string_free (slot->body, TRUE);
+    }
+  g_free (slot->user);
+  g_free (slot);
+}
+
+static Slot *
+slot_push (MimpdSession *self, SlotState state, guint16 id)
+{
+  Slot *slot = g_new0 (Slot, 1);
+
+  slot->state = state;
+  slot->id = id;
+  g_queue_push_tail (&self->slots, slot);
+  return slot;
+}
+
+static void
+slot_set_error (Slot *slot, int code, const char *message)
+{
+  slot->id = MIMP_PACKET_ERROR;
+  if (slot->body == NULL)
+    slot->body = g_string_sized_new (64);
+  g_string_truncate (slot->body, 0);
+  mimp_body_append_error (slot->body, code, message);
+  slot->state = SLOT_READY;
+}
+
+static void
+push_error (MimpdSession *self, int code, const char *message)
+{
+  slot_set_error (slot_push (self, SLOT_READY, MIMP_PACKET_ERROR), code, message);
+}
+
+MimpdSession *
+mimpd_session_new (MimpdHub *hub, const char *address, MimpdSessionNotify notify,
+                   gpointer user_data)
+{
+  MimpdSession *self = g_new0 (MimpdSession, 1);
+  Slot *slot;
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->hub = hub;
+  self->address = g_strdup (address ? address : "");
+  self->notify = notify;
+  self->notify_data = user_data;
+  self->reader = mimp_frame_reader_new (mimpd_hub_get_max_body (hub));
+  g_queue_init (&self->slots);
+
+  if (!mimp_puzzle_generate (self->puzzle, NULL) ||
+      !mimp_puzzle_solve (self->puzzle, sizeof self->puzzle, self->key, NULL))
+    g_error ("The system's random source failed");
+
+  /* The server speaks first: the puzzle, as soon as the connection is up. */
+  slot = slot_push (self, SLOT_READY, MIMP_PACKET_SCH);
+  slot->body = g_string_new_len ((const char *) self->puzzle, sizeof self->puzzle);
+  return self;
+}
+
+MimpdSession *
+mimpd_session_ref (MimpdSession *self)
+{
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+mimpd_session_unref (MimpdSession *self)
+{
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  g_queue_clear_full (&self->slots, (GDestroyNotify) slot_free);
+  mimp_frame_reader_free (self->reader);
+  if (self->out != NULL)
+    g_string_free (self->out, TRUE);
+  g_free (self->user);
+  g_free (self->address);
+  mimp_secure_wipe (self->token, sizeof self->token);
+  mimp_secure_wipe (self->key, sizeof self->key);
+  g_free (self);
+}
+
+/**
+ * mimpd_session_close:
+ *
+ * The connection is gone: drop long polls and timers. Work in flight (a
+ * password check, a commit) still completes, its reply is dropped.
+ */
+void
+mimpd_session_close (MimpdSession *self)
+{
+  if (self->closed)
+    return;
+  self->closed = TRUE;
+  self->closing = TRUE;
+  for (GList *l = self->slots.head; l != NULL; l = l->next)
+    {
+      Slot *slot = l->data;
+
+      g_clear_handle_id (&slot->timer, g_source_remove);
+      if (slot->state == SLOT_HELD)
+        mimpd_hub_wait_remove (self->hub, self->user, slot);
+      if (slot->state == SLOT_HELD || slot->state == SLOT_DELAY)
+        slot_set_error (slot, 500, "Connection closed");
+    }
+}
+
+gboolean
+mimpd_session_is_authenticated (MimpdSession *self)
+{
+  return self->user != NULL;
+}
+
+/* Moves the ready replies at the head of the FIFO into the output. */
+static void
+drain_slots (MimpdSession *self)
+{
+  Slot *slot;
+
+  while ((slot = g_queue_peek_head (&self->slots)) && slot->state == SLOT_READY)
+    {
+      guint8 header[MIMP_HEADER_SIZE];
+      gsize len = slot->body ? slot->body->len : 0;
+      gsize at;
+
+      g_queue_pop_head (&self->slots);
+      if (!self->closed)
+        {
+          if (self->out == NULL)
+            self->out = g_string_sized_new (MAX (len + MIMP_HEADER_SIZE, 128));
+          mimp_header_write (header, slot->id, (guint32) len);
+          g_string_append_len (self->out, (const char *) header, sizeof header);
+          at = self->out->len;
+          if (len > 0)
+            {
+              g_string_append_len (self->out, slot->body->str, (gssize) len);
+              if (slot->id != MIMP_PACKET_SCH)
+                mimp_xor ((guint8 *) self->out->str + at, len, self->key, 0);
+            }
+        }
+      if (slot->close_after)
+        self->closing = TRUE;
+      slot_free (slot);
+    }
+}
+
+static void
+changed (MimpdSession *self)
+{
+  drain_slots (self);
+  /* While taking requests, the glue looks at the output afterwards anyway. */
+  if (!self->closed && !self->in_process && self->notify != NULL)
+    self->notify (self, self->notify_data);
+}
+
+static gboolean
+token_ok (MimpdSession *self, const char *token)
+{
+  if (self->user == NULL || token == NULL || strlen (token) != MIMP_TOKEN_LENGTH)
+    return FALSE;
+  return mimp_constant_time_equal (token, self->token, MIMP_TOKEN_LENGTH);
+}
+
+static int
+error_code (const GError *error)
+{
+  if (g_error_matches (error, MIMP_ERROR, MIMP_ERROR_TOO_LARGE))
+    return 413;
+  return 400;
+}
+
+/* --- AH ------------------------------------------------------------------ */
+
+static void
+handle_login (MimpdSession *self, const guint8 *body, gsize len)
+{
+  MimpLoginRequest request = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *hash = NULL;
+  MimpdStore *store = mimpd_hub_get_store (self->hub);
+  Slot *slot;
+
+  if (self->user != NULL || self->login_pending)
+    {
+      push_error (self, 400, "Already authenticated on this connection");
+      return;
+    }
+  if (!mimp_body_parse_login_request (body, len, &request, &error))
+    {
+      push_error (self, 400, error->message);
+      return;
+    }
+  if (!mimp_user_name_normalize (request.user, &user, NULL))
+    user = NULL;
+  if (mimpd_throttle_blocked (mimpd_hub_get_throttle (self->hub), self->address, user,
+                              g_get_monotonic_time ()))
+    {
+      g_debug ("Login throttled for %s from %s", user ? user : "(invalid name)", self->address);
+      push_error (self, 429, "Too many failed logins, try again later");
+      mimp_login_request_clear (&request);
+      return;
+    }
+  if (user != NULL)
+    hash = mimpd_store_user_get_hash (store, user, &error);
+  if (error != NULL)
+    {
+      g_warning ("%s", error->message);
+      push_error (self, 500, "Server error");
+      mimp_login_request_clear (&request);
+      return;
+    }
+
+  slot = slot_push (self, SLOT_LOGIN, MIMP_PACKET_AH);
+  slot->user = g_strdup (user);
+  slot->user_exists = hash != NULL;
+  self->login_pending = TRUE;
+  mimpd_hub_login_submit (self->hub, self, slot, request.password,
+                          hash ? hash : mimpd_password_dummy_hash ());
+  mimp_login_request_clear (&request);
+}
+
+static gboolean
+login_delay_cb (gpointer data)
+{
+  SlotTimer *t = data;
+  MimpdSession *self = t->session;
+  Slot *slot = t->slot;
+
+  slot->timer = 0;
+  slot_set_error (slot, 401, "Wrong user name or password");
+  changed (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+mimpd_session_login_done (MimpdSession *self, gpointer slot_ptr, gboolean ok)
+{
+  Slot *slot = slot_ptr;
+  MimpdThrottle *throttle = mimpd_hub_get_throttle (self->hub);
+  guint delay;
+
+  self->login_pending = FALSE;
+  if (ok && slot->user_exists)
+    {
+      if (!self->closed)
+        {
+          random_base62 (self->token, MIMP_TOKEN_LENGTH);
+          self->user = g_strdup (slot->user);
+          slot->body = g_string_new_len (self->token, MIMP_TOKEN_LENGTH);
+          g_debug ("User %s logged in from %s", self->user, self->address);
+        }
+      mimpd_throttle_success (throttle, slot->user);
+      slot->state = SLOT_READY;
+      changed (self);
+      return;
+    }
+
+  delay = mimpd_throttle_failure (throttle, self->address, slot->user, g_get_monotonic_time ());
+  g_debug ("Failed login for %s from %s, answering in %u ms",
+           slot->user ? slot->user : "(invalid name)", self->address, delay);
+  if (delay == 0 || self->closed)
+    {
+      slot_set_error (slot, 401, "Wrong user name or password");
+      changed (self);
+      return;
+    }
+  slot->state = SLOT_DELAY;
+  slot->timer = slot_timer_add (self, slot, delay, login_delay_cb);
+}
+
+/* --- SM ------------------------------------------------------------------ */
+
+static void
+handle_send (MimpdSession *self, const guint8 *body, gsize len)
+{
+  MimpSendRequest request = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *id = NULL;
+  MimpdStore *store = mimpd_hub_get_store (self->hub);
+  MimpMessage message = { 0 };
+  gint64 ts = 0;
+  Slot *slot;
+
+  if (!mimp_body_parse_send_request (body, len, &request, &error))
+    {
+      push_error (self, error_code (error), error->message);
+      return;
+    }
+  if (!token_ok (self, request.token))
+    {
+      push_error (self, 401, "Invalid session token");
+      goto out;
+    }
+  if (!mimp_user_name_normalize (request.from, &from, NULL) || strcmp (from, self->user) != 0)
+    {
+      push_error (self, 403, "\"uf\" is not the user of this session");
+      goto out;
+    }
+  if (mimp_user_name_normalize (request.to, &to, NULL))
+    hash = mimpd_store_user_get_hash (store, to, &error);
+  if (error != NULL)
+    goto fail;
+  if (hash == NULL)
+    {
+      push_error (self, 404, "No such user");
+      goto out;
+    }
+
+  /* Idempotent sends: a retry gets the first reply. */
+  if (request.client_id != NULL)
+    {
+      if (mimpd_hub_pending_send_lookup (self->hub, from, request.client_id, &id, &ts))
+        {
+          slot = slot_push (self, SLOT_COMMIT, MIMP_PACKET_SM);
+          slot->body = g_string_sized_new (48);
+          mimp_body_append_send_reply (slot->body, id, ts);
+          mimpd_hub_await_commit (self->hub, self, slot);
+          goto out;
+        }
+      if (mimpd_store_sent_lookup (store, from, request.client_id, &id, &ts, &error))
+        {
+          slot = slot_push (self, SLOT_READY, MIMP_PACKET_SM);
+          slot->body = g_string_sized_new (48);
+          mimp_body_append_send_reply (slot->body, id, ts);
+          goto out;
+        }
+      if (error != NULL)
+        goto fail;
+    }
+
+  id = g_malloc (23);
+  random_base62 (id, 22);
+  message.id = id;
+  message.from = from;
+  message.to = to;
+  message.text = request.text;
+  message.timestamp = g_get_real_time () / 1000;
+  if (!mimpd_hub_write_begin (self->hub, &error) ||
+      !mimpd_store_message_add (store, &message, request.client_id, &error))
+    goto fail;
+  if (request.client_id != NULL)
+    mimpd_hub_pending_send_add (self->hub, from, request.client_id, id, message.timestamp);
+  mimpd_hub_notify_recipient (self->hub, to);
+
+  slot = slot_push (self, SLOT_COMMIT, MIMP_PACKET_SM);
+  slot->body = g_string_sized_new (48);
+  mimp_body_append_send_reply (slot->body, id, message.timestamp);
+  mimpd_hub_await_commit (self->hub, self, slot);
+  goto out;
+
+fail:
+  g_warning ("Could not store a message: %s", error->message);
+  push_error (self, 500, "Server error");
+out:
+  mimp_send_request_clear (&request);
+}
+
+/* --- GU ------------------------------------------------------------------ */
+
+/* Answers a GU into @slot from what is waiting now. With @hold_if_empty,
+ * an empty answer is held instead (long poll); returns whether it was. */
+static gboolean
+answer_get (MimpdSession *self, Slot *slot, gboolean hold_if_empty)
+{
+  MimpdStore *store = mimpd_hub_get_store (self->hub);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) messages = NULL;
+  gsize limit = mimpd_hub_get_max_body (self->hub);
+  gint64 last_seq = -1;
+  guint added = 0;
+  GString *body;
+
+  messages = mimpd_store_messages_fetch (store, self->user, MIMP_GU_MAX_MESSAGES + 1, &error);
+  if (messages == NULL)
+    goto fail;
+  if (messages->len == 0 && hold_if_empty)
+    return TRUE;
+
+  if (slot->body == NULL)
+    slot->body = g_string_sized_new (64);
+  body = slot->body;
+  g_string_assign (body, "{\"messages\":[");
+  for (guint i = 0; i < messages->len && added < MIMP_GU_MAX_MESSAGES; i++)
+    {
+      MimpMessage *m = g_ptr_array_index (messages, i);
+      gsize before = body->len;
+
+      if (added > 0)
+        g_string_append_c (body, ',');
+      mimp_body_append_message (body, m);
+      /* Leave room for the closing `],"more":false}`. */
+      if (body->len + 16 > limit && added > 0)
+        {
+          g_string_truncate (body, before);
+          break;
+        }
+      last_seq = m->seq;
+      added++;
+    }
+  g_string_append_printf (body, "],\"more\":%s}", added < messages->len ? "true" : "false");
+
+  /* Plain 1.0: what was returned is dropped (committed before the reply). */
+  if (!slot->ack_mode && added > 0)
+    {
+      if (!mimpd_hub_write_begin (self->hub, &error) ||
+          !mimpd_store_messages_drop (store, self->user, last_seq, &error))
+        goto fail;
+    }
+  slot->id = MIMP_PACKET_GU;
+  if (mimpd_hub_in_group (self->hub))
+    {
+      /* What we read may not be committed yet (or we wrote): wait. */
+      slot->state = SLOT_COMMIT;
+      mimpd_hub_await_commit (self->hub, self, slot);
+    }
+  else
+    slot->state = SLOT_READY;
+  return FALSE;
+
+fail:
+  g_warning ("Could not read waiting messages: %s", error->message);
+  slot_set_error (slot, 500, "Server error");
+  return FALSE;
+}
+
+static gboolean
+held_timeout_cb (gpointer data)
+{
+  SlotTimer *t = data;
+  MimpdSession *self = t->session;
+  Slot *slot = t->slot;
+
+  slot->timer = 0;
+  if (slot->state == SLOT_HELD)
+    {
+      mimpd_hub_wait_remove (self->hub, self->user, slot);
+      answer_get (self, slot, FALSE);
+    }
+  changed (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+mimpd_session_slot_wake (MimpdSession *self, gpointer slot_ptr)
+{
+  Slot *slot = slot_ptr;
+
+  if (slot->state != SLOT_HELD || self->closed)
+    return;
+  if (answer_get (self, slot, TRUE))
+    {
+      /* Another connection of the same user took the messages first: keep
+       * waiting for the rest of the time. */
+      mimpd_hub_wait_add (self->hub, self->user, self, slot);
+      return;
+    }
+  g_clear_handle_id (&slot->timer, g_source_remove);
+  changed (self);
+}
+
+/* A new request ends every held GU of this connection at once. */
+static void
+release_held (MimpdSession *self)
+{
+  for (GList *l = self->slots.head; l != NULL; l = l->next)
+    {
+      Slot *slot = l->data;
+
+      if (slot->state == SLOT_HELD)
+        {
+          g_clear_handle_id (&slot->timer, g_source_remove);
+          mimpd_hub_wait_remove (self->hub, self->user, slot);
+          answer_get (self, slot, FALSE);
+        }
+    }
+}
+
+static void
+handle_get (MimpdSession *self, const guint8 *body, gsize len)
+{
+  MimpGetRequest request = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *from = NULL;
+  MimpdStore *store = mimpd_hub_get_store (self->hub);
+  Slot *slot;
+
+  if (!mimp_body_parse_get_request (body, len, &request, &error))
+    {
+      push_error (self, error_code (error), error->message);
+      return;
+    }
+  if (!token_ok (self, request.token))
+    {
+      push_error (self, 401, "Invalid session token");
+      goto out;
+    }
+  if (!mimp_user_name_normalize (request.from, &from, NULL) || strcmp (from, self->user) != 0)
+    {
+      push_error (self, 403, "\"uf\" is not the user of this session");
+      goto out;
+    }
+
+  slot = slot_push (self, SLOT_READY, MIMP_PACKET_GU);
+  slot->ack_mode = request.ack >= 0;
+  if (request.ack > 0)
+    {
+      if (!mimpd_hub_write_begin (self->hub, &error) ||
+          !mimpd_store_messages_drop (store, self->user, request.ack, &error))
+        {
+          g_warning ("Could not drop acknowledged messages: %s", error->message);
+          slot_set_error (slot, 500, "Server error");
+          goto out;
+        }
+    }
+  if (answer_get (self, slot, request.wait > 0))
+    {
+      slot->state = SLOT_HELD;
+      slot->timer = slot_timer_add (self, slot, request.wait * 1000, held_timeout_cb);
+      mimpd_hub_wait_add (self->hub, self->user, self, slot);
+    }
+out:
+  mimp_get_request_clear (&request);
+}
+
+/* --- Dispatch --------------------------------------------------------------- */
+
+static void
+handle_frame (MimpdSession *self, guint16 id, guint8 *body, gsize len)
+{
+  Slot *slot;
+
+  release_held (self);
+  if (id != MIMP_PACKET_SCH && id != MIMP_PACKET_ERROR && mimp_packet_id_is_known (id))
+    mimp_xor (body, len, self->key, 0);
+
+  switch (id)
+    {
+    case MIMP_PACKET_SCH:
+      if (self->user != NULL)
+        push_error (self, 400, "Already authenticated; the key does not change");
+      else
+        {
+          slot = slot_push (self, SLOT_READY, MIMP_PACKET_SCH);
+          slot->body = g_string_new_len ((const char *) self->puzzle, sizeof self->puzzle);
+        }
+      break;
+    case MIMP_PACKET_AH:
+      handle_login (self, body, len);
+      break;
+    case MIMP_PACKET_SM:
+      if (self->user == NULL)
+        push_error (self, 401, "Not authenticated");
+      else
+        handle_send (self, body, len);
+      break;
+    case MIMP_PACKET_GU:
+      if (self->user == NULL)
+        push_error (self, 401, "Not authenticated");
+      else
+        handle_get (self, body, len);
+      break;
+    case MIMP_PACKET_ERROR:
+      push_error (self, 400, "A client never sends an Error packet");
+      ((Slot *) g_queue_peek_tail (&self->slots))->close_after = TRUE;
+      self->closing = TRUE;
+      break;
+    default:
+      push_error (self, 501, "Unknown packet id");
+      break;
+    }
+  /* Mark the request's text and password as gone from the buffer. */
+  mimp_secure_wipe (body, len);
+}
+
+gboolean
+mimpd_session_wants_input (MimpdSession *self)
+{
+  gsize pending = self->out ? self->out->len - self->out_pos : 0;
+
+  return !self->closing && pending < MIMPD_SESSION_MAX_PENDING_OUTPUT &&
+         self->slots.length < MIMPD_SESSION_MAX_PENDING_SLOTS;
+}
+
+static void
+process (MimpdSession *self)
+{
+  if (self->in_process)
+    return;
+  self->in_process = TRUE;
+  while (mimpd_session_wants_input (self))
+    {
+      g_autoptr (GError) error = NULL;
+      guint16 id = 0;
+      guint8 *body = NULL;
+      guint32 len = 0;
+      MimpFrameStatus status;
+
+      status = mimp_frame_reader_next (self->reader, &id, &body, &len, &error);
+      if (status == MIMP_FRAME_NEED_MORE)
+        break;
+      if (status == MIMP_FRAME_ERROR)
+        {
+          Slot *slot;
+
+          g_debug ("Framing error from %s: %s", self->address, error->message);
+          release_held (self);
+          push_error (self, error_code (error), error->message);
+          slot = g_queue_peek_tail (&self->slots);
+          slot->close_after = TRUE;
+          self->closing = TRUE;
+          break;
+        }
+      handle_frame (self, id, body, len);
+      drain_slots (self);
+    }
+  drain_slots (self);
+  self->in_process = FALSE;
+}
+
+/**
+ * mimpd_session_shutdown:
+ *
+ * The server is stopping: take no further request, answer held long polls
+ * now, and let the replies already owed go out.
+ */
+void
+mimpd_session_shutdown (MimpdSession *self)
+{
+  if (self->closing)
+    return;
+  self->closing = TRUE;
+  release_held (self);
+  drain_slots (self);
+}
+
+guint8 *
+mimpd_session_reserve (MimpdSession *self, gsize want, gsize *available)
+{
+  return mimp_frame_reader_reserve (self->reader, want, available);
+}
+
+void
+mimpd_session_commit_input (MimpdSession *self, gsize len)
+{
+  mimp_frame_reader_commit (self->reader, len);
+  process (self);
+}
+
+void
+mimpd_session_feed (MimpdSession *self, const guint8 *data, gsize len)
+{
+  mimp_frame_reader_push (self->reader, data, len);
+  process (self);
+}
+
+/* Takes requests again after backpressure, from what is already buffered. */
+void
+mimpd_session_resume (MimpdSession *self)
+{
+  process (self);
+}
+
+const guint8 *
+mimpd_session_peek_output (MimpdSession *self, gsize *len)
+{
+  drain_slots (self);
+  if (self->out == NULL)
+    {
+      *len = 0;
+      return NULL;
+    }
+  *len = self->out->len - self->out_pos;
+  return (const guint8 *) self->out->str + self->out_pos;
+}
+
+void
+mimpd_session_consume_output (MimpdSession *self, gsize len)
+{
+  g_return_if_fail (self->out != NULL && self->out_pos + len <= self->out->len);
+  self->out_pos += len;
+  if (self->out_pos == self->out->len)
+    {
+      /* Drained: give the memory back, an idle connection keeps nothing. */
+      g_string_free (g_steal_pointer (&self->out), TRUE);
+      self->out_pos = 0;
+    }
+}
+
+gboolean
+mimpd_session_should_close (MimpdSession *self)
+{
+  return self->closing && self->out == NULL && g_queue_is_empty (&self->slots);
+}
+
+void
+mimpd_session_slot_committed (MimpdSession *self, gpointer slot_ptr, gboolean ok)
+{
+  Slot *slot = slot_ptr;
+
+  if (slot->state != SLOT_COMMIT)
+    return;
+  if (ok)
+    slot->state = SLOT_READY;
+  else
+    slot_set_error (slot, 500, "Server error: could not store");
+  changed (self);
+}
+
+gsize
+mimpd_session_memory (MimpdSession *self)
+{
+  gsize n = sizeof *self + mimp_frame_reader_capacity (self->reader);
+
+  if (self->out != NULL)
+    n += self->out->allocated_len;
+  for (GList *l = self->slots.head; l != NULL; l = l->next)
+    {
+      Slot *slot = l->data;
+
+      n += sizeof *slot + (slot->body ? slot->body->allocated_len : 0);
+    }
+  return n;
+}

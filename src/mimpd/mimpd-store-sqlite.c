@@ -1,0 +1,499 @@
+/* mimpd-store-sqlite.c - users and waiting messages in SQLite
+ *
+ * WAL mode. Durability: with synchronous=NORMAL in WAL mode a committed
+ * transaction is in the WAL file (written, not fsynced) when COMMIT returns,
+ * so it survives the server process being killed (kill -9) but not a power
+ * loss; synchronous=FULL fsyncs the WAL on every commit and survives both.
+ * The server groups many sends into one commit, so FULL is affordable and is
+ * the default (--sync normal lowers it).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimpd"
+
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "mimpd-store-sqlite.h"
+
+#define SCHEMA_VERSION 1
+
+enum
+{
+  STMT_USER_ADD,
+  STMT_USER_REMOVE,
+  STMT_USER_REMOVE_MESSAGES,
+  STMT_USER_SET_HASH,
+  STMT_USER_GET_HASH,
+  STMT_USER_LIST,
+  STMT_BEGIN,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
+  STMT_MESSAGE_ADD,
+  STMT_SENT_ADD,
+  STMT_SENT_LOOKUP,
+  STMT_MESSAGES_FETCH,
+  STMT_MESSAGES_DROP,
+  STMT_EXPIRE,
+  N_STMTS
+};
+
+static const char *const stmt_sql[N_STMTS] = {
+  [STMT_USER_ADD] = "INSERT INTO users (name, hash) VALUES (?1, ?2)",
+  [STMT_USER_REMOVE] = "DELETE FROM users WHERE name = ?1",
+  [STMT_USER_REMOVE_MESSAGES] = "DELETE FROM messages WHERE recipient = ?1",
+  [STMT_USER_SET_HASH] = "UPDATE users SET hash = ?2 WHERE name = ?1",
+  [STMT_USER_GET_HASH] = "SELECT hash FROM users WHERE name = ?1",
+  [STMT_USER_LIST] = "SELECT name FROM users ORDER BY name",
+  [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_COMMIT] = "COMMIT",
+  [STMT_ROLLBACK] = "ROLLBACK",
+  [STMT_MESSAGE_ADD] = "INSERT INTO messages (id, sender, recipient, text, ts) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5)",
+  [STMT_SENT_ADD] = "INSERT OR IGNORE INTO sent (sender, client_id, msg_id, ts) "
+                    "VALUES (?1, ?2, ?3, ?4)",
+  [STMT_SENT_LOOKUP] = "SELECT msg_id, ts FROM sent WHERE sender = ?1 AND client_id = ?2",
+  [STMT_MESSAGES_FETCH] = "SELECT seq, id, sender, text, ts FROM messages "
+                          "WHERE recipient = ?1 ORDER BY seq LIMIT ?2",
+  [STMT_MESSAGES_DROP] = "DELETE FROM messages WHERE recipient = ?1 AND seq <= ?2",
+  [STMT_EXPIRE] = "DELETE FROM sent WHERE ts < ?1",
+};
+
+static const char schema_v1[] = "CREATE TABLE users ("
+                                "  name TEXT PRIMARY KEY NOT NULL,"
+                                "  hash TEXT NOT NULL"
+                                ") WITHOUT ROWID;"
+                                "CREATE TABLE messages ("
+                                "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                                "  id TEXT NOT NULL UNIQUE,"
+                                "  sender TEXT NOT NULL,"
+                                "  recipient TEXT NOT NULL,"
+                                "  text TEXT NOT NULL,"
+                                "  ts INTEGER NOT NULL"
+                                ");"
+                                "CREATE INDEX messages_recipient ON messages (recipient, seq);"
+                                "CREATE TABLE sent ("
+                                "  sender TEXT NOT NULL,"
+                                "  client_id TEXT NOT NULL,"
+                                "  msg_id TEXT NOT NULL,"
+                                "  ts INTEGER NOT NULL,"
+                                "  PRIMARY KEY (sender, client_id)"
+                                ") WITHOUT ROWID;"
+                                "CREATE INDEX sent_ts ON sent (ts);";
+
+typedef struct
+{
+  MimpdStore parent;
+  sqlite3 *db;
+  sqlite3_stmt *stmts[N_STMTS];
+  gboolean in_transaction;
+} MimpdStoreSqlite;
+
+static void
+set_db_error (MimpdStoreSqlite *self, GError **error, const char *what)
+{
+  g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_FAILED, "%s: %s", what,
+               sqlite3_errmsg (self->db));
+}
+
+static sqlite3_stmt *
+stmt (MimpdStoreSqlite *self, guint which)
+{
+  sqlite3_stmt *s = self->stmts[which];
+
+  sqlite3_reset (s);
+  sqlite3_clear_bindings (s);
+  return s;
+}
+
+static gboolean
+exec (MimpdStoreSqlite *self, const char *sql, GError **error)
+{
+  char *msg = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    {
+      g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_FAILED, "Database error: %s",
+                   msg ? msg : "unknown");
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+sqlite_free (MimpdStore *store)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+
+  if (self->in_transaction)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!store->vtable->commit (store, &error))
+        g_warning ("%s", error->message);
+    }
+  for (guint i = 0; i < N_STMTS; i++)
+    sqlite3_finalize (self->stmts[i]);
+  sqlite3_close (self->db);
+  g_free (self);
+}
+
+static gboolean
+sqlite_user_add (MimpdStore *store, const char *name, const char *hash, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+  sqlite3_stmt *s = stmt (self, STMT_USER_ADD);
+  int rc;
+
+  sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 2, hash, -1, SQLITE_STATIC);
+  rc = sqlite3_step (s);
+  sqlite3_reset (s);
+  if (rc == SQLITE_CONSTRAINT)
+    {
+      g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_EXISTS, "user %s already exists",
+                   name);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not add the user");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+sqlite_user_remove (MimpdStore *store, const char *name, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+  sqlite3_stmt *s = stmt (self, STMT_USER_REMOVE);
+  int rc;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (s);
+  sqlite3_reset (s);
+  if (rc != SQLITE_DONE)
+    goto fail;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      exec (self, "ROLLBACK", NULL);
+      g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_NOT_FOUND, "no user %s", name);
+      return FALSE;
+    }
+  s = stmt (self, STMT_USER_REMOVE_MESSAGES);
+  sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (s);
+  sqlite3_reset (s);
+  if (rc != SQLITE_DONE)
+    goto fail;
+  return exec (self, "COMMIT", error);
+
+fail:
+  set_db_error (self, error, "Could not remove the user");
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+static gboolean
+sqlite_user_set_hash (MimpdStore *store, const char *name, const char *hash, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+  sqlite3_stmt *s = stmt (self, STMT_USER_SET_HASH);
+  int rc;
+
+  sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 2, hash, -1, SQLITE_STATIC);
+  rc = sqlite3_step (s);
+  sqlite3_reset (s);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not set the password");
+      return FALSE;
+    }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_NOT_FOUND, "no user %s", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+sqlite_user_get_hash (MimpdStore *store, const char *name, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+  sqlite3_stmt *s = stmt (self, STMT_USER_GET_HASH);
+  char *hash = NULL;
+  int rc;
+
+  sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    hash = g_strdup ((const char *) sqlite3_column_text (s, 0));
+  else if (rc != SQLITE_DONE)
+    set_db_error (self, error, "Could not look up the user");
+  sqlite3_reset (s);
+  return hash;
+}
+
+static GPtrArray *
+sqlite_user_list (MimpdStore *store, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+  sqlite3_stmt *s = stmt (self, STMT_USER_LIST);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (s, 0)));
+  sqlite3_reset (s);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not list the users");
+      return NULL;
+    }
+  return g_steal_pointer (&names);
+}
+
+static gboolean
+step_done (MimpdStoreSqlite *self, sqlite3_stmt *s, GError **error, const char *what)
+{
+  int rc = sqlite3_step (s);
+
+  sqlite3_reset (s);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+sqlite_begin (MimpdStore *store, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+
+  g_return_val_if_fail (!self->in_transaction, FALSE);
+  if (!step_done (self, stmt (self, STMT_BEGIN), error, "Could not begin a transaction"))
+    return FALSE;
+  self->in_transaction = TRUE;
+  return TRUE;
+}
+
+static gboolean
+sqlite_commit (MimpdStore *store, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+
+  g_return_val_if_fail (self->in_transaction, FALSE);
+  if (!step_done (self, stmt (self, STMT_COMMIT), error, "Could not commit"))
+    {
+      store->vtable->rollback (store);
+      return FALSE;
+    }
+  self->in_transaction = FALSE;
+  return TRUE;
+}
+
+static void
+sqlite_rollback (MimpdStore *store)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+
+  if (sqlite3_get_autocommit (self->db) == 0)
+    step_done (self, stmt (self, STMT_ROLLBACK), NULL, "Could not roll back");
+  self->in_transaction = FALSE;
+}
+
+static gboolean
+sqlite_message_add (MimpdStore *store, MimpMessage *message, const char *client_id, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+  sqlite3_stmt *s = stmt (self, STMT_MESSAGE_ADD);
+
+  sqlite3_bind_text (s, 1, message->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 2, message->from, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 3, message->to, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 4, message->text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (s, 5, message->timestamp);
+  if (!step_done (self, s, error, "Could not store the message"))
+    return FALSE;
+  message->seq = sqlite3_last_insert_rowid (self->db);
+  if (client_id == NULL)
+    return TRUE;
+
+  s = stmt (self, STMT_SENT_ADD);
+  sqlite3_bind_text (s, 1, message->from, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 2, client_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 3, message->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (s, 4, message->timestamp);
+  return step_done (self, s, error, "Could not store the message");
+}
+
+static gboolean
+sqlite_sent_lookup (MimpdStore *store, const char *sender, const char *client_id, char **id,
+                    gint64 *timestamp, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+  sqlite3_stmt *s = stmt (self, STMT_SENT_LOOKUP);
+  gboolean found = FALSE;
+  int rc;
+
+  sqlite3_bind_text (s, 1, sender, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 2, client_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    {
+      *id = g_strdup ((const char *) sqlite3_column_text (s, 0));
+      *timestamp = sqlite3_column_int64 (s, 1);
+      found = TRUE;
+    }
+  else if (rc != SQLITE_DONE)
+    set_db_error (self, error, "Could not look up a sent message");
+  sqlite3_reset (s);
+  return found;
+}
+
+static GPtrArray *
+sqlite_messages_fetch (MimpdStore *store, const char *recipient, guint limit, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+  sqlite3_stmt *s = stmt (self, STMT_MESSAGES_FETCH);
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  int rc;
+
+  sqlite3_bind_text (s, 1, recipient, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (s, 2, limit);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      MimpMessage *m = g_new0 (MimpMessage, 1);
+
+      m->seq = sqlite3_column_int64 (s, 0);
+      m->id = g_strdup ((const char *) sqlite3_column_text (s, 1));
+      m->from = g_strdup ((const char *) sqlite3_column_text (s, 2));
+      m->to = g_strdup (recipient);
+      m->text = g_strdup ((const char *) sqlite3_column_text (s, 3));
+      m->timestamp = sqlite3_column_int64 (s, 4);
+      g_ptr_array_add (list, m);
+    }
+  sqlite3_reset (s);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read the waiting messages");
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
+static gboolean
+sqlite_messages_drop (MimpdStore *store, const char *recipient, gint64 up_to_seq, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+  sqlite3_stmt *s = stmt (self, STMT_MESSAGES_DROP);
+
+  sqlite3_bind_text (s, 1, recipient, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (s, 2, up_to_seq);
+  return step_done (self, s, error, "Could not drop delivered messages");
+}
+
+static gboolean
+sqlite_expire (MimpdStore *store, gint64 sent_before_ms, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+  sqlite3_stmt *s = stmt (self, STMT_EXPIRE);
+
+  sqlite3_bind_int64 (s, 1, sent_before_ms);
+  return step_done (self, s, error, "Could not expire old send records");
+}
+
+static const MimpdStoreVTable sqlite_vtable = {
+  .free = sqlite_free,
+  .user_add = sqlite_user_add,
+  .user_remove = sqlite_user_remove,
+  .user_set_hash = sqlite_user_set_hash,
+  .user_get_hash = sqlite_user_get_hash,
+  .user_list = sqlite_user_list,
+  .begin = sqlite_begin,
+  .commit = sqlite_commit,
+  .rollback = sqlite_rollback,
+  .message_add = sqlite_message_add,
+  .sent_lookup = sqlite_sent_lookup,
+  .messages_fetch = sqlite_messages_fetch,
+  .messages_drop = sqlite_messages_drop,
+  .expire = sqlite_expire,
+};
+
+static gboolean
+migrate (MimpdStoreSqlite *self, GError **error)
+{
+  sqlite3_stmt *s = NULL;
+  int version = 0;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+    {
+      set_db_error (self, error, "Could not read the schema version");
+      return FALSE;
+    }
+  if (sqlite3_step (s) == SQLITE_ROW)
+    version = sqlite3_column_int (s, 0);
+  sqlite3_finalize (s);
+
+  if (version > SCHEMA_VERSION)
+    {
+      g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_FAILED,
+                   "The database has schema version %d, newer than this mimpd knows (%d)", version,
+                   SCHEMA_VERSION);
+      return FALSE;
+    }
+  if (version == SCHEMA_VERSION)
+    return TRUE;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (version < 1 && !exec (self, schema_v1, error))
+    goto fail;
+  if (!exec (self, "PRAGMA user_version = 1", error))
+    goto fail;
+  return exec (self, "COMMIT", error);
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+MimpdStore *
+mimpd_store_sqlite_open (const char *path, gboolean sync_full, GError **error)
+{
+  MimpdStoreSqlite *self = g_new0 (MimpdStoreSqlite, 1);
+  g_autoptr (MimpdStore) store = (MimpdStore *) self;
+
+  self->parent.vtable = &sqlite_vtable;
+  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+      SQLITE_OK)
+    {
+      g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_FAILED,
+                   "Could not open the database %s: %s", path,
+                   self->db ? sqlite3_errmsg (self->db) : "out of memory");
+      return NULL;
+    }
+  sqlite3_busy_timeout (self->db, 5000);
+  if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !exec (self, sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+             error) ||
+      !exec (self, "PRAGMA foreign_keys = ON", error) || !migrate (self, error))
+    return NULL;
+  for (guint i = 0; i < N_STMTS; i++)
+    if (sqlite3_prepare_v3 (self->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &self->stmts[i],
+                            NULL) != SQLITE_OK)
+      {
+        set_db_error (self, error, "Could not prepare a statement");
+        return NULL;
+      }
+  return g_steal_pointer (&store);
+}

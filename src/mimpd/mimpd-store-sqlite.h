@@ -1,0 +1,13 @@
+/* mimpd-store-sqlite.h - the SQLite backend of MimpdStore
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "mimpd-store.h"
+
+G_BEGIN_DECLS
+
+MimpdStore *mimpd_store_sqlite_open (const char *path, gboolean sync_full, GError **error);
+
+G_END_DECLS

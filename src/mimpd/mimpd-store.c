@@ -1,0 +1,115 @@
+/* mimpd-store.c - the storage interface's dispatch
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimpd"
+
+#include "config.h"
+
+#include "mimpd-store.h"
+#include "mimpd-store-sqlite.h"
+
+G_DEFINE_QUARK (mimpd - store - error - quark, mimpd_store_error)
+
+/**
+ * mimpd_store_open:
+ * @path: a SQLite database file (the only backend so far)
+ * @sync_full: whether every commit also survives power loss (see
+ *   mimpd-store-sqlite.c)
+ */
+MimpdStore *
+mimpd_store_open (const char *path, gboolean sync_full, GError **error)
+{
+  return mimpd_store_sqlite_open (path, sync_full, error);
+}
+
+void
+mimpd_store_free (MimpdStore *store)
+{
+  if (store != NULL)
+    store->vtable->free (store);
+}
+
+gboolean
+mimpd_store_user_add (MimpdStore *store, const char *name, const char *hash, GError **error)
+{
+  return store->vtable->user_add (store, name, hash, error);
+}
+
+gboolean
+mimpd_store_user_remove (MimpdStore *store, const char *name, GError **error)
+{
+  return store->vtable->user_remove (store, name, error);
+}
+
+gboolean
+mimpd_store_user_set_hash (MimpdStore *store, const char *name, const char *hash, GError **error)
+{
+  return store->vtable->user_set_hash (store, name, hash, error);
+}
+
+/* Returns: the user's hash, or %NULL (without @error) when there is no such user. */
+char *
+mimpd_store_user_get_hash (MimpdStore *store, const char *name, GError **error)
+{
+  return store->vtable->user_get_hash (store, name, error);
+}
+
+GPtrArray *
+mimpd_store_user_list (MimpdStore *store, GError **error)
+{
+  return store->vtable->user_list (store, error);
+}
+
+gboolean
+mimpd_store_begin (MimpdStore *store, GError **error)
+{
+  return store->vtable->begin (store, error);
+}
+
+gboolean
+mimpd_store_commit (MimpdStore *store, GError **error)
+{
+  return store->vtable->commit (store, error);
+}
+
+void
+mimpd_store_rollback (MimpdStore *store)
+{
+  store->vtable->rollback (store);
+}
+
+gboolean
+mimpd_store_message_add (MimpdStore *store, MimpMessage *message, const char *client_id,
+                         GError **error)
+{
+  return store->vtable->message_add (store, message, client_id, error);
+}
+
+/* Returns: %TRUE with @id and @timestamp when (@sender, @client_id) was stored. */
+gboolean
+mimpd_store_sent_lookup (MimpdStore *store, const char *sender, const char *client_id, char **id,
+                         gint64 *timestamp, GError **error)
+{
+  return store->vtable->sent_lookup (store, sender, client_id, id, timestamp, error);
+}
+
+/* Returns: (element-type MimpMessage): the oldest @limit messages waiting for @recipient. */
+GPtrArray *
+mimpd_store_messages_fetch (MimpdStore *store, const char *recipient, guint limit, GError **error)
+{
+  return store->vtable->messages_fetch (store, recipient, limit, error);
+}
+
+gboolean
+mimpd_store_messages_drop (MimpdStore *store, const char *recipient, gint64 up_to_seq,
+                           GError **error)
+{
+  return store->vtable->messages_drop (store, recipient, up_to_seq, error);
+}
+
+gboolean
+mimpd_store_expire (MimpdStore *store, gint64 sent_before_ms, GError **error)
+{
+  return store->vtable->expire (store, sent_before_ms, error);
+}

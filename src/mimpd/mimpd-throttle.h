@@ -1,0 +1,31 @@
+/* mimpd-throttle.h - slowing down password guessing
+ *
+ * Counts failed logins per address and per user within a window. Before a
+ * 401 the server waits a delay that grows with the failures; past a limit
+ * it answers 429 without checking the password. Both tables are bounded.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define MIMPD_THROTTLE_WINDOW_US (5 * 60 * G_USEC_PER_SEC)
+#define MIMPD_THROTTLE_MAX_PER_USER 10
+#define MIMPD_THROTTLE_MAX_PER_ADDR 20
+#define MIMPD_THROTTLE_MAX_ENTRIES 10000
+
+typedef struct _MimpdThrottle MimpdThrottle;
+
+MimpdThrottle *mimpd_throttle_new (void);
+void mimpd_throttle_free (MimpdThrottle *throttle);
+gboolean mimpd_throttle_blocked (MimpdThrottle *throttle, const char *address, const char *user,
+                                 gint64 now_us);
+guint mimpd_throttle_failure (MimpdThrottle *throttle, const char *address, const char *user,
+                              gint64 now_us);
+void mimpd_throttle_success (MimpdThrottle *throttle, const char *user);
+guint mimpd_throttle_size (MimpdThrottle *throttle);
+
+G_END_DECLS
