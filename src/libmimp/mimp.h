@@ -8,3 +8,5 @@
 #include "mimp-packet.h"
 #include "mimp-cipher.h"
 #include "mimp-body.h"
+#include "mimp-connection.h"
+#include "mimp-client-session.h"
