@@ -176,6 +176,8 @@ mimp_frame_reader_reserve (MimpFrameReader *reader,
 
       while (cap < needed)
         cap *= 2;
+      /* Doubling must not offer more than one more frame can use. */
+      cap = MIN (cap, reader->end + MIMP_HEADER_SIZE + reader->max_body);
       reader->data = g_realloc (reader->data, cap);
       reader->capacity = cap;
     }
@@ -236,7 +238,7 @@ mimp_frame_reader_next (MimpFrameReader  *reader,
       return MIMP_FRAME_ERROR;
     }
   if (buffered < MIMP_HEADER_SIZE)
-    return MIMP_FRAME_NEED_MORE;
+    goto need_more;
 
   mimp_header_read (reader->data + reader->start, &header);
   if (!mimp_header_check (&header, reader->max_body, error))
@@ -245,13 +247,19 @@ mimp_frame_reader_next (MimpFrameReader  *reader,
       return MIMP_FRAME_ERROR;
     }
   if (buffered - MIMP_HEADER_SIZE < header.length)
-    return MIMP_FRAME_NEED_MORE;
+    goto need_more;
 
   *id = header.id;
   *body = reader->data + reader->start + MIMP_HEADER_SIZE;
   *length = header.length;
   reader->start += MIMP_HEADER_SIZE + header.length;
   return MIMP_FRAME_READY;
+
+need_more:
+  /* The frames handed out before are done with: drop them, and release a
+   * large buffer once empty, so that an idle reader costs a few bytes. */
+  compact (reader);
+  return MIMP_FRAME_NEED_MORE;
 }
 
 gsize
