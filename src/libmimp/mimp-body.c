@@ -137,12 +137,48 @@ mimp_password_check (const char  *password,
   return TRUE;
 }
 
+/* Outside strings, strict JSON has only whitespace, structure, numbers and
+ * the words true, false and null. */
+static gboolean
+is_json_token_char (guint8 c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':' || c == '-'
+         || c == '+' || c == '.' || g_ascii_isalnum (c);
+}
+
+/* The value of four hex digits at @at, or -1. */
+static int
+hex4 (const guint8 *body,
+      gsize         len,
+      gsize         at)
+{
+  int value = 0;
+
+  if (at + 4 > len)
+    return -1;
+  for (gsize k = at; k < at + 4; k++)
+    {
+      if (!g_ascii_isxdigit (body[k]))
+        return -1;
+      value = value * 16 + g_ascii_xdigit_value (body[k]);
+    }
+  return value;
+}
+
 /**
  * mimp_json_check:
  *
  * What must hold before a body is handed to a JSON parser: valid UTF-8 with
  * no NUL byte, and nesting no deeper than %MIMP_JSON_MAX_DEPTH (a recursive
  * parser fed a megabyte of `[` would otherwise exhaust the stack).
+ *
+ * The nesting is counted outside strings, so this scanner and the parser
+ * must agree on where strings are. json-glib is more lenient than JSON
+ * (single-quoted strings, comments, `\u` with fewer than four hex digits, a
+ * lone surrogate swallowing the bytes after it), and each of those would hide
+ * brackets from the count; so the lexical structure is checked strictly here:
+ * outside strings only JSON tokens, inside strings only JSON's escapes, with
+ * surrogates only in pairs.
  */
 gboolean
 mimp_json_check (const guint8  *body,
@@ -151,7 +187,6 @@ mimp_json_check (const guint8  *body,
 {
   guint depth = 0;
   gboolean in_string = FALSE;
-  gboolean escaped = FALSE;
 
   if (!g_utf8_validate_len ((const char *) body, len, NULL))
     {
@@ -165,12 +200,34 @@ mimp_json_check (const guint8  *body,
 
       if (in_string)
         {
-          if (escaped)
-            escaped = FALSE;
-          else if (c == '\\')
-            escaped = TRUE;
-          else if (c == '"')
+          if (c == '"')
             in_string = FALSE;
+          else if (c == '\\')
+            {
+              guint8 e = i + 1 < len ? body[i + 1] : 0;
+              int unit = e == 'u' ? hex4 (body, len, i + 2) : -1;
+
+              if (unit >= 0xd800 && unit <= 0xdbff)
+                {
+                  /* Only as the first half of a pair: json-glib reads the
+                   * two bytes after any surrogate as the "\u" of its pair. */
+                  int low = i + 7 < len && body[i + 6] == '\\' && body[i + 7] == 'u'
+                                ? hex4 (body, len, i + 8)
+                                : -1;
+
+                  if (low < 0xdc00 || low > 0xdfff)
+                    goto bad_escape;
+                  i += 11;
+                }
+              else if (unit >= 0xdc00 && unit <= 0xdfff)
+                goto bad_escape;
+              else if (unit >= 0)
+                i += 5;
+              else if (e != 0 && e != 'u' && strchr ("\"\\/bfnrt", e) != NULL)
+                i += 1;
+              else
+                goto bad_escape;
+            }
         }
       else if (c == '"')
         in_string = TRUE;
@@ -183,10 +240,24 @@ mimp_json_check (const guint8  *body,
               return FALSE;
             }
         }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      else if (c == ']' || c == '}')
+        {
+          if (depth > 0)
+            depth--;
+        }
+      else if (!is_json_token_char (c))
+        {
+          g_set_error (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST,
+                       "Unexpected character 0x%02X in JSON", c);
+          return FALSE;
+        }
     }
   return TRUE;
+
+bad_escape:
+  g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST,
+                       "Invalid escape in a JSON string");
+  return FALSE;
 }
 
 static JsonNode *
@@ -477,12 +548,23 @@ void
 mimp_body_append_message (GString           *out,
                           const MimpMessage *message)
 {
-  g_string_append (out, "{\"id\":");
-  mimp_json_append_string (out, message->id);
-  g_string_append_printf (out, ",\"seq\":%" G_GINT64_FORMAT ",\"uf\":", message->seq);
+  /* id, seq and ut are optional in a MimpMessage: absent ones are left out. */
+  g_string_append_c (out, '{');
+  if (message->id != NULL)
+    {
+      g_string_append (out, "\"id\":");
+      mimp_json_append_string (out, message->id);
+      g_string_append_c (out, ',');
+    }
+  if (message->seq >= 0)
+    g_string_append_printf (out, "\"seq\":%" G_GINT64_FORMAT ",", message->seq);
+  g_string_append (out, "\"uf\":");
   mimp_json_append_string (out, message->from);
-  g_string_append (out, ",\"ut\":");
-  mimp_json_append_string (out, message->to);
+  if (message->to != NULL)
+    {
+      g_string_append (out, ",\"ut\":");
+      mimp_json_append_string (out, message->to);
+    }
   g_string_append (out, ",\"ms\":");
   mimp_json_append_string (out, message->text);
   g_string_append_printf (out, ",\"ts\":%" G_GINT64_FORMAT "}", message->timestamp);
