@@ -162,3 +162,166 @@ class MimpdServer:
             if self.own_tmpdir:
                 shutil.rmtree(self.tmpdir, ignore_errors=True)
         return False
+
+
+# --- a raw MIMP client for tests: exact bytes, no tolerance --------------------
+
+import json as _json
+import socket as _socket
+import struct as _struct
+
+SCH, AH, SM, GU, ERROR = 0x0AA0, 0xA00F, 0x00AF, 0x0CCF, 0xBEEF
+
+
+def frame(packet_id, body, magic=0xB00B, version=1, length=None):
+    if length is None:
+        length = len(body)
+    return _struct.pack("<HHHI", magic, version, packet_id, length) + body
+
+
+class RawClient:
+    """One connection; recv() returns (packet_id, plain body bytes)."""
+
+    def __init__(self, port, host="127.0.0.1", timeout=10.0, wait_puzzle=True, sock=None):
+        self.sock = sock or _socket.create_connection((host, port), timeout=timeout)
+        self.sock.settimeout(timeout)
+        self.key = None
+        self.puzzle = None
+        self.user = None
+        self.token = None
+        if wait_puzzle:
+            pid, body = self.recv()
+            assert pid == SCH, hex(pid)
+            self.set_puzzle(body)
+
+    def set_puzzle(self, puzzle):
+        assert len(puzzle) == 256
+        start, offset = puzzle[0], puzzle[255]
+        assert start + 23 * offset <= 255
+        self.puzzle = puzzle
+        self.key = bytes(puzzle[start + i * offset] for i in range(24))
+
+    def xor(self, body):
+        k = self.key
+        return bytes(b ^ k[i % 24] for i, b in enumerate(body))
+
+    def close(self):
+        self.sock.close()
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def send(self, packet_id, body, cipher=True):
+        if isinstance(body, (dict, list)):
+            body = _json.dumps(body).encode()
+        elif isinstance(body, str):
+            body = body.encode()
+        if cipher and packet_id != SCH and self.key is not None:
+            body = self.xor(body)
+        self.sock.sendall(frame(packet_id, body))
+
+    def recv_exact(self, n):
+        data = bytearray()
+        while len(data) < n:
+            chunk = self.sock.recv(min(n - len(data), 1 << 20))
+            if not chunk:
+                raise ConnectionError("closed after %d of %d bytes" % (len(data), n))
+            data += chunk
+        return bytes(data)
+
+    def recv(self):
+        magic, version, pid, length = _struct.unpack("<HHHI", self.recv_exact(10))
+        assert magic == 0xB00B and version == 1, (magic, version)
+        body = self.recv_exact(length)
+        if pid != SCH and self.key is not None:
+            body = self.xor(body)
+        return pid, body
+
+    def recv_json(self):
+        pid, body = self.recv()
+        return pid, (_json.loads(body) if body else None)
+
+    def expect_error(self, code):
+        pid, body = self.recv_json()
+        assert pid == ERROR, (hex(pid), body)
+        assert body["code"] == code, body
+        assert isinstance(body["error"], str) and body["error"]
+        return body
+
+    def expect_closed(self, timeout=5.0):
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(1)
+        except ConnectionResetError:
+            return
+        assert data == b"", "expected the server to close, got %r" % data
+
+    def login(self, user, password):
+        self.send(AH, {"uf": user, "up": password})
+        pid, body = self.recv()
+        assert pid == AH, (hex(pid), body)
+        assert len(body) == 16 and body.isalnum(), body
+        self.user = user.lower()
+        self.token = body.decode()
+        return self.token
+
+    def send_message(self, to, text, client_id=None, uf=None, token=None):
+        req = {"uf": uf or self.user, "ut": to, "ms": text, "token": token or self.token}
+        if client_id is not None:
+            req["id"] = client_id
+        self.send(SM, req)
+
+    def get_request(self, ack=None, wait=None):
+        req = {"uf": self.user, "token": self.token}
+        if ack is not None:
+            req["ack"] = ack
+        if wait is not None:
+            req["wait"] = wait
+        self.send(GU, req)
+
+    def sm(self, to, text, client_id=None):
+        self.send_message(to, text, client_id)
+        pid, body = self.recv_json()
+        assert pid == SM, (hex(pid), body)
+        return body
+
+    def gu(self, ack=None, wait=None):
+        self.get_request(ack, wait)
+        pid, body = self.recv_json()
+        assert pid == GU, (hex(pid), body)
+        return body
+
+
+def rss_ok(server, limit_kib):
+    rss = server.rss_kib()
+    assert rss < limit_kib, "mimpd RSS %d KiB over %d KiB" % (rss, limit_kib)
+    return rss
+
+
+def wait_until(predicate, timeout=10.0, interval=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+def run_tests(tests):
+    """Runs test functions in order, TAP-free: prints and exits non-zero on failure."""
+    import sys
+    import traceback
+    failed = 0
+    only = sys.argv[1:]
+    for test in tests:
+        if only and test.__name__ not in only:
+            continue
+        start = time.monotonic()
+        try:
+            test()
+            print("ok   %-40s %.2fs" % (test.__name__, time.monotonic() - start), flush=True)
+        except Exception:
+            failed += 1
+            print("FAIL %s" % test.__name__, flush=True)
+            traceback.print_exc()
+    sys.exit(1 if failed else 0)

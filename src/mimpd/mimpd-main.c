@@ -107,6 +107,26 @@ fail (const char *format, ...)
   return 1;
 }
 
+/* Every log line goes to stderr: stdout carries only the "listening on" lines
+ * that scripts read (GLib's default writer sends debug messages to stdout). */
+static GLogWriterOutput
+log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  g_autofree char *line = NULL;
+  const char *domain = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0 && fields[i].length < 0)
+      domain = fields[i].value;
+  if (g_log_writer_default_would_drop (level, domain))
+    return G_LOG_WRITER_HANDLED;
+  line = g_log_writer_format_fields (level, fields, n_fields,
+                                     g_log_writer_supports_color (fileno (stderr)));
+  fprintf (stderr, "%s\n", line);
+  fflush (stderr);
+  return G_LOG_WRITER_HANDLED;
+}
+
 static gboolean
 drain_cb (gpointer data)
 {
@@ -263,6 +283,7 @@ main (int argc, char *argv[])
   g_autofree char *dir = NULL;
   gboolean sync_full = TRUE;
 
+  g_log_set_writer_func (log_writer, NULL, NULL);
   context = g_option_context_new ("[user add|remove|passwd NAME | user list]");
   g_option_context_set_summary (context, "The MIMP instant-messaging server.\n\n"
                                          "Without a command it serves. \"user add NAME\" and "
@@ -283,7 +304,10 @@ main (int argc, char *argv[])
       return 0;
     }
   if (opt_verbose)
-    g_log_set_debug_enabled (TRUE);
+    {
+      g_setenv ("G_MESSAGES_DEBUG", G_LOG_DOMAIN, TRUE);
+      g_log_set_debug_enabled (TRUE);
+    }
   if (opt_sync != NULL)
     {
       if (strcmp (opt_sync, "full") == 0)

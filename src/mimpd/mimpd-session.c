@@ -295,6 +295,35 @@ error_code (const GError *error)
   return 400;
 }
 
+/* JSON may spell a NUL character as \u0000, which json-glib's C strings end
+ * at: "pw\u0000anything" would read as "pw". No field of a request may
+ * contain one, so such a body is refused before it is parsed. */
+static gboolean
+has_nul_escape (const guint8 *body, gsize len)
+{
+  for (gsize i = 0; i + 1 < len; i++)
+    {
+      if (body[i] != '\\')
+        continue;
+      if (body[i + 1] == 'u' && i + 5 < len && body[i + 2] == '0' && body[i + 3] == '0' &&
+          body[i + 4] == '0' && body[i + 5] == '0')
+        return TRUE;
+      i++; /* skip the escaped character */
+    }
+  return FALSE;
+}
+
+static gboolean
+check_body (MimpdSession *self, const guint8 *body, gsize len)
+{
+  if (has_nul_escape (body, len))
+    {
+      push_error (self, 400, "Strings may not contain NUL characters");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* --- AH ------------------------------------------------------------------ */
 
 static void
@@ -312,6 +341,8 @@ handle_login (MimpdSession *self, const guint8 *body, gsize len)
       push_error (self, 400, "Already authenticated on this connection");
       return;
     }
+  if (!check_body (self, body, len))
+    return;
   if (!mimp_body_parse_login_request (body, len, &request, &error))
     {
       push_error (self, 400, error->message);
@@ -411,6 +442,8 @@ handle_send (MimpdSession *self, const guint8 *body, gsize len)
   gint64 ts = 0;
   Slot *slot;
 
+  if (!check_body (self, body, len))
+    return;
   if (!mimp_body_parse_send_request (body, len, &request, &error))
     {
       push_error (self, error_code (error), error->message);
@@ -614,6 +647,8 @@ handle_get (MimpdSession *self, const guint8 *body, gsize len)
   MimpdStore *store = mimpd_hub_get_store (self->hub);
   Slot *slot;
 
+  if (!check_body (self, body, len))
+    return;
   if (!mimp_body_parse_get_request (body, len, &request, &error))
     {
       push_error (self, error_code (error), error->message);

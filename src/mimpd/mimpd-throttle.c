@@ -113,7 +113,9 @@ bump (GHashTable *table, const char *key, gint64 now)
 guint
 mimpd_throttle_failure (MimpdThrottle *self, const char *address, const char *user, gint64 now)
 {
-  guint n = MAX (bump (self->by_address, address, now), bump (self->by_user, user, now));
+  guint by_address = bump (self->by_address, address, now);
+  guint by_user = bump (self->by_user, user, now);
+  guint n = MAX (by_address, by_user);
   guint delay;
 
   if (n <= 1)
