@@ -15,6 +15,7 @@ PACKAGES="
   libgtk-4-dev libadwaita-1-dev libsecret-1-dev libnotify-dev
   dbus dbus-x11 xvfb xauth gnome-keyring python3-dbusmock python3-gi
   imagemagick desktop-file-utils appstream yelp-tools
+  libgtk-4-bin librsvg2-bin groff-base systemd flatpak-builder
   sqlite3 procps
 "
 
