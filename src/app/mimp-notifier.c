@@ -43,7 +43,52 @@ enum
   N_SIGNALS
 };
 
+enum
+{
+  PROP_0,
+  PROP_ENABLED,
+  PROP_SHOW_TEXT,
+  N_PROPS
+};
+
 static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
+
+static void
+mimp_notifier_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  MimpNotifier *self = MIMP_NOTIFIER (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENABLED:
+      g_value_set_boolean (value, self->enabled);
+      break;
+    case PROP_SHOW_TEXT:
+      g_value_set_boolean (value, self->show_text);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mimp_notifier_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  MimpNotifier *self = MIMP_NOTIFIER (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENABLED:
+      mimp_notifier_set_enabled (self, g_value_get_boolean (value));
+      break;
+    case PROP_SHOW_TEXT:
+      mimp_notifier_set_show_text (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static gboolean
 unref_later (gpointer data)
@@ -81,6 +126,14 @@ mimp_notifier_class_init (MimpNotifierClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = mimp_notifier_finalize;
+  object_class->get_property = mimp_notifier_get_property;
+  object_class->set_property = mimp_notifier_set_property;
+
+  properties[PROP_ENABLED] = g_param_spec_boolean ("enabled", NULL, NULL, TRUE,
+                                                   G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_TEXT] = g_param_spec_boolean ("show-text", NULL, NULL, TRUE,
+                                                     G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * MimpNotifier::activated:
@@ -225,7 +278,7 @@ mimp_notifier_message_received (MimpNotifier *self, const char *chat_key, const 
   notify_notification_update (entry->notification, title, body, "chat-message-new-symbolic");
   if (!notify_notification_show (entry->notification, &error))
     {
-      g_warning ("Could not show a notification: %s", error->message);
+      g_message ("Could not show a notification: %s", error->message);
       g_hash_table_remove (self->entries, chat_key);
       return FALSE;
     }

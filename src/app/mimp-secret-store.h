@@ -20,8 +20,9 @@ typedef enum
 
 GQuark mimp_secret_store_error_quark (void);
 
-#define MIMP_SECRET_STORE_DEFAULT_TIMEOUT 20 /* seconds, leaving time to type an unlock password   \
-                                              */
+#define MIMP_SECRET_STORE_DEFAULT_TIMEOUT                                                          \
+  20 /* seconds, leaving time to type an unlock password                                           \
+      */
 
 #define MIMP_TYPE_SECRET_STORE (mimp_secret_store_get_type ())
 G_DECLARE_FINAL_TYPE (MimpSecretStore, mimp_secret_store, MIMP, SECRET_STORE, GObject)

@@ -1,0 +1,391 @@
+/* mimp-account-manager.c
+ *
+ * Account settings live in a key file ($XDG_CONFIG_HOME/mimp/accounts.ini),
+ * one group per account; passwords never do (mimp-secret-store.c).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimp-account-manager"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "mimp-account-manager.h"
+
+struct _MimpAccountManager
+{
+  GObject parent_instance;
+
+  GPtrArray *accounts;
+  MimpHistory *history;
+  MimpSecretStore *secrets;
+  char *config_path;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (MimpAccountManager, mimp_account_manager, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum
+{
+  MESSAGE_ADDED,
+  MESSAGE_UPDATED,
+  ACCOUNT_REMOVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static GType
+get_item_type (GListModel *model)
+{
+  return MIMP_TYPE_ACCOUNT;
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return MIMP_ACCOUNT_MANAGER (model)->accounts->len;
+}
+
+static gpointer
+get_item (GListModel *model, guint position)
+{
+  MimpAccountManager *self = MIMP_ACCOUNT_MANAGER (model);
+
+  if (position >= self->accounts->len)
+    return NULL;
+  return g_object_ref (self->accounts->pdata[position]);
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+static void
+mimp_account_manager_dispose (GObject *object)
+{
+  MimpAccountManager *self = (MimpAccountManager *) object;
+
+  if (self->accounts != NULL)
+    for (guint i = 0; i < self->accounts->len; i++)
+      g_signal_handlers_disconnect_by_data (self->accounts->pdata[i], self);
+  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  g_clear_object (&self->history);
+  g_clear_object (&self->secrets);
+
+  G_OBJECT_CLASS (mimp_account_manager_parent_class)->dispose (object);
+}
+
+static void
+mimp_account_manager_finalize (GObject *object)
+{
+  MimpAccountManager *self = (MimpAccountManager *) object;
+
+  g_free (self->config_path);
+
+  G_OBJECT_CLASS (mimp_account_manager_parent_class)->finalize (object);
+}
+
+static void
+mimp_account_manager_class_init (MimpAccountManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mimp_account_manager_dispose;
+  object_class->finalize = mimp_account_manager_finalize;
+
+  signals[MESSAGE_ADDED] =
+      g_signal_new ("message-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 2, MIMP_TYPE_ACCOUNT, MIMP_TYPE_CHAT_MESSAGE);
+  signals[MESSAGE_UPDATED] =
+      g_signal_new ("message-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 2, MIMP_TYPE_ACCOUNT, MIMP_TYPE_CHAT_MESSAGE);
+  signals[ACCOUNT_REMOVED] =
+      g_signal_new ("account-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, MIMP_TYPE_ACCOUNT);
+}
+
+static void
+mimp_account_manager_init (MimpAccountManager *self)
+{
+  self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+MimpAccountManager *
+mimp_account_manager_new (MimpHistory *history, MimpSecretStore *secrets, const char *config_path)
+{
+  MimpAccountManager *self = g_object_new (MIMP_TYPE_ACCOUNT_MANAGER, NULL);
+
+  self->history = g_object_ref (history);
+  self->secrets = g_object_ref (secrets);
+  self->config_path =
+      config_path ? g_strdup (config_path)
+                  : g_build_filename (g_get_user_config_dir (), "mimp", "accounts.ini", NULL);
+  return self;
+}
+
+MimpHistory *
+mimp_account_manager_get_history (MimpAccountManager *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT_MANAGER (self), NULL);
+  return self->history;
+}
+
+MimpSecretStore *
+mimp_account_manager_get_secrets (MimpAccountManager *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT_MANAGER (self), NULL);
+  return self->secrets;
+}
+
+static void
+on_message_added (MimpAccount *account, MimpChatMessage *message, MimpAccountManager *self)
+{
+  g_signal_emit (self, signals[MESSAGE_ADDED], 0, account, message);
+}
+
+static void
+on_message_updated (MimpAccount *account, MimpChatMessage *message, MimpAccountManager *self)
+{
+  g_signal_emit (self, signals[MESSAGE_UPDATED], 0, account, message);
+}
+
+static void
+on_account_changed (MimpAccountManager *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mimp_account_manager_save (self, &error))
+    g_warning ("Could not save the accounts: %s", error->message);
+}
+
+static void
+append (MimpAccountManager *self, MimpAccount *account)
+{
+  mimp_account_set_services (account, self->history, self->secrets);
+  g_signal_connect (account, "message-added", G_CALLBACK (on_message_added), self);
+  g_signal_connect (account, "message-updated", G_CALLBACK (on_message_updated), self);
+  g_signal_connect_swapped (account, "notify::enabled", G_CALLBACK (on_account_changed), self);
+  g_signal_connect_swapped (account, "notify::fingerprint", G_CALLBACK (on_account_changed), self);
+  g_ptr_array_add (self->accounts, g_object_ref (account));
+}
+
+gboolean
+mimp_account_manager_load (MimpAccountManager *self, GError **error)
+{
+  g_autoptr (GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr (GError) local_error = NULL;
+  g_auto (GStrv) groups = NULL;
+  guint old_len;
+
+  g_return_val_if_fail (MIMP_IS_ACCOUNT_MANAGER (self), FALSE);
+
+  if (!g_key_file_load_from_file (keyfile, self->config_path, G_KEY_FILE_NONE, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  "Could not read %s: ", self->config_path);
+      return FALSE;
+    }
+
+  old_len = self->accounts->len;
+  groups = g_key_file_get_groups (keyfile, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_autoptr (MimpAccount) account = NULL;
+      g_autofree char *host = NULL;
+      g_autofree char *user = NULL;
+      g_autofree char *fingerprint = NULL;
+      const char *id;
+      int port;
+
+      if (!g_str_has_prefix (groups[i], "account "))
+        continue;
+      id = groups[i] + strlen ("account ");
+      host = g_key_file_get_string (keyfile, groups[i], "host", NULL);
+      user = g_key_file_get_string (keyfile, groups[i], "user", NULL);
+      port = g_key_file_get_integer (keyfile, groups[i], "port", NULL);
+      if (host == NULL || user == NULL || port <= 0 || port > 65535 ||
+          mimp_account_manager_lookup (self, id) != NULL)
+        {
+          g_warning ("Skipping a broken account entry in %s", self->config_path);
+          continue;
+        }
+      account = mimp_account_new (id, host, (guint16) port, user,
+                                  g_key_file_get_boolean (keyfile, groups[i], "tls", NULL));
+      fingerprint = g_key_file_get_string (keyfile, groups[i], "fingerprint", NULL);
+      if (fingerprint != NULL && *fingerprint != '\0')
+        mimp_account_set_fingerprint (account, fingerprint);
+      if (g_key_file_has_key (keyfile, groups[i], "enabled", NULL))
+        mimp_account_set_enabled (account,
+                                  g_key_file_get_boolean (keyfile, groups[i], "enabled", NULL));
+      append (self, account);
+    }
+
+  if (self->accounts->len != old_len)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_len, 0, self->accounts->len - old_len);
+  return TRUE;
+}
+
+gboolean
+mimp_account_manager_save (MimpAccountManager *self, GError **error)
+{
+  g_autoptr (GKeyFile) keyfile = g_key_file_new ();
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (MIMP_IS_ACCOUNT_MANAGER (self), FALSE);
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      MimpAccount *account = self->accounts->pdata[i];
+      g_autofree char *group = g_strdup_printf ("account %s", mimp_account_get_id (account));
+
+      g_key_file_set_string (keyfile, group, "host", mimp_account_get_host (account));
+      g_key_file_set_integer (keyfile, group, "port", mimp_account_get_port (account));
+      g_key_file_set_string (keyfile, group, "user", mimp_account_get_user (account));
+      g_key_file_set_boolean (keyfile, group, "tls", mimp_account_get_use_tls (account));
+      g_key_file_set_boolean (keyfile, group, "enabled", mimp_account_get_enabled (account));
+      if (mimp_account_get_fingerprint (account) != NULL)
+        g_key_file_set_string (keyfile, group, "fingerprint",
+                               mimp_account_get_fingerprint (account));
+    }
+
+  dir = g_path_get_dirname (self->config_path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv), "Could not create %s: %s",
+                   dir, g_strerror (errsv));
+      return FALSE;
+    }
+  return g_key_file_save_to_file (keyfile, self->config_path, error);
+}
+
+void
+mimp_account_manager_start_all (MimpAccountManager *self)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT_MANAGER (self));
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    mimp_account_start (self->accounts->pdata[i]);
+}
+
+void
+mimp_account_manager_stop_all (MimpAccountManager *self)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT_MANAGER (self));
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    mimp_account_stop (self->accounts->pdata[i]);
+}
+
+MimpAccount *
+mimp_account_manager_lookup (MimpAccountManager *self, const char *id)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT_MANAGER (self), NULL);
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    if (g_strcmp0 (mimp_account_get_id (self->accounts->pdata[i]), id) == 0)
+      return self->accounts->pdata[i];
+  return NULL;
+}
+
+MimpAccount *
+mimp_account_manager_find (MimpAccountManager *self, const char *host, guint16 port,
+                           const char *user)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT_MANAGER (self), NULL);
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      MimpAccount *account = self->accounts->pdata[i];
+      if (g_ascii_strcasecmp (mimp_account_get_host (account), host) == 0 &&
+          mimp_account_get_port (account) == port &&
+          g_ascii_strcasecmp (mimp_account_get_user (account), user) == 0)
+        return account;
+    }
+  return NULL;
+}
+
+/**
+ * mimp_account_manager_add:
+ *
+ * Adds and saves @account, and starts it.
+ */
+void
+mimp_account_manager_add (MimpAccountManager *self, MimpAccount *account)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (MIMP_IS_ACCOUNT_MANAGER (self));
+  g_return_if_fail (MIMP_IS_ACCOUNT (account));
+
+  append (self, account);
+  if (!mimp_account_manager_save (self, &error))
+    g_warning ("Could not save the accounts: %s", error->message);
+  g_list_model_items_changed (G_LIST_MODEL (self), self->accounts->len - 1, 0, 1);
+  mimp_account_start (account);
+}
+
+static void
+secret_cleared (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mimp_secret_store_clear_finish (MIMP_SECRET_STORE (source), result, &error))
+    g_warning ("Could not remove a password from the keyring: %s", error->message);
+}
+
+static void
+history_deleted (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mimp_history_update_finish (MIMP_HISTORY (source), result, &error))
+    g_warning ("Could not delete an account's history: %s", error->message);
+}
+
+/**
+ * mimp_account_manager_remove:
+ * @keep_history: whether the account's messages stay in the history
+ *
+ * Stops and forgets @account and removes its password from the keyring.
+ */
+void
+mimp_account_manager_remove (MimpAccountManager *self, MimpAccount *account, gboolean keep_history)
+{
+  g_autoptr (MimpAccount) hold = NULL;
+  g_autoptr (GError) error = NULL;
+  guint position;
+
+  g_return_if_fail (MIMP_IS_ACCOUNT_MANAGER (self));
+  g_return_if_fail (MIMP_IS_ACCOUNT (account));
+
+  if (!g_ptr_array_find (self->accounts, account, &position))
+    return;
+
+  hold = g_object_ref (account);
+  mimp_account_stop (account);
+  g_signal_handlers_disconnect_by_data (account, self);
+  g_ptr_array_remove_index (self->accounts, position);
+  if (!mimp_account_manager_save (self, &error))
+    g_warning ("Could not save the accounts: %s", error->message);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+
+  mimp_secret_store_clear_async (self->secrets, mimp_account_get_host (account),
+                                 mimp_account_get_port (account), mimp_account_get_user (account),
+                                 NULL, secret_cleared, NULL);
+  if (!keep_history)
+    mimp_history_delete_account_async (self->history, mimp_account_get_id (account), NULL,
+                                       history_deleted, NULL);
+  g_signal_emit (self, signals[ACCOUNT_REMOVED], 0, account);
+}

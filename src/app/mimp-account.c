@@ -1,0 +1,960 @@
+/* mimp-account.c
+ *
+ * An account owns its MimpClientSession (manual-ack). Incoming messages
+ * are stored in the history before they are acknowledged; outgoing ones are
+ * stored as pending with their client id before they are handed to the
+ * session, and the pending ones are queued again at every start.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimp-account"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "mimp.h"
+#include "mimp-connection.h"
+#include "mimp-client-session.h"
+#include "mimp-account.h"
+#include "mimp-app-enums.h"
+
+struct _MimpAccount
+{
+  GObject parent_instance;
+
+  char *id;
+  char *host;
+  char *user;
+  char *fingerprint;
+  guint16 port;
+  guint use_tls : 1;
+  guint enabled : 1;
+  guint started : 1;
+  guint session_only : 1;
+
+  MimpHistory *history;
+  MimpSecretStore *secrets;
+  MimpClientSession *session;
+  GCancellable *cancellable;
+  char *password;
+
+  MimpAccountStatus status;
+  char *status_message;
+  GHashTable *queued; /* client ids handed to the session */
+  guint store_retry_id;
+  GPtrArray *unstored; /* a batch whose storing failed, retried */
+};
+
+G_DEFINE_FINAL_TYPE (MimpAccount, mimp_account, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_ID,
+  PROP_DISPLAY_NAME,
+  PROP_ENABLED,
+  PROP_FINGERPRINT,
+  PROP_STATUS,
+  PROP_STATUS_MESSAGE,
+  PROP_RETRY_TIME,
+  N_PROPS
+};
+
+enum
+{
+  MESSAGE_ADDED,
+  MESSAGE_UPDATED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void store_batch (MimpAccount *self, GPtrArray *messages);
+
+/* ------------------------------------------------------------------ */
+
+char *
+mimp_describe_error (const GError *error)
+{
+  if (error == NULL)
+    return g_strdup (_ ("Unknown error"));
+
+  if (error->domain == MIMP_ERROR)
+    {
+      switch ((MimpError) error->code)
+        {
+        case MIMP_ERROR_UNREACHABLE:
+          return g_strdup (_ ("The server could not be reached. Check the address and your "
+                              "network connection."));
+        case MIMP_ERROR_TIMEOUT:
+          return g_strdup (_ ("The server did not answer in time."));
+        case MIMP_ERROR_CLOSED:
+          return g_strdup (_ ("The connection to the server was lost."));
+        case MIMP_ERROR_NOT_MIMP:
+          return g_strdup (_ ("This is not a MIMP server. Check the address and port."));
+        case MIMP_ERROR_PROTOCOL:
+          return g_strdup (_ ("The server broke the MIMP protocol."));
+        case MIMP_ERROR_INVALID_PUZZLE:
+          return g_strdup (_ ("The server sent an invalid key puzzle."));
+        case MIMP_ERROR_INVALID_TOKEN:
+          return g_strdup (_ ("The server sent a session token this app cannot use."));
+        case MIMP_ERROR_TOO_LARGE:
+          return g_strdup (_ ("The message is too long."));
+        case MIMP_ERROR_WRONG_PASSWORD:
+          return g_strdup (_ ("The user name or password is wrong."));
+        case MIMP_ERROR_UNAUTHORIZED:
+        case MIMP_ERROR_FORBIDDEN:
+          return g_strdup (_ ("The server refused the request."));
+        case MIMP_ERROR_NO_SUCH_USER:
+          return g_strdup (_ ("There is no such user on this server."));
+        case MIMP_ERROR_RATE_LIMITED:
+          return g_strdup (_ ("Too many attempts. Wait a little and try again."));
+        case MIMP_ERROR_SERVER_ERROR:
+          return g_strdup (_ ("The server had a problem. Try again later."));
+        case MIMP_ERROR_CERTIFICATE:
+          return g_strdup (_ ("The server’s certificate is not trusted."));
+        case MIMP_ERROR_TLS:
+          return g_strdup_printf (_ ("A secure connection could not be made: %s"), error->message);
+        case MIMP_ERROR_INVALID_ARGUMENT:
+        case MIMP_ERROR_BAD_REQUEST:
+        case MIMP_ERROR_UNSUPPORTED:
+        case MIMP_ERROR_FAILED:
+        default:
+          return g_strdup (error->message);
+        }
+    }
+  if (error->domain == MIMP_SECRET_STORE_ERROR)
+    {
+      switch ((MimpSecretStoreError) error->code)
+        {
+        case MIMP_SECRET_STORE_ERROR_UNAVAILABLE:
+          return g_strdup (_ ("No keyring is available to keep passwords."));
+        case MIMP_SECRET_STORE_ERROR_LOCKED:
+          return g_strdup (_ ("The keyring is locked."));
+        case MIMP_SECRET_STORE_ERROR_TIMEOUT:
+          return g_strdup (_ ("The keyring did not answer."));
+        case MIMP_SECRET_STORE_ERROR_FAILED:
+        default:
+          return g_strdup (error->message);
+        }
+    }
+  return g_strdup (error->message);
+}
+
+/**
+ * mimp_parse_server:
+ * @text: "host" or "host:port" (or "[v6]:port")
+ *
+ * Returns: whether @text is a usable server address
+ */
+gboolean
+mimp_parse_server (const char *text, gboolean use_tls, char **host, guint16 *port)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text ? text : ""));
+  g_autoptr (GNetworkAddress) address = NULL;
+  guint16 default_port = use_tls ? MIMP_DEFAULT_TLS_PORT : MIMP_DEFAULT_PORT;
+
+  if (*stripped == '\0' || strchr (stripped, ' ') != NULL || strchr (stripped, '/') != NULL)
+    return FALSE;
+  address = (GNetworkAddress *) g_network_address_parse (stripped, default_port, NULL);
+  if (address == NULL || g_network_address_get_port (address) == 0)
+    return FALSE;
+  *host = g_strdup (g_network_address_get_hostname (address));
+  *port = g_network_address_get_port (address);
+  return **host != '\0';
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+set_status (MimpAccount *self, MimpAccountStatus status, const char *message)
+{
+  gboolean changed = FALSE;
+
+  if (self->status != status)
+    {
+      self->status = status;
+      changed = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+    }
+  if (g_strcmp0 (self->status_message, message) != 0)
+    {
+      g_free (self->status_message);
+      self->status_message = g_strdup (message);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_MESSAGE]);
+    }
+  if (changed)
+    g_debug ("Account %s is now %d", self->id, status);
+}
+
+static void
+sync_status_from_session (MimpAccount *self)
+{
+  MimpSessionState state;
+  const GError *error;
+  g_autofree char *reason = NULL;
+
+  if (self->session == NULL)
+    return;
+
+  state = mimp_client_session_get_state (self->session);
+  error = mimp_client_session_get_error (self->session);
+  if (error != NULL)
+    reason = mimp_describe_error (error);
+
+  switch (state)
+    {
+    case MIMP_SESSION_STATE_OFFLINE:
+      if (self->status != MIMP_ACCOUNT_STATUS_NEEDS_PASSWORD &&
+          self->status != MIMP_ACCOUNT_STATUS_DISABLED)
+        set_status (self, MIMP_ACCOUNT_STATUS_OFFLINE, reason);
+      break;
+    case MIMP_SESSION_STATE_CONNECTING:
+      set_status (self, MIMP_ACCOUNT_STATUS_CONNECTING, NULL);
+      break;
+    case MIMP_SESSION_STATE_ONLINE:
+      set_status (self, MIMP_ACCOUNT_STATUS_ONLINE, NULL);
+      break;
+    case MIMP_SESSION_STATE_WAITING:
+      set_status (self, MIMP_ACCOUNT_STATUS_WAITING, reason);
+      break;
+    case MIMP_SESSION_STATE_NEEDS_PASSWORD:
+      set_status (self, MIMP_ACCOUNT_STATUS_NEEDS_PASSWORD,
+                  reason ? reason : _ ("The server refused the password."));
+      break;
+    case MIMP_SESSION_STATE_NEEDS_CERTIFICATE:
+      set_status (self, MIMP_ACCOUNT_STATUS_NEEDS_CERTIFICATE,
+                  _ ("The server’s certificate is not trusted."));
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+on_session_state (MimpAccount *self)
+{
+  sync_status_from_session (self);
+}
+
+static void
+on_retry_time (MimpAccount *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_TIME]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Receiving: store, then acknowledge                                 */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+retry_store (gpointer data)
+{
+  MimpAccount *self = data;
+  g_autoptr (GPtrArray) batch = g_steal_pointer (&self->unstored);
+
+  self->store_retry_id = 0;
+  if (batch != NULL)
+    store_batch (self, batch);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  MimpAccount *self;
+  GPtrArray *messages;
+} StoreData;
+
+static void
+store_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  StoreData *sd = data;
+  MimpAccount *self = sd->self;
+  g_autoptr (GPtrArray) messages = sd->messages;
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 max_seq = -1;
+
+  g_free (sd);
+  stored = mimp_history_store_incoming_finish (MIMP_HISTORY (source), result, &error);
+  if (stored == NULL)
+    {
+      if (!g_error_matches (error, MIMP_HISTORY_ERROR, MIMP_HISTORY_ERROR_CLOSED))
+        {
+          /* Not acknowledged: the server keeps them. Try again shortly. */
+          g_warning ("Could not store received messages: %s", error->message);
+          if (self->unstored == NULL && self->started)
+            {
+              self->unstored = g_ptr_array_ref (messages);
+              self->store_retry_id = g_timeout_add_seconds (5, retry_store, self);
+            }
+        }
+      g_object_unref (self);
+      return;
+    }
+
+  for (guint i = 0; i < messages->len; i++)
+    max_seq = MAX (max_seq, ((MimpMessage *) messages->pdata[i])->seq);
+  if (max_seq >= 0 && self->session != NULL)
+    mimp_client_session_acknowledge (self->session, max_seq);
+
+  for (guint i = 0; i < stored->len; i++)
+    g_signal_emit (self, signals[MESSAGE_ADDED], 0, stored->pdata[i]);
+
+  g_object_unref (self);
+}
+
+static void
+store_batch (MimpAccount *self, GPtrArray *messages)
+{
+  StoreData *sd = g_new0 (StoreData, 1);
+
+  sd->self = g_object_ref (self);
+  sd->messages = g_ptr_array_ref (messages);
+  mimp_history_store_incoming_async (self->history, self->id, messages, NULL, store_done, sd);
+}
+
+static void
+on_messages_received (MimpAccount *self, GPtrArray *messages)
+{
+  g_debug ("Account %s received %u messages", self->id, messages->len);
+  store_batch (self, messages);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sending                                                            */
+/* ------------------------------------------------------------------ */
+
+static void
+queue_send (MimpAccount *self, MimpChatMessage *message)
+{
+  const char *client_id = mimp_chat_message_get_client_id (message);
+
+  if (self->session == NULL || client_id == NULL)
+    return;
+  g_hash_table_add (self->queued, g_strdup (client_id));
+  mimp_client_session_send (self->session, client_id, mimp_chat_message_get_peer (message),
+                            mimp_chat_message_get_text (message));
+}
+
+static void
+state_stored (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (MimpAccount) self = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpChatMessage) row = NULL;
+
+  row = mimp_history_set_state_finish (MIMP_HISTORY (source), result, &error);
+  if (row == NULL)
+    {
+      if (!g_error_matches (error, MIMP_HISTORY_ERROR, MIMP_HISTORY_ERROR_CLOSED))
+        g_warning ("Could not record a delivery state: %s", error->message);
+      return;
+    }
+  g_signal_emit (self, signals[MESSAGE_UPDATED], 0, row);
+}
+
+static void
+on_send_finished (MimpAccount *self, const char *client_id, const char *server_id, gint64 timestamp,
+                  const GError *error)
+{
+  g_autofree char *reason = NULL;
+
+  g_hash_table_remove (self->queued, client_id);
+  if (error != NULL)
+    reason = mimp_describe_error (error);
+  mimp_history_set_state_async (self->history, self->id, client_id,
+                                error ? MIMP_MESSAGE_STATE_FAILED : MIMP_MESSAGE_STATE_SENT,
+                                server_id, reason, NULL, state_stored, g_object_ref (self));
+}
+
+static void
+outgoing_stored (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (MimpAccount) self = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpChatMessage) row = NULL;
+
+  row = mimp_history_add_outgoing_finish (MIMP_HISTORY (source), result, &error);
+  if (row == NULL)
+    {
+      g_warning ("Could not store a message to send: %s", error->message);
+      return;
+    }
+  g_signal_emit (self, signals[MESSAGE_ADDED], 0, row);
+  queue_send (self, row);
+}
+
+/**
+ * mimp_account_send:
+ *
+ * Stores the message as pending with a new client id, then queues it.
+ * `message-added` announces it; `message-updated` its delivery.
+ */
+void
+mimp_account_send (MimpAccount *self, const char *peer, const char *text)
+{
+  g_autofree char *client_id = NULL;
+
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (self->history != NULL);
+  g_return_if_fail (peer != NULL && text != NULL);
+
+  client_id = g_uuid_string_random ();
+  mimp_history_add_outgoing_async (self->history, self->id, peer, client_id, text,
+                                   g_get_real_time () / 1000, NULL, outgoing_stored,
+                                   g_object_ref (self));
+}
+
+static void
+retry_stored (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (MimpAccount) self = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpChatMessage) row = NULL;
+
+  row = mimp_history_set_state_finish (MIMP_HISTORY (source), result, &error);
+  if (row == NULL)
+    {
+      g_warning ("Could not retry a message: %s", error->message);
+      return;
+    }
+  g_signal_emit (self, signals[MESSAGE_UPDATED], 0, row);
+  queue_send (self, row);
+}
+
+/**
+ * mimp_account_retry:
+ *
+ * Sends a failed message again, with the same client id.
+ */
+void
+mimp_account_retry (MimpAccount *self, MimpChatMessage *message)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (message));
+  g_return_if_fail (mimp_chat_message_get_client_id (message) != NULL);
+
+  mimp_history_set_state_async (self->history, self->id, mimp_chat_message_get_client_id (message),
+                                MIMP_MESSAGE_STATE_PENDING, NULL, NULL, NULL, retry_stored,
+                                g_object_ref (self));
+}
+
+static void
+outbox_listed (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (MimpAccount) self = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+
+  rows = mimp_history_list_outbox_finish (MIMP_HISTORY (source), result, &error);
+  if (rows == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not read the outbox: %s", error->message);
+      return;
+    }
+  g_debug ("Account %s: %u messages waiting in the outbox", self->id, rows->len);
+  for (guint i = 0; i < rows->len; i++)
+    if (!g_hash_table_contains (self->queued, mimp_chat_message_get_client_id (rows->pdata[i])))
+      queue_send (self, rows->pdata[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifecycle                                                          */
+/* ------------------------------------------------------------------ */
+
+static void
+ensure_session (MimpAccount *self)
+{
+  if (self->session != NULL)
+    return;
+
+  self->session = mimp_client_session_new (self->host, self->port, self->use_tls, self->user);
+  mimp_client_session_set_manual_ack (self->session, TRUE);
+  mimp_client_session_set_accepted_certificate (self->session, self->fingerprint);
+  g_signal_connect_object (self->session, "notify::state", G_CALLBACK (on_session_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::retry-time", G_CALLBACK (on_retry_time), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "messages-received", G_CALLBACK (on_messages_received),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "send-finished", G_CALLBACK (on_send_finished), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+connect_with_password (MimpAccount *self)
+{
+  ensure_session (self);
+  mimp_client_session_set_password (self->session, self->password);
+  /* Starts it, or connects again at once with the new password. */
+  mimp_client_session_reconnect_now (self->session);
+  sync_status_from_session (self);
+}
+
+static void
+password_looked_up (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (MimpAccount) self = data;
+  g_autoptr (GError) error = NULL;
+  char *password;
+
+  password = mimp_secret_store_lookup_finish (MIMP_SECRET_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !self->started)
+    {
+      mimp_secret_password_free (password);
+      return;
+    }
+  if (password != NULL)
+    {
+      mimp_secret_password_free (self->password);
+      self->password = password;
+      self->session_only = FALSE;
+      connect_with_password (self);
+      return;
+    }
+  if (error != NULL)
+    {
+      g_autofree char *reason = mimp_describe_error (error);
+      g_autofree char *message =
+          g_strdup_printf (_ ("%s Enter the password to use it for this session only."), reason);
+      set_status (self, MIMP_ACCOUNT_STATUS_NEEDS_PASSWORD, message);
+    }
+  else
+    set_status (self, MIMP_ACCOUNT_STATUS_NEEDS_PASSWORD, _ ("No password is saved."));
+}
+
+/**
+ * mimp_account_start:
+ *
+ * Queues the stored outbox again, finds the password (memory, then the
+ * keyring) and connects. Does nothing for a disabled account.
+ */
+void
+mimp_account_start (MimpAccount *self)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (self->history != NULL && self->secrets != NULL);
+
+  if (!self->enabled)
+    {
+      set_status (self, MIMP_ACCOUNT_STATUS_DISABLED, NULL);
+      return;
+    }
+  if (self->started)
+    return;
+  self->started = TRUE;
+
+  ensure_session (self);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  mimp_history_list_outbox_async (self->history, self->id, self->cancellable, outbox_listed,
+                                  g_object_ref (self));
+
+  if (self->password != NULL)
+    {
+      connect_with_password (self);
+      return;
+    }
+  set_status (self, MIMP_ACCOUNT_STATUS_CONNECTING, NULL);
+  mimp_secret_store_lookup_async (self->secrets, self->host, self->port, self->user,
+                                  self->cancellable, password_looked_up, g_object_ref (self));
+}
+
+void
+mimp_account_stop (MimpAccount *self)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+
+  self->started = FALSE;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->store_retry_id, g_source_remove);
+  g_clear_pointer (&self->unstored, g_ptr_array_unref);
+  if (self->session != NULL)
+    mimp_client_session_stop (self->session);
+  g_hash_table_remove_all (self->queued);
+  set_status (self, self->enabled ? MIMP_ACCOUNT_STATUS_OFFLINE : MIMP_ACCOUNT_STATUS_DISABLED,
+              NULL);
+}
+
+void
+mimp_account_reconnect (MimpAccount *self)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+
+  if (!self->started)
+    mimp_account_start (self);
+  else if (self->session != NULL && self->password != NULL)
+    mimp_client_session_reconnect_now (self->session);
+}
+
+/**
+ * mimp_account_use_password:
+ * @session_only: %TRUE when the password is kept in memory only (the
+ *   keyring being unavailable or declined)
+ *
+ * Connects with @password. Storing it in the keyring is the caller's job.
+ */
+void
+mimp_account_use_password (MimpAccount *self, const char *password, gboolean session_only)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (password != NULL);
+
+  mimp_secret_password_free (self->password);
+  self->password = g_strdup (password);
+  self->session_only = !!session_only;
+  if (!self->enabled || self->history == NULL)
+    return; /* kept for when it starts */
+  if (!self->started)
+    {
+      mimp_account_start (self);
+      return;
+    }
+  connect_with_password (self);
+}
+
+void
+mimp_account_set_password_is_session_only (MimpAccount *self, gboolean session_only)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  self->session_only = !!session_only;
+}
+
+gboolean
+mimp_account_get_password_is_session_only (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), FALSE);
+  return self->session_only;
+}
+
+char *
+mimp_account_dup_peer_fingerprint (MimpAccount *self)
+{
+  GTlsCertificate *certificate;
+
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+
+  if (self->session == NULL)
+    return NULL;
+  certificate = mimp_client_session_get_peer_certificate (self->session);
+  return certificate ? mimp_certificate_get_fingerprint (certificate) : NULL;
+}
+
+/**
+ * mimp_account_trust_certificate:
+ *
+ * Pins the certificate the server showed and connects again.
+ */
+void
+mimp_account_trust_certificate (MimpAccount *self)
+{
+  g_autofree char *fingerprint = NULL;
+
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+
+  fingerprint = mimp_account_dup_peer_fingerprint (self);
+  if (fingerprint == NULL)
+    return;
+  mimp_account_set_fingerprint (self, fingerprint);
+  if (self->session != NULL)
+    mimp_client_session_reconnect_now (self->session);
+}
+
+/* ------------------------------------------------------------------ */
+/* Object                                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+mimp_account_dispose (GObject *object)
+{
+  MimpAccount *self = (MimpAccount *) object;
+
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      mimp_client_session_stop (self->session);
+    }
+  g_clear_object (&self->session);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->store_retry_id, g_source_remove);
+  g_clear_pointer (&self->unstored, g_ptr_array_unref);
+  g_clear_object (&self->history);
+  g_clear_object (&self->secrets);
+
+  G_OBJECT_CLASS (mimp_account_parent_class)->dispose (object);
+}
+
+static void
+mimp_account_finalize (GObject *object)
+{
+  MimpAccount *self = (MimpAccount *) object;
+
+  g_free (self->id);
+  g_free (self->host);
+  g_free (self->user);
+  g_free (self->fingerprint);
+  g_free (self->status_message);
+  mimp_secret_password_free (self->password);
+  g_hash_table_unref (self->queued);
+
+  G_OBJECT_CLASS (mimp_account_parent_class)->finalize (object);
+}
+
+static void
+mimp_account_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  MimpAccount *self = MIMP_ACCOUNT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+    case PROP_DISPLAY_NAME:
+      g_value_take_string (value, mimp_account_dup_display_name (self));
+      break;
+    case PROP_ENABLED:
+      g_value_set_boolean (value, self->enabled);
+      break;
+    case PROP_FINGERPRINT:
+      g_value_set_string (value, self->fingerprint);
+      break;
+    case PROP_STATUS:
+      g_value_set_enum (value, self->status);
+      break;
+    case PROP_STATUS_MESSAGE:
+      g_value_set_string (value, self->status_message);
+      break;
+    case PROP_RETRY_TIME:
+      g_value_set_int64 (value, mimp_account_get_retry_time (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mimp_account_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  MimpAccount *self = MIMP_ACCOUNT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENABLED:
+      mimp_account_set_enabled (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mimp_account_class_init (MimpAccountClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mimp_account_dispose;
+  object_class->finalize = mimp_account_finalize;
+  object_class->get_property = mimp_account_get_property;
+  object_class->set_property = mimp_account_set_property;
+
+  properties[PROP_ID] =
+      g_param_spec_string ("id", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DISPLAY_NAME] = g_param_spec_string ("display-name", NULL, NULL, NULL,
+                                                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ENABLED] =
+      g_param_spec_boolean ("enabled", NULL, NULL, TRUE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FINGERPRINT] =
+      g_param_spec_string ("fingerprint", NULL, NULL, NULL,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATUS] = g_param_spec_enum (
+      "status", NULL, NULL, MIMP_TYPE_ACCOUNT_STATUS, MIMP_ACCOUNT_STATUS_OFFLINE,
+      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATUS_MESSAGE] =
+      g_param_spec_string ("status-message", NULL, NULL, NULL,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RETRY_TIME] =
+      g_param_spec_int64 ("retry-time", NULL, NULL, 0, G_MAXINT64, 0,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * MimpAccount::message-added:
+   * @message: a message now stored: received (new, never a duplicate) or
+   *   about to be sent (pending)
+   */
+  signals[MESSAGE_ADDED] =
+      g_signal_new ("message-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, MIMP_TYPE_CHAT_MESSAGE);
+  /**
+   * MimpAccount::message-updated:
+   * @message: a fresh copy of a stored outgoing message whose delivery
+   *   state changed
+   */
+  signals[MESSAGE_UPDATED] =
+      g_signal_new ("message-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, MIMP_TYPE_CHAT_MESSAGE);
+}
+
+static void
+mimp_account_init (MimpAccount *self)
+{
+  self->enabled = TRUE;
+  self->status = MIMP_ACCOUNT_STATUS_OFFLINE;
+  self->queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+MimpAccount *
+mimp_account_new (const char *id, const char *host, guint16 port, const char *user,
+                  gboolean use_tls)
+{
+  MimpAccount *self;
+
+  g_return_val_if_fail (host != NULL && user != NULL, NULL);
+
+  self = g_object_new (MIMP_TYPE_ACCOUNT, NULL);
+  self->id = id ? g_strdup (id) : g_uuid_string_random ();
+  self->host = g_strdup (host);
+  self->port = port;
+  self->user = g_utf8_strdown (user, -1);
+  self->use_tls = !!use_tls;
+  return self;
+}
+
+void
+mimp_account_set_services (MimpAccount *self, MimpHistory *history, MimpSecretStore *secrets)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_set_object (&self->history, history);
+  g_set_object (&self->secrets, secrets);
+}
+
+MimpHistory *
+mimp_account_get_history (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+  return self->history;
+}
+
+const char *
+mimp_account_get_id (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+  return self->id;
+}
+
+const char *
+mimp_account_get_host (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+  return self->host;
+}
+
+guint16
+mimp_account_get_port (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), 0);
+  return self->port;
+}
+
+const char *
+mimp_account_get_user (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+  return self->user;
+}
+
+gboolean
+mimp_account_get_use_tls (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), FALSE);
+  return self->use_tls;
+}
+
+char *
+mimp_account_dup_display_name (MimpAccount *self)
+{
+  guint16 default_port;
+
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+
+  default_port = self->use_tls ? MIMP_DEFAULT_TLS_PORT : MIMP_DEFAULT_PORT;
+  if (self->port == default_port)
+    return g_strdup_printf ("%s@%s", self->user, self->host);
+  return g_strdup_printf ("%s@%s:%u", self->user, self->host, self->port);
+}
+
+gboolean
+mimp_account_get_enabled (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), FALSE);
+  return self->enabled;
+}
+
+void
+mimp_account_set_enabled (MimpAccount *self, gboolean enabled)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+
+  enabled = !!enabled;
+  if (self->enabled == (guint) enabled)
+    return;
+  self->enabled = enabled;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
+
+  if (self->history == NULL)
+    return;
+  if (enabled)
+    mimp_account_start (self);
+  else
+    mimp_account_stop (self);
+}
+
+const char *
+mimp_account_get_fingerprint (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+  return self->fingerprint;
+}
+
+void
+mimp_account_set_fingerprint (MimpAccount *self, const char *fingerprint)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+
+  if (g_strcmp0 (self->fingerprint, fingerprint) == 0)
+    return;
+  g_free (self->fingerprint);
+  self->fingerprint = g_strdup (fingerprint);
+  if (self->session != NULL)
+    mimp_client_session_set_accepted_certificate (self->session, fingerprint);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINGERPRINT]);
+}
+
+MimpAccountStatus
+mimp_account_get_status (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), MIMP_ACCOUNT_STATUS_OFFLINE);
+  return self->status;
+}
+
+const char *
+mimp_account_get_status_message (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+  return self->status_message;
+}
+
+gint64
+mimp_account_get_retry_time (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), 0);
+  return self->session ? mimp_client_session_get_retry_time (self->session) : 0;
+}

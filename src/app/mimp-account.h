@@ -1,0 +1,65 @@
+/* mimp-account.h - one configured account and its client session
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mimp-chat-message.h"
+#include "mimp-history.h"
+#include "mimp-secret-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  MIMP_ACCOUNT_STATUS_DISABLED,
+  MIMP_ACCOUNT_STATUS_OFFLINE,
+  MIMP_ACCOUNT_STATUS_CONNECTING,
+  MIMP_ACCOUNT_STATUS_ONLINE,
+  MIMP_ACCOUNT_STATUS_WAITING,           /* offline, retrying at retry-time */
+  MIMP_ACCOUNT_STATUS_NEEDS_PASSWORD,    /* refused, or none stored, or keyring locked */
+  MIMP_ACCOUNT_STATUS_NEEDS_CERTIFICATE, /* the TLS certificate is not trusted yet */
+} MimpAccountStatus;
+
+#define MIMP_DEFAULT_PORT 3290
+#define MIMP_DEFAULT_TLS_PORT 3291
+
+#define MIMP_TYPE_ACCOUNT (mimp_account_get_type ())
+G_DECLARE_FINAL_TYPE (MimpAccount, mimp_account, MIMP, ACCOUNT, GObject)
+
+MimpAccount *mimp_account_new (const char *id, const char *host, guint16 port, const char *user,
+                               gboolean use_tls);
+const char *mimp_account_get_id (MimpAccount *self);
+const char *mimp_account_get_host (MimpAccount *self);
+guint16 mimp_account_get_port (MimpAccount *self);
+const char *mimp_account_get_user (MimpAccount *self);
+gboolean mimp_account_get_use_tls (MimpAccount *self);
+char *mimp_account_dup_display_name (MimpAccount *self);
+gboolean mimp_account_get_enabled (MimpAccount *self);
+void mimp_account_set_enabled (MimpAccount *self, gboolean enabled);
+const char *mimp_account_get_fingerprint (MimpAccount *self);
+void mimp_account_set_fingerprint (MimpAccount *self, const char *fingerprint);
+MimpAccountStatus mimp_account_get_status (MimpAccount *self);
+const char *mimp_account_get_status_message (MimpAccount *self);
+gint64 mimp_account_get_retry_time (MimpAccount *self);
+char *mimp_account_dup_peer_fingerprint (MimpAccount *self);
+gboolean mimp_account_get_password_is_session_only (MimpAccount *self);
+void mimp_account_set_password_is_session_only (MimpAccount *self, gboolean session_only);
+
+void mimp_account_set_services (MimpAccount *self, MimpHistory *history, MimpSecretStore *secrets);
+MimpHistory *mimp_account_get_history (MimpAccount *self);
+void mimp_account_start (MimpAccount *self);
+void mimp_account_stop (MimpAccount *self);
+void mimp_account_reconnect (MimpAccount *self);
+void mimp_account_use_password (MimpAccount *self, const char *password, gboolean session_only);
+void mimp_account_trust_certificate (MimpAccount *self);
+
+void mimp_account_send (MimpAccount *self, const char *peer, const char *text);
+void mimp_account_retry (MimpAccount *self, MimpChatMessage *message);
+
+char *mimp_describe_error (const GError *error);
+gboolean mimp_parse_server (const char *text, gboolean use_tls, char **host, guint16 *port);
+
+G_END_DECLS

@@ -1,0 +1,557 @@
+/* mimp-chat.c
+ *
+ * Messages are loaded from the history a page at a time: the newest page
+ * when the chat is first shown, older ones as the view scrolls up.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimp-chat"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "mimp-chat.h"
+
+#define GROUP_WINDOW_MS (5 * 60 * 1000)
+
+struct _MimpChat
+{
+  GObject parent_instance;
+
+  MimpAccount *account;
+  char *peer;
+  char *key;
+  char *draft;
+  char *preview;
+  gint64 last_activity;
+  guint unread;
+
+  GPtrArray *items; /* MimpChatMessage, oldest first */
+  GCancellable *cancellable;
+  guint loading : 1;
+  guint loaded : 1;
+  guint has_more : 1;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (MimpChat, mimp_chat, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_PEER,
+  PROP_ACCOUNT,
+  PROP_UNREAD,
+  PROP_LAST_ACTIVITY,
+  PROP_PREVIEW,
+  PROP_LOADING,
+  PROP_HAS_MORE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GType
+get_item_type (GListModel *model)
+{
+  return MIMP_TYPE_CHAT_MESSAGE;
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return MIMP_CHAT (model)->items->len;
+}
+
+static gpointer
+get_item (GListModel *model, guint position)
+{
+  MimpChat *self = MIMP_CHAT (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (self->items->pdata[position]);
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+static void
+mimp_chat_dispose (GObject *object)
+{
+  MimpChat *self = (MimpChat *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->account);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (mimp_chat_parent_class)->dispose (object);
+}
+
+static void
+mimp_chat_finalize (GObject *object)
+{
+  MimpChat *self = (MimpChat *) object;
+
+  g_free (self->peer);
+  g_free (self->key);
+  g_free (self->draft);
+  g_free (self->preview);
+
+  G_OBJECT_CLASS (mimp_chat_parent_class)->finalize (object);
+}
+
+static void
+mimp_chat_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  MimpChat *self = MIMP_CHAT (object);
+
+  switch (prop_id)
+    {
+    case PROP_PEER:
+      g_value_set_string (value, self->peer);
+      break;
+    case PROP_ACCOUNT:
+      g_value_set_object (value, self->account);
+      break;
+    case PROP_UNREAD:
+      g_value_set_uint (value, self->unread);
+      break;
+    case PROP_LAST_ACTIVITY:
+      g_value_set_int64 (value, self->last_activity);
+      break;
+    case PROP_PREVIEW:
+      g_value_set_string (value, self->preview);
+      break;
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+    case PROP_HAS_MORE:
+      g_value_set_boolean (value, self->has_more);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mimp_chat_class_init (MimpChatClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mimp_chat_dispose;
+  object_class->finalize = mimp_chat_finalize;
+  object_class->get_property = mimp_chat_get_property;
+
+  properties[PROP_PEER] =
+      g_param_spec_string ("peer", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACCOUNT] = g_param_spec_object ("account", NULL, NULL, MIMP_TYPE_ACCOUNT,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_UNREAD] =
+      g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_ACTIVITY] =
+      g_param_spec_int64 ("last-activity", NULL, NULL, 0, G_MAXINT64, 0,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PREVIEW] =
+      g_param_spec_string ("preview", NULL, NULL, NULL,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADING] =
+      g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HAS_MORE] =
+      g_param_spec_boolean ("has-more", NULL, NULL, TRUE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+mimp_chat_init (MimpChat *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cancellable = g_cancellable_new ();
+  self->has_more = TRUE;
+}
+
+char *
+mimp_chat_make_key (const char *account_id, const char *peer)
+{
+  return g_strdup_printf ("%s/%s", account_id, peer);
+}
+
+MimpChat *
+mimp_chat_new (MimpAccount *account, const char *peer)
+{
+  MimpChat *self;
+
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (account), NULL);
+  g_return_val_if_fail (peer != NULL, NULL);
+
+  self = g_object_new (MIMP_TYPE_CHAT, NULL);
+  self->account = g_object_ref (account);
+  self->peer = g_strdup (peer);
+  self->key = mimp_chat_make_key (mimp_account_get_id (account), peer);
+  return self;
+}
+
+MimpAccount *
+mimp_chat_get_account (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), NULL);
+  return self->account;
+}
+
+const char *
+mimp_chat_get_peer (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), NULL);
+  return self->peer;
+}
+
+const char *
+mimp_chat_get_key (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), NULL);
+  return self->key;
+}
+
+guint
+mimp_chat_get_unread (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), 0);
+  return self->unread;
+}
+
+gint64
+mimp_chat_get_last_activity (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), 0);
+  return self->last_activity;
+}
+
+const char *
+mimp_chat_get_preview (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), NULL);
+  return self->preview;
+}
+
+const char *
+mimp_chat_get_draft (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), NULL);
+  return self->draft;
+}
+
+gboolean
+mimp_chat_get_loading (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), FALSE);
+  return self->loading;
+}
+
+gboolean
+mimp_chat_get_has_more (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), FALSE);
+  return self->has_more;
+}
+
+gboolean
+mimp_chat_get_loaded (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), FALSE);
+  return self->loaded;
+}
+
+static MimpHistory *
+get_history (MimpChat *self)
+{
+  return mimp_account_get_history (self->account);
+}
+
+static void
+set_unread (MimpChat *self, guint unread)
+{
+  if (self->unread == unread)
+    return;
+  self->unread = unread;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
+}
+
+static void
+set_preview (MimpChat *self, const char *text, gboolean outgoing, gint64 activity)
+{
+  g_autofree char *line = NULL;
+
+  if (text != NULL)
+    {
+      /* One line: the first line of the text. */
+      const char *newline = strchr (text, '\n');
+      g_autofree char *first = newline ? g_strndup (text, newline - text) : g_strdup (text);
+
+      /* Translators: the preview of your own last message in the chat list */
+      line = outgoing ? g_strdup_printf (_ ("You: %s"), first) : g_steal_pointer (&first);
+    }
+  if (g_strcmp0 (line, self->preview) != 0)
+    {
+      g_free (self->preview);
+      self->preview = g_steal_pointer (&line);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREVIEW]);
+    }
+  if (activity > self->last_activity)
+    {
+      self->last_activity = activity;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ACTIVITY]);
+    }
+}
+
+/**
+ * mimp_chat_restore:
+ *
+ * Sets what the history's chats table knows, without loading messages.
+ */
+void
+mimp_chat_restore (MimpChat *self, guint unread, const char *draft, gint64 last_activity,
+                   const char *last_text, gboolean last_outgoing)
+{
+  g_return_if_fail (MIMP_IS_CHAT (self));
+
+  set_unread (self, unread);
+  g_free (self->draft);
+  self->draft = g_strdup (draft);
+  set_preview (self, last_text, last_outgoing, last_activity);
+}
+
+static void history_updated (GObject *source, GAsyncResult *result, gpointer data);
+
+static gboolean
+same_day (gint64 a_ms, gint64 b_ms)
+{
+  g_autoptr (GDateTime) a = g_date_time_new_from_unix_local (a_ms / 1000);
+  g_autoptr (GDateTime) b = g_date_time_new_from_unix_local (b_ms / 1000);
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  return g_date_time_get_year (a) == g_date_time_get_year (b) &&
+         g_date_time_get_day_of_year (a) == g_date_time_get_day_of_year (b);
+}
+
+/* Day separators and grouping depend on the previous message. */
+static void
+update_decorations (MimpChat *self, guint position)
+{
+  MimpChatMessage *message;
+  MimpChatMessage *previous;
+  gboolean first_of_day;
+
+  if (position >= self->items->len)
+    return;
+  message = self->items->pdata[position];
+  previous = position > 0 ? self->items->pdata[position - 1] : NULL;
+
+  first_of_day = previous == NULL || !same_day (mimp_chat_message_get_timestamp (previous),
+                                                mimp_chat_message_get_timestamp (message));
+  mimp_chat_message_set_first_of_day (message, first_of_day);
+  mimp_chat_message_set_grouped (
+      message,
+      !first_of_day && previous != NULL &&
+          mimp_chat_message_get_outgoing (previous) == mimp_chat_message_get_outgoing (message) &&
+          mimp_chat_message_get_timestamp (message) - mimp_chat_message_get_timestamp (previous) <
+              GROUP_WINDOW_MS);
+}
+
+static void
+page_loaded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  MimpChat *self = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) page = NULL;
+
+  page = mimp_history_load_page_finish (MIMP_HISTORY (source), result, &error);
+  if (page == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_warning ("Could not load messages: %s", error->message);
+          self->loading = FALSE;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+        }
+      g_object_unref (self);
+      return;
+    }
+
+  self->loading = FALSE;
+  self->loaded = TRUE;
+  if (page->len < MIMP_HISTORY_PAGE_SIZE)
+    {
+      self->has_more = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_MORE]);
+    }
+
+  if (page->len > 0)
+    {
+      /* Drop rows that arrived live while the page was loading. */
+      g_autoptr (GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < page->len; i++)
+        {
+          gint64 row_id = mimp_chat_message_get_row_id (page->pdata[i]);
+          gboolean known = FALSE;
+
+          for (guint j = 0; j < self->items->len && !known; j++)
+            known = mimp_chat_message_get_row_id (self->items->pdata[j]) == row_id;
+          if (!known)
+            g_ptr_array_add (fresh, g_object_ref (page->pdata[i]));
+        }
+      for (guint i = 0; i < fresh->len; i++)
+        g_ptr_array_insert (self->items, (int) i, g_object_ref (fresh->pdata[i]));
+      for (guint i = 0; i <= fresh->len && i < self->items->len; i++)
+        update_decorations (self, i);
+      if (fresh->len > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, fresh->len);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+  g_object_unref (self);
+}
+
+/**
+ * mimp_chat_load_older:
+ *
+ * Loads the newest page if nothing is loaded yet, else the page before the
+ * oldest message loaded. Does nothing while loading or when all is loaded.
+ */
+void
+mimp_chat_load_older (MimpChat *self)
+{
+  MimpHistory *history;
+
+  g_return_if_fail (MIMP_IS_CHAT (self));
+
+  if (self->loading || (self->loaded && !self->has_more))
+    return;
+  history = get_history (self);
+  g_return_if_fail (history != NULL);
+
+  self->loading = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+  mimp_history_load_page_async (history, mimp_account_get_id (self->account), self->peer,
+                                self->items->len > 0 ? self->items->pdata[0] : NULL,
+                                MIMP_HISTORY_PAGE_SIZE, self->cancellable, page_loaded,
+                                g_object_ref (self));
+}
+
+/**
+ * mimp_chat_add_message:
+ * @seen: whether the chat is on screen (a received message is not unread)
+ *
+ * A message just stored: updates the preview and unread count, and shows
+ * it if the messages are loaded.
+ */
+void
+mimp_chat_add_message (MimpChat *self, MimpChatMessage *message, gboolean seen)
+{
+  g_return_if_fail (MIMP_IS_CHAT (self));
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (message));
+
+  set_preview (self, mimp_chat_message_get_text (message), mimp_chat_message_get_outgoing (message),
+               MAX (mimp_chat_message_get_timestamp (message), g_get_real_time () / 1000));
+  if (!mimp_chat_message_get_outgoing (message))
+    {
+      if (!seen)
+        set_unread (self, self->unread + 1);
+      else /* the history counted it as unread when storing it */
+        mimp_history_mark_read_async (get_history (self), mimp_account_get_id (self->account),
+                                      self->peer, NULL, history_updated, NULL);
+    }
+
+  if (self->loaded || self->loading)
+    {
+      for (guint i = 0; i < self->items->len; i++)
+        if (mimp_chat_message_get_row_id (self->items->pdata[i]) ==
+            mimp_chat_message_get_row_id (message))
+          return;
+      g_ptr_array_add (self->items, g_object_ref (message));
+      update_decorations (self, self->items->len - 1);
+      g_list_model_items_changed (G_LIST_MODEL (self), self->items->len - 1, 0, 1);
+    }
+}
+
+void
+mimp_chat_update_message (MimpChat *self, MimpChatMessage *message)
+{
+  g_return_if_fail (MIMP_IS_CHAT (self));
+
+  for (guint i = self->items->len; i > 0; i--)
+    {
+      MimpChatMessage *item = self->items->pdata[i - 1];
+      if (mimp_chat_message_get_row_id (item) == mimp_chat_message_get_row_id (message))
+        {
+          mimp_chat_message_update_from (item, message);
+          return;
+        }
+    }
+}
+
+static void
+history_updated (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mimp_history_update_finish (MIMP_HISTORY (source), result, &error) &&
+      !g_error_matches (error, MIMP_HISTORY_ERROR, MIMP_HISTORY_ERROR_CLOSED))
+    g_warning ("Could not update a chat: %s", error->message);
+}
+
+void
+mimp_chat_mark_read (MimpChat *self)
+{
+  g_return_if_fail (MIMP_IS_CHAT (self));
+
+  if (self->unread == 0)
+    return;
+  set_unread (self, 0);
+  mimp_history_mark_read_async (get_history (self), mimp_account_get_id (self->account), self->peer,
+                                NULL, history_updated, NULL);
+}
+
+void
+mimp_chat_set_draft (MimpChat *self, const char *draft)
+{
+  g_return_if_fail (MIMP_IS_CHAT (self));
+
+  if (draft != NULL && *draft == '\0')
+    draft = NULL;
+  if (g_strcmp0 (self->draft, draft) == 0)
+    return;
+  g_free (self->draft);
+  self->draft = g_strdup (draft);
+  mimp_history_set_draft_async (get_history (self), mimp_account_get_id (self->account), self->peer,
+                                draft, NULL, history_updated, NULL);
+}
+
+void
+mimp_chat_send (MimpChat *self, const char *text)
+{
+  g_return_if_fail (MIMP_IS_CHAT (self));
+  g_return_if_fail (text != NULL && *text != '\0');
+
+  mimp_account_send (self->account, self->peer, text);
+}
+
+void
+mimp_chat_retry (MimpChat *self, MimpChatMessage *message)
+{
+  g_return_if_fail (MIMP_IS_CHAT (self));
+  mimp_account_retry (self->account, message);
+}

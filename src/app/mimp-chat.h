@@ -1,0 +1,40 @@
+/* mimp-chat.h - one conversation: a GListModel of its messages, paged
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mimp-account.h"
+#include "mimp-chat-message.h"
+
+G_BEGIN_DECLS
+
+#define MIMP_TYPE_CHAT (mimp_chat_get_type ())
+G_DECLARE_FINAL_TYPE (MimpChat, mimp_chat, MIMP, CHAT, GObject)
+
+MimpChat *mimp_chat_new (MimpAccount *account, const char *peer);
+MimpAccount *mimp_chat_get_account (MimpChat *self);
+const char *mimp_chat_get_peer (MimpChat *self);
+const char *mimp_chat_get_key (MimpChat *self);
+char *mimp_chat_make_key (const char *account_id, const char *peer);
+guint mimp_chat_get_unread (MimpChat *self);
+gint64 mimp_chat_get_last_activity (MimpChat *self);
+const char *mimp_chat_get_preview (MimpChat *self);
+const char *mimp_chat_get_draft (MimpChat *self);
+void mimp_chat_set_draft (MimpChat *self, const char *draft);
+gboolean mimp_chat_get_loading (MimpChat *self);
+gboolean mimp_chat_get_has_more (MimpChat *self);
+gboolean mimp_chat_get_loaded (MimpChat *self);
+
+void mimp_chat_restore (MimpChat *self, guint unread, const char *draft, gint64 last_activity,
+                        const char *last_text, gboolean last_outgoing);
+void mimp_chat_load_older (MimpChat *self);
+void mimp_chat_add_message (MimpChat *self, MimpChatMessage *message, gboolean seen);
+void mimp_chat_update_message (MimpChat *self, MimpChatMessage *message);
+void mimp_chat_mark_read (MimpChat *self);
+void mimp_chat_send (MimpChat *self, const char *text);
+void mimp_chat_retry (MimpChat *self, MimpChatMessage *message);
+
+G_END_DECLS

@@ -1,0 +1,249 @@
+/* mimp-message-row.c
+ *
+ * Own messages on the right in the accent colour, received ones on the
+ * left; time and delivery state under the bubble; Retry when it failed.
+ * The Retry button activates `chat.retry` with the message's row id.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimp-message-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mimp-chat-row.h"
+#include "mimp-message-row.h"
+
+struct _MimpMessageRow
+{
+  GtkWidget parent_instance;
+
+  GtkLabel *day_label;
+  GtkWidget *bubble_box;
+  GtkLabel *text_label;
+  GtkWidget *meta_box;
+  GtkLabel *time_label;
+  GtkImage *state_image;
+  GtkLabel *error_label;
+  GtkButton *retry_button;
+
+  MimpChatMessage *message;
+};
+
+G_DEFINE_FINAL_TYPE (MimpMessageRow, mimp_message_row, GTK_TYPE_WIDGET)
+
+/**
+ * mimp_linkify:
+ *
+ * Returns: Pango markup for @text with web links made clickable
+ */
+char *
+mimp_linkify (const char *text)
+{
+  static GRegex *regex = NULL;
+  g_autoptr (GMatchInfo) match = NULL;
+  GString *out = g_string_new (NULL);
+  const char *pos = text;
+
+  if (g_once_init_enter (&regex))
+    g_once_init_leave (&regex, g_regex_new ("\\bhttps?://[^\\s<>\"]+[^\\s<>\".,;:!?)\\]]",
+                                            G_REGEX_OPTIMIZE, 0, NULL));
+
+  g_regex_match (regex, text, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      int start;
+      int end;
+      g_autofree char *before = NULL;
+      g_autofree char *url = NULL;
+      g_autofree char *escaped = NULL;
+
+      g_match_info_fetch_pos (match, 0, &start, &end);
+      before = g_markup_escape_text (pos, text + start - pos);
+      g_string_append (out, before);
+      url = g_strndup (text + start, end - start);
+      escaped = g_markup_escape_text (url, -1);
+      g_string_append_printf (out, "<a href=\"%s\">%s</a>", escaped, escaped);
+      pos = text + end;
+      g_match_info_next (match, NULL);
+    }
+  {
+    g_autofree char *rest = g_markup_escape_text (pos, -1);
+    g_string_append (out, rest);
+  }
+  return g_string_free (out, FALSE);
+}
+
+static void
+update_state (MimpMessageRow *self)
+{
+  MimpMessageState state;
+  gboolean outgoing;
+
+  if (self->message == NULL)
+    return;
+
+  state = mimp_chat_message_get_state (self->message);
+  outgoing = mimp_chat_message_get_outgoing (self->message);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->state_image), outgoing);
+  switch (state)
+    {
+    case MIMP_MESSAGE_STATE_PENDING:
+      gtk_image_set_from_icon_name (self->state_image, "preferences-system-time-symbolic");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Sending"));
+      break;
+    case MIMP_MESSAGE_STATE_FAILED:
+      gtk_image_set_from_icon_name (self->state_image, "dialog-warning-symbolic");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Not sent"));
+      break;
+    case MIMP_MESSAGE_STATE_SENT:
+    default:
+      gtk_image_set_from_icon_name (self->state_image, "emblem-ok-symbolic");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Sent"));
+      break;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button),
+                          outgoing && state == MIMP_MESSAGE_STATE_FAILED);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label),
+                          outgoing && state == MIMP_MESSAGE_STATE_FAILED &&
+                              mimp_chat_message_get_error (self->message) != NULL);
+  gtk_label_set_text (self->error_label, mimp_chat_message_get_error (self->message));
+}
+
+static void
+update_layout (MimpMessageRow *self)
+{
+  gboolean first_of_day;
+
+  if (self->message == NULL)
+    return;
+
+  first_of_day = mimp_chat_message_get_first_of_day (self->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->day_label), first_of_day);
+  if (first_of_day)
+    {
+      gint64 ts = mimp_chat_message_get_timestamp (self->message);
+      g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (ts / 1000);
+      g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *day = NULL;
+
+      if (when == NULL)
+        day = g_strdup ("");
+      else if (g_date_time_get_year (when) == g_date_time_get_year (now) &&
+               g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
+        day = g_strdup (_ ("Today"));
+      else if (g_date_time_get_year (when) == g_date_time_get_year (now))
+        /* Translators: day separator for this year, see strftime(3) */
+        day = g_date_time_format (when, _ ("%A, %B %e"));
+      else
+        day = g_date_time_format (when, _ ("%x"));
+      gtk_label_set_text (self->day_label, day);
+    }
+  gtk_widget_set_margin_top (self->bubble_box,
+                             mimp_chat_message_get_grouped (self->message) ? 2 : 8);
+}
+
+static void
+on_retry_clicked (MimpMessageRow *self)
+{
+  if (self->message != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "chat.retry", "x",
+                                mimp_chat_message_get_row_id (self->message));
+}
+
+static void
+mimp_message_row_dispose (GObject *object)
+{
+  MimpMessageRow *self = (MimpMessageRow *) object;
+
+  mimp_message_row_set_message (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MIMP_TYPE_MESSAGE_ROW);
+
+  G_OBJECT_CLASS (mimp_message_row_parent_class)->dispose (object);
+}
+
+static void
+mimp_message_row_class_init (MimpMessageRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = mimp_message_row_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/mimp/Mimp/mimp-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, day_label);
+  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, bubble_box);
+  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, text_label);
+  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, meta_box);
+  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, state_image);
+  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, retry_button);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "message");
+}
+
+static void
+mimp_message_row_init (MimpMessageRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->retry_button, "clicked", G_CALLBACK (on_retry_clicked), self);
+}
+
+GtkWidget *
+mimp_message_row_new (void)
+{
+  return g_object_new (MIMP_TYPE_MESSAGE_ROW, NULL);
+}
+
+MimpChatMessage *
+mimp_message_row_get_message (MimpMessageRow *self)
+{
+  g_return_val_if_fail (MIMP_IS_MESSAGE_ROW (self), NULL);
+  return self->message;
+}
+
+void
+mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
+{
+  g_autofree char *markup = NULL;
+  g_autofree char *time = NULL;
+  gboolean outgoing;
+
+  g_return_if_fail (MIMP_IS_MESSAGE_ROW (self));
+
+  if (self->message != NULL)
+    g_signal_handlers_disconnect_by_data (self->message, self);
+  g_set_object (&self->message, message);
+  if (message == NULL)
+    return;
+
+  outgoing = mimp_chat_message_get_outgoing (message);
+  markup = mimp_linkify (mimp_chat_message_get_text (message));
+  gtk_label_set_markup (self->text_label, markup);
+  time = mimp_format_time (mimp_chat_message_get_timestamp (message), FALSE);
+  gtk_label_set_text (self->time_label, time);
+
+  gtk_widget_set_halign (self->bubble_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
+  gtk_widget_set_halign (self->meta_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
+  if (outgoing)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "outgoing");
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "incoming");
+    }
+  else
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "incoming");
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "outgoing");
+    }
+
+  g_signal_connect_swapped (message, "notify::state", G_CALLBACK (update_state), self);
+  g_signal_connect_swapped (message, "notify::error", G_CALLBACK (update_state), self);
+  g_signal_connect_swapped (message, "notify::first-of-day", G_CALLBACK (update_layout), self);
+  g_signal_connect_swapped (message, "notify::grouped", G_CALLBACK (update_layout), self);
+  update_state (self);
+  update_layout (self);
+}

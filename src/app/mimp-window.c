@@ -1,0 +1,943 @@
+/* mimp-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimp-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mimp.h"
+#include "mimp-account-banner.h"
+#include "mimp-chat-row.h"
+#include "mimp-message-row.h"
+#include "mimp-window.h"
+
+struct _MimpWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* template */
+  AdwToastOverlay *toast_overlay;
+  AdwLeaflet *leaflet;
+  GtkWidget *sidebar;
+  GtkWidget *content;
+  GtkSearchEntry *search_entry;
+  GtkWidget *banner_box;
+  GtkStack *sidebar_stack;
+  GtkListView *chat_list_view;
+  GtkButton *back_button;
+  AdwWindowTitle *chat_title;
+  GtkStack *content_stack;
+  GtkScrolledWindow *messages_scroller;
+  GtkListView *messages_view;
+  GtkTextView *composer_view;
+  GtkButton *send_button;
+
+  MimpApplication *application;
+  MimpChatList *chats;
+  MimpAccountManager *accounts;
+  GtkFilterListModel *filtered;
+  GtkStringFilter *filter;
+  GtkSingleSelection *selection;
+  MimpChat *chat;
+  gboolean syncing_selection;
+
+  /* scrolling */
+  gboolean stick_to_bottom;
+  gboolean keep_place;
+  double last_upper;
+  guint keep_place_id;
+};
+
+G_DEFINE_FINAL_TYPE (MimpWindow, mimp_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+update_sidebar_stack (MimpWindow *self)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) == 0)
+    gtk_stack_set_visible_child_name (self->sidebar_stack, "no-accounts");
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->chats)) == 0)
+    gtk_stack_set_visible_child_name (self->sidebar_stack, "no-chats");
+  else
+    gtk_stack_set_visible_child_name (self->sidebar_stack, "chats");
+}
+
+static void
+rebuild_banners (MimpWindow *self)
+{
+  GtkWidget *child;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+
+  while ((child = gtk_widget_get_first_child (self->banner_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->banner_box), child);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (MimpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+      gtk_box_append (GTK_BOX (self->banner_box), mimp_account_banner_new (account, TRUE));
+    }
+}
+
+void
+mimp_window_update_seen (MimpWindow *self)
+{
+  MimpNotifier *notifier = mimp_application_get_notifier (self->application);
+  MimpChat *seen = NULL;
+
+  if (self->chat != NULL && gtk_window_is_active (GTK_WINDOW (self)) &&
+      gtk_widget_get_visible (GTK_WIDGET (self)) &&
+      (!adw_leaflet_get_folded (self->leaflet) ||
+       adw_leaflet_get_visible_child (self->leaflet) == self->content))
+    seen = self->chat;
+
+  mimp_chat_list_set_seen_chat (self->chats, seen);
+  mimp_notifier_set_visible_chat (notifier, seen ? mimp_chat_get_key (seen) : NULL);
+  if (seen != NULL)
+    mimp_notifier_withdraw (notifier, mimp_chat_get_key (seen));
+}
+
+/* ------------------------------------------------------------------ */
+/* Chat list                                                          */
+/* ------------------------------------------------------------------ */
+
+static void
+select_current_chat (MimpWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  guint position = GTK_INVALID_LIST_POSITION;
+
+  for (guint i = 0; i < n && self->chat != NULL; i++)
+    {
+      g_autoptr (MimpChat) chat = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
+      if (chat == self->chat)
+        {
+          position = i;
+          break;
+        }
+    }
+  if (gtk_single_selection_get_selected (self->selection) == position)
+    return;
+  self->syncing_selection = TRUE;
+  gtk_single_selection_set_selected (self->selection, position);
+  self->syncing_selection = FALSE;
+}
+
+static gboolean
+reselect_idle (gpointer data)
+{
+  select_current_chat (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_chats_changed (MimpWindow *self)
+{
+  update_sidebar_stack (self);
+  /* A chat moving to the top is removed and inserted: keep it selected. */
+  g_idle_add_full (G_PRIORITY_HIGH, reselect_idle, g_object_ref (self), g_object_unref);
+}
+
+static void
+on_accounts_changed (MimpWindow *self)
+{
+  update_sidebar_stack (self);
+  rebuild_banners (self);
+  /* Rows show the account only when there are several: rebind them. */
+  gtk_list_view_set_model (self->chat_list_view, NULL);
+  gtk_list_view_set_model (self->chat_list_view, GTK_SELECTION_MODEL (self->selection));
+  if (self->chat != NULL &&
+      mimp_account_manager_lookup (
+          self->accounts, mimp_account_get_id (mimp_chat_get_account (self->chat))) == NULL)
+    mimp_window_open_chat (self, NULL);
+}
+
+static void
+on_selected (MimpWindow *self)
+{
+  MimpChat *chat;
+
+  if (self->syncing_selection)
+    return;
+  chat = gtk_single_selection_get_selected_item (self->selection);
+  if (chat != NULL)
+    mimp_window_open_chat (self, chat);
+}
+
+static void
+on_chat_row_activate (MimpWindow *self, guint position)
+{
+  g_autoptr (MimpChat) chat = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (chat != NULL)
+    mimp_window_open_chat (self, chat);
+}
+
+static void
+chat_row_setup (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+{
+  gtk_list_item_set_child (item, mimp_chat_row_new ());
+}
+
+static void
+chat_row_bind (GtkSignalListItemFactory *factory, GtkListItem *item, MimpWindow *self)
+{
+  gboolean several = g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) > 1;
+
+  mimp_chat_row_set_chat (MIMP_CHAT_ROW (gtk_list_item_get_child (item)),
+                          gtk_list_item_get_item (item), several);
+}
+
+static void
+chat_row_unbind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+{
+  mimp_chat_row_set_chat (MIMP_CHAT_ROW (gtk_list_item_get_child (item)), NULL, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages                                                           */
+/* ------------------------------------------------------------------ */
+
+static void
+message_row_setup (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+{
+  gtk_list_item_set_activatable (item, FALSE);
+  gtk_list_item_set_selectable (item, FALSE);
+  gtk_list_item_set_child (item, mimp_message_row_new ());
+}
+
+static void
+message_row_bind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+{
+  mimp_message_row_set_message (MIMP_MESSAGE_ROW (gtk_list_item_get_child (item)),
+                                gtk_list_item_get_item (item));
+}
+
+static void
+message_row_unbind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+{
+  mimp_message_row_set_message (MIMP_MESSAGE_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+static GtkAdjustment *
+vadjustment (MimpWindow *self)
+{
+  return gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->messages_view));
+}
+
+static void
+scroll_to_bottom (MimpWindow *self)
+{
+  GtkAdjustment *adj = vadjustment (self);
+
+  gtk_adjustment_set_value (adj,
+                            gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+}
+
+static void
+maybe_load_older (MimpWindow *self)
+{
+  GtkAdjustment *adj = vadjustment (self);
+
+  if (self->chat == NULL || !mimp_chat_get_loaded (self->chat) ||
+      mimp_chat_get_loading (self->chat) || !mimp_chat_get_has_more (self->chat))
+    return;
+  /* Near the top, or the first page does not fill the view. */
+  if (gtk_adjustment_get_value (adj) < gtk_adjustment_get_page_size (adj) ||
+      gtk_adjustment_get_upper (adj) <= gtk_adjustment_get_page_size (adj))
+    mimp_chat_load_older (self->chat);
+}
+
+static void
+on_value_changed (GtkAdjustment *adj, MimpWindow *self)
+{
+  double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+
+  self->stick_to_bottom = gtk_adjustment_get_value (adj) >= bottom - 4;
+  maybe_load_older (self);
+}
+
+static void
+on_upper_changed (GtkAdjustment *adj, GParamSpec *pspec, MimpWindow *self)
+{
+  double upper = gtk_adjustment_get_upper (adj);
+
+  if (self->keep_place)
+    {
+      /* Older messages were added above: keep the reader's place. */
+      double delta = upper - self->last_upper;
+      self->last_upper = upper;
+      if (delta != 0)
+        gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + delta);
+    }
+  else if (self->stick_to_bottom)
+    scroll_to_bottom (self);
+  self->last_upper = upper;
+}
+
+static void
+on_page_size_changed (GtkAdjustment *adj, GParamSpec *pspec, MimpWindow *self)
+{
+  if (self->stick_to_bottom)
+    scroll_to_bottom (self);
+}
+
+static gboolean
+end_keep_place (gpointer data)
+{
+  MimpWindow *self = data;
+
+  self->keep_place = FALSE;
+  self->keep_place_id = 0;
+  maybe_load_older (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_messages_changed (MimpWindow *self, guint position, guint removed, guint added)
+{
+  if (position == 0 && added > 0 && removed == 0 &&
+      g_list_model_get_n_items (G_LIST_MODEL (self->chat)) > added)
+    {
+      /* A page of older messages was prepended. */
+      self->keep_place = !self->stick_to_bottom;
+      self->last_upper = gtk_adjustment_get_upper (vadjustment (self));
+      g_clear_handle_id (&self->keep_place_id, g_source_remove);
+      self->keep_place_id = g_timeout_add (300, end_keep_place, self);
+    }
+  else if (self->stick_to_bottom)
+    {
+#if GTK_CHECK_VERSION(4, 12, 0)
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->chat));
+      if (n > 0)
+        gtk_list_view_scroll_to (self->messages_view, n - 1, GTK_LIST_SCROLL_NONE, NULL);
+#else
+      scroll_to_bottom (self);
+#endif
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Composer                                                           */
+/* ------------------------------------------------------------------ */
+
+char *
+mimp_window_dup_composer_text (MimpWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer_view);
+  GtkTextIter start;
+  GtkTextIter end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+void
+mimp_window_set_composer_text (MimpWindow *self, const char *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), text ? text : "", -1);
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    if (!g_unichar_isspace (g_utf8_get_char (p)))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+on_composer_changed (MimpWindow *self)
+{
+  g_autofree char *text = mimp_window_dup_composer_text (self);
+  gboolean can_send = self->chat != NULL && !is_blank (text);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", can_send);
+}
+
+static void
+send_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpWindow *self = MIMP_WINDOW (widget);
+  g_autofree char *text = mimp_window_dup_composer_text (self);
+
+  if (self->chat == NULL || is_blank (text))
+    return;
+  if (strlen (text) > MIMP_MESSAGE_TEXT_MAX)
+    {
+      mimp_window_show_toast (self, _ ("The message is too long to send."));
+      return;
+    }
+  self->stick_to_bottom = TRUE;
+  mimp_chat_send (self->chat, g_strchomp (text));
+  mimp_window_set_composer_text (self, NULL);
+  mimp_chat_set_draft (self->chat, NULL);
+}
+
+static gboolean
+on_composer_key (GtkEventControllerKey *controller, guint keyval, guint keycode,
+                 GdkModifierType state, MimpWindow *self)
+{
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter) &&
+      !(state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.send", NULL);
+      return TRUE;
+    }
+  if (keyval == GDK_KEY_Escape)
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->messages_view));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening a chat                                                     */
+/* ------------------------------------------------------------------ */
+
+static void
+save_draft (MimpWindow *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->chat == NULL)
+    return;
+  text = mimp_window_dup_composer_text (self);
+  mimp_chat_set_draft (self->chat, is_blank (text) ? NULL : text);
+}
+
+void
+mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
+{
+  g_autoptr (GtkNoSelection) model = NULL;
+
+  g_return_if_fail (MIMP_IS_WINDOW (self));
+
+  if (chat != self->chat)
+    {
+      save_draft (self);
+      if (self->chat != NULL)
+        g_signal_handlers_disconnect_by_func (self->chat, on_messages_changed, self);
+      g_set_object (&self->chat, chat);
+
+      if (chat != NULL)
+        {
+          g_autofree char *account = mimp_account_dup_display_name (mimp_chat_get_account (chat));
+
+          model = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (chat)));
+          self->stick_to_bottom = TRUE;
+          self->keep_place = FALSE;
+          gtk_list_view_set_model (self->messages_view, GTK_SELECTION_MODEL (model));
+          g_signal_connect_swapped (chat, "items-changed", G_CALLBACK (on_messages_changed), self);
+          if (!mimp_chat_get_loaded (chat))
+            mimp_chat_load_older (chat);
+          adw_window_title_set_title (self->chat_title, mimp_chat_get_peer (chat));
+          adw_window_title_set_subtitle (self->chat_title, account);
+          mimp_window_set_composer_text (self, mimp_chat_get_draft (chat));
+          gtk_stack_set_visible_child_name (self->content_stack, "chat");
+          g_settings_set_string (mimp_application_get_settings (self->application), "last-chat",
+                                 mimp_chat_get_key (chat));
+        }
+      else
+        {
+          gtk_list_view_set_model (self->messages_view, NULL);
+          adw_window_title_set_title (self->chat_title, "");
+          adw_window_title_set_subtitle (self->chat_title, "");
+          mimp_window_set_composer_text (self, NULL);
+          gtk_stack_set_visible_child_name (self->content_stack, "empty");
+        }
+      on_composer_changed (self);
+      select_current_chat (self);
+    }
+
+  if (chat != NULL)
+    {
+      adw_leaflet_set_visible_child (self->leaflet, self->content);
+      gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
+    }
+  mimp_window_update_seen (self);
+}
+
+MimpChat *
+mimp_window_get_chat (MimpWindow *self)
+{
+  g_return_val_if_fail (MIMP_IS_WINDOW (self), NULL);
+  return self->chat;
+}
+
+void
+mimp_window_show_toast (MimpWindow *self, const char *text)
+{
+  g_return_if_fail (MIMP_IS_WINDOW (self));
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+GtkWidget *
+mimp_window_get_banner_box (MimpWindow *self)
+{
+  return self->banner_box;
+}
+
+GtkWidget *
+mimp_window_get_chat_list_view (MimpWindow *self)
+{
+  return GTK_WIDGET (self->chat_list_view);
+}
+
+GtkWidget *
+mimp_window_get_messages_view (MimpWindow *self)
+{
+  return GTK_WIDGET (self->messages_view);
+}
+
+static void
+on_back (MimpWindow *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+/* ------------------------------------------------------------------ */
+/* Dialogs                                                            */
+/* ------------------------------------------------------------------ */
+
+static MimpAccount *
+account_from_param (MimpWindow *self, GVariant *parameter)
+{
+  return mimp_account_manager_lookup (self->accounts, g_variant_get_string (parameter, NULL));
+}
+
+static void
+new_chat_response (AdwMessageDialog *dialog, const char *response, MimpWindow *self)
+{
+  AdwComboRow *combo = g_object_get_data (G_OBJECT (dialog), "combo");
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+  g_autofree char *name = NULL;
+  g_autoptr (GError) error = NULL;
+  MimpAccount *account;
+  MimpChat *chat;
+
+  if (g_strcmp0 (response, "start") != 0)
+    return;
+  account = adw_combo_row_get_selected_item (combo);
+  if (account == NULL)
+    return;
+  if (!mimp_user_name_normalize (gtk_editable_get_text (entry), &name, &error))
+    {
+      mimp_window_show_toast (self, _ ("User names are 1 to 32 characters: a–z, 0–9, dot, "
+                                       "dash and underscore."));
+      return;
+    }
+  chat = mimp_chat_list_ensure (self->chats, account, name);
+  mimp_window_open_chat (self, chat);
+}
+
+static void
+on_new_chat_name_changed (GtkEditable *entry, AdwMessageDialog *dialog)
+{
+  g_autofree char *name = NULL;
+
+  adw_message_dialog_set_response_enabled (
+      dialog, "start", mimp_user_name_normalize (gtk_editable_get_text (entry), &name, NULL));
+}
+
+static void
+on_new_chat_entry_activate (AdwEntryRow *entry, AdwMessageDialog *dialog)
+{
+  if (adw_message_dialog_get_response_enabled (dialog, "start"))
+    {
+      adw_message_dialog_response (dialog, "start");
+      gtk_window_close (GTK_WINDOW (dialog));
+    }
+}
+
+static void
+new_chat_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpWindow *self = MIMP_WINDOW (widget);
+  AdwMessageDialog *dialog;
+  GtkWidget *list;
+  AdwComboRow *combo;
+  GtkWidget *entry;
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) == 0)
+    {
+      gtk_widget_activate_action (widget, "app.add-account", NULL);
+      return;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _ ("New Chat"), NULL));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "start",
+                                    _ ("_Start Chat"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "start", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "start");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  adw_message_dialog_set_response_enabled (dialog, "start", FALSE);
+
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+
+  combo = ADW_COMBO_ROW (adw_combo_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (combo), _ ("Account"));
+  adw_combo_row_set_expression (
+      combo, gtk_property_expression_new (MIMP_TYPE_ACCOUNT, NULL, "display-name"));
+  adw_combo_row_set_model (combo, G_LIST_MODEL (self->accounts));
+  if (self->chat != NULL)
+    {
+      guint position;
+      for (position = 0; position < g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+           position++)
+        {
+          g_autoptr (MimpAccount) account =
+              g_list_model_get_item (G_LIST_MODEL (self->accounts), position);
+          if (account == mimp_chat_get_account (self->chat))
+            adw_combo_row_set_selected (combo, position);
+        }
+    }
+  gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (combo));
+
+  entry = adw_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), _ ("User Name"));
+  gtk_list_box_append (GTK_LIST_BOX (list), entry);
+  g_signal_connect (entry, "changed", G_CALLBACK (on_new_chat_name_changed), dialog);
+  adw_entry_row_set_activates_default (ADW_ENTRY_ROW (entry), FALSE);
+  g_signal_connect (entry, "entry-activated", G_CALLBACK (on_new_chat_entry_activate), dialog);
+
+  adw_message_dialog_set_extra_child (dialog, list);
+  g_object_set_data (G_OBJECT (dialog), "combo", combo);
+  g_object_set_data (G_OBJECT (dialog), "entry", entry);
+  g_signal_connect (dialog, "response", G_CALLBACK (new_chat_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+password_response (AdwMessageDialog *dialog, const char *response, MimpWindow *self)
+{
+  MimpAccount *account = g_object_get_data (G_OBJECT (dialog), "account");
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+  GtkCheckButton *remember = g_object_get_data (G_OBJECT (dialog), "remember");
+  const char *password = gtk_editable_get_text (entry);
+
+  if (g_strcmp0 (response, "connect") != 0 || *password == '\0')
+    return;
+  mimp_account_use_password (account, password, !gtk_check_button_get_active (remember));
+  if (gtk_check_button_get_active (remember))
+    mimp_application_remember_password (self->application, account, password, GTK_WINDOW (self));
+  gtk_editable_set_text (entry, "");
+}
+
+static void
+enter_password_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpWindow *self = MIMP_WINDOW (widget);
+  MimpAccount *account = account_from_param (self, parameter);
+  g_autofree char *name = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *box;
+  GtkWidget *list;
+  GtkWidget *entry;
+  GtkWidget *remember;
+
+  if (account == NULL)
+    return;
+  name = mimp_account_dup_display_name (account);
+  body = g_strdup_printf (
+      _ ("For %s. %s"), name,
+      mimp_account_get_status_message (account) ? mimp_account_get_status_message (account) : "");
+  dialog =
+      ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _ ("Enter Password"), body));
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "connect", _ ("C_onnect"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "connect", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "connect");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  entry = adw_password_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), _ ("Password"));
+  adw_entry_row_set_activates_default (ADW_ENTRY_ROW (entry), TRUE);
+  gtk_list_box_append (GTK_LIST_BOX (list), entry);
+  gtk_box_append (GTK_BOX (box), list);
+  remember = gtk_check_button_new_with_mnemonic (_ ("_Remember in the keyring"));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (remember),
+                               !mimp_account_get_password_is_session_only (account));
+  gtk_box_append (GTK_BOX (box), remember);
+  adw_message_dialog_set_extra_child (dialog, box);
+
+  g_object_set_data_full (G_OBJECT (dialog), "account", g_object_ref (account), g_object_unref);
+  g_object_set_data (G_OBJECT (dialog), "entry", entry);
+  g_object_set_data (G_OBJECT (dialog), "remember", remember);
+  g_signal_connect (dialog, "response", G_CALLBACK (password_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+certificate_response (AdwMessageDialog *dialog, const char *response, MimpWindow *self)
+{
+  MimpAccount *account = g_object_get_data (G_OBJECT (dialog), "account");
+
+  if (g_strcmp0 (response, "trust") == 0)
+    mimp_account_trust_certificate (account);
+}
+
+static void
+review_certificate_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpWindow *self = MIMP_WINDOW (widget);
+  MimpAccount *account = account_from_param (self, parameter);
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  if (account == NULL)
+    return;
+  fingerprint = mimp_account_dup_peer_fingerprint (account);
+  body = g_strdup_printf (_ ("The server %s presented a certificate your system does not trust. "
+                             "Its SHA-256 fingerprint is:\n\n%s\n\nTrust it only if it matches the "
+                             "fingerprint your server’s administrator gave you."),
+                          mimp_account_get_host (account),
+                          fingerprint ? fingerprint : _ ("(unknown)"));
+  dialog = ADW_MESSAGE_DIALOG (
+      adw_message_dialog_new (GTK_WINDOW (self), _ ("Untrusted Certificate"), body));
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "trust",
+                                    _ ("_Trust and Connect"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_enabled (dialog, "trust", fingerprint != NULL);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "account", g_object_ref (account), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (certificate_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+reconnect_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpAccount *account = account_from_param (MIMP_WINDOW (widget), parameter);
+
+  if (account != NULL)
+    mimp_account_reconnect (account);
+}
+
+static void
+search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpWindow *self = MIMP_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+retry_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  MimpWindow *self = data;
+  gint64 row_id = g_variant_get_int64 (parameter);
+  guint n;
+
+  if (self->chat == NULL)
+    return;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->chat));
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr (MimpChatMessage) message =
+          g_list_model_get_item (G_LIST_MODEL (self->chat), i - 1);
+      if (mimp_chat_message_get_row_id (message) == row_id)
+        {
+          mimp_chat_retry (self->chat, message);
+          return;
+        }
+    }
+}
+
+static void
+on_send_failed (MimpWindow *self, MimpAccount *account, MimpChatMessage *message)
+{
+  if (mimp_chat_message_get_state (message) == MIMP_MESSAGE_STATE_FAILED)
+    {
+      g_autofree char *text = g_strdup_printf (_ ("A message to %s could not be sent"),
+                                               mimp_chat_message_get_peer (message));
+      mimp_window_show_toast (self, text);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Object                                                             */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+mimp_window_close_request (GtkWindow *window)
+{
+  MimpWindow *self = MIMP_WINDOW (window);
+  GSettings *settings = mimp_application_get_settings (self->application);
+  int width;
+  int height;
+
+  save_draft (self);
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
+  g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+
+  return GTK_WINDOW_CLASS (mimp_window_parent_class)->close_request (window);
+}
+
+static void
+mimp_window_dispose (GObject *object)
+{
+  MimpWindow *self = (MimpWindow *) object;
+
+  g_clear_handle_id (&self->keep_place_id, g_source_remove);
+  if (self->chat != NULL)
+    g_signal_handlers_disconnect_by_func (self->chat, on_messages_changed, self);
+  if (self->chats != NULL)
+    mimp_chat_list_set_seen_chat (self->chats, NULL);
+  g_clear_object (&self->chat);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->chats);
+  g_clear_object (&self->accounts);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MIMP_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (mimp_window_parent_class)->dispose (object);
+}
+
+static void
+mimp_window_class_init (MimpWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = mimp_window_dispose;
+  window_class->close_request = mimp_window_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mimp/Mimp/mimp-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, banner_box);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, sidebar_stack);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, chat_list_view);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, chat_title);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, messages_scroller);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, messages_view);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, composer_view);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, send_button);
+
+  gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.reconnect", "s", reconnect_action);
+  gtk_widget_class_install_action (widget_class, "win.enter-password", "s", enter_password_action);
+  gtk_widget_class_install_action (widget_class, "win.review-certificate", "s",
+                                   review_certificate_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-chat",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
+                                       NULL);
+}
+
+static void
+mimp_window_init (MimpWindow *self)
+{
+  GtkListItemFactory *factory;
+  GtkEventController *keys;
+  g_autoptr (GSimpleActionGroup) chat_actions = g_simple_action_group_new ();
+  g_autoptr (GSimpleAction) retry = g_simple_action_new ("retry", G_VARIANT_TYPE_INT64);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (message_row_setup), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (message_row_bind), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (message_row_unbind), self);
+  gtk_list_view_set_factory (self->messages_view, factory);
+  g_object_unref (factory);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (chat_row_setup), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (chat_row_bind), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (chat_row_unbind), self);
+  gtk_list_view_set_factory (self->chat_list_view, factory);
+  g_object_unref (factory);
+  g_signal_connect_swapped (self->chat_list_view, "activate", G_CALLBACK (on_chat_row_activate),
+                            self);
+
+  g_signal_connect (vadjustment (self), "value-changed", G_CALLBACK (on_value_changed), self);
+  g_signal_connect (vadjustment (self), "notify::upper", G_CALLBACK (on_upper_changed), self);
+  g_signal_connect (vadjustment (self), "notify::page-size", G_CALLBACK (on_page_size_changed),
+                    self);
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_composer_key), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->composer_view), keys);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (self->composer_view), "changed",
+                            G_CALLBACK (on_composer_changed), self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", FALSE);
+
+  g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (on_back), self);
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (mimp_window_update_seen), NULL);
+  g_signal_connect_swapped (self->leaflet, "notify::folded", G_CALLBACK (mimp_window_update_seen),
+                            self);
+  g_signal_connect_swapped (self->leaflet, "notify::visible-child",
+                            G_CALLBACK (mimp_window_update_seen), self);
+
+  g_signal_connect (retry, "activate", G_CALLBACK (retry_activated), self);
+  g_action_map_add_action (G_ACTION_MAP (chat_actions), G_ACTION (retry));
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "chat", G_ACTION_GROUP (chat_actions));
+}
+
+MimpWindow *
+mimp_window_new (MimpApplication *application)
+{
+  MimpWindow *self = g_object_new (MIMP_TYPE_WINDOW, "application", application, NULL);
+  GSettings *settings = mimp_application_get_settings (application);
+  GtkExpression *expression;
+
+  self->application = application;
+  self->chats = g_object_ref (mimp_application_get_chats (application));
+  self->accounts = g_object_ref (mimp_application_get_accounts (application));
+
+  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (settings, "window-width"),
+                               g_settings_get_int (settings, "window-height"));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  expression = gtk_property_expression_new (MIMP_TYPE_CHAT, NULL, "peer");
+  self->filter = gtk_string_filter_new (expression);
+  gtk_string_filter_set_match_mode (self->filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+  g_object_bind_property (self->search_entry, "text", self->filter, "search", G_BINDING_DEFAULT);
+  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->chats)),
+                                              GTK_FILTER (self->filter));
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->filtered));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_list_view_set_model (self->chat_list_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_swapped (self->selection, "notify::selected-item", G_CALLBACK (on_selected),
+                            self);
+
+  g_signal_connect_object (self->chats, "items-changed", G_CALLBACK (on_chats_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "items-changed", G_CALLBACK (on_accounts_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "message-updated", G_CALLBACK (on_send_failed), self,
+                           G_CONNECT_SWAPPED);
+  update_sidebar_stack (self);
+  rebuild_banners (self);
+
+  return self;
+}
