@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
@@ -38,11 +39,19 @@ mimpd_path (GError **error)
   return path;
 }
 
+static void
+die_with_parent (gpointer user_data)
+{
+  /* A test that fails an assertion must not leave a server holding meson's pipes. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static GSubprocessLauncher *
 launcher_new (GSubprocessFlags flags)
 {
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
 
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "MIMPD_ARGON2_TEST_COST", "1", TRUE);
   return launcher;
 }
@@ -225,6 +234,8 @@ launch (MimpdTestServer *server, GError **error)
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GDataInputStream) in = NULL;
+  g_autofree char *port_arg = g_strdup_printf ("%u", server->port);
+  g_autofree char *tls_port_arg = g_strdup_printf ("%u", server->tls_port);
   const char *path = mimpd_path (error);
   gint64 deadline = g_get_monotonic_time () + START_TIMEOUT_US;
   guint want = server->cert ? 2 : 1;
@@ -237,7 +248,7 @@ launch (MimpdTestServer *server, GError **error)
   g_ptr_array_add (argv, (gpointer) "--listen");
   g_ptr_array_add (argv, (gpointer) "127.0.0.1");
   g_ptr_array_add (argv, (gpointer) "--port");
-  g_ptr_array_add (argv, (gpointer) "0");
+  g_ptr_array_add (argv, port_arg);
   if (server->cert)
     {
       g_ptr_array_add (argv, (gpointer) "--tls-cert");
@@ -245,7 +256,7 @@ launch (MimpdTestServer *server, GError **error)
       g_ptr_array_add (argv, (gpointer) "--tls-key");
       g_ptr_array_add (argv, server->key);
       g_ptr_array_add (argv, (gpointer) "--tls-port");
-      g_ptr_array_add (argv, (gpointer) "0");
+      g_ptr_array_add (argv, tls_port_arg);
     }
   for (guint i = 0; server->extra_args && server->extra_args[i]; i++)
     g_ptr_array_add (argv, server->extra_args[i]);
@@ -410,9 +421,9 @@ mimpd_test_server_kill (MimpdTestServer *server)
 gboolean
 mimpd_test_server_restart (MimpdTestServer *server, GError **error)
 {
+  /* Same ports, so a client reconnects to the server it knew. */
   if (server->process != NULL)
     mimpd_test_server_kill (server);
-  server->port = server->tls_port = 0;
   return launch (server, error);
 }
 

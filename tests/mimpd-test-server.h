@@ -57,7 +57,7 @@ gboolean mimpd_test_server_add_user (MimpdTestServer *server, const char *name,
 int mimpd_test_server_stop (MimpdTestServer *server);
 /* SIGKILL and wait (a crash). */
 void mimpd_test_server_kill (MimpdTestServer *server);
-/* Starts it again on the same database (a new port). */
+/* Starts it again on the same database and the same ports. */
 gboolean mimpd_test_server_restart (MimpdTestServer *server, GError **error);
 /* Stops it if running (SIGKILL) and removes its directory. */
 void mimpd_test_server_free (MimpdTestServer *server);

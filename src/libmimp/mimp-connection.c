@@ -741,7 +741,8 @@ mimp_connection_login_async (MimpConnection *self, const char *user, const char 
   self->login_cancel_source = watch_cancellable (cancellable, login_cancelled_cb, self);
 
   self->client = g_socket_client_new ();
-  g_socket_client_set_timeout (self->client, self->timeout);
+  /* No g_socket_client_set_timeout (): it would also time out reads, and a
+   * long poll is silent for longer. The login timeout covers connecting. */
   g_socket_client_set_tls (self->client, self->use_tls);
   g_signal_connect_object (self->client, "event", G_CALLBACK (socket_client_event_cb), self, 0);
 
