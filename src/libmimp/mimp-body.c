@@ -17,12 +17,8 @@
 G_DEFINE_BOXED_TYPE (MimpMessage, mimp_message, mimp_message_copy, mimp_message_free)
 
 MimpMessage *
-mimp_message_new (const char *id,
-                  gint64      seq,
-                  const char *from,
-                  const char *to,
-                  const char *text,
-                  gint64      timestamp)
+mimp_message_new (const char *id, gint64 seq, const char *from, const char *to, const char *text,
+                  gint64 timestamp)
 {
   MimpMessage *message = g_new0 (MimpMessage, 1);
 
@@ -38,8 +34,8 @@ mimp_message_new (const char *id,
 MimpMessage *
 mimp_message_copy (const MimpMessage *message)
 {
-  return mimp_message_new (message->id, message->seq, message->from, message->to,
-                           message->text, message->timestamp);
+  return mimp_message_new (message->id, message->seq, message->from, message->to, message->text,
+                           message->timestamp);
 }
 
 void
@@ -86,9 +82,7 @@ mimp_get_request_clear (MimpGetRequest *request)
  * 1 to 32 characters of `[a-z0-9._-]` after lowercasing ASCII letters.
  */
 gboolean
-mimp_user_name_normalize (const char  *name,
-                          char       **normalized,
-                          GError     **error)
+mimp_user_name_normalize (const char *name, char **normalized, GError **error)
 {
   gsize len = name ? strlen (name) : 0;
   char *out;
@@ -107,8 +101,9 @@ mimp_user_name_normalize (const char  *name,
       if (!(g_ascii_islower (c) || g_ascii_isdigit (c) || c == '.' || c == '_' || c == '-'))
         {
           g_free (out);
-          g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_INVALID_ARGUMENT,
-                               "A user name may contain only letters a-z, digits, '.', '_' and '-'");
+          g_set_error_literal (
+              error, MIMP_ERROR, MIMP_ERROR_INVALID_ARGUMENT,
+              "A user name may contain only letters a-z, digits, '.', '_' and '-'");
           return FALSE;
         }
     }
@@ -117,15 +112,14 @@ mimp_user_name_normalize (const char  *name,
 }
 
 gboolean
-mimp_password_check (const char  *password,
-                     GError     **error)
+mimp_password_check (const char *password, GError **error)
 {
   gsize len = password ? strlen (password) : 0;
 
   if (len == 0 || len > MIMP_PASSWORD_MAX)
     {
-      g_set_error (error, MIMP_ERROR, MIMP_ERROR_INVALID_ARGUMENT,
-                   "A password has 1 to %d bytes", MIMP_PASSWORD_MAX);
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_INVALID_ARGUMENT, "A password has 1 to %d bytes",
+                   MIMP_PASSWORD_MAX);
       return FALSE;
     }
   if (!g_utf8_validate (password, (gssize) len, NULL))
@@ -142,15 +136,13 @@ mimp_password_check (const char  *password,
 static gboolean
 is_json_token_char (guint8 c)
 {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':' || c == '-'
-         || c == '+' || c == '.' || g_ascii_isalnum (c);
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':' || c == '-' ||
+         c == '+' || c == '.' || g_ascii_isalnum (c);
 }
 
 /* The value of four hex digits at @at, or -1. */
 static int
-hex4 (const guint8 *body,
-      gsize         len,
-      gsize         at)
+hex4 (const guint8 *body, gsize len, gsize at)
 {
   int value = 0;
 
@@ -181,17 +173,14 @@ hex4 (const guint8 *body,
  * surrogates only in pairs.
  */
 gboolean
-mimp_json_check (const guint8  *body,
-                 gsize          len,
-                 GError       **error)
+mimp_json_check (const guint8 *body, gsize len, GError **error)
 {
   guint depth = 0;
   gboolean in_string = FALSE;
 
   if (!g_utf8_validate_len ((const char *) body, len, NULL))
     {
-      g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST,
-                           "Body is not valid UTF-8");
+      g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST, "Body is not valid UTF-8");
       return FALSE;
     }
   for (gsize i = 0; i < len; i++)
@@ -261,9 +250,7 @@ bad_escape:
 }
 
 static JsonNode *
-parse_json (const guint8  *body,
-            gsize          len,
-            GError       **error)
+parse_json (const guint8 *body, gsize len, GError **error)
 {
   g_autoptr (JsonParser) parser = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -292,10 +279,7 @@ parse_json (const guint8  *body,
 }
 
 static JsonObject *
-parse_object (const guint8  *body,
-              gsize          len,
-              JsonNode     **root,
-              GError       **error)
+parse_object (const guint8 *body, gsize len, JsonNode **root, GError **error)
 {
   *root = parse_json (body, len, error);
   if (*root == NULL)
@@ -311,10 +295,7 @@ parse_object (const guint8  *body,
 
 /* A string member; %NULL with @error set when absent or of another type. */
 static char *
-get_string (JsonObject  *object,
-            const char  *name,
-            gboolean     required,
-            GError     **error)
+get_string (JsonObject *object, const char *name, gboolean required, GError **error)
 {
   JsonNode *node = json_object_get_member (object, name);
   const char *value;
@@ -342,11 +323,7 @@ get_string (JsonObject  *object,
 
 /* An integer member (a JSON number with an integral value). */
 static gboolean
-get_int (JsonObject  *object,
-         const char  *name,
-         gboolean    *present,
-         gint64      *value,
-         GError     **error)
+get_int (JsonObject *object, const char *name, gboolean *present, gint64 *value, GError **error)
 {
   JsonNode *node = json_object_get_member (object, name);
   GType type;
@@ -376,10 +353,8 @@ bad:
 }
 
 gboolean
-mimp_body_parse_login_request (const guint8      *body,
-                               gsize              len,
-                               MimpLoginRequest  *request,
-                               GError           **error)
+mimp_body_parse_login_request (const guint8 *body, gsize len, MimpLoginRequest *request,
+                               GError **error)
 {
   g_autoptr (JsonNode) root = NULL;
   JsonObject *object;
@@ -387,8 +362,8 @@ mimp_body_parse_login_request (const guint8      *body,
   memset (request, 0, sizeof *request);
   if (!(object = parse_object (body, len, &root, error)))
     return FALSE;
-  if (!(request->user = get_string (object, "uf", TRUE, error))
-      || !(request->password = get_string (object, "up", TRUE, error)))
+  if (!(request->user = get_string (object, "uf", TRUE, error)) ||
+      !(request->password = get_string (object, "up", TRUE, error)))
     {
       mimp_login_request_clear (request);
       return FALSE;
@@ -397,10 +372,8 @@ mimp_body_parse_login_request (const guint8      *body,
 }
 
 gboolean
-mimp_body_parse_send_request (const guint8     *body,
-                              gsize             len,
-                              MimpSendRequest  *request,
-                              GError          **error)
+mimp_body_parse_send_request (const guint8 *body, gsize len, MimpSendRequest *request,
+                              GError **error)
 {
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -409,10 +382,10 @@ mimp_body_parse_send_request (const guint8     *body,
   memset (request, 0, sizeof *request);
   if (!(object = parse_object (body, len, &root, error)))
     return FALSE;
-  if (!(request->from = get_string (object, "uf", TRUE, error))
-      || !(request->to = get_string (object, "ut", TRUE, error))
-      || !(request->text = get_string (object, "ms", TRUE, error))
-      || !(request->token = get_string (object, "token", TRUE, error)))
+  if (!(request->from = get_string (object, "uf", TRUE, error)) ||
+      !(request->to = get_string (object, "ut", TRUE, error)) ||
+      !(request->text = get_string (object, "ms", TRUE, error)) ||
+      !(request->token = get_string (object, "token", TRUE, error)))
     goto fail;
   request->client_id = get_string (object, "id", FALSE, &local_error);
   if (local_error != NULL)
@@ -427,12 +400,12 @@ mimp_body_parse_send_request (const guint8     *body,
     }
   if (strlen (request->text) > MIMP_MESSAGE_TEXT_MAX)
     {
-      g_set_error (error, MIMP_ERROR, MIMP_ERROR_TOO_LARGE,
-                   "Message text is over %d bytes", MIMP_MESSAGE_TEXT_MAX);
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_TOO_LARGE, "Message text is over %d bytes",
+                   MIMP_MESSAGE_TEXT_MAX);
       goto fail;
     }
-  if (request->client_id != NULL
-      && (request->client_id[0] == '\0' || strlen (request->client_id) > 64))
+  if (request->client_id != NULL &&
+      (request->client_id[0] == '\0' || strlen (request->client_id) > 64))
     {
       g_set_error_literal (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST,
                            "Field \"id\" must have 1 to 64 characters");
@@ -446,10 +419,7 @@ fail:
 }
 
 gboolean
-mimp_body_parse_get_request (const guint8    *body,
-                             gsize            len,
-                             MimpGetRequest  *request,
-                             GError         **error)
+mimp_body_parse_get_request (const guint8 *body, gsize len, MimpGetRequest *request, GError **error)
 {
   g_autoptr (JsonNode) root = NULL;
   JsonObject *object;
@@ -460,8 +430,8 @@ mimp_body_parse_get_request (const guint8    *body,
   request->ack = -1;
   if (!(object = parse_object (body, len, &root, error)))
     return FALSE;
-  if (!(request->from = get_string (object, "uf", TRUE, error))
-      || !(request->token = get_string (object, "token", TRUE, error)))
+  if (!(request->from = get_string (object, "uf", TRUE, error)) ||
+      !(request->token = get_string (object, "token", TRUE, error)))
     goto fail;
   if (!get_int (object, "ack", &present, &value, error))
     goto fail;
@@ -484,8 +454,7 @@ fail:
  * Appends @str as a JSON string literal. @str must be valid UTF-8.
  */
 void
-mimp_json_append_string (GString    *out,
-                         const char *str)
+mimp_json_append_string (GString *out, const char *str)
 {
   static const char hex[] = "0123456789abcdef";
   const char *run = str;
@@ -535,9 +504,7 @@ mimp_json_append_string (GString    *out,
 }
 
 void
-mimp_body_append_send_reply (GString    *out,
-                             const char *id,
-                             gint64      timestamp)
+mimp_body_append_send_reply (GString *out, const char *id, gint64 timestamp)
 {
   g_string_append (out, "{\"id\":");
   mimp_json_append_string (out, id);
@@ -545,8 +512,7 @@ mimp_body_append_send_reply (GString    *out,
 }
 
 void
-mimp_body_append_message (GString           *out,
-                          const MimpMessage *message)
+mimp_body_append_message (GString *out, const MimpMessage *message)
 {
   /* id, seq and ut are optional in a MimpMessage: absent ones are left out. */
   g_string_append_c (out, '{');
@@ -571,9 +537,7 @@ mimp_body_append_message (GString           *out,
 }
 
 void
-mimp_body_append_error (GString    *out,
-                        int         code,
-                        const char *message)
+mimp_body_append_error (GString *out, int code, const char *message)
 {
   g_string_append_printf (out, "{\"code\":%d,\"error\":", code);
   mimp_json_append_string (out, message);
@@ -581,8 +545,7 @@ mimp_body_append_error (GString    *out,
 }
 
 GBytes *
-mimp_body_build_login_request (const char *user,
-                               const char *password)
+mimp_body_build_login_request (const char *user, const char *password)
 {
   GString *out = g_string_sized_new (64);
 
@@ -595,10 +558,7 @@ mimp_body_build_login_request (const char *user,
 }
 
 GBytes *
-mimp_body_build_send_request (const char *from,
-                              const char *to,
-                              const char *text,
-                              const char *token,
+mimp_body_build_send_request (const char *from, const char *to, const char *text, const char *token,
                               const char *client_id)
 {
   GString *out = g_string_sized_new (128 + strlen (text));
@@ -621,10 +581,7 @@ mimp_body_build_send_request (const char *from,
 }
 
 GBytes *
-mimp_body_build_get_request (const char *from,
-                             const char *token,
-                             gint64      ack,
-                             guint       wait)
+mimp_body_build_get_request (const char *from, const char *token, gint64 ack, guint wait)
 {
   GString *out = g_string_sized_new (96);
 
@@ -641,8 +598,7 @@ mimp_body_build_get_request (const char *from,
 }
 
 static gboolean
-is_printable_ascii (const guint8 *s,
-                    gsize         len)
+is_printable_ascii (const guint8 *s, gsize len)
 {
   for (gsize i = 0; i < len; i++)
     if (s[i] < 0x21 || s[i] > 0x7e)
@@ -657,10 +613,7 @@ is_printable_ascii (const guint8 *s,
  * string field `token` is accepted too.
  */
 gboolean
-mimp_body_parse_token (const guint8  *body,
-                       gsize          len,
-                       char         **token,
-                       GError       **error)
+mimp_body_parse_token (const guint8 *body, gsize len, char **token, GError **error)
 {
   g_autoptr (JsonNode) root = NULL;
   JsonObject *object;
@@ -673,8 +626,8 @@ mimp_body_parse_token (const guint8  *body,
     }
   object = parse_object (body, len, &root, NULL);
   value = object ? get_string (object, "token", TRUE, NULL) : NULL;
-  if (value != NULL && value[0] != '\0' && strlen (value) <= 256
-      && is_printable_ascii ((const guint8 *) value, strlen (value)))
+  if (value != NULL && value[0] != '\0' && strlen (value) <= 256 &&
+      is_printable_ascii ((const guint8 *) value, strlen (value)))
     {
       *token = value;
       return TRUE;
@@ -692,11 +645,8 @@ mimp_body_parse_token (const guint8  *body,
  * object that has them (otherwise %NULL and 0).
  */
 gboolean
-mimp_body_parse_send_reply (const guint8  *body,
-                            gsize          len,
-                            char         **id,
-                            gint64        *timestamp,
-                            GError       **error)
+mimp_body_parse_send_reply (const guint8 *body, gsize len, char **id, gint64 *timestamp,
+                            GError **error)
 {
   g_autoptr (JsonNode) root = NULL;
   JsonObject *object;
@@ -717,9 +667,7 @@ mimp_body_parse_send_reply (const guint8  *body,
 }
 
 static MimpMessage *
-message_from_node (JsonNode  *node,
-                   gint64     now,
-                   GError   **error)
+message_from_node (JsonNode *node, gint64 now, GError **error)
 {
   g_autoptr (MimpMessage) message = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -737,8 +685,8 @@ message_from_node (JsonNode  *node,
   message = g_new0 (MimpMessage, 1);
   message->seq = -1;
   message->timestamp = now;
-  if (!(message->from = get_string (object, "uf", TRUE, &local_error))
-      || !(message->text = get_string (object, "ms", TRUE, &local_error)))
+  if (!(message->from = get_string (object, "uf", TRUE, &local_error)) ||
+      !(message->text = get_string (object, "ms", TRUE, &local_error)))
     goto bad;
   message->id = get_string (object, "id", FALSE, &local_error);
   if (local_error)
@@ -757,8 +705,8 @@ message_from_node (JsonNode  *node,
   return g_steal_pointer (&message);
 
 bad:
-  g_set_error (error, MIMP_ERROR, MIMP_ERROR_PROTOCOL, "A message in the server's reply is invalid: %s",
-               local_error->message);
+  g_set_error (error, MIMP_ERROR, MIMP_ERROR_PROTOCOL,
+               "A message in the server's reply is invalid: %s", local_error->message);
   return NULL;
 }
 
@@ -772,12 +720,8 @@ bad:
  * is read as no message.
  */
 gboolean
-mimp_body_parse_get_reply (const guint8  *body,
-                           gsize          len,
-                           gint64         now,
-                           GPtrArray    **messages,
-                           gboolean      *more,
-                           GError       **error)
+mimp_body_parse_get_reply (const guint8 *body, gsize len, gint64 now, GPtrArray **messages,
+                           gboolean *more, GError **error)
 {
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
@@ -792,8 +736,8 @@ mimp_body_parse_get_reply (const guint8  *body,
     }
   if (!(root = parse_json (body, len, &local_error)))
     {
-      g_set_error (error, MIMP_ERROR, MIMP_ERROR_PROTOCOL, "The server's unread messages are not valid: %s",
-                   local_error->message);
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_PROTOCOL,
+                   "The server's unread messages are not valid: %s", local_error->message);
       return FALSE;
     }
   if (JSON_NODE_HOLDS_ARRAY (root))
@@ -812,8 +756,8 @@ mimp_body_parse_get_reply (const guint8  *body,
                                "The server's unread messages are not a list");
           return FALSE;
         }
-      if (more_node != NULL && JSON_NODE_HOLDS_VALUE (more_node)
-          && json_node_get_value_type (more_node) == G_TYPE_BOOLEAN)
+      if (more_node != NULL && JSON_NODE_HOLDS_VALUE (more_node) &&
+          json_node_get_value_type (more_node) == G_TYPE_BOOLEAN)
         *more = json_node_get_boolean (more_node);
     }
   else
@@ -842,10 +786,7 @@ mimp_body_parse_get_reply (const guint8  *body,
  * integer code; @message is %NULL when absent.
  */
 gboolean
-mimp_body_parse_error (const guint8  *body,
-                       gsize          len,
-                       int           *code,
-                       char         **message)
+mimp_body_parse_error (const guint8 *body, gsize len, int *code, char **message)
 {
   g_autoptr (JsonNode) root = NULL;
   JsonObject *object;

@@ -24,10 +24,7 @@
  * `offset = 0` is legal and gives one byte repeated.
  */
 gboolean
-mimp_puzzle_solve (const guint8  *puzzle,
-                   gsize          len,
-                   guint8         key[MIMP_KEY_SIZE],
-                   GError       **error)
+mimp_puzzle_solve (const guint8 *puzzle, gsize len, guint8 key[MIMP_KEY_SIZE], GError **error)
 {
   guint start, offset;
 
@@ -42,9 +39,10 @@ mimp_puzzle_solve (const guint8  *puzzle,
   offset = puzzle[MIMP_PUZZLE_SIZE - 1];
   if (start + (MIMP_KEY_SIZE - 1) * offset > MIMP_PUZZLE_SIZE - 1)
     {
-      g_set_error (error, MIMP_ERROR, MIMP_ERROR_INVALID_PUZZLE,
-                   "The server sent an invalid key puzzle (start %u and offset %u reach past its end)",
-                   start, offset);
+      g_set_error (
+          error, MIMP_ERROR, MIMP_ERROR_INVALID_PUZZLE,
+          "The server sent an invalid key puzzle (start %u and offset %u reach past its end)",
+          start, offset);
       return FALSE;
     }
   for (guint i = 0; i < MIMP_KEY_SIZE; i++)
@@ -53,9 +51,7 @@ mimp_puzzle_solve (const guint8  *puzzle,
 }
 
 gboolean
-mimp_random_bytes (void    *buf,
-                   gsize    len,
-                   GError **error)
+mimp_random_bytes (void *buf, gsize len, GError **error)
 {
   guint8 *p = buf;
 
@@ -81,10 +77,7 @@ mimp_random_bytes (void    *buf,
 
 /* A uniform value in [lo, hi] from the secure source, by rejection. */
 static gboolean
-random_in_range (guint    lo,
-                 guint    hi,
-                 guint   *out,
-                 GError **error)
+random_in_range (guint lo, guint hi, guint *out, GError **error)
 {
   guint span = hi - lo + 1;
   guint limit = 256 - (256 % span);
@@ -111,8 +104,7 @@ random_in_range (guint    lo,
  * and `start + 23*offset <= 254`, so no key byte is the start or offset byte.
  */
 gboolean
-mimp_puzzle_generate (guint8    puzzle[MIMP_PUZZLE_SIZE],
-                      GError  **error)
+mimp_puzzle_generate (guint8 puzzle[MIMP_PUZZLE_SIZE], GError **error)
 {
   guint start, offset;
   const guint last = MIMP_KEY_SIZE - 1;
@@ -140,10 +132,7 @@ mimp_puzzle_generate (guint8    puzzle[MIMP_PUZZLE_SIZE],
  * compiler can vectorise the inner loop.
  */
 void
-mimp_xor (guint8       *data,
-          gsize         len,
-          const guint8  key[MIMP_KEY_SIZE],
-          gsize         position)
+mimp_xor (guint8 *data, gsize len, const guint8 key[MIMP_KEY_SIZE], gsize position)
 {
   guint8 block[96];
   gsize phase = position % MIMP_KEY_SIZE;
@@ -166,9 +155,7 @@ mimp_xor (guint8       *data,
 }
 
 gboolean
-mimp_constant_time_equal (const void *a,
-                          const void *b,
-                          gsize       len)
+mimp_constant_time_equal (const void *a, const void *b, gsize len)
 {
   const volatile guint8 *x = a;
   const volatile guint8 *y = b;
@@ -180,8 +167,7 @@ mimp_constant_time_equal (const void *a,
 }
 
 void
-mimp_secure_wipe (void  *buf,
-                  gsize  len)
+mimp_secure_wipe (void *buf, gsize len)
 {
   if (buf != NULL)
     explicit_bzero (buf, len);

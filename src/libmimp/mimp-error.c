@@ -6,7 +6,7 @@
 
 #include "mimp-error.h"
 
-G_DEFINE_QUARK (mimp-error-quark, mimp_error)
+G_DEFINE_QUARK (mimp - error - quark, mimp_error)
 
 /**
  * mimp_error_from_status:

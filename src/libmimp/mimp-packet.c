@@ -13,12 +13,10 @@
 
 /* Below this, a drained buffer is kept for the next frame; above, it is freed. */
 #define KEEP_CAPACITY 4096
-#define MIN_CAPACITY  256
+#define MIN_CAPACITY 256
 
 void
-mimp_header_write (guint8  out[MIMP_HEADER_SIZE],
-                   guint16 id,
-                   guint32 length)
+mimp_header_write (guint8 out[MIMP_HEADER_SIZE], guint16 id, guint32 length)
 {
   out[0] = MIMP_MAGIC & 0xff;
   out[1] = MIMP_MAGIC >> 8;
@@ -33,14 +31,13 @@ mimp_header_write (guint8  out[MIMP_HEADER_SIZE],
 }
 
 void
-mimp_header_read (const guint8  in[MIMP_HEADER_SIZE],
-                  MimpHeader   *header)
+mimp_header_read (const guint8 in[MIMP_HEADER_SIZE], MimpHeader *header)
 {
   header->magic = (guint16) (in[0] | in[1] << 8);
   header->version = (guint16) (in[2] | in[3] << 8);
   header->id = (guint16) (in[4] | in[5] << 8);
-  header->length = (guint32) in[6] | (guint32) in[7] << 8 | (guint32) in[8] << 16
-                   | (guint32) in[9] << 24;
+  header->length =
+      (guint32) in[6] | (guint32) in[7] << 8 | (guint32) in[8] << 16 | (guint32) in[9] << 24;
 }
 
 /**
@@ -50,27 +47,25 @@ mimp_header_read (const guint8  in[MIMP_HEADER_SIZE],
  * announced length. An unknown packet id is not an error at this layer.
  */
 gboolean
-mimp_header_check (const MimpHeader  *header,
-                   guint32            max_body,
-                   GError           **error)
+mimp_header_check (const MimpHeader *header, guint32 max_body, GError **error)
 {
   if (header->magic != MIMP_MAGIC)
     {
-      g_set_error (error, MIMP_ERROR, MIMP_ERROR_NOT_MIMP,
-                   "Not a MIMP packet (magic 0x%04X)", header->magic);
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_NOT_MIMP, "Not a MIMP packet (magic 0x%04X)",
+                   header->magic);
       return FALSE;
     }
   if (header->version != MIMP_PROTOCOL_VERSION)
     {
-      g_set_error (error, MIMP_ERROR, MIMP_ERROR_NOT_MIMP,
-                   "Unsupported MIMP version %u", header->version);
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_NOT_MIMP, "Unsupported MIMP version %u",
+                   header->version);
       return FALSE;
     }
   if (header->length > max_body)
     {
       g_set_error (error, MIMP_ERROR, MIMP_ERROR_TOO_LARGE,
-                   "Packet body of %u bytes is over the limit of %u bytes",
-                   header->length, max_body);
+                   "Packet body of %u bytes is over the limit of %u bytes", header->length,
+                   max_body);
       return FALSE;
     }
   return TRUE;
@@ -160,9 +155,7 @@ compact (MimpFrameReader *reader)
  * beyond what is already buffered.
  */
 guint8 *
-mimp_frame_reader_reserve (MimpFrameReader *reader,
-                           gsize            want,
-                           gsize           *available)
+mimp_frame_reader_reserve (MimpFrameReader *reader, gsize want, gsize *available)
 {
   gsize needed;
 
@@ -186,17 +179,14 @@ mimp_frame_reader_reserve (MimpFrameReader *reader,
 }
 
 void
-mimp_frame_reader_commit (MimpFrameReader *reader,
-                          gsize            len)
+mimp_frame_reader_commit (MimpFrameReader *reader, gsize len)
 {
   g_return_if_fail (reader->end + len <= reader->capacity);
   reader->end += len;
 }
 
 void
-mimp_frame_reader_push (MimpFrameReader *reader,
-                        const guint8    *data,
-                        gsize            len)
+mimp_frame_reader_push (MimpFrameReader *reader, const guint8 *data, gsize len)
 {
   while (len > 0)
     {
@@ -223,11 +213,8 @@ mimp_frame_reader_push (MimpFrameReader *reader,
  * length). Once failed, a reader keeps failing.
  */
 MimpFrameStatus
-mimp_frame_reader_next (MimpFrameReader  *reader,
-                        guint16          *id,
-                        guint8          **body,
-                        guint32          *length,
-                        GError          **error)
+mimp_frame_reader_next (MimpFrameReader *reader, guint16 *id, guint8 **body, guint32 *length,
+                        GError **error)
 {
   MimpHeader header;
   gsize buffered = reader->end - reader->start;

@@ -11,19 +11,19 @@
 
 G_BEGIN_DECLS
 
-#define MIMP_HEADER_SIZE       10
-#define MIMP_MAGIC             0xB00B
-#define MIMP_PROTOCOL_VERSION  0x0001
-#define MIMP_MAX_BODY_SIZE     (1024 * 1024)
-#define MIMP_DEFAULT_PORT      3290
-#define MIMP_DEFAULT_TLS_PORT  3291
+#define MIMP_HEADER_SIZE 10
+#define MIMP_MAGIC 0xB00B
+#define MIMP_PROTOCOL_VERSION 0x0001
+#define MIMP_MAX_BODY_SIZE (1024 * 1024)
+#define MIMP_DEFAULT_PORT 3290
+#define MIMP_DEFAULT_TLS_PORT 3291
 
 typedef enum
 {
-  MIMP_PACKET_SCH   = 0x0AA0, /* Secure Connection Handshake */
-  MIMP_PACKET_AH    = 0xA00F, /* Authentication Handshake */
-  MIMP_PACKET_SM    = 0x00AF, /* Send Message */
-  MIMP_PACKET_GU    = 0x0CCF, /* Get Unread */
+  MIMP_PACKET_SCH = 0x0AA0,   /* Secure Connection Handshake */
+  MIMP_PACKET_AH = 0xA00F,    /* Authentication Handshake */
+  MIMP_PACKET_SM = 0x00AF,    /* Send Message */
+  MIMP_PACKET_GU = 0x0CCF,    /* Get Unread */
   MIMP_PACKET_ERROR = 0xBEEF, /* Error (server only) */
 } MimpPacketId;
 
@@ -35,16 +35,11 @@ typedef struct
   guint32 length;
 } MimpHeader;
 
-void         mimp_header_write       (guint8          out[MIMP_HEADER_SIZE],
-                                      guint16         id,
-                                      guint32         length);
-void         mimp_header_read        (const guint8    in[MIMP_HEADER_SIZE],
-                                      MimpHeader     *header);
-gboolean     mimp_header_check       (const MimpHeader *header,
-                                      guint32         max_body,
-                                      GError        **error);
-gboolean     mimp_packet_id_is_known (guint16         id);
-const char  *mimp_packet_id_name     (guint16         id);
+void mimp_header_write (guint8 out[MIMP_HEADER_SIZE], guint16 id, guint32 length);
+void mimp_header_read (const guint8 in[MIMP_HEADER_SIZE], MimpHeader *header);
+gboolean mimp_header_check (const MimpHeader *header, guint32 max_body, GError **error);
+gboolean mimp_packet_id_is_known (guint16 id);
+const char *mimp_packet_id_name (guint16 id);
 
 typedef enum
 {
@@ -62,23 +57,15 @@ typedef enum
  */
 typedef struct _MimpFrameReader MimpFrameReader;
 
-MimpFrameReader *mimp_frame_reader_new      (guint32          max_body);
-void             mimp_frame_reader_free     (MimpFrameReader *reader);
-void             mimp_frame_reader_push     (MimpFrameReader *reader,
-                                             const guint8    *data,
-                                             gsize            len);
-guint8          *mimp_frame_reader_reserve  (MimpFrameReader *reader,
-                                             gsize            want,
-                                             gsize           *available);
-void             mimp_frame_reader_commit   (MimpFrameReader *reader,
-                                             gsize            len);
-MimpFrameStatus  mimp_frame_reader_next     (MimpFrameReader *reader,
-                                             guint16         *id,
-                                             guint8         **body,
-                                             guint32         *length,
-                                             GError         **error);
-gsize            mimp_frame_reader_buffered (MimpFrameReader *reader);
-gsize            mimp_frame_reader_capacity (MimpFrameReader *reader);
+MimpFrameReader *mimp_frame_reader_new (guint32 max_body);
+void mimp_frame_reader_free (MimpFrameReader *reader);
+void mimp_frame_reader_push (MimpFrameReader *reader, const guint8 *data, gsize len);
+guint8 *mimp_frame_reader_reserve (MimpFrameReader *reader, gsize want, gsize *available);
+void mimp_frame_reader_commit (MimpFrameReader *reader, gsize len);
+MimpFrameStatus mimp_frame_reader_next (MimpFrameReader *reader, guint16 *id, guint8 **body,
+                                        guint32 *length, GError **error);
+gsize mimp_frame_reader_buffered (MimpFrameReader *reader);
+gsize mimp_frame_reader_capacity (MimpFrameReader *reader);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MimpFrameReader, mimp_frame_reader_free)
 

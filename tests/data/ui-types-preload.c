@@ -28,8 +28,8 @@ type_name_mangle (const char *name)
       gboolean split = FALSE;
 
       if (p != name && isupper ((unsigned char) *p))
-        split = islower ((unsigned char) p[-1])
-                || (isupper ((unsigned char) p[-1]) && islower ((unsigned char) p[1]));
+        split = islower ((unsigned char) p[-1]) ||
+                (isupper ((unsigned char) p[-1]) && islower ((unsigned char) p[1]));
       if (split)
         g_string_append_c (symbol, '_');
       g_string_append_c (symbol, (char) tolower ((unsigned char) *p));
