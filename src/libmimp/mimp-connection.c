@@ -12,6 +12,7 @@
 
 #include "mimp-body.h"
 #include "mimp-cipher.h"
+#include "mimp-connection-private.h"
 #include "mimp-connection.h"
 #include "mimp-error.h"
 #include "mimp-packet.h"
@@ -58,6 +59,7 @@ struct _MimpConnection
 
   GSocketClient *client;
   GSocketConnection *connection;
+  GIOStream *given_stream; /* mimp_connection_login_on_stream_async () */
   GIOStream *stream;
   GInputStream *input;
   GOutputStream *output;
@@ -626,6 +628,19 @@ connect_error (MimpConnection *self, GError *error)
                       self->port, error->message);
 }
 
+/* Connected: wait for the key puzzle. */
+static void
+start_on_stream (MimpConnection *self, GIOStream *stream)
+{
+  self->stream = stream;
+  self->input = g_io_stream_get_input_stream (self->stream);
+  self->output = g_io_stream_get_output_stream (self->stream);
+
+  set_state (self, MIMP_CONNECTION_STATE_HANDSHAKING);
+  self->ask_puzzle_id = g_timeout_add (ASK_PUZZLE_AFTER_MS, ask_puzzle_cb, self);
+  start_read (self);
+}
+
 static void
 connect_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -658,16 +673,10 @@ connect_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     }
 
   self->connection = connection;
-  self->stream = G_IO_STREAM (connection);
   socket = g_socket_connection_get_socket (connection);
   if (socket != NULL)
     g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  self->input = g_io_stream_get_input_stream (self->stream);
-  self->output = g_io_stream_get_output_stream (self->stream);
-
-  set_state (self, MIMP_CONNECTION_STATE_HANDSHAKING);
-  self->ask_puzzle_id = g_timeout_add (ASK_PUZZLE_AFTER_MS, ask_puzzle_cb, self);
-  start_read (self);
+  start_on_stream (self, G_IO_STREAM (connection));
 }
 
 static gboolean
@@ -707,21 +716,19 @@ watch_cancellable (GCancellable *cancellable, GCancellableSourceFunc func, gpoin
  * %MIMP_ERROR_INVALID_TOKEN, %MIMP_ERROR_CERTIFICATE (then
  * mimp_connection_get_peer_certificate() has the certificate) and so on.
  */
-void
-mimp_connection_login_async (MimpConnection *self, const char *user, const char *password,
-                             GCancellable *cancellable, GAsyncReadyCallback callback,
-                             gpointer user_data)
+static void
+login_start (MimpConnection *self, GIOStream *stream, const char *user, const char *password,
+             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *normalized = NULL;
 
-  g_return_if_fail (MIMP_IS_CONNECTION (self));
-
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mimp_connection_login_async);
 
-  if (self->state != MIMP_CONNECTION_STATE_DISCONNECTED || self->client != NULL)
+  if (self->state != MIMP_CONNECTION_STATE_DISCONNECTED || self->client != NULL ||
+      self->given_stream != NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
                                "A connection can log in only once");
@@ -740,6 +747,14 @@ mimp_connection_login_async (MimpConnection *self, const char *user, const char 
   self->io_cancellable = g_cancellable_new ();
   self->login_cancel_source = watch_cancellable (cancellable, login_cancelled_cb, self);
 
+  if (stream != NULL)
+    {
+      self->given_stream = g_object_ref (stream);
+      self->login_timeout_id = g_timeout_add_seconds (self->timeout, login_timeout_cb, self);
+      start_on_stream (self, stream);
+      return;
+    }
+
   self->client = g_socket_client_new ();
   /* No g_socket_client_set_timeout (): it would also time out reads, and a
    * long poll is silent for longer. The login timeout covers connecting. */
@@ -750,6 +765,35 @@ mimp_connection_login_async (MimpConnection *self, const char *user, const char 
   self->login_timeout_id = g_timeout_add_seconds (self->timeout, login_timeout_cb, self);
   g_socket_client_connect_to_host_async (self->client, self->host, self->port, self->io_cancellable,
                                          connect_cb, g_object_ref (self));
+}
+
+void
+mimp_connection_login_async (MimpConnection *self, const char *user, const char *password,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  g_return_if_fail (MIMP_IS_CONNECTION (self));
+  login_start (self, NULL, user, password, cancellable, callback, user_data);
+}
+
+/**
+ * mimp_connection_login_on_stream_async:
+ * @stream: a stream already connected to a server (or to anything that
+ *   plays one: memory streams, a socket pair)
+ *
+ * Like mimp_connection_login_async() without connecting: solves the key
+ * puzzle read from @stream and authenticates. Finish with
+ * mimp_connection_login_finish(). For tests and fuzzers: the connection can
+ * be fed a server's byte stream from memory.
+ */
+void
+mimp_connection_login_on_stream_async (MimpConnection *self, GIOStream *stream, const char *user,
+                                       const char *password, GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (MIMP_IS_CONNECTION (self));
+  g_return_if_fail (G_IS_IO_STREAM (stream));
+  login_start (self, stream, user, password, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1053,6 +1097,7 @@ mimp_connection_dispose (GObject *object)
   if (self->stream && !g_io_stream_is_closed (self->stream))
     g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   g_clear_object (&self->connection);
+  g_clear_object (&self->given_stream);
   self->stream = NULL;
   self->input = NULL;
   self->output = NULL;
