@@ -5,34 +5,10 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "mimp.h"
-#include "mimpd-test-server.h"
-
-#define DEADLINE_SECONDS 20
-
-typedef struct
-{
-  MimpdTestServer *server;
-  char *alice_password;
-  char *bob_password;
-} Fixture;
-
-/* Spins the default main context until *done or the deadline. */
-static void
-wait_for (gboolean *done)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_SECONDS * G_USEC_PER_SEC;
-
-  while (!*done)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
+#include "client-test.h"
 
 static void
 store_result_cb (GObject *object, GAsyncResult *result, gpointer user_data)
@@ -42,16 +18,16 @@ store_result_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   *out = g_object_ref (result);
 }
 
+static gboolean
+slot_filled (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
 static GAsyncResult *
 wait_result (GAsyncResult **slot)
 {
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_SECONDS * G_USEC_PER_SEC;
-
-  while (*slot == NULL)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  client_test_wait_until (slot_filled, slot);
   return *slot;
 }
 
@@ -92,36 +68,7 @@ get_unread_sync (MimpConnection *connection, gint64 ack, guint wait, GError **er
 }
 
 static void
-fixture_setup (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *alice = NULL;
-  g_autofree char *bob = NULL;
-  const char *users[3];
-
-  fixture->alice_password = mimpd_test_server_random_password ();
-  fixture->bob_password = mimpd_test_server_random_password ();
-  alice = g_strconcat ("alice:", fixture->alice_password, NULL);
-  bob = g_strconcat ("bob:", fixture->bob_password, NULL);
-  users[0] = alice;
-  users[1] = bob;
-  users[2] = NULL;
-  fixture->server = mimpd_test_server_start_full (users, NULL, GPOINTER_TO_INT (data), &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_teardown (Fixture *fixture, gconstpointer data)
-{
-  if (mimpd_test_server_get_pid (fixture->server) != 0)
-    g_assert_cmpint (mimpd_test_server_stop (fixture->server), ==, 0);
-  mimpd_test_server_free (fixture->server);
-  g_free (fixture->alice_password);
-  g_free (fixture->bob_password);
-}
-
-static void
-test_login (Fixture *fixture, gconstpointer data)
+test_login (ClientFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) connection = NULL;
@@ -137,7 +84,7 @@ test_login (Fixture *fixture, gconstpointer data)
 }
 
 static void
-test_wrong_password (Fixture *fixture, gconstpointer data)
+test_wrong_password (ClientFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) connection = NULL;
@@ -153,7 +100,7 @@ test_wrong_password (Fixture *fixture, gconstpointer data)
 }
 
 static void
-test_send_receive (Fixture *fixture, gconstpointer data)
+test_send_receive (ClientFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -188,7 +135,7 @@ test_send_receive (Fixture *fixture, gconstpointer data)
 }
 
 static void
-test_send_errors (Fixture *fixture, gconstpointer data)
+test_send_errors (ClientFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -257,7 +204,7 @@ pipelined_get_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 /* Requests sent back to back, with an error among them, are answered in
  * the order they were sent. */
 static void
-test_pipelined (Fixture *fixture, gconstpointer data)
+test_pipelined (ClientFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) bob = NULL;
@@ -309,14 +256,14 @@ get_into_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
 /* A long poll is answered as soon as a message for the user is committed. */
 static void
-test_long_poll (Fixture *fixture, gconstpointer data)
+test_long_poll (ClientFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
   g_autoptr (MimpConnection) bob = NULL;
   g_autofree char *id = NULL;
   GetData get = { 0 };
-  gint64 start, sent;
+  gint64 sent;
 
   alice = login (mimpd_test_server_get_port (fixture->server), "alice", fixture->alice_password,
                  &error);
@@ -324,17 +271,15 @@ test_long_poll (Fixture *fixture, gconstpointer data)
   bob = login (mimpd_test_server_get_port (fixture->server), "bob", fixture->bob_password, &error);
   g_assert_no_error (error);
 
-  start = g_get_monotonic_time ();
   mimp_connection_get_unread_async (bob, 0, 30, NULL, get_into_cb, &get);
   /* Held: nothing comes for a while. */
-  while (g_get_monotonic_time () - start < G_USEC_PER_SEC / 2)
-    g_main_context_iteration (NULL, TRUE);
+  client_test_spin (500);
   g_assert_false (get.done);
 
   id = send_sync (alice, "bob", "wake up", NULL, &error);
   g_assert_no_error (error);
   sent = g_get_monotonic_time ();
-  wait_for (&get.done);
+  client_test_wait_flag (&get.done);
   g_assert_cmpuint (get.messages->len, ==, 1);
   g_assert_cmpstr (((MimpMessage *) get.messages->pdata[0])->text, ==, "wake up");
   /* Woken by the message, far sooner than the 30 s wait. */
@@ -345,7 +290,7 @@ test_long_poll (Fixture *fixture, gconstpointer data)
 /* A held GU is answered at once when the same connection sends another
  * request, and its answer comes first. */
 static void
-test_held_poll_ended (Fixture *fixture, gconstpointer data)
+test_held_poll_ended (ClientFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) bob = NULL;
@@ -372,7 +317,7 @@ test_held_poll_ended (Fixture *fixture, gconstpointer data)
 /* With acknowledged delivery, what was returned but not acknowledged comes
  * again on a new connection; acknowledged messages never do. */
 static void
-test_ack_redelivery (Fixture *fixture, gconstpointer data)
+test_ack_redelivery (ClientFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -418,7 +363,7 @@ test_ack_redelivery (Fixture *fixture, gconstpointer data)
 
 /* A retry with the same client id gets the same answer and is delivered once. */
 static void
-test_idempotent_retry (Fixture *fixture, gconstpointer data)
+test_idempotent_retry (ClientFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -451,7 +396,7 @@ test_idempotent_retry (Fixture *fixture, gconstpointer data)
 
 /* Without ack, GU has the plain 1.0 meaning: returned messages are gone. */
 static void
-test_plain_get_drops (Fixture *fixture, gconstpointer data)
+test_plain_get_drops (ClientFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -477,7 +422,7 @@ test_plain_get_drops (Fixture *fixture, gconstpointer data)
 
 /* Messages acknowledged to the sender survive kill -9 of the server. */
 static void
-test_survives_kill (Fixture *fixture, gconstpointer data)
+test_survives_kill (ClientFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -532,72 +477,10 @@ test_unreachable (void)
   g_assert_error (error, MIMP_ERROR, MIMP_ERROR_UNREACHABLE);
 }
 
-/* A plain 1.0 peer ------------------------------------------------------ */
-
-typedef struct
-{
-  GSubprocess *process;
-  guint16 port;
-  char *alice_password;
-  char *bob_password;
-} Peer;
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static Peer *
-peer_start (const char *mode)
-{
-  g_autoptr (GSubprocessLauncher) launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "mimp10_server.py", NULL);
-  g_autofree char *users = NULL;
-  g_autofree char *line = NULL;
-  const char *python = g_getenv ("PYTHON") ? g_getenv ("PYTHON") : "/usr/bin/python3";
-  Peer *peer = g_new0 (Peer, 1);
-  guint64 port;
-
-  peer->alice_password = mimpd_test_server_random_password ();
-  peer->bob_password = mimpd_test_server_random_password ();
-  users = g_strdup_printf ("alice:%s,bob:%s", peer->alice_password, peer->bob_password);
-  g_subprocess_launcher_setenv (launcher, "MIMP10_USERS", users, TRUE);
-  /* A failed assertion must not leave the peer holding meson's pipes. */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  peer->process =
-      g_subprocess_launcher_spawn (launcher, &error, python, script, "--mode", mode, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on 127.0.0.1:"));
-  g_assert_true (g_ascii_string_to_unsigned (strrchr (line, ':') + 1, 10, 1, 65535, &port, NULL));
-  peer->port = (guint16) port;
-  return peer;
-}
-
-static void
-peer_free (Peer *peer)
-{
-  g_subprocess_force_exit (peer->process);
-  g_subprocess_wait (peer->process, NULL, NULL);
-  g_object_unref (peer->process);
-  g_free (peer->alice_password);
-  g_free (peer->bob_password);
-  g_free (peer);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Peer, peer_free)
-
 static void
 test_plain_peer (void)
 {
-  g_autoptr (Peer) peer = peer_start ("plain");
+  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("plain");
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
   g_autoptr (MimpConnection) bob = NULL;
@@ -636,7 +519,7 @@ test_plain_peer (void)
 static void
 test_peer_ask_first (void)
 {
-  g_autoptr (Peer) peer = peer_start ("ask-first");
+  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("ask-first");
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
   gint64 start = g_get_monotonic_time ();
@@ -650,7 +533,7 @@ test_peer_ask_first (void)
 static void
 test_peer_json_token (void)
 {
-  g_autoptr (Peer) peer = peer_start ("json-token");
+  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("json-token");
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
 
@@ -661,7 +544,7 @@ test_peer_json_token (void)
 static void
 check_peer_error (const char *mode, guint timeout, MimpError expected)
 {
-  g_autoptr (Peer) peer = peer_start (mode);
+  g_autoptr (ClientTestPeer) peer = client_test_peer_start (mode);
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) connection = mimp_connection_new ("127.0.0.1", peer->port, FALSE);
   g_autoptr (GAsyncResult) result = NULL;
@@ -693,7 +576,7 @@ test_peer_bad_replies (void)
   g_autoptr (GError) error = NULL;
 
   {
-    g_autoptr (Peer) peer = peer_start ("wrong-reply");
+    g_autoptr (ClientTestPeer) peer = client_test_peer_start ("wrong-reply");
     g_autoptr (MimpConnection) alice = login (peer->port, "alice", peer->alice_password, &error);
     g_autofree char *id = NULL;
 
@@ -704,7 +587,7 @@ test_peer_bad_replies (void)
     g_assert_cmpint (mimp_connection_get_state (alice), ==, MIMP_CONNECTION_STATE_FAILED);
   }
   {
-    g_autoptr (Peer) peer = peer_start ("garbage-gu");
+    g_autoptr (ClientTestPeer) peer = client_test_peer_start ("garbage-gu");
     g_autoptr (MimpConnection) bob = login (peer->port, "bob", peer->bob_password, &error);
     g_autoptr (GPtrArray) messages = NULL;
 
@@ -718,7 +601,7 @@ test_peer_bad_replies (void)
 /* TLS ------------------------------------------------------------------ */
 
 static void
-test_tls (Fixture *fixture, gconstpointer data)
+test_tls (ClientFixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) refused = NULL;
@@ -763,7 +646,7 @@ test_tls (Fixture *fixture, gconstpointer data)
 static void
 test_cancel_login (void)
 {
-  g_autoptr (Peer) peer = peer_start ("silent");
+  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("silent");
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) connection = mimp_connection_new ("127.0.0.1", peer->port, FALSE);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
@@ -777,34 +660,24 @@ test_cancel_login (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
-static gboolean
-wakeup_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  /* Wakes the main context regularly so every wait can check its deadline. */
-  g_timeout_add (50, wakeup_cb, NULL);
+  client_test_init ();
 
-#define ADD(path, func, tls)                                                                       \
-  g_test_add (path, Fixture, GINT_TO_POINTER (tls), fixture_setup, func, fixture_teardown)
-
-  ADD ("/connection/login", test_login, FALSE);
-  ADD ("/connection/wrong-password", test_wrong_password, FALSE);
-  ADD ("/connection/send-receive", test_send_receive, FALSE);
-  ADD ("/connection/send-errors", test_send_errors, FALSE);
-  ADD ("/connection/pipelined", test_pipelined, FALSE);
-  ADD ("/connection/long-poll", test_long_poll, FALSE);
-  ADD ("/connection/held-poll-ended", test_held_poll_ended, FALSE);
-  ADD ("/connection/ack-redelivery", test_ack_redelivery, FALSE);
-  ADD ("/connection/idempotent-retry", test_idempotent_retry, FALSE);
-  ADD ("/connection/plain-get-drops", test_plain_get_drops, FALSE);
-  ADD ("/connection/survives-kill", test_survives_kill, FALSE);
-  ADD ("/connection/tls", test_tls, TRUE);
+  CLIENT_TEST_ADD ("/connection/login", test_login, FALSE);
+  CLIENT_TEST_ADD ("/connection/wrong-password", test_wrong_password, FALSE);
+  CLIENT_TEST_ADD ("/connection/send-receive", test_send_receive, FALSE);
+  CLIENT_TEST_ADD ("/connection/send-errors", test_send_errors, FALSE);
+  CLIENT_TEST_ADD ("/connection/pipelined", test_pipelined, FALSE);
+  CLIENT_TEST_ADD ("/connection/long-poll", test_long_poll, FALSE);
+  CLIENT_TEST_ADD ("/connection/held-poll-ended", test_held_poll_ended, FALSE);
+  CLIENT_TEST_ADD ("/connection/ack-redelivery", test_ack_redelivery, FALSE);
+  CLIENT_TEST_ADD ("/connection/idempotent-retry", test_idempotent_retry, FALSE);
+  CLIENT_TEST_ADD ("/connection/plain-get-drops", test_plain_get_drops, FALSE);
+  CLIENT_TEST_ADD ("/connection/survives-kill", test_survives_kill, FALSE);
+  CLIENT_TEST_ADD ("/connection/tls", test_tls, TRUE);
   g_test_add_func ("/connection/unreachable", test_unreachable);
   g_test_add_func ("/connection/cancel-login", test_cancel_login);
   g_test_add_func ("/interop/plain-peer", test_plain_peer);

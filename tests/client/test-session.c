@@ -6,21 +6,10 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "mimp.h"
-#include "mimpd-test-server.h"
-
-#define DEADLINE_SECONDS 30
-
-typedef struct
-{
-  MimpdTestServer *server;
-  char *alice_password;
-  char *bob_password;
-} Fixture;
+#include "client-test.h"
 
 typedef struct
 {
@@ -29,35 +18,6 @@ typedef struct
   GHashTable *failed;  /* client id -> error code */
   gboolean ack;
 } Recorder;
-
-static gboolean
-wakeup_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Predicate) (gpointer data);
-
-static void
-wait_until (Predicate predicate, gpointer data)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_SECONDS * G_USEC_PER_SEC;
-
-  while (!predicate (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 static void
 messages_received_cb (MimpClientSession *session, GPtrArray *messages, Recorder *recorder)
@@ -130,7 +90,7 @@ wait_state (MimpClientSession *session, MimpSessionState state)
 {
   StateWait wait = { session, state };
 
-  wait_until (state_is, &wait);
+  client_test_wait_until (state_is, &wait);
 }
 
 typedef struct
@@ -161,7 +121,7 @@ wait_received (Recorder *recorder, guint count)
 {
   CountWait wait = { recorder, count };
 
-  wait_until (received_at_least, &wait);
+  client_test_wait_until (received_at_least, &wait);
 }
 
 static void
@@ -169,7 +129,7 @@ wait_sent (Recorder *recorder, guint count)
 {
   CountWait wait = { recorder, count };
 
-  wait_until (sent_at_least, &wait);
+  client_test_wait_until (sent_at_least, &wait);
 }
 
 static MimpClientSession *
@@ -182,38 +142,9 @@ session_new (guint16 port, const char *user, const char *password, gboolean manu
   return session;
 }
 
-static void
-fixture_setup (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *alice = NULL;
-  g_autofree char *bob = NULL;
-  const char *users[3];
-
-  fixture->alice_password = mimpd_test_server_random_password ();
-  fixture->bob_password = mimpd_test_server_random_password ();
-  alice = g_strconcat ("alice:", fixture->alice_password, NULL);
-  bob = g_strconcat ("bob:", fixture->bob_password, NULL);
-  users[0] = alice;
-  users[1] = bob;
-  users[2] = NULL;
-  fixture->server = mimpd_test_server_start_full (users, NULL, GPOINTER_TO_INT (data), &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_teardown (Fixture *fixture, gconstpointer data)
-{
-  if (mimpd_test_server_get_pid (fixture->server) != 0)
-    g_assert_cmpint (mimpd_test_server_stop (fixture->server), ==, 0);
-  mimpd_test_server_free (fixture->server);
-  g_free (fixture->alice_password);
-  g_free (fixture->bob_password);
-}
-
 /* Long poll: a message reaches an online session at once, exactly once. */
 static void
-test_send_receive (Fixture *fixture, gconstpointer data)
+test_send_receive (ClientFixture *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
   g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
@@ -229,7 +160,7 @@ test_send_receive (Fixture *fixture, gconstpointer data)
   mimp_client_session_start (bob);
   wait_state (alice, MIMP_SESSION_STATE_ONLINE);
   wait_state (bob, MIMP_SESSION_STATE_ONLINE);
-  spin (300); /* bob's long poll is now held */
+  client_test_spin (300); /* bob's long poll is now held */
 
   mimp_client_session_send (alice, id1, "bob", "first");
   mimp_client_session_send (alice, id1, "bob", "first"); /* queued once */
@@ -237,7 +168,7 @@ test_send_receive (Fixture *fixture, gconstpointer data)
   wait_sent (alice_rec, 2);
   g_assert_cmpuint (mimp_client_session_get_outbox_length (alice), ==, 0);
   wait_received (bob_rec, 2);
-  spin (300);
+  client_test_spin (300);
   g_assert_cmpuint (bob_rec->messages->len, ==, 2);
   message = bob_rec->messages->pdata[0];
   g_assert_cmpstr (message->text, ==, "first");
@@ -252,7 +183,7 @@ test_send_receive (Fixture *fixture, gconstpointer data)
 /* Messages delivered but not acknowledged come again (same ids) to the
  * next session; acknowledged ones do not. */
 static void
-test_redelivery (Fixture *fixture, gconstpointer data)
+test_redelivery (ClientFixture *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
   g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
@@ -287,7 +218,7 @@ test_redelivery (Fixture *fixture, gconstpointer data)
     mimp_client_session_start (bob);
     wait_received (rec, 3);
     g_assert_cmpstr (((MimpMessage *) rec->messages->pdata[0])->id, ==, first_id);
-    spin (300);
+    client_test_spin (300);
     mimp_client_session_stop (bob);
   }
   {
@@ -296,7 +227,7 @@ test_redelivery (Fixture *fixture, gconstpointer data)
 
     mimp_client_session_start (bob);
     wait_state (bob, MIMP_SESSION_STATE_ONLINE);
-    spin (500);
+    client_test_spin (500);
     g_assert_cmpuint (rec->messages->len, ==, 0);
     mimp_client_session_stop (bob);
   }
@@ -305,7 +236,7 @@ test_redelivery (Fixture *fixture, gconstpointer data)
 /* Messages queued while the server is down are sent after it comes back,
  * each delivered exactly once; the receiver reconnects by itself. */
 static void
-test_outbox_across_crash (Fixture *fixture, gconstpointer data)
+test_outbox_across_crash (ClientFixture *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
   g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
@@ -343,7 +274,7 @@ test_outbox_across_crash (Fixture *fixture, gconstpointer data)
   wait_sent (alice_rec, 5);
   g_assert_cmpuint (g_hash_table_size (alice_rec->failed), ==, 0);
   wait_received (bob_rec, 5);
-  spin (500);
+  client_test_spin (500);
   g_assert_cmpuint (bob_rec->messages->len, ==, 5);
   for (guint i = 0; i < 5; i++)
     {
@@ -359,7 +290,7 @@ test_outbox_across_crash (Fixture *fixture, gconstpointer data)
 }
 
 static void
-test_final_send_error (Fixture *fixture, gconstpointer data)
+test_final_send_error (ClientFixture *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
   g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
@@ -380,7 +311,7 @@ test_final_send_error (Fixture *fixture, gconstpointer data)
 }
 
 static void
-test_wrong_password (Fixture *fixture, gconstpointer data)
+test_wrong_password (ClientFixture *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
   g_autofree char *wrong = g_strconcat (fixture->alice_password, "!", NULL);
@@ -391,7 +322,7 @@ test_wrong_password (Fixture *fixture, gconstpointer data)
   g_assert_error ((GError *) mimp_client_session_get_error (alice), MIMP_ERROR,
                   MIMP_ERROR_WRONG_PASSWORD);
   /* It does not retry on its own with a password the server refused. */
-  spin (1500);
+  client_test_spin (1500);
   g_assert_cmpint (mimp_client_session_get_state (alice), ==, MIMP_SESSION_STATE_NEEDS_PASSWORD);
 
   mimp_client_session_set_password (alice, fixture->alice_password);
@@ -402,7 +333,7 @@ test_wrong_password (Fixture *fixture, gconstpointer data)
 }
 
 static void
-test_certificate (Fixture *fixture, gconstpointer data)
+test_certificate (ClientFixture *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_tls_port (fixture->server);
   g_autoptr (MimpClientSession) alice = mimp_client_session_new ("127.0.0.1", port, TRUE, "alice");
@@ -431,42 +362,17 @@ test_certificate (Fixture *fixture, gconstpointer data)
 /* Plain 1.0 server: it answers GU at once and drops what it returns; the
  * session falls back to polling on a timer and still delivers. */
 static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
 test_plain_peer_polling (void)
 {
-  g_autoptr (GSubprocessLauncher) launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr (GSubprocess) peer = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "mimp10_server.py", NULL);
-  g_autofree char *alice_pw = mimpd_test_server_random_password ();
-  g_autofree char *bob_pw = mimpd_test_server_random_password ();
-  g_autofree char *users = g_strdup_printf ("alice:%s,bob:%s", alice_pw, bob_pw);
-  g_autofree char *line = NULL;
+  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("plain");
   g_autofree char *client_id = g_uuid_string_random ();
   g_autoptr (MimpClientSession) alice = NULL;
   g_autoptr (MimpClientSession) bob = NULL;
   g_autoptr (Recorder) alice_rec = NULL;
   g_autoptr (Recorder) bob_rec = NULL;
-  guint64 port;
 
-  g_subprocess_launcher_setenv (launcher, "MIMP10_USERS", users, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  peer = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", script, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_ascii_string_to_unsigned (strrchr (line, ':') + 1, 10, 1, 65535, &port, NULL));
-
-  alice = session_new ((guint16) port, "alice", alice_pw, FALSE);
-  bob = session_new ((guint16) port, "bob", bob_pw, TRUE);
+  alice = session_new (peer->port, "alice", peer->alice_password, FALSE);
+  bob = session_new (peer->port, "bob", peer->bob_password, TRUE);
   mimp_client_session_set_poll_interval (bob, 1);
   alice_rec = recorder_new (alice, TRUE);
   bob_rec = recorder_new (bob, TRUE);
@@ -474,38 +380,33 @@ test_plain_peer_polling (void)
   mimp_client_session_start (alice);
   mimp_client_session_start (bob);
   wait_state (bob, MIMP_SESSION_STATE_ONLINE);
-  spin (1500); /* a few empty, immediate answers: the session now polls */
+  client_test_spin (1500); /* a few empty, immediate answers: the session now polls */
 
   mimp_client_session_send (alice, client_id, "bob", "polled");
   wait_sent (alice_rec, 1);
   g_assert_cmpstr (g_hash_table_lookup (alice_rec->sent, client_id), ==, "");
   wait_received (bob_rec, 1);
-  spin (2500);
+  client_test_spin (2500);
   g_assert_cmpuint (bob_rec->messages->len, ==, 1);
   g_assert_cmpstr (((MimpMessage *) bob_rec->messages->pdata[0])->text, ==, "polled");
   g_assert_null (((MimpMessage *) bob_rec->messages->pdata[0])->id);
 
   mimp_client_session_stop (alice);
   mimp_client_session_stop (bob);
-  g_subprocess_force_exit (peer);
-  g_subprocess_wait (peer, NULL, NULL);
 }
 
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_timeout_add (50, wakeup_cb, NULL);
+  client_test_init ();
 
-#define ADD(path, func, tls)                                                                       \
-  g_test_add (path, Fixture, GINT_TO_POINTER (tls), fixture_setup, func, fixture_teardown)
-
-  ADD ("/session/send-receive", test_send_receive, FALSE);
-  ADD ("/session/redelivery", test_redelivery, FALSE);
-  ADD ("/session/outbox-across-crash", test_outbox_across_crash, FALSE);
-  ADD ("/session/final-send-error", test_final_send_error, FALSE);
-  ADD ("/session/wrong-password", test_wrong_password, FALSE);
-  ADD ("/session/certificate", test_certificate, TRUE);
+  CLIENT_TEST_ADD ("/session/send-receive", test_send_receive, FALSE);
+  CLIENT_TEST_ADD ("/session/redelivery", test_redelivery, FALSE);
+  CLIENT_TEST_ADD ("/session/outbox-across-crash", test_outbox_across_crash, FALSE);
+  CLIENT_TEST_ADD ("/session/final-send-error", test_final_send_error, FALSE);
+  CLIENT_TEST_ADD ("/session/wrong-password", test_wrong_password, FALSE);
+  CLIENT_TEST_ADD ("/session/certificate", test_certificate, TRUE);
   g_test_add_func ("/session/plain-peer-polling", test_plain_peer_polling);
 
   return g_test_run ();
