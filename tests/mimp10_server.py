@@ -103,7 +103,11 @@ def serve(conn, mode, users):
             send(header(SCH, len(puzzle)) + puzzle)
             continue
         request = json.loads(xor(body, key))
-        if pid == AH:
+        if pid == AH and mode.startswith("login-error:"):
+            send_error(conn, key, int(mode.split(":")[1]))
+        elif pid == SM and mode.startswith("sm-error:"):
+            send_error(conn, key, int(mode.split(":")[1]))
+        elif pid == AH:
             if users.get(request.get("uf")) == request.get("up"):
                 user = request["uf"]
                 if mode == "bad-token":
@@ -131,6 +135,11 @@ def serve(conn, mode, users):
             send(header(GU, len(body)) + body)
 
 
+def send_error(conn, key, code):
+    body = xor(json.dumps({"code": code, "error": "as asked"}).encode(), key)
+    conn.sendall(header(ERR, len(body)) + body)
+
+
 def handle(conn, mode, users):
     try:
         with conn:
@@ -141,8 +150,12 @@ def handle(conn, mode, users):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=MODES, default="plain")
+    parser.add_argument("--mode", default="plain",
+                        help="one of %s, or sm-error:CODE / login-error:CODE to answer every "
+                        "SM / AH with an Error packet of that code" % ", ".join(MODES))
     args = parser.parse_args()
+    if args.mode not in MODES and not args.mode.startswith(("sm-error:", "login-error:")):
+        parser.error("unknown mode " + args.mode)
     users = {}
     for item in filter(None, os.environ.get("MIMP10_USERS", "").split(",")):
         name, _, password = item.partition(":")

@@ -570,6 +570,48 @@ test_peer_errors (void)
   check_peer_error ("close-after-puzzle", 0, MIMP_ERROR_CLOSED);
 }
 
+/* Each Error code a server may send maps to the MIMP_ERROR code the app
+ * words its message from; after a 4xx the connection stays usable. */
+static void
+test_peer_error_codes (void)
+{
+  static const struct
+  {
+    int status;
+    MimpError login;
+    MimpError send;
+  } cases[] = {
+    { 400, MIMP_ERROR_BAD_REQUEST, MIMP_ERROR_BAD_REQUEST },
+    { 401, MIMP_ERROR_WRONG_PASSWORD, MIMP_ERROR_UNAUTHORIZED },
+    { 403, MIMP_ERROR_FORBIDDEN, MIMP_ERROR_FORBIDDEN },
+    { 404, MIMP_ERROR_NO_SUCH_USER, MIMP_ERROR_NO_SUCH_USER },
+    { 413, MIMP_ERROR_TOO_LARGE, MIMP_ERROR_TOO_LARGE },
+    { 429, MIMP_ERROR_RATE_LIMITED, MIMP_ERROR_RATE_LIMITED },
+    { 500, MIMP_ERROR_SERVER_ERROR, MIMP_ERROR_SERVER_ERROR },
+    { 503, MIMP_ERROR_SERVER_ERROR, MIMP_ERROR_SERVER_ERROR },
+    { 501, MIMP_ERROR_UNSUPPORTED, MIMP_ERROR_UNSUPPORTED },
+    { 418, MIMP_ERROR_FAILED, MIMP_ERROR_FAILED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *login_mode = g_strdup_printf ("login-error:%d", cases[i].status);
+      g_autofree char *send_mode = g_strdup_printf ("sm-error:%d", cases[i].status);
+      g_autoptr (ClientTestPeer) peer = client_test_peer_start (send_mode);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (MimpConnection) alice = NULL;
+      g_autofree char *id = NULL;
+
+      check_peer_error (login_mode, 0, cases[i].login);
+
+      alice = login (peer->port, "alice", peer->alice_password, &error);
+      g_assert_no_error (error);
+      id = send_sync (alice, "bob", "hi", NULL, &error);
+      g_assert_error (error, MIMP_ERROR, (gint) cases[i].send);
+      g_assert_cmpint (mimp_connection_get_state (alice), ==, MIMP_CONNECTION_STATE_READY);
+    }
+}
+
 static void
 test_peer_bad_replies (void)
 {
@@ -685,6 +727,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/interop/json-token", test_peer_json_token);
   g_test_add_func ("/interop/errors", test_peer_errors);
   g_test_add_func ("/interop/bad-replies", test_peer_bad_replies);
+  g_test_add_func ("/interop/error-codes", test_peer_error_codes);
 
   return g_test_run ();
 }
