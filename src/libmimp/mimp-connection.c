@@ -28,7 +28,9 @@
  * authentication, then requests answered strictly in order. Every
  * operation is asynchronous on the thread-default main context; nothing
  * blocks. A connection is used once: after it closed or failed, make a new
- * one (MimpClientSession does this).
+ * one (MimpClientSession does this). Pending reads hold a reference, so
+ * end a connection with mimp_connection_close () rather than by dropping
+ * the last reference.
  *
  * Signals: `closed` (const GError *error) when a ready connection ends
  * other than by mimp_connection_close().
