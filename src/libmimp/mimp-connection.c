@@ -188,11 +188,20 @@ fail (MimpConnection *self, const GError *error)
 
   clear_source (&self->login_cancel_source);
   if (self->login_task)
-    g_task_return_error (g_steal_pointer (&self->login_task), g_error_copy (error));
+    {
+      /* g_task_return_*() keeps the caller's reference: drop ours after. */
+      g_autoptr (GTask) task = g_steal_pointer (&self->login_task);
+
+      g_task_return_error (task, g_error_copy (error));
+    }
   while ((request = g_queue_pop_head (&self->requests)))
     {
       if (request->task)
-        g_task_return_error (g_steal_pointer (&request->task), g_error_copy (error));
+        {
+          g_autoptr (GTask) task = g_steal_pointer (&request->task);
+
+          g_task_return_error (task, g_error_copy (error));
+        }
       request_free (request);
     }
   if (was_ready && !self->closing)
@@ -317,6 +326,7 @@ static void
 login_succeeded (MimpConnection *self, const guint8 *body, gsize len)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = NULL;
   char *token = NULL;
 
   if (!mimp_body_parse_token (body, len, &token, &error))
@@ -329,7 +339,8 @@ login_succeeded (MimpConnection *self, const guint8 *body, gsize len)
   g_clear_pointer (&self->login_password, mimp_secure_free_string);
   clear_source (&self->login_cancel_source);
   set_state (self, MIMP_CONNECTION_STATE_READY);
-  g_task_return_boolean (g_steal_pointer (&self->login_task), TRUE);
+  task = g_steal_pointer (&self->login_task);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -831,7 +842,11 @@ request_cancelled_cb (GCancellable *cancellable, gpointer user_data)
   /* The reply still comes, in order, and is then dropped. */
   g_clear_pointer (&request->cancel_source, g_source_unref);
   if (request->task)
-    g_task_return_error_if_cancelled (g_steal_pointer (&request->task));
+    {
+      g_autoptr (GTask) task = g_steal_pointer (&request->task);
+
+      g_task_return_error_if_cancelled (task);
+    }
   return G_SOURCE_REMOVE;
 }
 
