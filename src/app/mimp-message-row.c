@@ -158,8 +158,12 @@ mimp_message_row_dispose (GObject *object)
 {
   MimpMessageRow *self = (MimpMessageRow *) object;
 
+  GtkWidget *child;
+
   mimp_message_row_set_message (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), MIMP_TYPE_MESSAGE_ROW);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (mimp_message_row_parent_class)->dispose (object);
 }

@@ -155,7 +155,7 @@ MimpNotifier *
 mimp_notifier_new (void)
 {
   if (!notify_is_initted ())
-    notify_init (g_get_application_name () ? g_get_application_name () : "Mimp");
+    notify_init ("Mimp");
   return g_object_new (MIMP_TYPE_NOTIFIER, NULL);
 }
 
