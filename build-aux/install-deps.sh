@@ -17,6 +17,7 @@ PACKAGES="
   imagemagick desktop-file-utils appstream yelp-tools
   libgtk-4-bin librsvg2-bin groff-base systemd flatpak-builder
   sqlite3 procps
+  clang libclang-rt-14-dev
 "
 
 export DEBIAN_FRONTEND=noninteractive
