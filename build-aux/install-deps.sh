@@ -19,6 +19,21 @@ PACKAGES="
   sqlite3 procps
   clang libclang-rt-14-dev
 "
+# ngircd: the IRC server that build-aux/bench.sh measures mimpd against (issue 6,
+# benchmarks only; no test needs it).
+PACKAGES="$PACKAGES ngircd"
+
+# Nothing to do when every package is there already (the run and test
+# commands call this each time).
+missing=""
+for package in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing="$missing $package"
+done
+if [ -z "$missing" ]; then
+  exit 0
+fi
+echo "install-deps: installing$missing"
 
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q

@@ -12,10 +12,9 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=${MIMP_BUILD_DIR:-$src/_build}
 demo=${XDG_DATA_HOME:-$HOME/.local/share}/mimp-demo
 
-if [ ! -x "$build/src/app/mimp" ]; then
-  [ -d "$build" ] || meson setup "$build" "$src"
-  ninja -C "$build"
-fi
+"$src/build-aux/install-deps.sh"
+[ -f "$build/build.ninja" ] || meson setup "$build" "$src"
+ninja -C "$build"
 mimpd="$build/src/mimpd/mimpd"
 cli="$build/src/cli/mimp-cli"
 export GSETTINGS_SCHEMA_DIR="$build/src/app${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}"
@@ -63,20 +62,23 @@ me_pw=$(password_of me)
 alice_pw=$(password_of alice)
 echo_pw=$(password_of echo)
 
-# The echo bot: answers every message with the same text.
+# The echo bot: answers every message with the same text. listen writes
+# backslash, tab and newline as \\, \t and \n; printf %b turns them back.
+# Texts go through standard input (send TO -), never on a command line.
 (
   MIMP_PASSWORD=$echo_pw "$cli" --server "$server" --user echo listen |
     while IFS=$'\t' read -r sender text; do
-      MIMP_PASSWORD=$echo_pw "$cli" --server "$server" --user echo send "$sender" "$text" >/dev/null || true
+      printf '%b' "$text" |
+        MIMP_PASSWORD=$echo_pw "$cli" --server "$server" --user echo send "$sender" - >/dev/null || true
     done
 ) &
 bot_pid=$!
 
 if [ ! -e "$demo/greeted" ]; then
-  MIMP_PASSWORD=$alice_pw "$cli" --server "$server" --user alice send me \
-    "Welcome to Mimp! This is a local demo server. Write to “echo” and it answers." >/dev/null
-  MIMP_PASSWORD=$echo_pw "$cli" --server "$server" --user echo send me \
-    "Hi, I am echo. Send me anything." >/dev/null
+  echo "Welcome to Mimp! This is a local demo server. Write to “echo” and it answers." |
+    MIMP_PASSWORD=$alice_pw "$cli" --server "$server" --user alice send me - >/dev/null
+  echo "Hi, I am echo. Send me anything." |
+    MIMP_PASSWORD=$echo_pw "$cli" --server "$server" --user echo send me - >/dev/null
   touch "$demo/greeted"
 fi
 

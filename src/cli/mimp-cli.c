@@ -243,6 +243,40 @@ get_password (GError **error)
   return NULL;
 }
 
+/* `send TO -`: the text is standard input (one trailing newline dropped),
+ * so that it need not appear on a command line. */
+static char *
+read_text_from_stdin (GError **error)
+{
+  GString *text = g_string_new (NULL);
+  char buf[4096];
+  size_t n;
+
+  while ((n = fread (buf, 1, sizeof buf, stdin)) > 0)
+    {
+      g_string_append_len (text, buf, (gssize) n);
+      if (text->len > MIMP_MESSAGE_TEXT_MAX + 1)
+        break; /* too long either way; the check below says so */
+    }
+  if (ferror (stdin))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot read standard input: %s",
+                   g_strerror (errno));
+      g_string_free (text, TRUE);
+      return NULL;
+    }
+  if (memchr (text->str, '\0', text->len) != NULL)
+    {
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           "the message on standard input contains a NUL byte");
+      g_string_free (text, TRUE);
+      return NULL;
+    }
+  if (text->len > 0 && text->str[text->len - 1] == '\n')
+    g_string_truncate (text, text->len - 1);
+  return g_string_free (text, FALSE);
+}
+
 static void
 finish (Cli *cli, int status)
 {
@@ -446,6 +480,7 @@ main (int argc, char *argv[])
   g_autofree char *host = NULL;
   g_autofree char *user = NULL;
   char *password = NULL;
+  g_autofree char *text = NULL;
   const char *command;
   guint16 port;
   Cli cli = { 0 };
@@ -453,11 +488,13 @@ main (int argc, char *argv[])
 
   setlocale (LC_ALL, "");
 
-  context = g_option_context_new ("send TO TEXT | listen");
+  context = g_option_context_new ("send TO TEXT|- | listen");
   g_option_context_set_summary (context, "A terminal client for MIMP servers.");
   g_option_context_set_description (
       context, "The password comes from the MIMP_PASSWORD environment variable, --password-file,\n"
                "or a prompt when on a terminal; never from the command line.\n"
+               "\n"
+               "send TO - reads the text from standard input (one trailing newline dropped).\n"
                "\n"
                "listen prints SENDER<TAB>TEXT per message (backslash, tab and newline in TEXT\n"
                "written as \\\\, \\t and \\n), or with --json one object per line with the fields\n"
@@ -505,8 +542,14 @@ main (int argc, char *argv[])
   if (g_str_equal (command, "send"))
     {
       g_autofree char *to = NULL;
-      const char *text = argv[3];
 
+      if (g_str_equal (argv[3], "-"))
+        {
+          if (!(text = read_text_from_stdin (&error)))
+            return die (EXIT_FAILURE_OTHER, "%s", error->message);
+        }
+      else
+        text = g_strdup (argv[3]);
       if (!mimp_user_name_normalize (argv[2], &to, &error))
         return die (EXIT_USAGE, "%s", error->message);
       if (*text == '\0' || !g_utf8_validate (text, -1, NULL))
@@ -537,7 +580,7 @@ main (int argc, char *argv[])
       cli.client_id = g_uuid_string_random ();
       mimp_client_session_set_receive (cli.session, FALSE);
       g_signal_connect (cli.session, "send-finished", G_CALLBACK (send_finished_cb), &cli);
-      mimp_client_session_send (cli.session, cli.client_id, argv[2], argv[3]);
+      mimp_client_session_send (cli.session, cli.client_id, argv[2], text);
       timeout_id = g_timeout_add_seconds ((guint) opt_timeout, timeout_cb, &cli);
     }
   else

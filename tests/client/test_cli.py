@@ -22,12 +22,16 @@ srv = None
 PW = {}
 
 
-def cli(user, *args, password=None, env_password=True, timeout=30, stdin=subprocess.DEVNULL):
+def cli(user, *args, password=None, env_password=True, timeout=30, stdin=subprocess.DEVNULL,
+        input_bytes=None):
     env = dict(os.environ)
     env.pop("MIMP_PASSWORD", None)
     if env_password:
         env["MIMP_PASSWORD"] = password if password is not None else PW[user]
     argv = [CLI, "--server", "127.0.0.1:%d" % srv.port, "--user", user] + list(args)
+    if input_bytes is not None:
+        return subprocess.run(argv, env=env, input=input_bytes, capture_output=True,
+                              timeout=timeout)
     return subprocess.run(argv, env=env, stdin=stdin, capture_output=True, timeout=timeout)
 
 
@@ -107,6 +111,19 @@ def test_password_file():
     assert out.decode() == "alice\tfrom a file\n"
 
 
+def test_text_from_stdin():
+    text = "from standard input\nwith two lines ✓"
+    r = cli("alice", "send", "bob", "-", stdin=None, input_bytes=(text + "\n").encode())
+    assert r.returncode == 0, r.stderr
+    r = cli("alice", "send", "bob", "-", stdin=None, input_bytes=b"")
+    assert r.returncode == 2 and "non-empty" in one_line(r.stderr)
+    r = cli("alice", "send", "bob", "-", stdin=None, input_bytes=b"nul\0byte")
+    assert r.returncode == 1 and "NUL" in one_line(r.stderr)
+    bob = listen("bob", "--json", "--count", "1")
+    out, _ = bob.communicate(timeout=20)
+    assert json.loads(out)["text"] == text, out
+
+
 def test_no_password_without_terminal():
     r = cli("alice", "send", "bob", "x", env_password=False)
     assert r.returncode == 2
@@ -181,6 +198,7 @@ def main():
             test_send_then_listen,
             test_json_and_escaping,
             test_password_file,
+            test_text_from_stdin,
             test_no_password_without_terminal,
             test_exit_statuses,
             test_listen_stops_on_sigterm,
