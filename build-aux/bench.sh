@@ -1,0 +1,16 @@
+#!/bin/sh
+# Runs every benchmark of issue 6 and rewrites docs/benchmarks.md.
+#   build-aux/bench.sh [--quick] [bench.py options]
+# Needs ngircd (build-aux/install-deps.sh installs it). Loopback only,
+# bounded in time (about 5 minutes with the defaults).
+set -eu
+cd "$(dirname "$0")/.."
+if ! command -v ngircd >/dev/null 2>&1 && [ ! -x /usr/sbin/ngircd ]; then
+  echo "bench: ngircd is missing; run build-aux/install-deps.sh" >&2
+  exit 1
+fi
+if [ ! -d _build-bench ]; then
+  meson setup _build-bench --buildtype=debugoptimized
+fi
+ninja -C _build-bench src/mimpd/mimpd src/bench/mimp-bench
+exec /usr/bin/python3 build-aux/bench.py "$@"
