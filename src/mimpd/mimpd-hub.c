@@ -20,6 +20,11 @@
  * (and the replies it holds) stays small under heavy load. */
 #define MAX_GROUP_WRITES 2000
 
+/* ... and at the latest this long after its first write, even when the main
+ * loop never goes idle (a flood of connections keeps the listener ready at
+ * the default priority and would starve the idle commit forever). */
+#define MAX_GROUP_DELAY_MS 20
+
 typedef struct
 {
   MimpdSession *session;
@@ -50,6 +55,7 @@ struct _MimpdHub
   gboolean in_group;
   guint group_writes;
   guint commit_source;
+  guint commit_deadline;
   GArray *awaiting;          /* of Waiter, released at commit */
   GHashTable *pending_sends; /* "sender\nclient id" -> PendingSend */
   GHashTable *dirty;         /* recipients written in this group */
@@ -108,6 +114,7 @@ mimpd_hub_free (MimpdHub *hub)
     return;
   mimpd_hub_flush (hub);
   g_clear_handle_id (&hub->commit_source, g_source_remove);
+  g_clear_handle_id (&hub->commit_deadline, g_source_remove);
   g_array_unref (hub->awaiting);
   g_hash_table_unref (hub->pending_sends);
   g_hash_table_unref (hub->dirty);
@@ -164,6 +171,7 @@ mimpd_hub_flush (MimpdHub *hub)
   gboolean ok;
 
   g_clear_handle_id (&hub->commit_source, g_source_remove);
+  g_clear_handle_id (&hub->commit_deadline, g_source_remove);
   if (!hub->in_group)
     return;
 
@@ -209,6 +217,16 @@ commit_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+commit_deadline_cb (gpointer data)
+{
+  MimpdHub *hub = data;
+
+  hub->commit_deadline = 0;
+  mimpd_hub_flush (hub);
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * mimpd_hub_write_begin:
  *
@@ -225,6 +243,7 @@ mimpd_hub_write_begin (MimpdHub *hub, GError **error)
         return FALSE;
       hub->in_group = TRUE;
       hub->commit_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, commit_cb, hub, NULL);
+      hub->commit_deadline = g_timeout_add (MAX_GROUP_DELAY_MS, commit_deadline_cb, hub);
     }
   hub->group_writes++;
   return TRUE;

@@ -261,6 +261,55 @@ test_session_memory (void)
   mem_teardown (&m);
 }
 
+/* A default-priority source that is always ready: what a flood of
+ * connections does to the listener. */
+static gboolean
+busy_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_commit_not_starved (void)
+{
+  Mem m = { 0 };
+  g_autofree char *token = NULL;
+  g_autofree char *json = NULL;
+  gint64 deadline;
+  guint busy;
+  gsize len;
+  const guint8 *out;
+  MimpHeader h;
+
+  mem_setup (&m);
+  mem_feed (&m, MIMP_PACKET_AH, "{\"uf\":\"alice\",\"up\":\"pw\"}");
+  while ((out = mimpd_session_peek_output (m.session, &len)) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  mimp_header_read (out, &h);
+  g_assert_cmpuint (h.id, ==, MIMP_PACKET_AH);
+  token = g_memdup2 (out + MIMP_HEADER_SIZE, MIMP_TOKEN_LENGTH + 1);
+  mimp_xor ((guint8 *) token, MIMP_TOKEN_LENGTH, m.key, 0);
+  token[MIMP_TOKEN_LENGTH] = '\0';
+  mimpd_session_consume_output (m.session, len);
+
+  /* The main loop never goes idle; the send must still be committed and
+   * answered within a bounded time. */
+  busy = g_idle_add_full (G_PRIORITY_DEFAULT, busy_cb, NULL, NULL);
+  json =
+      g_strdup_printf ("{\"uf\":\"alice\",\"ut\":\"alice\",\"ms\":\"x\",\"token\":\"%s\"}", token);
+  mem_feed (&m, MIMP_PACKET_SM, json);
+  deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  while (mimpd_session_peek_output (m.session, &len) == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_source_remove (busy);
+  out = mimpd_session_peek_output (m.session, &len);
+  g_assert_nonnull (out);
+  mimp_header_read (out, &h);
+  g_assert_cmpuint (h.id, ==, MIMP_PACKET_SM);
+  mimpd_session_consume_output (m.session, len);
+  mem_teardown (&m);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -268,5 +317,6 @@ main (int argc, char *argv[])
   g_setenv ("MIMPD_ARGON2_TEST_COST", "1", TRUE);
   g_test_add_func ("/mimpd/helper-roundtrip", test_helper_roundtrip);
   g_test_add_func ("/mimpd/session-memory", test_session_memory);
+  g_test_add_func ("/mimpd/commit-not-starved", test_commit_not_starved);
   return g_test_run ();
 }
