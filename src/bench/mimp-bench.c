@@ -160,11 +160,13 @@ hist_add (Hist *h, gint64 ns)
   h->max_ns = MAX (h->max_ns, ns);
 }
 
-/* The bucket's midpoint (its lower bound in the 1 µs range), in µs. */
+/* The bucket's midpoint (its lower bound in the 1 µs range), in µs, never
+ * above the largest value seen (a midpoint can be). */
 static double
 hist_percentile (const Hist *h, double p)
 {
   guint64 want, seen = 0;
+  double max_us = h->max_ns / 1000.0;
 
   if (h->n == 0)
     return 0;
@@ -176,11 +178,11 @@ hist_percentile (const Hist *h, double p)
       if (seen >= want)
         {
           if (i < HIST_LINEAR)
-            return i + 0.5;
-          return (hist_lower_us (i) + hist_lower_us (i + 1)) / 2;
+            return MIN (i + 0.5, max_us);
+          return MIN ((hist_lower_us (i) + hist_lower_us (i + 1)) / 2, max_us);
         }
     }
-  return h->max_ns / 1000.0;
+  return max_us;
 }
 
 /* --- Connections ---------------------------------------------------------- */
