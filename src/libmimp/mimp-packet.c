@@ -249,6 +249,25 @@ need_more:
   return MIMP_FRAME_NEED_MORE;
 }
 
+/**
+ * mimp_frame_reader_trim:
+ *
+ * Releases the buffer if nothing is buffered. A server with thousands of idle
+ * connections calls this after handling what a read brought, so an idle
+ * reader holds no buffer at all (otherwise one up to 4 KiB is kept for the
+ * next frame).
+ */
+void
+mimp_frame_reader_trim (MimpFrameReader *reader)
+{
+  if (reader->start == reader->end)
+    {
+      reader->start = reader->end = 0;
+      g_clear_pointer (&reader->data, g_free);
+      reader->capacity = 0;
+    }
+}
+
 gsize
 mimp_frame_reader_buffered (MimpFrameReader *reader)
 {

@@ -64,6 +64,7 @@ guint8 *mimp_frame_reader_reserve (MimpFrameReader *reader, gsize want, gsize *a
 void mimp_frame_reader_commit (MimpFrameReader *reader, gsize len);
 MimpFrameStatus mimp_frame_reader_next (MimpFrameReader *reader, guint16 *id, guint8 **body,
                                         guint32 *length, GError **error);
+void mimp_frame_reader_trim (MimpFrameReader *reader);
 gsize mimp_frame_reader_buffered (MimpFrameReader *reader);
 gsize mimp_frame_reader_capacity (MimpFrameReader *reader);
 

@@ -809,6 +809,8 @@ mimpd_session_commit_input (MimpdSession *self, gsize len)
 {
   mimp_frame_reader_commit (self->reader, len);
   process (self);
+  /* An idle connection keeps no read buffer (capacity at 10,000 connections). */
+  mimp_frame_reader_trim (self->reader);
 }
 
 void

@@ -729,6 +729,42 @@ test_reader_free_null (void)
   mimp_frame_reader_free (NULL);
 }
 
+/* trim releases an empty reader's buffer, and never drops buffered bytes. */
+static void
+test_reader_trim (void)
+{
+  g_autoptr (MimpFrameReader) reader = mimp_frame_reader_new (MIMP_MAX_BODY_SIZE);
+  guint8 frame[MIMP_HEADER_SIZE + 3] = { 0 };
+  guint16 id = 0;
+  guint8 *body = NULL;
+  guint32 length = 0;
+
+  mimp_header_write (frame, MIMP_PACKET_SM, 3);
+  memcpy (frame + MIMP_HEADER_SIZE, "abc", 3);
+
+  /* A frame and a half: trim keeps the half. */
+  mimp_frame_reader_push (reader, frame, sizeof frame);
+  mimp_frame_reader_push (reader, frame, 5);
+  g_assert_cmpint (mimp_frame_reader_next (reader, &id, &body, &length, NULL), ==,
+                   MIMP_FRAME_READY);
+  mimp_frame_reader_trim (reader);
+  g_assert_cmpuint (mimp_frame_reader_buffered (reader), ==, 5);
+  g_assert_cmpuint (mimp_frame_reader_capacity (reader), >, 0);
+  mimp_frame_reader_push (reader, frame + 5, sizeof frame - 5);
+  g_assert_cmpint (mimp_frame_reader_next (reader, &id, &body, &length, NULL), ==,
+                   MIMP_FRAME_READY);
+  g_assert_cmpuint (id, ==, MIMP_PACKET_SM);
+  g_assert_cmpmem (body, length, "abc", 3);
+
+  /* Drained: nothing is kept. */
+  mimp_frame_reader_trim (reader);
+  g_assert_cmpuint (mimp_frame_reader_buffered (reader), ==, 0);
+  g_assert_cmpuint (mimp_frame_reader_capacity (reader), ==, 0);
+  mimp_frame_reader_push (reader, frame, sizeof frame);
+  g_assert_cmpint (mimp_frame_reader_next (reader, &id, &body, &length, NULL), ==,
+                   MIMP_FRAME_READY);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -755,6 +791,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/packet/reader/partial-after-frame", test_reader_partial_after_frame);
   g_test_add_func ("/packet/reader/trickle", test_reader_trickle);
   g_test_add_func ("/packet/reader/free-null", test_reader_free_null);
+  g_test_add_func ("/packet/reader/trim", test_reader_trim);
 
   return g_test_run ();
 }
