@@ -592,6 +592,7 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
                                GError **error)
 {
   g_autoptr (sqlite3_stmt) insert = NULL;
+  g_autoptr (sqlite3_stmt) echo = NULL;
   g_autoptr (GHashTable) per_peer = g_hash_table_new (g_str_hash, g_str_equal);
   GHashTableIter iter;
   gpointer key;
@@ -606,6 +607,15 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
                     error);
   if (insert == NULL)
     return FALSE;
+  /* A message to oneself comes back from the server: it is already there
+   * as sent, by its server id, or (when the send's reply has not been
+   * recorded yet) as the same text still waiting for one. */
+  echo = prepare (self,
+                  "SELECT 1 FROM messages WHERE account = ?1 AND peer = ?2 AND direction = 1 "
+                  "AND (server_id = ?3 OR (?4 AND server_id IS NULL AND text = ?5)) LIMIT 1",
+                  error);
+  if (echo == NULL)
+    return FALSE;
 
   for (guint i = 0; i < request->messages->len; i++)
     {
@@ -614,6 +624,27 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
 
       if (message->from == NULL || message->text == NULL)
         continue;
+
+      sqlite3_reset (echo);
+      sqlite3_bind_text (echo, 1, request->account_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (echo, 2, message->from, -1, SQLITE_TRANSIENT);
+      if (message->id != NULL)
+        sqlite3_bind_text (echo, 3, message->id, -1, SQLITE_TRANSIENT);
+      else
+        sqlite3_bind_null (echo, 3);
+      sqlite3_bind_int (echo, 4, g_strcmp0 (message->from, message->to) == 0);
+      sqlite3_bind_text (echo, 5, message->text, -1, SQLITE_TRANSIENT);
+      switch (sqlite3_step (echo))
+        {
+        case SQLITE_ROW:
+          g_debug ("Dropped the echo of an own message");
+          continue;
+        case SQLITE_DONE:
+          break;
+        default:
+          set_sqlite_error (error, self->db, "Could not look for a sent message");
+          return FALSE;
+        }
 
       sqlite3_reset (insert);
       sqlite3_bind_text (insert, 1, request->account_id, -1, SQLITE_TRANSIENT);

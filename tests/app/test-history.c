@@ -301,6 +301,52 @@ test_dedupe_and_unread (void)
     }
 }
 
+/* A message to oneself comes back as a received one: not shown twice,
+ * whether the send's reply (with the server id) was recorded first or not.
+ * The same text from someone else is a message of its own. */
+static void
+test_own_echo (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *path = db_path (dir);
+  g_autoptr (MimpHistory) history = mimp_history_new (path);
+  g_autoptr (MimpChatMessage) first = NULL;
+  g_autoptr (MimpChatMessage) second = NULL;
+  g_autoptr (MimpChatMessage) sent = NULL;
+  g_autoptr (GPtrArray) echo1 = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  g_autoptr (GPtrArray) echo2 = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  g_autoptr (GPtrArray) other = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  g_autoptr (GPtrArray) stored1 = NULL;
+  g_autoptr (GPtrArray) stored2 = NULL;
+  g_autoptr (GPtrArray) stored3 = NULL;
+  g_autoptr (GPtrArray) page = NULL;
+
+  /* Sent and recorded with its server id, then echoed. */
+  first = add_outgoing (history, "acc", "me", "c-1", "note one");
+  sent = set_state (history, "acc", "c-1", MIMP_MESSAGE_STATE_SENT, "srv-1", NULL);
+  g_ptr_array_add (echo1, mimp_message_new ("srv-1", 1, "me", "me", "note one", 1000));
+  stored1 = store (history, "acc", echo1);
+  g_assert_cmpuint (stored1->len, ==, 0);
+
+  /* Echoed before the reply to the send was recorded. */
+  second = add_outgoing (history, "acc", "me", "c-2", "note two");
+  g_ptr_array_add (echo2, mimp_message_new ("srv-2", 2, "me", "me", "note two", 2000));
+  stored2 = store (history, "acc", echo2);
+  g_assert_cmpuint (stored2->len, ==, 0);
+
+  /* bob happens to write the same as a pending message of ours to him. */
+  g_clear_object (&second);
+  second = add_outgoing (history, "acc", "bob", "c-3", "ok");
+  g_ptr_array_add (other, mimp_message_new ("srv-3", 3, "bob", "me", "ok", 3000));
+  stored3 = store (history, "acc", other);
+  g_assert_cmpuint (stored3->len, ==, 1);
+
+  page = load_page (history, "acc", "me", NULL);
+  g_assert_cmpuint (page->len, ==, 2);
+  for (guint i = 0; i < page->len; i++)
+    g_assert_true (mimp_chat_message_get_outgoing (page->pdata[i]));
+}
+
 static void
 test_paging (void)
 {
@@ -529,6 +575,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/history/too-new", test_too_new);
   g_test_add_func ("/history/broken-migration-rolls-back", test_broken_migration_rolls_back);
   g_test_add_func ("/history/dedupe-and-unread", test_dedupe_and_unread);
+  g_test_add_func ("/history/own-echo", test_own_echo);
   g_test_add_func ("/history/paging", test_paging);
   g_test_add_func ("/history/outbox-states", test_outbox_states);
   g_test_add_func ("/history/outbox-crash", test_outbox_crash);
