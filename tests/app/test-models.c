@@ -1,0 +1,509 @@
+/* test-models.c - the app's models against a real mimpd
+ *
+ * MimpChatList (order by last activity, unread counts), MimpChat (paging
+ * through the history), the outbox states of sent messages (pending, then
+ * sent or failed, and Retry), and that nothing is shown twice.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "mimp.h"
+#include "mimp-account-manager.h"
+#include "mimp-chat-list.h"
+#include "mimp-history.h"
+#include "mimpd-test-server.h"
+#include "test-util.h"
+
+typedef struct
+{
+  MimpdTestServer *server;
+  char *alice_pw;
+  char *bob_pw;
+  char *carol_pw;
+  char *dir;
+  MimpHistory *history;
+  MimpSecretStore *secrets;
+  MimpAccountManager *accounts;
+  MimpChatList *chats;
+  MimpAccount *alice;
+} Fixture;
+
+static void
+cli_send (Fixture *fx, const char *from, const char *password, const char *to, const char *text)
+{
+  g_autofree char *server =
+      g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx->server));
+  const char *argv[] = {
+    g_getenv ("MIMP_CLI"), "--server", server, "--user", from, "send", to, "-", NULL
+  };
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr (GSubprocess) cli = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* The password from the environment and the text on standard input:
+   * neither is in argv. */
+  g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", password, TRUE);
+  cli = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, text, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (cli));
+  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 0);
+}
+
+static gboolean
+alice_online (gpointer data)
+{
+  Fixture *fx = data;
+  return mimp_account_get_status (fx->alice) == MIMP_ACCOUNT_STATUS_ONLINE;
+}
+
+static void
+fixture_set_up (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *carol = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *config = NULL;
+  const char *users[4];
+
+  fx->alice_pw = mimpd_test_server_random_password ();
+  fx->bob_pw = mimpd_test_server_random_password ();
+  fx->carol_pw = mimpd_test_server_random_password ();
+  alice = g_strconcat ("alice:", fx->alice_pw, NULL);
+  bob = g_strconcat ("bob:", fx->bob_pw, NULL);
+  carol = g_strconcat ("carol:", fx->carol_pw, NULL);
+  users[0] = alice;
+  users[1] = bob;
+  users[2] = carol;
+  users[3] = NULL;
+  fx->server = mimpd_test_server_start (users, &error);
+  g_assert_no_error (error);
+
+  fx->dir = test_make_tmpdir ();
+  db = g_build_filename (fx->dir, "history.db", NULL);
+  config = g_build_filename (fx->dir, "accounts.ini", NULL);
+  fx->history = mimp_history_new (db);
+  fx->secrets = mimp_secret_store_new ();
+  fx->accounts = mimp_account_manager_new (fx->history, fx->secrets, config);
+  fx->chats = mimp_chat_list_new (fx->accounts);
+
+  fx->alice =
+      mimp_account_new (NULL, "127.0.0.1", mimpd_test_server_get_port (fx->server), "alice", FALSE);
+  /* Kept in memory only: this test has no keyring. */
+  mimp_account_use_password (fx->alice, fx->alice_pw, TRUE);
+  mimp_account_manager_add (fx->accounts, fx->alice);
+  g_assert_true (test_wait_until (alice_online, fx, 30));
+}
+
+static void
+fixture_tear_down (Fixture *fx, gconstpointer data)
+{
+  mimp_account_manager_stop_all (fx->accounts);
+  g_clear_object (&fx->alice);
+  g_clear_object (&fx->chats);
+  g_clear_object (&fx->accounts);
+  g_clear_object (&fx->secrets);
+  mimp_history_close (fx->history);
+  g_clear_object (&fx->history);
+  g_assert_cmpint (mimpd_test_server_stop (fx->server), ==, 0);
+  mimpd_test_server_free (fx->server);
+  g_free (fx->alice_pw);
+  g_free (fx->bob_pw);
+  g_free (fx->carol_pw);
+  g_free (fx->dir);
+}
+
+static MimpChat *
+chat_at (MimpChatList *chats, guint position)
+{
+  g_autoptr (MimpChat) chat = g_list_model_get_item (G_LIST_MODEL (chats), position);
+  return chat; /* the list keeps it */
+}
+
+static MimpChat *
+chat_of (Fixture *fx, const char *peer)
+{
+  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx->alice), peer);
+  return mimp_chat_list_lookup (fx->chats, key);
+}
+
+typedef struct
+{
+  Fixture *fx;
+  const char *peer;
+  guint unread;
+} UnreadWait;
+
+static gboolean
+has_unread (gpointer data)
+{
+  UnreadWait *w = data;
+  MimpChat *chat = chat_of (w->fx, w->peer);
+  return chat != NULL && mimp_chat_get_unread (chat) == w->unread;
+}
+
+static void
+wait_unread (Fixture *fx, const char *peer, guint unread)
+{
+  UnreadWait w = { fx, peer, unread };
+
+  if (!test_wait_until (has_unread, &w, 30))
+    g_error ("%s's chat never had %u unread", peer, unread);
+}
+
+/* Counts the changes a view would see, to check the model tells them. */
+static void
+on_items_changed (GListModel *model, guint position, guint removed, guint added, guint *changes)
+{
+  (*changes)++;
+}
+
+static gboolean
+preview_is_mine (gpointer chat)
+{
+  return g_strcmp0 (mimp_chat_get_preview (chat), "You: see you") == 0;
+}
+
+static void
+test_chat_list_order (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (MimpChatList) restored = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  guint changes = 0;
+
+  g_signal_connect (fx->chats, "items-changed", G_CALLBACK (on_items_changed), &changes);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->chats)), ==, 0);
+
+  cli_send (fx, "bob", fx->bob_pw, "alice", "one");
+  wait_unread (fx, "bob", 1);
+  g_usleep (5000); /* a later millisecond */
+  cli_send (fx, "carol", fx->carol_pw, "alice", "two");
+  wait_unread (fx, "carol", 1);
+  cli_send (fx, "bob", fx->bob_pw, "alice", "three");
+  cli_send (fx, "bob", fx->bob_pw, "alice", "four");
+  wait_unread (fx, "bob", 3);
+
+  /* Newest activity first: bob wrote last. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->chats)), ==, 2);
+  g_assert_true (chat_at (fx->chats, 0) == chat_of (fx, "bob"));
+  g_assert_true (chat_at (fx->chats, 1) == chat_of (fx, "carol"));
+  g_assert_cmpuint (mimp_chat_list_get_unread (fx->chats), ==, 4);
+  g_assert_cmpstr (mimp_chat_get_preview (chat_of (fx, "bob")), ==, "four");
+  g_assert_cmpuint (changes, >=, 3);
+
+  /* Carol writes again: her chat moves up. */
+  g_usleep (5000);
+  cli_send (fx, "carol", fx->carol_pw, "alice", "five");
+  wait_unread (fx, "carol", 2);
+  g_assert_true (chat_at (fx->chats, 0) == chat_of (fx, "carol"));
+  g_assert_true (chat_at (fx->chats, 1) == chat_of (fx, "bob"));
+  g_assert_cmpuint (mimp_chat_list_get_unread (fx->chats), ==, 5);
+
+  /* Reading bob's chat: his count drops to 0, the total to carol's. */
+  mimp_chat_mark_read (chat_of (fx, "bob"));
+  g_assert_cmpuint (mimp_chat_get_unread (chat_of (fx, "bob")), ==, 0);
+  g_assert_cmpuint (mimp_chat_list_get_unread (fx->chats), ==, 2);
+
+  /* Own message: bob's chat is the newest again, and no unread. */
+  g_usleep (5000);
+  mimp_chat_send (chat_of (fx, "bob"), "see you");
+  g_assert_true (test_wait_until (preview_is_mine, chat_of (fx, "bob"), 10));
+  g_assert_true (chat_at (fx->chats, 0) == chat_of (fx, "bob"));
+  g_assert_cmpuint (mimp_chat_list_get_unread (fx->chats), ==, 2);
+
+  /* A new list over the same history finds the same order and counts
+   * (what the app sees after a restart). */
+  restored = mimp_chat_list_new (fx->accounts);
+  mimp_chat_list_load_async (restored, NULL, test_store_result, &result);
+  test_wait_result (&result, 20);
+  g_assert_true (mimp_chat_list_load_finish (restored, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (restored)), ==, 2);
+  g_assert_cmpstr (mimp_chat_get_peer (chat_at (restored, 0)), ==, "bob");
+  g_assert_cmpstr (mimp_chat_get_peer (chat_at (restored, 1)), ==, "carol");
+  g_assert_cmpuint (mimp_chat_get_unread (chat_at (restored, 0)), ==, 0);
+  g_assert_cmpuint (mimp_chat_get_unread (chat_at (restored, 1)), ==, 2);
+  g_assert_cmpuint (mimp_chat_list_get_unread (restored), ==, 2);
+
+  g_signal_handlers_disconnect_by_func (fx->chats, on_items_changed, &changes);
+}
+
+/* ------------------------------------------------------------------ */
+
+static gboolean
+not_loading (gpointer chat)
+{
+  return mimp_chat_get_loaded (chat) && !mimp_chat_get_loading (chat);
+}
+
+static void
+on_chat_changed (GListModel *model, guint position, guint removed, guint added, guint *at)
+{
+  at[0] = position;
+  at[1] = added;
+}
+
+static void
+test_paging (Fixture *fx, gconstpointer data)
+{
+  const guint total = MIMP_HISTORY_PAGE_SIZE * 2 + 7;
+  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpChatMessage) first = NULL;
+  g_autoptr (MimpChatMessage) last = NULL;
+  gint64 start = g_get_real_time () / 1000 - total * 1000;
+  guint change[2] = { G_MAXUINT, 0 };
+  MimpChat *chat;
+
+  /* History already holds a long conversation with bob. */
+  for (guint i = 0; i < total; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("old-%u", i);
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+      g_ptr_array_add (batch, mimp_message_new (id, -1, "bob", "alice", text, start + i * 1000));
+    }
+  mimp_history_store_incoming_async (fx->history, mimp_account_get_id (fx->alice), batch, NULL,
+                                     test_store_result, &result);
+  test_wait_result (&result, 30);
+  stored = mimp_history_store_incoming_finish (fx->history, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored->len, ==, total);
+
+  chat = mimp_chat_list_ensure (fx->chats, fx->alice, "bob");
+  g_signal_connect (chat, "items-changed", G_CALLBACK (on_chat_changed), change);
+  g_assert_false (mimp_chat_get_loaded (chat));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, 0);
+
+  /* Opening: the newest page only. */
+  mimp_chat_load_older (chat);
+  g_assert_true (mimp_chat_get_loading (chat));
+  g_assert_true (test_wait_until (not_loading, chat, 20));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, MIMP_HISTORY_PAGE_SIZE);
+  g_assert_true (mimp_chat_get_has_more (chat));
+  last = g_list_model_get_item (G_LIST_MODEL (chat), MIMP_HISTORY_PAGE_SIZE - 1);
+  g_assert_cmpstr (mimp_chat_message_get_text (last), ==, "message 106");
+
+  /* Scrolling up: the page before, inserted at the top. */
+  mimp_chat_load_older (chat);
+  g_assert_true (test_wait_until (not_loading, chat, 20));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, 2 * MIMP_HISTORY_PAGE_SIZE);
+  g_assert_cmpuint (change[0], ==, 0);
+  g_assert_cmpuint (change[1], ==, MIMP_HISTORY_PAGE_SIZE);
+  g_assert_true (mimp_chat_get_has_more (chat));
+
+  /* The last, short page: then nothing more to load. */
+  mimp_chat_load_older (chat);
+  g_assert_true (test_wait_until (not_loading, chat, 20));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, total);
+  g_assert_false (mimp_chat_get_has_more (chat));
+  mimp_chat_load_older (chat);
+  g_assert_false (mimp_chat_get_loading (chat));
+
+  /* Oldest first, in order, each once. */
+  for (guint i = 0; i < total; i++)
+    {
+      g_autoptr (MimpChatMessage) message = g_list_model_get_item (G_LIST_MODEL (chat), i);
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+      g_assert_cmpstr (mimp_chat_message_get_text (message), ==, text);
+    }
+  first = g_list_model_get_item (G_LIST_MODEL (chat), 0);
+  g_assert_true (mimp_chat_message_get_first_of_day (first));
+
+  /* A live message comes at the end. */
+  cli_send (fx, "bob", fx->bob_pw, "alice", "live");
+  wait_unread (fx, "bob", 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, total + 1);
+  g_clear_object (&last);
+  last = g_list_model_get_item (G_LIST_MODEL (chat), total);
+  g_assert_cmpstr (mimp_chat_message_get_text (last), ==, "live");
+  g_signal_handlers_disconnect_by_func (chat, on_chat_changed, change);
+}
+
+/* ------------------------------------------------------------------ */
+
+static MimpChatMessage *
+last_message (MimpChat *chat)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (chat));
+  g_autoptr (MimpChatMessage) message = NULL;
+
+  if (n == 0)
+    return NULL;
+  message = g_list_model_get_item (G_LIST_MODEL (chat), n - 1);
+  return message; /* the chat keeps it */
+}
+
+static gboolean
+has_messages (gpointer chat)
+{
+  return g_list_model_get_n_items (chat) > 0;
+}
+
+typedef struct
+{
+  MimpChat *chat;
+  MimpMessageState state;
+} StateWait;
+
+static gboolean
+last_in_state (gpointer data)
+{
+  StateWait *w = data;
+  MimpChatMessage *message = last_message (w->chat);
+  return message != NULL && mimp_chat_message_get_state (message) == w->state;
+}
+
+static void
+wait_state (MimpChat *chat, MimpMessageState state)
+{
+  StateWait w = { chat, state };
+
+  if (!test_wait_until (last_in_state, &w, 30))
+    g_error ("The last message never reached state %d", state);
+}
+
+static void
+on_state (MimpChatMessage *message, GParamSpec *pspec, GArray *states)
+{
+  MimpMessageState state = mimp_chat_message_get_state (message);
+  g_array_append_val (states, state);
+}
+
+static void
+test_outbox (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) states = g_array_new (FALSE, FALSE, sizeof (MimpMessageState));
+  g_autofree char *frank_pw = mimpd_test_server_random_password ();
+  g_autofree char *client_id = NULL;
+  MimpChat *bob = mimp_chat_list_ensure (fx->chats, fx->alice, "bob");
+  MimpChat *frank = mimp_chat_list_ensure (fx->chats, fx->alice, "frank");
+  MimpChatMessage *message;
+
+  mimp_chat_load_older (bob);
+  mimp_chat_load_older (frank);
+  g_assert_true (test_wait_until (not_loading, bob, 20));
+  g_assert_true (test_wait_until (not_loading, frank, 20));
+
+  /* Pending (stored, with a client id), then sent with the server's id. */
+  mimp_chat_send (bob, "hello bob");
+  g_assert_true (test_wait_until (has_messages, bob, 20));
+  message = last_message (bob);
+  g_assert_true (mimp_chat_message_get_outgoing (message));
+  g_assert_nonnull (mimp_chat_message_get_client_id (message));
+  wait_state (bob, MIMP_MESSAGE_STATE_SENT);
+  g_assert_nonnull (mimp_chat_message_get_server_id (message));
+  g_assert_null (mimp_chat_message_get_error (message));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, 1);
+
+  /* No such user: failed, with the reason. */
+  mimp_chat_send (frank, "hello frank");
+  g_assert_true (test_wait_until (has_messages, frank, 20));
+  message = last_message (frank);
+  client_id = g_strdup (mimp_chat_message_get_client_id (message));
+  wait_state (frank, MIMP_MESSAGE_STATE_FAILED);
+  g_assert_nonnull (mimp_chat_message_get_error (message));
+  g_test_message ("failed: %s", mimp_chat_message_get_error (message));
+
+  /* Frank gets an account; Retry sends the same message (same client
+   * id, same row): pending again, then sent. */
+  g_assert_true (mimpd_test_server_add_user (fx->server, "frank", frank_pw, &error));
+  g_assert_no_error (error);
+  g_signal_connect (message, "notify::state", G_CALLBACK (on_state), states);
+  mimp_chat_retry (frank, message);
+  wait_state (frank, MIMP_MESSAGE_STATE_SENT);
+  g_assert_cmpuint (states->len, >=, 2);
+  g_assert_cmpint (g_array_index (states, MimpMessageState, 0), ==, MIMP_MESSAGE_STATE_PENDING);
+  g_assert_cmpint (g_array_index (states, MimpMessageState, states->len - 1), ==,
+                   MIMP_MESSAGE_STATE_SENT);
+  g_assert_true (last_message (frank) == message);
+  g_assert_cmpstr (mimp_chat_message_get_client_id (message), ==, client_id);
+  g_assert_null (mimp_chat_message_get_error (message));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (frank)), ==, 1);
+  g_signal_handlers_disconnect_by_func (message, on_state, states);
+}
+
+/* ------------------------------------------------------------------ */
+
+static gboolean
+n_items_is (gpointer data)
+{
+  gpointer *args = data;
+  return g_list_model_get_n_items (args[0]) == GPOINTER_TO_UINT (args[1]);
+}
+
+static void
+test_dedupe (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) stored = NULL;
+  MimpChat *bob = mimp_chat_list_ensure (fx->chats, fx->alice, "bob");
+  MimpChat *self_chat = mimp_chat_list_ensure (fx->chats, fx->alice, "alice");
+  gint64 now = g_get_real_time () / 1000;
+
+  mimp_chat_load_older (bob);
+  mimp_chat_load_older (self_chat);
+  g_assert_true (test_wait_until (not_loading, bob, 20));
+  g_assert_true (test_wait_until (not_loading, self_chat, 20));
+
+  /* A message from bob, delivered, then delivered again with the same
+   * server id (a redelivery after a lost acknowledgement): shown once. */
+  cli_send (fx, "bob", fx->bob_pw, "alice", "only once");
+  wait_unread (fx, "bob", 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, 1);
+  g_ptr_array_add (batch, mimp_message_new (mimp_chat_message_get_server_id (last_message (bob)),
+                                            -1, "bob", "alice", "only once", now));
+  mimp_history_store_incoming_async (fx->history, mimp_account_get_id (fx->alice), batch, NULL,
+                                     test_store_result, &result);
+  test_wait_result (&result, 20);
+  stored = mimp_history_store_incoming_finish (fx->history, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored->len, ==, 0);
+  /* And the same row announced twice is added once. */
+  mimp_chat_add_message (bob, last_message (bob), FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, 1);
+
+  /* Alice writes to herself: the server delivers her own message back to
+   * her; the chat shows it once, as hers. */
+  mimp_chat_send (self_chat, "note to self");
+  wait_state (self_chat, MIMP_MESSAGE_STATE_SENT);
+  cli_send (fx, "bob", fx->bob_pw, "alice", "after");
+  wait_unread (fx, "bob", 2);
+  g_assert_true (test_wait_until (n_items_is, (gpointer[]){ self_chat, GUINT_TO_POINTER (1) }, 5));
+  {
+    /* Give a late echo time to show up, then look again. */
+    gint64 until = g_get_monotonic_time () + 500 * 1000;
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (self_chat)), ==, 1);
+  g_assert_true (mimp_chat_message_get_outgoing (last_message (self_chat)));
+  g_assert_cmpuint (mimp_chat_get_unread (self_chat), ==, 0);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/models/chat-list-order", Fixture, NULL, fixture_set_up, test_chat_list_order,
+              fixture_tear_down);
+  g_test_add ("/models/paging", Fixture, NULL, fixture_set_up, test_paging, fixture_tear_down);
+  g_test_add ("/models/outbox", Fixture, NULL, fixture_set_up, test_outbox, fixture_tear_down);
+  g_test_add ("/models/dedupe", Fixture, NULL, fixture_set_up, test_dedupe, fixture_tear_down);
+
+  return g_test_run ();
+}
