@@ -487,6 +487,7 @@ test_plain_peer (void)
   g_autoptr (GPtrArray) messages = NULL;
   g_autoptr (GPtrArray) none = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *client_id = g_uuid_string_random ();
   MimpMessage *message;
   gint64 now = g_get_real_time () / 1000;
 
@@ -496,7 +497,7 @@ test_plain_peer (void)
   g_assert_no_error (error);
 
   /* An empty SM reply is success, with no id. */
-  id = send_sync (alice, "bob", "hello from 1.0", g_uuid_string_random (), &error);
+  id = send_sync (alice, "bob", "hello from 1.0", client_id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (id, ==, "");
 
