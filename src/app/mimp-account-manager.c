@@ -389,3 +389,105 @@ mimp_account_manager_remove (MimpAccountManager *self, MimpAccount *account, gbo
                                        history_deleted, NULL);
   g_signal_emit (self, signals[ACCOUNT_REMOVED], 0, account);
 }
+
+typedef struct
+{
+  guint pending;
+  guint timeout_id;
+  GCancellable *cancellable;
+} FlushData;
+
+static void
+flush_data_free (gpointer data)
+{
+  FlushData *fd = data;
+
+  g_clear_handle_id (&fd->timeout_id, g_source_remove);
+  g_clear_object (&fd->cancellable);
+  g_free (fd);
+}
+
+static gboolean
+flush_timed_out (gpointer data)
+{
+  GTask *task = data;
+  FlushData *fd = g_task_get_task_data (task);
+
+  fd->timeout_id = 0;
+  g_debug ("Not every account could tell the server what it stored in time");
+  g_cancellable_cancel (fd->cancellable);
+  if (!g_task_get_completed (task) && fd->pending > 0)
+    {
+      fd->pending = 0;
+      g_task_return_boolean (task, FALSE);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+account_flushed (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  FlushData *fd = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!mimp_account_flush_ack_finish (MIMP_ACCOUNT (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("An account could not acknowledge: %s", error->message);
+  if (fd->pending == 0)
+    return; /* answered by the timeout */
+  if (--fd->pending == 0)
+    {
+      g_clear_handle_id (&fd->timeout_id, g_source_remove);
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
+/**
+ * mimp_account_manager_flush_acks_async:
+ * @timeout_ms: how long to wait at most
+ *
+ * Asks every online account to tell the server now which messages it has
+ * stored (mimp_account_flush_ack_async()), for the app about to quit.
+ * Finishes with %TRUE when all have, %FALSE when the time ran out.
+ */
+void
+mimp_account_manager_flush_acks_async (MimpAccountManager *self, guint timeout_ms,
+                                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  FlushData *fd;
+
+  g_return_if_fail (MIMP_IS_ACCOUNT_MANAGER (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, mimp_account_manager_flush_acks_async);
+  fd = g_new0 (FlushData, 1);
+  fd->cancellable = g_cancellable_new ();
+  g_task_set_task_data (task, fd, flush_data_free);
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      MimpAccount *account = self->accounts->pdata[i];
+
+      if (mimp_account_get_status (account) != MIMP_ACCOUNT_STATUS_ONLINE)
+        continue;
+      fd->pending++;
+      mimp_account_flush_ack_async (account, fd->cancellable, account_flushed, g_object_ref (task));
+    }
+  if (fd->pending == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  fd->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT, timeout_ms, flush_timed_out,
+                                       g_object_ref (task), g_object_unref);
+}
+
+gboolean
+mimp_account_manager_flush_acks_finish (MimpAccountManager *self, GAsyncResult *result,
+                                        GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -958,3 +958,48 @@ mimp_account_get_retry_time (MimpAccount *self)
   g_return_val_if_fail (MIMP_IS_ACCOUNT (self), 0);
   return self->session ? mimp_client_session_get_retry_time (self->session) : 0;
 }
+
+static void
+flush_ack_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  GError *error = NULL;
+
+  if (mimp_client_session_flush_ack_finish (MIMP_CLIENT_SESSION (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * mimp_account_flush_ack_async:
+ *
+ * Tells the server now which received messages are stored, so that they
+ * are not delivered again after the app quits. Succeeds at once when the
+ * account is not online (there is nothing it could tell).
+ */
+void
+mimp_account_flush_ack_async (MimpAccount *self, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mimp_account_flush_ack_async);
+  if (self->session == NULL || self->status != MIMP_ACCOUNT_STATUS_ONLINE)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  mimp_client_session_flush_ack_async (self->session, cancellable, flush_ack_done,
+                                       g_steal_pointer (&task));
+}
+
+gboolean
+mimp_account_flush_ack_finish (MimpAccount *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -33,6 +33,7 @@ struct _MimpApplication
   MimpWindow *window;
 
   gboolean held;
+  gboolean quitting;
   gboolean start_in_background;
   char *add_account;
   char *add_password;
@@ -182,11 +183,16 @@ on_chat_unread (MimpApplication *self, GParamSpec *pspec, MimpChatList *chats)
 /* Window and background                                              */
 /* ------------------------------------------------------------------ */
 
+static void quit_after_flushing (MimpApplication *self);
+
 static gboolean
 on_window_close_request (GtkWindow *window, MimpApplication *self)
 {
   if (!g_settings_get_boolean (self->settings, "run-in-background"))
-    return FALSE;
+    {
+      quit_after_flushing (self);
+      return TRUE;
+    }
 
   /* Keep running: accounts stay connected and notifications come. */
   gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
@@ -246,10 +252,12 @@ mimp_application_activate (GApplication *app)
 /* ------------------------------------------------------------------ */
 
 static void
-quit_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+acks_flushed (GObject *source, GAsyncResult *result, gpointer data)
 {
-  MimpApplication *self = data;
+  g_autoptr (MimpApplication) self = data;
 
+  if (!mimp_account_manager_flush_acks_finish (MIMP_ACCOUNT_MANAGER (source), result, NULL))
+    g_debug ("Quitting without every acknowledgement told to the server");
   /* Really quits, also when running in the background. */
   if (self->held)
     {
@@ -258,7 +266,28 @@ quit_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
     }
   if (self->window != NULL)
     gtk_window_destroy (GTK_WINDOW (self->window));
+  g_application_release (G_APPLICATION (self));
   g_application_quit (G_APPLICATION (self));
+}
+
+/* Tells the servers which received messages are stored (so they do not
+ * come again next time), waiting one second at most, then quits. */
+static void
+quit_after_flushing (MimpApplication *self)
+{
+  if (self->quitting)
+    return;
+  self->quitting = TRUE;
+  g_application_hold (G_APPLICATION (self));
+  if (self->window != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->window), FALSE);
+  mimp_account_manager_flush_acks_async (self->accounts, 1000, acks_flushed, g_object_ref (self));
+}
+
+static void
+quit_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  quit_after_flushing (data);
 }
 
 static void

@@ -494,6 +494,53 @@ test_dedupe (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (mimp_chat_get_unread (self_chat), ==, 0);
 }
 
+/* ------------------------------------------------------------------ */
+
+static void
+test_flush_acks (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpHistory) history = NULL;
+  g_autoptr (MimpAccountManager) accounts = NULL;
+  g_autoptr (MimpChatList) chats = NULL;
+  g_autofree char *db = g_build_filename (fx->dir, "second.db", NULL);
+  g_autofree char *config = g_build_filename (fx->dir, "second.ini", NULL);
+  gint64 start;
+
+  cli_send (fx, "bob", fx->bob_pw, "alice", "stored once");
+  cli_send (fx, "bob", fx->bob_pw, "alice", "stored twice");
+  wait_unread (fx, "bob", 2);
+
+  /* As the app quits: every online account tells the server, in time. */
+  start = g_get_monotonic_time ();
+  mimp_account_manager_flush_acks_async (fx->accounts, 1000, test_store_result, &result);
+  test_wait_result (&result, 5);
+  g_assert_true (mimp_account_manager_flush_acks_finish (fx->accounts, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 1500 * 1000);
+  mimp_account_manager_stop_all (fx->accounts);
+
+  /* The same user from an empty history: nothing comes again, but a new
+   * message does. */
+  history = mimp_history_new (db);
+  accounts = mimp_account_manager_new (history, fx->secrets, config);
+  chats = mimp_chat_list_new (accounts);
+  g_clear_object (&fx->alice);
+  fx->alice =
+      mimp_account_new (NULL, "127.0.0.1", mimpd_test_server_get_port (fx->server), "alice", FALSE);
+  mimp_account_use_password (fx->alice, fx->alice_pw, TRUE);
+  mimp_account_manager_add (accounts, fx->alice);
+  g_assert_true (test_wait_until (alice_online, fx, 30));
+  g_clear_object (&fx->chats);
+  fx->chats = g_object_ref (chats);
+  cli_send (fx, "bob", fx->bob_pw, "alice", "new");
+  wait_unread (fx, "bob", 1);
+  g_assert_cmpstr (mimp_chat_get_preview (chat_of (fx, "bob")), ==, "new");
+  mimp_account_manager_stop_all (accounts);
+  mimp_history_close (history);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -503,6 +550,8 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/models/paging", Fixture, NULL, fixture_set_up, test_paging, fixture_tear_down);
   g_test_add ("/models/outbox", Fixture, NULL, fixture_set_up, test_outbox, fixture_tear_down);
+  g_test_add ("/models/flush-acks", Fixture, NULL, fixture_set_up, test_flush_acks,
+              fixture_tear_down);
   g_test_add ("/models/dedupe", Fixture, NULL, fixture_set_up, test_dedupe, fixture_tear_down);
 
   return g_test_run ();
