@@ -15,8 +15,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "mimpd-server.h"
 #include "mimpd-session.h"
@@ -25,6 +28,7 @@
 #define READ_SMALL 2048
 #define READ_LARGE 16384
 #define READS_PER_WAKE 16
+#define EPOLL_BATCH 256
 
 typedef struct _Client Client;
 
@@ -39,6 +43,15 @@ struct _MimpdServer
   GSocketService *tls_service;
   guint16 port;
   guint16 tls_port;
+
+  /* Plain connections are watched with one epoll set, a single GSource: a
+   * GSource per connection makes every main loop iteration cost O(number
+   * of connections) (prepare, check and poll() over all of them), which
+   * stalls the server with thousands of idle clients. TLS connections keep
+   * their pollable-stream sources (TLS may buffer data the socket does not
+   * show). */
+  int epfd;
+  GSource *epoll_source;
 
   GQueue clients;     /* of Client, through Client.link */
   GHashTable *unauth; /* address -> GQueue of Client, through Client.unauth_link */
@@ -62,6 +75,13 @@ struct _Client
   GSource *out_source;
   GCancellable *cancellable;
 
+  /* Plain connections: watched through the server's epoll set. */
+  gboolean use_epoll;
+  int fd;
+  guint32 watching; /* events registered with epoll, 0 for none */
+  gboolean want_in;
+  gboolean want_out;
+
   MimpdSession *session;
   char *address;
   gint64 accepted;
@@ -70,6 +90,33 @@ struct _Client
 };
 
 static void client_flush (Client *client);
+
+/* Registers what the client waits for with the epoll set. */
+static void
+client_watch_update (Client *client)
+{
+  struct epoll_event ev = { 0 };
+  guint32 want = 0;
+  int op;
+
+  if (!client->use_epoll)
+    return;
+  if (!client->closed)
+    want = (client->want_in ? EPOLLIN : 0) | (client->want_out ? EPOLLOUT : 0);
+  if (want == client->watching)
+    return;
+  ev.events = want;
+  ev.data.ptr = client;
+  if (want == 0)
+    op = EPOLL_CTL_DEL;
+  else if (client->watching == 0)
+    op = EPOLL_CTL_ADD;
+  else
+    op = EPOLL_CTL_MOD;
+  if (epoll_ctl (client->server->epfd, op, client->fd, &ev) != 0)
+    g_warning ("epoll_ctl failed for %s: %s", client->address, g_strerror (errno));
+  client->watching = want;
+}
 
 static Client *
 client_ref (Client *client)
@@ -132,6 +179,7 @@ client_close (Client *client)
   client->closed = TRUE;
   clear_source (&client->in_source);
   clear_source (&client->out_source);
+  client_watch_update (client);
   g_cancellable_cancel (client->cancellable);
   unauth_remove (client);
   g_queue_unlink (&server->clients, &client->link);
@@ -220,7 +268,9 @@ client_flush (Client *client)
         }
       if (blocked)
         {
-          if (client->out_source == NULL)
+          if (client->use_epoll)
+            client->want_out = TRUE;
+          else if (client->out_source == NULL)
             {
               client->out_source = g_pollable_output_stream_create_source (client->out, NULL);
               g_source_set_callback (client->out_source, G_SOURCE_FUNC (out_ready_cb), client,
@@ -248,7 +298,12 @@ client_flush (Client *client)
   if (client->in_unauth && mimpd_session_is_authenticated (client->session))
     unauth_remove (client);
 
-  if (mimpd_session_wants_input (client->session))
+  if (client->use_epoll)
+    {
+      client->want_in = mimpd_session_wants_input (client->session);
+      client_watch_update (client);
+    }
+  else if (mimpd_session_wants_input (client->session))
     {
       if (client->in_source == NULL)
         {
@@ -362,6 +417,11 @@ accept_connection (MimpdServer *server, GSocketConnection *connection, gboolean 
   if (!tls)
     {
       client->stream = G_IO_STREAM (g_object_ref (connection));
+      if (server->epfd >= 0)
+        {
+          client->use_epoll = TRUE;
+          client->fd = g_socket_get_fd (g_socket_connection_get_socket (connection));
+        }
       client_start_session (client);
       return;
     }
@@ -397,6 +457,43 @@ incoming_tls_cb (GSocketService *service, GSocketConnection *connection, GObject
   accept_connection (user_data, connection, TRUE);
   return TRUE;
 }
+
+/* The epoll set is readable: handle the clients that are ready. Each is
+ * held by a reference while the batch is handled, since handling one may
+ * close another. */
+static gboolean
+epoll_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  MimpdServer *server = user_data;
+  struct epoll_event events[EPOLL_BATCH];
+  int n = epoll_wait (server->epfd, events, EPOLL_BATCH, 0);
+
+  for (int i = 0; i < n; i++)
+    client_ref (events[i].data.ptr);
+  for (int i = 0; i < n; i++)
+    {
+      Client *client = events[i].data.ptr;
+
+      if (client->closed)
+        continue;
+      if (events[i].events & EPOLLOUT)
+        {
+          client->want_out = FALSE;
+          client_flush (client);
+        }
+      if (!client->closed && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
+          client->want_in)
+        in_ready_cb (NULL, client);
+    }
+  for (int i = 0; i < n; i++)
+    client_unref (events[i].data.ptr);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs epoll_source_funcs = {
+  NULL, /* prepare: ready when the epoll fd is */
+  NULL, epoll_dispatch, NULL, NULL, NULL,
+};
 
 static gboolean
 sweep_cb (gpointer data)
@@ -440,6 +537,17 @@ mimpd_server_new (MimpdHub *hub, const MimpdServerOptions *options)
   if (options->certificate != NULL)
     server->certificate = g_object_ref (options->certificate);
   g_queue_init (&server->clients);
+  server->epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (server->epfd < 0)
+    g_warning ("epoll_create1 failed, watching each connection on its own: %s", g_strerror (errno));
+  else
+    {
+      server->epoll_source = g_source_new (&epoll_source_funcs, sizeof (GSource));
+      g_source_set_name (server->epoll_source, "mimpd connections");
+      g_source_add_unix_fd (server->epoll_source, server->epfd, G_IO_IN);
+      g_source_set_callback (server->epoll_source, NULL, server, NULL);
+      g_source_attach (server->epoll_source, NULL);
+    }
   server->unauth =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_queue_free);
   return server;
@@ -552,6 +660,13 @@ mimpd_server_free (MimpdServer *server)
   while (!g_queue_is_empty (&server->clients))
     client_close (server->clients.head->data);
   g_clear_handle_id (&server->sweep_source, g_source_remove);
+  if (server->epoll_source != NULL)
+    {
+      g_source_destroy (server->epoll_source);
+      g_clear_pointer (&server->epoll_source, g_source_unref);
+    }
+  if (server->epfd >= 0)
+    close (server->epfd);
   g_clear_object (&server->service);
   g_clear_object (&server->tls_service);
   g_clear_object (&server->certificate);
