@@ -218,6 +218,16 @@ fail_literal (MimpConnection *self, MimpError code, const char *message)
 
 static void write_pending (MimpConnection *self);
 
+/* Wipes a buffer this connection alone holds before it is freed. */
+static void
+wipe_bytes (GBytes *bytes)
+{
+  gsize len = 0;
+  gconstpointer data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
+
+  mimp_secure_wipe ((gpointer) data, len);
+}
+
 static void
 write_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -234,6 +244,8 @@ write_cb (GObject *object, GAsyncResult *result, gpointer user_data)
         }
       return;
     }
+  /* What went out held the token (and the password, in the login). */
+  wipe_bytes (self->writing);
   g_clear_pointer (&self->writing, g_bytes_unref);
   write_pending (self);
 }
@@ -374,6 +386,7 @@ handle_puzzle (MimpConnection *self, const guint8 *body, gsize len)
   set_state (self, MIMP_CONNECTION_STATE_AUTHENTICATING);
   login = mimp_body_build_login_request (self->user, self->login_password);
   queue_packet_bytes (self, MIMP_PACKET_AH, login);
+  wipe_bytes (login);
   g_clear_pointer (&self->login_password, mimp_secure_free_string);
 }
 
@@ -450,7 +463,10 @@ handle_packet (MimpConnection *self, guint16 packet_id, guint8 *body, gsize len)
   if (self->state == MIMP_CONNECTION_STATE_AUTHENTICATING)
     {
       if (packet_id == MIMP_PACKET_AH)
-        login_succeeded (self, body, len);
+        {
+          login_succeeded (self, body, len);
+          mimp_secure_wipe (body, len); /* the token, deciphered in place */
+        }
       else if (packet_id == MIMP_PACKET_ERROR)
         {
           g_autoptr (GError) error = error_from_packet (body, len, TRUE);
@@ -1133,7 +1149,10 @@ mimp_connection_finalize (GObject *object)
   g_assert (g_queue_is_empty (&self->requests));
   g_clear_object (&self->io_cancellable);
   g_clear_pointer (&self->reader, mimp_frame_reader_free);
+  if (self->pending_out)
+    mimp_secure_wipe (self->pending_out->data, self->pending_out->len);
   g_clear_pointer (&self->pending_out, g_byte_array_unref);
+  wipe_bytes (self->writing);
   g_clear_pointer (&self->writing, g_bytes_unref);
   g_clear_pointer (&self->token, mimp_secure_free_string);
   g_clear_pointer (&self->login_password, mimp_secure_free_string);
