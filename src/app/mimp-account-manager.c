@@ -175,6 +175,7 @@ append (MimpAccountManager *self, MimpAccount *account)
   g_signal_connect (account, "message-updated", G_CALLBACK (on_message_updated), self);
   g_signal_connect_swapped (account, "notify::enabled", G_CALLBACK (on_account_changed), self);
   g_signal_connect_swapped (account, "notify::fingerprint", G_CALLBACK (on_account_changed), self);
+  g_signal_connect_swapped (account, "notify::display-name", G_CALLBACK (on_account_changed), self);
   g_ptr_array_add (self->accounts, g_object_ref (account));
 }
 

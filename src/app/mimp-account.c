@@ -1003,3 +1003,157 @@ mimp_account_flush_ack_finish (MimpAccount *self, GAsyncResult *result, GError *
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* ------------------------------------------------------------------ */
+/* Editing                                                            */
+/* ------------------------------------------------------------------ */
+
+typedef struct
+{
+  MimpAccount *self;
+  char *old_host;
+  guint16 old_port;
+  char *old_user;
+  char *password;
+  gboolean restart;
+} MoveData;
+
+static void
+move_data_free (MoveData *md)
+{
+  g_object_unref (md->self);
+  g_free (md->old_host);
+  g_free (md->old_user);
+  mimp_secret_password_free (md->password);
+  g_free (md);
+}
+
+static void
+old_password_cleared (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mimp_secret_store_clear_finish (MIMP_SECRET_STORE (source), result, &error))
+    g_message ("Could not remove the old password from the keyring: %s", error->message);
+}
+
+static void
+new_password_stored (GObject *source, GAsyncResult *result, gpointer data)
+{
+  MoveData *md = data;
+  g_autoptr (GError) error = NULL;
+
+  if (mimp_secret_store_store_finish (MIMP_SECRET_STORE (source), result, &error))
+    /* Only once the new one is safe: the old one goes. */
+    mimp_secret_store_clear_async (md->self->secrets, md->old_host, md->old_port, md->old_user,
+                                   NULL, old_password_cleared, NULL);
+  else
+    {
+      g_message ("Could not move a password in the keyring: %s", error->message);
+      md->self->session_only = TRUE;
+    }
+  move_data_free (md);
+}
+
+static void
+move_password (MoveData *md)
+{
+  MimpAccount *self = md->self;
+
+  if (md->password != NULL && self->password == NULL)
+    {
+      self->password = g_strdup (md->password);
+      self->session_only = FALSE;
+    }
+  if (md->restart)
+    mimp_account_start (self);
+  if (md->password == NULL)
+    {
+      move_data_free (md);
+      return;
+    }
+  mimp_secret_store_store_async (self->secrets, self->host, self->port, self->user, md->password,
+                                 NULL, new_password_stored, md);
+}
+
+static void
+old_password_looked_up (GObject *source, GAsyncResult *result, gpointer data)
+{
+  MoveData *md = data;
+  g_autoptr (GError) error = NULL;
+
+  md->password = mimp_secret_store_lookup_finish (MIMP_SECRET_STORE (source), result, &error);
+  if (error != NULL)
+    g_message ("Could not read a password to move it: %s", error->message);
+  move_password (md);
+}
+
+/**
+ * mimp_account_change_server:
+ *
+ * Edits where and as whom the account connects. Its chats and history
+ * stay with it; its password moves in the keyring to the new server,
+ * port and user (a password kept for this session only stays in memory);
+ * a trusted certificate is forgotten when the server changes. The account
+ * reconnects if it was enabled.
+ */
+void
+mimp_account_change_server (MimpAccount *self, const char *host, guint16 port, const char *user,
+                            gboolean use_tls)
+{
+  MoveData *md;
+  gboolean key_changed;
+  gboolean server_changed;
+
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (host != NULL && user != NULL && port != 0);
+
+  server_changed =
+      g_strcmp0 (self->host, host) != 0 || self->port != port || self->use_tls != !!use_tls;
+  key_changed =
+      g_strcmp0 (self->host, host) != 0 || self->port != port || g_strcmp0 (self->user, user) != 0;
+  if (!server_changed && !key_changed)
+    return;
+
+  md = g_new0 (MoveData, 1);
+  md->self = g_object_ref (self);
+  md->old_host = g_strdup (self->host);
+  md->old_port = self->port;
+  md->old_user = g_strdup (self->user);
+  md->restart = self->enabled;
+
+  /* The session was made for the old server and user. */
+  mimp_account_stop (self);
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_clear_object (&self->session);
+    }
+
+  g_free (self->host);
+  self->host = g_strdup (host);
+  self->port = port;
+  g_free (self->user);
+  self->user = g_strdup (user);
+  self->use_tls = !!use_tls;
+  if (server_changed)
+    mimp_account_set_fingerprint (self, NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);
+
+  if (!key_changed || self->secrets == NULL)
+    {
+      if (md->restart)
+        mimp_account_start (self);
+      move_data_free (md);
+      return;
+    }
+  if (self->password != NULL)
+    {
+      if (!self->session_only)
+        md->password = g_strdup (self->password);
+      move_password (md);
+      return;
+    }
+  mimp_secret_store_lookup_async (self->secrets, md->old_host, md->old_port, md->old_user, NULL,
+                                  old_password_looked_up, md);
+}

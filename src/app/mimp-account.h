@@ -58,6 +58,8 @@ void mimp_account_trust_certificate (MimpAccount *self);
 
 void mimp_account_send (MimpAccount *self, const char *peer, const char *text);
 void mimp_account_retry (MimpAccount *self, MimpChatMessage *message);
+void mimp_account_change_server (MimpAccount *self, const char *host, guint16 port,
+                                 const char *user, gboolean use_tls);
 void mimp_account_flush_ack_async (MimpAccount *self, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
 gboolean mimp_account_flush_ack_finish (MimpAccount *self, GAsyncResult *result, GError **error);

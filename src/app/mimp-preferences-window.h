@@ -17,5 +17,6 @@ G_DECLARE_FINAL_TYPE (MimpPreferencesWindow, mimp_preferences_window, MIMP, PREF
 MimpPreferencesWindow *mimp_preferences_window_new (MimpApplication *application,
                                                     GtkWindow *parent);
 void mimp_preferences_window_show_page (MimpPreferencesWindow *self, const char *name);
+GtkWindow *mimp_preferences_window_edit_account (MimpPreferencesWindow *self, MimpAccount *account);
 
 G_END_DECLS

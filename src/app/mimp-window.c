@@ -33,6 +33,7 @@ struct _MimpWindow
   GtkScrolledWindow *messages_scroller;
   GtkListView *messages_view;
   GtkTextView *composer_view;
+  GtkLabel *composer_placeholder;
   GtkButton *send_button;
 
   MimpApplication *application;
@@ -354,6 +355,42 @@ on_composer_changed (MimpWindow *self)
   gboolean can_send = self->chat != NULL && !is_blank (text);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", can_send);
+  /* GtkTextView has no placeholder of its own. */
+  gtk_widget_set_visible (GTK_WIDGET (self->composer_placeholder),
+                          self->chat != NULL && *text == '\0');
+}
+
+/* F6 and Shift+F6: the chat list, the messages, the composer, in turn. */
+static void
+cycle_region_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpWindow *self = MIMP_WINDOW (widget);
+  gboolean backwards = parameter != NULL && g_variant_get_boolean (parameter);
+  gboolean folded = adw_leaflet_get_folded (self->leaflet);
+  gboolean content_shown = adw_leaflet_get_visible_child (self->leaflet) == self->content;
+  GtkWidget *regions[3];
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  guint n = 0;
+  guint current = 0;
+
+  if (!folded || !content_shown)
+    regions[n++] = GTK_WIDGET (self->chat_list_view);
+  if (self->chat != NULL && (!folded || content_shown))
+    {
+      regions[n++] = GTK_WIDGET (self->messages_view);
+      regions[n++] = GTK_WIDGET (self->composer_view);
+    }
+  if (n == 0)
+    return;
+  for (guint i = 0; i < n; i++)
+    if (focus != NULL && (focus == regions[i] || gtk_widget_is_ancestor (focus, regions[i])))
+      current = i + 1;
+  if (current == 0) /* focus outside every region: start at the first */
+    current = backwards ? 1 : n;
+  current = backwards ? (current + n - 2) % n : current % n;
+  if (!gtk_widget_grab_focus (regions[current]) &&
+      regions[current] != GTK_WIDGET (self->composer_view))
+    gtk_widget_child_focus (regions[current], GTK_DIR_TAB_FORWARD);
 }
 
 static void
@@ -435,6 +472,11 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
             mimp_chat_load_older (chat);
           adw_window_title_set_title (self->chat_title, mimp_chat_get_peer (chat));
           adw_window_title_set_subtitle (self->chat_title, account);
+          {
+            /* Translators: the composer's placeholder; %s is whom the message goes to */
+            g_autofree char *hint = g_strdup_printf (_ ("Message %s"), mimp_chat_get_peer (chat));
+            gtk_label_set_label (self->composer_placeholder, hint);
+          }
           mimp_window_set_composer_text (self, mimp_chat_get_draft (chat));
           gtk_stack_set_visible_child_name (self->content_stack, "chat");
           g_settings_set_string (mimp_application_get_settings (self->application), "last-chat",
@@ -833,6 +875,7 @@ mimp_window_class_init (MimpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, messages_scroller);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, messages_view);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, composer_view);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, composer_placeholder);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, send_button);
 
   gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
@@ -843,8 +886,12 @@ mimp_window_class_init (MimpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.review-certificate", "s",
                                    review_certificate_action);
 
+  gtk_widget_class_install_action (widget_class, "win.cycle-region", "b", cycle_region_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-chat",
                                        NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F6, 0, "win.cycle-region", "b", FALSE);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F6, GDK_SHIFT_MASK, "win.cycle-region",
+                                       "b", TRUE);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
                                        NULL);
 }

@@ -1,0 +1,391 @@
+/* test-window.c - the window and preferences, against a real mimpd and a
+ * real gnome-keyring
+ *
+ * Edits an account in Preferences (its password moves in the keyring and
+ * it connects again as the new user), checks the composer's placeholder
+ * and F6, and that no file or setting the app writes holds a password.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "mimp-application.h"
+#include "mimp-preferences-window.h"
+#include "mimp-window.h"
+#include "mimpd-test-server.h"
+#include "test-util.h"
+
+static struct
+{
+  MimpdTestServer *server;
+  char *alice_pw;
+  char *bob_pw;
+  MimpApplication *app;
+  MimpAccount *account;
+  gboolean ok;
+} fx;
+
+static gboolean
+online (gpointer account)
+{
+  return mimp_account_get_status (account) == MIMP_ACCOUNT_STATUS_ONLINE;
+}
+
+static gboolean
+online_as (gpointer user)
+{
+  return g_str_equal (mimp_account_get_user (fx.account), user) && online (fx.account);
+}
+
+static char *
+keyring_lookup (const char *host, guint16 port, const char *user)
+{
+  g_autoptr (MimpSecretStore) secrets = mimp_secret_store_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  char *password;
+
+  mimp_secret_store_set_timeout (secrets, 10);
+  mimp_secret_store_lookup_async (secrets, host, port, user, NULL, test_store_result, &result);
+  test_wait_result (&result, 20);
+  password = mimp_secret_store_lookup_finish (secrets, result, &error);
+  g_assert_no_error (error);
+  return password;
+}
+
+typedef struct
+{
+  const char *host;
+  const char *user;
+  const char *password;
+} KeyWait;
+
+static gboolean
+keyring_has (gpointer data)
+{
+  KeyWait *w = data;
+  char *password = keyring_lookup (w->host, mimpd_test_server_get_port (fx.server), w->user);
+  gboolean ok = g_strcmp0 (password, w->password) == 0;
+
+  mimp_secret_password_free (password);
+  return ok;
+}
+
+static void
+settle (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static void
+assert_no_password_in_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return;
+  g_test_message ("checked %s (%" G_GSIZE_FORMAT " bytes)", path, length);
+  g_assert_null (g_strstr_len (contents, length, fx.alice_pw));
+}
+
+static void
+assert_no_password_stored (void)
+{
+  GSettings *settings = mimp_application_get_settings (fx.app);
+  g_autoptr (GSettingsSchema) schema = NULL;
+  g_auto (GStrv) keys = NULL;
+  g_autofree char *config =
+      g_build_filename (g_get_user_config_dir (), "mimp", "accounts.ini", NULL);
+  g_autofree char *db = g_build_filename (g_get_user_data_dir (), "mimp", "history.db", NULL);
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *ini = NULL;
+
+  g_assert_true (g_file_get_contents (config, &ini, NULL, NULL));
+  g_assert_nonnull (strstr (ini, "alice2"));
+  assert_no_password_in_file (config);
+  assert_no_password_in_file (db);
+  assert_no_password_in_file (wal);
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr (GVariant) value = g_settings_get_value (settings, keys[i]);
+      g_autofree char *text = g_variant_print (value, FALSE);
+      g_assert_null (strstr (text, fx.alice_pw));
+    }
+}
+
+static void
+check_edit_account (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *old_pw = NULL;
+  g_autofree char *server = NULL;
+  MimpPreferencesWindow *prefs;
+  AdwMessageDialog *dialog;
+  GtkWidget *extra;
+  GtkWidget *list;
+  GtkWidget *server_row;
+  GtkWidget *user_row;
+  GtkWidget *error_label;
+  guint16 port = mimpd_test_server_get_port (fx.server);
+  guint n_accounts;
+
+  /* alice, signed in, with her password in the keyring. */
+  fx.account = mimp_account_new (NULL, "127.0.0.1", port, "alice", FALSE);
+  mimp_account_use_password (fx.account, fx.alice_pw, FALSE);
+  mimp_account_manager_add (mimp_application_get_accounts (fx.app), fx.account);
+  mimp_application_remember_password (fx.app, fx.account, fx.alice_pw, NULL);
+  g_assert_true (test_wait_until (online, fx.account, 30));
+  g_assert_true (
+      test_wait_until (keyring_has, &(KeyWait){ "127.0.0.1", "alice", fx.alice_pw }, 20));
+
+  /* The server knows her under a new name now. */
+  g_assert_true (mimpd_test_server_add_user (fx.server, "alice2", fx.alice_pw, &error));
+  g_assert_no_error (error);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fx.app), "accounts", NULL);
+  prefs = NULL;
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && prefs == NULL; i++)
+      {
+        g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+        if (MIMP_IS_PREFERENCES_WINDOW (window))
+          prefs = MIMP_PREFERENCES_WINDOW (window);
+      }
+  }
+  g_assert_nonnull (prefs);
+  dialog = ADW_MESSAGE_DIALOG (mimp_preferences_window_edit_account (prefs, fx.account));
+  extra = adw_message_dialog_get_extra_child (dialog);
+  list = gtk_widget_get_first_child (extra);
+  error_label = gtk_widget_get_next_sibling (list);
+  server_row = gtk_widget_get_first_child (list);
+  user_row = gtk_widget_get_next_sibling (server_row);
+  g_assert_true (ADW_IS_ENTRY_ROW (server_row));
+  g_assert_true (ADW_IS_ENTRY_ROW (user_row));
+  server = g_strdup_printf ("127.0.0.1:%u", port);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (server_row)), ==, server);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (user_row)), ==, "alice");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "save"));
+
+  /* Not a server: cannot be saved, and says why. */
+  gtk_editable_set_text (GTK_EDITABLE (server_row), "not a server");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "save"));
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (error_label)), !=, "");
+
+  g_free (server);
+  server = g_strdup_printf ("localhost:%u", port);
+  gtk_editable_set_text (GTK_EDITABLE (server_row), server);
+  gtk_editable_set_text (GTK_EDITABLE (user_row), "alice2");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "save"));
+  g_assert_false (gtk_widget_get_visible (error_label));
+  adw_message_dialog_response (dialog, "save");
+
+  /* Connected again as alice2 on localhost; the same account (its chats
+   * stay), the password moved in the keyring. */
+  g_assert_true (test_wait_until (online_as, (gpointer) "alice2", 30));
+  g_assert_cmpstr (mimp_account_get_host (fx.account), ==, "localhost");
+  n_accounts = g_list_model_get_n_items (G_LIST_MODEL (mimp_application_get_accounts (fx.app)));
+  g_assert_cmpuint (n_accounts, ==, 1);
+  g_assert_true (
+      test_wait_until (keyring_has, &(KeyWait){ "localhost", "alice2", fx.alice_pw }, 20));
+  g_assert_true (test_wait_until (keyring_has, &(KeyWait){ "127.0.0.1", "alice", NULL }, 20));
+  old_pw = keyring_lookup ("127.0.0.1", port, "alice");
+  g_assert_null (old_pw);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  settle (100);
+}
+
+static gboolean
+has_focus_in (GtkWidget *region)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (mimp_application_get_main_window (fx.app)));
+  return focus != NULL && (focus == region || gtk_widget_is_ancestor (focus, region));
+}
+
+static GtkWidget *
+find_by_type (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_type (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_label (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_chat (gpointer peer)
+{
+  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.account), peer);
+  return mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key) != NULL;
+}
+
+static void
+check_composer_and_regions (void)
+{
+  MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
+  g_autofree char *key = NULL;
+  GtkWidget *placeholder;
+  GtkWidget *composer;
+  GtkWidget *list = mimp_window_get_chat_list_view (window);
+  MimpChat *chat;
+
+  mimp_account_send (fx.account, "bob", "hi bob");
+  g_assert_true (test_wait_until (has_chat, (gpointer) "bob", 20));
+  key = mimp_chat_make_key (mimp_account_get_id (fx.account), "bob");
+  chat = mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key);
+  gtk_window_present (GTK_WINDOW (window));
+  mimp_window_open_chat (window, chat);
+  settle (200);
+
+  /* "Message bob" while the composer is empty. */
+  placeholder = find_label (GTK_WIDGET (window), "Message bob");
+  g_assert_nonnull (placeholder);
+  g_assert_true (gtk_widget_get_visible (placeholder));
+  mimp_window_set_composer_text (window, "typing");
+  g_assert_false (gtk_widget_get_visible (placeholder));
+  mimp_window_set_composer_text (window, NULL);
+  g_assert_true (gtk_widget_get_visible (placeholder));
+
+  /* F6 goes around: composer (focused on opening), chat list, messages,
+   * composer; Shift+F6 back. */
+  composer = find_by_type (GTK_WIDGET (window), GTK_TYPE_TEXT_VIEW);
+  g_assert_true (has_focus_in (composer));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cycle-region", "b", FALSE);
+  g_assert_true (has_focus_in (list));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cycle-region", "b", FALSE);
+  g_assert_false (has_focus_in (list));
+  g_assert_false (has_focus_in (composer));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cycle-region", "b", FALSE);
+  g_assert_true (has_focus_in (composer));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cycle-region", "b", TRUE);
+  g_assert_false (has_focus_in (composer));
+  g_assert_false (has_focus_in (list));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cycle-region", "b", TRUE);
+  g_assert_true (has_focus_in (list));
+}
+
+static gboolean
+phase (gpointer data)
+{
+  check_edit_account ();
+  check_composer_and_regions ();
+  assert_no_password_stored ();
+
+  fx.ok = TRUE;
+  g_action_group_activate_action (G_ACTION_GROUP (fx.app), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_activate (GApplication *app)
+{
+  static gboolean scheduled;
+
+  if (!scheduled)
+    g_timeout_add (200, phase, NULL);
+  scheduled = TRUE;
+}
+
+static void
+start_keyring (void)
+{
+  const char *argv[] = { "/bin/sh", "-c",
+                         "printf ci | gnome-keyring-daemon --unlock --components=secrets "
+                         ">/dev/null",
+                         NULL };
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                               &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+}
+
+static void
+test_window (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *bob = NULL;
+  const char *users[3];
+
+  fx.alice_pw = mimpd_test_server_random_password ();
+  fx.bob_pw = mimpd_test_server_random_password ();
+  alice = g_strconcat ("alice:", fx.alice_pw, NULL);
+  bob = g_strconcat ("bob:", fx.bob_pw, NULL);
+  users[0] = alice;
+  users[1] = bob;
+  users[2] = NULL;
+  fx.server = mimpd_test_server_start (users, &error);
+  g_assert_no_error (error);
+  start_keyring ();
+
+  fx.app = mimp_application_new ();
+  g_application_set_flags (G_APPLICATION (fx.app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (fx.app, "activate", G_CALLBACK (on_activate), NULL);
+  g_application_run (G_APPLICATION (fx.app), 0, NULL);
+  g_assert_true (fx.ok);
+  g_clear_object (&fx.account);
+  g_clear_object (&fx.app);
+
+  g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
+  mimpd_test_server_free (fx.server);
+  g_free (fx.alice_pw);
+  g_free (fx.bob_pw);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  /* GTK may warn about the bare X server; our own domains stay fatal. */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  for (const char *const *d = (const char *const[]){ "mimp-account", "mimp-history", "mimp-window",
+                                                     "mimp-preferences-window", NULL };
+       *d; d++)
+    g_log_set_fatal_mask (*d, G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL);
+
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("No display");
+      return 0;
+    }
+  adw_init ();
+  g_test_add_func ("/window/edit-account-composer-regions", test_window);
+  return g_test_run ();
+}
