@@ -612,6 +612,31 @@ mimp_certificate_get_fingerprint (GTlsCertificate *certificate)
   return g_string_free (out, FALSE);
 }
 
+/**
+ * mimp_tls_version_acceptable:
+ *
+ * Whether @tls negotiated TLS 1.2 or later (both the client and mimpd
+ * refuse less, whatever the TLS backend allows).
+ */
+gboolean
+mimp_tls_version_acceptable (GTlsConnection *tls)
+{
+  switch (g_tls_connection_get_protocol_version (tls))
+    {
+    case G_TLS_PROTOCOL_VERSION_TLS_1_2:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_3:
+      return TRUE;
+    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
+    case G_TLS_PROTOCOL_VERSION_SSL_3_0:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_0:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_1:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_0:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_2:
+    default:
+      return FALSE;
+    }
+}
+
 static gboolean
 accept_certificate_cb (GTlsConnection *tls, GTlsCertificate *certificate,
                        GTlsCertificateFlags errors, gpointer user_data)
@@ -701,6 +726,24 @@ connect_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       return;
     }
 
+  if (G_IS_TCP_WRAPPER_CONNECTION (connection))
+    {
+      GIOStream *base =
+          g_tcp_wrapper_connection_get_base_io_stream (G_TCP_WRAPPER_CONNECTION (connection));
+
+      if (G_IS_TLS_CONNECTION (base) && !mimp_tls_version_acceptable (G_TLS_CONNECTION (base)))
+        {
+          g_autoptr (GError) old = g_error_new (
+              MIMP_ERROR, MIMP_ERROR_TLS,
+              "Secure connection to %s failed: the server uses an outdated TLS version",
+              self->host);
+
+          g_io_stream_close_async (G_IO_STREAM (connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+          g_object_unref (connection);
+          fail (self, old);
+          return;
+        }
+    }
   self->connection = connection;
   socket = g_socket_connection_get_socket (connection);
   if (socket != NULL)

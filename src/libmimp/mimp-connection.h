@@ -56,5 +56,6 @@ GPtrArray *mimp_connection_get_unread_finish (MimpConnection *self, GAsyncResult
 void mimp_connection_close (MimpConnection *self);
 
 char *mimp_certificate_get_fingerprint (GTlsCertificate *certificate);
+gboolean mimp_tls_version_acceptable (GTlsConnection *tls);
 
 G_END_DECLS

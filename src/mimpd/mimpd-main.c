@@ -284,6 +284,11 @@ main (int argc, char *argv[])
   gboolean sync_full = TRUE;
 
   g_log_set_writer_func (log_writer, NULL, NULL);
+  /* TLS 1.2 at least. glib-networking's GnuTLS backend reads this before
+   * its first TLS connection; an administrator's own setting wins.
+   * mimpd-server.c also closes connections that negotiated less, whatever
+   * the backend. */
+  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1", FALSE);
   context = g_option_context_new ("[user add|remove|passwd NAME | user list]");
   g_option_context_set_summary (context, "The MIMP instant-messaging server.\n\n"
                                          "Without a command it serves. \"user add NAME\" and "

@@ -349,6 +349,12 @@ handshake_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         }
       return;
     }
+  if (!mimp_tls_version_acceptable (G_TLS_CONNECTION (source)))
+    {
+      g_debug ("Closing %s: outdated TLS version", client->address);
+      client_close (client);
+      return;
+    }
   if (!client->closed)
     client_start_session (client);
 }

@@ -486,6 +486,8 @@ mimpd_store_sqlite_open (const char *path, gboolean sync_full, GError **error)
   if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
       !exec (self, sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
              error) ||
+      /* Deleted messages are overwritten, not left in free space. */
+      !exec (self, "PRAGMA secure_delete = ON", error) ||
       !exec (self, "PRAGMA foreign_keys = ON", error) || !migrate (self, error))
     return NULL;
   for (guint i = 0; i < N_STMTS; i++)
