@@ -127,6 +127,7 @@ update_layout (MimpMessageRow *self)
       gint64 ts = mimp_chat_message_get_timestamp (self->message);
       g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (ts / 1000);
       g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr (GDateTime) yesterday = g_date_time_add_days (now, -1);
       g_autofree char *day = NULL;
 
       if (when == NULL)
@@ -134,6 +135,9 @@ update_layout (MimpMessageRow *self)
       else if (g_date_time_get_year (when) == g_date_time_get_year (now) &&
                g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
         day = g_strdup (_ ("Today"));
+      else if (g_date_time_get_year (when) == g_date_time_get_year (yesterday) &&
+               g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (yesterday))
+        day = g_strdup (_ ("Yesterday"));
       else if (g_date_time_get_year (when) == g_date_time_get_year (now))
         /* Translators: day separator for this year, see strftime(3) */
         day = g_date_time_format (when, _ ("%A, %B %e"));
