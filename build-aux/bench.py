@@ -506,6 +506,7 @@ def main():
     ap.add_argument("--notes", default=os.path.join(SRC, "docs", "benchmarks-notes.md"),
                     help="hand-written analysis appended below the table")
     ap.add_argument("--json", help="also write the raw figures here")
+    ap.add_argument("--from-json", help="rewrite the document from figures saved with --json")
     args = ap.parse_args()
     if args.quick:
         args.warmup, args.duration, args.idle, args.idle_users = 1, 3, 1000, 100
@@ -519,22 +520,27 @@ def main():
     except (ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
-    b = Bench(args)
-    started = time.monotonic()
-    try:
-        b.run()
-    finally:
-        b.cleanup()
-    R = b.results
-    R["elapsed_s"] = time.monotonic() - started
-    m = machine()
+    if args.from_json:
+        with open(args.from_json) as f:
+            R = json.load(f)
+        m = R.pop("machine")
+    else:
+        b = Bench(args)
+        started = time.monotonic()
+        try:
+            b.run()
+        finally:
+            b.cleanup()
+        R = b.results
+        R["elapsed_s"] = time.monotonic() - started
+        m = machine()
     rows = build_report(R, args, m)
     print(table_text(rows))
     print("\n(%.0f s)" % R["elapsed_s"])
     notes = open(args.notes).read() if os.path.exists(args.notes) else ""
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(R, f, indent=1, sort_keys=True)
+            json.dump(dict(R, machine=m), f, indent=1, sort_keys=True)
     write_doc(args.output, rows, R, args, m, notes)
     print("wrote", args.output)
     return 0
