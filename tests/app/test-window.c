@@ -297,11 +297,90 @@ check_composer_and_regions (void)
   g_assert_true (has_focus_in (list));
 }
 
+static GtkWidget *
+find_visible_button (GtkWidget *widget, const char *label)
+{
+  if (!gtk_widget_get_visible (widget))
+    return NULL;
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_visible_button (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static MimpChatMessage *
+last_of (const char *peer)
+{
+  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.account), peer);
+  MimpChat *chat = mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key);
+  g_autoptr (MimpChatMessage) message = NULL;
+  guint n;
+
+  if (chat == NULL || (n = g_list_model_get_n_items (G_LIST_MODEL (chat))) == 0)
+    return NULL;
+  message = g_list_model_get_item (G_LIST_MODEL (chat), n - 1);
+  return message; /* the chat keeps it */
+}
+
+static gboolean
+nobody_in_state (gpointer state)
+{
+  MimpChatMessage *message = last_of ("nobody");
+  return message != NULL && (int) mimp_chat_message_get_state (message) == GPOINTER_TO_INT (state);
+}
+
+static gboolean
+retry_shown (gpointer data)
+{
+  return find_visible_button (GTK_WIDGET (mimp_application_get_main_window (fx.app)), "_Retry") !=
+         NULL;
+}
+
+/* A message to a user the server does not know fails, with Retry; once
+ * the user exists, Retry sends it. */
+static void
+check_retry (void)
+{
+  MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
+  g_autofree char *nobody_pw = mimpd_test_server_random_password ();
+  g_autoptr (GError) error = NULL;
+  MimpChatMessage *message;
+  GtkWidget *retry;
+
+  mimp_account_send (fx.account, "nobody", "are you there?");
+  g_assert_true (test_wait_until (has_chat, (gpointer) "nobody", 20));
+  {
+    g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.account), "nobody");
+    mimp_window_open_chat (window,
+                           mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key));
+  }
+  g_assert_true (
+      test_wait_until (nobody_in_state, GINT_TO_POINTER (MIMP_MESSAGE_STATE_FAILED), 30));
+  message = last_of ("nobody");
+  g_assert_true (test_wait_until (retry_shown, NULL, 10));
+
+  g_assert_true (mimpd_test_server_add_user (fx.server, "nobody", nobody_pw, &error));
+  g_assert_no_error (error);
+  retry = find_visible_button (GTK_WIDGET (window), "_Retry");
+  g_signal_emit_by_name (retry, "clicked");
+  g_assert_true (test_wait_until (nobody_in_state, GINT_TO_POINTER (MIMP_MESSAGE_STATE_SENT), 30));
+  g_assert_true (last_of ("nobody") == message);
+  settle (200);
+  g_assert_false (retry_shown (NULL));
+}
+
 static gboolean
 phase (gpointer data)
 {
   check_edit_account ();
   check_composer_and_regions ();
+  check_retry ();
   assert_no_password_stored ();
 
   fx.ok = TRUE;
