@@ -216,6 +216,11 @@ phase (gpointer data)
   screenshot (GTK_WINDOW (prefs), "preferences");
   mimp_preferences_window_show_page (prefs, "accounts");
   screenshot (GTK_WINDOW (prefs), "preferences-accounts");
+  {
+    GtkWindow *edit = mimp_preferences_window_edit_account (prefs, account ());
+    screenshot (edit, "edit-account");
+    gtk_window_destroy (edit);
+  }
   gtk_window_destroy (GTK_WINDOW (prefs));
 
   /* Without accounts: the empty state. */
