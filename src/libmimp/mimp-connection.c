@@ -163,7 +163,7 @@ request_free (Request *request)
 static void
 fail (MimpConnection *self, const GError *error)
 {
-  g_autoptr (GObject) hold = g_object_ref (G_OBJECT (self));
+  G_GNUC_UNUSED g_autoptr (GObject) hold = g_object_ref (G_OBJECT (self));
   gboolean was_ready = self->state == MIMP_CONNECTION_STATE_READY;
   Request *request;
 
