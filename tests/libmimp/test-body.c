@@ -1222,6 +1222,129 @@ test_password (void)
   assert_password (wide->str, FALSE);
 }
 
+/* The server reads flat requests without json-glib (mimp-body.c, fast
+ * path). Each body is parsed as it is and with a member "zz":[] put first,
+ * which the fast path never takes: json-glib then decides. Both readings
+ * must agree exactly, error messages included. */
+static const char *const fast_path_bodies[] = {
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"ABCDEFGHIJKLMNOP\"}",
+  " {\"uf\" : \"alice\" "
+  ",\n\t\"ut\":\"bob\",\"ms\":\"a\\\"b\\\\c\\/d\\n\\t\\r\\b\\f\",\"token\":\"t\"} \n",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"h\\u00e9\\ud83d\\ude00\",\"token\":\"t\"}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"caf\xc3\xa9\",\"token\":\"t\",\"id\":\"x-1\"}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\",\"id\":null}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\",\"id\":7}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"\",\"token\":\"t\"}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"token\":\"t\"}",
+  "{\"uf\":\"alice\",\"uf\":\"eve\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\"}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\",\"x\":true,\"y\":false,"
+  "\"z\":null,\"n\":-12,\"f\":1.5,\"e\":1e3}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\"}x",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\",}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"a\tb\",\"token\":\"t\"}",
+  "{\"uf\":\"alice\",\"token\":\"t\"}",
+  "{\"uf\":\"alice\",\"token\":\"t\",\"ack\":17,\"wait\":25}",
+  "{\"uf\":\"alice\",\"token\":\"t\",\"ack\":0,\"wait\":0}",
+  "{\"uf\":\"alice\",\"token\":\"t\",\"ack\":-3,\"wait\":600}",
+  "{\"uf\":\"alice\",\"token\":\"t\",\"ack\":1.0,\"wait\":2.5}",
+  "{\"uf\":\"alice\",\"token\":\"t\",\"ack\":123456789012345,\"wait\":1}",
+  "{\"uf\":\"alice\",\"token\":\"t\",\"ack\":1234567890123456789,\"wait\":1}",
+  "{\"uf\":\"alice\",\"token\":\"t\",\"ack\":\"5\"}",
+  "{\"uf\":\"alice\",\"token\":\"t\",\"ack\":null,\"wait\":true}",
+  "{\"uf\":\"alice\",\"token\":\"t\",\"ack\":-0,\"wait\":007}",
+  "{\"uf\":\"alice\",\"up\":\"pass word\"}",
+  "{\"uf\":\"alice\",\"up\":\"p\\\\w\"}",
+  "{\"uf\":\"alice\",\"up\":12}",
+  "{\"uf\":1,\"up\":\"x\"}",
+  "{}",
+  "[]",
+  "{\"uf\":\"alice\"",
+};
+
+/* An error as "error CODE: MESSAGE", without json-glib's position (which
+ * the inserted member shifts). */
+static char *
+describe_error (const GError *error)
+{
+  const char *at = strstr (error->message, "<data>:");
+  int len = at ? (int) (at - error->message) : (int) strlen (error->message);
+
+  return g_strdup_printf ("error %d: %.*s", error->code, len, error->message);
+}
+
+static char *
+describe_send (const char *body)
+{
+  MimpSendRequest r = { 0 };
+  g_autoptr (GError) error = NULL;
+  char *text;
+
+  if (!mimp_body_parse_send_request ((const guint8 *) body, strlen (body), &r, &error))
+    return describe_error (error);
+  text = g_strdup_printf ("%s|%s|%s|%s|%s", r.from, r.to, r.text, r.token,
+                          r.client_id ? r.client_id : "(none)");
+  mimp_send_request_clear (&r);
+  return text;
+}
+
+static char *
+describe_get (const char *body)
+{
+  MimpGetRequest r = { 0 };
+  g_autoptr (GError) error = NULL;
+  char *text;
+
+  if (!mimp_body_parse_get_request ((const guint8 *) body, strlen (body), &r, &error))
+    return describe_error (error);
+  text = g_strdup_printf ("%s|%s|%" G_GINT64_FORMAT "|%u", r.from, r.token, r.ack, r.wait);
+  mimp_get_request_clear (&r);
+  return text;
+}
+
+static char *
+describe_login (const char *body)
+{
+  MimpLoginRequest r = { 0 };
+  g_autoptr (GError) error = NULL;
+  char *text;
+
+  if (!mimp_body_parse_login_request ((const guint8 *) body, strlen (body), &r, &error))
+    return describe_error (error);
+  text = g_strdup_printf ("%s|%s", r.user, r.password);
+  mimp_login_request_clear (&r);
+  return text;
+}
+
+static void
+test_fast_path_agrees (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (fast_path_bodies); i++)
+    {
+      const char *body = fast_path_bodies[i];
+      const char *brace = strchr (body, '{');
+      g_autofree char *slow = NULL;
+
+      if (brace == NULL)
+        continue;
+      slow = g_strdup_printf ("%.*s{\"zz\":[],%s", (int) (brace - body), body, brace + 1);
+      if (strcmp (brace + 1, "}") == 0)
+        continue; /* "{}" has no member to put one before */
+      {
+        g_autofree char *a = describe_send (body);
+        g_autofree char *b = describe_send (slow);
+        g_autofree char *c = describe_get (body);
+        g_autofree char *d = describe_get (slow);
+        g_autofree char *e = describe_login (body);
+        g_autofree char *f = describe_login (slow);
+
+        g_test_message ("%s -> %s / %s / %s", body, a, c, e);
+        g_assert_cmpstr (a, ==, b);
+        g_assert_cmpstr (c, ==, d);
+        g_assert_cmpstr (e, ==, f);
+      }
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1250,6 +1373,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/body/error-status", test_error_status);
   g_test_add_func ("/body/user-name", test_user_name);
   g_test_add_func ("/body/password", test_password);
+  g_test_add_func ("/body/fast-path-agrees", test_fast_path_agrees);
 
   return g_test_run ();
 }
