@@ -493,6 +493,12 @@ epoll_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
     }
   for (int i = 0; i < n; i++)
     client_unref (events[i].data.ptr);
+  /* Every request that was readable has been handled: commit the group
+   * now. Under steady load some connection is always readable, so the
+   * idle-priority commit would wait for its deadline (20 ms) and every
+   * reply with it. */
+  if (n < EPOLL_BATCH)
+    mimpd_hub_flush (server->hub);
   return G_SOURCE_CONTINUE;
 }
 
