@@ -422,9 +422,10 @@ def write_doc(path, rows, R, args, m, notes):
     with open(path, "w") as f:
         f.write(DOC_TEMPLATE.format(
             machine="\n".join("- %s: %s" % (k, v) for k, v in m.items()),
-            table=table_md(rows), args=" ".join(sys.argv[1:]) or "(defaults)",
+            table=table_md(rows), args=R.get("argv") or "(defaults)",
             clients=args.clients, duration=args.duration, warmup=args.warmup,
-            rate=fmt(args.rate), idle=fmt(args.idle), notes=notes, raw=raw))
+            rate=fmt(args.rate), idle=fmt(args.idle), notes=notes, raw=raw,
+            commit=R.get("commit", "?"), elapsed=R.get("elapsed_s", 0)))
 
 
 DOC_TEMPLATE = """\
@@ -432,7 +433,8 @@ DOC_TEMPLATE = """\
 
 Written by `build-aux/bench.sh` (issue 6). Every figure comes from one run on the machine
 below, with its baselines measured in the same run: this machine is shared and noisy, so
-compare ratios, and take absolute numbers as context. Run with: {args}.
+compare ratios, and take absolute numbers as context. Run with: {args}, at commit
+{commit}, in {elapsed:.0f} s.
 
 ## Machine
 
@@ -533,6 +535,11 @@ def main():
             b.cleanup()
         R = b.results
         R["elapsed_s"] = time.monotonic() - started
+        R["argv"] = " ".join(a for a in sys.argv[1:] if not a.startswith("--json")
+                             and not a.startswith("/tmp"))
+        R["commit"] = subprocess.run(["git", "-C", SRC, "rev-parse", "--short", "HEAD"],
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL).stdout.decode().strip()
         m = machine()
     rows = build_report(R, args, m)
     print(table_text(rows))
