@@ -534,8 +534,10 @@ fast_parse_flat (const guint8 *b, gsize len, FastField *fields, guint n_fields)
               else
                 goto bail;
             }
+          /* Past 15 digits the value is not ours (below), and would overflow. */
           for (; i < len && g_ascii_isdigit (b[i]); i++, digits++)
-            value = value * 10 + (b[i] - '0');
+            if (digits < 15)
+              value = value * 10 + (b[i] - '0');
           if (digits > 15 || (i < len && (b[i] == '.' || b[i] == 'e' || b[i] == 'E')))
             goto bail;
           if (field)
