@@ -4,6 +4,17 @@
  * answers, or a Secret Service that never replies, ends in an error the
  * app can explain instead of a hang.
  *
+ * gnome-keyring 42 aborts (gkd-secret-unlock.c, perform_next_unlock) when
+ * a second unlock starts while an unlock prompt is open, and also when an
+ * open unlock prompt is dismissed, which is what cancelling a libsecret
+ * call does. So calls run one at a time, in the order they were made, and
+ * a call that has started is never cancelled: when its timeout passes or
+ * its caller cancels it, the caller gets its answer at once, and the call
+ * keeps its place until libsecret returns (D-Bus calls end within D-Bus's
+ * own timeout; only an open prompt can take longer, and while it is open
+ * no other call may start). A queued call's timeout runs from the moment
+ * it was made, so waiting for its turn never makes a caller wait longer.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "mimp-secret-store"
@@ -20,6 +31,10 @@ struct _MimpSecretStore
 {
   GObject parent_instance;
   guint timeout;
+  GQueue pending;  /* of owned GTask, not started yet */
+  GTask *running;  /* owned; the call libsecret is working on */
+  guint in_flight; /* 0 or 1 */
+  guint max_in_flight;
 };
 
 G_DEFINE_FINAL_TYPE (MimpSecretStore, mimp_secret_store, G_TYPE_OBJECT)
@@ -49,8 +64,21 @@ get_schema (void)
 }
 
 static void
+mimp_secret_store_dispose (GObject *object)
+{
+  MimpSecretStore *self = MIMP_SECRET_STORE (object);
+
+  /* Every call holds a reference on the store: nothing is queued here. */
+  g_assert (self->running == NULL && g_queue_is_empty (&self->pending));
+  G_OBJECT_CLASS (mimp_secret_store_parent_class)->dispose (object);
+}
+
+static void
 mimp_secret_store_class_init (MimpSecretStoreClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mimp_secret_store_dispose;
 }
 
 static void
@@ -79,6 +107,33 @@ mimp_secret_store_get_timeout (MimpSecretStore *self)
   return self->timeout;
 }
 
+/**
+ * mimp_secret_store_get_in_flight:
+ *
+ * For tests: how many calls the Secret Service is working on now (0 or 1),
+ * and through @max_in_flight the most there ever were at once.
+ */
+guint
+mimp_secret_store_get_in_flight (MimpSecretStore *self, guint *max_in_flight)
+{
+  g_return_val_if_fail (MIMP_IS_SECRET_STORE (self), 0);
+  if (max_in_flight != NULL)
+    *max_in_flight = self->max_in_flight;
+  return self->in_flight;
+}
+
+/**
+ * mimp_secret_store_get_n_pending:
+ *
+ * For tests: how many calls wait for their turn.
+ */
+guint
+mimp_secret_store_get_n_pending (MimpSecretStore *self)
+{
+  g_return_val_if_fail (MIMP_IS_SECRET_STORE (self), 0);
+  return self->pending.length;
+}
+
 void
 mimp_secret_password_free (char *password)
 {
@@ -88,9 +143,13 @@ mimp_secret_password_free (char *password)
 
 /* ------------------------------------------------------------------ */
 
+typedef void (*OpStartFunc) (GTask *task);
+
 typedef struct
 {
-  GCancellable *inner;
+  OpStartFunc start;
+  gboolean started;
+  guint cancel_idle_id;
   GCancellable *outer;
   gulong outer_handler;
   guint timeout_id;
@@ -110,10 +169,10 @@ op_free (gpointer data)
   Op *op = data;
 
   g_clear_handle_id (&op->timeout_id, g_source_remove);
+  g_clear_handle_id (&op->cancel_idle_id, g_source_remove);
   if (op->outer_handler)
     g_cancellable_disconnect (op->outer, op->outer_handler);
   g_clear_object (&op->outer);
-  g_clear_object (&op->inner);
   g_clear_pointer (&op->attributes, g_hash_table_unref);
   g_free (op->label);
   if (op->password)
@@ -122,34 +181,123 @@ op_free (gpointer data)
   g_free (op);
 }
 
+static void start_next (MimpSecretStore *self);
+
+/* libsecret called back: the next call may start. */
+static void
+op_release (GTask *task)
+{
+  MimpSecretStore *self = g_task_get_source_object (task);
+
+  if (self->running != task)
+    return;
+  self->in_flight--;
+  g_clear_object (&self->running);
+  start_next (self);
+}
+
+/* Removes a call that has not started from the queue. */
+static void
+op_dequeue (GTask *task)
+{
+  MimpSecretStore *self = g_task_get_source_object (task);
+  GList *link = g_queue_find (&self->pending, task);
+
+  if (link != NULL)
+    {
+      g_queue_delete_link (&self->pending, link);
+      g_object_unref (task);
+    }
+}
+
 static gboolean
 op_timed_out (gpointer data)
 {
-  Op *op = data;
+  GTask *task = data;
+  Op *op = g_task_get_task_data (task);
 
   op->timeout_id = 0;
   op->timed_out = TRUE;
-  g_cancellable_cancel (op->inner);
-  /* Answer now: libsecret may take its time to notice. */
+  /* Answer now; a started call goes on (see the top of this file). */
   if (!op->returned)
     {
       op->returned = TRUE;
-      g_task_return_new_error (op->task, MIMP_SECRET_STORE_ERROR, MIMP_SECRET_STORE_ERROR_TIMEOUT,
+      g_task_return_new_error (task, MIMP_SECRET_STORE_ERROR, MIMP_SECRET_STORE_ERROR_TIMEOUT,
                                "The keyring did not answer within %u seconds", op->timeout);
     }
+  if (!op->started)
+    op_dequeue (task);
   return G_SOURCE_REMOVE;
 }
 
+/* The caller cancelled: it gets its answer now; a call that has started
+ * goes on (see the top of this file). */
+static gboolean
+op_cancel (gpointer data)
+{
+  GTask *task = data;
+  Op *op = g_task_get_task_data (task);
+
+  op->cancel_idle_id = 0;
+  if (!op->returned)
+    {
+      op->returned = TRUE;
+      g_clear_handle_id (&op->timeout_id, g_source_remove);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+    }
+  if (!op->started)
+    op_dequeue (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* May run in the middle of g_cancellable_connect() or of another thread's
+ * g_cancellable_cancel(): leaves the work to the main context. */
 static void
 outer_cancelled (GCancellable *outer, gpointer data)
 {
-  g_cancellable_cancel (G_CANCELLABLE (data));
+  GTask *task = data;
+  Op *op = g_task_get_task_data (task);
+
+  if (op->cancel_idle_id == 0)
+    op->cancel_idle_id =
+        g_idle_add_full (G_PRIORITY_DEFAULT, op_cancel, g_object_ref (task), g_object_unref);
+}
+
+static void
+start_next (MimpSecretStore *self)
+{
+  while (self->running == NULL && !g_queue_is_empty (&self->pending))
+    {
+      GTask *task = g_queue_pop_head (&self->pending);
+      Op *op = g_task_get_task_data (task);
+
+      if (op->returned)
+        {
+          g_object_unref (task);
+          continue;
+        }
+      self->running = task;
+      self->in_flight++;
+      self->max_in_flight = MAX (self->max_in_flight, self->in_flight);
+      op->started = TRUE;
+      op->start (task);
+    }
+}
+
+/* Waits for its turn, then runs op->start. */
+static void
+op_enqueue (GTask *task)
+{
+  MimpSecretStore *self = g_task_get_source_object (task);
+
+  g_queue_push_tail (&self->pending, g_object_ref (task));
+  start_next (self);
 }
 
 static GTask *
-op_task_new (MimpSecretStore *self, gpointer source_tag, const char *server, guint16 port,
-             const char *user, GCancellable *cancellable, GAsyncReadyCallback callback,
-             gpointer user_data)
+op_task_new (MimpSecretStore *self, gpointer source_tag, OpStartFunc start, const char *server,
+             guint16 port, const char *user, GCancellable *cancellable,
+             GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   Op *op = g_new0 (Op, 1);
@@ -158,19 +306,20 @@ op_task_new (MimpSecretStore *self, gpointer source_tag, const char *server, gui
   /* Cancellation is reported as our own error below. */
   g_task_set_check_cancellable (task, FALSE);
 
-  op->inner = g_cancellable_new ();
+  op->start = start;
   op->timeout = self->timeout;
-  if (cancellable != NULL)
-    {
-      op->outer = g_object_ref (cancellable);
-      op->outer_handler = g_cancellable_connect (cancellable, G_CALLBACK (outer_cancelled),
-                                                 g_object_ref (op->inner), g_object_unref);
-    }
-  op->timeout_id = g_timeout_add_seconds (self->timeout, op_timed_out, op);
   op->attributes = secret_attributes_build (get_schema (), "server", server, "port", (int) port,
                                             "user", user, NULL);
   op->task = task;
   g_task_set_task_data (task, op, op_free);
+  /* Both hold the task without a reference: op_free removes them. */
+  op->timeout_id = g_timeout_add_seconds (self->timeout, op_timed_out, task);
+  if (cancellable != NULL)
+    {
+      op->outer = g_object_ref (cancellable);
+      op->outer_handler =
+          g_cancellable_connect (cancellable, G_CALLBACK (outer_cancelled), task, NULL);
+    }
   return task;
 }
 
@@ -230,6 +379,7 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GTask) task = data;
   GError *error = NULL;
 
+  op_release (task);
   if (!secret_password_store_finish (result, &error))
     op_return_error (task, error);
   else if (((Op *) g_task_get_task_data (task))->timed_out)
@@ -238,25 +388,34 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
     g_task_return_boolean (task, TRUE);
 }
 
+static void
+store_start (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+
+  secret_password_storev (get_schema (), op->attributes, SECRET_COLLECTION_DEFAULT, op->label,
+                          op->password, NULL, store_done, g_object_ref (task));
+}
+
 void
 mimp_secret_store_store_async (MimpSecretStore *self, const char *server, guint16 port,
                                const char *user, const char *password, GCancellable *cancellable,
                                GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
-  g_autofree char *label = NULL;
   Op *op;
 
   g_return_if_fail (MIMP_IS_SECRET_STORE (self));
   g_return_if_fail (server != NULL && user != NULL && password != NULL);
 
-  task = op_task_new (self, mimp_secret_store_store_async, server, port, user, cancellable,
-                      callback, user_data);
+  task = op_task_new (self, mimp_secret_store_store_async, store_start, server, port, user,
+                      cancellable, callback, user_data);
   op = g_task_get_task_data (task);
-  /* Translators: the keyring item's label, e.g. "Mimp account alice@example.org" */
-  label = g_strdup_printf ("Mimp account %s@%s", user, server);
-  secret_password_storev (get_schema (), op->attributes, SECRET_COLLECTION_DEFAULT, label, password,
-                          op->inner, store_done, g_steal_pointer (&task));
+  /* The keyring item's label, e.g. "Mimp account alice@example.org" */
+  op->label = g_strdup_printf ("Mimp account %s@%s", user, server);
+  /* Kept until its turn comes; wiped when freed. */
+  op->password = g_strdup (password);
+  op_enqueue (task);
 }
 
 gboolean
@@ -281,6 +440,7 @@ lookup_searched (GObject *source, GAsyncResult *result, gpointer data)
   SecretValue *value;
   char *password = NULL;
 
+  op_release (task);
   items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
   if (error != NULL || op->timed_out)
     {
@@ -330,13 +490,20 @@ lookup_got_service (GObject *source, GAsyncResult *result, gpointer data)
   op->service = secret_service_get_finish (result, &error);
   if (op->service == NULL || op->timed_out)
     {
+      op_release (task);
       op_return_error (task, error);
       return;
     }
 
   secret_service_search (op->service, get_schema (), op->attributes,
                          SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS | SECRET_SEARCH_ALL,
-                         op->inner, lookup_searched, g_steal_pointer (&task));
+                         NULL, lookup_searched, g_steal_pointer (&task));
+}
+
+static void
+lookup_start (GTask *task)
+{
+  secret_service_get (SECRET_SERVICE_OPEN_SESSION, NULL, lookup_got_service, g_object_ref (task));
 }
 
 void
@@ -345,16 +512,13 @@ mimp_secret_store_lookup_async (MimpSecretStore *self, const char *server, guint
                                 GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
-  Op *op;
 
   g_return_if_fail (MIMP_IS_SECRET_STORE (self));
   g_return_if_fail (server != NULL && user != NULL);
 
-  task = op_task_new (self, mimp_secret_store_lookup_async, server, port, user, cancellable,
-                      callback, user_data);
-  op = g_task_get_task_data (task);
-  secret_service_get (SECRET_SERVICE_OPEN_SESSION, op->inner, lookup_got_service,
-                      g_steal_pointer (&task));
+  task = op_task_new (self, mimp_secret_store_lookup_async, lookup_start, server, port, user,
+                      cancellable, callback, user_data);
+  op_enqueue (task);
 }
 
 /**
@@ -381,11 +545,20 @@ clear_done (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GTask) task = data;
   GError *error = NULL;
 
+  op_release (task);
   secret_password_clear_finish (result, &error);
   if (error != NULL || ((Op *) g_task_get_task_data (task))->timed_out)
     op_return_error (task, error);
   else if (!op_set_returned (task))
     g_task_return_boolean (task, TRUE);
+}
+
+static void
+clear_start (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+
+  secret_password_clearv (get_schema (), op->attributes, NULL, clear_done, g_object_ref (task));
 }
 
 void
@@ -394,16 +567,13 @@ mimp_secret_store_clear_async (MimpSecretStore *self, const char *server, guint1
                                GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
-  Op *op;
 
   g_return_if_fail (MIMP_IS_SECRET_STORE (self));
   g_return_if_fail (server != NULL && user != NULL);
 
-  task = op_task_new (self, mimp_secret_store_clear_async, server, port, user, cancellable,
-                      callback, user_data);
-  op = g_task_get_task_data (task);
-  secret_password_clearv (get_schema (), op->attributes, op->inner, clear_done,
-                          g_steal_pointer (&task));
+  task = op_task_new (self, mimp_secret_store_clear_async, clear_start, server, port, user,
+                      cancellable, callback, user_data);
+  op_enqueue (task);
 }
 
 gboolean

@@ -30,6 +30,8 @@ G_DECLARE_FINAL_TYPE (MimpSecretStore, mimp_secret_store, MIMP, SECRET_STORE, GO
 MimpSecretStore *mimp_secret_store_new (void);
 void mimp_secret_store_set_timeout (MimpSecretStore *self, guint seconds);
 guint mimp_secret_store_get_timeout (MimpSecretStore *self);
+guint mimp_secret_store_get_in_flight (MimpSecretStore *self, guint *max_in_flight);
+guint mimp_secret_store_get_n_pending (MimpSecretStore *self);
 
 void mimp_secret_store_store_async (MimpSecretStore *self, const char *server, guint16 port,
                                     const char *user, const char *password,

@@ -259,6 +259,108 @@ test_roundtrip (void)
 
 /* ------------------------------------------------------------------ */
 
+#define N_CONCURRENT 6
+
+static gboolean
+all_results (gpointer data)
+{
+  GAsyncResult **results = data;
+
+  for (guint i = 0; i < N_CONCURRENT; i++)
+    if (results[i] == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+clear_results (GAsyncResult **results)
+{
+  for (guint i = 0; i < N_CONCURRENT; i++)
+    g_clear_object (&results[i]);
+}
+
+/* Several accounts starting at once: the calls wait for each other, and
+ * every one of them completes. */
+static void
+test_concurrent (void)
+{
+  g_autoptr (MimpSecretStore) secrets = NULL;
+  g_autoptr (GCancellable) cancellable = NULL;
+  GAsyncResult *stored[N_CONCURRENT] = { NULL };
+  GAsyncResult *found[N_CONCURRENT] = { NULL };
+  GAsyncResult *cancelled = NULL;
+  g_autoptr (GError) error = NULL;
+  guint max_in_flight = 0;
+
+  if (!g_test_subprocess ())
+    {
+      run_in_session (TRUE, FALSE);
+      return;
+    }
+
+  secrets = mimp_secret_store_new ();
+  mimp_secret_store_set_timeout (secrets, 10);
+
+  for (guint i = 0; i < N_CONCURRENT; i++)
+    {
+      g_autofree char *user = g_strdup_printf ("user%u", i);
+      g_autofree char *password = g_strdup_printf ("secret-%u", i);
+
+      mimp_secret_store_store_async (secrets, "chat.example", 3290, user, password, NULL,
+                                     test_store_result, &stored[i]);
+    }
+  /* One call runs, the others wait for their turn. */
+  g_assert_cmpuint (mimp_secret_store_get_in_flight (secrets, NULL), ==, 1);
+  g_assert_cmpuint (mimp_secret_store_get_n_pending (secrets), ==, N_CONCURRENT - 1);
+  g_assert_true (test_wait_until (all_results, stored, 30));
+  for (guint i = 0; i < N_CONCURRENT; i++)
+    {
+      g_assert_true (mimp_secret_store_store_finish (secrets, stored[i], &error));
+      g_assert_no_error (error);
+    }
+
+  /* Lookups, with one queued call cancelled by its caller: it answers
+   * "cancelled" at once and the others go on. */
+  cancellable = g_cancellable_new ();
+  for (guint i = 0; i < N_CONCURRENT; i++)
+    {
+      g_autofree char *user = g_strdup_printf ("user%u", i);
+
+      mimp_secret_store_lookup_async (secrets, "chat.example", 3290, user, NULL, test_store_result,
+                                      &found[i]);
+      if (i == 1)
+        mimp_secret_store_lookup_async (secrets, "chat.example", 3290, user, cancellable,
+                                        test_store_result, &cancelled);
+    }
+  g_assert_cmpuint (mimp_secret_store_get_n_pending (secrets), ==, N_CONCURRENT);
+  g_cancellable_cancel (cancellable);
+  test_wait_result (&cancelled, 5);
+  g_assert_null (mimp_secret_store_lookup_finish (secrets, cancelled, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&cancelled);
+
+  g_assert_true (test_wait_until (all_results, found, 30));
+  for (guint i = 0; i < N_CONCURRENT; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("secret-%u", i);
+      char *password = mimp_secret_store_lookup_finish (secrets, found[i], &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (password, ==, expected);
+      mimp_secret_password_free (password);
+    }
+
+  /* Never more than one call in the Secret Service at once. */
+  g_assert_cmpuint (mimp_secret_store_get_in_flight (secrets, &max_in_flight), ==, 0);
+  g_assert_cmpuint (max_in_flight, ==, 1);
+  g_assert_cmpuint (mimp_secret_store_get_n_pending (secrets), ==, 0);
+  clear_results (stored);
+  clear_results (found);
+}
+
+/* ------------------------------------------------------------------ */
+
 static gboolean
 dialog_shown (gpointer data)
 {
@@ -373,6 +475,33 @@ lock_login_collection (void)
   g_assert_no_error (error);
 }
 
+static gboolean
+no_call_in_flight (gpointer secrets)
+{
+  return mimp_secret_store_get_in_flight (secrets, NULL) == 0;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* Runs the main context for a while. */
+static void
+spin (guint seconds)
+{
+  test_wait_until (never, NULL, seconds);
+}
+
+static gboolean
+keyring_running (void)
+{
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  return bus != NULL && name_has_owner (bus, "org.freedesktop.secrets");
+}
+
 /* The login collection is locked; unlocking it needs a prompt. */
 static void
 check_locked (guint timeout, gboolean declined, gboolean then_store)
@@ -402,6 +531,13 @@ check_locked (guint timeout, gboolean declined, gboolean then_store)
     g_assert_error (error, MIMP_SECRET_STORE_ERROR, MIMP_SECRET_STORE_ERROR_TIMEOUT);
   g_assert_cmpint (g_get_monotonic_time () - start, <, bound);
   g_clear_error (&error);
+
+  /* The keyring daemon survives the prompt that nobody answered (which
+   * stays open: the call keeps its place until someone answers it). */
+  spin (1);
+  g_assert_true (keyring_running ());
+  if (declined)
+    g_assert_true (test_wait_until (no_call_in_flight, secrets, 10));
 
   if (!then_store)
     return;
@@ -443,9 +579,71 @@ test_locked_unanswered (void)
       run_in_session (TRUE, TRUE);
       return;
     }
-  /* Only one call: gnome-keyring 42 aborts when a second unlock starts
-   * while the first prompt is still on screen. */
   check_locked (3, FALSE, FALSE);
+}
+
+/* Three lookups at once against a locked keyring whose prompt nobody
+ * answers. gnome-keyring 42 aborts when a second unlock starts while the
+ * first prompt is still on screen, or when that prompt is dismissed: the
+ * store runs one call at a time and never cancels a started one; each
+ * call still fails within its own timeout, and the keyring daemon
+ * survives. */
+static void
+test_locked_unanswered_concurrent (void)
+{
+  g_autoptr (MimpSecretStore) secrets = NULL;
+  g_autoptr (GError) error = NULL;
+  const guint timeouts[] = { 3, 6, 6 };
+  GAsyncResult *results[G_N_ELEMENTS (timeouts)] = { NULL };
+  gint64 start;
+  guint max_in_flight = 0;
+
+  if (!g_test_subprocess ())
+    {
+      if (!g_file_test ("/usr/share/dbus-1/services/org.gnome.keyring.SystemPrompter.service",
+                        G_FILE_TEST_EXISTS))
+        {
+          g_test_skip ("gcr's prompter (package gcr) is not installed");
+          return;
+        }
+      run_in_session (TRUE, TRUE);
+      return;
+    }
+
+  secrets = mimp_secret_store_new ();
+  mimp_secret_store_set_timeout (secrets, 10);
+  g_assert_true (store (secrets, "chat.example", 3290, "alice", "a-secret", &error));
+  g_assert_no_error (error);
+  lock_login_collection ();
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < G_N_ELEMENTS (timeouts); i++)
+    {
+      mimp_secret_store_set_timeout (secrets, timeouts[i]);
+      mimp_secret_store_lookup_async (secrets, "chat.example", 3290, "alice", NULL,
+                                      test_store_result, &results[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (timeouts); i++)
+    {
+      char *password;
+
+      test_wait_result (&results[i], timeouts[i] + 10);
+      password = mimp_secret_store_lookup_finish (secrets, results[i], &error);
+      g_test_message ("lookup %u: %s after %" G_GINT64_FORMAT " ms", i,
+                      error ? error->message : "(none)", (g_get_monotonic_time () - start) / 1000);
+      g_assert_null (password);
+      g_assert_error (error, MIMP_SECRET_STORE_ERROR, MIMP_SECRET_STORE_ERROR_TIMEOUT);
+      g_assert_cmpint (g_get_monotonic_time () - start, <,
+                       (gint64) (timeouts[i] + 3) * G_USEC_PER_SEC);
+      g_clear_error (&error);
+      g_clear_object (&results[i]);
+    }
+
+  /* Nothing overlapped, and the keyring daemon is still there. */
+  spin (1);
+  mimp_secret_store_get_in_flight (secrets, &max_in_flight);
+  g_assert_cmpuint (max_in_flight, ==, 1);
+  g_assert_true (keyring_running ());
 }
 
 int
@@ -454,9 +652,11 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/secret-store/roundtrip", test_roundtrip);
+  g_test_add_func ("/secret-store/concurrent", test_concurrent);
   g_test_add_func ("/secret-store/no-service", test_no_service);
   g_test_add_func ("/secret-store/locked-declined", test_locked_declined);
   g_test_add_func ("/secret-store/locked-unanswered", test_locked_unanswered);
+  g_test_add_func ("/secret-store/locked-unanswered-concurrent", test_locked_unanswered_concurrent);
 
   return g_test_run ();
 }
