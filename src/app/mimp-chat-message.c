@@ -26,6 +26,7 @@ struct _MimpChatMessage
   guint outgoing : 1;
   guint first_of_day : 1;
   guint grouped : 1;
+  guint last_in_group : 1;
 };
 
 G_DEFINE_FINAL_TYPE (MimpChatMessage, mimp_chat_message, G_TYPE_OBJECT)
@@ -40,6 +41,7 @@ enum
   PROP_ERROR,
   PROP_FIRST_OF_DAY,
   PROP_GROUPED,
+  PROP_LAST_IN_GROUP,
   N_PROPS
 };
 
@@ -98,6 +100,9 @@ mimp_chat_message_get_property (GObject *object, guint prop_id, GValue *value, G
     case PROP_GROUPED:
       g_value_set_boolean (value, self->grouped);
       break;
+    case PROP_LAST_IN_GROUP:
+      g_value_set_boolean (value, self->last_in_group);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -122,6 +127,9 @@ mimp_chat_message_set_property (GObject *object, guint prop_id, const GValue *va
       break;
     case PROP_GROUPED:
       mimp_chat_message_set_grouped (self, g_value_get_boolean (value));
+      break;
+    case PROP_LAST_IN_GROUP:
+      mimp_chat_message_set_last_in_group (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -155,6 +163,11 @@ mimp_chat_message_class_init (MimpChatMessageClass *klass)
   properties[PROP_GROUPED] =
       g_param_spec_boolean ("grouped", NULL, NULL, FALSE,
                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Whether the next message does not continue this one's group: the
+   * time goes under the last message of a group only. */
+  properties[PROP_LAST_IN_GROUP] =
+      g_param_spec_boolean ("last-in-group", NULL, NULL, TRUE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -163,6 +176,7 @@ static void
 mimp_chat_message_init (MimpChatMessage *self)
 {
   self->seq = -1;
+  self->last_in_group = TRUE;
 }
 
 MimpChatMessage *
@@ -336,6 +350,25 @@ mimp_chat_message_set_grouped (MimpChatMessage *self, gboolean grouped)
     return;
   self->grouped = grouped;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUPED]);
+}
+
+gboolean
+mimp_chat_message_get_last_in_group (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), TRUE);
+  return self->last_in_group;
+}
+
+void
+mimp_chat_message_set_last_in_group (MimpChatMessage *self, gboolean last_in_group)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+
+  last_in_group = !!last_in_group;
+  if (self->last_in_group == (guint) last_in_group)
+    return;
+  self->last_in_group = last_in_group;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_IN_GROUP]);
 }
 
 /**

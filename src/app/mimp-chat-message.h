@@ -41,6 +41,8 @@ gboolean mimp_chat_message_get_first_of_day (MimpChatMessage *self);
 void mimp_chat_message_set_first_of_day (MimpChatMessage *self, gboolean first_of_day);
 gboolean mimp_chat_message_get_grouped (MimpChatMessage *self);
 void mimp_chat_message_set_grouped (MimpChatMessage *self, gboolean grouped);
+gboolean mimp_chat_message_get_last_in_group (MimpChatMessage *self);
+void mimp_chat_message_set_last_in_group (MimpChatMessage *self, gboolean last_in_group);
 void mimp_chat_message_update_from (MimpChatMessage *self, MimpChatMessage *other);
 
 G_END_DECLS

@@ -347,7 +347,9 @@ same_day (gint64 a_ms, gint64 b_ms)
          g_date_time_get_day_of_year (a) == g_date_time_get_day_of_year (b);
 }
 
-/* Day separators and grouping depend on the previous message. */
+/* Day separators and grouping depend on the previous message; whether
+ * the previous one is the last of its group depends on this one. The
+ * newest message is always the last of its group. */
 static void
 update_decorations (MimpChat *self, guint position)
 {
@@ -369,6 +371,10 @@ update_decorations (MimpChat *self, guint position)
           mimp_chat_message_get_outgoing (previous) == mimp_chat_message_get_outgoing (message) &&
           mimp_chat_message_get_timestamp (message) - mimp_chat_message_get_timestamp (previous) <
               GROUP_WINDOW_MS);
+  if (previous != NULL)
+    mimp_chat_message_set_last_in_group (previous, !mimp_chat_message_get_grouped (message));
+  if (position + 1 == self->items->len)
+    mimp_chat_message_set_last_in_group (message, TRUE);
 }
 
 static void

@@ -2,6 +2,10 @@
  *
  * Own messages on the right in the accent colour, received ones on the
  * left; time and delivery state under the bubble; Retry when it failed.
+ * Consecutive messages of one sender are grouped: closer together, the
+ * time only under the last one (a sending or failed state always shows).
+ * All of it follows the bound message's properties, which the chat keeps
+ * up to date as messages arrive, so recycled rows stay right.
  * The Retry button activates `chat.retry` with the message's row id.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -88,6 +92,8 @@ update_state (MimpMessageRow *self)
   outgoing = mimp_chat_message_get_outgoing (self->message);
 
   gtk_widget_set_visible (GTK_WIDGET (self->state_image), outgoing);
+  gtk_widget_set_visible (self->meta_box, mimp_chat_message_get_last_in_group (self->message) ||
+                                              (outgoing && state != MIMP_MESSAGE_STATE_SENT));
   switch (state)
     {
     case MIMP_MESSAGE_STATE_PENDING:
@@ -252,6 +258,7 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
   g_signal_connect_swapped (message, "notify::error", G_CALLBACK (update_state), self);
   g_signal_connect_swapped (message, "notify::first-of-day", G_CALLBACK (update_layout), self);
   g_signal_connect_swapped (message, "notify::grouped", G_CALLBACK (update_layout), self);
+  g_signal_connect_swapped (message, "notify::last-in-group", G_CALLBACK (update_state), self);
   update_state (self);
   update_layout (self);
 }

@@ -252,6 +252,30 @@ on_chat_changed (GListModel *model, guint position, guint removed, guint added, 
   at[1] = added;
 }
 
+/* Each message is the last of its group exactly when the next one does
+ * not continue it, and the newest always is. */
+static void
+assert_groups (MimpChat *chat)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (chat));
+  guint n_groups = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (MimpChatMessage) message = g_list_model_get_item (G_LIST_MODEL (chat), i);
+      g_autoptr (MimpChatMessage) next = NULL;
+
+      if (i + 1 < n)
+        next = g_list_model_get_item (G_LIST_MODEL (chat), i + 1);
+      g_assert_cmpint (mimp_chat_message_get_last_in_group (message), ==,
+                       next == NULL || !mimp_chat_message_get_grouped (next));
+      g_assert_cmpint (mimp_chat_message_get_grouped (message), ==,
+                       i > 0 && !mimp_chat_message_get_first_of_day (message));
+      n_groups += mimp_chat_message_get_last_in_group (message);
+    }
+  g_assert_cmpuint (n_groups, <=, 2);
+}
+
 static void
 test_paging (Fixture *fx, gconstpointer data)
 {
@@ -319,6 +343,10 @@ test_paging (Fixture *fx, gconstpointer data)
     }
   first = g_list_model_get_item (G_LIST_MODEL (chat), 0);
   g_assert_true (mimp_chat_message_get_first_of_day (first));
+  /* One sender, a second apart: one group (split only at midnight), whose
+   * last message is the newest. */
+  assert_groups (chat);
+  g_assert_true (mimp_chat_message_get_last_in_group (last));
 
   /* A live message comes at the end. */
   cli_send (fx, "bob", fx->bob_pw, "alice", "live");
@@ -327,6 +355,14 @@ test_paging (Fixture *fx, gconstpointer data)
   g_clear_object (&last);
   last = g_list_model_get_item (G_LIST_MODEL (chat), total);
   g_assert_cmpstr (mimp_chat_message_get_text (last), ==, "live");
+  /* It continues the group: the message before it is no longer the last. */
+  assert_groups (chat);
+  g_assert_true (mimp_chat_message_get_last_in_group (last));
+  if (mimp_chat_message_get_grouped (last))
+    {
+      g_autoptr (MimpChatMessage) before = g_list_model_get_item (G_LIST_MODEL (chat), total - 1);
+      g_assert_false (mimp_chat_message_get_last_in_group (before));
+    }
   g_signal_handlers_disconnect_by_func (chat, on_chat_changed, change);
 }
 

@@ -12,7 +12,9 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "mimp-app-resources.h"
 #include "mimp-application.h"
+#include "mimp-message-row.h"
 #include "mimp-preferences-window.h"
 #include "mimp-window.h"
 #include "mimpd-test-server.h"
@@ -447,6 +449,68 @@ test_window (void)
   g_free (fx.bob_pw);
 }
 
+static GtkWidget *
+find_named (GtkWidget *widget, const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+meta_visible (GtkWidget *row)
+{
+  return gtk_widget_get_visible (find_named (row, "meta"));
+}
+
+/* The time goes under the last message of a group only, a sending or
+ * failed state always shows, and a recycled row follows the message it
+ * is bound to now. */
+static void
+test_message_row_grouping (void)
+{
+  gint64 now = g_get_real_time () / 1000;
+  g_autoptr (MimpChatMessage) first =
+      mimp_chat_message_new (1, "a", "bob", FALSE, "hi", now - 60000, MIMP_MESSAGE_STATE_SENT);
+  g_autoptr (MimpChatMessage) own =
+      mimp_chat_message_new (2, "a", "bob", TRUE, "hello", now, MIMP_MESSAGE_STATE_PENDING);
+  GtkWidget *row;
+
+  mimp_app_resources_ensure ();
+  row = g_object_ref_sink (mimp_message_row_new ());
+
+  /* A message followed by one of its group: no time under it. */
+  mimp_chat_message_set_last_in_group (first, FALSE);
+  mimp_message_row_set_message (MIMP_MESSAGE_ROW (row), first);
+  g_assert_false (meta_visible (row));
+  /* The next one went away (or is not grouped with it any more). */
+  mimp_chat_message_set_last_in_group (first, TRUE);
+  g_assert_true (meta_visible (row));
+
+  /* Recycled for an own message inside a group: sending shows, sent
+   * hides, failed shows again; the old message no longer drives it. */
+  mimp_chat_message_set_last_in_group (own, FALSE);
+  mimp_message_row_set_message (MIMP_MESSAGE_ROW (row), own);
+  g_assert_true (meta_visible (row));
+  mimp_chat_message_set_state (own, MIMP_MESSAGE_STATE_SENT);
+  g_assert_false (meta_visible (row));
+  mimp_chat_message_set_last_in_group (first, FALSE);
+  mimp_chat_message_set_last_in_group (first, TRUE);
+  g_assert_false (meta_visible (row));
+  mimp_chat_message_set_state (own, MIMP_MESSAGE_STATE_FAILED);
+  g_assert_true (meta_visible (row));
+
+  mimp_message_row_set_message (MIMP_MESSAGE_ROW (row), NULL);
+  g_assert_finalize_object (row);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -465,6 +529,7 @@ main (int argc, char *argv[])
       return 0;
     }
   adw_init ();
+  g_test_add_func ("/window/message-row-grouping", test_message_row_grouping);
   g_test_add_func ("/window/edit-account-composer-regions", test_window);
   return g_test_run ();
 }
