@@ -30,6 +30,7 @@ struct _MimpWindow
   GtkButton *back_button;
   AdwWindowTitle *chat_title;
   GtkStack *content_stack;
+  AdwStatusPage *empty_page;
   GtkScrolledWindow *messages_scroller;
   GtkListView *messages_view;
   GtkTextView *composer_view;
@@ -54,15 +55,34 @@ struct _MimpWindow
 
 G_DEFINE_FINAL_TYPE (MimpWindow, mimp_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* The sidebar's empty states, and what the content pane says while no
+ * chat is open: there is nothing to choose or start before an account. */
 static void
 update_sidebar_stack (MimpWindow *self)
 {
   if (g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) == 0)
-    gtk_stack_set_visible_child_name (self->sidebar_stack, "no-accounts");
+    {
+      gtk_stack_set_visible_child_name (self->sidebar_stack, "no-accounts");
+      adw_status_page_set_icon_name (self->empty_page, "avatar-default-symbolic");
+      adw_status_page_set_title (self->empty_page, _ ("No Account Yet"));
+      adw_status_page_set_description (
+          self->empty_page, _ ("Add an account with “Add Account” in the list to start chatting"));
+    }
   else if (g_list_model_get_n_items (G_LIST_MODEL (self->chats)) == 0)
-    gtk_stack_set_visible_child_name (self->sidebar_stack, "no-chats");
+    {
+      gtk_stack_set_visible_child_name (self->sidebar_stack, "no-chats");
+      adw_status_page_set_icon_name (self->empty_page, "mail-unread-symbolic");
+      adw_status_page_set_title (self->empty_page, _ ("No Chat Selected"));
+      adw_status_page_set_description (self->empty_page, _ ("Start a chat with +"));
+    }
   else
-    gtk_stack_set_visible_child_name (self->sidebar_stack, "chats");
+    {
+      gtk_stack_set_visible_child_name (self->sidebar_stack, "chats");
+      adw_status_page_set_icon_name (self->empty_page, "mail-unread-symbolic");
+      adw_status_page_set_title (self->empty_page, _ ("No Chat Selected"));
+      adw_status_page_set_description (self->empty_page,
+                                       _ ("Choose a chat in the list, or start one with +"));
+    }
 }
 
 static void
@@ -872,6 +892,7 @@ mimp_window_class_init (MimpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, chat_title);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, messages_scroller);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, messages_view);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, composer_view);

@@ -252,6 +252,30 @@ last_sent (gpointer data)
          mimp_chat_message_get_state (last) == MIMP_MESSAGE_STATE_SENT;
 }
 
+static GtkWidget *
+find_named (GtkWidget *widget, const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+assert_empty_page (MimpWindow *window, const char *title, const char *in_description)
+{
+  AdwStatusPage *page = ADW_STATUS_PAGE (find_named (GTK_WIDGET (window), "content-empty"));
+
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, title);
+  g_assert_nonnull (strstr (adw_status_page_get_description (page), in_description));
+}
+
 static gboolean
 phase1 (gpointer data)
 {
@@ -262,8 +286,11 @@ phase1 (gpointer data)
 
   g_assert_nonnull (window);
   screenshot ("main-empty");
+  /* No account yet: the content pane points to Add Account, not to +. */
+  assert_empty_page (window, "No Account Yet", "Add Account");
 
   add_account_via_dialog ("alice", fx.alice_pw);
+  assert_empty_page (window, "No Chat Selected", "Start a chat with +");
   add_account_via_dialog ("dave", fx.dave_pw);
 
   cli_send ("bob", fx.bob_pw, "alice", "hey, are you there?");
