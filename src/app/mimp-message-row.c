@@ -1,7 +1,8 @@
 /* mimp-message-row.c
  *
  * Own messages on the right in the accent colour, received ones on the
- * left; time and delivery state under the bubble; Retry when it failed.
+ * left; time and delivery state under the bubble; when it failed, the
+ * reason on its own line under the bubble and Retry after the time.
  * Consecutive messages of one sender are grouped: closer together, the
  * time only under the last one (a sending or failed state always shows).
  * All of it follows the bound message's properties, which the chat keeps
@@ -243,6 +244,10 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
 
   gtk_widget_set_halign (self->bubble_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
   gtk_widget_set_halign (self->meta_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
+  gtk_widget_set_halign (GTK_WIDGET (self->error_label),
+                         outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
+  gtk_label_set_xalign (self->error_label, outgoing ? 1.0 : 0.0);
+  gtk_label_set_justify (self->error_label, outgoing ? GTK_JUSTIFY_RIGHT : GTK_JUSTIFY_LEFT);
   if (outgoing)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self), "outgoing");

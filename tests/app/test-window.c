@@ -511,6 +511,89 @@ test_message_row_grouping (void)
   g_assert_finalize_object (row);
 }
 
+static gboolean
+has_width (gpointer widget)
+{
+  return gtk_widget_get_width (widget) > 0 && gtk_widget_get_mapped (widget);
+}
+
+static graphene_rect_t
+bounds_in (GtkWidget *widget, GtkWidget *ancestor)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, ancestor, &bounds));
+  return bounds;
+}
+
+/* A failed message in a narrow window: the reason on its own line under
+ * the bubble (wrapping by itself, not beside Retry), then the time, the
+ * warning and Retry on one line under it. */
+static void
+test_message_row_failed_narrow (void)
+{
+  g_autoptr (MimpChatMessage) message =
+      mimp_chat_message_new (1, "a", "bob", TRUE, "Sure, bring it — mine is getting old",
+                             g_get_real_time () / 1000, MIMP_MESSAGE_STATE_FAILED);
+  GtkWidget *window;
+  GtkWidget *row;
+  GtkWidget *error;
+  GtkWidget *meta;
+  GtkWidget *retry;
+  graphene_rect_t bubble_box;
+  graphene_rect_t error_box;
+  graphene_rect_t meta_box;
+  graphene_rect_t retry_box;
+
+  g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
+
+  /* The app's styles, as AdwApplication loads them. */
+  mimp_app_resources_ensure ();
+  gtk_css_provider_load_from_resource (css, "/io/github/mimp/Mimp/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  mimp_chat_message_set_error (message, "The message is too large for the server, which "
+                                        "accepts messages of up to 64 KiB.");
+  row = mimp_message_row_new ();
+  mimp_message_row_set_message (MIMP_MESSAGE_ROW (row), message);
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 300, 300);
+  gtk_window_set_child (GTK_WINDOW (window), row);
+  gtk_window_present (GTK_WINDOW (window));
+
+  error = find_named (row, "error");
+  meta = find_named (row, "meta");
+  retry = find_visible_button (row, "_Retry");
+  g_assert_nonnull (retry);
+  g_assert_true (gtk_widget_get_visible (error));
+  g_assert_true (test_wait_until (has_width, error, 10));
+  settle (100);
+
+  /* Not inside the time line. */
+  g_assert_true (gtk_widget_get_parent (error) != meta);
+  g_assert_true (gtk_widget_is_ancestor (retry, meta));
+  bubble_box = bounds_in (gtk_widget_get_prev_sibling (error), row);
+  error_box = bounds_in (error, row);
+  meta_box = bounds_in (meta, row);
+  retry_box = bounds_in (retry, row);
+  g_test_message ("bubble y %.0f h %.0f, reason y %.0f h %.0f w %.0f, time line y %.0f h %.0f",
+                  bubble_box.origin.y, bubble_box.size.height, error_box.origin.y,
+                  error_box.size.height, error_box.size.width, meta_box.origin.y,
+                  meta_box.size.height);
+  /* Reason under the bubble, time line under the reason. */
+  g_assert_cmpfloat (error_box.origin.y, >=, bubble_box.origin.y + bubble_box.size.height);
+  g_assert_cmpfloat (meta_box.origin.y, >=, error_box.origin.y + error_box.size.height);
+  /* The reason wraps within the window; Retry stays a small button. */
+  g_assert_cmpfloat (error_box.size.width, <=, 300);
+  g_assert_cmpfloat (error_box.size.height, >, meta_box.size.height);
+  g_assert_cmpfloat (retry_box.size.height, <=, 30);
+  g_assert_true (gtk_widget_has_css_class (retry, "flat"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
+                                                 GTK_STYLE_PROVIDER (css));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -530,6 +613,7 @@ main (int argc, char *argv[])
     }
   adw_init ();
   g_test_add_func ("/window/message-row-grouping", test_message_row_grouping);
+  g_test_add_func ("/window/message-row-failed-narrow", test_message_row_failed_narrow);
   g_test_add_func ("/window/edit-account-composer-regions", test_window);
   return g_test_run ();
 }
