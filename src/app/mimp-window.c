@@ -63,7 +63,6 @@ update_sidebar_stack (MimpWindow *self)
   if (g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) == 0)
     {
       gtk_stack_set_visible_child_name (self->sidebar_stack, "no-accounts");
-      adw_status_page_set_icon_name (self->empty_page, "avatar-default-symbolic");
       adw_status_page_set_title (self->empty_page, _ ("No Account Yet"));
       adw_status_page_set_description (
           self->empty_page, _ ("Add an account with “Add Account” in the list to start chatting"));
@@ -71,14 +70,12 @@ update_sidebar_stack (MimpWindow *self)
   else if (g_list_model_get_n_items (G_LIST_MODEL (self->chats)) == 0)
     {
       gtk_stack_set_visible_child_name (self->sidebar_stack, "no-chats");
-      adw_status_page_set_icon_name (self->empty_page, "mail-unread-symbolic");
       adw_status_page_set_title (self->empty_page, _ ("No Chat Selected"));
       adw_status_page_set_description (self->empty_page, _ ("Start a chat with +"));
     }
   else
     {
       gtk_stack_set_visible_child_name (self->sidebar_stack, "chats");
-      adw_status_page_set_icon_name (self->empty_page, "mail-unread-symbolic");
       adw_status_page_set_title (self->empty_page, _ ("No Chat Selected"));
       adw_status_page_set_description (self->empty_page,
                                        _ ("Choose a chat in the list, or start one with +"));
