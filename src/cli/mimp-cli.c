@@ -80,6 +80,26 @@ static int G_GNUC_PRINTF (2, 3) die (int status, const char *format, ...)
   return status;
 }
 
+/* Every log message goes to standard error, so that what `listen` prints on
+ * standard output stays one message per line (GLib's default writer puts
+ * debug and info messages on standard output). */
+static GLogWriterOutput
+log_to_stderr (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  g_autofree char *line = NULL;
+  const char *domain = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+      domain = fields[i].value;
+  if (g_log_writer_default_would_drop (level, domain))
+    return G_LOG_WRITER_HANDLED;
+  line = g_log_writer_format_fields (level, fields, n_fields, isatty (STDERR_FILENO));
+  fprintf (stderr, "%s\n", line);
+  fflush (stderr);
+  return G_LOG_WRITER_HANDLED;
+}
+
 static int
 status_for_error (const GError *error)
 {
@@ -487,6 +507,7 @@ main (int argc, char *argv[])
   guint timeout_id = 0;
 
   setlocale (LC_ALL, "");
+  g_log_set_writer_func (log_to_stderr, NULL, NULL);
 
   context = g_option_context_new ("send TO TEXT|- | listen");
   g_option_context_set_summary (context, "A terminal client for MIMP servers.");

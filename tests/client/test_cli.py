@@ -124,6 +124,18 @@ def test_text_from_stdin():
     assert json.loads(out)["text"] == text, out
 
 
+def test_debug_output_stays_off_stdout():
+    # With -v, debug messages go to stderr; stdout carries only messages.
+    r = cli("alice", "send", "carol", "verbose run")
+    assert r.returncode == 0, r.stderr
+    carol = listen("carol", "-v", "--json", "--count", "1")
+    out, err = carol.communicate(timeout=20)
+    assert carol.returncode == 0, err
+    lines = out.decode().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["text"] == "verbose run", out
+    assert b"DEBUG" in err, err
+
+
 def test_no_password_without_terminal():
     r = cli("alice", "send", "bob", "x", env_password=False)
     assert r.returncode == 2
@@ -199,6 +211,7 @@ def main():
             test_json_and_escaping,
             test_password_file,
             test_text_from_stdin,
+            test_debug_output_stays_off_stdout,
             test_no_password_without_terminal,
             test_exit_statuses,
             test_listen_stops_on_sigterm,
