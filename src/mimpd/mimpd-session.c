@@ -202,6 +202,15 @@ mimpd_session_ref (MimpdSession *self)
   return self;
 }
 
+/* The output holds replies enciphered with a key anyone on the path saw,
+ * tokens among them: wipe it before giving it back. */
+static void
+output_free (GString *out)
+{
+  mimp_secure_wipe (out->str, out->allocated_len);
+  g_string_free (out, TRUE);
+}
+
 void
 mimpd_session_unref (MimpdSession *self)
 {
@@ -210,7 +219,7 @@ mimpd_session_unref (MimpdSession *self)
   g_queue_clear_full (&self->slots, (GDestroyNotify) slot_free);
   mimp_frame_reader_free (self->reader);
   if (self->out != NULL)
-    g_string_free (self->out, TRUE);
+    output_free (self->out);
   g_free (self->user);
   g_free (self->address);
   mimp_secure_wipe (self->token, sizeof self->token);
@@ -860,7 +869,7 @@ mimpd_session_consume_output (MimpdSession *self, gsize len)
   if (self->out_pos == self->out->len)
     {
       /* Drained: give the memory back, an idle connection keeps nothing. */
-      g_string_free (g_steal_pointer (&self->out), TRUE);
+      output_free (g_steal_pointer (&self->out));
       self->out_pos = 0;
     }
 }
