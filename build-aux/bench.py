@@ -400,6 +400,42 @@ def build_report(R, args, m):
     return rows
 
 
+def build_app_report(A):
+    """Rows of the App table (build-aux/bench-app.py's figures)."""
+    rows = []
+
+    def row(name, value, ref="", target="", ok=None):
+        verdict = "" if ok is None else ("met" if ok else "MISSED")
+        rows.append((name, value, ref, target, verdict))
+
+    st, ch, sm, bu = A["start"], A["chat"], A["chat_small"], A["burst"]
+    r = ratio(st["app_ms"], st["floor_ms"])
+    row("cold start, exec to first frame, ms (median of %d)" % st["runs"], fmt(st["app_ms"]),
+        "floor %s (%.2fx)" % (fmt(st["floor_ms"]), r), "<= 1.3x floor", r <= 1.3)
+    r = ratio(st["app_rss_kib"], st["floor_rss_kib"])
+    row("RSS at first frame, MiB", fmt(st["app_rss_kib"] / 1024, 1),
+        "floor %s (%.2fx)" % (fmt(st["floor_rss_kib"] / 1024, 1), r), "<= 1.3x floor", r <= 1.3)
+    row("open a chat of %s messages, ms (to the first frame with rows)" % fmt(ch["stored"]),
+        fmt(ch["open_ms"], 1), "10-message chat %s (%.2fx)" % (
+            fmt(sm["open_ms"], 1), ratio(ch["open_ms"], sm["open_ms"])),
+        "< 200 ms", ch["open_ms"] < 200)
+    row("scroll back %s messages: frame p50 / p99 / longest, ms" % fmt(ch["scrolled"]),
+        "%s / %s / %s" % (fmt(ch["p50_ms"], 1), fmt(ch["p99_ms"], 1), fmt(ch["max_ms"], 1)),
+        "%d frames in %.1f s; longest gap between frames %s ms" % (
+            ch["frames"], ch["scroll_s"], fmt(ch["max_interval_ms"], 1)),
+        "p99 < 16.7 ms", ch["p99_ms"] < 16.7)
+    row("RSS growth over that scroll, MiB", fmt(ch["rss_growth_kib"] / 1024, 1),
+        "RSS with the chat open %s MiB (10-message chat %s)" % (
+            fmt(ch["rss_open_kib"] / 1024, 1), fmt(sm["rss_open_kib"] / 1024, 1)),
+        "< 30 MiB", ch["rss_growth_kib"] < 30 * 1024)
+    row("burst of %d messages across %d chats: longest main-loop stall, ms" % (
+        bu["received"], bu["chats"]), fmt(bu["stall_max_ms"], 1),
+        "idle main loop %s ms" % fmt(bu["idle_stall_max_ms"], 1))
+    row("burst: all stored / shown, s after the first send", "%.2f / %.2f" % (
+        bu["stored_s"], bu["shown_s"]), "the senders took %.2f s" % bu["send_s"])
+    return rows
+
+
 def table_text(rows):
     head = ("figure", "value", "baseline / ratio", "target", "")
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(5)]
@@ -425,7 +461,44 @@ def write_doc(path, rows, R, args, m, notes):
             table=table_md(rows), args=R.get("argv") or "(defaults)",
             clients=args.clients, duration=args.duration, warmup=args.warmup,
             rate=fmt(args.rate), idle=fmt(args.idle), notes=notes, raw=raw,
-            commit=R.get("commit", "?"), elapsed=R.get("elapsed_s", 0)))
+            commit=R.get("commit", "?"), elapsed=R.get("elapsed_s", 0),
+            app=app_section(R.get("app"))))
+
+
+def app_section(A):
+    if not A:
+        return "Not measured in this run (`build-aux/bench.sh --app-only` measures it)."
+    return APP_TEMPLATE.format(table=table_md(build_app_report(A)), commit=A.get("commit", "?"),
+                               elapsed=A.get("seconds", 0), argv=A.get("argv") or "(defaults)")
+
+
+APP_TEMPLATE = """\
+Written by `build-aux/bench-app.sh` (run by `build-aux/bench.sh`; `--app-only` runs only
+this part, `--no-app` skips it), at commit {commit}, in {elapsed:.0f} s, with {argv}.
+Everything runs in the headless session of testing.md (`xvfb-run -a`, `dbus-run-session`,
+throw-away HOME and XDG directories), `GSK_RENDERER=cairo`, `GDK_DEBUG=gl-disable`,
+`GTK_A11Y=none`, for the app and its baselines alike.
+
+- **Cold start**: `mimp-bench-app start` runs the real `MimpApplication` (mimp's code,
+  linked from `mimp-app-core`; the app has no benchmark hook) with an existing empty
+  history; `mimp-bench-floor` is an `AdwApplicationWindow` with a header bar, same size,
+  also registered on the bus. Both print the monotonic time of their window's first
+  `GdkFrameClock` "after-paint" and their RSS then; the driver subtracts its own monotonic
+  time just before exec. Alternated, one discarded run each, median.
+- **Big chat**: a history of 1,000,000 messages in one chat, written with SQL straight into
+  the app's migrated schema; open it (`mimp_application_open_chat` -> the first frame whose
+  list has rows), then a tick callback moves the `GtkListView`'s vadjustment up one view
+  height per frame, letting the window's own paging load older pages, until 10,000 more
+  messages are in the model. A frame's time is its frame clock's "update" to "after-paint"
+  (the work of the frame, layout and painting included). Baseline: a 10-message chat.
+- **Burst**: a real `mimpd` on loopback; 20 senders (`tests/mimp10_client.py`, one thread
+  each, another process) send 1,000 messages in total to the app's account, which is online
+  with long poll; a `G_PRIORITY_HIGH` 1 ms timeout in the app records the longest gap between
+  its runs (baseline: the same over the idle second before); done when the chat list has
+  reported every message stored (`message-received`) and the next frame is painted.
+
+{table}
+"""
 
 
 DOC_TEMPLATE = """\
@@ -480,6 +553,10 @@ hashed at the real cost, served by a mimpd started without it.
 
 {table}
 
+## App
+
+{app}
+
 {notes}
 
 ## Raw figures (JSON)
@@ -488,6 +565,23 @@ hashed at the real cost, served by a mimpd started without it.
 {raw}
 ```
 """
+
+
+def run_app(args):
+    """build-aux/bench-app.sh (headless session, its own bounds): its JSON figures."""
+    argv = [os.path.join(HERE, "bench-app.sh"), "--build", args.build]
+    if args.quick:
+        argv.append("--quick")
+    log("app benchmarks:", " ".join(argv[1:]))
+    p = subprocess.run(argv, stdout=subprocess.PIPE, timeout=330)
+    if p.returncode != 0:
+        raise RuntimeError("bench-app.sh failed (%d)" % p.returncode)
+    A = json.loads(p.stdout)
+    A["argv"] = "--quick" if args.quick else ""
+    A["commit"] = subprocess.run(["git", "-C", SRC, "rev-parse", "--short", "HEAD"],
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL).stdout.decode().strip()
+    return A
 
 
 def main():
@@ -504,6 +598,9 @@ def main():
     ap.add_argument("--logins", type=int, default=60)
     ap.add_argument("--codec-seconds", type=float, default=1.0)
     ap.add_argument("--quick", action="store_true", help="short runs, fewer connections")
+    ap.add_argument("--no-app", action="store_true", help="skip the app benchmarks")
+    ap.add_argument("--app-only", action="store_true",
+                    help="run only the app benchmarks; keep the server figures of --output")
     ap.add_argument("--output", default=os.path.join(SRC, "docs", "benchmarks.md"))
     ap.add_argument("--notes", default=os.path.join(SRC, "docs", "benchmarks-notes.md"),
                     help="hand-written analysis appended below the table")
@@ -526,6 +623,11 @@ def main():
         with open(args.from_json) as f:
             R = json.load(f)
         m = R.pop("machine")
+    elif args.app_only:
+        with open(args.output) as f:
+            R = json.loads(f.read().split("```json\n", 1)[1].split("\n```", 1)[0])
+        R["app"] = run_app(args)
+        m = machine()
     else:
         b = Bench(args)
         started = time.monotonic()
@@ -541,8 +643,12 @@ def main():
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL).stdout.decode().strip()
         m = machine()
+        if not args.no_app:
+            R["app"] = run_app(args)
     rows = build_report(R, args, m)
     print(table_text(rows))
+    if R.get("app"):
+        print(table_text(build_app_report(R["app"])))
     print("\n(%.0f s)" % R["elapsed_s"])
     notes = open(args.notes).read() if os.path.exists(args.notes) else ""
     if args.json:

@@ -1,8 +1,9 @@
 #!/bin/sh
-# Runs every benchmark of issue 6 and rewrites docs/benchmarks.md.
-#   build-aux/bench.sh [--quick] [bench.py options]
+# Runs every benchmark of issue 6 (the server's, then the app's through
+# build-aux/bench-app.sh) and rewrites docs/benchmarks.md.
+#   build-aux/bench.sh [--quick] [--no-app | --app-only] [bench.py options]
 # Needs ngircd (build-aux/install-deps.sh installs it). Loopback only,
-# bounded in time (about 5 minutes with the defaults).
+# bounded in time (about 5 minutes for the server, under 5 for the app).
 set -eu
 cd "$(dirname "$0")/.."
 if ! command -v ngircd >/dev/null 2>&1 && [ ! -x /usr/sbin/ngircd ]; then

@@ -1,0 +1,252 @@
+#!/usr/bin/python3
+"""The app benchmarks of issue 6 (docs/benchmarks.md, "App").
+
+Run through build-aux/bench-app.sh, which puts this inside the headless session
+of testing.md (xvfb-run -a, dbus-run-session, throw-away HOME and XDG dirs,
+GSK_RENDERER=cairo, GDK_DEBUG=gl-disable). Every app run gets its own
+XDG_DATA_HOME and XDG_CONFIG_HOME under a temporary directory.
+
+  cold start   mimp-bench-app start (the real MimpApplication) against
+               mimp-bench-floor (AdwApplicationWindow + header bar), alternated,
+               median of N runs: exec -> first frame's after-paint, RSS then
+  big chat     a history of M messages in one chat, written with SQL into the
+               app's schema; open it, then scroll back S messages; against the
+               same with a 10-message chat
+  burst        a real mimpd on loopback, 20 senders (tests/mimp10_client.py)
+               sending B messages to the app's account across 20 chats
+
+Prints one JSON object on standard output (progress on standard error).
+
+SPDX-License-Identifier: GPL-3.0-or-later
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(SRC, "tests"))
+
+
+def log(*args):
+    print("bench-app:", *args, file=sys.stderr, flush=True)
+
+
+class Runner:
+    def __init__(self, args):
+        self.args = args
+        self.tmp = tempfile.mkdtemp(prefix="mimp-bench-app-")
+        self.app = os.path.join(args.build, "src", "bench", "app", "mimp-bench-app")
+        self.floor = os.path.join(args.build, "src", "bench", "app", "mimp-bench-floor")
+        self.n = 0
+
+    def env(self, name):
+        """A fresh (or reused, by name) data and config directory for one app."""
+        base = os.path.join(self.tmp, name)
+        for d in ("data/mimp", "config/mimp", "cache"):
+            os.makedirs(os.path.join(base, d), exist_ok=True)
+        env = dict(os.environ)
+        env.update({
+            "XDG_DATA_HOME": os.path.join(base, "data"),
+            "XDG_CONFIG_HOME": os.path.join(base, "config"),
+            "XDG_CACHE_HOME": os.path.join(base, "cache"),
+            "GSETTINGS_SCHEMA_DIR": os.path.join(self.args.build, "src", "app"),
+            "GSETTINGS_BACKEND": "memory",
+            "GSK_RENDERER": "cairo",
+            "GDK_DEBUG": "gl-disable",
+            "GDK_BACKEND": "x11",
+            "NO_AT_BRIDGE": "1",
+            "GTK_A11Y": "none",
+        })
+        return env, base
+
+    def run_first_frame(self, argv, env):
+        t0 = time.monotonic()
+        p = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60)
+        for line in p.stdout.decode().splitlines():
+            if line.startswith("first-frame "):
+                _, us, rss = line.split()
+                return (int(us) / 1000.0 - t0 * 1000.0, int(rss))
+        raise RuntimeError("%s: no first frame (%d): %s" % (argv[0], p.returncode,
+                                                             p.stderr.decode()[-2000:]))
+
+    def cold_start(self):
+        app_env, _ = self.env("start")
+        floor_env, _ = self.env("floor")
+        # One discarded run each: the history database is created, files are cached.
+        self.run_first_frame([self.app, "start"], app_env)
+        self.run_first_frame([self.floor], floor_env)
+        app, floor = [], []
+        for i in range(self.args.runs):
+            floor.append(self.run_first_frame([self.floor], floor_env))
+            app.append(self.run_first_frame([self.app, "start"], app_env))
+        med = lambda xs, k: statistics.median(x[k] for x in xs)
+        r = {"runs": self.args.runs,
+             "app_ms": med(app, 0), "floor_ms": med(floor, 0),
+             "app_rss_kib": med(app, 1), "floor_rss_kib": med(floor, 1),
+             "app_ms_all": [round(x[0], 1) for x in app],
+             "floor_ms_all": [round(x[0], 1) for x in floor]}
+        log("cold start", r)
+        return r
+
+    def write_history(self, base, count):
+        path = os.path.join(base, "data", "mimp", "history.db")
+        db = sqlite3.connect(path)
+        for name in sorted(os.listdir(os.path.join(SRC, "src", "app", "migrations"))):
+            with open(os.path.join(SRC, "src", "app", "migrations", name)) as f:
+                db.executescript(f.read())
+        db.execute("PRAGMA user_version = 2")
+        now_ms = int(time.time() * 1000)
+        # Oldest first, one message a minute, alternating direction, 20-140 bytes of text.
+        db.execute(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) "
+            "INSERT INTO messages (account, peer, direction, text, timestamp, state) "
+            "SELECT 'bench', 'alice', x % 2, 'Message ' || x || ' ' || "
+            "substr('lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod "
+            "tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam', "
+            "1, 10 + (x * 37) % 130), ? - (? - x) * 60000, 1 FROM c",
+            (count, now_ms, count))
+        db.execute("INSERT INTO chats (account, peer, unread, last_activity) "
+                   "VALUES ('bench', 'alice', 0, ?)", (now_ms,))
+        db.commit()
+        db.close()
+        with open(os.path.join(base, "config", "mimp", "accounts.ini"), "w") as f:
+            f.write("[account bench]\nhost=127.0.0.1\nport=9\nuser=me\ntls=false\n"
+                    "enabled=false\n")
+
+    def run_json(self, argv, env, timeout):
+        p = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout)
+        for line in p.stdout.decode().splitlines():
+            if line.startswith("{"):
+                return json.loads(line)
+        raise RuntimeError("%s: no result (%d): %s" % (" ".join(argv), p.returncode,
+                                                        p.stderr.decode()[-2000:]))
+
+    def chat(self, count, scroll):
+        env, base = self.env("chat-%d" % count)
+        t0 = time.monotonic()
+        self.write_history(base, count)
+        made = time.monotonic() - t0
+        # BENCH_APP_WRAPPER="perf record -g -o FILE" profiles the chat run.
+        wrapper = os.environ.get("BENCH_APP_WRAPPER", "").split()
+        r = self.run_json(wrapper + [self.app, "chat", "--key", "bench/alice",
+                           "--messages", str(min(scroll, max(0, count - 100))),
+                           "--timeout", str(self.args.scroll_budget)],
+                          env, self.args.scroll_budget + 60)
+        r["stored"] = count
+        r["db_write_s"] = round(made, 2)
+        log("chat", r)
+        return r
+
+    def burst(self, count, chats):
+        from mimpdtest import MimpdServer
+        from mimp10_client import Mimp10Client
+
+        password = secrets.token_urlsafe(16)
+        senders = ["s%02d" % i for i in range(chats)]
+        server = MimpdServer(users={name: password for name in ["me"] + senders},
+                             tmpdir=os.path.join(self.tmp, "mimpd"))
+        os.makedirs(server.tmpdir, exist_ok=True)
+        server.start()
+        try:
+            env, base = self.env("burst")
+            with open(os.path.join(base, "config", "mimp", "accounts.ini"), "w") as f:
+                f.write("[account bench]\nhost=127.0.0.1\nport=%d\nuser=me\ntls=false\n"
+                        "enabled=false\n" % server.port)
+            env["MIMP_BENCH_PASSWORD"] = password
+            proc = subprocess.Popen([self.app, "burst", "--account", "bench", "--count",
+                                     str(count), "--timeout", "120"], env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            try:
+                line = proc.stdout.readline().decode()
+                if line.startswith("first-frame"):
+                    line = proc.stdout.readline().decode()
+                if not line.startswith("ready"):
+                    raise RuntimeError("burst: app not ready: " + line +
+                                       proc.stderr.read().decode()[-2000:])
+                clients = []
+                for name in senders:
+                    c = Mimp10Client("127.0.0.1", server.port)
+                    c.handshake()
+                    c.login(name, password)
+                    clients.append(c)
+                per = [count // chats + (1 if i < count % chats else 0) for i in range(chats)]
+
+                def send(c, n):
+                    for i in range(n):
+                        c.send("me", "burst %s %d" % (c.user, i))
+
+                threads = [threading.Thread(target=send, args=(c, n))
+                           for c, n in zip(clients, per)]
+                t_send = time.monotonic()
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                t_sent = time.monotonic()
+                out, err = proc.communicate(timeout=150)
+                for c in clients:
+                    c.close()
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            r = None
+            for line in out.decode().splitlines():
+                if line.startswith("{"):
+                    r = json.loads(line)
+            if r is None:
+                raise RuntimeError("burst: no result: " + err.decode()[-2000:])
+            r["chats"] = chats
+            r["send_s"] = round(t_sent - t_send, 3)
+            r["stored_s"] = round(r["stored_us"] / 1e6 - t_send, 3)
+            r["shown_s"] = round(r["shown_us"] / 1e6 - t_send, 3)
+            log("burst", r)
+            return r
+        finally:
+            server.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(SRC, "_build-bench"))
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--messages", type=int, default=1000000)
+    ap.add_argument("--scroll", type=int, default=10000)
+    ap.add_argument("--burst", type=int, default=1000)
+    ap.add_argument("--chats", type=int, default=20)
+    ap.add_argument("--scroll-budget", type=int, default=150,
+                    help="seconds the scroll may take; a partial scroll is reported as such")
+    ap.add_argument("--quick", action="store_true", help="a tiny configuration, seconds")
+    args = ap.parse_args()
+    if args.quick:
+        args.runs, args.messages, args.scroll, args.burst, args.chats = 1, 2000, 200, 40, 4
+    os.environ.setdefault("MIMPD", os.path.join(args.build, "src", "mimpd", "mimpd"))
+    r = Runner(args)
+    t0 = time.monotonic()
+    try:
+        out = {"start": r.cold_start(),
+               "chat": r.chat(args.messages, args.scroll),
+               "chat_small": r.chat(10, 0),
+               "burst": r.burst(args.burst, args.chats)}
+    finally:
+        shutil.rmtree(r.tmp, ignore_errors=True)
+    out["seconds"] = round(time.monotonic() - t0, 1)
+    json.dump(out, sys.stdout, indent=1)
+    print()
+
+
+if __name__ == "__main__":
+    main()
