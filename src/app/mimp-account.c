@@ -174,6 +174,9 @@ set_status (MimpAccount *self, MimpAccountStatus status, const char *message)
 {
   gboolean changed = FALSE;
 
+  /* Both notifications after both fields are set: a handler of either one
+   * sees the new status with its own reason, not the previous one's. */
+  g_object_freeze_notify (G_OBJECT (self));
   if (self->status != status)
     {
       self->status = status;
@@ -186,6 +189,7 @@ set_status (MimpAccount *self, MimpAccountStatus status, const char *message)
       self->status_message = g_strdup (message);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_MESSAGE]);
     }
+  g_object_thaw_notify (G_OBJECT (self));
   if (changed)
     g_debug ("Account %s is now %d", self->id, status);
 }

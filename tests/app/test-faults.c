@@ -1,0 +1,699 @@
+/* test-faults.c - the app's account and history under faults (issue 5)
+ *
+ * /app-faults/app-killed: a child process (this binary with --child) runs the
+ * app's MimpAccount and MimpHistory on one directory, receiving from bob
+ * (a libmimp sender) and sending its own messages to carol. It is SIGKILLed
+ * at seeded random moments and started again on the same directory. At the
+ * end every message acknowledged to bob is in the history exactly once, and
+ * every message the history holds as outgoing reached carol (`mimp-cli
+ * listen --json`) exactly once.
+ *
+ * /app-faults/server-faults: the account in this process while mimpd is
+ * stalled (SIGSTOP/SIGCONT) and killed and restarted: a high-priority timer
+ * never sees a gap over 200 ms, the account shows waiting with a reason and
+ * comes back online, and nothing is lost or doubled.
+ *
+ * MIMP_FAULT_SEED chooses the kill moments (printed). Passwords travel in
+ * the environment, message texts never in argv.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "mimp.h"
+#include "mimp-account.h"
+#include "mimp-history.h"
+#include "mimp-secret-store.h"
+#include "mimpd-test-server.h"
+#include "test-util.h"
+
+#define ACCOUNT_ID "faults"
+#define CHILD_SENDS 25
+#define KILLS 6
+#define BOB_SENDS 200
+#define MAX_GAP_MS 200
+
+/* ------------------------------------------------------------------ */
+/* The child: the app's account and history, no UI                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct
+{
+  MimpAccount *account;
+  guint run;
+  guint sent;
+  GMainLoop *loop;
+} Child;
+
+static gboolean
+child_send (gpointer data)
+{
+  Child *c = data;
+  g_autofree char *text = NULL;
+
+  if (c->sent >= CHILD_SENDS)
+    return G_SOURCE_REMOVE;
+  text = g_strdup_printf ("run %u message %u", c->run, c->sent++);
+  mimp_account_send (c->account, "carol", text);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+child_quit (gpointer data)
+{
+  g_main_loop_quit (((Child *) data)->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+child_main (const char *dir, guint16 port, guint run)
+{
+  g_autofree char *db = g_build_filename (dir, "history.db", NULL);
+  g_autofree char *password = g_strdup (g_getenv ("MIMP_PASSWORD"));
+  g_autoptr (MimpHistory) history = NULL;
+  g_autoptr (MimpSecretStore) secrets = NULL;
+  Child c = { 0 };
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () == 1 || password == NULL)
+    return 1;
+  g_unsetenv ("MIMP_PASSWORD");
+
+  history = mimp_history_new (db);
+  secrets = mimp_secret_store_new ();
+  c.run = run;
+  c.loop = g_main_loop_new (NULL, FALSE);
+  c.account = mimp_account_new (ACCOUNT_ID, "127.0.0.1", port, "alice", FALSE);
+  mimp_account_set_services (c.account, history, secrets);
+  mimp_account_use_password (c.account, password, TRUE); /* starts it */
+  g_timeout_add (15, child_send, &c);
+  g_unix_signal_add (SIGTERM, child_quit, &c);
+  g_main_loop_run (c.loop);
+
+  mimp_account_stop (c.account);
+  g_clear_object (&c.account);
+  mimp_history_close (history);
+  g_main_loop_unref (c.loop);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers of the parent                                              */
+/* ------------------------------------------------------------------ */
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* carol's `mimp-cli listen --json`, counting what arrives */
+typedef struct
+{
+  GSubprocess *process;
+  GDataInputStream *out;
+  GHashTable *ids;   /* server id -> count */
+  GHashTable *texts; /* text from alice -> count */
+  guint lines;
+  guint duplicate_ids;
+  gboolean eof;
+} Listener;
+
+static void read_next_line (Listener *l);
+
+static void
+line_read (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Listener *l = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+  const char *id;
+  const char *text;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL,
+                                                    &error);
+  if (line == NULL)
+    {
+      l->eof = TRUE;
+      return;
+    }
+  g_assert_true (json_parser_load_from_data (parser, line, -1, NULL));
+  object = json_node_get_object (json_parser_get_root (parser));
+  id = json_object_get_string_member (object, "id");
+  text = json_object_get_string_member (object, "text");
+  l->lines++;
+  if (g_hash_table_contains (l->ids, id))
+    l->duplicate_ids++;
+  g_hash_table_insert (l->ids, g_strdup (id),
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (l->ids, id)) + 1));
+  if (g_strcmp0 (json_object_get_string_member (object, "from"), "alice") == 0)
+    g_hash_table_insert (
+        l->texts, g_strdup (text),
+        GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (l->texts, text)) + 1));
+  read_next_line (l);
+}
+
+static void
+read_next_line (Listener *l)
+{
+  g_data_input_stream_read_line_async (l->out, G_PRIORITY_DEFAULT, NULL, line_read, l);
+}
+
+static Listener *
+listener_start (MimpdTestServer *server, const char *user, const char *password)
+{
+  Listener *l = g_new0 (Listener, 1);
+  g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (server));
+  const char *argv[] = {
+    g_getenv ("MIMP_CLI"), "--server", address, "--user", user, "listen", "--json", NULL
+  };
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", password, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  l->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  l->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (l->process));
+  l->ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  l->texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  read_next_line (l);
+  return l;
+}
+
+static void
+listener_free (Listener *l)
+{
+  g_subprocess_send_signal (l->process, SIGTERM);
+  g_subprocess_wait (l->process, NULL, NULL);
+  /* Let the pending read see the end. */
+  while (!l->eof)
+    g_main_context_iteration (NULL, TRUE);
+  g_object_unref (l->out);
+  g_object_unref (l->process);
+  g_hash_table_unref (l->ids);
+  g_hash_table_unref (l->texts);
+  g_free (l);
+}
+
+/* bob, sending to alice through libmimp, counting acknowledgements */
+typedef struct
+{
+  MimpClientSession *session;
+  GHashTable *acked; /* server id */
+  guint queued;
+  guint finished;
+  guint failed;
+  guint limit;
+  guint timer;
+} Sender;
+
+static void
+on_bob_finished (MimpClientSession *session, const char *client_id, const char *server_id,
+                 gint64 timestamp, const GError *error, Sender *s)
+{
+  s->finished++;
+  if (error != NULL)
+    s->failed++;
+  else
+    g_hash_table_add (s->acked, g_strdup (server_id));
+}
+
+static void
+sender_send (Sender *s)
+{
+  g_autofree char *client_id = g_uuid_string_random ();
+  g_autofree char *text = g_strdup_printf ("bob message %u", s->queued++);
+
+  mimp_client_session_send (s->session, client_id, "alice", text);
+}
+
+static gboolean
+sender_tick (gpointer data)
+{
+  Sender *s = data;
+
+  if (s->queued >= s->limit)
+    {
+      s->timer = 0;
+      return G_SOURCE_REMOVE;
+    }
+  sender_send (s);
+  return G_SOURCE_CONTINUE;
+}
+
+static Sender *
+sender_start (MimpdTestServer *server, const char *password, guint limit, guint interval_ms)
+{
+  Sender *s = g_new0 (Sender, 1);
+
+  s->session =
+      mimp_client_session_new ("127.0.0.1", mimpd_test_server_get_port (server), FALSE, "bob");
+  mimp_client_session_set_password (s->session, password);
+  mimp_client_session_set_receive (s->session, FALSE);
+  g_signal_connect (s->session, "send-finished", G_CALLBACK (on_bob_finished), s);
+  mimp_client_session_start (s->session);
+  s->acked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  s->limit = limit;
+  if (interval_ms > 0)
+    s->timer = g_timeout_add (interval_ms, sender_tick, s);
+  return s;
+}
+
+static void
+sender_free (Sender *s)
+{
+  g_clear_handle_id (&s->timer, g_source_remove);
+  mimp_client_session_stop (s->session);
+  g_object_unref (s->session);
+  g_hash_table_unref (s->acked);
+  g_free (s);
+}
+
+static void
+spin_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+static gint64
+query_int (sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static sqlite3 *
+open_db (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+typedef struct
+{
+  const char *db_path;
+  Sender *bob;
+  Listener *carol;
+} Progress;
+
+/* Everything bob sent was answered and is stored; nothing pending; carol
+ * has as many of alice's messages as the history holds outgoing. */
+static gboolean
+all_settled (gpointer data)
+{
+  Progress *p = data;
+  sqlite3 *db;
+  gint64 incoming, pending, outgoing;
+
+  if (p->bob->finished < p->bob->queued || p->bob->queued < p->bob->limit)
+    return FALSE;
+  if (!g_file_test (p->db_path, G_FILE_TEST_EXISTS))
+    return FALSE;
+  db = open_db (p->db_path);
+  incoming = query_int (db, "SELECT count(*) FROM messages WHERE direction = 0");
+  pending = query_int (db, "SELECT count(*) FROM messages WHERE direction = 1 AND state = 0");
+  outgoing = query_int (db, "SELECT count(*) FROM messages WHERE direction = 1");
+  sqlite3_close (db);
+  return incoming >= g_hash_table_size (p->bob->acked) && pending == 0 &&
+         g_hash_table_size (p->carol->texts) >= (guint) outgoing;
+}
+
+typedef struct
+{
+  guint acked;
+  guint stored_in;
+  guint outgoing;
+  guint failed_out;
+  guint delivered;
+} Figures;
+
+/* The exactly-once checks, shared by both tests. */
+static void
+check_counts (const char *db_path, Sender *bob, Listener *carol, Figures *f)
+{
+  sqlite3 *db = open_db (db_path);
+  sqlite3_stmt *stmt = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  guint missing = 0;
+
+  f->acked = g_hash_table_size (bob->acked);
+  f->stored_in = query_int (db, "SELECT count(*) FROM messages WHERE direction = 0");
+  /* Each acknowledged message once, by server id; no text twice. */
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM (SELECT server_id FROM messages "
+                                  "WHERE direction = 0 GROUP BY server_id HAVING count(*) > 1)"),
+                   ==, 0);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM (SELECT text FROM messages "
+                                  "WHERE direction = 0 GROUP BY text HAVING count(*) > 1)"),
+                   ==, 0);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT count(*) FROM messages WHERE direction = 0 "
+                                       "AND server_id = ?",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_hash_table_iter_init (&iter, bob->acked);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      if (sqlite3_column_int (stmt, 0) != 1)
+        missing++;
+    }
+  sqlite3_finalize (stmt);
+  g_assert_cmpuint (missing, ==, 0);
+  g_assert_cmpuint (bob->failed, ==, 0);
+  /* Nothing stored that bob was not told about: acked == stored. */
+  g_assert_cmpuint (f->stored_in, ==, f->acked);
+
+  /* Every stored outgoing message at carol's exactly once. */
+  f->outgoing = query_int (db, "SELECT count(*) FROM messages WHERE direction = 1");
+  f->failed_out =
+      query_int (db, "SELECT count(*) FROM messages WHERE direction = 1 AND state <> 1");
+  g_assert_cmpint (
+      sqlite3_prepare_v2 (db, "SELECT text FROM messages WHERE direction = 1", -1, &stmt, NULL), ==,
+      SQLITE_OK);
+  missing = 0;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *text = (const char *) sqlite3_column_text (stmt, 0);
+      if (GPOINTER_TO_UINT (g_hash_table_lookup (carol->texts, text)) != 1)
+        missing++;
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpuint (missing, ==, 0);
+  g_assert_cmpuint (f->failed_out, ==, 0);
+  g_assert_cmpuint (carol->duplicate_ids, ==, 0);
+  /* And nothing at carol's that the history does not hold. */
+  f->delivered = 0;
+  g_hash_table_iter_init (&iter, carol->texts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_assert_cmpuint (GPOINTER_TO_UINT (value), ==, 1);
+      f->delivered++;
+    }
+  g_assert_cmpuint (f->delivered, ==, f->outgoing);
+}
+
+static void
+make_users (char **alice_pw, char **bob_pw, char **carol_pw, const char **users)
+{
+  *alice_pw = mimpd_test_server_random_password ();
+  *bob_pw = mimpd_test_server_random_password ();
+  *carol_pw = mimpd_test_server_random_password ();
+  users[0] = g_strconcat ("alice:", *alice_pw, NULL);
+  users[1] = g_strconcat ("bob:", *bob_pw, NULL);
+  users[2] = g_strconcat ("carol:", *carol_pw, NULL);
+  users[3] = NULL;
+}
+
+static void
+free_users (const char **users)
+{
+  for (guint i = 0; users[i] != NULL; i++)
+    g_free ((char *) users[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* The app killed at random moments                                   */
+/* ------------------------------------------------------------------ */
+
+static GSubprocess *
+spawn_child (const char *dir, guint16 port, guint run, const char *password)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *port_s = g_strdup_printf ("%u", port);
+  g_autofree char *run_s = g_strdup_printf ("%u", run);
+  const char *argv[] = { self_exe, "--child", dir, port_s, run_s, NULL };
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr (GError) error = NULL;
+  GSubprocess *child;
+
+  g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", password, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  child = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  return child;
+}
+
+static guint32
+fault_seed (void)
+{
+  const char *env = g_getenv ("MIMP_FAULT_SEED");
+  return env != NULL ? (guint32) g_ascii_strtoull (env, NULL, 10) : 20261122;
+}
+
+static void
+test_app_killed (void)
+{
+  g_autofree char *alice_pw = NULL, *bob_pw = NULL, *carol_pw = NULL;
+  const char *users[4];
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpdTestServer) server = NULL;
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *db_path = g_build_filename (dir, "history.db", NULL);
+  guint32 seed = fault_seed ();
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
+  Listener *carol;
+  Sender *bob;
+  Progress progress;
+  GSubprocess *child;
+  Figures f;
+  guint waited = 0;
+
+  make_users (&alice_pw, &bob_pw, &carol_pw, users);
+  server = mimpd_test_server_start (users, &error);
+  g_assert_no_error (error);
+  free_users (users);
+
+  carol = listener_start (server, "carol", carol_pw);
+  bob = sender_start (server, bob_pw, BOB_SENDS, 20);
+
+  for (guint run = 0; run < KILLS; run++)
+    {
+      guint ms = g_rand_int_range (rand, 100, 1200);
+
+      child = spawn_child (dir, mimpd_test_server_get_port (server), run, alice_pw);
+      spin_ms (ms);
+      waited += ms;
+      g_subprocess_force_exit (child);
+      g_subprocess_wait (child, NULL, NULL);
+      g_assert_true (g_subprocess_get_if_signaled (child));
+      g_object_unref (child);
+    }
+
+  child = spawn_child (dir, mimpd_test_server_get_port (server), KILLS, alice_pw);
+  progress = (Progress){ db_path, bob, carol };
+  g_assert_true (test_wait_until (all_settled, &progress, 30));
+  spin_ms (500); /* time for a double to show */
+  g_subprocess_send_signal (child, SIGTERM);
+  g_subprocess_wait (child, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_exited (child));
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+  g_object_unref (child);
+
+  check_counts (db_path, bob, carol, &f);
+  g_test_message ("figures app-killed: seed %u, %u kills over %u ms; bob: %u sent, %u acked, "
+                  "%u in history; app: %u stored outgoing, %u delivered once, %u failed",
+                  seed, KILLS, waited, bob->queued, f.acked, f.stored_in, f.outgoing, f.delivered,
+                  f.failed_out);
+
+  sender_free (bob);
+  listener_free (carol);
+  g_assert_cmpint (mimpd_test_server_stop (server), ==, 0);
+  g_free (dir);
+  dir = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The server stalled and restarted, the account in this process      */
+/* ------------------------------------------------------------------ */
+
+typedef struct
+{
+  gint64 last;
+  gint64 max_gap;
+  gboolean paused;
+} Ticker;
+
+static gboolean
+tick (gpointer data)
+{
+  Ticker *t = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (!t->paused && t->last != 0)
+    t->max_gap = MAX (t->max_gap, now - t->last);
+  t->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_status (MimpAccount *account, GParamSpec *pspec, GPtrArray *log)
+{
+  g_ptr_array_add (log, g_strdup_printf ("%d:%s", mimp_account_get_status (account),
+                                         mimp_account_get_status_message (account)
+                                             ? mimp_account_get_status_message (account)
+                                             : ""));
+}
+
+static gboolean
+is_online (gpointer account)
+{
+  return mimp_account_get_status (account) == MIMP_ACCOUNT_STATUS_ONLINE;
+}
+
+static gboolean
+waited_with_reason (GPtrArray *log, guint from)
+{
+  g_autofree char *prefix = g_strdup_printf ("%d:", MIMP_ACCOUNT_STATUS_WAITING);
+
+  for (guint i = from; i < log->len; i++)
+    if (g_str_has_prefix (log->pdata[i], prefix) && strlen (log->pdata[i]) > strlen (prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+send_some (MimpAccount *alice, Sender *bob, guint n, guint *sent)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("alice message %u", (*sent)++);
+      mimp_account_send (alice, "carol", text);
+      bob->limit++;
+      sender_send (bob);
+    }
+}
+
+static void
+test_server_faults (void)
+{
+  g_autofree char *alice_pw = NULL, *bob_pw = NULL, *carol_pw = NULL;
+  const char *users[4];
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpdTestServer) server = NULL;
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *db_path = g_build_filename (dir, "history.db", NULL);
+  g_autoptr (MimpHistory) history = NULL;
+  g_autoptr (MimpSecretStore) secrets = NULL;
+  g_autoptr (MimpAccount) alice = NULL;
+  g_autoptr (GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  Ticker ticker = { 0 };
+  Listener *carol;
+  Sender *bob;
+  Progress progress;
+  Figures f;
+  guint sent = 0, mark, tick_id;
+  gint64 stall_gap, down_gap, back_online_ms, t0;
+
+  make_users (&alice_pw, &bob_pw, &carol_pw, users);
+  server = mimpd_test_server_start (users, &error);
+  g_assert_no_error (error);
+  free_users (users);
+
+  history = mimp_history_new (db_path);
+  secrets = mimp_secret_store_new ();
+  alice = mimp_account_new (ACCOUNT_ID, "127.0.0.1", mimpd_test_server_get_port (server), "alice",
+                            FALSE);
+  g_signal_connect (alice, "notify::status", G_CALLBACK (on_status), log);
+  mimp_account_set_services (alice, history, secrets);
+  mimp_account_use_password (alice, alice_pw, TRUE);
+  g_assert_true (test_wait_until (is_online, alice, 30));
+  carol = listener_start (server, "carol", carol_pw);
+  bob = sender_start (server, bob_pw, 0, 0);
+  progress = (Progress){ db_path, bob, carol };
+  tick_id = g_timeout_add_full (G_PRIORITY_HIGH, 10, tick, &ticker, NULL);
+
+  send_some (alice, bob, 20, &sent);
+  g_assert_true (test_wait_until (all_settled, &progress, 30));
+
+  /* Stalled: the process is stopped, its sockets stay open. */
+  kill (mimpd_test_server_get_pid (server), SIGSTOP);
+  ticker.max_gap = 0;
+  send_some (alice, bob, 10, &sent);
+  spin_ms (3000);
+  stall_gap = ticker.max_gap;
+  kill (mimpd_test_server_get_pid (server), SIGCONT);
+  g_assert_true (test_wait_until (all_settled, &progress, 40));
+  g_assert_true (is_online (alice));
+
+  /* Killed and restarted. */
+  mark = log->len;
+  mimpd_test_server_kill (server);
+  ticker.max_gap = 0;
+  send_some (alice, bob, 10, &sent);
+  spin_ms (2000);
+  down_gap = ticker.max_gap;
+  for (guint i = 0; i < log->len; i++)
+    g_test_message ("status %s", (char *) log->pdata[i]);
+  g_assert_true (waited_with_reason (log, mark));
+  ticker.paused = TRUE; /* the restart blocks this thread */
+  g_assert_true (mimpd_test_server_restart (server, &error));
+  g_assert_no_error (error);
+  ticker.paused = FALSE;
+  ticker.last = 0;
+  t0 = g_get_monotonic_time ();
+  g_assert_true (test_wait_until (is_online, alice, 30));
+  back_online_ms = (g_get_monotonic_time () - t0) / 1000;
+  g_assert_true (test_wait_until (all_settled, &progress, 40));
+  g_source_remove (tick_id);
+
+  for (guint i = mark; i < log->len; i++)
+    g_test_message ("status %s", (char *) log->pdata[i]);
+  check_counts (db_path, bob, carol, &f);
+  g_test_message ("figures server-faults: max main-loop gap %" G_GINT64_FORMAT
+                  " ms stalled 3 s, %" G_GINT64_FORMAT " ms server down 2 s; online again "
+                  "%" G_GINT64_FORMAT " ms after the restart; bob %u acked, %u in history; "
+                  "app %u stored outgoing, %u delivered once",
+                  stall_gap / 1000, down_gap / 1000, back_online_ms, f.acked, f.stored_in,
+                  f.outgoing, f.delivered);
+  g_assert_cmpint (stall_gap, <, MAX_GAP_MS * 1000);
+  g_assert_cmpint (down_gap, <, MAX_GAP_MS * 1000);
+
+  mimp_account_stop (alice);
+  sender_free (bob);
+  listener_free (carol);
+  mimp_history_close (history);
+  g_assert_cmpint (mimpd_test_server_stop (server), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc == 5 && g_str_equal (argv[1], "--child"))
+    return child_main (argv[2], (guint16) atoi (argv[3]), (guint) atoi (argv[4]));
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/app-faults/app-killed", test_app_killed);
+  g_test_add_func ("/app-faults/server-faults", test_server_faults);
+  return g_test_run ();
+}
