@@ -139,7 +139,7 @@ class Runner:
         t0 = time.monotonic()
         self.write_history(base, count)
         made = time.monotonic() - t0
-        # BENCH_APP_WRAPPER="perf record -g -o FILE" profiles the chat run.
+        # BENCH_APP_WRAPPER="perf record -g -o FILE" profiles the chat and burst runs.
         wrapper = os.environ.get("BENCH_APP_WRAPPER", "").split()
         r = self.run_json(wrapper + [self.app, "chat", "--key", "bench/alice",
                            "--messages", str(min(scroll, max(0, count - 100))),
@@ -150,24 +150,26 @@ class Runner:
         log("chat", r)
         return r
 
-    def burst(self, count, chats):
+    def burst(self, count, chats, notifications=True):
         from mimpdtest import MimpdServer
         from mimp10_client import Mimp10Client
 
         password = secrets.token_urlsafe(16)
         senders = ["s%02d" % i for i in range(chats)]
         server = MimpdServer(users={name: password for name in ["me"] + senders},
-                             tmpdir=os.path.join(self.tmp, "mimpd"))
+                             tmpdir=os.path.join(self.tmp, "mimpd-%d" % notifications))
         os.makedirs(server.tmpdir, exist_ok=True)
         server.start()
         try:
-            env, base = self.env("burst")
+            env, base = self.env("burst" if notifications else "burst-quiet")
             with open(os.path.join(base, "config", "mimp", "accounts.ini"), "w") as f:
                 f.write("[account bench]\nhost=127.0.0.1\nport=%d\nuser=me\ntls=false\n"
                         "enabled=false\n" % server.port)
             env["MIMP_BENCH_PASSWORD"] = password
-            proc = subprocess.Popen([self.app, "burst", "--account", "bench", "--count",
-                                     str(count), "--timeout", "120"], env=env,
+            wrapper = os.environ.get("BENCH_APP_WRAPPER", "").split()
+            proc = subprocess.Popen(wrapper + [self.app, "burst", "--account", "bench", "--count",
+                                     str(count), "--timeout", "120"] +
+                                    ([] if notifications else ["--no-notifications"]), env=env,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             try:
                 line = proc.stdout.readline().decode()
@@ -210,6 +212,7 @@ class Runner:
             if r is None:
                 raise RuntimeError("burst: no result: " + err.decode()[-2000:])
             r["chats"] = chats
+            r["notifications"] = notifications
             r["send_s"] = round(t_sent - t_send, 3)
             r["stored_s"] = round(r["stored_us"] / 1e6 - t_send, 3)
             r["shown_s"] = round(r["shown_us"] / 1e6 - t_send, 3)
@@ -240,7 +243,8 @@ def main():
         out = {"start": r.cold_start(),
                "chat": r.chat(args.messages, args.scroll),
                "chat_small": r.chat(10, 0),
-               "burst": r.burst(args.burst, args.chats)}
+               "burst": r.burst(args.burst, args.chats),
+               "burst_quiet": r.burst(args.burst, args.chats, notifications=False)}
     finally:
         shutil.rmtree(r.tmp, ignore_errors=True)
     out["seconds"] = round(time.monotonic() - t0, 1)

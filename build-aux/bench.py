@@ -433,6 +433,10 @@ def build_app_report(A):
         "idle main loop %s ms" % fmt(bu["idle_stall_max_ms"], 1))
     row("burst: all stored / shown, s after the first send", "%.2f / %.2f" % (
         bu["stored_s"], bu["shown_s"]), "the senders took %.2f s" % bu["send_s"])
+    bq = A.get("burst_quiet")
+    if bq:
+        row("the same burst, notifications off: longest stall, ms", fmt(bq["stall_max_ms"], 1),
+            "all stored / shown %.2f / %.2f s" % (bq["stored_s"], bq["shown_s"]))
     return rows
 
 

@@ -29,6 +29,7 @@ static int opt_messages = 10000;
 static double opt_pages_per_frame = 1.0;
 static int opt_count = 1000;
 static double opt_timeout = 120;
+static gboolean opt_no_notifications;
 
 typedef struct
 {
@@ -327,6 +328,8 @@ first_frame (GtkWidget *window, gint64 when_us, gpointer data)
       g_signal_connect (mimp_application_get_chats (b->app), "message-received",
                         G_CALLBACK (on_message_received), b);
       g_signal_connect_after (b->clock, "after-paint", G_CALLBACK (on_burst_after_paint), b);
+      if (opt_no_notifications)
+        g_settings_set_boolean (mimp_application_get_settings (b->app), "notifications", FALSE);
       mimp_account_use_password (b->account, password, TRUE);
       mimp_account_set_enabled (b->account, TRUE);
       g_timeout_add (5, wait_online, b);
@@ -355,6 +358,8 @@ main (int argc, char *argv[])
       "chat: scroll speed, in view heights per frame", "P" },
     { "account", 0, 0, G_OPTION_ARG_STRING, &opt_account, "burst: the account's id", "ID" },
     { "count", 0, 0, G_OPTION_ARG_INT, &opt_count, "burst: messages to wait for", "N" },
+    { "no-notifications", 0, 0, G_OPTION_ARG_NONE, &opt_no_notifications,
+      "burst: with notifications turned off in the preferences", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_timeout, "give up after S seconds", "S" },
     { NULL },
   };
