@@ -37,10 +37,12 @@
 #include "test-util.h"
 
 #define ACCOUNT_ID "faults"
-#define CHILD_SENDS 25
+#define CHILD_SENDS 25 /* in the last run; the killed runs send until killed */
+#define CHILD_INTERVAL_MS 30
 #define KILLS 6
 #define BOB_SENDS 200
 #define MAX_GAP_MS 200
+#define PROXY_DELAY_MS 150
 
 /* ------------------------------------------------------------------ */
 /* The child: the app's account and history, no UI                    */
@@ -51,6 +53,7 @@ typedef struct
   MimpAccount *account;
   guint run;
   guint sent;
+  guint limit;
   GMainLoop *loop;
 } Child;
 
@@ -60,7 +63,7 @@ child_send (gpointer data)
   Child *c = data;
   g_autofree char *text = NULL;
 
-  if (c->sent >= CHILD_SENDS)
+  if (c->sent >= c->limit)
     return G_SOURCE_REMOVE;
   text = g_strdup_printf ("run %u message %u", c->run, c->sent++);
   mimp_account_send (c->account, "carol", text);
@@ -75,7 +78,7 @@ child_quit (gpointer data)
 }
 
 static int
-child_main (const char *dir, guint16 port, guint run)
+child_main (const char *dir, guint16 port, guint run, guint limit)
 {
   g_autofree char *db = g_build_filename (dir, "history.db", NULL);
   g_autofree char *password = g_strdup (g_getenv ("MIMP_PASSWORD"));
@@ -91,11 +94,12 @@ child_main (const char *dir, guint16 port, guint run)
   history = mimp_history_new (db);
   secrets = mimp_secret_store_new ();
   c.run = run;
+  c.limit = limit;
   c.loop = g_main_loop_new (NULL, FALSE);
   c.account = mimp_account_new (ACCOUNT_ID, "127.0.0.1", port, "alice", FALSE);
   mimp_account_set_services (c.account, history, secrets);
   mimp_account_use_password (c.account, password, TRUE); /* starts it */
-  g_timeout_add (15, child_send, &c);
+  g_timeout_add (CHILD_INTERVAL_MS, child_send, &c);
   g_unix_signal_add (SIGTERM, child_quit, &c);
   g_main_loop_run (c.loop);
 
@@ -305,6 +309,21 @@ query_int (sqlite3 *db, const char *sql)
   return value;
 }
 
+/* -1 while the history has no tables yet (a child just started). */
+static gint64
+try_query_int (sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
 static sqlite3 *
 open_db (const char *path)
 {
@@ -320,6 +339,7 @@ typedef struct
   const char *db_path;
   Sender *bob;
   Listener *carol;
+  const char *final_sql; /* counts the last child's messages, or NULL */
 } Progress;
 
 /* Everything bob sent was answered and is stored; nothing pending; carol
@@ -336,11 +356,15 @@ all_settled (gpointer data)
   if (!g_file_test (p->db_path, G_FILE_TEST_EXISTS))
     return FALSE;
   db = open_db (p->db_path);
-  incoming = query_int (db, "SELECT count(*) FROM messages WHERE direction = 0");
-  pending = query_int (db, "SELECT count(*) FROM messages WHERE direction = 1 AND state = 0");
-  outgoing = query_int (db, "SELECT count(*) FROM messages WHERE direction = 1");
+  incoming = try_query_int (db, "SELECT count(*) FROM messages WHERE direction = 0");
+  pending = try_query_int (db, "SELECT count(*) FROM messages WHERE direction = 1 AND state = 0");
+  outgoing = try_query_int (db, "SELECT count(*) FROM messages WHERE direction = 1");
+  /* The last child has stored all it sends: nothing will be added. */
+  if (p->final_sql != NULL && try_query_int (db, p->final_sql) < CHILD_SENDS)
+    outgoing = -1;
   sqlite3_close (db);
-  return incoming >= g_hash_table_size (p->bob->acked) && pending == 0 &&
+  return incoming >= 0 && pending >= 0 && outgoing >= 0 &&
+         incoming >= g_hash_table_size (p->bob->acked) && pending == 0 &&
          g_hash_table_size (p->carol->texts) >= (guint) outgoing;
 }
 
@@ -396,15 +420,21 @@ check_counts (const char *db_path, Sender *bob, Listener *carol, Figures *f)
   f->outgoing = query_int (db, "SELECT count(*) FROM messages WHERE direction = 1");
   f->failed_out =
       query_int (db, "SELECT count(*) FROM messages WHERE direction = 1 AND state <> 1");
-  g_assert_cmpint (
-      sqlite3_prepare_v2 (db, "SELECT text FROM messages WHERE direction = 1", -1, &stmt, NULL), ==,
-      SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT text, state FROM messages WHERE direction = 1",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
   missing = 0;
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       const char *text = (const char *) sqlite3_column_text (stmt, 0);
-      if (GPOINTER_TO_UINT (g_hash_table_lookup (carol->texts, text)) != 1)
-        missing++;
+      guint seen = GPOINTER_TO_UINT (g_hash_table_lookup (carol->texts, text));
+      if (seen != 1)
+        {
+          g_test_message ("an outgoing message of the history reached carol %u times "
+                          "(state %d)",
+                          seen, sqlite3_column_int (stmt, 1));
+          missing++;
+        }
     }
   sqlite3_finalize (stmt);
   sqlite3_close (db);
@@ -446,12 +476,13 @@ free_users (const char **users)
 /* ------------------------------------------------------------------ */
 
 static GSubprocess *
-spawn_child (const char *dir, guint16 port, guint run, const char *password)
+spawn_child (const char *dir, guint16 port, guint run, guint limit, const char *password)
 {
   g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *port_s = g_strdup_printf ("%u", port);
   g_autofree char *run_s = g_strdup_printf ("%u", run);
-  const char *argv[] = { self_exe, "--child", dir, port_s, run_s, NULL };
+  g_autofree char *limit_s = g_strdup_printf ("%u", limit);
+  const char *argv[] = { self_exe, "--child", dir, port_s, run_s, limit_s, NULL };
   g_autoptr (GSubprocessLauncher) launcher =
       g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_autoptr (GError) error = NULL;
@@ -488,6 +519,11 @@ test_app_killed (void)
   GSubprocess *child;
   Figures f;
   guint waited = 0;
+  gint64 pending_at_kills = 0;
+  guint stalled_kills = 0;
+  g_autofree char *final_sql = g_strdup_printf ("SELECT count(*) FROM messages WHERE direction = 1 "
+                                                "AND text LIKE 'run %u message %%'",
+                                                KILLS);
 
   make_users (&alice_pw, &bob_pw, &carol_pw, users);
   server = mimpd_test_server_start (users, &error);
@@ -501,17 +537,37 @@ test_app_killed (void)
     {
       guint ms = g_rand_int_range (rand, 100, 1200);
 
-      child = spawn_child (dir, mimpd_test_server_get_port (server), run, alice_pw);
+      gboolean stall = g_rand_boolean (rand);
+
+      child = spawn_child (dir, mimpd_test_server_get_port (server), run, G_MAXUINT, alice_pw);
       spin_ms (ms);
       waited += ms;
+      /* Half the time the kill comes while mimpd holds the app's sends
+       * unanswered: they were written but not acknowledged, and are sent
+       * again (same client ids) after the restart. */
+      if (stall)
+        {
+          kill (mimpd_test_server_get_pid (server), SIGSTOP);
+          spin_ms (250);
+          stalled_kills++;
+        }
       g_subprocess_force_exit (child);
       g_subprocess_wait (child, NULL, NULL);
       g_assert_true (g_subprocess_get_if_signaled (child));
       g_object_unref (child);
+      if (stall)
+        kill (mimpd_test_server_get_pid (server), SIGCONT);
+      if (g_file_test (db_path, G_FILE_TEST_EXISTS))
+        {
+          sqlite3 *db = open_db (db_path);
+          pending_at_kills += MAX (0, try_query_int (db, "SELECT count(*) FROM messages "
+                                                         "WHERE direction = 1 AND state = 0"));
+          sqlite3_close (db);
+        }
     }
 
-  child = spawn_child (dir, mimpd_test_server_get_port (server), KILLS, alice_pw);
-  progress = (Progress){ db_path, bob, carol };
+  child = spawn_child (dir, mimpd_test_server_get_port (server), KILLS, CHILD_SENDS, alice_pw);
+  progress = (Progress){ db_path, bob, carol, final_sql };
   g_assert_true (test_wait_until (all_settled, &progress, 30));
   spin_ms (500); /* time for a double to show */
   g_subprocess_send_signal (child, SIGTERM);
@@ -521,10 +577,12 @@ test_app_killed (void)
   g_object_unref (child);
 
   check_counts (db_path, bob, carol, &f);
-  g_test_message ("figures app-killed: seed %u, %u kills over %u ms; bob: %u sent, %u acked, "
-                  "%u in history; app: %u stored outgoing, %u delivered once, %u failed",
-                  seed, KILLS, waited, bob->queued, f.acked, f.stored_in, f.outgoing, f.delivered,
-                  f.failed_out);
+  g_test_message ("figures app-killed: seed %u, %u kills (%u with mimpd stalled) over %u ms; bob: "
+                  "%u sent, %u acked, "
+                  "%u in history; app: %u stored outgoing (%" G_GINT64_FORMAT " pending at the "
+                  "kills, sent again at restart), %u delivered once, %u failed",
+                  seed, KILLS, stalled_kills, waited, bob->queued, f.acked, f.stored_in, f.outgoing,
+                  pending_at_kills, f.delivered, f.failed_out);
 
   sender_free (bob);
   listener_free (carol);
@@ -630,7 +688,7 @@ test_server_faults (void)
   g_assert_true (test_wait_until (is_online, alice, 30));
   carol = listener_start (server, "carol", carol_pw);
   bob = sender_start (server, bob_pw, 0, 0);
-  progress = (Progress){ db_path, bob, carol };
+  progress = (Progress){ db_path, bob, carol, NULL };
   tick_id = g_timeout_add_full (G_PRIORITY_HIGH, 10, tick, &ticker, NULL);
 
   send_some (alice, bob, 20, &sent);
@@ -653,9 +711,10 @@ test_server_faults (void)
   send_some (alice, bob, 10, &sent);
   spin_ms (2000);
   down_gap = ticker.max_gap;
-  for (guint i = 0; i < log->len; i++)
+  for (guint i = mark; i < log->len; i++)
     g_test_message ("status %s", (char *) log->pdata[i]);
   g_assert_true (waited_with_reason (log, mark));
+  mark = log->len;
   ticker.paused = TRUE; /* the restart blocks this thread */
   g_assert_true (mimpd_test_server_restart (server, &error));
   g_assert_no_error (error);
@@ -686,14 +745,281 @@ test_server_faults (void)
   g_assert_cmpint (mimpd_test_server_stop (server), ==, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* A server that answers slowly: a delaying proxy in its own thread    */
+/* ------------------------------------------------------------------ */
+
+typedef struct
+{
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  GCancellable *cancellable;
+  GMutex lock;
+  GCond ready;
+  guint16 port;
+  guint16 upstream;
+  guint delay_ms;
+  guint pumps;
+  guint64 chunks;
+} Proxy;
+
+typedef struct
+{
+  Proxy *proxy;
+  GIOStream *from;
+  GIOStream *to;
+  guint8 buffer[16384];
+  gsize length;
+} Pump;
+
+static void pump_read (Pump *pump);
+
+static void
+pump_end (Pump *pump)
+{
+  g_io_stream_close (pump->from, NULL, NULL);
+  g_io_stream_close (pump->to, NULL, NULL);
+  g_object_unref (pump->from);
+  g_object_unref (pump->to);
+  pump->proxy->pumps--;
+  g_free (pump);
+}
+
+static void
+pump_written (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Pump *pump = data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    pump_end (pump);
+  else
+    pump_read (pump);
+}
+
+static gboolean
+pump_write (gpointer data)
+{
+  Pump *pump = data;
+
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (pump->to), pump->buffer,
+                                   pump->length, G_PRIORITY_DEFAULT, pump->proxy->cancellable,
+                                   pump_written, pump);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pump_got (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Pump *pump = data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+  g_autoptr (GSource) delay = NULL;
+
+  if (n <= 0 || g_cancellable_is_cancelled (pump->proxy->cancellable))
+    {
+      pump_end (pump);
+      return;
+    }
+  pump->length = n;
+  pump->proxy->chunks++;
+  delay = g_timeout_source_new (pump->proxy->delay_ms);
+  g_source_set_callback (delay, pump_write, pump, NULL);
+  g_source_attach (delay, pump->proxy->context);
+}
+
+static void
+pump_read (Pump *pump)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (pump->from), pump->buffer,
+                             sizeof pump->buffer, G_PRIORITY_DEFAULT, pump->proxy->cancellable,
+                             pump_got, pump);
+}
+
+static void
+pump_start (Proxy *proxy, GIOStream *from, GIOStream *to)
+{
+  Pump *pump = g_new0 (Pump, 1);
+
+  pump->proxy = proxy;
+  pump->from = g_object_ref (from);
+  pump->to = g_object_ref (to);
+  proxy->pumps++;
+  pump_read (pump);
+}
+
+static gboolean
+proxy_incoming (GSocketService *service, GSocketConnection *connection, GObject *source,
+                gpointer data)
+{
+  Proxy *proxy = data;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) upstream = NULL;
+
+  upstream = g_socket_client_connect_to_host (client, "127.0.0.1", proxy->upstream, NULL, NULL);
+  if (upstream == NULL)
+    return TRUE; /* the connection is dropped */
+  pump_start (proxy, G_IO_STREAM (connection), G_IO_STREAM (upstream));
+  pump_start (proxy, G_IO_STREAM (upstream), G_IO_STREAM (connection));
+  return TRUE;
+}
+
+static gpointer
+proxy_main (gpointer data)
+{
+  Proxy *proxy = data;
+  g_autoptr (GSocketService) service = NULL;
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_main_context_push_thread_default (proxy->context);
+  service = g_socket_service_new ();
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (proxy_incoming), proxy);
+  g_socket_service_start (service);
+
+  g_mutex_lock (&proxy->lock);
+  proxy->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_cond_signal (&proxy->ready);
+  g_mutex_unlock (&proxy->lock);
+
+  g_main_loop_run (proxy->loop);
+
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+  g_cancellable_cancel (proxy->cancellable);
+  while (proxy->pumps > 0)
+    g_main_context_iteration (proxy->context, TRUE);
+  g_main_context_pop_thread_default (proxy->context);
+  return NULL;
+}
+
+static Proxy *
+proxy_start (guint16 upstream, guint delay_ms)
+{
+  Proxy *proxy = g_new0 (Proxy, 1);
+
+  proxy->upstream = upstream;
+  proxy->delay_ms = delay_ms;
+  proxy->context = g_main_context_new ();
+  proxy->loop = g_main_loop_new (proxy->context, FALSE);
+  proxy->cancellable = g_cancellable_new ();
+  g_mutex_init (&proxy->lock);
+  g_cond_init (&proxy->ready);
+  g_mutex_lock (&proxy->lock);
+  proxy->thread = g_thread_new ("delaying-proxy", proxy_main, proxy);
+  while (proxy->port == 0)
+    g_cond_wait (&proxy->ready, &proxy->lock);
+  g_mutex_unlock (&proxy->lock);
+  return proxy;
+}
+
+static gboolean
+proxy_quit (gpointer data)
+{
+  g_main_loop_quit (((Proxy *) data)->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+proxy_free (Proxy *proxy)
+{
+  g_main_context_invoke (proxy->context, proxy_quit, proxy);
+  g_thread_join (proxy->thread);
+  g_main_loop_unref (proxy->loop);
+  g_main_context_unref (proxy->context);
+  g_object_unref (proxy->cancellable);
+  g_mutex_clear (&proxy->lock);
+  g_cond_clear (&proxy->ready);
+  g_free (proxy);
+}
+
+/* The account talks to mimpd through a proxy that holds every chunk, each
+ * way, for PROXY_DELAY_MS: the UI stays responsive, the account stays online
+ * (no flapping), nothing is lost or doubled. */
+static void
+test_slow_server (void)
+{
+  g_autofree char *alice_pw = NULL, *bob_pw = NULL, *carol_pw = NULL;
+  const char *users[4];
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpdTestServer) server = NULL;
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *db_path = g_build_filename (dir, "history.db", NULL);
+  g_autoptr (MimpHistory) history = NULL;
+  g_autoptr (MimpSecretStore) secrets = NULL;
+  g_autoptr (MimpAccount) alice = NULL;
+  g_autoptr (GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  Ticker ticker = { 0 };
+  Listener *carol;
+  Sender *bob;
+  Progress progress;
+  Proxy *proxy;
+  Figures f;
+  guint sent = 0, mark, tick_id;
+  gint64 t0, online_ms, settle_ms;
+
+  make_users (&alice_pw, &bob_pw, &carol_pw, users);
+  server = mimpd_test_server_start (users, &error);
+  g_assert_no_error (error);
+  free_users (users);
+  proxy = proxy_start (mimpd_test_server_get_port (server), PROXY_DELAY_MS);
+
+  tick_id = g_timeout_add_full (G_PRIORITY_HIGH, 10, tick, &ticker, NULL);
+  history = mimp_history_new (db_path);
+  secrets = mimp_secret_store_new ();
+  alice = mimp_account_new (ACCOUNT_ID, "127.0.0.1", proxy->port, "alice", FALSE);
+  g_signal_connect (alice, "notify::status", G_CALLBACK (on_status), log);
+  mimp_account_set_services (alice, history, secrets);
+  t0 = g_get_monotonic_time ();
+  mimp_account_use_password (alice, alice_pw, TRUE);
+  g_assert_true (test_wait_until (is_online, alice, 30));
+  online_ms = (g_get_monotonic_time () - t0) / 1000;
+  mark = log->len;
+  carol = listener_start (server, "carol", carol_pw);
+  bob = sender_start (server, bob_pw, 0, 0);
+  progress = (Progress){ db_path, bob, carol, NULL };
+
+  t0 = g_get_monotonic_time ();
+  send_some (alice, bob, 30, &sent);
+  g_assert_true (test_wait_until (all_settled, &progress, 40));
+  settle_ms = (g_get_monotonic_time () - t0) / 1000;
+  g_source_remove (tick_id);
+
+  for (guint i = 0; i < log->len; i++)
+    g_test_message ("status %s", (char *) log->pdata[i]);
+  check_counts (db_path, bob, carol, &f);
+  g_test_message ("figures slow-server: %u ms each way per chunk (%" G_GUINT64_FORMAT
+                  " chunks); online after %" G_GINT64_FORMAT " ms; 30 each way settled in "
+                  "%" G_GINT64_FORMAT " ms; max main-loop gap %" G_GINT64_FORMAT " ms; "
+                  "status changes while online %u; bob %u acked, %u in history; app %u stored "
+                  "outgoing, %u delivered once",
+                  PROXY_DELAY_MS, proxy->chunks, online_ms, settle_ms, ticker.max_gap / 1000,
+                  log->len - mark, f.acked, f.stored_in, f.outgoing, f.delivered);
+  g_assert_cmpint (ticker.max_gap, <, MAX_GAP_MS * 1000);
+  g_assert_cmpuint (log->len, ==, mark); /* online throughout */
+
+  mimp_account_stop (alice);
+  sender_free (bob);
+  listener_free (carol);
+  mimp_history_close (history);
+  proxy_free (proxy);
+  g_assert_cmpint (mimpd_test_server_stop (server), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
-  if (argc == 5 && g_str_equal (argv[1], "--child"))
-    return child_main (argv[2], (guint16) atoi (argv[3]), (guint) atoi (argv[4]));
+  if (argc == 6 && g_str_equal (argv[1], "--child"))
+    return child_main (argv[2], (guint16) atoi (argv[3]), (guint) atoi (argv[4]),
+                       (guint) g_ascii_strtoull (argv[5], NULL, 10));
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app-faults/app-killed", test_app_killed);
   g_test_add_func ("/app-faults/server-faults", test_server_faults);
+  g_test_add_func ("/app-faults/slow-server", test_slow_server);
   return g_test_run ();
 }
