@@ -146,6 +146,7 @@ class Runner:
                            "--timeout", str(self.args.scroll_budget)],
                           env, self.args.scroll_budget + 60)
         r["stored"] = count
+        r["scroll_target"] = min(scroll, max(0, count - 100))
         r["db_write_s"] = round(made, 2)
         log("chat", r)
         return r
