@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -495,6 +496,21 @@ spawn_child (const char *dir, guint16 port, guint run, guint limit, const char *
   return child;
 }
 
+/* The history's files (database, WAL, shared memory), then the directory. */
+static void
+remove_tmpdir (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
 static guint32
 fault_seed (void)
 {
@@ -587,8 +603,7 @@ test_app_killed (void)
   sender_free (bob);
   listener_free (carol);
   g_assert_cmpint (mimpd_test_server_stop (server), ==, 0);
-  g_free (dir);
-  dir = NULL;
+  remove_tmpdir (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -743,6 +758,7 @@ test_server_faults (void)
   listener_free (carol);
   mimp_history_close (history);
   g_assert_cmpint (mimpd_test_server_stop (server), ==, 0);
+  remove_tmpdir (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1008,6 +1024,7 @@ test_slow_server (void)
   mimp_history_close (history);
   proxy_free (proxy);
   g_assert_cmpint (mimpd_test_server_stop (server), ==, 0);
+  remove_tmpdir (dir);
 }
 
 int
