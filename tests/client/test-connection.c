@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "mimp.h"
@@ -453,6 +454,32 @@ test_survives_kill (ClientFixture *fixture, gconstpointer data)
   g_assert_cmpstr (((MimpMessage *) messages->pdata[19])->text, ==, "durable 19");
 }
 
+/* A server that stops answering fails the connection with a timeout once
+ * a request has waited longer than the connection's timeout. */
+static void
+test_stalled_server (ClientFixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpConnection) alice = NULL;
+  g_autofree char *id = NULL;
+  GPid pid = mimpd_test_server_get_pid (fixture->server);
+  gint64 start;
+
+  alice = login (mimpd_test_server_get_port (fixture->server), "alice", fixture->alice_password,
+                 &error);
+  g_assert_no_error (error);
+  mimp_connection_set_timeout (alice, 2);
+
+  g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
+  start = g_get_monotonic_time ();
+  id = send_sync (alice, "bob", "into a stalled server", NULL, &error);
+  g_assert_cmpint (kill (pid, SIGCONT), ==, 0);
+  g_assert_error (error, MIMP_ERROR, MIMP_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 6 * G_USEC_PER_SEC);
+  g_assert_cmpint (mimp_connection_get_state (alice), ==, MIMP_CONNECTION_STATE_FAILED);
+}
+
 static void
 test_unreachable (void)
 {
@@ -721,6 +748,7 @@ main (int argc, char *argv[])
   CLIENT_TEST_ADD ("/connection/plain-get-drops", test_plain_get_drops, FALSE);
   CLIENT_TEST_ADD ("/connection/survives-kill", test_survives_kill, FALSE);
   CLIENT_TEST_ADD ("/connection/tls", test_tls, TRUE);
+  CLIENT_TEST_ADD ("/connection/stalled-server", test_stalled_server, FALSE);
   g_test_add_func ("/connection/unreachable", test_unreachable);
   g_test_add_func ("/connection/cancel-login", test_cancel_login);
   g_test_add_func ("/interop/plain-peer", test_plain_peer);
