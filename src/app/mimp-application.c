@@ -415,8 +415,9 @@ chats_loaded (GObject *source, GAsyncResult *result, gpointer data)
     }
   if (self->window != NULL)
     {
-      MimpChat *chat =
-          mimp_chat_list_lookup (self->chats, g_settings_get_string (self->settings, "last-chat"));
+      g_autofree char *last = g_settings_get_string (self->settings, "last-chat");
+      MimpChat *chat = mimp_chat_list_lookup (self->chats, last);
+
       if (chat != NULL && mimp_window_get_chat (self->window) == NULL)
         mimp_window_open_chat (self->window, chat);
     }

@@ -16,7 +16,7 @@ shift 2
 start=$(date +%s)
 if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" "$src" -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dapp=disabled -Dbuildtype=debug >"$build.setup.log" 2>&1 \
+    -Dbuildtype=debug >"$build.setup.log" 2>&1 \
     || { cat "$build.setup.log" >&2; exit 1; }
 fi
 meson compile -C "$build" >"$build/compile.log" 2>&1 || { tail -n 60 "$build/compile.log" >&2; exit 1; }
