@@ -19,6 +19,7 @@
 #include "mimp-preferences-window.h"
 #include "mimp-window.h"
 #include "mimpd-test-server.h"
+#include "test-util.h"
 
 typedef struct
 {
@@ -252,25 +253,10 @@ last_sent (gpointer data)
          mimp_chat_message_get_state (last) == MIMP_MESSAGE_STATE_SENT;
 }
 
-static GtkWidget *
-find_named (GtkWidget *widget, const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 assert_empty_page (MimpWindow *window, const char *title, const char *in_description)
 {
-  AdwStatusPage *page = ADW_STATUS_PAGE (find_named (GTK_WIDGET (window), "content-empty"));
+  AdwStatusPage *page = ADW_STATUS_PAGE (test_find_named (GTK_WIDGET (window), "content-empty"));
 
   g_assert_cmpstr (adw_status_page_get_title (page), ==, title);
   g_assert_nonnull (strstr (adw_status_page_get_description (page), in_description));
@@ -435,10 +421,6 @@ has_owner (gpointer name)
 static void
 start_services (void)
 {
-  const char *keyring[] = { "/bin/sh", "-c",
-                            "printf ci | gnome-keyring-daemon --unlock --components=secrets "
-                            ">/dev/null",
-                            NULL };
   const char *mock[] = { "/usr/bin/python3",
                          "-m",
                          "dbusmock",
@@ -450,11 +432,8 @@ start_services (void)
                          "{\"capabilities\": \"body actions persistence\"}",
                          NULL };
   g_autoptr (GError) error = NULL;
-  int status = 0;
 
-  g_assert_true (g_spawn_sync (NULL, (char **) keyring, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
-                               NULL, &status, &error));
-  g_assert_no_error (error);
+  test_start_keyring ();
   g_assert_true (g_spawn_async (NULL, (char **) mock, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
                                 &fx.dbusmock, &error));
   g_assert_no_error (error);

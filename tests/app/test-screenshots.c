@@ -379,21 +379,6 @@ write_account (void)
 }
 
 static void
-start_keyring (void)
-{
-  const char *argv[] = { "/bin/sh", "-c",
-                         "printf ci | gnome-keyring-daemon --unlock --components=secrets "
-                         ">/dev/null",
-                         NULL };
-  g_autoptr (GError) error = NULL;
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                               &status, &error));
-  g_assert_no_error (error);
-}
-
-static void
 test_screenshots (void)
 {
   g_autoptr (GError) error = NULL;
@@ -419,7 +404,7 @@ test_screenshots (void)
   fx.shots = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "app", "screenshots", NULL);
   g_mkdir_with_parents (fx.shots, 0755);
 
-  start_keyring ();
+  test_start_keyring ();
   write_history ();
   write_account ();
 

@@ -55,3 +55,34 @@ test_make_tmpdir (void)
   g_assert_no_error (error);
   return dir;
 }
+
+GtkWidget *
+test_find_named (GtkWidget *widget, const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = test_find_named (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+void
+test_start_keyring (void)
+{
+  const char *argv[] = { "/bin/sh", "-c",
+                         "printf ci | gnome-keyring-daemon --unlock --components=secrets "
+                         ">/dev/null",
+                         NULL };
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                               &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+}

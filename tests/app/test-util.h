@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
@@ -14,5 +14,10 @@ void test_store_result (GObject *source, GAsyncResult *result, gpointer user_dat
 gboolean test_wait_until (gboolean (*condition) (gpointer data), gpointer data,
                           guint timeout_seconds);
 char *test_make_tmpdir (void);
+/* The first widget named @name in the tree under @widget, or %NULL. */
+GtkWidget *test_find_named (GtkWidget *widget, const char *name);
+/* Starts gnome-keyring-daemon with an unlocked login collection on this
+ * session bus (testing.md); asserts that it started. */
+void test_start_keyring (void);
 
 G_END_DECLS

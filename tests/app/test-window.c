@@ -401,22 +401,6 @@ on_activate (GApplication *app)
 }
 
 static void
-start_keyring (void)
-{
-  const char *argv[] = { "/bin/sh", "-c",
-                         "printf ci | gnome-keyring-daemon --unlock --components=secrets "
-                         ">/dev/null",
-                         NULL };
-  g_autoptr (GError) error = NULL;
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                               &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, &error));
-}
-
-static void
 test_window (void)
 {
   g_autoptr (GError) error = NULL;
@@ -433,7 +417,7 @@ test_window (void)
   users[2] = NULL;
   fx.server = mimpd_test_server_start (users, &error);
   g_assert_no_error (error);
-  start_keyring ();
+  test_start_keyring ();
 
   fx.app = mimp_application_new ();
   g_application_set_flags (G_APPLICATION (fx.app), G_APPLICATION_NON_UNIQUE);
@@ -449,25 +433,10 @@ test_window (void)
   g_free (fx.bob_pw);
 }
 
-static GtkWidget *
-find_named (GtkWidget *widget, const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 meta_visible (GtkWidget *row)
 {
-  return gtk_widget_get_visible (find_named (row, "meta"));
+  return gtk_widget_get_visible (test_find_named (row, "meta"));
 }
 
 /* The time goes under the last message of a group only, a sending or
@@ -561,8 +530,8 @@ test_message_row_failed_narrow (void)
   gtk_window_set_child (GTK_WINDOW (window), row);
   gtk_window_present (GTK_WINDOW (window));
 
-  error = find_named (row, "error");
-  meta = find_named (row, "meta");
+  error = test_find_named (row, "error");
+  meta = test_find_named (row, "meta");
   retry = find_visible_button (row, "_Retry");
   g_assert_nonnull (retry);
   g_assert_true (gtk_widget_get_visible (error));
