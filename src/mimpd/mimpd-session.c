@@ -449,12 +449,32 @@ mimpd_session_login_done (MimpdSession *self, gpointer slot_ptr, gboolean ok)
 
 /* --- SM ------------------------------------------------------------------ */
 
+/* SM and GU: the token is this connection's, and `uf` is its user (401,
+ * 403 pushed otherwise). */
+static gboolean
+sender_ok (MimpdSession *self, const char *token, const char *uf)
+{
+  g_autofree char *from = NULL;
+
+  if (!token_ok (self, token))
+    {
+      push_error (self, 401, "Invalid session token");
+      return FALSE;
+    }
+  if (!mimp_user_name_normalize (uf, &from, NULL) || strcmp (from, self->user) != 0)
+    {
+      push_error (self, 403, "\"uf\" is not the user of this session");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 handle_send (MimpdSession *self, const guint8 *body, gsize len)
 {
   MimpSendRequest request = { 0 };
   g_autoptr (GError) error = NULL;
-  g_autofree char *from = NULL;
+  const char *from = self->user;
   g_autofree char *to = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *id = NULL;
@@ -470,16 +490,8 @@ handle_send (MimpdSession *self, const guint8 *body, gsize len)
       push_error (self, error_code (error), error->message);
       return;
     }
-  if (!token_ok (self, request.token))
-    {
-      push_error (self, 401, "Invalid session token");
-      goto out;
-    }
-  if (!mimp_user_name_normalize (request.from, &from, NULL) || strcmp (from, self->user) != 0)
-    {
-      push_error (self, 403, "\"uf\" is not the user of this session");
-      goto out;
-    }
+  if (!sender_ok (self, request.token, request.from))
+    goto out;
   if (mimp_user_name_normalize (request.to, &to, NULL))
     hash = mimpd_store_user_get_hash (store, to, &error);
   if (error != NULL)
@@ -515,7 +527,7 @@ handle_send (MimpdSession *self, const guint8 *body, gsize len)
   id = g_malloc (23);
   random_base62 (id, 22);
   message.id = id;
-  message.from = from;
+  message.from = self->user;
   message.to = to;
   message.text = request.text;
   message.timestamp = g_get_real_time () / 1000;
@@ -664,7 +676,6 @@ handle_get (MimpdSession *self, const guint8 *body, gsize len)
 {
   MimpGetRequest request = { 0 };
   g_autoptr (GError) error = NULL;
-  g_autofree char *from = NULL;
   MimpdStore *store = mimpd_hub_get_store (self->hub);
   Slot *slot;
 
@@ -675,16 +686,8 @@ handle_get (MimpdSession *self, const guint8 *body, gsize len)
       push_error (self, error_code (error), error->message);
       return;
     }
-  if (!token_ok (self, request.token))
-    {
-      push_error (self, 401, "Invalid session token");
-      goto out;
-    }
-  if (!mimp_user_name_normalize (request.from, &from, NULL) || strcmp (from, self->user) != 0)
-    {
-      push_error (self, 403, "\"uf\" is not the user of this session");
-      goto out;
-    }
+  if (!sender_ok (self, request.token, request.from))
+    goto out;
 
   slot = slot_push (self, SLOT_READY, MIMP_PACKET_GU);
   slot->ack_mode = request.ack >= 0;
