@@ -5,6 +5,12 @@
  * read. Whether a chat is on screen in a focused window is told by the
  * window through mimp_notifier_set_visible_chat().
  *
+ * libnotify's notify_notification_show() is a synchronous D-Bus call, so
+ * it never runs from mimp_notifier_message_received(): that only records
+ * the newest message of the chat and queues the chat; an idle callback of
+ * low priority shows one queued chat per run. A burst of messages thus
+ * costs one call per chat, showing the newest message (or the count).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "mimp-notifier"
@@ -21,8 +27,12 @@ typedef struct
   MimpNotifier *notifier; /* not owned */
   char *chat_key;
   NotifyNotification *notification;
+  char *title; /* what the next show says */
+  char *body;
   guint count;
   gulong closed_handler;
+  guint queued : 1; /* in MimpNotifier.queue, to be shown */
+  guint shown : 1;  /* shown at least once: close it when withdrawn */
 } Entry;
 
 struct _MimpNotifier
@@ -30,6 +40,8 @@ struct _MimpNotifier
   GObject parent_instance;
 
   GHashTable *entries; /* chat key → Entry */
+  GQueue queue;        /* Entry (borrowed) to show, oldest first */
+  guint show_id;
   char *visible_chat;
   guint enabled : 1;
   guint show_text : 1;
@@ -102,10 +114,14 @@ entry_free (gpointer data)
 {
   Entry *entry = data;
 
+  if (entry->queued)
+    g_queue_remove (&entry->notifier->queue, entry);
   g_clear_signal_handler (&entry->closed_handler, entry->notification);
   /* We may be inside one of the notification's own callbacks. */
   g_idle_add (unref_later, g_steal_pointer (&entry->notification));
   g_free (entry->chat_key);
+  g_free (entry->title);
+  g_free (entry->body);
   g_free (entry);
 }
 
@@ -114,6 +130,7 @@ mimp_notifier_finalize (GObject *object)
 {
   MimpNotifier *self = (MimpNotifier *) object;
 
+  g_clear_handle_id (&self->show_id, g_source_remove);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_free (self->visible_chat);
 
@@ -228,20 +245,51 @@ on_closed (NotifyNotification *notification, gpointer data)
   g_hash_table_remove (entry->notifier->entries, entry->chat_key);
 }
 
+static gboolean
+show_next (gpointer data)
+{
+  MimpNotifier *self = data;
+  g_autoptr (GError) error = NULL;
+  Entry *entry = g_queue_pop_head (&self->queue);
+
+  if (entry == NULL)
+    {
+      self->show_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  entry->queued = FALSE;
+  notify_notification_update (entry->notification, entry->title, entry->body,
+                              "chat-message-new-symbolic");
+  if (notify_notification_show (entry->notification, &error))
+    entry->shown = TRUE;
+  else
+    {
+      g_message ("Could not show a notification: %s", error->message);
+      g_hash_table_remove (self->entries, entry->chat_key);
+    }
+  if (g_queue_is_empty (&self->queue))
+    {
+      self->show_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 /**
  * mimp_notifier_message_received:
  * @chat_key: identifies the chat (account and peer)
  * @title: who sent it, as shown (peer, with the account when useful)
  * @text: the message text
  *
- * Returns: whether a notification was shown or updated
+ * Queues the chat's notification, shown or updated shortly (from an idle
+ * callback) with the newest message.
+ *
+ * Returns: whether a notification will be shown or updated
  */
 gboolean
 mimp_notifier_message_received (MimpNotifier *self, const char *chat_key, const char *title,
                                 const char *text)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *body = NULL;
   Entry *entry;
 
   g_return_val_if_fail (MIMP_IS_NOTIFIER (self), FALSE);
@@ -268,21 +316,33 @@ mimp_notifier_message_received (MimpNotifier *self, const char *chat_key, const 
     }
   entry->count++;
 
+  g_free (entry->title);
+  entry->title = g_strdup (title);
+  g_free (entry->body);
   if (self->show_text)
-    body = g_strdup (text);
+    entry->body = g_strdup (text);
   else
-    body = g_strdup_printf (
+    entry->body = g_strdup_printf (
         g_dngettext (GETTEXT_PACKAGE, "%u new message", "%u new messages", entry->count),
         entry->count);
 
-  notify_notification_update (entry->notification, title, body, "chat-message-new-symbolic");
-  if (!notify_notification_show (entry->notification, &error))
+  if (!entry->queued)
     {
-      g_message ("Could not show a notification: %s", error->message);
-      g_hash_table_remove (self->entries, chat_key);
-      return FALSE;
+      entry->queued = TRUE;
+      g_queue_push_tail (&self->queue, entry);
     }
+  if (self->show_id == 0)
+    self->show_id = g_idle_add_full (G_PRIORITY_LOW, show_next, self, NULL);
   return TRUE;
+}
+
+/* Closes what the server shows of @entry, which is then removed. */
+static void
+close_entry (Entry *entry)
+{
+  g_clear_signal_handler (&entry->closed_handler, entry->notification);
+  if (entry->shown)
+    notify_notification_close (entry->notification, NULL);
 }
 
 /**
@@ -301,8 +361,7 @@ mimp_notifier_withdraw (MimpNotifier *self, const char *chat_key)
   if (entry == NULL)
     return;
 
-  g_clear_signal_handler (&entry->closed_handler, entry->notification);
-  notify_notification_close (entry->notification, NULL);
+  close_entry (entry);
   g_hash_table_remove (self->entries, chat_key);
 }
 
@@ -317,8 +376,7 @@ mimp_notifier_withdraw_all (MimpNotifier *self)
   g_hash_table_iter_init (&iter, self->entries);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
     {
-      g_clear_signal_handler (&entry->closed_handler, entry->notification);
-      notify_notification_close (entry->notification, NULL);
+      close_entry (entry);
       g_hash_table_iter_remove (&iter);
     }
 }

@@ -228,9 +228,10 @@ count_in_log (const char *what, const char *also)
 }
 
 static gboolean
-notified_3 (gpointer data)
+notified_both (gpointer data)
 {
-  return count_in_log (" Notify ", NULL) >= 3;
+  return count_in_log (" Notify ", "see you at five") >= 1 &&
+         count_in_log (" Notify ", "bob · dave") >= 1;
 }
 
 static gboolean
@@ -285,13 +286,16 @@ phase1 (gpointer data)
   g_assert_true (wait_for (bob_unread_2, NULL, 30));
   g_assert_cmpuint (mimp_chat_list_get_unread (mimp_application_get_chats (fx.app)), ==, 3);
 
-  /* Notifications: one per chat, the second message of a chat replaces
-   * the first (replaces_id not 0), and the title names the account. */
-  g_assert_true (wait_for (notified_3, NULL, 20));
+  /* Notifications: one per chat, showing its newest message; a message
+   * that arrives once the first is shown updates it (replaces_id not 0),
+   * messages that arrive together give one update. The title names the
+   * account. */
+  g_assert_true (wait_for (notified_both, NULL, 20));
   g_file_get_contents (fx.notify_log, &contents, NULL, NULL);
   g_test_message ("notification log:\n%s", contents);
   g_assert_cmpuint (count_in_log (" Notify \"Mimp\" 0 ", "bob · alice"), ==, 1);
-  g_assert_cmpuint (count_in_log (" Notify \"Mimp\" ", "bob · alice"), ==, 2);
+  g_assert_cmpuint (count_in_log (" Notify \"Mimp\" ", "bob · alice"), >=, 1);
+  g_assert_cmpuint (count_in_log (" Notify \"Mimp\" ", "bob · alice"), <=, 2);
   g_assert_cmpuint (count_in_log (" Notify \"Mimp\" 0 ", "bob · dave"), ==, 1);
   g_assert_cmpuint (count_in_log (" Notify ", "see you at five"), ==, 1);
   screenshot ("main-unread");

@@ -163,8 +163,7 @@ click (guint id)
                      g_variant_new ("(sssav)", NOTIFY_NAME, "ActionInvoked", "us", &args), NULL);
 }
 
-/* Notify and CloseNotification are asynchronous for libnotify's caller
- * only in that they go over the bus: wait for the daemon to have them. */
+/* The daemon has a Notify call once the notifier's idle callback made it. */
 static gboolean
 has_n_calls (gpointer n)
 {
@@ -198,6 +197,20 @@ is_set (gpointer data)
   return *(char **) data != NULL;
 }
 
+/* The notifier shows from an idle callback: wait for the daemon to have
+ * @n more Notify calls than @before, and check that no more come. */
+static GPtrArray *
+wait_notify_calls (guint before, guint n)
+{
+  GPtrArray *calls;
+
+  g_assert_true (test_wait_until (has_n_calls, GUINT_TO_POINTER (before + n), 10));
+  settle (100);
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, before + n);
+  return calls;
+}
+
 static void
 test_one_per_chat (void)
 {
@@ -209,11 +222,9 @@ test_one_per_chat (void)
 
   g_assert_true (mimp_notifier_message_received (notifier, "a/bob", "bob", "first"));
   g_assert_true (mimp_notifier_message_received (notifier, "a/carol", "carol", "hello"));
-  g_assert_true (mimp_notifier_message_received (notifier, "a/bob", "bob", "second"));
   g_assert_cmpuint (mimp_notifier_get_n_shown (notifier), ==, 2);
 
-  calls = get_notify_calls ();
-  g_assert_cmpuint (calls->len, ==, before + 3);
+  calls = wait_notify_calls (before, 2);
   call = calls->pdata[before];
   g_assert_cmpuint (call->replaces, ==, 0);
   g_assert_cmpstr (call->summary, ==, "bob");
@@ -224,12 +235,48 @@ test_one_per_chat (void)
   g_assert_cmpuint (call->replaces, ==, 0);
   g_assert_cmpuint (call->id, !=, first_id);
   g_assert_cmpstr (call->summary, ==, "carol");
-  /* The second message of bob's chat updates its notification. */
-  call = calls->pdata[before + 2];
+
+  /* The next message of bob's chat updates its notification. */
+  g_assert_true (mimp_notifier_message_received (notifier, "a/bob", "bob", "second"));
+  g_assert_cmpuint (mimp_notifier_get_n_shown (notifier), ==, 2);
+  g_clear_pointer (&calls, g_ptr_array_unref);
+  calls = wait_notify_calls (before, 3);
+  call = last_call (calls);
   g_assert_cmpuint (call->replaces, ==, first_id);
   g_assert_cmpstr (call->summary, ==, "bob");
   g_assert_cmpstr (call->body, ==, "second");
 
+  mimp_notifier_withdraw_all (notifier);
+}
+
+/* A burst: one update per chat, showing the newest message. */
+static void
+test_burst (void)
+{
+  g_autoptr (MimpNotifier) notifier = mimp_notifier_new ();
+  g_autoptr (GPtrArray) calls = NULL;
+  guint before = n_notify_calls ();
+  Call *call;
+
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+      g_assert_true (mimp_notifier_message_received (notifier, "a/bob", "bob", text));
+      g_assert_true (mimp_notifier_message_received (notifier, "a/carol", "carol", text));
+    }
+  calls = wait_notify_calls (before, 2);
+  call = calls->pdata[before];
+  g_assert_cmpstr (call->summary, ==, "bob");
+  g_assert_cmpstr (call->body, ==, "message 49");
+  call = calls->pdata[before + 1];
+  g_assert_cmpstr (call->summary, ==, "carol");
+  g_assert_cmpstr (call->body, ==, "message 49");
+
+  /* Read before it was shown: nothing shown, nothing to close. */
+  mimp_notifier_message_received (notifier, "a/dave", "dave", "hi");
+  mimp_notifier_withdraw (notifier, "a/dave");
+  settle (200);
+  g_assert_cmpuint (n_notify_calls (), ==, before + 2);
   mimp_notifier_withdraw_all (notifier);
 }
 
@@ -244,15 +291,18 @@ test_privacy (void)
   mimp_notifier_set_show_text (notifier, FALSE);
   g_assert_true (mimp_notifier_message_received (notifier, "a/bob", "bob", "secret plans"));
   g_assert_true (mimp_notifier_message_received (notifier, "a/bob", "bob", "more plans"));
-  calls = get_notify_calls ();
-  g_assert_cmpuint (calls->len, ==, before + 2);
+  calls = wait_notify_calls (before, 1);
+  g_assert_cmpstr (last_call (calls)->body, ==, "2 new messages");
+  g_assert_true (mimp_notifier_message_received (notifier, "a/bob", "bob", "last plans"));
+  g_clear_pointer (&calls, g_ptr_array_unref);
+  calls = wait_notify_calls (before, 2);
   for (guint i = before; i < calls->len; i++)
     {
       call = calls->pdata[i];
       g_assert_cmpstr (call->summary, ==, "bob");
       g_assert_null (strstr (call->body, "plans"));
     }
-  g_assert_cmpstr (last_call (calls)->body, ==, "2 new messages");
+  g_assert_cmpstr (last_call (calls)->body, ==, "3 new messages");
   mimp_notifier_withdraw_all (notifier);
 }
 
@@ -282,13 +332,15 @@ test_click_and_withdraw (void)
   g_autoptr (MimpNotifier) notifier = mimp_notifier_new ();
   g_autoptr (GPtrArray) calls = NULL;
   g_autofree char *activated = NULL;
+  guint before;
   guint bob_id;
   guint carol_id;
 
   g_signal_connect (notifier, "activated", G_CALLBACK (on_activated), &activated);
+  before = n_notify_calls ();
   mimp_notifier_message_received (notifier, "a/bob", "bob", "one");
   mimp_notifier_message_received (notifier, "a/carol", "carol", "two");
-  calls = get_notify_calls ();
+  calls = wait_notify_calls (before, 2);
   bob_id = ((Call *) calls->pdata[calls->len - 2])->id;
   carol_id = ((Call *) calls->pdata[calls->len - 1])->id;
 
@@ -308,7 +360,7 @@ test_click_and_withdraw (void)
   /* The next message of bob's starts a new notification. */
   mimp_notifier_message_received (notifier, "a/bob", "bob", "three");
   g_clear_pointer (&calls, g_ptr_array_unref);
-  calls = get_notify_calls ();
+  calls = wait_notify_calls (before, 3);
   g_assert_cmpuint (last_call (calls)->replaces, ==, 0);
   g_assert_cmpuint (last_call (calls)->id, !=, bob_id);
   mimp_notifier_withdraw_all (notifier);
@@ -546,6 +598,7 @@ main (int argc, char *argv[])
   start_daemon ();
 
   g_test_add_func ("/notifier/one-per-chat", test_one_per_chat);
+  g_test_add_func ("/notifier/burst", test_burst);
   g_test_add_func ("/notifier/privacy", test_privacy);
   g_test_add_func ("/notifier/disabled-and-visible", test_disabled_and_visible);
   g_test_add_func ("/notifier/click-and-withdraw", test_click_and_withdraw);
