@@ -45,6 +45,8 @@ struct _MimpAccount
   GHashTable *queued; /* client ids handed to the session */
   guint store_retry_id;
   GPtrArray *unstored; /* a batch whose storing failed, retried */
+  GQueue unannounced;  /* MimpChatMessage stored, `message-added` to come */
+  guint announce_id;
 };
 
 G_DEFINE_FINAL_TYPE (MimpAccount, mimp_account, G_TYPE_OBJECT)
@@ -266,6 +268,47 @@ retry_store (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A stored batch is announced (`message-added`) a few milliseconds' worth
+ * at a time, the rest from an idle callback, so that a burst of messages
+ * never holds the main loop for long (frames are drawn in between). The
+ * account's other signals announce what is left first, to keep the order. */
+#define ANNOUNCE_SLICE_US 4000
+
+/* Announces the unannounced messages until @deadline (monotonic), or all
+ * of them if @deadline is negative. */
+static void
+announce (MimpAccount *self, gint64 deadline)
+{
+  MimpChatMessage *message;
+
+  g_object_ref (self);
+  while ((deadline < 0 || g_get_monotonic_time () < deadline) &&
+         (message = g_queue_pop_head (&self->unannounced)) != NULL)
+    {
+      g_signal_emit (self, signals[MESSAGE_ADDED], 0, message);
+      g_object_unref (message);
+    }
+  g_object_unref (self);
+}
+
+static gboolean
+announce_some (gpointer data)
+{
+  MimpAccount *self = data;
+
+  announce (self, g_get_monotonic_time () + ANNOUNCE_SLICE_US);
+  if (!g_queue_is_empty (&self->unannounced))
+    return G_SOURCE_CONTINUE;
+  self->announce_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+announce_all (MimpAccount *self)
+{
+  announce (self, -1);
+}
+
 typedef struct
 {
   MimpAccount *self;
@@ -306,7 +349,11 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
     mimp_client_session_acknowledge (self->session, max_seq);
 
   for (guint i = 0; i < stored->len; i++)
-    g_signal_emit (self, signals[MESSAGE_ADDED], 0, stored->pdata[i]);
+    g_queue_push_tail (&self->unannounced, g_object_ref (stored->pdata[i]));
+  announce (self, g_get_monotonic_time () + ANNOUNCE_SLICE_US);
+  if (!g_queue_is_empty (&self->unannounced) && self->announce_id == 0)
+    self->announce_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, announce_some,
+                                         g_object_ref (self), g_object_unref);
 
   g_object_unref (self);
 }
@@ -358,6 +405,7 @@ state_stored (GObject *source, GAsyncResult *result, gpointer data)
         g_warning ("Could not record a delivery state: %s", error->message);
       return;
     }
+  announce_all (self);
   g_signal_emit (self, signals[MESSAGE_UPDATED], 0, row);
 }
 
@@ -388,6 +436,7 @@ outgoing_stored (GObject *source, GAsyncResult *result, gpointer data)
       g_warning ("Could not store a message to send: %s", error->message);
       return;
     }
+  announce_all (self);
   g_signal_emit (self, signals[MESSAGE_ADDED], 0, row);
   queue_send (self, row);
 }
@@ -426,6 +475,7 @@ retry_stored (GObject *source, GAsyncResult *result, gpointer data)
       g_warning ("Could not retry a message: %s", error->message);
       return;
     }
+  announce_all (self);
   g_signal_emit (self, signals[MESSAGE_UPDATED], 0, row);
   queue_send (self, row);
 }
@@ -688,6 +738,8 @@ mimp_account_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->store_retry_id, g_source_remove);
   g_clear_pointer (&self->unstored, g_ptr_array_unref);
+  g_clear_handle_id (&self->announce_id, g_source_remove);
+  g_queue_clear_full (&self->unannounced, g_object_unref);
   g_clear_object (&self->history);
   g_clear_object (&self->secrets);
 
