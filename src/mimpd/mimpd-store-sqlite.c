@@ -15,9 +15,10 @@
 
 #include <sqlite3.h>
 
+#include "mimpd-sent-index.h"
 #include "mimpd-store-sqlite.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 enum
 {
@@ -32,7 +33,9 @@ enum
   STMT_ROLLBACK,
   STMT_MESSAGE_ADD,
   STMT_SENT_ADD,
-  STMT_SENT_LOOKUP,
+  STMT_SENT_GET,
+  STMT_SENT_ALL,
+  STMT_EXPIRE_FIRST_KEPT,
   STMT_MESSAGES_FETCH,
   STMT_MESSAGES_DROP,
   STMT_EXPIRE,
@@ -51,13 +54,16 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_ROLLBACK] = "ROLLBACK",
   [STMT_MESSAGE_ADD] = "INSERT INTO messages (id, sender, recipient, text, ts) "
                        "VALUES (?1, ?2, ?3, ?4, ?5)",
-  [STMT_SENT_ADD] = "INSERT OR IGNORE INTO sent (sender, client_id, msg_id, ts) "
-                    "VALUES (?1, ?2, ?3, ?4)",
-  [STMT_SENT_LOOKUP] = "SELECT msg_id, ts FROM sent WHERE sender = ?1 AND client_id = ?2",
+  [STMT_SENT_ADD] = "INSERT INTO sent (sender, client_id, msg_id, ts) VALUES (?1, ?2, ?3, ?4)",
+  [STMT_SENT_GET] = "SELECT sender, client_id, msg_id, ts FROM sent WHERE rowid = ?1",
+  [STMT_SENT_ALL] = "SELECT rowid, sender, client_id FROM sent",
+  /* Rows are appended in time order: expiry cuts the front of the table. */
+  [STMT_EXPIRE_FIRST_KEPT] = "SELECT coalesce((SELECT rowid FROM sent WHERE ts >= ?1 "
+                             "ORDER BY rowid LIMIT 1), (SELECT max(rowid) + 1 FROM sent), 0)",
   [STMT_MESSAGES_FETCH] = "SELECT seq, id, sender, text, ts FROM messages "
                           "WHERE recipient = ?1 ORDER BY seq LIMIT ?2",
   [STMT_MESSAGES_DROP] = "DELETE FROM messages WHERE recipient = ?1 AND seq <= ?2",
-  [STMT_EXPIRE] = "DELETE FROM sent WHERE ts < ?1",
+  [STMT_EXPIRE] = "DELETE FROM sent WHERE rowid < ?1",
 };
 
 static const char schema_v1[] = "CREATE TABLE users ("
@@ -82,13 +88,38 @@ static const char schema_v1[] = "CREATE TABLE users ("
                                 ") WITHOUT ROWID;"
                                 "CREATE INDEX sent_ts ON sent (ts);";
 
+/* The idempotency records lose their B-tree keyed by random ids (one dirty
+ * page per send) and become an append-only rowid table, looked up through
+ * MimpdSentIndex. Rows are copied in time order. */
+static const char schema_v2[] = "CREATE TABLE sent_v2 ("
+                                "  sender TEXT NOT NULL,"
+                                "  client_id TEXT NOT NULL,"
+                                "  msg_id TEXT NOT NULL,"
+                                "  ts INTEGER NOT NULL"
+                                ");"
+                                "INSERT INTO sent_v2 (sender, client_id, msg_id, ts)"
+                                "  SELECT sender, client_id, msg_id, ts FROM sent ORDER BY ts;"
+                                "DROP TABLE sent;"
+                                "ALTER TABLE sent_v2 RENAME TO sent;";
+
 typedef struct
 {
   MimpdStore parent;
   sqlite3 *db;
   sqlite3_stmt *stmts[N_STMTS];
   gboolean in_transaction;
+
+  /* Loaded on first use (admin commands never need it). */
+  MimpdSentIndex *sent;
+  GArray *sent_added;         /* of SentAdded, this transaction's, undone on rollback */
+  gint64 sent_expire_pending; /* records below this rowid go at commit */
 } MimpdStoreSqlite;
+
+typedef struct
+{
+  guint64 hash;
+  gint64 rowid;
+} SentAdded;
 
 static void
 set_db_error (MimpdStoreSqlite *self, GError **error, const char *what)
@@ -137,6 +168,8 @@ sqlite_free (MimpdStore *store)
   for (guint i = 0; i < N_STMTS; i++)
     sqlite3_finalize (self->stmts[i]);
   sqlite3_close (self->db);
+  mimpd_sent_index_free (self->sent);
+  g_array_unref (self->sent_added);
   g_free (self);
 }
 
@@ -298,6 +331,10 @@ sqlite_commit (MimpdStore *store, GError **error)
       return FALSE;
     }
   self->in_transaction = FALSE;
+  g_array_set_size (self->sent_added, 0);
+  if (self->sent_expire_pending > 0 && self->sent != NULL)
+    mimpd_sent_index_drop_before (self->sent, self->sent_expire_pending);
+  self->sent_expire_pending = 0;
   return TRUE;
 }
 
@@ -309,6 +346,40 @@ sqlite_rollback (MimpdStore *store)
   if (sqlite3_get_autocommit (self->db) == 0)
     step_done (self, stmt (self, STMT_ROLLBACK), NULL, "Could not roll back");
   self->in_transaction = FALSE;
+  for (guint i = 0; i < self->sent_added->len; i++)
+    {
+      SentAdded *a = &g_array_index (self->sent_added, SentAdded, i);
+
+      mimpd_sent_index_remove (self->sent, a->hash, a->rowid);
+    }
+  g_array_set_size (self->sent_added, 0);
+  self->sent_expire_pending = 0;
+}
+
+static MimpdSentIndex *
+sent_index (MimpdStoreSqlite *self, GError **error)
+{
+  g_autoptr (MimpdSentIndex) index = NULL;
+  sqlite3_stmt *s;
+  int rc;
+
+  if (self->sent != NULL)
+    return self->sent;
+  index = mimpd_sent_index_new ();
+  s = stmt (self, STMT_SENT_ALL);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    mimpd_sent_index_add (index,
+                          mimpd_sent_index_hash (index, (const char *) sqlite3_column_text (s, 1),
+                                                 (const char *) sqlite3_column_text (s, 2)),
+                          sqlite3_column_int64 (s, 0));
+  sqlite3_reset (s);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read the sent messages");
+      return NULL;
+    }
+  self->sent = g_steal_pointer (&index);
+  return self->sent;
 }
 
 static gboolean
@@ -316,6 +387,7 @@ sqlite_message_add (MimpdStore *store, MimpMessage *message, const char *client_
 {
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
   sqlite3_stmt *s = stmt (self, STMT_MESSAGE_ADD);
+  SentAdded added;
 
   sqlite3_bind_text (s, 1, message->id, -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 2, message->from, -1, SQLITE_STATIC);
@@ -328,12 +400,22 @@ sqlite_message_add (MimpdStore *store, MimpMessage *message, const char *client_
   if (client_id == NULL)
     return TRUE;
 
+  if (sent_index (self, error) == NULL)
+    return FALSE;
   s = stmt (self, STMT_SENT_ADD);
   sqlite3_bind_text (s, 1, message->from, -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 2, client_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 3, message->id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (s, 4, message->timestamp);
-  return step_done (self, s, error, "Could not store the message");
+  if (!step_done (self, s, error, "Could not store the message"))
+    return FALSE;
+
+  added.hash = mimpd_sent_index_hash (self->sent, message->from, client_id);
+  added.rowid = sqlite3_last_insert_rowid (self->db);
+  mimpd_sent_index_add (self->sent, added.hash, added.rowid);
+  if (self->in_transaction)
+    g_array_append_val (self->sent_added, added);
+  return TRUE;
 }
 
 static gboolean
@@ -341,23 +423,39 @@ sqlite_sent_lookup (MimpdStore *store, const char *sender, const char *client_id
                     gint64 *timestamp, GError **error)
 {
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
-  sqlite3_stmt *s = stmt (self, STMT_SENT_LOOKUP);
-  gboolean found = FALSE;
-  int rc;
+  MimpdSentIndex *index = sent_index (self, error);
+  gsize cursor = 0;
+  guint64 hash;
+  gint64 rowid;
 
-  sqlite3_bind_text (s, 1, sender, -1, SQLITE_STATIC);
-  sqlite3_bind_text (s, 2, client_id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (s);
-  if (rc == SQLITE_ROW)
+  if (index == NULL)
+    return FALSE;
+  hash = mimpd_sent_index_hash (index, sender, client_id);
+  while ((rowid = mimpd_sent_index_next (index, hash, &cursor)) > 0)
     {
-      *id = g_strdup ((const char *) sqlite3_column_text (s, 0));
-      *timestamp = sqlite3_column_int64 (s, 1);
-      found = TRUE;
+      sqlite3_stmt *s = stmt (self, STMT_SENT_GET);
+      gboolean found = FALSE;
+      int rc;
+
+      sqlite3_bind_int64 (s, 1, rowid);
+      rc = sqlite3_step (s);
+      if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (s, 0), sender) == 0 &&
+          g_strcmp0 ((const char *) sqlite3_column_text (s, 1), client_id) == 0)
+        {
+          *id = g_strdup ((const char *) sqlite3_column_text (s, 2));
+          *timestamp = sqlite3_column_int64 (s, 3);
+          found = TRUE;
+        }
+      sqlite3_reset (s);
+      if (found)
+        return TRUE;
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          set_db_error (self, error, "Could not look up a sent message");
+          return FALSE;
+        }
     }
-  else if (rc != SQLITE_DONE)
-    set_db_error (self, error, "Could not look up a sent message");
-  sqlite3_reset (s);
-  return found;
+  return FALSE;
 }
 
 static GPtrArray *
@@ -406,10 +504,33 @@ static gboolean
 sqlite_expire (MimpdStore *store, gint64 sent_before_ms, GError **error)
 {
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
-  sqlite3_stmt *s = stmt (self, STMT_EXPIRE);
+  sqlite3_stmt *s = stmt (self, STMT_EXPIRE_FIRST_KEPT);
+  gint64 first_kept = 0;
+  int rc;
 
   sqlite3_bind_int64 (s, 1, sent_before_ms);
-  return step_done (self, s, error, "Could not expire old send records");
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    first_kept = sqlite3_column_int64 (s, 0);
+  sqlite3_reset (s);
+  if (rc != SQLITE_ROW)
+    {
+      set_db_error (self, error, "Could not expire old send records");
+      return FALSE;
+    }
+  if (first_kept <= 1)
+    return TRUE;
+
+  s = stmt (self, STMT_EXPIRE);
+  sqlite3_bind_int64 (s, 1, first_kept);
+  if (!step_done (self, s, error, "Could not expire old send records"))
+    return FALSE;
+  /* The index forgets them once the deletion is committed. */
+  if (self->in_transaction)
+    self->sent_expire_pending = MAX (self->sent_expire_pending, first_kept);
+  else if (self->sent != NULL)
+    mimpd_sent_index_drop_before (self->sent, first_kept);
+  return TRUE;
 }
 
 static const MimpdStoreVTable sqlite_vtable = {
@@ -458,7 +579,9 @@ migrate (MimpdStoreSqlite *self, GError **error)
     return FALSE;
   if (version < 1 && !exec (self, schema_v1, error))
     goto fail;
-  if (!exec (self, "PRAGMA user_version = 1", error))
+  if (version < 2 && !exec (self, schema_v2, error))
+    goto fail;
+  if (!exec (self, "PRAGMA user_version = " G_STRINGIFY (SCHEMA_VERSION), error))
     goto fail;
   return exec (self, "COMMIT", error);
 
@@ -474,8 +597,11 @@ mimpd_store_sqlite_open (const char *path, gboolean sync_full, GError **error)
   g_autoptr (MimpdStore) store = (MimpdStore *) self;
 
   self->parent.vtable = &sqlite_vtable;
-  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-      SQLITE_OK)
+  self->sent_added = g_array_new (FALSE, FALSE, sizeof (SentAdded));
+  /* One thread uses the connection: no SQLite mutexes. */
+  if (sqlite3_open_v2 (path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                       NULL) != SQLITE_OK)
     {
       g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_FAILED,
                    "Could not open the database %s: %s", path,

@@ -1,0 +1,220 @@
+/* test-store.c - the SQLite store and its in-memory index of sent ids
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "mimpd-sent-index.h"
+#include "mimpd-store.h"
+
+static void
+test_index_collisions (void)
+{
+  g_autoptr (MimpdSentIndex) index = mimpd_sent_index_new ();
+  gsize cursor = 0;
+  gint64 got[3] = { 0 };
+
+  /* Several rowids under one hash come back, one per call, then 0. */
+  for (gint64 r = 1; r <= 3; r++)
+    mimpd_sent_index_add (index, 42, r);
+  for (guint i = 0; i < 3; i++)
+    got[i] = mimpd_sent_index_next (index, 42, &cursor);
+  g_assert_cmpint (got[0] + got[1] + got[2], ==, 6);
+  g_assert_cmpint (mimpd_sent_index_next (index, 42, &cursor), ==, 0);
+
+  mimpd_sent_index_remove (index, 42, 2);
+  cursor = 0;
+  g_assert_cmpint (mimpd_sent_index_next (index, 42, &cursor), !=, 2);
+  g_assert_cmpint (mimpd_sent_index_next (index, 42, &cursor), !=, 2);
+  g_assert_cmpint (mimpd_sent_index_next (index, 42, &cursor), ==, 0);
+  g_assert_cmpuint (mimpd_sent_index_size (index), ==, 2);
+}
+
+static void
+test_index_grow_and_expire (void)
+{
+  g_autoptr (MimpdSentIndex) index = mimpd_sent_index_new ();
+  const gint64 n = 100000;
+
+  for (gint64 r = 1; r <= n; r++)
+    mimpd_sent_index_add (index, (guint64) r * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15), r);
+  g_assert_cmpuint (mimpd_sent_index_size (index), ==, n);
+  for (gint64 r = 1; r <= n; r += 997)
+    {
+      gsize cursor = 0;
+
+      g_assert_cmpint (mimpd_sent_index_next (
+                           index, (guint64) r * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15), &cursor),
+                       ==, r);
+    }
+  mimpd_sent_index_drop_before (index, n - 9);
+  g_assert_cmpuint (mimpd_sent_index_size (index), ==, 10);
+  for (gint64 r = 1; r <= n; r++)
+    {
+      gsize cursor = 0;
+      gint64 found = mimpd_sent_index_next (
+          index, (guint64) r * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15), &cursor);
+
+      g_assert_cmpint (found, ==, r > n - 10 ? r : 0);
+    }
+}
+
+static void
+add_message (MimpdStore *store, const char *id, const char *from, const char *client_id, gint64 ts)
+{
+  g_autoptr (GError) error = NULL;
+  MimpMessage m = { 0 };
+
+  m.id = (char *) id;
+  m.from = (char *) from;
+  m.to = (char *) "bob";
+  m.text = (char *) "hello";
+  m.timestamp = ts;
+  g_assert_true (mimpd_store_message_add (store, &m, client_id, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+lookup (MimpdStore *store, const char *sender, const char *client_id, const char *want_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL;
+  gint64 ts = 0;
+  gboolean found = mimpd_store_sent_lookup (store, sender, client_id, &id, &ts, &error);
+
+  g_assert_no_error (error);
+  if (found)
+    g_assert_cmpstr (id, ==, want_id);
+  return found;
+}
+
+static void
+test_sent_rollback_and_expire (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpdStore) store = mimpd_store_open (":memory:", FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (mimpd_store_begin (store, &error));
+  add_message (store, "m1", "alice", "c1", 1000);
+  g_assert_true (lookup (store, "alice", "c1", "m1"));
+  g_assert_true (mimpd_store_commit (store, &error));
+
+  /* A rolled-back send is forgotten by the index too. */
+  g_assert_true (mimpd_store_begin (store, &error));
+  add_message (store, "m2", "alice", "c2", 2000);
+  g_assert_true (lookup (store, "alice", "c2", "m2"));
+  mimpd_store_rollback (store);
+  g_assert_false (lookup (store, "alice", "c2", NULL));
+
+  /* The pair is the key: another sender, or the halves moved, is not it. */
+  g_assert_false (lookup (store, "bob", "c1", NULL));
+  g_assert_false (lookup (store, "alic", "ec1", NULL));
+
+  g_assert_true (mimpd_store_begin (store, &error));
+  add_message (store, "m3", "alice", "c3", 3000);
+  g_assert_true (mimpd_store_commit (store, &error));
+
+  /* Expiry removes records older than the cut, in the table and the index. */
+  g_assert_true (mimpd_store_begin (store, &error));
+  g_assert_true (mimpd_store_expire (store, 2500, &error));
+  /* The transaction sees its own deletion; the index forgets at the commit. */
+  g_assert_false (lookup (store, "alice", "c1", NULL));
+  g_assert_true (mimpd_store_commit (store, &error));
+  g_assert_false (lookup (store, "alice", "c1", NULL));
+  g_assert_true (lookup (store, "alice", "c3", "m3"));
+
+  g_assert_true (mimpd_store_expire (store, 10000, &error));
+  g_assert_false (lookup (store, "alice", "c3", NULL));
+  g_assert_no_error (error);
+}
+
+/* The schema of version 1, as mimpd 0.1 created it. */
+static const char schema_v1[] =
+    "CREATE TABLE users (name TEXT PRIMARY KEY NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+    "  sender TEXT NOT NULL, recipient TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL);"
+    "CREATE INDEX messages_recipient ON messages (recipient, seq);"
+    "CREATE TABLE sent (sender TEXT NOT NULL, client_id TEXT NOT NULL, msg_id TEXT NOT NULL,"
+    "  ts INTEGER NOT NULL, PRIMARY KEY (sender, client_id)) WITHOUT ROWID;"
+    "CREATE INDEX sent_ts ON sent (ts);"
+    "INSERT INTO users VALUES ('bob', 'x');"
+    "INSERT INTO messages VALUES (7, 'old', 'alice', 'bob', 'waiting', 5);"
+    "INSERT INTO sent VALUES ('alice', 'late', 'm-late', 900), ('alice', 'early', 'm-early', 100);"
+    "PRAGMA user_version = 1;";
+
+static void
+test_migrate_v1 (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mimpd-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "v1.db", NULL);
+  g_autoptr (MimpdStore) store = NULL;
+  g_autoptr (GPtrArray) waiting = NULL;
+  MimpMessage m = { 0 };
+  sqlite3 *db = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, schema_v1, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = mimpd_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (lookup (store, "alice", "late", "m-late"));
+  g_assert_true (lookup (store, "alice", "early", "m-early"));
+  waiting = mimpd_store_messages_fetch (store, "bob", 10, &error);
+  g_assert_cmpuint (waiting->len, ==, 1);
+  g_assert_cmpint (((MimpMessage *) waiting->pdata[0])->seq, ==, 7);
+
+  /* Sequence numbers go on from where they were; expiry keeps time order. */
+  m.id = (char *) "new";
+  m.from = (char *) "alice";
+  m.to = (char *) "bob";
+  m.text = (char *) "hi";
+  m.timestamp = 1000;
+  g_assert_true (mimpd_store_message_add (store, &m, "newer", &error));
+  g_assert_cmpint (m.seq, ==, 8);
+  g_assert_true (mimpd_store_expire (store, 500, &error));
+  g_assert_false (lookup (store, "alice", "early", NULL));
+  g_assert_true (lookup (store, "alice", "late", "m-late"));
+  g_assert_true (lookup (store, "alice", "newer", "new"));
+  g_clear_pointer (&store, mimpd_store_free);
+
+  /* Opening it again is a no-op (version 2 now) and the records are there. */
+  store = mimpd_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (lookup (store, "alice", "newer", "new"));
+  g_clear_pointer (&store, mimpd_store_free);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  {
+    sqlite3_stmt *s = NULL;
+
+    sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &s, NULL);
+    g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (s, 0), ==, 2);
+    sqlite3_finalize (s);
+  }
+  sqlite3_close (db);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *f = g_strconcat (path, (const char *[]){ "", "-wal", "-shm" }[i], NULL);
+
+      g_remove (f);
+    }
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/store/index-collisions", test_index_collisions);
+  g_test_add_func ("/store/index-grow-and-expire", test_index_grow_and_expire);
+  g_test_add_func ("/store/sent-rollback-and-expire", test_sent_rollback_and_expire);
+  g_test_add_func ("/store/migrate-v1", test_migrate_v1);
+  return g_test_run ();
+}
