@@ -387,3 +387,38 @@ mimp_chat_message_update_from (MimpChatMessage *self, MimpChatMessage *other)
   mimp_chat_message_set_error (self, other->error);
   mimp_chat_message_set_state (self, other->state);
 }
+
+/* The local time zone, read again once a minute. GLib 2.74's
+ * g_time_zone_new_local() parses /etc/localtime on every call when TZ is
+ * not set (its cache compares the zone's name with TZ), and every message
+ * row, day separator and chat preview needs local time. */
+G_LOCK_DEFINE_STATIC (local_zone);
+
+/**
+ * mimp_date_time_new_local:
+ * @timestamp_ms: milliseconds since the epoch
+ *
+ * Returns: (nullable): @timestamp_ms in the local time zone
+ */
+GDateTime *
+mimp_date_time_new_local (gint64 timestamp_ms)
+{
+  static GTimeZone *zone;
+  static gint64 read_at;
+  g_autoptr (GTimeZone) local = NULL;
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (timestamp_ms / 1000);
+  gint64 now = g_get_monotonic_time ();
+
+  if (utc == NULL)
+    return NULL;
+  G_LOCK (local_zone);
+  if (zone == NULL || now - read_at > 60 * G_USEC_PER_SEC)
+    {
+      g_clear_pointer (&zone, g_time_zone_unref);
+      zone = g_time_zone_new_local ();
+      read_at = now;
+    }
+  local = g_time_zone_ref (zone);
+  G_UNLOCK (local_zone);
+  return g_date_time_to_timezone (utc, local);
+}

@@ -45,4 +45,6 @@ gboolean mimp_chat_message_get_last_in_group (MimpChatMessage *self);
 void mimp_chat_message_set_last_in_group (MimpChatMessage *self, gboolean last_in_group);
 void mimp_chat_message_update_from (MimpChatMessage *self, MimpChatMessage *other);
 
+GDateTime *mimp_date_time_new_local (gint64 timestamp_ms);
+
 G_END_DECLS

@@ -38,16 +38,19 @@ G_DEFINE_FINAL_TYPE (MimpChatRow, mimp_chat_row, GTK_TYPE_WIDGET)
 char *
 mimp_format_time (gint64 timestamp_ms, gboolean short_form)
 {
-  g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (timestamp_ms / 1000);
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GDateTime) when = mimp_date_time_new_local (timestamp_ms);
+  g_autoptr (GDateTime) now = NULL;
   GTimeSpan age;
 
-  if (when == NULL || now == NULL)
+  if (when == NULL)
     return g_strdup ("");
   if (!short_form)
     /* Translators: time of a message, see strftime(3) */
     return g_date_time_format (when, _ ("%H:%M"));
 
+  now = mimp_date_time_new_local (g_get_real_time () / 1000);
+  if (now == NULL)
+    return g_strdup ("");
   age = g_date_time_difference (now, when);
   if (g_date_time_get_year (when) == g_date_time_get_year (now) &&
       g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))

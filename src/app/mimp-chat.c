@@ -338,8 +338,8 @@ static void history_updated (GObject *source, GAsyncResult *result, gpointer dat
 static gboolean
 same_day (gint64 a_ms, gint64 b_ms)
 {
-  g_autoptr (GDateTime) a = g_date_time_new_from_unix_local (a_ms / 1000);
-  g_autoptr (GDateTime) b = g_date_time_new_from_unix_local (b_ms / 1000);
+  g_autoptr (GDateTime) a = mimp_date_time_new_local (a_ms);
+  g_autoptr (GDateTime) b = mimp_date_time_new_local (b_ms);
 
   if (a == NULL || b == NULL)
     return FALSE;

@@ -132,8 +132,8 @@ update_layout (MimpMessageRow *self)
   if (first_of_day)
     {
       gint64 ts = mimp_chat_message_get_timestamp (self->message);
-      g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (ts / 1000);
-      g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr (GDateTime) when = mimp_date_time_new_local (ts);
+      g_autoptr (GDateTime) now = mimp_date_time_new_local (g_get_real_time () / 1000);
       g_autoptr (GDateTime) yesterday = g_date_time_add_days (now, -1);
       g_autofree char *day = NULL;
 
