@@ -2,12 +2,17 @@
  *
  * Listens to the account manager: each stored message goes to its chat
  * (created on first contact), which moves to its place by last activity.
+ * The moves of one main loop iteration are made together, before the
+ * next frame: a burst of messages to many chats re-sorts the list once,
+ * not once per message.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "mimp-chat-list"
 
 #include "config.h"
+
+#include <string.h>
 
 #include "mimp-chat-list.h"
 
@@ -19,6 +24,7 @@ struct _MimpChatList
   GPtrArray *chats;    /* MimpChat, newest activity first */
   GHashTable *by_key;  /* key → MimpChat (borrowed) */
   MimpChat *seen_chat; /* on screen in a focused window */
+  guint sort_id;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -97,34 +103,47 @@ position_for (MimpChatList *self, MimpChat *chat)
   return position;
 }
 
-/* Moves @chat where its activity puts it. */
-static void
-reposition (MimpChatList *self, MimpChat *chat)
+static int
+compare_activity (gconstpointer a, gconstpointer b)
 {
-  guint old_position;
-  guint new_position;
+  gint64 activity_a = mimp_chat_get_last_activity (*(MimpChat **) a);
+  gint64 activity_b = mimp_chat_get_last_activity (*(MimpChat **) b);
 
-  if (!g_ptr_array_find (self->chats, chat, &old_position))
-    return;
-  new_position = position_for (self, chat);
-  if (new_position > old_position)
-    new_position--;
-  if (new_position == old_position)
-    return;
+  return activity_a < activity_b ? 1 : activity_a > activity_b ? -1 : 0;
+}
 
-  g_object_ref (chat);
-  g_ptr_array_remove_index (self->chats, old_position);
-  g_ptr_array_insert (self->chats, (int) new_position, chat);
-  g_list_model_items_changed (
-      G_LIST_MODEL (self), MIN (old_position, new_position),
-      MAX (old_position, new_position) - MIN (old_position, new_position) + 1,
-      MAX (old_position, new_position) - MIN (old_position, new_position) + 1);
+/* Puts the chats in order of activity (a stable sort: equal ones keep
+ * their order) and tells the one range that changed. */
+static gboolean
+sort_chats (gpointer data)
+{
+  MimpChatList *self = data;
+  g_autoptr (GPtrArray) sorted = g_ptr_array_sized_new (self->chats->len);
+  guint first = 0;
+  guint last;
+
+  self->sort_id = 0;
+  for (guint i = 0; i < self->chats->len; i++)
+    g_ptr_array_add (sorted, self->chats->pdata[i]);
+  g_ptr_array_sort (sorted, compare_activity);
+  while (first < sorted->len && sorted->pdata[first] == self->chats->pdata[first])
+    first++;
+  if (first == sorted->len)
+    return G_SOURCE_REMOVE;
+  last = sorted->len - 1;
+  while (sorted->pdata[last] == self->chats->pdata[last])
+    last--;
+  memcpy (self->chats->pdata + first, sorted->pdata + first,
+          (last - first + 1) * sizeof (gpointer));
+  g_list_model_items_changed (G_LIST_MODEL (self), first, last - first + 1, last - first + 1);
+  return G_SOURCE_REMOVE;
 }
 
 static void
 on_chat_activity (MimpChat *chat, GParamSpec *pspec, MimpChatList *self)
 {
-  reposition (self, chat);
+  if (self->sort_id == 0)
+    self->sort_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, sort_chats, self, NULL);
 }
 
 static void
@@ -252,6 +271,7 @@ mimp_chat_list_dispose (GObject *object)
 {
   MimpChatList *self = (MimpChatList *) object;
 
+  g_clear_handle_id (&self->sort_id, g_source_remove);
   if (self->chats != NULL)
     for (guint i = 0; i < self->chats->len; i++)
       g_signal_handlers_disconnect_by_data (self->chats->pdata[i], self);

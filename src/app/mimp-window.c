@@ -51,6 +51,7 @@ struct _MimpWindow
   gboolean keep_place;
   double last_upper;
   guint keep_place_id;
+  guint reselect_id;
 };
 
 G_DEFINE_FINAL_TYPE (MimpWindow, mimp_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -144,7 +145,10 @@ select_current_chat (MimpWindow *self)
 static gboolean
 reselect_idle (gpointer data)
 {
-  select_current_chat (data);
+  MimpWindow *self = data;
+
+  self->reselect_id = 0;
+  select_current_chat (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -153,7 +157,8 @@ on_chats_changed (MimpWindow *self)
 {
   update_sidebar_stack (self);
   /* A chat moving to the top is removed and inserted: keep it selected. */
-  g_idle_add_full (G_PRIORITY_HIGH, reselect_idle, g_object_ref (self), g_object_unref);
+  if (self->reselect_id == 0)
+    self->reselect_id = g_idle_add_full (G_PRIORITY_HIGH, reselect_idle, self, NULL);
 }
 
 static void
@@ -854,6 +859,7 @@ mimp_window_dispose (GObject *object)
   MimpWindow *self = (MimpWindow *) object;
 
   g_clear_handle_id (&self->keep_place_id, g_source_remove);
+  g_clear_handle_id (&self->reselect_id, g_source_remove);
   if (self->chat != NULL)
     g_signal_handlers_disconnect_by_func (self->chat, on_messages_changed, self);
   if (self->chats != NULL)

@@ -172,6 +172,29 @@ preview_is_mine (gpointer chat)
   return g_strcmp0 (mimp_chat_get_preview (chat), "You: see you") == 0;
 }
 
+typedef struct
+{
+  Fixture *fx;
+  const char *peer;
+} FirstWait;
+
+static gboolean
+is_first (gpointer data)
+{
+  FirstWait *w = data;
+  return chat_at (w->fx->chats, 0) == chat_of (w->fx, w->peer);
+}
+
+/* The list moves chats once per main loop iteration, before the frame. */
+static void
+wait_first (Fixture *fx, const char *peer)
+{
+  FirstWait w = { fx, peer };
+
+  if (!test_wait_until (is_first, &w, 10))
+    g_error ("%s's chat never came first", peer);
+}
+
 static void
 test_chat_list_order (Fixture *fx, gconstpointer data)
 {
@@ -191,6 +214,7 @@ test_chat_list_order (Fixture *fx, gconstpointer data)
   cli_send (fx, "bob", fx->bob_pw, "alice", "three");
   cli_send (fx, "bob", fx->bob_pw, "alice", "four");
   wait_unread (fx, "bob", 3);
+  wait_first (fx, "bob");
 
   /* Newest activity first: bob wrote last. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->chats)), ==, 2);
@@ -204,6 +228,7 @@ test_chat_list_order (Fixture *fx, gconstpointer data)
   g_usleep (5000);
   cli_send (fx, "carol", fx->carol_pw, "alice", "five");
   wait_unread (fx, "carol", 2);
+  wait_first (fx, "carol");
   g_assert_true (chat_at (fx->chats, 0) == chat_of (fx, "carol"));
   g_assert_true (chat_at (fx->chats, 1) == chat_of (fx, "bob"));
   g_assert_cmpuint (mimp_chat_list_get_unread (fx->chats), ==, 5);
@@ -217,7 +242,7 @@ test_chat_list_order (Fixture *fx, gconstpointer data)
   g_usleep (5000);
   mimp_chat_send (chat_of (fx, "bob"), "see you");
   g_assert_true (test_wait_until (preview_is_mine, chat_of (fx, "bob"), 10));
-  g_assert_true (chat_at (fx->chats, 0) == chat_of (fx, "bob"));
+  wait_first (fx, "bob");
   g_assert_cmpuint (mimp_chat_list_get_unread (fx->chats), ==, 2);
 
   /* A new list over the same history finds the same order and counts
