@@ -27,7 +27,7 @@ SCH, AH, SM, GU, ERR = 0x0AA0, 0xA00F, 0x00AF, 0x0CCF, 0xBEEF
 
 MODES = ("plain", "ask-first", "bad-puzzle", "short-puzzle", "not-mimp",
          "bad-token", "json-token", "silent", "close-after-puzzle",
-         "garbage-gu", "wrong-reply")
+         "garbage-gu", "wrong-reply", "lost-ack")
 
 mailboxes = {}
 lock = threading.Lock()
@@ -122,14 +122,24 @@ def serve(conn, mode, users):
                 send(header(ERR, len(err)) + err)
         elif pid == SM and user:
             with lock:
-                mailboxes.setdefault(request["ut"], []).append({"uf": user, "ms": request["ms"]})
+                box = mailboxes.setdefault(request["ut"], [])
+                message = {"uf": user, "ms": request["ms"]}
+                if mode == "lost-ack":
+                    # An extended server that never keeps an acknowledgement
+                    # (as if it crashed before committing each one).
+                    seq = len(box) + 1
+                    message.update(id="m%d" % seq, seq=seq)
+                box.append(message)
             if mode == "wrong-reply":
                 send(header(GU, 0))
             else:
                 send(header(SM, 0))
         elif pid == GU and user:
             with lock:
-                messages = mailboxes.pop(user, [])
+                if mode == "lost-ack":
+                    messages = list(mailboxes.get(user, []))
+                else:
+                    messages = mailboxes.pop(user, [])
             body = b"{not json" if mode == "garbage-gu" else json.dumps(messages).encode()
             body = xor(body, key)
             send(header(GU, len(body)) + body)

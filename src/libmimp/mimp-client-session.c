@@ -392,6 +392,16 @@ get_unread_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   for (guint i = 0; i < messages->len; i++)
     highest = MAX (highest, ((MimpMessage *) messages->pdata[i])->seq);
+  /* Messages at or below what we acknowledged are ones we already passed
+   * on: a server that lost our acknowledgement (a crash before it committed
+   * the drop) sends them again. */
+  for (guint i = messages->len; i > 0; i--)
+    {
+      gint64 seq = ((MimpMessage *) messages->pdata[i - 1])->seq;
+
+      if (seq >= 0 && seq <= self->acked_seq)
+        g_ptr_array_remove_index (messages, i - 1);
+    }
 
   if (messages->len > 0)
     {

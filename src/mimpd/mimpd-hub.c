@@ -59,6 +59,7 @@ struct _MimpdHub
   GArray *awaiting;          /* of Waiter, released at commit */
   GHashTable *pending_sends; /* "sender\nclient id" -> PendingSend */
   GHashTable *dirty;         /* recipients written in this group */
+  gint64 group_first_seq;    /* of the first message written in it, or 0 */
   guint64 commits;
 
   GHashTable *waiters; /* user -> GQueue of Waiter* */
@@ -181,6 +182,7 @@ mimpd_hub_flush (MimpdHub *hub)
   hub->commits++;
   hub->in_group = FALSE;
   hub->group_writes = 0;
+  hub->group_first_seq = 0;
   g_hash_table_remove_all (hub->pending_sends);
 
   /* Callbacks may open the next group: swap the lists out first. */
@@ -255,6 +257,18 @@ mimpd_hub_in_group (MimpdHub *hub)
   return hub->in_group;
 }
 
+/**
+ * mimpd_hub_is_committed:
+ *
+ * Whether the message with @seq is committed. Seqs only grow, so every
+ * message below the first one written in the open group is.
+ */
+gboolean
+mimpd_hub_is_committed (MimpdHub *hub, gint64 seq)
+{
+  return hub->group_first_seq == 0 || seq < hub->group_first_seq;
+}
+
 void
 mimpd_hub_await_commit (MimpdHub *hub, MimpdSession *session, gpointer slot)
 {
@@ -295,9 +309,13 @@ mimpd_hub_pending_send_lookup (MimpdHub *hub, const char *sender, const char *cl
   return TRUE;
 }
 
+/* A message for @recipient was written with @seq in the open group. */
 void
-mimpd_hub_notify_recipient (MimpdHub *hub, const char *recipient)
+mimpd_hub_message_added (MimpdHub *hub, const char *recipient, gint64 seq)
 {
+  g_return_if_fail (hub->in_group);
+  if (hub->group_first_seq == 0)
+    hub->group_first_seq = seq;
   if (!g_hash_table_contains (hub->dirty, recipient))
     g_hash_table_add (hub->dirty, g_strdup (recipient));
 }

@@ -32,7 +32,8 @@ void mimpd_hub_pending_send_add (MimpdHub *hub, const char *sender, const char *
                                  const char *id, gint64 timestamp);
 gboolean mimpd_hub_pending_send_lookup (MimpdHub *hub, const char *sender, const char *client_id,
                                         char **id, gint64 *timestamp);
-void mimpd_hub_notify_recipient (MimpdHub *hub, const char *recipient);
+void mimpd_hub_message_added (MimpdHub *hub, const char *recipient, gint64 seq);
+gboolean mimpd_hub_is_committed (MimpdHub *hub, gint64 seq);
 void mimpd_hub_flush (MimpdHub *hub);
 guint64 mimpd_hub_get_commits (MimpdHub *hub);
 gboolean mimpd_hub_is_busy (MimpdHub *hub);

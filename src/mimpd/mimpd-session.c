@@ -70,28 +70,54 @@ struct _MimpdSession
 
 static const char base62[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-static void
-random_base62 (char *out, gsize len)
+typedef struct
 {
-  guint8 bytes[64];
-  gsize used = sizeof bytes;
+  guint8 *bytes;
+  gsize size;
+  gsize used;
+} RandomPool;
+
+static void
+random_base62_from (RandomPool *pool, char *out, gsize len)
+{
   gsize n = 0;
 
   while (n < len)
     {
-      if (used == sizeof bytes)
+      if (pool->used == pool->size)
         {
-          if (!mimp_random_bytes (bytes, sizeof bytes, NULL))
+          if (!mimp_random_bytes (pool->bytes, pool->size, NULL))
             g_error ("The system's random source failed");
-          used = 0;
+          pool->used = 0;
         }
       /* 248 = 4 * 62: rejection keeps the choice uniform. */
-      if (bytes[used] < 248)
-        out[n++] = base62[bytes[used] % 62];
-      used++;
+      if (pool->bytes[pool->used] < 248)
+        out[n++] = base62[pool->bytes[pool->used] % 62];
+      pool->used++;
     }
   out[len] = '\0';
+}
+
+/* Tokens are secrets: fresh bytes each time, wiped after use. */
+static void
+random_base62 (char *out, gsize len)
+{
+  guint8 bytes[64];
+  RandomPool pool = { bytes, sizeof bytes, sizeof bytes };
+
+  random_base62_from (&pool, out, len);
   mimp_secure_wipe (bytes, sizeof bytes);
+}
+
+/* Message ids are public: drawn from a pool refilled 4 KiB at a time
+ * instead of one getrandom call per message. Main thread only. */
+static void
+random_message_id (char *out, gsize len)
+{
+  static guint8 bytes[4096];
+  static RandomPool pool = { bytes, sizeof bytes, sizeof bytes };
+
+  random_base62_from (&pool, out, len);
 }
 
 /* A timer on a slot keeps its session alive until it fires or is removed. */
@@ -525,7 +551,7 @@ handle_send (MimpdSession *self, const guint8 *body, gsize len)
     }
 
   id = g_malloc (23);
-  random_base62 (id, 22);
+  random_message_id (id, 22);
   message.id = id;
   message.from = self->user;
   message.to = to;
@@ -536,7 +562,7 @@ handle_send (MimpdSession *self, const guint8 *body, gsize len)
     goto fail;
   if (request.client_id != NULL)
     mimpd_hub_pending_send_add (self->hub, from, request.client_id, id, message.timestamp);
-  mimpd_hub_notify_recipient (self->hub, to);
+  mimpd_hub_message_added (self->hub, to, message.seq);
 
   slot = slot_push (self, SLOT_COMMIT, MIMP_PACKET_SM);
   slot->body = g_string_sized_new (48);
@@ -593,7 +619,7 @@ answer_get (MimpdSession *self, Slot *slot, gboolean hold_if_empty)
       last_seq = m->seq;
       added++;
     }
-  g_string_append_printf (body, "],\"more\":%s}", added < messages->len ? "true" : "false");
+  g_string_append (body, added < messages->len ? "],\"more\":true}" : "],\"more\":false}");
 
   /* Plain 1.0: what was returned is dropped (committed before the reply). */
   if (!slot->ack_mode && added > 0)
@@ -603,9 +629,14 @@ answer_get (MimpdSession *self, Slot *slot, gboolean hold_if_empty)
         goto fail;
     }
   slot->id = MIMP_PACKET_GU;
-  if (mimpd_hub_in_group (self->hub))
+  /* A reply waits for the commit when it carries a message of the open
+   * group, or when plain 1.0 dropped what it returns. An acknowledgement
+   * (ack mode) need not be durable first: if it is lost in a crash the
+   * messages come again, and clients drop what they already have by id. */
+  if (mimpd_hub_in_group (self->hub) &&
+      ((!slot->ack_mode && added > 0) ||
+       (added > 0 && !mimpd_hub_is_committed (self->hub, last_seq))))
     {
-      /* What we read may not be committed yet (or we wrote): wait. */
       slot->state = SLOT_COMMIT;
       mimpd_hub_await_commit (self->hub, self, slot);
     }

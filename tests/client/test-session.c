@@ -395,6 +395,40 @@ test_plain_peer_polling (void)
   mimp_client_session_stop (bob);
 }
 
+/* A server that loses acknowledgements sends acknowledged messages again:
+ * the session passes each on once. */
+static void
+test_lost_ack_not_repeated (void)
+{
+  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("lost-ack");
+  g_autoptr (MimpClientSession) alice = NULL;
+  g_autoptr (MimpClientSession) bob = NULL;
+  g_autoptr (Recorder) alice_rec = NULL;
+  g_autoptr (Recorder) bob_rec = NULL;
+
+  alice = session_new (peer->port, "alice", peer->alice_password, FALSE);
+  bob = session_new (peer->port, "bob", peer->bob_password, FALSE);
+  mimp_client_session_set_poll_interval (bob, 1);
+  alice_rec = recorder_new (alice, TRUE);
+  bob_rec = recorder_new (bob, TRUE);
+  mimp_client_session_set_receive (alice, FALSE);
+  mimp_client_session_start (alice);
+  mimp_client_session_start (bob);
+  wait_state (bob, MIMP_SESSION_STATE_ONLINE);
+
+  mimp_client_session_send (alice, "c1", "bob", "once");
+  wait_received (bob_rec, 1);
+  mimp_client_session_send (alice, "c2", "bob", "twice?");
+  wait_received (bob_rec, 2);
+  client_test_spin (2500); /* several more polls, each answered with both */
+  g_assert_cmpuint (bob_rec->messages->len, ==, 2);
+  g_assert_cmpstr (((MimpMessage *) bob_rec->messages->pdata[0])->text, ==, "once");
+  g_assert_cmpstr (((MimpMessage *) bob_rec->messages->pdata[1])->text, ==, "twice?");
+
+  mimp_client_session_stop (alice);
+  mimp_client_session_stop (bob);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -408,6 +442,7 @@ main (int argc, char *argv[])
   CLIENT_TEST_ADD ("/session/wrong-password", test_wrong_password, FALSE);
   CLIENT_TEST_ADD ("/session/certificate", test_certificate, TRUE);
   g_test_add_func ("/session/plain-peer-polling", test_plain_peer_polling);
+  g_test_add_func ("/session/lost-ack-not-repeated", test_lost_ack_not_repeated);
 
   return g_test_run ();
 }
