@@ -798,12 +798,31 @@ mimp_json_append_string (GString *out, const char *str)
   g_string_append_c (out, '"');
 }
 
+/* Decimal digits of @value, without printf's format parsing (servers build
+ * several numbers per message). */
+static void
+append_int (GString *out, gint64 value)
+{
+  char digits[24];
+  char *p = digits + sizeof digits;
+  guint64 v = value < 0 ? -(guint64) value : (guint64) value;
+
+  do
+    *--p = '0' + v % 10;
+  while ((v /= 10) != 0);
+  if (value < 0)
+    *--p = '-';
+  g_string_append_len (out, p, digits + sizeof digits - p);
+}
+
 void
 mimp_body_append_send_reply (GString *out, const char *id, gint64 timestamp)
 {
   g_string_append (out, "{\"id\":");
   mimp_json_append_string (out, id);
-  g_string_append_printf (out, ",\"ts\":%" G_GINT64_FORMAT "}", timestamp);
+  g_string_append (out, ",\"ts\":");
+  append_int (out, timestamp);
+  g_string_append_c (out, '}');
 }
 
 void
@@ -818,7 +837,11 @@ mimp_body_append_message (GString *out, const MimpMessage *message)
       g_string_append_c (out, ',');
     }
   if (message->seq >= 0)
-    g_string_append_printf (out, "\"seq\":%" G_GINT64_FORMAT ",", message->seq);
+    {
+      g_string_append (out, "\"seq\":");
+      append_int (out, message->seq);
+      g_string_append_c (out, ',');
+    }
   g_string_append (out, "\"uf\":");
   mimp_json_append_string (out, message->from);
   if (message->to != NULL)
@@ -828,7 +851,9 @@ mimp_body_append_message (GString *out, const MimpMessage *message)
     }
   g_string_append (out, ",\"ms\":");
   mimp_json_append_string (out, message->text);
-  g_string_append_printf (out, ",\"ts\":%" G_GINT64_FORMAT "}", message->timestamp);
+  g_string_append (out, ",\"ts\":");
+  append_int (out, message->timestamp);
+  g_string_append_c (out, '}');
 }
 
 void
