@@ -149,6 +149,9 @@ mimp_chat_row_set_chat (MimpChatRow *self, MimpChat *chat, gboolean show_account
 {
   g_return_if_fail (MIMP_IS_CHAT_ROW (self));
 
+  /* Bound again to the same chat (it only moved): nothing changes. */
+  if (chat == self->chat && show_account == self->show_account)
+    return;
   if (self->chat != NULL)
     g_signal_handlers_disconnect_by_func (self->chat, update, self);
   g_set_object (&self->chat, chat);

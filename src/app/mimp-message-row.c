@@ -230,6 +230,9 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
 
   g_return_if_fail (MIMP_IS_MESSAGE_ROW (self));
 
+  /* Bound again to the same message (it only moved): nothing changes. */
+  if (message == self->message)
+    return;
   if (self->message != NULL)
     g_signal_handlers_disconnect_by_data (self->message, self);
   g_set_object (&self->message, message);

@@ -202,6 +202,11 @@ chat_row_setup (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer d
   gtk_list_item_set_child (item, mimp_chat_row_new ());
 }
 
+/* GTK 4.8's list views unbind and bind a row again for a mere change of
+ * its position (every row below a chat that moved, every row after a page
+ * of older messages was prepended). So rows have no unbind handler: a row
+ * keeps its item until it is bound to another one or disposed, and binding
+ * the same item again costs nothing. */
 static void
 chat_row_bind (GtkSignalListItemFactory *factory, GtkListItem *item, MimpWindow *self)
 {
@@ -209,12 +214,6 @@ chat_row_bind (GtkSignalListItemFactory *factory, GtkListItem *item, MimpWindow 
 
   mimp_chat_row_set_chat (MIMP_CHAT_ROW (gtk_list_item_get_child (item)),
                           gtk_list_item_get_item (item), several);
-}
-
-static void
-chat_row_unbind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
-{
-  mimp_chat_row_set_chat (MIMP_CHAT_ROW (gtk_list_item_get_child (item)), NULL, FALSE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -234,12 +233,6 @@ message_row_bind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer
 {
   mimp_message_row_set_message (MIMP_MESSAGE_ROW (gtk_list_item_get_child (item)),
                                 gtk_list_item_get_item (item));
-}
-
-static void
-message_row_unbind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
-{
-  mimp_message_row_set_message (MIMP_MESSAGE_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
 static GtkAdjustment *
@@ -933,14 +926,12 @@ mimp_window_init (MimpWindow *self)
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (message_row_setup), self);
   g_signal_connect (factory, "bind", G_CALLBACK (message_row_bind), self);
-  g_signal_connect (factory, "unbind", G_CALLBACK (message_row_unbind), self);
   gtk_list_view_set_factory (self->messages_view, factory);
   g_object_unref (factory);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (chat_row_setup), self);
   g_signal_connect (factory, "bind", G_CALLBACK (chat_row_bind), self);
-  g_signal_connect (factory, "unbind", G_CALLBACK (chat_row_unbind), self);
   gtk_list_view_set_factory (self->chat_list_view, factory);
   g_object_unref (factory);
   g_signal_connect_swapped (self->chat_list_view, "activate", G_CALLBACK (on_chat_row_activate),
