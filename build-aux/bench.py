@@ -192,6 +192,27 @@ class Bench:
             argv += ["--password-file", self.pwfile]
         return self.tool_json(argv)
 
+    def fsync_latency(self, rounds=300):
+        """What one durable acknowledgement costs at least on this disk: append
+        4 KiB to a file in the bench's directory and fdatasync it."""
+        path = os.path.join(self.tmp, "fsync-probe")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        block = os.urandom(4096)
+        times = []
+        try:
+            for _ in range(rounds):
+                os.write(fd, block)
+                t = time.perf_counter()
+                os.fdatasync(fd)
+                times.append((time.perf_counter() - t) * 1e6)
+        finally:
+            os.close(fd)
+            os.unlink(path)
+        times.sort()
+        return {"fsync_p50_us": times[len(times) // 2],
+                "fsync_p99_us": times[int(len(times) * 0.99)], "fsync_max_us": times[-1],
+                "fsync_rounds": rounds}
+
     def run(self):
         a = self.args
         R = self.results
@@ -204,6 +225,7 @@ class Bench:
         self.add_users(["login0"], test_cost=False)
         R["setup_users_s"] = time.monotonic() - t0
 
+        R["fsync"] = self.fsync_latency()
         R["codec"] = self.tool_json(["--codec", "--codec-seconds", str(a.codec_seconds)])
         R["argon2"] = self.tool_json(["--argon2", "--codec-seconds", str(a.codec_seconds * 3)],
                                      env=self.env(False))
@@ -212,6 +234,7 @@ class Bench:
         s = self.start_echo()
         R["echo"] = self.load(s, "echo")
         R["echo_20k"] = self.load(s, "echo", "--rate", str(a.rate))
+        R["echo_low"] = self.load(s, "echo", "--rate", str(a.low_rate))
         self.stop(s)
         s = self.start_ngircd()
         R["ngircd"] = self.load(s, "irc")
@@ -220,6 +243,7 @@ class Bench:
         s = self.start_mimpd()
         R["mimpd"] = self.load(s, "mimp")
         R["mimpd_20k"] = self.load(s, "mimp", "--rate", str(a.rate))
+        R["mimpd_low"] = self.load(s, "mimp", "--rate", str(a.low_rate))
         R["mimpd_poll"] = self.load(s, "mimp", "--rate", str(a.poll_rate), "--receive", "poll",
                                     "--poll-interval", "5")
         self.stop(s)
@@ -359,6 +383,18 @@ def build_report(R, args, m):
             fmt(e20["e2e_p50_us"]), fmt(e20["e2e_p99_us"]), fmt(n20["e2e_p50_us"]),
             fmt(n20["e2e_p99_us"])),
         "p99 < 1,000 µs", ok)
+    if "mimpd_low" in R:
+        ml, el = R["mimpd_low"], R["echo_low"]
+        row("at %s msg/s: long-poll delivery p50/p99/max, µs" % fmt(args.low_rate),
+            "%s / %s / %s" % (fmt(ml["e2e_p50_us"]), fmt(ml["e2e_p99_us"]),
+                              fmt(ml["e2e_max_us"])),
+            "relay %s / %s (p50 / p99); mimpd delivered %s msg/s" % (
+                fmt(el["e2e_p50_us"]), fmt(el["e2e_p99_us"]), fmt(ml["delivered_per_s"])))
+    if "fsync" in R:
+        fs = R["fsync"]
+        row("fdatasync of a 4 KiB append, p50/p99/max, µs (the floor of a durable reply)",
+            "%s / %s / %s" % (fmt(fs["fsync_p50_us"]), fmt(fs["fsync_p99_us"]),
+                              fmt(fs["fsync_max_us"])), "%d rounds" % fs["fsync_rounds"])
     mp = R["mimpd_poll"]
     row("at %s msg/s: plain 1.0 polling (every 5 s) delivery p50/p99/max, µs" % fmt(args.poll_rate),
         "%s / %s / %s" % (fmt(mp["e2e_p50_us"]), fmt(mp["e2e_p99_us"]), fmt(mp["e2e_max_us"])),
@@ -467,7 +503,8 @@ def write_doc(path, rows, R, args, m, notes):
             machine="\n".join("- %s: %s" % (k, v) for k, v in m.items()),
             table=table_md(rows), args=R.get("argv") or "(defaults)",
             clients=args.clients, duration=args.duration, warmup=args.warmup,
-            rate=fmt(args.rate), idle=fmt(args.idle), notes=notes, raw=raw,
+            rate=fmt(args.rate), low_rate=fmt(args.low_rate), idle=fmt(args.idle), notes=notes,
+            raw=raw,
             commit=R.get("commit", "?"), elapsed=R.get("elapsed_s", 0),
             app=app_section(R.get("app"))))
 
@@ -545,7 +582,10 @@ compare ratios, and take absolute numbers as context. Run with: {args}, at commi
     `MaxPenaltyTime = 0`). It stores nothing.
   - Server CPU time per message comes from `/proc/PID/stat` over the measured window.
 - **Delivery latency**: the same, paced to {rate} messages per second in total, long poll
-  against plain 1.0 polling (GU every 5 s, MimpClientSession's default interval).
+  against plain 1.0 polling (GU every 5 s, MimpClientSession's default interval); and paced
+  to {low_rate} (`--low-rate`), below mimpd's saturation, against the relay at that rate.
+  Beside it, the floor of any durable reply on this disk: 300 appends of 4 KiB, each
+  followed by `fdatasync`, in the bench's temporary directory.
 - **Capacity**: {idle} idle connections that logged in (mimpd: each holds a long poll,
   as the app does when idle; ngircd: registered), memory = server RSS growth / N,
   then the throughput run beside them.
@@ -600,6 +640,8 @@ def main():
     ap.add_argument("--duration", type=float, default=10)
     ap.add_argument("--rate", type=float, default=20000)
     ap.add_argument("--poll-rate", type=float, default=1000)
+    ap.add_argument("--low-rate", type=float, default=5000,
+                    help="a second, lighter paced run for delivery latency")
     ap.add_argument("--idle", type=int, default=10000)
     ap.add_argument("--idle-users", type=int, default=1000)
     ap.add_argument("--logins", type=int, default=60)
