@@ -38,6 +38,9 @@ struct _MimpMessageRow
 
 G_DEFINE_FINAL_TYPE (MimpMessageRow, mimp_message_row, GTK_TYPE_WIDGET)
 
+/* The narrowest a bubble's text may wrap to, in characters. */
+#define BUBBLE_MIN_CHARS 12
+
 /**
  * mimp_linkify:
  *
@@ -226,6 +229,7 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
 {
   g_autofree char *markup = NULL;
   g_autofree char *time = NULL;
+  const char *text;
   gboolean outgoing;
 
   g_return_if_fail (MIMP_IS_MESSAGE_ROW (self));
@@ -240,8 +244,17 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
     return;
 
   outgoing = mimp_chat_message_get_outgoing (message);
-  markup = mimp_linkify (mimp_chat_message_get_text (message));
+  text = mimp_chat_message_get_text (message);
+  markup = mimp_linkify (text);
   gtk_label_set_markup (self->text_label, markup);
+  /* A wrapped label's minimum width is its text laid out at width-chars,
+   * or at width 0 when unset: one character a line, and Pango shapes the
+   * rest of the text again for every line. The list view measures every
+   * new row so, and that was most of a scrolling frame. A minimum of a
+   * few characters costs a few lines; a shorter text's bubble keeps its
+   * own width. */
+  gtk_label_set_width_chars (self->text_label,
+                             (int) MIN (g_utf8_strlen (text, -1), BUBBLE_MIN_CHARS));
   time = mimp_format_time (mimp_chat_message_get_timestamp (message), FALSE);
   gtk_label_set_text (self->time_label, time);
 
