@@ -30,6 +30,7 @@ struct _MimpChat
 
   GPtrArray *items; /* MimpChatMessage, oldest first */
   GCancellable *cancellable;
+  guint page_size; /* of the page loading */
   guint loading : 1;
   guint loaded : 1;
   guint has_more : 1;
@@ -399,7 +400,7 @@ page_loaded (GObject *source, GAsyncResult *result, gpointer data)
 
   self->loading = FALSE;
   self->loaded = TRUE;
-  if (page->len < MIMP_HISTORY_PAGE_SIZE)
+  if (page->len < self->page_size)
     {
       self->has_more = FALSE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_MORE]);
@@ -450,10 +451,11 @@ mimp_chat_load_older (MimpChat *self)
   g_return_if_fail (history != NULL);
 
   self->loading = TRUE;
+  self->page_size = self->loaded ? MIMP_HISTORY_PAGE_SIZE : MIMP_CHAT_FIRST_PAGE_SIZE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
   mimp_history_load_page_async (history, mimp_account_get_id (self->account), self->peer,
                                 self->items->len > 0 ? self->items->pdata[0] : NULL,
-                                MIMP_HISTORY_PAGE_SIZE, self->cancellable, page_loaded,
+                                self->page_size, self->cancellable, page_loaded,
                                 g_object_ref (self));
 }
 

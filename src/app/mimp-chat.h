@@ -12,6 +12,11 @@
 G_BEGIN_DECLS
 
 #define MIMP_TYPE_CHAT (mimp_chat_get_type ())
+
+/* Messages loaded when a chat opens: about a window's height, so that the
+ * first frame lays out only what it shows. Older pages are
+ * MIMP_HISTORY_PAGE_SIZE. */
+#define MIMP_CHAT_FIRST_PAGE_SIZE 20
 G_DECLARE_FINAL_TYPE (MimpChat, mimp_chat, MIMP, CHAT, GObject)
 
 MimpChat *mimp_chat_new (MimpAccount *account, const char *peer);

@@ -304,7 +304,7 @@ assert_groups (MimpChat *chat)
 static void
 test_paging (Fixture *fx, gconstpointer data)
 {
-  const guint total = MIMP_HISTORY_PAGE_SIZE * 2 + 7;
+  const guint total = MIMP_CHAT_FIRST_PAGE_SIZE + MIMP_HISTORY_PAGE_SIZE + 7;
   g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
   g_autoptr (GPtrArray) stored = NULL;
   g_autoptr (GAsyncResult) result = NULL;
@@ -334,19 +334,20 @@ test_paging (Fixture *fx, gconstpointer data)
   g_assert_false (mimp_chat_get_loaded (chat));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, 0);
 
-  /* Opening: the newest page only. */
+  /* Opening: the newest messages only, about a window's worth. */
   mimp_chat_load_older (chat);
   g_assert_true (mimp_chat_get_loading (chat));
   g_assert_true (test_wait_until (not_loading, chat, 20));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, MIMP_HISTORY_PAGE_SIZE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, MIMP_CHAT_FIRST_PAGE_SIZE);
   g_assert_true (mimp_chat_get_has_more (chat));
-  last = g_list_model_get_item (G_LIST_MODEL (chat), MIMP_HISTORY_PAGE_SIZE - 1);
-  g_assert_cmpstr (mimp_chat_message_get_text (last), ==, "message 106");
+  last = g_list_model_get_item (G_LIST_MODEL (chat), MIMP_CHAT_FIRST_PAGE_SIZE - 1);
+  g_assert_cmpstr (mimp_chat_message_get_text (last), ==, "message 76");
 
   /* Scrolling up: the page before, inserted at the top. */
   mimp_chat_load_older (chat);
   g_assert_true (test_wait_until (not_loading, chat, 20));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, 2 * MIMP_HISTORY_PAGE_SIZE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==,
+                    MIMP_CHAT_FIRST_PAGE_SIZE + MIMP_HISTORY_PAGE_SIZE);
   g_assert_cmpuint (change[0], ==, 0);
   g_assert_cmpuint (change[1], ==, MIMP_HISTORY_PAGE_SIZE);
   g_assert_true (mimp_chat_get_has_more (chat));
