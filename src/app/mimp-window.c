@@ -49,7 +49,6 @@ struct _MimpWindow
   /* scrolling */
   gboolean stick_to_bottom;
   gboolean keep_place;
-  double last_upper;
   guint keep_place_id;
   guint reselect_id;
 };
@@ -276,19 +275,12 @@ on_value_changed (GtkAdjustment *adj, MimpWindow *self)
 static void
 on_upper_changed (GtkAdjustment *adj, GParamSpec *pspec, MimpWindow *self)
 {
-  double upper = gtk_adjustment_get_upper (adj);
-
-  if (self->keep_place)
-    {
-      /* Older messages were added above: keep the reader's place. */
-      double delta = upper - self->last_upper;
-      self->last_upper = upper;
-      if (delta != 0)
-        gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + delta);
-    }
-  else if (self->stick_to_bottom)
+  /* While a page of older messages is prepended, the list view keeps the
+   * rows on screen in place by itself (its anchor is a row, not an
+   * offset): moving the adjustment by the growth as well threw the reader
+   * a page or more away, and the view realised a whole new set of rows. */
+  if (!self->keep_place && self->stick_to_bottom)
     scroll_to_bottom (self);
-  self->last_upper = upper;
 }
 
 static void
@@ -317,7 +309,6 @@ on_messages_changed (MimpWindow *self, guint position, guint removed, guint adde
     {
       /* A page of older messages was prepended. */
       self->keep_place = !self->stick_to_bottom;
-      self->last_upper = gtk_adjustment_get_upper (vadjustment (self));
       g_clear_handle_id (&self->keep_place_id, g_source_remove);
       self->keep_place_id = g_timeout_add (300, end_keep_place, self);
     }
