@@ -10,8 +10,10 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "mimp.h"
 #include "mimp-app-resources.h"
 #include "mimp-application.h"
 #include "mimp-message-row.h"
@@ -377,12 +379,98 @@ check_retry (void)
   g_assert_false (retry_shown (NULL));
 }
 
+/* The message row at the top of the chat's view. */
+static MimpChatMessage *
+top_message (MimpWindow *window)
+{
+  GtkWidget *view = mimp_window_get_messages_view (window);
+  GtkWidget *hit = gtk_widget_pick (view, gtk_widget_get_width (view) / 2.0, 2, GTK_PICK_DEFAULT);
+
+  while (hit != NULL && !MIMP_IS_MESSAGE_ROW (hit))
+    hit = gtk_widget_get_parent (hit);
+  return hit != NULL ? mimp_message_row_get_message (MIMP_MESSAGE_ROW (hit)) : NULL;
+}
+
+static gboolean
+chat_settled (gpointer chat)
+{
+  return mimp_chat_get_loaded (chat) && !mimp_chat_get_loading (chat);
+}
+
+static int
+top_number (MimpWindow *window)
+{
+  MimpChatMessage *top = top_message (window);
+  const char *text = top ? mimp_chat_message_get_text (top) : NULL;
+
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_prefix (text, "message "));
+  return atoi (text + strlen ("message "));
+}
+
+/* Scrolling up through a long chat while older pages come in above: the
+ * message at the top of the view only ever gets older (it did jump a
+ * page or more forward, and back, after each page). */
+static void
+check_keep_place (void)
+{
+  MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
+  MimpHistory *history = mimp_account_get_history (fx.account);
+  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 start = g_get_real_time () / 1000 - 1000 * 1000;
+  gint64 deadline;
+  GtkAdjustment *adj;
+  MimpChat *chat;
+  int top;
+
+  for (guint i = 0; i < 400; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("carol-%u", i);
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+      g_ptr_array_add (batch, mimp_message_new (id, -1, "carol", mimp_account_get_user (fx.account),
+                                                text, start + i * 1000));
+    }
+  mimp_history_store_incoming_async (history, mimp_account_get_id (fx.account), batch, NULL,
+                                     test_store_result, &result);
+  test_wait_result (&result, 30);
+  stored = mimp_history_store_incoming_finish (history, result, &error);
+  g_assert_no_error (error);
+
+  chat = mimp_chat_list_ensure (mimp_application_get_chats (fx.app), fx.account, "carol");
+  mimp_window_open_chat (window, chat);
+  g_assert_true (test_wait_until (chat_settled, chat, 20));
+  settle (300);
+
+  adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (mimp_window_get_messages_view (window)));
+  top = top_number (window);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (top > 0 && g_get_monotonic_time () < deadline)
+    {
+      int now;
+
+      gtk_adjustment_set_value (
+          adj, MAX (0, gtk_adjustment_get_value (adj) - gtk_adjustment_get_page_size (adj) / 3));
+      settle (20);
+      now = top_number (window);
+      if (now > top)
+        g_error ("The top of the view went from message %d to %d (%u loaded)", top, now,
+                 g_list_model_get_n_items (G_LIST_MODEL (chat)));
+      top = now;
+    }
+  g_assert_cmpint (top, ==, 0);
+  g_assert_false (mimp_chat_get_has_more (chat));
+}
+
 static gboolean
 phase (gpointer data)
 {
   check_edit_account ();
   check_composer_and_regions ();
   check_retry ();
+  check_keep_place ();
   assert_no_password_stored ();
 
   fx.ok = TRUE;
