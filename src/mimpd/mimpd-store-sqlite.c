@@ -18,7 +18,7 @@
 #include "mimpd-sent-index.h"
 #include "mimpd-store-sqlite.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 enum
 {
@@ -39,6 +39,8 @@ enum
   STMT_MESSAGES_FETCH,
   STMT_MESSAGES_DROP,
   STMT_EXPIRE,
+  STMT_LAST_SEQ,
+  STMT_LAST_SEQ_SAVE,
   N_STMTS
 };
 
@@ -52,8 +54,8 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
   [STMT_COMMIT] = "COMMIT",
   [STMT_ROLLBACK] = "ROLLBACK",
-  [STMT_MESSAGE_ADD] = "INSERT INTO messages (id, sender, recipient, text, ts) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5)",
+  [STMT_MESSAGE_ADD] = "INSERT INTO messages (seq, id, sender, recipient, text, ts) "
+                       "VALUES (?6, ?1, ?2, ?3, ?4, ?5)",
   [STMT_SENT_ADD] = "INSERT INTO sent (sender, client_id, msg_id, ts) VALUES (?1, ?2, ?3, ?4)",
   [STMT_SENT_GET] = "SELECT sender, client_id, msg_id, ts FROM sent WHERE rowid = ?1",
   [STMT_SENT_ALL] = "SELECT rowid, sender, client_id FROM sent",
@@ -64,6 +66,11 @@ static const char *const stmt_sql[N_STMTS] = {
                           "WHERE recipient = ?1 ORDER BY seq LIMIT ?2",
   [STMT_MESSAGES_DROP] = "DELETE FROM messages WHERE recipient = ?1 AND seq <= ?2",
   [STMT_EXPIRE] = "DELETE FROM sent WHERE rowid < ?1",
+  /* The highest seq ever given: the table's, or the saved one once the newest
+   * messages were delivered and deleted. Read under the write lock. */
+  [STMT_LAST_SEQ] = "SELECT max(coalesce((SELECT max(seq) FROM messages), 0),"
+                    " coalesce((SELECT value FROM meta WHERE key = 'last_seq'), 0))",
+  [STMT_LAST_SEQ_SAVE] = "UPDATE meta SET value = ?1 WHERE key = 'last_seq'",
 };
 
 static const char schema_v1[] = "CREATE TABLE users ("
@@ -102,6 +109,33 @@ static const char schema_v2[] = "CREATE TABLE sent_v2 ("
                                 "DROP TABLE sent;"
                                 "ALTER TABLE sent_v2 RENAME TO sent;";
 
+/* Messages lose AUTOINCREMENT (an update of sqlite_sequence with every insert)
+ * and the UNIQUE index on their random ids (ids are 131 random bits, made by
+ * this server): seqs are given by the store, which saves the highest one in
+ * meta once per commit, so a seq is never given twice even when every
+ * message was delivered and deleted. */
+static const char schema_v3[] =
+    "CREATE TABLE meta ("
+    "  key TEXT PRIMARY KEY NOT NULL,"
+    "  value INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "INSERT INTO meta (key, value) VALUES ('last_seq', max("
+    "  coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0),"
+    "  coalesce((SELECT max(seq) FROM messages), 0)));"
+    "CREATE TABLE messages_v3 ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL,"
+    "  sender TEXT NOT NULL,"
+    "  recipient TEXT NOT NULL,"
+    "  text TEXT NOT NULL,"
+    "  ts INTEGER NOT NULL"
+    ");"
+    "INSERT INTO messages_v3 (seq, id, sender, recipient, text, ts)"
+    "  SELECT seq, id, sender, recipient, text, ts FROM messages;"
+    "DROP TABLE messages;"
+    "ALTER TABLE messages_v3 RENAME TO messages;"
+    "CREATE INDEX messages_recipient ON messages (recipient, seq);";
+
 typedef struct
 {
   MimpdStore parent;
@@ -113,6 +147,10 @@ typedef struct
   MimpdSentIndex *sent;
   GArray *sent_added;         /* of SentAdded, this transaction's, undone on rollback */
   gint64 sent_expire_pending; /* records below this rowid go at commit */
+
+  gint64 last_seq; /* valid in a transaction once read */
+  gboolean last_seq_read;
+  gboolean last_seq_dirty; /* to save before the commit */
 } MimpdStoreSqlite;
 
 typedef struct
@@ -316,6 +354,8 @@ sqlite_begin (MimpdStore *store, GError **error)
   if (!step_done (self, stmt (self, STMT_BEGIN), error, "Could not begin a transaction"))
     return FALSE;
   self->in_transaction = TRUE;
+  self->last_seq_read = FALSE;
+  self->last_seq_dirty = FALSE;
   return TRUE;
 }
 
@@ -325,6 +365,18 @@ sqlite_commit (MimpdStore *store, GError **error)
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
 
   g_return_val_if_fail (self->in_transaction, FALSE);
+  if (self->last_seq_dirty)
+    {
+      sqlite3_stmt *s = stmt (self, STMT_LAST_SEQ_SAVE);
+
+      sqlite3_bind_int64 (s, 1, self->last_seq);
+      if (!step_done (self, s, error, "Could not commit"))
+        {
+          store->vtable->rollback (store);
+          return FALSE;
+        }
+      self->last_seq_dirty = FALSE;
+    }
   if (!step_done (self, stmt (self, STMT_COMMIT), error, "Could not commit"))
     {
       store->vtable->rollback (store);
@@ -346,6 +398,8 @@ sqlite_rollback (MimpdStore *store)
   if (sqlite3_get_autocommit (self->db) == 0)
     step_done (self, stmt (self, STMT_ROLLBACK), NULL, "Could not roll back");
   self->in_transaction = FALSE;
+  self->last_seq_read = FALSE;
+  self->last_seq_dirty = FALSE;
   for (guint i = 0; i < self->sent_added->len; i++)
     {
       SentAdded *a = &g_array_index (self->sent_added, SentAdded, i);
@@ -383,12 +437,52 @@ sent_index (MimpdStoreSqlite *self, GError **error)
 }
 
 static gboolean
+next_seq (MimpdStoreSqlite *self, gint64 *seq, GError **error)
+{
+  if (!self->last_seq_read)
+    {
+      sqlite3_stmt *s = stmt (self, STMT_LAST_SEQ);
+      int rc = sqlite3_step (s);
+
+      if (rc == SQLITE_ROW)
+        self->last_seq = sqlite3_column_int64 (s, 0);
+      sqlite3_reset (s);
+      if (rc != SQLITE_ROW)
+        {
+          set_db_error (self, error, "Could not store the message");
+          return FALSE;
+        }
+      self->last_seq_read = TRUE;
+    }
+  *seq = ++self->last_seq;
+  self->last_seq_dirty = TRUE;
+  return TRUE;
+}
+
+static gboolean
 sqlite_message_add (MimpdStore *store, MimpMessage *message, const char *client_id, GError **error)
 {
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
-  sqlite3_stmt *s = stmt (self, STMT_MESSAGE_ADD);
+  sqlite3_stmt *s;
   SentAdded added;
+  gint64 seq;
 
+  /* Seqs are given under the write lock: alone, a message is its own group. */
+  if (!self->in_transaction)
+    {
+      if (!store->vtable->begin (store, error))
+        return FALSE;
+      if (!sqlite_message_add (store, message, client_id, error))
+        {
+          store->vtable->rollback (store);
+          return FALSE;
+        }
+      return store->vtable->commit (store, error);
+    }
+  if (!next_seq (self, &seq, error))
+    return FALSE;
+  s = stmt (self, STMT_MESSAGE_ADD);
+  sqlite3_bind_int64 (s, 6, seq);
   sqlite3_bind_text (s, 1, message->id, -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 2, message->from, -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 3, message->to, -1, SQLITE_STATIC);
@@ -396,7 +490,7 @@ sqlite_message_add (MimpdStore *store, MimpMessage *message, const char *client_
   sqlite3_bind_int64 (s, 5, message->timestamp);
   if (!step_done (self, s, error, "Could not store the message"))
     return FALSE;
-  message->seq = sqlite3_last_insert_rowid (self->db);
+  message->seq = seq;
   if (client_id == NULL)
     return TRUE;
 
@@ -580,6 +674,8 @@ migrate (MimpdStoreSqlite *self, GError **error)
   if (version < 1 && !exec (self, schema_v1, error))
     goto fail;
   if (version < 2 && !exec (self, schema_v2, error))
+    goto fail;
+  if (version < 3 && !exec (self, schema_v3, error))
     goto fail;
   if (!exec (self, "PRAGMA user_version = " G_STRINGIFY (SCHEMA_VERSION), error))
     goto fail;

@@ -11,6 +11,18 @@
 #include "mimpd-store.h"
 
 static void
+remove_db (const char *dir, const char *path)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *f = g_strconcat (path, (const char *[]){ "", "-wal", "-shm" }[i], NULL);
+
+      g_remove (f);
+    }
+  g_rmdir (dir);
+}
+
+static void
 test_index_collisions (void)
 {
   g_autoptr (MimpdSentIndex) index = mimpd_sent_index_new ();
@@ -143,6 +155,8 @@ static const char schema_v1[] =
     "CREATE INDEX sent_ts ON sent (ts);"
     "INSERT INTO users VALUES ('bob', 'x');"
     "INSERT INTO messages VALUES (7, 'old', 'alice', 'bob', 'waiting', 5);"
+    /* Messages up to 20 were given, 8-20 delivered and deleted. */
+    "UPDATE sqlite_sequence SET seq = 20 WHERE name = 'messages';"
     "INSERT INTO sent VALUES ('alice', 'late', 'm-late', 900), ('alice', 'early', 'm-early', 100);"
     "PRAGMA user_version = 1;";
 
@@ -170,21 +184,22 @@ test_migrate_v1 (void)
   g_assert_cmpuint (waiting->len, ==, 1);
   g_assert_cmpint (((MimpMessage *) waiting->pdata[0])->seq, ==, 7);
 
-  /* Sequence numbers go on from where they were; expiry keeps time order. */
+  /* Sequence numbers go on after the highest ever given (not after the
+   * highest waiting); expiry keeps time order. */
   m.id = (char *) "new";
   m.from = (char *) "alice";
   m.to = (char *) "bob";
   m.text = (char *) "hi";
   m.timestamp = 1000;
   g_assert_true (mimpd_store_message_add (store, &m, "newer", &error));
-  g_assert_cmpint (m.seq, ==, 8);
+  g_assert_cmpint (m.seq, ==, 21);
   g_assert_true (mimpd_store_expire (store, 500, &error));
   g_assert_false (lookup (store, "alice", "early", NULL));
   g_assert_true (lookup (store, "alice", "late", "m-late"));
   g_assert_true (lookup (store, "alice", "newer", "new"));
   g_clear_pointer (&store, mimpd_store_free);
 
-  /* Opening it again is a no-op (version 2 now) and the records are there. */
+  /* Opening it again is a no-op (version 3 now) and the records are there. */
   store = mimpd_store_open (path, FALSE, &error);
   g_assert_no_error (error);
   g_assert_true (lookup (store, "alice", "newer", "new"));
@@ -195,17 +210,71 @@ test_migrate_v1 (void)
 
     sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &s, NULL);
     g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
-    g_assert_cmpint (sqlite3_column_int (s, 0), ==, 2);
+    g_assert_cmpint (sqlite3_column_int (s, 0), ==, 3);
     sqlite3_finalize (s);
   }
   sqlite3_close (db);
-  for (guint i = 0; i < 3; i++)
-    {
-      g_autofree char *f = g_strconcat (path, (const char *[]){ "", "-wal", "-shm" }[i], NULL);
+  remove_db (dir, path);
+}
 
-      g_remove (f);
-    }
-  g_rmdir (dir);
+static gint64
+add_to_bob (MimpdStore *store, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  MimpMessage m = { 0 };
+
+  m.id = (char *) id;
+  m.from = (char *) "alice";
+  m.to = (char *) "bob";
+  m.text = (char *) "hi";
+  m.timestamp = 1;
+  g_assert_true (mimpd_store_begin (store, &error));
+  g_assert_true (mimpd_store_message_add (store, &m, NULL, &error));
+  g_assert_true (mimpd_store_commit (store, &error));
+  g_assert_no_error (error);
+  return m.seq;
+}
+
+/* A seq is never given twice: not after every message was delivered and
+ * deleted, not after a rolled-back group, not across a restart. Clients
+ * acknowledge by seq, so a reused one would drop a new message unread. */
+static void
+test_seq_never_reused (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mimpd-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "seq.db", NULL);
+  g_autoptr (MimpdStore) store = mimpd_store_open (path, FALSE, &error);
+  MimpMessage m = { 0 };
+  gint64 a, b, c, d;
+
+  g_assert_no_error (error);
+  a = add_to_bob (store, "a");
+  b = add_to_bob (store, "b");
+  g_assert_cmpint (b, >, a);
+  g_assert_true (mimpd_store_messages_drop (store, "bob", b, &error));
+
+  /* Given in a group that rolled back: may be given again, never lower. */
+  m.id = (char *) "lost";
+  m.from = (char *) "alice";
+  m.to = (char *) "bob";
+  m.text = (char *) "x";
+  g_assert_true (mimpd_store_begin (store, &error));
+  g_assert_true (mimpd_store_message_add (store, &m, NULL, &error));
+  g_assert_cmpint (m.seq, >, b);
+  mimpd_store_rollback (store);
+
+  c = add_to_bob (store, "c");
+  g_assert_cmpint (c, >, b);
+  g_assert_true (mimpd_store_messages_drop (store, "bob", c, &error));
+  g_clear_pointer (&store, mimpd_store_free);
+
+  store = mimpd_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  d = add_to_bob (store, "d");
+  g_assert_cmpint (d, >, c);
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
 }
 
 int
@@ -216,5 +285,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/index-grow-and-expire", test_index_grow_and_expire);
   g_test_add_func ("/store/sent-rollback-and-expire", test_sent_rollback_and_expire);
   g_test_add_func ("/store/migrate-v1", test_migrate_v1);
+  g_test_add_func ("/store/seq-never-reused", test_seq_never_reused);
   return g_test_run ();
 }
