@@ -35,6 +35,7 @@ import select
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -238,10 +239,28 @@ def main():
     receiver_kills = 0
 
     def start_receiver(name):
-        rprocs[name] = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--receiver", name, receivers[name],
-             os.path.join(tmpdir, name + ".jsonl"), str(proxy.port), stop_path],
-            env=dict(os.environ))
+        with open(os.path.join(tmpdir, name + ".stderr"), "ab") as err:
+            rprocs[name] = subprocess.Popen(
+                [sys.executable, os.path.abspath(__file__), "--receiver", name, receivers[name],
+                 os.path.join(tmpdir, name + ".jsonl"), str(proxy.port), stop_path],
+                env=dict(os.environ), stderr=err)
+
+    def read_delivered():
+        """text -> [receiver, ...] from the receivers' files (cut lines skipped)."""
+        delivered, by_id = {}, {}
+        for name in receivers:
+            path = os.path.join(tmpdir, name + ".jsonl")
+            if not os.path.exists(path):
+                continue
+            with open(path) as f:
+                for line in f:
+                    try:
+                        m = json.loads(line)
+                    except ValueError:
+                        continue
+                    delivered.setdefault(m["ms"], []).append(name)
+                    by_id[m["id"]] = by_id.get(m["id"], 0) + 1
+        return delivered, by_id
 
     for name in receivers:
         start_receiver(name)
@@ -313,7 +332,23 @@ def main():
     proxy.cut_probability = 0.0
     for t in threads:
         t.join(timeout=180)
-    # Let the receivers drain, then stop them.
+    # Let the receivers drain (restarting any that died: a real client comes
+    # back), until every acknowledged message is delivered or 120 s passed;
+    # then stop them. Waiting for the messages rather than for a quiet spell
+    # keeps a loaded machine from ending the run early.
+    drain_deadline = time.monotonic() + 120
+    receiver_restarts = 0
+    while time.monotonic() < drain_deadline:
+        delivered, _ = read_delivered()
+        with lock:
+            missing = [t for t, (to, _) in acked.items() if to not in delivered.get(t, [])]
+        if not missing:
+            break
+        for name, proc in rprocs.items():
+            if proc.poll() is not None:
+                receiver_restarts += 1
+                start_receiver(name)
+        time.sleep(0.5)
     with open(stop_path, "w"):
         pass
     for p in rprocs.values():
@@ -325,20 +360,7 @@ def main():
     status = server.stop()
     proxy.close()
 
-    delivered = {}
-    by_id = {}
-    for name in receivers:
-        path = os.path.join(tmpdir, name + ".jsonl")
-        if not os.path.exists(path):
-            continue
-        with open(path) as f:
-            for line in f:
-                try:
-                    m = json.loads(line)
-                except ValueError:
-                    continue
-                delivered.setdefault(m["ms"], []).append(name)
-                by_id[m["id"]] = by_id.get(m["id"], 0) + 1
+    delivered, by_id = read_delivered()
     redelivered = 0
     for name in receivers:
         try:
@@ -346,7 +368,15 @@ def main():
                 redelivered += sum(1 for _ in f)
         except OSError:
             pass
-    lost = [t for t, (to, _) in acked.items() if delivered.get(t, []).count(to) == 0]
+    undelivered = [t for t, (to, _) in acked.items() if delivered.get(t, []).count(to) == 0]
+    # Not delivered yet but still waiting on the server is not lost; say which.
+    db = sqlite3.connect(server.database)
+    try:
+        waiting = {row[0] for row in db.execute("SELECT text FROM messages")}
+    finally:
+        db.close()
+    lost = [t for t in undelivered if t not in waiting]
+    stuck = [t for t in undelivered if t in waiting]
     doubled = [t for t, where in delivered.items() if len(where) > 1]
     doubled_ids = [i for i, n in by_id.items() if n > 1]
     misrouted = [t for t, (to, _) in acked.items() if any(w != to for w in delivered.get(t, []))]
@@ -358,6 +388,8 @@ def main():
         "acknowledged": len(acked),
         "delivered": sum(len(v) for v in delivered.values()),
         "lost": len(lost),
+        "undelivered_but_waiting": len(stuck),
+        "receiver_restarts_in_drain": receiver_restarts,
         "delivered_twice": len(doubled) + len(doubled_ids),
         "redeliveries_dropped_by_id": redelivered,
         "misrouted": len(misrouted),
@@ -377,6 +409,8 @@ def main():
         problems.append("only %d of %d messages acknowledged" % (len(acked), opts.messages))
     if lost:
         problems.append("lost: %s" % lost[:5])
+    if stuck:
+        problems.append("not delivered in 120 s (still waiting on the server): %s" % stuck[:5])
     if doubled or doubled_ids:
         problems.append("delivered twice: %s" % (doubled[:5] or doubled_ids[:5]))
     if misrouted or give_ups:
