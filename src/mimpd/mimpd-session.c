@@ -632,7 +632,8 @@ answer_get (MimpdSession *self, Slot *slot, gboolean hold_if_empty)
   /* A reply waits for the commit when it carries a message of the open
    * group, or when plain 1.0 dropped what it returns. An acknowledgement
    * (ack mode) need not be durable first: if it is lost in a crash the
-   * messages come again, and clients drop what they already have by id. */
+   * messages come again, and clients drop what they already have
+   * (MimpClientSession by seq; the app also by id, as the protocol asks). */
   if (mimpd_hub_in_group (self->hub) &&
       ((!slot->ack_mode && added > 0) ||
        (added > 0 && !mimpd_hub_is_committed (self->hub, last_seq))))

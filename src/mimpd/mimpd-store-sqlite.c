@@ -20,6 +20,9 @@
 
 #define SCHEMA_VERSION 3
 
+/* At most this many idempotency records (about 32-64 MiB of index). */
+#define SENT_MAX_DEFAULT 1000000
+
 enum
 {
   STMT_USER_ADD,
@@ -41,6 +44,8 @@ enum
   STMT_EXPIRE,
   STMT_LAST_SEQ,
   STMT_LAST_SEQ_SAVE,
+  STMT_SENT_OLDEST,
+  STMT_SENT_REMOVE,
   N_STMTS
 };
 
@@ -60,8 +65,15 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_SENT_GET] = "SELECT sender, client_id, msg_id, ts FROM sent WHERE rowid = ?1",
   [STMT_SENT_ALL] = "SELECT rowid, sender, client_id FROM sent",
   /* Rows are appended in time order: expiry cuts the front of the table. */
-  [STMT_EXPIRE_FIRST_KEPT] = "SELECT coalesce((SELECT rowid FROM sent WHERE ts >= ?1 "
-                             "ORDER BY rowid LIMIT 1), (SELECT max(rowid) + 1 FROM sent), 0)",
+  /* The first row young enough to keep, stopping at most at the newest row:
+   * rowids are not AUTOINCREMENT, and a row inserted after an emptied table
+   * would take a rowid the index is about to forget. A row stamped more than
+   * a day in the future (the clock went back) is not taken as young. */
+  [STMT_EXPIRE_FIRST_KEPT] = "SELECT coalesce((SELECT rowid FROM sent WHERE ts >= ?1 AND "
+                             "ts <= ?1 + 8 * 86400000 ORDER BY rowid LIMIT 1), "
+                             "(SELECT max(rowid) FROM sent), 0)",
+  [STMT_SENT_OLDEST] = "SELECT coalesce(min(rowid), 0) FROM sent",
+  [STMT_SENT_REMOVE] = "DELETE FROM sent WHERE rowid = ?1",
   [STMT_MESSAGES_FETCH] = "SELECT seq, id, sender, text, ts FROM messages "
                           "WHERE recipient = ?1 ORDER BY seq LIMIT ?2",
   [STMT_MESSAGES_DROP] = "DELETE FROM messages WHERE recipient = ?1 AND seq <= ?2",
@@ -147,6 +159,9 @@ typedef struct
   MimpdSentIndex *sent;
   GArray *sent_added;         /* of SentAdded, this transaction's, undone on rollback */
   gint64 sent_expire_pending; /* records below this rowid go at commit */
+
+  gboolean transaction_lost; /* SQLite rolled it back after an error */
+  gsize sent_max;
 
   gint64 last_seq; /* valid in a transaction once read */
   gboolean last_seq_read;
@@ -340,6 +355,23 @@ step_done (MimpdStoreSqlite *self, sqlite3_stmt *s, GError **error, const char *
   if (rc != SQLITE_DONE)
     {
       set_db_error (self, error, what);
+      /* After some errors (SQLITE_FULL, IOERR, NOMEM) SQLite rolls the whole
+       * transaction back: later writes would run, and commit, on their own. */
+      if (self->in_transaction && sqlite3_get_autocommit (self->db))
+        self->transaction_lost = TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Before each write in a group. */
+static gboolean
+writable (MimpdStoreSqlite *self, GError **error)
+{
+  if (self->transaction_lost)
+    {
+      g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_FAILED,
+                   "The transaction was rolled back after an earlier error");
       return FALSE;
     }
   return TRUE;
@@ -365,6 +397,11 @@ sqlite_commit (MimpdStore *store, GError **error)
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
 
   g_return_val_if_fail (self->in_transaction, FALSE);
+  if (!writable (self, error))
+    {
+      store->vtable->rollback (store);
+      return FALSE;
+    }
   if (self->last_seq_dirty)
     {
       sqlite3_stmt *s = stmt (self, STMT_LAST_SEQ_SAVE);
@@ -398,6 +435,7 @@ sqlite_rollback (MimpdStore *store)
   if (sqlite3_get_autocommit (self->db) == 0)
     step_done (self, stmt (self, STMT_ROLLBACK), NULL, "Could not roll back");
   self->in_transaction = FALSE;
+  self->transaction_lost = FALSE;
   self->last_seq_read = FALSE;
   self->last_seq_dirty = FALSE;
   for (guint i = 0; i < self->sent_added->len; i++)
@@ -436,6 +474,8 @@ sent_index (MimpdStoreSqlite *self, GError **error)
   return self->sent;
 }
 
+static gboolean sent_limit (MimpdStoreSqlite *self, GError **error);
+
 static gboolean
 next_seq (MimpdStoreSqlite *self, gint64 *seq, GError **error)
 {
@@ -464,7 +504,7 @@ sqlite_message_add (MimpdStore *store, MimpMessage *message, const char *client_
 {
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
   sqlite3_stmt *s;
-  SentAdded added;
+  SentAdded added = { 0 };
   gint64 seq;
 
   /* Seqs are given under the write lock: alone, a message is its own group. */
@@ -479,8 +519,26 @@ sqlite_message_add (MimpdStore *store, MimpMessage *message, const char *client_
         }
       return store->vtable->commit (store, error);
     }
-  if (!next_seq (self, &seq, error))
+  if (!writable (self, error) || !next_seq (self, &seq, error))
     return FALSE;
+
+  /* All or nothing, without a savepoint: the idempotency record first
+   * (nothing to undo if it fails), then the message; if that fails, the
+   * record is deleted again, and if even that fails the group is lost. */
+  if (client_id != NULL)
+    {
+      if (sent_index (self, error) == NULL)
+        return FALSE;
+      s = stmt (self, STMT_SENT_ADD);
+      sqlite3_bind_text (s, 1, message->from, -1, SQLITE_STATIC);
+      sqlite3_bind_text (s, 2, client_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (s, 3, message->id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (s, 4, message->timestamp);
+      if (!step_done (self, s, error, "Could not store the message"))
+        return FALSE;
+      added.rowid = sqlite3_last_insert_rowid (self->db);
+    }
+
   s = stmt (self, STMT_MESSAGE_ADD);
   sqlite3_bind_int64 (s, 6, seq);
   sqlite3_bind_text (s, 1, message->id, -1, SQLITE_STATIC);
@@ -489,27 +547,24 @@ sqlite_message_add (MimpdStore *store, MimpMessage *message, const char *client_
   sqlite3_bind_text (s, 4, message->text, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (s, 5, message->timestamp);
   if (!step_done (self, s, error, "Could not store the message"))
-    return FALSE;
+    {
+      if (client_id != NULL && !self->transaction_lost)
+        {
+          s = stmt (self, STMT_SENT_REMOVE);
+          sqlite3_bind_int64 (s, 1, added.rowid);
+          if (!step_done (self, s, NULL, NULL))
+            self->transaction_lost = TRUE;
+        }
+      return FALSE;
+    }
   message->seq = seq;
   if (client_id == NULL)
     return TRUE;
 
-  if (sent_index (self, error) == NULL)
-    return FALSE;
-  s = stmt (self, STMT_SENT_ADD);
-  sqlite3_bind_text (s, 1, message->from, -1, SQLITE_STATIC);
-  sqlite3_bind_text (s, 2, client_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (s, 3, message->id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (s, 4, message->timestamp);
-  if (!step_done (self, s, error, "Could not store the message"))
-    return FALSE;
-
   added.hash = mimpd_sent_index_hash (self->sent, message->from, client_id);
-  added.rowid = sqlite3_last_insert_rowid (self->db);
   mimpd_sent_index_add (self->sent, added.hash, added.rowid);
-  if (self->in_transaction)
-    g_array_append_val (self->sent_added, added);
-  return TRUE;
+  g_array_append_val (self->sent_added, added);
+  return sent_limit (self, error);
 }
 
 static gboolean
@@ -589,9 +644,64 @@ sqlite_messages_drop (MimpdStore *store, const char *recipient, gint64 up_to_seq
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
   sqlite3_stmt *s = stmt (self, STMT_MESSAGES_DROP);
 
+  if (!writable (self, error))
+    return FALSE;
   sqlite3_bind_text (s, 1, recipient, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (s, 2, up_to_seq);
   return step_done (self, s, error, "Could not drop delivered messages");
+}
+
+/* Runs @s, which returns one integer. */
+static gboolean
+step_int64 (MimpdStoreSqlite *self, sqlite3_stmt *s, gint64 *value, GError **error)
+{
+  int rc = sqlite3_step (s);
+
+  if (rc == SQLITE_ROW)
+    *value = sqlite3_column_int64 (s, 0);
+  sqlite3_reset (s);
+  if (rc != SQLITE_ROW)
+    {
+      set_db_error (self, error, "Could not expire old send records");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Deletes the records below @first_kept; the index forgets them once the
+ * deletion is committed. */
+static gboolean
+sent_forget_before (MimpdStoreSqlite *self, gint64 first_kept, GError **error)
+{
+  sqlite3_stmt *s = stmt (self, STMT_EXPIRE);
+
+  if (!writable (self, error))
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, first_kept);
+  if (!step_done (self, s, error, "Could not expire old send records"))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    return TRUE;
+  if (self->in_transaction)
+    self->sent_expire_pending = MAX (self->sent_expire_pending, first_kept);
+  else if (self->sent != NULL)
+    mimpd_sent_index_drop_before (self->sent, first_kept);
+  return TRUE;
+}
+
+/* Past sent_max records (a flood of sends, all with ids), the oldest go
+ * before their seven days, a sixteenth at a time: memory stays bounded, and
+ * only a retry of a send older than the newest sent_max can then be taken
+ * for a new message. */
+static gboolean
+sent_limit (MimpdStoreSqlite *self, GError **error)
+{
+  gint64 oldest = 0;
+
+  if (mimpd_sent_index_size (self->sent) <= self->sent_max)
+    return TRUE;
+  return step_int64 (self, stmt (self, STMT_SENT_OLDEST), &oldest, error) &&
+         sent_forget_before (self, oldest + self->sent_max / 16, error);
 }
 
 static gboolean
@@ -600,31 +710,13 @@ sqlite_expire (MimpdStore *store, gint64 sent_before_ms, GError **error)
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
   sqlite3_stmt *s = stmt (self, STMT_EXPIRE_FIRST_KEPT);
   gint64 first_kept = 0;
-  int rc;
 
   sqlite3_bind_int64 (s, 1, sent_before_ms);
-  rc = sqlite3_step (s);
-  if (rc == SQLITE_ROW)
-    first_kept = sqlite3_column_int64 (s, 0);
-  sqlite3_reset (s);
-  if (rc != SQLITE_ROW)
-    {
-      set_db_error (self, error, "Could not expire old send records");
-      return FALSE;
-    }
+  if (!step_int64 (self, s, &first_kept, error))
+    return FALSE;
   if (first_kept <= 1)
     return TRUE;
-
-  s = stmt (self, STMT_EXPIRE);
-  sqlite3_bind_int64 (s, 1, first_kept);
-  if (!step_done (self, s, error, "Could not expire old send records"))
-    return FALSE;
-  /* The index forgets them once the deletion is committed. */
-  if (self->in_transaction)
-    self->sent_expire_pending = MAX (self->sent_expire_pending, first_kept);
-  else if (self->sent != NULL)
-    mimpd_sent_index_drop_before (self->sent, first_kept);
-  return TRUE;
+  return sent_forget_before (self, first_kept, error);
 }
 
 static const MimpdStoreVTable sqlite_vtable = {
@@ -645,32 +737,43 @@ static const MimpdStoreVTable sqlite_vtable = {
 };
 
 static gboolean
-migrate (MimpdStoreSqlite *self, GError **error)
+read_version (MimpdStoreSqlite *self, int *version, GError **error)
 {
   sqlite3_stmt *s = NULL;
-  int version = 0;
 
   if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
     {
       set_db_error (self, error, "Could not read the schema version");
       return FALSE;
     }
-  if (sqlite3_step (s) == SQLITE_ROW)
-    version = sqlite3_column_int (s, 0);
+  *version = sqlite3_step (s) == SQLITE_ROW ? sqlite3_column_int (s, 0) : 0;
   sqlite3_finalize (s);
-
-  if (version > SCHEMA_VERSION)
+  if (*version > SCHEMA_VERSION)
     {
       g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_FAILED,
-                   "The database has schema version %d, newer than this mimpd knows (%d)", version,
+                   "The database has schema version %d, newer than this mimpd knows (%d)", *version,
                    SCHEMA_VERSION);
       return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+migrate (MimpdStoreSqlite *self, GError **error)
+{
+  int version = 0;
+
+  if (!read_version (self, &version, error))
+    return FALSE;
   if (version == SCHEMA_VERSION)
     return TRUE;
 
+  /* Again under the write lock: another process (a server and `mimpd user`
+   * started together) may have migrated it in between. */
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
+  if (!read_version (self, &version, error))
+    goto fail;
   if (version < 1 && !exec (self, schema_v1, error))
     goto fail;
   if (version < 2 && !exec (self, schema_v2, error))
@@ -694,6 +797,7 @@ mimpd_store_sqlite_open (const char *path, gboolean sync_full, GError **error)
 
   self->parent.vtable = &sqlite_vtable;
   self->sent_added = g_array_new (FALSE, FALSE, sizeof (SentAdded));
+  self->sent_max = SENT_MAX_DEFAULT;
   /* One thread uses the connection: no SQLite mutexes. */
   if (sqlite3_open_v2 (path, &self->db,
                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -720,4 +824,11 @@ mimpd_store_sqlite_open (const char *path, gboolean sync_full, GError **error)
         return NULL;
       }
   return g_steal_pointer (&store);
+}
+
+/* For tests: a smaller bound on the idempotency records. */
+void
+mimpd_store_sqlite_set_sent_max (MimpdStore *store, gsize max)
+{
+  ((MimpdStoreSqlite *) store)->sent_max = MAX (max, 16);
 }

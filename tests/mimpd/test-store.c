@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "mimpd-sent-index.h"
+#include "mimpd-store-sqlite.h"
 #include "mimpd-store.h"
 
 static void
@@ -139,9 +140,142 @@ test_sent_rollback_and_expire (void)
   g_assert_false (lookup (store, "alice", "c1", NULL));
   g_assert_true (lookup (store, "alice", "c3", "m3"));
 
+  /* The newest record stays even when it is old (see the next test). */
   g_assert_true (mimpd_store_expire (store, 10000, &error));
-  g_assert_false (lookup (store, "alice", "c3", NULL));
+  g_assert_true (lookup (store, "alice", "c3", "m3"));
   g_assert_no_error (error);
+}
+
+static MimpdStore *
+open_file_store (char **dir, char **path)
+{
+  g_autoptr (GError) error = NULL;
+  MimpdStore *store;
+
+  *dir = g_dir_make_tmp ("mimpd-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  *path = g_build_filename (*dir, "store.db", NULL);
+  store = mimpd_store_open (*path, FALSE, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+static void
+test_sent_expire_edges (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (MimpdStore) store = open_file_store (&dir, &path);
+
+  g_assert_true (mimpd_store_begin (store, &error));
+  add_message (store, "m1", "alice", "c1", 1000);
+  g_assert_true (mimpd_store_commit (store, &error));
+
+  /* Everything expired, then a send in the same group: its record, taking
+   * the next rowid, must not be forgotten with the expired ones. */
+  g_assert_true (mimpd_store_begin (store, &error));
+  g_assert_true (mimpd_store_expire (store, 5000, &error));
+  add_message (store, "m2", "alice", "c2", 6000);
+  g_assert_true (mimpd_store_commit (store, &error));
+  g_assert_true (lookup (store, "alice", "c2", "m2"));
+
+  /* A record stamped far in the future (the clock went back since) does
+   * not hold back the expiry of the ones after it. */
+  add_message (store, "m3", "alice", "c3", G_GINT64_CONSTANT (1000000000000));
+  add_message (store, "m4", "alice", "c4", 7000);
+  g_assert_true (mimpd_store_expire (store, 6500, &error));
+  g_assert_false (lookup (store, "alice", "c2", NULL));
+  g_assert_false (lookup (store, "alice", "c3", NULL));
+  g_assert_true (lookup (store, "alice", "c4", "m4"));
+  g_assert_no_error (error);
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
+}
+
+/* A flood of sends with ids: the records (and their index) stay bounded,
+ * the oldest going first. */
+static void
+test_sent_bounded (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpdStore) store = mimpd_store_open (":memory:", FALSE, &error);
+
+  mimpd_store_sqlite_set_sent_max (store, 16);
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("m%u", i);
+      g_autofree char *client_id = g_strdup_printf ("c%u", i);
+
+      add_message (store, id, "alice", client_id, 1000 + i);
+      /* Once past the bound, only the newest are kept. */
+      if (i == 39)
+        for (guint j = 0; j < 40; j++)
+          {
+            g_autofree char *want = g_strdup_printf ("m%u", j);
+            g_autofree char *cid = g_strdup_printf ("c%u", j);
+
+            g_assert_cmpint (lookup (store, "alice", cid, want), ==, j >= 24);
+          }
+    }
+}
+
+static void
+exec_sql (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* A send that fails half way leaves nothing: no message, no record that a
+ * retry would find; and the group goes on. */
+static void
+test_message_add_all_or_nothing (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (MimpdStore) store = open_file_store (&dir, &path);
+  g_autoptr (GPtrArray) waiting = NULL;
+  MimpMessage m = { 0 };
+
+  exec_sql (path, "CREATE TRIGGER fail_message BEFORE INSERT ON messages WHEN NEW.text = 'boom'"
+                  " BEGIN SELECT RAISE(ABORT, 'injected'); END;"
+                  "CREATE TRIGGER fail_sent BEFORE INSERT ON sent WHEN NEW.client_id = 'cs'"
+                  " BEGIN SELECT RAISE(ABORT, 'injected'); END;");
+  m.from = (char *) "alice";
+  m.to = (char *) "bob";
+  m.timestamp = 1000;
+  g_assert_true (mimpd_store_begin (store, &error));
+
+  /* The message fails after its record was written: the record goes too. */
+  m.id = (char *) "m-boom";
+  m.text = (char *) "boom";
+  g_assert_false (mimpd_store_message_add (store, &m, "cb", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_false (lookup (store, "alice", "cb", NULL));
+
+  /* The record fails: no message. */
+  m.id = (char *) "m-cs";
+  m.text = (char *) "fine";
+  g_assert_false (mimpd_store_message_add (store, &m, "cs", &error));
+  g_clear_error (&error);
+
+  add_message (store, "m-ok", "alice", "ok", 1000);
+  g_assert_true (mimpd_store_commit (store, &error));
+  waiting = mimpd_store_messages_fetch (store, "bob", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (waiting->len, ==, 1);
+  g_assert_cmpstr (((MimpMessage *) waiting->pdata[0])->id, ==, "m-ok");
+  g_assert_false (lookup (store, "alice", "cb", NULL));
+  g_assert_false (lookup (store, "alice", "cs", NULL));
+  g_assert_true (lookup (store, "alice", "ok", "m-ok"));
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
 }
 
 /* The schema of version 1, as mimpd 0.1 created it. */
@@ -284,6 +418,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/index-collisions", test_index_collisions);
   g_test_add_func ("/store/index-grow-and-expire", test_index_grow_and_expire);
   g_test_add_func ("/store/sent-rollback-and-expire", test_sent_rollback_and_expire);
+  g_test_add_func ("/store/sent-expire-edges", test_sent_expire_edges);
+  g_test_add_func ("/store/sent-bounded", test_sent_bounded);
+  g_test_add_func ("/store/message-add-all-or-nothing", test_message_add_all_or_nothing);
   g_test_add_func ("/store/migrate-v1", test_migrate_v1);
   g_test_add_func ("/store/seq-never-reused", test_seq_never_reused);
   return g_test_run ();
