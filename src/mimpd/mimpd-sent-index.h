@@ -7,8 +7,9 @@
  * seeded 64-bit hash of (sender, client id) to candidate rowids. A hit is
  * only a candidate: the store reads the row and compares the real pair.
  *
- * Open addressing with linear probing, 16 bytes a slot, at most half full:
- * about 32 bytes per record (a million records, about 32 MiB).
+ * Open addressing with linear probing, 16 bytes a slot, between a quarter
+ * and a half full: 32 to 64 bytes per record. The store bounds the records
+ * (1,000,000 by default, so at most 64 MiB).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
