@@ -6,10 +6,14 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 #include <gio/gio.h>
@@ -188,6 +192,49 @@ raise_fd_limit (void)
     }
 }
 
+/* One server per database: a second would keep its own index of sent ids
+ * (retries sent to it would be taken for new messages) and its own long
+ * polls. `mimpd user` commands do not take the lock. A server restarted
+ * while the old one is still exiting waits for it, up to 5 s. The lock
+ * (flock on DATABASE.lock, kept open) goes when the process does. */
+static gboolean
+lock_database (const char *database, GError **error)
+{
+  g_autofree char *path = NULL;
+  int fd;
+
+  if (g_str_equal (database, ":memory:"))
+    return TRUE;
+  path = g_strconcat (database, ".lock", NULL);
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot open %s: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  for (guint i = 0; flock (fd, LOCK_EX | LOCK_NB) != 0; i++)
+    {
+      int saved = errno;
+
+      if (saved != EWOULDBLOCK || i == 50)
+        {
+          close (fd);
+          if (saved == EWOULDBLOCK)
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                         "another mimpd is serving %s (it holds %s)", database, path);
+          else
+            g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot lock %s: %s",
+                         path, g_strerror (saved));
+          return FALSE;
+        }
+      g_usleep (100 * 1000);
+    }
+  return TRUE; /* fd stays open: the lock lasts as long as the process */
+}
+
 static int
 serve (const char *database, gboolean sync_full)
 {
@@ -220,6 +267,8 @@ serve (const char *database, gboolean sync_full)
   raise_fd_limit ();
   signal (SIGPIPE, SIG_IGN);
 
+  if (!lock_database (database, &error))
+    return fail ("%s", error->message);
   store = mimpd_store_open (database, sync_full, &error);
   if (store == NULL)
     return fail ("%s", error->message);

@@ -6,11 +6,13 @@ SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
 import sqlite3
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from mimpdtest import AH, MimpdServer, RawClient, random_password, run_tests  # noqa: E402
+from mimpdtest import (AH, MimpdServer, RawClient, mimpd_binary, random_password,  # noqa: E402
+                       run_tests)
 
 srv = None
 
@@ -123,7 +125,6 @@ def test_real_argon2_cost():
 
 
 def test_default_database_location():
-    import subprocess
     env = dict(srv.env)
     env["XDG_DATA_HOME"] = os.path.join(srv.tmpdir, "xdg")
     p = subprocess.run([os.environ["MIMPD"], "user", "add", "dflt"],
@@ -135,12 +136,29 @@ def test_default_database_location():
     assert os.stat(d).st_mode & 0o777 == 0o700
 
 
+def test_one_server_per_database():
+    """A second server on the same database refuses, saying why; user
+    commands still work beside the first."""
+    first = MimpdServer(tmpdir=srv.tmpdir).start()
+    try:
+        p = subprocess.run([mimpd_binary(), "--database", srv.database, "--port", "0"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=srv.env,
+                           timeout=30)
+        err = p.stderr.decode()
+        assert p.returncode != 0 and "another mimpd is serving" in err, (p.returncode, err)
+        one_line_error(err)
+        assert admin("user", "list")[0] == 0
+    finally:
+        first.stop()
+
+
 def main():
     global srv
     srv = MimpdServer()
     try:
         run_tests([test_add_list_remove, test_bad_input, test_password_file_and_passwd,
-                   test_real_argon2_cost, test_default_database_location])
+                   test_real_argon2_cost, test_default_database_location,
+                   test_one_server_per_database])
     finally:
         import shutil
         shutil.rmtree(srv.tmpdir, ignore_errors=True)
