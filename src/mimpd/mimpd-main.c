@@ -23,6 +23,7 @@
 #include "mimpd-hub.h"
 #include "mimpd-password.h"
 #include "mimpd-server.h"
+#include "mimpd-store-sqlite.h"
 #include "mimpd-store.h"
 
 #define SHUTDOWN_GRACE_US (5 * G_USEC_PER_SEC)
@@ -203,7 +204,9 @@ lock_database (const char *database, GError **error)
   g_autofree char *path = NULL;
   int fd;
 
-  if (g_str_equal (database, ":memory:"))
+  /* @database is SQLite's absolute name of the file: the same for every
+   * spelling (relative, URI, symlink) of one database; "" in memory. */
+  if (database[0] == '\0')
     return TRUE;
   path = g_strconcat (database, ".lock", NULL);
   fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -267,10 +270,10 @@ serve (const char *database, gboolean sync_full)
   raise_fd_limit ();
   signal (SIGPIPE, SIG_IGN);
 
-  if (!lock_database (database, &error))
-    return fail ("%s", error->message);
   store = mimpd_store_open (database, sync_full, &error);
   if (store == NULL)
+    return fail ("%s", error->message);
+  if (!lock_database (mimpd_store_sqlite_get_filename (store), &error))
     return fail ("%s", error->message);
 
   daemon.hub = mimpd_hub_new (store, (guint32) opt_max_body);

@@ -592,6 +592,11 @@ answer_get (MimpdSession *self, Slot *slot, gboolean hold_if_empty)
   guint added = 0;
   GString *body;
 
+  /* Plain 1.0 drops what it returns: open the group first, so that the
+   * drop and what was read belong to one group (opening it may commit the
+   * previous one, and a failed commit would take back what was read). */
+  if (!slot->ack_mode && !mimpd_hub_write_begin (self->hub, &error))
+    goto fail;
   messages = mimpd_store_messages_fetch (store, self->user, MIMP_GU_MAX_MESSAGES + 1, &error);
   if (messages == NULL)
     goto fail;
@@ -622,12 +627,9 @@ answer_get (MimpdSession *self, Slot *slot, gboolean hold_if_empty)
   g_string_append (body, added < messages->len ? "],\"more\":true}" : "],\"more\":false}");
 
   /* Plain 1.0: what was returned is dropped (committed before the reply). */
-  if (!slot->ack_mode && added > 0)
-    {
-      if (!mimpd_hub_write_begin (self->hub, &error) ||
-          !mimpd_store_messages_drop (store, self->user, last_seq, &error))
-        goto fail;
-    }
+  if (!slot->ack_mode && added > 0 &&
+      !mimpd_store_messages_drop (store, self->user, last_seq, &error))
+    goto fail;
   slot->id = MIMP_PACKET_GU;
   /* A reply waits for the commit when it carries a message of the open
    * group, or when plain 1.0 dropped what it returns. An acknowledgement

@@ -82,7 +82,8 @@ static const char *const stmt_sql[N_STMTS] = {
    * messages were delivered and deleted. Read under the write lock. */
   [STMT_LAST_SEQ] = "SELECT max(coalesce((SELECT max(seq) FROM messages), 0),"
                     " coalesce((SELECT value FROM meta WHERE key = 'last_seq'), 0))",
-  [STMT_LAST_SEQ_SAVE] = "UPDATE meta SET value = ?1 WHERE key = 'last_seq'",
+  [STMT_LAST_SEQ_SAVE] = "INSERT INTO meta (key, value) VALUES ('last_seq', ?1) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 };
 
 static const char schema_v1[] = "CREATE TABLE users ("
@@ -160,7 +161,7 @@ typedef struct
   GArray *sent_added;         /* of SentAdded, this transaction's, undone on rollback */
   gint64 sent_expire_pending; /* records below this rowid go at commit */
 
-  gboolean transaction_lost; /* SQLite rolled it back after an error */
+  gboolean poisoned; /* a write could not be undone: the group must fail */
   gsize sent_max;
 
   gint64 last_seq; /* valid in a transaction once read */
@@ -355,20 +356,19 @@ step_done (MimpdStoreSqlite *self, sqlite3_stmt *s, GError **error, const char *
   if (rc != SQLITE_DONE)
     {
       set_db_error (self, error, what);
-      /* After some errors (SQLITE_FULL, IOERR, NOMEM) SQLite rolls the whole
-       * transaction back: later writes would run, and commit, on their own. */
-      if (self->in_transaction && sqlite3_get_autocommit (self->db))
-        self->transaction_lost = TRUE;
       return FALSE;
     }
   return TRUE;
 }
 
-/* Before each write in a group. */
+/* Before each write in a group, and before its commit. After some errors
+ * (SQLITE_FULL, IOERR, NOMEM, in a read as well as a write) SQLite rolls the
+ * whole transaction back by itself: later writes would then run, and commit,
+ * on their own. */
 static gboolean
 writable (MimpdStoreSqlite *self, GError **error)
 {
-  if (self->transaction_lost)
+  if (self->poisoned || (self->in_transaction && sqlite3_get_autocommit (self->db)))
     {
       g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_FAILED,
                    "The transaction was rolled back after an earlier error");
@@ -435,7 +435,7 @@ sqlite_rollback (MimpdStore *store)
   if (sqlite3_get_autocommit (self->db) == 0)
     step_done (self, stmt (self, STMT_ROLLBACK), NULL, "Could not roll back");
   self->in_transaction = FALSE;
-  self->transaction_lost = FALSE;
+  self->poisoned = FALSE;
   self->last_seq_read = FALSE;
   self->last_seq_dirty = FALSE;
   for (guint i = 0; i < self->sent_added->len; i++)
@@ -474,7 +474,7 @@ sent_index (MimpdStoreSqlite *self, GError **error)
   return self->sent;
 }
 
-static gboolean sent_limit (MimpdStoreSqlite *self, GError **error);
+static void sent_limit (MimpdStoreSqlite *self);
 
 static gboolean
 next_seq (MimpdStoreSqlite *self, gint64 *seq, GError **error)
@@ -548,12 +548,12 @@ sqlite_message_add (MimpdStore *store, MimpMessage *message, const char *client_
   sqlite3_bind_int64 (s, 5, message->timestamp);
   if (!step_done (self, s, error, "Could not store the message"))
     {
-      if (client_id != NULL && !self->transaction_lost)
+      if (client_id != NULL && writable (self, NULL))
         {
           s = stmt (self, STMT_SENT_REMOVE);
           sqlite3_bind_int64 (s, 1, added.rowid);
           if (!step_done (self, s, NULL, NULL))
-            self->transaction_lost = TRUE;
+            self->poisoned = TRUE;
         }
       return FALSE;
     }
@@ -564,7 +564,8 @@ sqlite_message_add (MimpdStore *store, MimpMessage *message, const char *client_
   added.hash = mimpd_sent_index_hash (self->sent, message->from, client_id);
   mimpd_sent_index_add (self->sent, added.hash, added.rowid);
   g_array_append_val (self->sent_added, added);
-  return sent_limit (self, error);
+  sent_limit (self);
+  return TRUE;
 }
 
 static gboolean
@@ -690,18 +691,30 @@ sent_forget_before (MimpdStoreSqlite *self, gint64 first_kept, GError **error)
 }
 
 /* Past sent_max records (a flood of sends, all with ids), the oldest go
- * before their seven days, a sixteenth at a time: memory stays bounded, and
- * only a retry of a send older than the newest sent_max can then be taken
- * for a new message. */
-static gboolean
-sent_limit (MimpdStoreSqlite *self, GError **error)
+ * before their seven days, a sixteenth at a time and at most once a group
+ * (the index only shrinks at the commit), never the group's own: memory
+ * stays bounded, and only a retry of a send older than the newest sent_max
+ * can then be taken for a new message. Failing here fails nothing: the
+ * records are only kept longer. */
+static void
+sent_limit (MimpdStoreSqlite *self)
 {
+  g_autoptr (GError) error = NULL;
   gint64 oldest = 0;
+  gint64 bound;
 
-  if (mimpd_sent_index_size (self->sent) <= self->sent_max)
-    return TRUE;
-  return step_int64 (self, stmt (self, STMT_SENT_OLDEST), &oldest, error) &&
-         sent_forget_before (self, oldest + self->sent_max / 16, error);
+  if (mimpd_sent_index_size (self->sent) <= self->sent_max || self->sent_expire_pending > 0)
+    return;
+  if (!step_int64 (self, stmt (self, STMT_SENT_OLDEST), &oldest, &error))
+    goto out;
+  bound = oldest + (gint64) self->sent_max / 16;
+  if (self->sent_added->len > 0)
+    bound = MIN (bound, g_array_index (self->sent_added, SentAdded, 0).rowid);
+  if (bound > oldest)
+    sent_forget_before (self, bound, &error);
+out:
+  if (error != NULL)
+    g_warning ("Could not drop the oldest send records: %s", error->message);
 }
 
 static gboolean
@@ -831,4 +844,13 @@ void
 mimpd_store_sqlite_set_sent_max (MimpdStore *store, gsize max)
 {
   ((MimpdStoreSqlite *) store)->sent_max = MAX (max, 16);
+}
+
+/* The database's file, absolute ("" for a database in memory). */
+const char *
+mimpd_store_sqlite_get_filename (MimpdStore *store)
+{
+  const char *name = sqlite3_db_filename (((MimpdStoreSqlite *) store)->db, "main");
+
+  return name != NULL ? name : "";
 }

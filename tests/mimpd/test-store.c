@@ -220,6 +220,41 @@ test_sent_bounded (void)
     }
 }
 
+/* Past the bound inside one busy group: the group's own records all stay,
+ * and older ones go at most once per group. */
+static void
+test_sent_bounded_in_group (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpdStore) store = mimpd_store_open (":memory:", FALSE, &error);
+
+  mimpd_store_sqlite_set_sent_max (store, 160);
+  for (guint i = 0; i < 160; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("old%u", i);
+
+      add_message (store, id, "alice", id, 1000 + i);
+    }
+  g_assert_true (mimpd_store_begin (store, &error));
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("new%u", i);
+
+      add_message (store, id, "alice", id, 2000 + i);
+    }
+  g_assert_true (mimpd_store_commit (store, &error));
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("new%u", i);
+
+      g_assert_true (lookup (store, "alice", id, id));
+    }
+  /* A sixteenth of the bound went, once: old0..old9 (not more). */
+  g_assert_false (lookup (store, "alice", "old9", NULL));
+  g_assert_true (lookup (store, "alice", "old10", "old10"));
+  g_assert_true (lookup (store, "alice", "old159", "old159"));
+}
+
 static void
 exec_sql (const char *path, const char *sql)
 {
@@ -274,6 +309,51 @@ test_message_add_all_or_nothing (void)
   g_assert_false (lookup (store, "alice", "cb", NULL));
   g_assert_false (lookup (store, "alice", "cs", NULL));
   g_assert_true (lookup (store, "alice", "ok", "m-ok"));
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
+}
+
+/* When SQLite rolls the whole transaction back by itself (here a trigger's
+ * RAISE(ROLLBACK); in life SQLITE_FULL or IOERR), nothing more is written in
+ * that group and its commit fails: writes must not commit on their own. */
+static void
+test_transaction_rolled_back_by_sqlite (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (MimpdStore) store = open_file_store (&dir, &path);
+  g_autoptr (GPtrArray) waiting = NULL;
+  MimpMessage m = { 0 };
+
+  exec_sql (path, "CREATE TRIGGER roll_back BEFORE INSERT ON messages WHEN NEW.text = 'gone'"
+                  " BEGIN SELECT RAISE(ROLLBACK, 'injected'); END;");
+  g_assert_true (mimpd_store_begin (store, &error));
+  add_message (store, "m1", "alice", "c1", 1000);
+  m.id = (char *) "m2";
+  m.from = (char *) "alice";
+  m.to = (char *) "bob";
+  m.text = (char *) "gone";
+  g_assert_false (mimpd_store_message_add (store, &m, "c2", &error));
+  g_clear_error (&error);
+
+  m.id = (char *) "m3";
+  m.text = (char *) "after";
+  g_assert_false (mimpd_store_message_add (store, &m, "c3", &error));
+  g_clear_error (&error);
+  g_assert_false (mimpd_store_messages_drop (store, "bob", 100, &error));
+  g_clear_error (&error);
+  g_assert_false (mimpd_store_commit (store, &error));
+  g_clear_error (&error);
+
+  waiting = mimpd_store_messages_fetch (store, "bob", 10, &error);
+  g_assert_cmpuint (waiting->len, ==, 0);
+  g_assert_false (lookup (store, "alice", "c1", NULL));
+  g_assert_false (lookup (store, "alice", "c3", NULL));
+
+  /* The next group works. */
+  add_message (store, "m4", "alice", "c4", 1000);
+  g_assert_true (lookup (store, "alice", "c4", "m4"));
   g_clear_pointer (&store, mimpd_store_free);
   remove_db (dir, path);
 }
@@ -420,6 +500,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/sent-rollback-and-expire", test_sent_rollback_and_expire);
   g_test_add_func ("/store/sent-expire-edges", test_sent_expire_edges);
   g_test_add_func ("/store/sent-bounded", test_sent_bounded);
+  g_test_add_func ("/store/sent-bounded-in-group", test_sent_bounded_in_group);
+  g_test_add_func ("/store/rolled-back-by-sqlite", test_transaction_rolled_back_by_sqlite);
   g_test_add_func ("/store/message-add-all-or-nothing", test_message_add_all_or_nothing);
   g_test_add_func ("/store/migrate-v1", test_migrate_v1);
   g_test_add_func ("/store/seq-never-reused", test_seq_never_reused);
