@@ -451,7 +451,7 @@ mimp_chat_load_older (MimpChat *self)
   g_return_if_fail (history != NULL);
 
   self->loading = TRUE;
-  self->page_size = self->loaded ? MIMP_HISTORY_PAGE_SIZE : MIMP_CHAT_FIRST_PAGE_SIZE;
+  self->page_size = self->loaded ? MIMP_CHAT_OLDER_PAGE_SIZE : MIMP_CHAT_FIRST_PAGE_SIZE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
   mimp_history_load_page_async (history, mimp_account_get_id (self->account), self->peer,
                                 self->items->len > 0 ? self->items->pdata[0] : NULL,

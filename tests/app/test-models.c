@@ -304,7 +304,7 @@ assert_groups (MimpChat *chat)
 static void
 test_paging (Fixture *fx, gconstpointer data)
 {
-  const guint total = MIMP_CHAT_FIRST_PAGE_SIZE + MIMP_HISTORY_PAGE_SIZE + 7;
+  const guint total = MIMP_CHAT_FIRST_PAGE_SIZE + MIMP_CHAT_OLDER_PAGE_SIZE + 7;
   g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
   g_autoptr (GPtrArray) stored = NULL;
   g_autoptr (GAsyncResult) result = NULL;
@@ -341,15 +341,19 @@ test_paging (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, MIMP_CHAT_FIRST_PAGE_SIZE);
   g_assert_true (mimp_chat_get_has_more (chat));
   last = g_list_model_get_item (G_LIST_MODEL (chat), MIMP_CHAT_FIRST_PAGE_SIZE - 1);
-  g_assert_cmpstr (mimp_chat_message_get_text (last), ==, "message 76");
+  {
+    g_autofree char *newest = g_strdup_printf ("message %u", total - 1);
+
+    g_assert_cmpstr (mimp_chat_message_get_text (last), ==, newest);
+  }
 
   /* Scrolling up: the page before, inserted at the top. */
   mimp_chat_load_older (chat);
   g_assert_true (test_wait_until (not_loading, chat, 20));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==,
-                    MIMP_CHAT_FIRST_PAGE_SIZE + MIMP_HISTORY_PAGE_SIZE);
+                    MIMP_CHAT_FIRST_PAGE_SIZE + MIMP_CHAT_OLDER_PAGE_SIZE);
   g_assert_cmpuint (change[0], ==, 0);
-  g_assert_cmpuint (change[1], ==, MIMP_HISTORY_PAGE_SIZE);
+  g_assert_cmpuint (change[1], ==, MIMP_CHAT_OLDER_PAGE_SIZE);
   g_assert_true (mimp_chat_get_has_more (chat));
 
   /* The last, short page: then nothing more to load. */
