@@ -134,18 +134,22 @@ class Runner:
         raise RuntimeError("%s: no result (%d): %s" % (" ".join(argv), p.returncode,
                                                         p.stderr.decode()[-2000:]))
 
-    def chat(self, count, scroll):
+    def chat(self, count, scroll, pages=1.0):
         env, base = self.env("chat-%d" % count)
         t0 = time.monotonic()
-        self.write_history(base, count)
+        # The same chat again (another scroll speed): its history is there.
+        if not os.path.exists(os.path.join(base, "data", "mimp", "history.db")):
+            self.write_history(base, count)
         made = time.monotonic() - t0
         # BENCH_APP_WRAPPER="perf record -g -o FILE" profiles the chat and burst runs.
         wrapper = os.environ.get("BENCH_APP_WRAPPER", "").split()
         r = self.run_json(wrapper + [self.app, "chat", "--key", "bench/alice",
                            "--messages", str(min(scroll, max(0, count - 100))),
+                           "--pages-per-frame", str(pages),
                            "--timeout", str(self.args.scroll_budget)],
                           env, self.args.scroll_budget + 60)
         r["stored"] = count
+        r["pages_per_frame"] = pages
         r["scroll_target"] = min(scroll, max(0, count - 100))
         r["db_write_s"] = round(made, 2)
         log("chat", r)
@@ -233,16 +237,21 @@ def main():
     ap.add_argument("--chats", type=int, default=20)
     ap.add_argument("--scroll-budget", type=int, default=150,
                     help="seconds the scroll may take; a partial scroll is reported as such")
+    ap.add_argument("--fling-pages", type=float, default=0.25,
+                    help="a second scroll at this many view heights a frame (a fast fling)")
+    ap.add_argument("--fling-messages", type=int, default=2000)
     ap.add_argument("--quick", action="store_true", help="a tiny configuration, seconds")
     args = ap.parse_args()
     if args.quick:
         args.runs, args.messages, args.scroll, args.burst, args.chats = 1, 2000, 200, 40, 4
+        args.fling_messages = 100
     os.environ.setdefault("MIMPD", os.path.join(args.build, "src", "mimpd", "mimpd"))
     r = Runner(args)
     t0 = time.monotonic()
     try:
         out = {"start": r.cold_start(),
                "chat": r.chat(args.messages, args.scroll),
+               "chat_fling": r.chat(args.messages, args.fling_messages, args.fling_pages),
                "chat_small": r.chat(10, 0),
                "burst": r.burst(args.burst, args.chats),
                "burst_quiet": r.burst(args.burst, args.chats, notifications=False)}
