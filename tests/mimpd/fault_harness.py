@@ -219,10 +219,12 @@ def main():
     ap.add_argument("--duration", type=float, default=25.0,
                     help="how long faults are injected (at most)")
     ap.add_argument("--cut-probability", type=float, default=0.02)
-    ap.add_argument("--receiver", nargs=5, help=argparse.SUPPRESS)
+    # A receiver process: its password comes on standard input, never in argv.
+    ap.add_argument("--receiver", nargs=4, help=argparse.SUPPRESS)
     opts = ap.parse_args()
     if opts.receiver:
-        user, password, path, port, stop_path = opts.receiver
+        user, path, port, stop_path = opts.receiver
+        password = sys.stdin.readline().rstrip("\n")
         receiver_main(user, password, path, int(port), stop_path)
         return
 
@@ -241,9 +243,11 @@ def main():
     def start_receiver(name):
         with open(os.path.join(tmpdir, name + ".stderr"), "ab") as err:
             rprocs[name] = subprocess.Popen(
-                [sys.executable, os.path.abspath(__file__), "--receiver", name, receivers[name],
+                [sys.executable, os.path.abspath(__file__), "--receiver", name,
                  os.path.join(tmpdir, name + ".jsonl"), str(proxy.port), stop_path],
-                env=dict(os.environ), stderr=err)
+                env=dict(os.environ), stdin=subprocess.PIPE, stderr=err)
+            rprocs[name].stdin.write((receivers[name] + "\n").encode())
+            rprocs[name].stdin.close()
 
     def read_delivered():
         """text -> [receiver, ...] from the receivers' files (cut lines skipped)."""
