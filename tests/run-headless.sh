@@ -19,8 +19,9 @@ export GSK_RENDERER=cairo
 # No OpenGL at all: the tests render with cairo, and GDK would still load
 # Mesa's software driver to pick a visual (which, since Debian's Mesa
 # 22.3.6-1+deb12u2, leaves an allocation LeakSanitizer cannot suppress:
-# the driver is unloaded before the report names it).
-export GDK_DEBUG=gl-disable
+# the driver is unloaded before the report names it). A caller may set it
+# (even empty, as the app benchmarks do) to keep GDK's default.
+export GDK_DEBUG="${GDK_DEBUG-gl-disable}"
 export NO_AT_BRIDGE=1
 
 # The test's own exit status is what counts; cleanup happens in the trap.
