@@ -491,6 +491,138 @@ test_seq_never_reused (void)
   remove_db (dir, path);
 }
 
+/* In the open group: the message's seq, or 0 when the store refused it. */
+static gint64
+add_in_group (MimpdStore *store, const char *id, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  MimpMessage m = { 0 };
+
+  m.id = (char *) id;
+  m.from = (char *) "alice";
+  m.to = (char *) "bob";
+  m.text = (char *) text;
+  m.timestamp = 1;
+  if (!mimpd_store_message_add (store, &m, NULL, &error))
+    return 0;
+  return m.seq;
+}
+
+/* Bob's waiting messages as "id id ...", in the order they come. */
+static char *
+waiting_ids (MimpdStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) waiting = mimpd_store_messages_fetch (store, "bob", 501, &error);
+  g_autoptr (GString) ids = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      MimpMessage *m = waiting->pdata[i];
+
+      g_assert_cmpstr (m->to, ==, "bob");
+      g_string_append_printf (ids, "%s%s", i > 0 ? " " : "", m->id);
+    }
+  return g_string_free (g_steal_pointer (&ids), FALSE);
+}
+
+#define assert_waiting(store, want)                                                                \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    g_autofree char *got_ = waiting_ids (store);                                                   \
+    g_assert_cmpstr (got_, ==, want);                                                              \
+  }                                                                                                \
+  G_STMT_END
+
+/* What a long poll reads is what the database holds: in a group, after
+ * adds and drops, a rollback, a drop outside a group, many messages, another
+ * process's changes, and a transaction SQLite rolled back by itself. (Any
+ * copy kept in memory to save the queries must answer the same.) */
+static void
+test_waiting_as_stored (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (MimpdStore) store = open_file_store (&dir, &path);
+  g_autoptr (MimpdStore) other = NULL;
+  g_autoptr (GString) many = g_string_new (NULL);
+  gint64 a, b, last = 0;
+
+  g_assert_true (mimpd_store_begin (store, &error));
+  assert_waiting (store, "");
+  a = add_in_group (store, "a", "hi");
+  b = add_in_group (store, "b", "hi");
+  assert_waiting (store, "a b");
+  g_assert_true (mimpd_store_messages_drop (store, "bob", a, &error));
+  assert_waiting (store, "b");
+  g_assert_true (mimpd_store_commit (store, &error));
+
+  g_assert_true (mimpd_store_begin (store, &error));
+  assert_waiting (store, "b");
+  g_assert_cmpint (add_in_group (store, "c", "hi"), >, b);
+  assert_waiting (store, "b c");
+  mimpd_store_rollback (store);
+  g_assert_true (mimpd_store_begin (store, &error));
+  assert_waiting (store, "b");
+  g_assert_true (mimpd_store_commit (store, &error));
+
+  /* Dropped outside a group (committed at once). */
+  g_assert_true (mimpd_store_messages_drop (store, "bob", b, &error));
+  g_assert_true (mimpd_store_begin (store, &error));
+  assert_waiting (store, "");
+  g_assert_true (mimpd_store_commit (store, &error));
+
+  /* Another process adds, then deletes (as `mimpd user remove` does). */
+  other = mimpd_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  add_to_bob (other, "x");
+  g_assert_true (mimpd_store_begin (store, &error));
+  assert_waiting (store, "x");
+  g_assert_true (mimpd_store_commit (store, &error));
+  exec_sql (path, "DELETE FROM messages");
+  g_assert_true (mimpd_store_begin (store, &error));
+  assert_waiting (store, "");
+
+  /* Many at once, in order. */
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("m%03u", i);
+
+      last = add_in_group (store, id, "many");
+      g_string_append_printf (many, "%s%s", i > 0 ? " " : "", id);
+    }
+  assert_waiting (store, many->str);
+  g_assert_true (mimpd_store_commit (store, &error));
+  g_assert_true (mimpd_store_begin (store, &error));
+  assert_waiting (store, many->str);
+  g_assert_true (mimpd_store_messages_drop (store, "bob", last, &error));
+  assert_waiting (store, "");
+  g_assert_true (mimpd_store_commit (store, &error));
+
+  /* SQLite rolls the transaction back by itself: what it took back is
+   * not read. */
+  exec_sql (path, "CREATE TRIGGER roll_back BEFORE INSERT ON messages WHEN NEW.text = 'gone'"
+                  " BEGIN SELECT RAISE(ROLLBACK, 'injected'); END;");
+  g_assert_true (mimpd_store_begin (store, &error));
+  assert_waiting (store, "");
+  g_assert_cmpint (add_in_group (store, "y", "hi"), >, 0);
+  assert_waiting (store, "y");
+  g_assert_cmpint (add_in_group (store, "z", "gone"), ==, 0);
+  assert_waiting (store, "");
+  g_assert_false (mimpd_store_commit (store, &error));
+  g_clear_error (&error);
+  g_assert_true (mimpd_store_begin (store, &error));
+  assert_waiting (store, "");
+  g_assert_true (mimpd_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  g_clear_pointer (&other, mimpd_store_free);
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -505,5 +637,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/message-add-all-or-nothing", test_message_add_all_or_nothing);
   g_test_add_func ("/store/migrate-v1", test_migrate_v1);
   g_test_add_func ("/store/seq-never-reused", test_seq_never_reused);
+  g_test_add_func ("/store/waiting-as-stored", test_waiting_as_stored);
   return g_test_run ();
 }
