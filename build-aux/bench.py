@@ -183,14 +183,60 @@ class Bench:
             raise RuntimeError("mimp-bench failed (%d): %s" % (p.returncode, p.stderr.decode()))
         return json.loads(p.stdout.decode())
 
-    def load(self, server, proto, *extra, clients=None):
+    def load(self, server, proto, *extra, clients=None, count_syscalls=False):
         a = self.args
         argv = ["--proto", proto, "--port", str(server.port), "--server-pid", str(server.pid),
                 "--clients", str(clients or a.clients), "--warmup", str(a.warmup),
                 "--duration", str(a.duration), *extra]
         if proto == "mimp":
             argv += ["--password-file", self.pwfile]
-        return self.tool_json(argv)
+        counter = self.count_syscalls(server) if count_syscalls else None
+        result = self.tool_json(argv)
+        if counter is not None:
+            result.update(self.syscalls_per_message(counter, result["delivered_per_s"]))
+        return result
+
+    SYSCALL_EVENTS = {"all": "raw_syscalls:sys_enter",
+                      "write": "syscalls:sys_enter_write", "sendto": "syscalls:sys_enter_sendto",
+                      "sendmsg": "syscalls:sys_enter_sendmsg"}
+
+    def count_syscalls(self, server):
+        """Counts the server's system calls with `perf stat` over the middle of
+        the measured window (from 1 s after the warm-up, for the duration less
+        2 s). A count, unlike time, does not move with the machine's load:
+        it shows what the server does per message. None without perf."""
+        perf = shutil.which("perf")
+        seconds = self.args.duration - 2
+        if perf is None or seconds < 1:
+            return None
+        out = os.path.join(self.tmp, "perf-stat-%d.csv" % server.pid)
+        events = ",".join(self.SYSCALL_EVENTS.values())
+        proc = subprocess.Popen(
+            ["sh", "-c", 'sleep "$1"; exec "$2" stat -x, -e "$3" -p "$4" -o "$5" -- sleep "$6"',
+             "perf-stat", str(self.args.warmup + 1), perf, events, str(server.pid), out,
+             str(seconds)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return proc, out, seconds
+
+    def syscalls_per_message(self, counter, per_s):
+        proc, out, seconds = counter
+        try:
+            ok = proc.wait(timeout=seconds + 30) == 0
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            ok = False
+        counts = {}
+        if ok and os.path.exists(out):
+            for line in open(out):
+                fields = line.strip().split(",")
+                if len(fields) > 2 and fields[0].isdigit():
+                    counts[fields[2]] = int(fields[0])
+        messages = per_s * seconds
+        if not messages or self.SYSCALL_EVENTS["all"] not in counts:
+            log("no system call count (perf stat unavailable or not permitted)")
+            return {}
+        sends = sum(counts.get(self.SYSCALL_EVENTS[k], 0) for k in ("write", "sendto", "sendmsg"))
+        return {"syscalls_per_msg": counts[self.SYSCALL_EVENTS["all"]] / messages,
+                "sends_per_msg": sends / messages}
 
     def fsync_latency(self, rounds=300):
         """What one durable acknowledgement costs at least on this disk: append
@@ -232,16 +278,16 @@ class Bench:
 
         # Throughput: the same workload against the relay, ngircd and mimpd.
         s = self.start_echo()
-        R["echo"] = self.load(s, "echo")
+        R["echo"] = self.load(s, "echo", count_syscalls=True)
         R["echo_20k"] = self.load(s, "echo", "--rate", str(a.rate))
         R["echo_low"] = self.load(s, "echo", "--rate", str(a.low_rate))
         self.stop(s)
         s = self.start_ngircd()
-        R["ngircd"] = self.load(s, "irc")
+        R["ngircd"] = self.load(s, "irc", count_syscalls=True)
         R["ngircd_20k"] = self.load(s, "irc", "--rate", str(a.rate))
         self.stop(s)
         s = self.start_mimpd()
-        R["mimpd"] = self.load(s, "mimp")
+        R["mimpd"] = self.load(s, "mimp", count_syscalls=True)
         R["mimpd_20k"] = self.load(s, "mimp", "--rate", str(a.rate))
         R["mimpd_low"] = self.load(s, "mimp", "--rate", str(a.low_rate))
         R["mimpd_poll"] = self.load(s, "mimp", "--rate", str(a.poll_rate), "--receive", "poll",
@@ -363,6 +409,14 @@ def build_report(R, args, m):
         "%.1f / %.1f / %.1f" % (ec["server_cpu_us_per_msg"], ng["server_cpu_us_per_msg"],
                                 mi["server_cpu_us_per_msg"]),
         "mimpd %.1fx ngircd" % ratio(mi["server_cpu_us_per_msg"], ng["server_cpu_us_per_msg"]))
+    if all("syscalls_per_msg" in x for x in (ec, ng, mi)):
+        row("system calls per message (perf stat): relay / ngircd / mimpd",
+            "%.2f / %.2f / %.2f" % (ec["syscalls_per_msg"], ng["syscalls_per_msg"],
+                                    mi["syscalls_per_msg"]),
+            "of them socket writes: %.2f / %.2f / %.2f" % (
+                ec["sends_per_msg"], ng["sends_per_msg"], mi["sends_per_msg"]))
+    else:
+        row("system calls per message (perf stat)", "n/a", "not counted in this run (no perf)")
     row("SM reply latency p50/p99/max, µs (mimpd, full load)",
         "%s / %s / %s" % (fmt(mi["sm_p50_us"]), fmt(mi["sm_p99_us"]), fmt(mi["sm_max_us"])),
         "ngircd PONG: %s / %s / %s" % (fmt(ng["sm_p50_us"]), fmt(ng["sm_p99_us"]),
@@ -590,6 +644,9 @@ compare ratios, and take absolute numbers as context. Run with: {args}, at commi
     `PONG` acknowledges it; flood protection off (`MaxConnectionsIP = 0`,
     `MaxPenaltyTime = 0`). It stores nothing.
   - Server CPU time per message comes from `/proc/PID/stat` over the measured window.
+    System calls per message from `perf stat` (`raw_syscalls:sys_enter`, and `write`,
+    `sendto` and `sendmsg` for socket writes) over the window less its first and last
+    second: a count, which the machine's load does not move.
 - **Delivery latency**: the same, paced to {rate} messages per second in total, long poll
   against plain 1.0 polling (GU every 5 s, MimpClientSession's default interval); and paced
   to {low_rate} (`--low-rate`), below mimpd's saturation, against the relay at that rate.
