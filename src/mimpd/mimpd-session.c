@@ -518,9 +518,6 @@ handle_send (MimpdSession *self, const guint8 *body, gsize len)
     }
   if (!sender_ok (self, request.token, request.from))
     goto out;
-  /* The recipient is looked up in the group, as the read above. */
-  if (!mimpd_hub_write_begin (self->hub, &error))
-    goto fail;
   if (mimp_user_name_normalize (request.to, &to, NULL))
     hash = mimpd_store_user_get_hash (store, to, &error);
   if (error != NULL)
@@ -595,12 +592,10 @@ answer_get (MimpdSession *self, Slot *slot, gboolean hold_if_empty)
   guint added = 0;
   GString *body;
 
-  /* Read in the group: plain 1.0 drops what it returns, so the drop and
-   * what was read belong to one group (opening it may commit the previous
-   * one, and a failed commit would take back what was read); and a read
-   * inside the group's write transaction takes no read lock of its own
-   * (two fcntl calls on the WAL index each time). */
-  if (!mimpd_hub_write_begin (self->hub, &error))
+  /* Plain 1.0 drops what it returns: open the group first, so that the
+   * drop and what was read belong to one group (opening it may commit the
+   * previous one, and a failed commit would take back what was read). */
+  if (!slot->ack_mode && !mimpd_hub_write_begin (self->hub, &error))
     goto fail;
   messages = mimpd_store_messages_fetch (store, self->user, MIMP_GU_MAX_MESSAGES + 1, &error);
   if (messages == NULL)
