@@ -431,8 +431,9 @@ test_migrate_v1 (void)
   remove_db (dir, path);
 }
 
+/* In the open group: the message's seq, or 0 when the store refused it. */
 static gint64
-add_to_bob (MimpdStore *store, const char *id)
+add_in_group (MimpdStore *store, const char *id, const char *text)
 {
   g_autoptr (GError) error = NULL;
   MimpMessage m = { 0 };
@@ -440,13 +441,26 @@ add_to_bob (MimpdStore *store, const char *id)
   m.id = (char *) id;
   m.from = (char *) "alice";
   m.to = (char *) "bob";
-  m.text = (char *) "hi";
+  m.text = (char *) text;
   m.timestamp = 1;
+  if (!mimpd_store_message_add (store, &m, NULL, &error))
+    return 0;
+  return m.seq;
+}
+
+/* In a group of its own. */
+static gint64
+add_to_bob (MimpdStore *store, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 seq;
+
   g_assert_true (mimpd_store_begin (store, &error));
-  g_assert_true (mimpd_store_message_add (store, &m, NULL, &error));
+  seq = add_in_group (store, id, "hi");
+  g_assert_cmpint (seq, >, 0);
   g_assert_true (mimpd_store_commit (store, &error));
   g_assert_no_error (error);
-  return m.seq;
+  return seq;
 }
 
 /* A seq is never given twice: not after every message was delivered and
@@ -491,29 +505,13 @@ test_seq_never_reused (void)
   remove_db (dir, path);
 }
 
-/* In the open group: the message's seq, or 0 when the store refused it. */
-static gint64
-add_in_group (MimpdStore *store, const char *id, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  MimpMessage m = { 0 };
-
-  m.id = (char *) id;
-  m.from = (char *) "alice";
-  m.to = (char *) "bob";
-  m.text = (char *) text;
-  m.timestamp = 1;
-  if (!mimpd_store_message_add (store, &m, NULL, &error))
-    return 0;
-  return m.seq;
-}
-
 /* Bob's waiting messages as "id id ...", in the order they come. */
 static char *
 waiting_ids (MimpdStore *store)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) waiting = mimpd_store_messages_fetch (store, "bob", 501, &error);
+  g_autoptr (GPtrArray) waiting =
+      mimpd_store_messages_fetch (store, "bob", MIMP_GU_MAX_MESSAGES + 1, &error);
   g_autoptr (GString) ids = g_string_new (NULL);
 
   g_assert_no_error (error);
