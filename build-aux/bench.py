@@ -226,10 +226,11 @@ class Bench:
             ok = False
         counts = {}
         if ok and os.path.exists(out):
-            for line in open(out):
-                fields = line.strip().split(",")
-                if len(fields) > 2 and fields[0].isdigit():
-                    counts[fields[2]] = int(fields[0])
+            with open(out) as f:
+                for line in f:
+                    fields = line.strip().split(",")
+                    if len(fields) > 2 and fields[0].isdigit():
+                        counts[fields[2]] = int(fields[0])
         messages = per_s * seconds
         if not messages or self.SYSCALL_EVENTS["all"] not in counts:
             log("no system call count (perf stat unavailable or not permitted)")
