@@ -1,0 +1,302 @@
+/* mimp-cli-mimp.c - mimp-cli's verbs over MIMP (libmimp's MimpClientSession)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimp-cli"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
+
+#include "mimp-cli-mimp.h"
+#include "mimp.h"
+
+typedef struct
+{
+  GMainLoop *loop;
+  MimpClientSession *session;
+  int status;
+  gboolean was_online;
+  gboolean json;
+  gint64 count;
+  gint64 received;
+  char *client_id;
+  int timeout;
+} Cli;
+
+static int
+status_for_error (const GError *error)
+{
+  if (error->domain != MIMP_ERROR)
+    return EXIT_FAILURE_OTHER;
+  switch ((MimpError) error->code)
+    {
+    case MIMP_ERROR_UNREACHABLE:
+    case MIMP_ERROR_TIMEOUT:
+    case MIMP_ERROR_CLOSED:
+    case MIMP_ERROR_NOT_MIMP:
+    case MIMP_ERROR_PROTOCOL:
+    case MIMP_ERROR_INVALID_PUZZLE:
+    case MIMP_ERROR_INVALID_TOKEN:
+    case MIMP_ERROR_CERTIFICATE:
+    case MIMP_ERROR_TLS:
+      return EXIT_CONNECT;
+    case MIMP_ERROR_WRONG_PASSWORD:
+    case MIMP_ERROR_UNAUTHORIZED:
+    case MIMP_ERROR_RATE_LIMITED:
+      return EXIT_AUTH;
+    case MIMP_ERROR_BAD_REQUEST:
+    case MIMP_ERROR_FORBIDDEN:
+    case MIMP_ERROR_NO_SUCH_USER:
+    case MIMP_ERROR_TOO_LARGE:
+    case MIMP_ERROR_INVALID_ARGUMENT:
+      return EXIT_REFUSED;
+    case MIMP_ERROR_FAILED:
+    case MIMP_ERROR_SERVER_ERROR:
+    case MIMP_ERROR_UNSUPPORTED:
+    default:
+      return EXIT_FAILURE_OTHER;
+    }
+}
+
+static void
+finish (Cli *cli, int status)
+{
+  cli->status = status;
+  g_main_loop_quit (cli->loop);
+}
+
+static void
+state_cb (MimpClientSession *session, GParamSpec *pspec, Cli *cli)
+{
+  const GError *error = mimp_client_session_get_error (session);
+
+  switch (mimp_client_session_get_state (session))
+    {
+    case MIMP_SESSION_STATE_ONLINE:
+      cli->was_online = TRUE;
+      break;
+    case MIMP_SESSION_STATE_WAITING:
+      /* A first attempt that fails is reported at once; a connection lost
+       * later is retried (with the same client id) until the timeout. */
+      if (!cli->was_online && error)
+        {
+          mimp_cli_die (0, "%s", error->message);
+          finish (cli, status_for_error (error));
+        }
+      else if (error)
+        g_debug ("Connection lost (%s); retrying", error->message);
+      break;
+    case MIMP_SESSION_STATE_NEEDS_PASSWORD:
+    case MIMP_SESSION_STATE_NEEDS_CERTIFICATE:
+    case MIMP_SESSION_STATE_OFFLINE:
+      if (error)
+        {
+          mimp_cli_die (0, "%s", error->message);
+          finish (cli, status_for_error (error));
+        }
+      break;
+    case MIMP_SESSION_STATE_CONNECTING:
+    default:
+      break;
+    }
+}
+
+static void
+send_finished_cb (MimpClientSession *session, const char *client_id, const char *server_id,
+                  gint64 timestamp, const GError *error, Cli *cli)
+{
+  if (g_strcmp0 (client_id, cli->client_id) != 0)
+    return;
+  if (error)
+    {
+      mimp_cli_die (0, "message not sent: %s", error->message);
+      finish (cli, status_for_error (error));
+      return;
+    }
+  finish (cli, EXIT_OK);
+}
+
+static char *
+message_to_json (const MimpMessage *message)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  if (message->id)
+    json_builder_add_string_value (builder, message->id);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "seq");
+  json_builder_add_int_value (builder, message->seq);
+  json_builder_set_member_name (builder, "from");
+  json_builder_add_string_value (builder, message->from);
+  json_builder_set_member_name (builder, "to");
+  if (message->to)
+    json_builder_add_string_value (builder, message->to);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, message->text);
+  json_builder_set_member_name (builder, "ts");
+  json_builder_add_int_value (builder, message->timestamp);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static void
+messages_received_cb (MimpClientSession *session, GPtrArray *messages, Cli *cli)
+{
+  gint64 highest = -1;
+
+  for (guint i = 0; i < messages->len; i++)
+    {
+      const MimpMessage *message = messages->pdata[i];
+      g_autofree char *line = NULL;
+
+      if (cli->json)
+        line = message_to_json (message);
+      else
+        {
+          g_autofree char *text = mimp_cli_escape_line (message->text);
+
+          line = g_strdup_printf ("%s\t%s", message->from, text);
+        }
+      /* A line is "stored" once it reached our standard output. */
+      if (!mimp_cli_print_line (line))
+        {
+          mimp_cli_die (0, "cannot write to standard output: %s", g_strerror (errno));
+          finish (cli, EXIT_FAILURE_OTHER);
+          break;
+        }
+      highest = MAX (highest, message->seq);
+      cli->received++;
+      if (cli->count > 0 && cli->received >= cli->count)
+        break;
+    }
+  /* Acknowledge only what was written: the rest comes again next time. */
+  if (highest >= 0)
+    mimp_client_session_acknowledge (session, highest);
+  if (cli->count > 0 && cli->received >= cli->count)
+    {
+      mimp_client_session_set_receive (session, FALSE);
+      finish (cli, EXIT_OK);
+    }
+}
+
+static gboolean
+signal_cb (gpointer user_data)
+{
+  finish (user_data, EXIT_OK);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  mimp_cli_die (0, "gave up after %d seconds: %s", cli->timeout,
+                mimp_client_session_get_error (cli->session)
+                    ? mimp_client_session_get_error (cli->session)->message
+                    : "no answer from the server");
+  finish (cli, EXIT_CONNECT);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+flush_ack_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mimp_client_session_flush_ack_finish (MIMP_CLIENT_SESSION (object), result, &error))
+    g_debug ("Final acknowledgement not sent (%s); those messages come again", error->message);
+  g_main_loop_quit (cli->loop);
+}
+
+int
+mimp_cli_mimp_run (const MimpCliRequest *request)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *to = NULL;
+  char *password = NULL;
+  guint16 port;
+  Cli cli = { 0 };
+  guint timeout_id = 0;
+  gboolean sending = g_str_equal (request->command, "send");
+
+  if (!mimp_cli_parse_server (request->server,
+                              request->use_tls ? MIMP_DEFAULT_TLS_PORT : MIMP_DEFAULT_PORT, &host,
+                              &port))
+    return mimp_cli_die (EXIT_USAGE, "cannot read the server '%s' (use HOST or HOST:PORT)",
+                         request->server);
+  if (request->user == NULL)
+    return mimp_cli_die (EXIT_USAGE, "no user name given (use --user NAME)");
+  if (!mimp_user_name_normalize (request->user, &user, &error))
+    return mimp_cli_die (EXIT_USAGE, "%s", error->message);
+  if (sending && !mimp_user_name_normalize (request->to, &to, &error))
+    return mimp_cli_die (EXIT_USAGE, "%s", error->message);
+
+  if (!(password = request->get_password (&error)))
+    return mimp_cli_die (EXIT_USAGE, "%s", error->message);
+  if (!mimp_password_check (password, &error))
+    {
+      mimp_secure_free_string (password);
+      return mimp_cli_die (EXIT_USAGE, "%s", error->message);
+    }
+
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  cli.json = request->json;
+  cli.count = request->count;
+  cli.timeout = request->timeout;
+  cli.session = mimp_client_session_new (host, port, request->use_tls, user);
+  mimp_client_session_set_password (cli.session, password);
+  mimp_secure_free_string (password);
+  mimp_client_session_set_accepted_certificate (cli.session, request->accept_certificate);
+  g_signal_connect (cli.session, "notify::state", G_CALLBACK (state_cb), &cli);
+
+  if (sending)
+    {
+      cli.client_id = g_uuid_string_random ();
+      mimp_client_session_set_receive (cli.session, FALSE);
+      g_signal_connect (cli.session, "send-finished", G_CALLBACK (send_finished_cb), &cli);
+      mimp_client_session_send (cli.session, cli.client_id, request->to, request->text);
+      timeout_id = g_timeout_add_seconds ((guint) request->timeout, timeout_cb, &cli);
+    }
+  else
+    {
+      mimp_client_session_set_manual_ack (cli.session, TRUE);
+      g_signal_connect (cli.session, "messages-received", G_CALLBACK (messages_received_cb), &cli);
+    }
+
+  g_unix_signal_add (SIGINT, signal_cb, &cli);
+  g_unix_signal_add (SIGTERM, signal_cb, &cli);
+  mimp_client_session_start (cli.session);
+  g_main_loop_run (cli.loop);
+
+  if (!sending && cli.received > 0)
+    {
+      /* Tell the server what was printed, so it is not delivered again. */
+      mimp_client_session_flush_ack_async (cli.session, NULL, flush_ack_cb, &cli);
+      g_main_loop_run (cli.loop);
+    }
+  g_clear_handle_id (&timeout_id, g_source_remove);
+  mimp_client_session_stop (cli.session);
+  g_clear_object (&cli.session);
+  g_main_loop_unref (cli.loop);
+  g_free (cli.client_id);
+  return cli.status;
+}

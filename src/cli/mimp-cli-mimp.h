@@ -1,0 +1,13 @@
+/* mimp-cli-mimp.h - mimp-cli's verbs over MIMP
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "mimp-cli-protocol.h"
+
+G_BEGIN_DECLS
+
+int mimp_cli_mimp_run (const MimpCliRequest *request);
+
+G_END_DECLS
