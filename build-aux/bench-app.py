@@ -103,10 +103,12 @@ class Runner:
     def write_history(self, base, count):
         path = os.path.join(base, "data", "mimp", "history.db")
         db = sqlite3.connect(path)
-        for name in sorted(os.listdir(os.path.join(SRC, "src", "app", "migrations"))):
+        migrations = sorted(os.listdir(os.path.join(SRC, "src", "app", "migrations")))
+        for name in migrations:
             with open(os.path.join(SRC, "src", "app", "migrations", name)) as f:
                 db.executescript(f.read())
-        db.execute("PRAGMA user_version = 2")
+        db.execute("PRAGMA user_version = %d" % len(migrations))
+        db.execute("INSERT INTO accounts (id, protocol) VALUES ('bench', 'mimp')")
         now_ms = int(time.time() * 1000)
         # Oldest first, one message a minute, alternating direction, 20-140 bytes of text.
         db.execute(

@@ -206,6 +206,8 @@ mimp_account_manager_load (MimpAccountManager *self, GError **error)
       g_autofree char *host = NULL;
       g_autofree char *user = NULL;
       g_autofree char *fingerprint = NULL;
+      g_autofree char *protocol_id = NULL;
+      MimpProtocol *protocol;
       const char *id;
       int port;
 
@@ -215,13 +217,24 @@ mimp_account_manager_load (MimpAccountManager *self, GError **error)
       host = g_key_file_get_string (keyfile, groups[i], "host", NULL);
       user = g_key_file_get_string (keyfile, groups[i], "user", NULL);
       port = g_key_file_get_integer (keyfile, groups[i], "port", NULL);
+      /* Files from before account types hold MIMP accounts only. */
+      protocol_id = g_key_file_get_string (keyfile, groups[i], "protocol", NULL);
+      protocol = mimp_protocol_find (protocol_id ? protocol_id : "mimp");
+      if (protocol == NULL)
+        {
+          /* Kept out of the list, and so out of the file once it is saved
+           * again: say so. */
+          g_warning ("Skipping an account of an unknown type (%s) in %s", protocol_id,
+                     self->config_path);
+          continue;
+        }
       if (host == NULL || user == NULL || port <= 0 || port > 65535 ||
           mimp_account_manager_lookup (self, id) != NULL)
         {
           g_warning ("Skipping a broken account entry in %s", self->config_path);
           continue;
         }
-      account = mimp_account_new (id, host, (guint16) port, user,
+      account = mimp_account_new (protocol, id, host, (guint16) port, user,
                                   g_key_file_get_boolean (keyfile, groups[i], "tls", NULL));
       fingerprint = g_key_file_get_string (keyfile, groups[i], "fingerprint", NULL);
       if (fingerprint != NULL && *fingerprint != '\0')
@@ -250,6 +263,8 @@ mimp_account_manager_save (MimpAccountManager *self, GError **error)
       MimpAccount *account = self->accounts->pdata[i];
       g_autofree char *group = g_strdup_printf ("account %s", mimp_account_get_id (account));
 
+      g_key_file_set_string (keyfile, group, "protocol",
+                             mimp_protocol_get_id (mimp_account_get_protocol (account)));
       g_key_file_set_string (keyfile, group, "host", mimp_account_get_host (account));
       g_key_file_set_integer (keyfile, group, "port", mimp_account_get_port (account));
       g_key_file_set_string (keyfile, group, "user", mimp_account_get_user (account));
@@ -300,16 +315,23 @@ mimp_account_manager_lookup (MimpAccountManager *self, const char *id)
   return NULL;
 }
 
+/**
+ * mimp_account_manager_find:
+ *
+ * Returns: (transfer none) (nullable): the account of type @protocol for
+ *   @user on @host:@port
+ */
 MimpAccount *
-mimp_account_manager_find (MimpAccountManager *self, const char *host, guint16 port,
-                           const char *user)
+mimp_account_manager_find (MimpAccountManager *self, MimpProtocol *protocol, const char *host,
+                           guint16 port, const char *user)
 {
   g_return_val_if_fail (MIMP_IS_ACCOUNT_MANAGER (self), NULL);
 
   for (guint i = 0; i < self->accounts->len; i++)
     {
       MimpAccount *account = self->accounts->pdata[i];
-      if (g_ascii_strcasecmp (mimp_account_get_host (account), host) == 0 &&
+      if (mimp_account_get_protocol (account) == protocol &&
+          g_ascii_strcasecmp (mimp_account_get_host (account), host) == 0 &&
           mimp_account_get_port (account) == port &&
           g_ascii_strcasecmp (mimp_account_get_user (account), user) == 0)
         return account;
@@ -382,9 +404,10 @@ mimp_account_manager_remove (MimpAccountManager *self, MimpAccount *account, gbo
     g_warning ("Could not save the accounts: %s", error->message);
   g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
 
-  mimp_secret_store_clear_async (self->secrets, mimp_account_get_host (account),
-                                 mimp_account_get_port (account), mimp_account_get_user (account),
-                                 NULL, secret_cleared, NULL);
+  mimp_secret_store_clear_async (self->secrets,
+                                 mimp_protocol_get_id (mimp_account_get_protocol (account)),
+                                 mimp_account_get_host (account), mimp_account_get_port (account),
+                                 mimp_account_get_user (account), NULL, secret_cleared, NULL);
   if (!keep_history)
     mimp_history_delete_account_async (self->history, mimp_account_get_id (account), NULL,
                                        history_deleted, NULL);

@@ -26,8 +26,8 @@ void mimp_account_manager_flush_acks_async (MimpAccountManager *self, guint time
 gboolean mimp_account_manager_flush_acks_finish (MimpAccountManager *self, GAsyncResult *result,
                                                  GError **error);
 MimpAccount *mimp_account_manager_lookup (MimpAccountManager *self, const char *id);
-MimpAccount *mimp_account_manager_find (MimpAccountManager *self, const char *host, guint16 port,
-                                        const char *user);
+MimpAccount *mimp_account_manager_find (MimpAccountManager *self, MimpProtocol *protocol,
+                                        const char *host, guint16 port, const char *user);
 void mimp_account_manager_add (MimpAccountManager *self, MimpAccount *account);
 void mimp_account_manager_remove (MimpAccountManager *self, MimpAccount *account,
                                   gboolean keep_history);

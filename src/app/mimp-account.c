@@ -1,9 +1,12 @@
 /* mimp-account.c
  *
- * An account owns its MimpClientSession (manual-ack). Incoming messages
- * are stored in the history before they are acknowledged; outgoing ones are
- * stored as pending with their client id before they are handed to the
- * session, and the pending ones are queued again at every start.
+ * An account is a protocol (its type), a server, a user and the account's
+ * session, which the protocol makes (mimp-protocol.h). Incoming messages
+ * pass the codec (mimp-message-codec.h) and are stored in the history
+ * before they are acknowledged; outgoing ones are stored as pending with
+ * their client id, pass the codec and are handed to the session, and the
+ * pending ones are queued again at every start. Nothing here knows which
+ * protocol it drives.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,17 +17,17 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "mimp.h"
-#include "mimp-connection.h"
-#include "mimp-client-session.h"
 #include "mimp-account.h"
 #include "mimp-app-enums.h"
+#include "mimp-message-codec.h"
 
 struct _MimpAccount
 {
   GObject parent_instance;
 
   char *id;
+  MimpProtocol *protocol;
+  MimpMessageCodec *codec;
   char *host;
   char *user;
   char *fingerprint;
@@ -36,7 +39,7 @@ struct _MimpAccount
 
   MimpHistory *history;
   MimpSecretStore *secrets;
-  MimpClientSession *session;
+  MimpProtocolSession *session;
   GCancellable *cancellable;
   char *password;
 
@@ -44,8 +47,9 @@ struct _MimpAccount
   char *status_message;
   GHashTable *queued; /* client ids handed to the session */
   guint store_retry_id;
-  GPtrArray *unstored; /* a batch whose storing failed, retried */
-  GQueue unannounced;  /* MimpChatMessage stored, `message-added` to come */
+  GPtrArray *unstored; /* a batch whose decoding or storing failed, retried */
+  gboolean unstored_decoded;
+  GQueue unannounced; /* MimpChatMessage stored, `message-added` to come */
   guint announce_id;
 };
 
@@ -75,99 +79,11 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void store_batch (MimpAccount *self, GPtrArray *messages);
+static void decode_batch (MimpAccount *self, GPtrArray *messages);
+static void on_send_finished (MimpAccount *self, const char *client_id, const char *server_id,
+                              gint64 timestamp, const GError *error);
 
 /* ------------------------------------------------------------------ */
-
-char *
-mimp_describe_error (const GError *error)
-{
-  if (error == NULL)
-    return g_strdup (_ ("Unknown error"));
-
-  if (error->domain == MIMP_ERROR)
-    {
-      switch ((MimpError) error->code)
-        {
-        case MIMP_ERROR_UNREACHABLE:
-          return g_strdup (_ ("The server could not be reached. Check the address and your "
-                              "network connection."));
-        case MIMP_ERROR_TIMEOUT:
-          return g_strdup (_ ("The server did not answer in time."));
-        case MIMP_ERROR_CLOSED:
-          return g_strdup (_ ("The connection to the server was lost."));
-        case MIMP_ERROR_NOT_MIMP:
-          return g_strdup (_ ("This is not a MIMP server. Check the address and port."));
-        case MIMP_ERROR_PROTOCOL:
-          return g_strdup (_ ("The server broke the MIMP protocol."));
-        case MIMP_ERROR_INVALID_PUZZLE:
-          return g_strdup (_ ("The server sent an invalid key puzzle."));
-        case MIMP_ERROR_INVALID_TOKEN:
-          return g_strdup (_ ("The server sent a session token this app cannot use."));
-        case MIMP_ERROR_TOO_LARGE:
-          return g_strdup (_ ("The message is too long."));
-        case MIMP_ERROR_WRONG_PASSWORD:
-          return g_strdup (_ ("The user name or password is wrong."));
-        case MIMP_ERROR_UNAUTHORIZED:
-        case MIMP_ERROR_FORBIDDEN:
-          return g_strdup (_ ("The server refused the request."));
-        case MIMP_ERROR_NO_SUCH_USER:
-          return g_strdup (_ ("There is no such user on this server."));
-        case MIMP_ERROR_RATE_LIMITED:
-          return g_strdup (_ ("Too many attempts. Wait a little and try again."));
-        case MIMP_ERROR_SERVER_ERROR:
-          return g_strdup (_ ("The server had a problem. Try again later."));
-        case MIMP_ERROR_CERTIFICATE:
-          return g_strdup (_ ("The server’s certificate is not trusted."));
-        case MIMP_ERROR_TLS:
-          return g_strdup_printf (_ ("A secure connection could not be made: %s"), error->message);
-        case MIMP_ERROR_INVALID_ARGUMENT:
-        case MIMP_ERROR_BAD_REQUEST:
-        case MIMP_ERROR_UNSUPPORTED:
-        case MIMP_ERROR_FAILED:
-        default:
-          return g_strdup (error->message);
-        }
-    }
-  if (error->domain == MIMP_SECRET_STORE_ERROR)
-    {
-      switch ((MimpSecretStoreError) error->code)
-        {
-        case MIMP_SECRET_STORE_ERROR_UNAVAILABLE:
-          return g_strdup (_ ("No keyring is available to keep passwords."));
-        case MIMP_SECRET_STORE_ERROR_LOCKED:
-          return g_strdup (_ ("The keyring is locked."));
-        case MIMP_SECRET_STORE_ERROR_TIMEOUT:
-          return g_strdup (_ ("The keyring did not answer."));
-        case MIMP_SECRET_STORE_ERROR_FAILED:
-        default:
-          return g_strdup (error->message);
-        }
-    }
-  return g_strdup (error->message);
-}
-
-/**
- * mimp_parse_server:
- * @text: "host" or "host:port" (or "[v6]:port")
- *
- * Returns: whether @text is a usable server address
- */
-gboolean
-mimp_parse_server (const char *text, gboolean use_tls, char **host, guint16 *port)
-{
-  g_autofree char *stripped = g_strstrip (g_strdup (text ? text : ""));
-  g_autoptr (GNetworkAddress) address = NULL;
-  guint16 default_port = use_tls ? MIMP_DEFAULT_TLS_PORT : MIMP_DEFAULT_PORT;
-
-  if (*stripped == '\0' || strchr (stripped, ' ') != NULL || strchr (stripped, '/') != NULL)
-    return FALSE;
-  address = (GNetworkAddress *) g_network_address_parse (stripped, default_port, NULL);
-  if (address == NULL || g_network_address_get_port (address) == 0)
-    return FALSE;
-  *host = g_strdup (g_network_address_get_hostname (address));
-  *port = g_network_address_get_port (address);
-  return **host != '\0';
-}
 
 /* ------------------------------------------------------------------ */
 
@@ -199,39 +115,39 @@ set_status (MimpAccount *self, MimpAccountStatus status, const char *message)
 static void
 sync_status_from_session (MimpAccount *self)
 {
-  MimpSessionState state;
+  MimpProtocolSessionState state;
   const GError *error;
   g_autofree char *reason = NULL;
 
   if (self->session == NULL)
     return;
 
-  state = mimp_client_session_get_state (self->session);
-  error = mimp_client_session_get_error (self->session);
+  state = mimp_protocol_session_get_state (self->session);
+  error = mimp_protocol_session_get_error (self->session);
   if (error != NULL)
     reason = mimp_describe_error (error);
 
   switch (state)
     {
-    case MIMP_SESSION_STATE_OFFLINE:
+    case MIMP_PROTOCOL_SESSION_STATE_OFFLINE:
       if (self->status != MIMP_ACCOUNT_STATUS_NEEDS_PASSWORD &&
           self->status != MIMP_ACCOUNT_STATUS_DISABLED)
         set_status (self, MIMP_ACCOUNT_STATUS_OFFLINE, reason);
       break;
-    case MIMP_SESSION_STATE_CONNECTING:
+    case MIMP_PROTOCOL_SESSION_STATE_CONNECTING:
       set_status (self, MIMP_ACCOUNT_STATUS_CONNECTING, NULL);
       break;
-    case MIMP_SESSION_STATE_ONLINE:
+    case MIMP_PROTOCOL_SESSION_STATE_ONLINE:
       set_status (self, MIMP_ACCOUNT_STATUS_ONLINE, NULL);
       break;
-    case MIMP_SESSION_STATE_WAITING:
+    case MIMP_PROTOCOL_SESSION_STATE_WAITING:
       set_status (self, MIMP_ACCOUNT_STATUS_WAITING, reason);
       break;
-    case MIMP_SESSION_STATE_NEEDS_PASSWORD:
+    case MIMP_PROTOCOL_SESSION_STATE_NEEDS_PASSWORD:
       set_status (self, MIMP_ACCOUNT_STATUS_NEEDS_PASSWORD,
                   reason ? reason : _ ("The server refused the password."));
       break;
-    case MIMP_SESSION_STATE_NEEDS_CERTIFICATE:
+    case MIMP_PROTOCOL_SESSION_STATE_NEEDS_CERTIFICATE:
       set_status (self, MIMP_ACCOUNT_STATUS_NEEDS_CERTIFICATE,
                   _ ("The server’s certificate is not trusted."));
       break;
@@ -256,6 +172,20 @@ on_retry_time (MimpAccount *self)
 /* Receiving: store, then acknowledge                                 */
 /* ------------------------------------------------------------------ */
 
+static gboolean retry_store (gpointer data);
+
+/* Keeps a batch that could not be handled now (not acknowledged: the
+ * server keeps it too) and tries again shortly. */
+static void
+retry_later (MimpAccount *self, GPtrArray *messages, gboolean decoded)
+{
+  if (self->unstored != NULL || !self->started)
+    return;
+  self->unstored = g_ptr_array_ref (messages);
+  self->unstored_decoded = decoded;
+  self->store_retry_id = g_timeout_add_seconds (5, retry_store, self);
+}
+
 static gboolean
 retry_store (gpointer data)
 {
@@ -263,8 +193,10 @@ retry_store (gpointer data)
   g_autoptr (GPtrArray) batch = g_steal_pointer (&self->unstored);
 
   self->store_retry_id = 0;
-  if (batch != NULL)
+  if (batch != NULL && self->unstored_decoded)
     store_batch (self, batch);
+  else if (batch != NULL)
+    decode_batch (self, batch);
   return G_SOURCE_REMOVE;
 }
 
@@ -323,7 +255,6 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GPtrArray) messages = sd->messages;
   g_autoptr (GPtrArray) stored = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 max_seq = -1;
 
   g_free (sd);
   stored = mimp_history_store_incoming_finish (MIMP_HISTORY (source), result, &error);
@@ -333,20 +264,14 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
         {
           /* Not acknowledged: the server keeps them. Try again shortly. */
           g_warning ("Could not store received messages: %s", error->message);
-          if (self->unstored == NULL && self->started)
-            {
-              self->unstored = g_ptr_array_ref (messages);
-              self->store_retry_id = g_timeout_add_seconds (5, retry_store, self);
-            }
+          retry_later (self, messages, TRUE);
         }
       g_object_unref (self);
       return;
     }
 
-  for (guint i = 0; i < messages->len; i++)
-    max_seq = MAX (max_seq, ((MimpMessage *) messages->pdata[i])->seq);
-  if (max_seq >= 0 && self->session != NULL)
-    mimp_client_session_acknowledge (self->session, max_seq);
+  if (self->session != NULL)
+    mimp_protocol_session_acknowledge (self->session, messages);
 
   for (guint i = 0; i < stored->len; i++)
     g_queue_push_tail (&self->unannounced, g_object_ref (stored->pdata[i]));
@@ -365,30 +290,106 @@ store_batch (MimpAccount *self, GPtrArray *messages)
 
   sd->self = g_object_ref (self);
   sd->messages = g_ptr_array_ref (messages);
-  mimp_history_store_incoming_async (self->history, self->id, messages, NULL, store_done, sd);
+  mimp_history_store_incoming_async (self->history, self->id, mimp_protocol_get_id (self->protocol),
+                                     messages, NULL, store_done, sd);
+}
+
+typedef struct
+{
+  MimpAccount *self;
+  GPtrArray *messages;
+} DecodeData;
+
+static void
+decoded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  DecodeData *dd = data;
+  g_autoptr (MimpAccount) self = dd->self;
+  g_autoptr (GPtrArray) received = dd->messages;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) messages = NULL;
+
+  g_free (dd);
+  messages = mimp_message_codec_decode_finish (MIMP_MESSAGE_CODEC (source), result, &error);
+  if (messages != NULL)
+    {
+      store_batch (self, messages);
+      return;
+    }
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_warning ("Could not decode received messages: %s", error->message);
+      retry_later (self, received, FALSE);
+    }
+}
+
+/* A codec hands on a record for a message it cannot read (saying so), so
+ * one bad message never holds up the rest; an error means the whole batch
+ * cannot be handled now (its keys are not at hand, say). */
+static void
+decode_batch (MimpAccount *self, GPtrArray *messages)
+{
+  DecodeData *dd = g_new0 (DecodeData, 1);
+
+  dd->self = g_object_ref (self);
+  dd->messages = g_ptr_array_ref (messages);
+  mimp_message_codec_decode_async (self->codec, self->id, messages, self->cancellable, decoded, dd);
 }
 
 static void
 on_messages_received (MimpAccount *self, GPtrArray *messages)
 {
   g_debug ("Account %s received %u messages", self->id, messages->len);
-  store_batch (self, messages);
+  decode_batch (self, messages);
 }
 
 /* ------------------------------------------------------------------ */
 /* Sending                                                            */
 /* ------------------------------------------------------------------ */
 
+typedef struct
+{
+  MimpAccount *self;
+  char *client_id;
+  char *peer;
+} EncodeData;
+
+static void
+encoded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  EncodeData *ed = data;
+  MimpAccount *self = ed->self;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *wire_text = NULL;
+
+  wire_text = mimp_message_codec_encode_finish (MIMP_MESSAGE_CODEC (source), result, &error);
+  if (!g_hash_table_contains (self->queued, ed->client_id) || self->session == NULL)
+    ; /* stopped meanwhile: queued again at the next start */
+  else if (wire_text == NULL)
+    on_send_finished (self, ed->client_id, NULL, 0, error);
+  else
+    mimp_protocol_session_send (self->session, ed->client_id, ed->peer, wire_text);
+  g_object_unref (ed->self);
+  g_free (ed->client_id);
+  g_free (ed->peer);
+  g_free (ed);
+}
+
 static void
 queue_send (MimpAccount *self, MimpChatMessage *message)
 {
   const char *client_id = mimp_chat_message_get_client_id (message);
+  EncodeData *ed;
 
   if (self->session == NULL || client_id == NULL)
     return;
   g_hash_table_add (self->queued, g_strdup (client_id));
-  mimp_client_session_send (self->session, client_id, mimp_chat_message_get_peer (message),
-                            mimp_chat_message_get_text (message));
+  ed = g_new0 (EncodeData, 1);
+  ed->self = g_object_ref (self);
+  ed->client_id = g_strdup (client_id);
+  ed->peer = g_strdup (mimp_chat_message_get_peer (message));
+  mimp_message_codec_encode_async (self->codec, self->id, ed->peer,
+                                   mimp_chat_message_get_text (message), NULL, encoded, ed);
 }
 
 static void
@@ -457,9 +458,9 @@ mimp_account_send (MimpAccount *self, const char *peer, const char *text)
   g_return_if_fail (peer != NULL && text != NULL);
 
   client_id = g_uuid_string_random ();
-  mimp_history_add_outgoing_async (self->history, self->id, peer, client_id, text,
-                                   g_get_real_time () / 1000, NULL, outgoing_stored,
-                                   g_object_ref (self));
+  mimp_history_add_outgoing_async (self->history, self->id, mimp_protocol_get_id (self->protocol),
+                                   peer, client_id, text, g_get_real_time () / 1000, NULL,
+                                   outgoing_stored, g_object_ref (self));
 }
 
 static void
@@ -527,9 +528,7 @@ ensure_session (MimpAccount *self)
   if (self->session != NULL)
     return;
 
-  self->session = mimp_client_session_new (self->host, self->port, self->use_tls, self->user);
-  mimp_client_session_set_manual_ack (self->session, TRUE);
-  mimp_client_session_set_accepted_certificate (self->session, self->fingerprint);
+  self->session = mimp_protocol_create_session (self->protocol, self);
   g_signal_connect_object (self->session, "notify::state", G_CALLBACK (on_session_state), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::retry-time", G_CALLBACK (on_retry_time), self,
@@ -544,9 +543,9 @@ static void
 connect_with_password (MimpAccount *self)
 {
   ensure_session (self);
-  mimp_client_session_set_password (self->session, self->password);
+  mimp_protocol_session_set_password (self->session, self->password);
   /* Starts it, or connects again at once with the new password. */
-  mimp_client_session_reconnect_now (self->session);
+  mimp_protocol_session_reconnect_now (self->session);
   sync_status_from_session (self);
 }
 
@@ -609,14 +608,15 @@ mimp_account_start (MimpAccount *self)
   mimp_history_list_outbox_async (self->history, self->id, self->cancellable, outbox_listed,
                                   g_object_ref (self));
 
-  if (self->password != NULL)
+  if (self->password != NULL || !mimp_protocol_has (self->protocol, MIMP_PROTOCOL_PASSWORD))
     {
       connect_with_password (self);
       return;
     }
   set_status (self, MIMP_ACCOUNT_STATUS_CONNECTING, NULL);
-  mimp_secret_store_lookup_async (self->secrets, self->host, self->port, self->user,
-                                  self->cancellable, password_looked_up, g_object_ref (self));
+  mimp_secret_store_lookup_async (self->secrets, mimp_protocol_get_id (self->protocol), self->host,
+                                  self->port, self->user, self->cancellable, password_looked_up,
+                                  g_object_ref (self));
 }
 
 void
@@ -629,7 +629,7 @@ mimp_account_stop (MimpAccount *self)
   g_clear_handle_id (&self->store_retry_id, g_source_remove);
   g_clear_pointer (&self->unstored, g_ptr_array_unref);
   if (self->session != NULL)
-    mimp_client_session_stop (self->session);
+    mimp_protocol_session_stop (self->session);
   g_hash_table_remove_all (self->queued);
   set_status (self, self->enabled ? MIMP_ACCOUNT_STATUS_OFFLINE : MIMP_ACCOUNT_STATUS_DISABLED,
               NULL);
@@ -642,8 +642,9 @@ mimp_account_reconnect (MimpAccount *self)
 
   if (!self->started)
     mimp_account_start (self);
-  else if (self->session != NULL && self->password != NULL)
-    mimp_client_session_reconnect_now (self->session);
+  else if (self->session != NULL &&
+           (self->password != NULL || !mimp_protocol_has (self->protocol, MIMP_PROTOCOL_PASSWORD)))
+    mimp_protocol_session_reconnect_now (self->session);
 }
 
 /**
@@ -689,14 +690,11 @@ mimp_account_get_password_is_session_only (MimpAccount *self)
 char *
 mimp_account_dup_peer_fingerprint (MimpAccount *self)
 {
-  GTlsCertificate *certificate;
-
   g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
 
   if (self->session == NULL)
     return NULL;
-  certificate = mimp_client_session_get_peer_certificate (self->session);
-  return certificate ? mimp_certificate_get_fingerprint (certificate) : NULL;
+  return mimp_protocol_session_dup_peer_fingerprint (self->session);
 }
 
 /**
@@ -716,7 +714,7 @@ mimp_account_trust_certificate (MimpAccount *self)
     return;
   mimp_account_set_fingerprint (self, fingerprint);
   if (self->session != NULL)
-    mimp_client_session_reconnect_now (self->session);
+    mimp_protocol_session_reconnect_now (self->session);
 }
 
 /* ------------------------------------------------------------------ */
@@ -731,9 +729,10 @@ mimp_account_dispose (GObject *object)
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
-      mimp_client_session_stop (self->session);
+      mimp_protocol_session_stop (self->session);
     }
   g_clear_object (&self->session);
+  g_clear_object (&self->codec);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->store_retry_id, g_source_remove);
@@ -752,6 +751,7 @@ mimp_account_finalize (GObject *object)
   MimpAccount *self = (MimpAccount *) object;
 
   g_free (self->id);
+  g_clear_object (&self->protocol);
   g_free (self->host);
   g_free (self->user);
   g_free (self->fingerprint);
@@ -867,21 +867,42 @@ mimp_account_init (MimpAccount *self)
   self->queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
+/**
+ * mimp_account_new:
+ * @protocol: the account type, registered (mimp_protocol_find())
+ * @id: (nullable): the account's id, or %NULL for a new one
+ * @use_tls: connect with TLS, for protocols that offer it
+ *
+ * Returns: the account, not started
+ */
 MimpAccount *
-mimp_account_new (const char *id, const char *host, guint16 port, const char *user,
-                  gboolean use_tls)
+mimp_account_new (MimpProtocol *protocol, const char *id, const char *host, guint16 port,
+                  const char *user, gboolean use_tls)
 {
   MimpAccount *self;
+  char *normalized = NULL;
 
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (protocol), NULL);
   g_return_val_if_fail (host != NULL && user != NULL, NULL);
 
   self = g_object_new (MIMP_TYPE_ACCOUNT, NULL);
   self->id = id ? g_strdup (id) : g_uuid_string_random ();
+  self->protocol = g_object_ref (protocol);
+  self->codec = mimp_plain_codec_new ();
   self->host = g_strdup (host);
   self->port = port;
-  self->user = g_utf8_strdown (user, -1);
-  self->use_tls = !!use_tls;
+  /* Names are kept as the protocol compares them. */
+  self->user = mimp_protocol_normalize_peer (protocol, user, &normalized, NULL) ? normalized
+                                                                                : g_strdup (user);
+  self->use_tls = use_tls && mimp_protocol_has (protocol, MIMP_PROTOCOL_TLS);
   return self;
+}
+
+MimpProtocol *
+mimp_account_get_protocol (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+  return self->protocol;
 }
 
 void
@@ -941,7 +962,7 @@ mimp_account_dup_display_name (MimpAccount *self)
 
   g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
 
-  default_port = self->use_tls ? MIMP_DEFAULT_TLS_PORT : MIMP_DEFAULT_PORT;
+  default_port = mimp_protocol_get_default_port (self->protocol, self->use_tls);
   if (self->port == default_port)
     return g_strdup_printf ("%s@%s", self->user, self->host);
   return g_strdup_printf ("%s@%s:%u", self->user, self->host, self->port);
@@ -990,7 +1011,7 @@ mimp_account_set_fingerprint (MimpAccount *self, const char *fingerprint)
   g_free (self->fingerprint);
   self->fingerprint = g_strdup (fingerprint);
   if (self->session != NULL)
-    mimp_client_session_set_accepted_certificate (self->session, fingerprint);
+    mimp_protocol_session_set_accepted_certificate (self->session, fingerprint);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINGERPRINT]);
 }
 
@@ -1012,7 +1033,7 @@ gint64
 mimp_account_get_retry_time (MimpAccount *self)
 {
   g_return_val_if_fail (MIMP_IS_ACCOUNT (self), 0);
-  return self->session ? mimp_client_session_get_retry_time (self->session) : 0;
+  return self->session ? mimp_protocol_session_get_retry_time (self->session) : 0;
 }
 
 static void
@@ -1021,7 +1042,7 @@ flush_ack_done (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GTask) task = data;
   GError *error = NULL;
 
-  if (mimp_client_session_flush_ack_finish (MIMP_CLIENT_SESSION (source), result, &error))
+  if (mimp_protocol_session_flush_ack_finish (MIMP_PROTOCOL_SESSION (source), result, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -1049,8 +1070,8 @@ mimp_account_flush_ack_async (MimpAccount *self, GCancellable *cancellable,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  mimp_client_session_flush_ack_async (self->session, cancellable, flush_ack_done,
-                                       g_steal_pointer (&task));
+  mimp_protocol_session_flush_ack_async (self->session, cancellable, flush_ack_done,
+                                         g_steal_pointer (&task));
 }
 
 gboolean
@@ -1101,8 +1122,9 @@ new_password_stored (GObject *source, GAsyncResult *result, gpointer data)
 
   if (mimp_secret_store_store_finish (MIMP_SECRET_STORE (source), result, &error))
     /* Only once the new one is safe: the old one goes. */
-    mimp_secret_store_clear_async (md->self->secrets, md->old_host, md->old_port, md->old_user,
-                                   NULL, old_password_cleared, NULL);
+    mimp_secret_store_clear_async (md->self->secrets, mimp_protocol_get_id (md->self->protocol),
+                                   md->old_host, md->old_port, md->old_user, NULL,
+                                   old_password_cleared, NULL);
   else
     {
       g_message ("Could not move a password in the keyring: %s", error->message);
@@ -1128,8 +1150,9 @@ move_password (MoveData *md)
       move_data_free (md);
       return;
     }
-  mimp_secret_store_store_async (self->secrets, self->host, self->port, self->user, md->password,
-                                 NULL, new_password_stored, md);
+  mimp_secret_store_store_async (self->secrets, mimp_protocol_get_id (self->protocol), self->host,
+                                 self->port, self->user, md->password, NULL, new_password_stored,
+                                 md);
 }
 
 static void
@@ -1191,7 +1214,7 @@ mimp_account_change_server (MimpAccount *self, const char *host, guint16 port, c
   self->port = port;
   g_free (self->user);
   self->user = g_strdup (user);
-  self->use_tls = !!use_tls;
+  self->use_tls = use_tls && mimp_protocol_has (self->protocol, MIMP_PROTOCOL_TLS);
   if (server_changed)
     mimp_account_set_fingerprint (self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);
@@ -1210,6 +1233,7 @@ mimp_account_change_server (MimpAccount *self, const char *host, guint16 port, c
       move_password (md);
       return;
     }
-  mimp_secret_store_lookup_async (self->secrets, md->old_host, md->old_port, md->old_user, NULL,
+  mimp_secret_store_lookup_async (self->secrets, mimp_protocol_get_id (self->protocol),
+                                  md->old_host, md->old_port, md->old_user, NULL,
                                   old_password_looked_up, md);
 }

@@ -8,6 +8,7 @@
 
 #include "mimp-chat-message.h"
 #include "mimp-history.h"
+#include "mimp-protocol.h"
 #include "mimp-secret-store.h"
 
 G_BEGIN_DECLS
@@ -23,15 +24,13 @@ typedef enum
   MIMP_ACCOUNT_STATUS_NEEDS_CERTIFICATE, /* the TLS certificate is not trusted yet */
 } MimpAccountStatus;
 
-#define MIMP_DEFAULT_PORT 3290
-#define MIMP_DEFAULT_TLS_PORT 3291
-
 #define MIMP_TYPE_ACCOUNT (mimp_account_get_type ())
 G_DECLARE_FINAL_TYPE (MimpAccount, mimp_account, MIMP, ACCOUNT, GObject)
 
-MimpAccount *mimp_account_new (const char *id, const char *host, guint16 port, const char *user,
-                               gboolean use_tls);
+MimpAccount *mimp_account_new (MimpProtocol *protocol, const char *id, const char *host,
+                               guint16 port, const char *user, gboolean use_tls);
 const char *mimp_account_get_id (MimpAccount *self);
+MimpProtocol *mimp_account_get_protocol (MimpAccount *self);
 const char *mimp_account_get_host (MimpAccount *self);
 guint16 mimp_account_get_port (MimpAccount *self);
 const char *mimp_account_get_user (MimpAccount *self);
@@ -63,8 +62,5 @@ void mimp_account_change_server (MimpAccount *self, const char *host, guint16 po
 void mimp_account_flush_ack_async (MimpAccount *self, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
 gboolean mimp_account_flush_ack_finish (MimpAccount *self, GAsyncResult *result, GError **error);
-
-char *mimp_describe_error (const GError *error);
-gboolean mimp_parse_server (const char *text, gboolean use_tls, char **host, guint16 *port);
 
 G_END_DECLS

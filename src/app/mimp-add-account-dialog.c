@@ -16,6 +16,7 @@
 #include "mimp.h"
 #include "mimp-connection.h"
 #include "mimp-add-account-dialog.h"
+#include "mimp-protocol.h"
 
 #define TEST_TIMEOUT 15
 
@@ -36,6 +37,7 @@ struct _MimpAddAccountDialog
 
   MimpApplication *application;
   MimpConnection *connection;
+  MimpProtocol *protocol; /* the account type; only MIMP accounts can be added so far */
   GCancellable *cancellable;
   char *fingerprint; /* of a certificate shown to the user */
   char *trusted;     /* the fingerprint the user chose to trust */
@@ -129,7 +131,7 @@ login_done (GObject *source, GAsyncResult *result, gpointer data)
     g_autoptr (MimpAccount) account = NULL;
     const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 
-    account = mimp_account_new (NULL, mimp_connection_get_host (connection),
+    account = mimp_account_new (self->protocol, NULL, mimp_connection_get_host (connection),
                                 mimp_connection_get_port (connection),
                                 mimp_connection_get_user (connection)
                                     ? mimp_connection_get_user (connection)
@@ -162,15 +164,16 @@ mimp_add_account_dialog_submit (MimpAddAccountDialog *self)
     return;
 
   use_tls = gtk_switch_get_active (self->tls_switch);
-  if (!mimp_parse_server (gtk_editable_get_text (GTK_EDITABLE (self->server_row)), use_tls, &host,
-                          &port))
+  if (!mimp_protocol_parse_server (self->protocol,
+                                   gtk_editable_get_text (GTK_EDITABLE (self->server_row)), use_tls,
+                                   &host, &port))
     {
       show_error (self, _ ("Enter a server as a host name or address, optionally followed by "
                            ":port."));
       return;
     }
-  if (!mimp_user_name_normalize (gtk_editable_get_text (GTK_EDITABLE (self->user_row)), &user,
-                                 &error))
+  if (!mimp_protocol_normalize_peer (
+          self->protocol, gtk_editable_get_text (GTK_EDITABLE (self->user_row)), &user, &error))
     {
       show_error (self, _ ("User names are 1 to 32 characters: a–z, 0–9, dot, dash and "
                            "underscore."));
@@ -182,8 +185,8 @@ mimp_add_account_dialog_submit (MimpAddAccountDialog *self)
       show_error (self, _ ("Enter the password (1 to 1024 bytes)."));
       return;
     }
-  if (mimp_account_manager_find (mimp_application_get_accounts (self->application), host, port,
-                                 user) != NULL)
+  if (mimp_account_manager_find (mimp_application_get_accounts (self->application), self->protocol,
+                                 host, port, user) != NULL)
     {
       show_error (self, _ ("This account has been added already."));
       return;
@@ -281,6 +284,7 @@ mimp_add_account_dialog_class_init (MimpAddAccountDialogClass *klass)
 static void
 mimp_add_account_dialog_init (MimpAddAccountDialog *self)
 {
+  self->protocol = mimp_protocol_find ("mimp");
   gtk_widget_init_template (GTK_WIDGET (self));
 
   g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (on_cancel), self);

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mimp.h"
 #include "mimp-add-account-dialog.h"
 #include "mimp-app-resources.h"
 #include "mimp-application.h"
@@ -132,9 +131,10 @@ mimp_application_remember_password (MimpApplication *self, MimpAccount *account,
   rd->self = g_object_ref (self);
   rd->account = g_object_ref (account);
   rd->parent = parent ? g_object_ref (parent) : NULL;
-  mimp_secret_store_store_async (self->secrets, mimp_account_get_host (account),
-                                 mimp_account_get_port (account), mimp_account_get_user (account),
-                                 password, NULL, password_stored, rd);
+  mimp_secret_store_store_async (
+      self->secrets, mimp_protocol_get_id (mimp_account_get_protocol (account)),
+      mimp_account_get_host (account), mimp_account_get_port (account),
+      mimp_account_get_user (account), password, NULL, password_stored, rd);
 }
 
 /* ------------------------------------------------------------------ */
@@ -429,20 +429,33 @@ add_account_from_command_line (MimpApplication *self)
   g_autofree char *user = NULL;
   g_autofree char *host = NULL;
   g_autofree char *name = NULL;
+  const char *spec = self->add_account;
   const char *at;
+  const char *colon;
   guint16 port;
   MimpAccount *existing;
+  MimpProtocol *protocol = mimp_protocol_find ("mimp");
 
-  at = strrchr (self->add_account, '@');
-  if (at != NULL)
-    name = g_strndup (self->add_account, at - self->add_account);
-  if (at == NULL || !mimp_parse_server (at + 1, FALSE, &host, &port) ||
-      !mimp_user_name_normalize (name, &user, NULL))
+  /* [TYPE:]USER@HOST[:PORT], TYPE an account type's id (mimp the default) */
+  at = strrchr (spec, '@');
+  colon = strchr (spec, ':');
+  if (at != NULL && colon != NULL && colon < at)
     {
-      g_printerr ("mimp: --add-account wants USER@HOST[:PORT]\n");
+      g_autofree char *type = g_strndup (spec, colon - spec);
+
+      protocol = mimp_protocol_find (type);
+      spec = colon + 1;
+    }
+  if (at != NULL)
+    name = g_strndup (spec, at - spec);
+  if (protocol == NULL || at == NULL ||
+      !mimp_protocol_parse_server (protocol, at + 1, FALSE, &host, &port) ||
+      !mimp_protocol_normalize_peer (protocol, name, &user, NULL))
+    {
+      g_printerr ("mimp: --add-account wants [TYPE:]USER@HOST[:PORT]\n");
       return;
     }
-  existing = mimp_account_manager_find (self->accounts, host, port, user);
+  existing = mimp_account_manager_find (self->accounts, protocol, host, port, user);
   if (existing != NULL)
     {
       if (self->add_password != NULL)
@@ -450,7 +463,7 @@ add_account_from_command_line (MimpApplication *self)
       return;
     }
   {
-    g_autoptr (MimpAccount) account = mimp_account_new (NULL, host, port, user, FALSE);
+    g_autoptr (MimpAccount) account = mimp_account_new (protocol, NULL, host, port, user, FALSE);
 
     if (self->add_password != NULL)
       mimp_account_use_password (account, self->add_password, FALSE);

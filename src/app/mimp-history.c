@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mimp.h"
 #include "mimp-app-resources.h"
 #include "mimp-history.h"
+#include "mimp-incoming.h"
 
 #define MIGRATIONS_PATH "/io/github/mimp/Mimp/migrations"
 
@@ -548,6 +548,7 @@ mimp_history_get_version_finish (MimpHistory *self, GAsyncResult *result, GError
 typedef struct
 {
   char *account_id;
+  char *protocol;
   char *peer;
   char *client_id;
   char *server_id;
@@ -566,6 +567,7 @@ request_free (gpointer data)
   Request *request = data;
 
   g_free (request->account_id);
+  g_free (request->protocol);
   g_free (request->peer);
   g_free (request->client_id);
   g_free (request->server_id);
@@ -587,6 +589,26 @@ request_new (GTask *task, const char *account_id, const char *peer)
   return request;
 }
 
+/* Records the account's type the first time it stores anything (inside
+ * the caller's transaction). */
+static gboolean
+note_account (MimpHistory *self, Request *request, GError **error)
+{
+  g_autoptr (sqlite3_stmt) insert = NULL;
+
+  insert = prepare (self, "INSERT OR IGNORE INTO accounts (id, protocol) VALUES (?, ?)", error);
+  if (insert == NULL)
+    return FALSE;
+  sqlite3_bind_text (insert, 1, request->account_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (insert, 2, request->protocol, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (insert) != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, "Could not record an account");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *stored,
                                GError **error)
@@ -600,6 +622,8 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
 
   ASSERT_WORKER (self);
 
+  if (!note_account (self, request, error))
+    return FALSE;
   insert = prepare (self,
                     "INSERT OR IGNORE INTO messages "
                     "(account, peer, direction, server_id, text, timestamp, state, seq) "
@@ -619,20 +643,17 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
 
   for (guint i = 0; i < request->messages->len; i++)
     {
-      MimpMessage *message = g_ptr_array_index (request->messages, i);
+      MimpIncoming *message = g_ptr_array_index (request->messages, i);
       g_autoptr (MimpChatMessage) row = NULL;
-
-      if (message->from == NULL || message->text == NULL)
-        continue;
 
       sqlite3_reset (echo);
       sqlite3_bind_text (echo, 1, request->account_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (echo, 2, message->from, -1, SQLITE_TRANSIENT);
-      if (message->id != NULL)
-        sqlite3_bind_text (echo, 3, message->id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (echo, 2, message->peer, -1, SQLITE_TRANSIENT);
+      if (message->remote_id != NULL)
+        sqlite3_bind_text (echo, 3, message->remote_id, -1, SQLITE_TRANSIENT);
       else
         sqlite3_bind_null (echo, 3);
-      sqlite3_bind_int (echo, 4, g_strcmp0 (message->from, message->to) == 0);
+      sqlite3_bind_int (echo, 4, g_strcmp0 (message->peer, message->to) == 0);
       sqlite3_bind_text (echo, 5, message->text, -1, SQLITE_TRANSIENT);
       switch (sqlite3_step (echo))
         {
@@ -648,15 +669,15 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
 
       sqlite3_reset (insert);
       sqlite3_bind_text (insert, 1, request->account_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 2, message->from, -1, SQLITE_TRANSIENT);
-      if (message->id != NULL)
-        sqlite3_bind_text (insert, 3, message->id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 2, message->peer, -1, SQLITE_TRANSIENT);
+      if (message->remote_id != NULL)
+        sqlite3_bind_text (insert, 3, message->remote_id, -1, SQLITE_TRANSIENT);
       else
         sqlite3_bind_null (insert, 3);
       sqlite3_bind_text (insert, 4, message->text, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (insert, 5, message->timestamp);
-      if (message->seq >= 0)
-        sqlite3_bind_int64 (insert, 6, message->seq);
+      if (message->position >= 0)
+        sqlite3_bind_int64 (insert, 6, message->position);
       else
         sqlite3_bind_null (insert, 6);
 
@@ -726,29 +747,32 @@ store_incoming_worker (MimpHistory *self, GTask *task, gpointer data)
 
 /**
  * mimp_history_store_incoming_async:
- * @messages: (element-type MimpMessage): received messages, oldest first
+ * @protocol: the account's type (mimp_protocol_get_id())
+ * @messages: (element-type MimpIncoming): received messages, oldest first
  *
  * Stores @messages in one transaction, dropping those whose server id is
  * already stored for @account_id, and counts them as unread in their chats.
  * When the result is delivered they are on disk and may be acknowledged.
  */
 void
-mimp_history_store_incoming_async (MimpHistory *self, const char *account_id, GPtrArray *messages,
-                                   GCancellable *cancellable, GAsyncReadyCallback callback,
-                                   gpointer user_data)
+mimp_history_store_incoming_async (MimpHistory *self, const char *account_id, const char *protocol,
+                                   GPtrArray *messages, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task;
   Request *request;
 
   g_return_if_fail (MIMP_IS_HISTORY (self));
-  g_return_if_fail (account_id != NULL);
+  g_return_if_fail (account_id != NULL && protocol != NULL);
   g_return_if_fail (messages != NULL);
 
   task = new_task (self, mimp_history_store_incoming_async, cancellable, callback, user_data);
   request = request_new (task, account_id, NULL);
-  request->messages = g_ptr_array_new_full (messages->len, (GDestroyNotify) mimp_message_free);
+  request->protocol = g_strdup (protocol);
+  /* Records are immutable once handed on: shared, not copied. */
+  request->messages = g_ptr_array_new_full (messages->len, (GDestroyNotify) mimp_incoming_unref);
   for (guint i = 0; i < messages->len; i++)
-    g_ptr_array_add (request->messages, mimp_message_copy (g_ptr_array_index (messages, i)));
+    g_ptr_array_add (request->messages, mimp_incoming_ref (g_ptr_array_index (messages, i)));
   push_job (self, task, store_incoming_worker);
 }
 
@@ -782,6 +806,8 @@ add_outgoing_worker (MimpHistory *self, GTask *task, gpointer data)
   if (!ensure_open (self, &error) || !exec_sql (self, "BEGIN IMMEDIATE", &error))
     goto failed;
 
+  if (!note_account (self, request, &error))
+    goto rollback;
   insert = prepare (self,
                     "INSERT INTO messages (account, peer, direction, client_id, text, timestamp, "
                     "state) VALUES (?, ?, 1, ?, ?, ?, 0)",
@@ -821,19 +847,21 @@ failed:
  * Send it only once this has finished.
  */
 void
-mimp_history_add_outgoing_async (MimpHistory *self, const char *account_id, const char *peer,
-                                 const char *client_id, const char *text, gint64 timestamp,
-                                 GCancellable *cancellable, GAsyncReadyCallback callback,
-                                 gpointer user_data)
+mimp_history_add_outgoing_async (MimpHistory *self, const char *account_id, const char *protocol,
+                                 const char *peer, const char *client_id, const char *text,
+                                 gint64 timestamp, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task;
   Request *request;
 
   g_return_if_fail (MIMP_IS_HISTORY (self));
-  g_return_if_fail (account_id != NULL && peer != NULL && client_id != NULL && text != NULL);
+  g_return_if_fail (account_id != NULL && protocol != NULL && peer != NULL && client_id != NULL &&
+                    text != NULL);
 
   task = new_task (self, mimp_history_add_outgoing_async, cancellable, callback, user_data);
   request = request_new (task, account_id, peer);
+  request->protocol = g_strdup (protocol);
   request->client_id = g_strdup (client_id);
   request->text = g_strdup (text);
   request->timestamp = timestamp;
@@ -1258,9 +1286,11 @@ update_worker (MimpHistory *self, GTask *task, gpointer data)
 
   if ((UpdateKind) request->state == UPDATE_DELETE_ACCOUNT)
     {
-      char *script = sqlite3_mprintf ("BEGIN IMMEDIATE; DELETE FROM messages WHERE account = %Q; "
-                                      "DELETE FROM chats WHERE account = %Q; COMMIT;",
-                                      request->account_id, request->account_id);
+      char *script =
+          sqlite3_mprintf ("BEGIN IMMEDIATE; DELETE FROM messages WHERE account = %Q; "
+                           "DELETE FROM chats WHERE account = %Q; "
+                           "DELETE FROM accounts WHERE id = %Q; COMMIT;",
+                           request->account_id, request->account_id, request->account_id);
       gboolean ok = exec_sql (self, script, &error);
 
       sqlite3_free (script);

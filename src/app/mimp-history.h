@@ -54,15 +54,16 @@ void mimp_history_get_version_async (MimpHistory *self, GCancellable *cancellabl
 int mimp_history_get_version_finish (MimpHistory *self, GAsyncResult *result, GError **error);
 
 void mimp_history_store_incoming_async (MimpHistory *self, const char *account_id,
-                                        GPtrArray *messages, GCancellable *cancellable,
-                                        GAsyncReadyCallback callback, gpointer user_data);
+                                        const char *protocol, GPtrArray *messages,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data);
 GPtrArray *mimp_history_store_incoming_finish (MimpHistory *self, GAsyncResult *result,
                                                GError **error);
 
-void mimp_history_add_outgoing_async (MimpHistory *self, const char *account_id, const char *peer,
-                                      const char *client_id, const char *text, gint64 timestamp,
-                                      GCancellable *cancellable, GAsyncReadyCallback callback,
-                                      gpointer user_data);
+void mimp_history_add_outgoing_async (MimpHistory *self, const char *account_id,
+                                      const char *protocol, const char *peer, const char *client_id,
+                                      const char *text, gint64 timestamp, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data);
 MimpChatMessage *mimp_history_add_outgoing_finish (MimpHistory *self, GAsyncResult *result,
                                                    GError **error);
 

@@ -9,8 +9,6 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "mimp.h"
-
 #include "mimp-preferences-window.h"
 
 struct _MimpPreferencesWindow
@@ -110,23 +108,25 @@ static gboolean
 edit_parse (EditData *ed, char **host, guint16 *port, char **user, const char **why)
 {
   MimpAccountManager *manager = mimp_application_get_accounts (ed->self->application);
+  MimpProtocol *protocol = mimp_account_get_protocol (ed->account);
   gboolean use_tls = gtk_switch_get_active (ed->tls_switch);
   MimpAccount *existing;
 
   *why = NULL;
-  if (!mimp_parse_server (gtk_editable_get_text (GTK_EDITABLE (ed->server_row)), use_tls, host,
-                          port))
+  if (!mimp_protocol_parse_server (protocol, gtk_editable_get_text (GTK_EDITABLE (ed->server_row)),
+                                   use_tls, host, port))
     {
       *why = _ ("Enter a server name, with a port after a colon if it is not the usual one.");
       return FALSE;
     }
-  if (!mimp_user_name_normalize (gtk_editable_get_text (GTK_EDITABLE (ed->user_row)), user, NULL))
+  if (!mimp_protocol_normalize_peer (protocol, gtk_editable_get_text (GTK_EDITABLE (ed->user_row)),
+                                     user, NULL))
     {
       *why = _ ("Enter a user name.");
       g_clear_pointer (host, g_free);
       return FALSE;
     }
-  existing = mimp_account_manager_find (manager, *host, *port, *user);
+  existing = mimp_account_manager_find (manager, protocol, *host, *port, *user);
   if (existing != NULL && existing != ed->account)
     {
       *why = _ ("There is already an account for this user on this server.");
@@ -179,8 +179,8 @@ GtkWindow *
 mimp_preferences_window_edit_account (MimpPreferencesWindow *self, MimpAccount *account)
 {
   g_autofree char *server = NULL;
-  guint16 default_port =
-      mimp_account_get_use_tls (account) ? MIMP_DEFAULT_TLS_PORT : MIMP_DEFAULT_PORT;
+  guint16 default_port = mimp_protocol_get_default_port (mimp_account_get_protocol (account),
+                                                         mimp_account_get_use_tls (account));
   const char *host = mimp_account_get_host (account);
   EditData *ed = g_new0 (EditData, 1);
   AdwMessageDialog *dialog;

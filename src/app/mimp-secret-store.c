@@ -15,6 +15,11 @@
  * no other call may start). A queued call's timeout runs from the moment
  * it was made, so waiting for its turn never makes a caller wait longer.
  *
+ * Items are keyed by protocol, server, port and user. Items stored before
+ * accounts had a type carry no protocol: a MIMP lookup that finds nothing
+ * looks for such an item and, when it finds one, gives it the protocol
+ * attribute in place (the same item: nothing is copied or lost).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "mimp-secret-store"
@@ -46,6 +51,7 @@ get_schema (void)
     APPLICATION_ID,
     SECRET_SCHEMA_NONE,
     {
+        { "protocol", SECRET_SCHEMA_ATTRIBUTE_STRING },
         { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
         { "port", SECRET_SCHEMA_ATTRIBUTE_INTEGER },
         { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
@@ -161,6 +167,8 @@ typedef struct
   char *label;
   char *password;
   SecretService *service;
+  gboolean legacy; /* looking for an item stored without a protocol */
+  SecretItem *item;
 } Op;
 
 static void
@@ -178,6 +186,7 @@ op_free (gpointer data)
   if (op->password)
     secret_password_free (op->password);
   g_clear_object (&op->service);
+  g_clear_object (&op->item);
   g_free (op);
 }
 
@@ -295,8 +304,8 @@ op_enqueue (GTask *task)
 }
 
 static GTask *
-op_task_new (MimpSecretStore *self, gpointer source_tag, OpStartFunc start, const char *server,
-             guint16 port, const char *user, GCancellable *cancellable,
+op_task_new (MimpSecretStore *self, gpointer source_tag, OpStartFunc start, const char *protocol,
+             const char *server, guint16 port, const char *user, GCancellable *cancellable,
              GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
@@ -308,8 +317,8 @@ op_task_new (MimpSecretStore *self, gpointer source_tag, OpStartFunc start, cons
 
   op->start = start;
   op->timeout = self->timeout;
-  op->attributes = secret_attributes_build (get_schema (), "server", server, "port", (int) port,
-                                            "user", user, NULL);
+  op->attributes = secret_attributes_build (get_schema (), "protocol", protocol, "server", server,
+                                            "port", (int) port, "user", user, NULL);
   op->task = task;
   g_task_set_task_data (task, op, op_free);
   /* Both hold the task without a reference: op_free removes them. */
@@ -398,18 +407,19 @@ store_start (GTask *task)
 }
 
 void
-mimp_secret_store_store_async (MimpSecretStore *self, const char *server, guint16 port,
-                               const char *user, const char *password, GCancellable *cancellable,
-                               GAsyncReadyCallback callback, gpointer user_data)
+mimp_secret_store_store_async (MimpSecretStore *self, const char *protocol, const char *server,
+                               guint16 port, const char *user, const char *password,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
   Op *op;
 
   g_return_if_fail (MIMP_IS_SECRET_STORE (self));
-  g_return_if_fail (server != NULL && user != NULL && password != NULL);
+  g_return_if_fail (protocol != NULL && server != NULL && user != NULL && password != NULL);
 
-  task = op_task_new (self, mimp_secret_store_store_async, store_start, server, port, user,
-                      cancellable, callback, user_data);
+  task = op_task_new (self, mimp_secret_store_store_async, store_start, protocol, server, port,
+                      user, cancellable, callback, user_data);
   op = g_task_get_task_data (task);
   /* The keyring item's label, e.g. "Mimp account alice@example.org" */
   op->label = g_strdup_printf ("Mimp account %s@%s", user, server);
@@ -429,6 +439,47 @@ mimp_secret_store_store_finish (MimpSecretStore *self, GAsyncResult *result, GEr
 /* lookup: service, search (unlocking), then the secret                */
 /* ------------------------------------------------------------------ */
 
+/* Items stored before accounts had a type were all MIMP accounts. */
+#define LEGACY_PROTOCOL "mimp"
+
+/* Of what a search without the protocol found, only items without one. */
+static GList *
+keep_legacy_items (GList *items)
+{
+  GList *kept = NULL;
+
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr (GHashTable) attributes = secret_item_get_attributes (l->data);
+
+      if (g_hash_table_contains (attributes, "protocol"))
+        g_object_unref (l->data);
+      else
+        kept = g_list_prepend (kept, l->data);
+    }
+  g_list_free (items);
+  return g_list_reverse (kept);
+}
+
+static void
+legacy_migrated (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  Op *op = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  char *password = g_steal_pointer (&op->password);
+
+  op_release (task);
+  if (!secret_item_set_attributes_finish (SECRET_ITEM (source), result, &error))
+    g_message ("Could not give a keyring item its protocol: %s", error->message);
+  else
+    g_debug ("Gave a keyring item from an older version its protocol");
+  if (!op_set_returned (task))
+    g_task_return_pointer (task, password, (GDestroyNotify) mimp_secret_password_free);
+  else
+    mimp_secret_password_free (password);
+}
+
 static void
 lookup_searched (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -440,10 +491,26 @@ lookup_searched (GObject *source, GAsyncResult *result, gpointer data)
   SecretValue *value;
   char *password = NULL;
 
-  op_release (task);
   items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
+  if (error == NULL && op->legacy)
+    items = keep_legacy_items (items);
+  if (error == NULL && !op->timed_out && items == NULL && !op->legacy &&
+      g_strcmp0 (g_hash_table_lookup (op->attributes, "protocol"), LEGACY_PROTOCOL) == 0)
+    {
+      /* Perhaps stored before accounts had a type: look once more (the
+       * call keeps its place). */
+      op->legacy = TRUE;
+      g_hash_table_remove (op->attributes, "protocol");
+      secret_service_search (op->service, get_schema (), op->attributes,
+                             SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS | SECRET_SEARCH_ALL,
+                             NULL, lookup_searched, g_steal_pointer (&task));
+      return;
+    }
+  if (error != NULL || op->timed_out || items == NULL || !op->legacy)
+    op_release (task);
   if (error != NULL || op->timed_out)
     {
+      g_list_free_full (items, g_object_unref);
       op_return_error (task, error);
       return;
     }
@@ -459,6 +526,7 @@ lookup_searched (GObject *source, GAsyncResult *result, gpointer data)
     {
       /* The unlock prompt was declined or could not be shown. */
       g_list_free_full (items, g_object_unref);
+      op_release (task);
       op_return_error (task, g_error_new_literal (SECRET_ERROR, SECRET_ERROR_IS_LOCKED, "locked"));
       return;
     }
@@ -469,7 +537,21 @@ lookup_searched (GObject *source, GAsyncResult *result, gpointer data)
       password = g_strdup (secret_value_get_text (value));
       secret_value_unref (value);
     }
+  if (op->legacy && password != NULL)
+    {
+      /* Give the old item its protocol, then answer. */
+      g_autoptr (GHashTable) attributes = secret_item_get_attributes (item);
+
+      g_hash_table_insert (attributes, g_strdup ("protocol"), g_strdup (LEGACY_PROTOCOL));
+      op->item = g_object_ref (item);
+      op->password = password;
+      g_list_free_full (items, g_object_unref);
+      secret_item_set_attributes (op->item, get_schema (), attributes, NULL, legacy_migrated,
+                                  g_object_ref (task));
+      return;
+    }
   g_list_free_full (items, g_object_unref);
+  op_release (task);
 
   if (password == NULL)
     op_return_error (task, g_error_new_literal (SECRET_ERROR, SECRET_ERROR_PROTOCOL,
@@ -507,17 +589,17 @@ lookup_start (GTask *task)
 }
 
 void
-mimp_secret_store_lookup_async (MimpSecretStore *self, const char *server, guint16 port,
-                                const char *user, GCancellable *cancellable,
+mimp_secret_store_lookup_async (MimpSecretStore *self, const char *protocol, const char *server,
+                                guint16 port, const char *user, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
 
   g_return_if_fail (MIMP_IS_SECRET_STORE (self));
-  g_return_if_fail (server != NULL && user != NULL);
+  g_return_if_fail (protocol != NULL && server != NULL && user != NULL);
 
-  task = op_task_new (self, mimp_secret_store_lookup_async, lookup_start, server, port, user,
-                      cancellable, callback, user_data);
+  task = op_task_new (self, mimp_secret_store_lookup_async, lookup_start, protocol, server, port,
+                      user, cancellable, callback, user_data);
   op_enqueue (task);
 }
 
@@ -562,17 +644,17 @@ clear_start (GTask *task)
 }
 
 void
-mimp_secret_store_clear_async (MimpSecretStore *self, const char *server, guint16 port,
-                               const char *user, GCancellable *cancellable,
+mimp_secret_store_clear_async (MimpSecretStore *self, const char *protocol, const char *server,
+                               guint16 port, const char *user, GCancellable *cancellable,
                                GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
 
   g_return_if_fail (MIMP_IS_SECRET_STORE (self));
-  g_return_if_fail (server != NULL && user != NULL);
+  g_return_if_fail (protocol != NULL && server != NULL && user != NULL);
 
-  task = op_task_new (self, mimp_secret_store_clear_async, clear_start, server, port, user,
-                      cancellable, callback, user_data);
+  task = op_task_new (self, mimp_secret_store_clear_async, clear_start, protocol, server, port,
+                      user, cancellable, callback, user_data);
   op_enqueue (task);
 }
 

@@ -33,20 +33,21 @@ guint mimp_secret_store_get_timeout (MimpSecretStore *self);
 guint mimp_secret_store_get_in_flight (MimpSecretStore *self, guint *max_in_flight);
 guint mimp_secret_store_get_n_pending (MimpSecretStore *self);
 
-void mimp_secret_store_store_async (MimpSecretStore *self, const char *server, guint16 port,
-                                    const char *user, const char *password,
+void mimp_secret_store_store_async (MimpSecretStore *self, const char *protocol, const char *server,
+                                    guint16 port, const char *user, const char *password,
                                     GCancellable *cancellable, GAsyncReadyCallback callback,
                                     gpointer user_data);
 gboolean mimp_secret_store_store_finish (MimpSecretStore *self, GAsyncResult *result,
                                          GError **error);
 
-void mimp_secret_store_lookup_async (MimpSecretStore *self, const char *server, guint16 port,
-                                     const char *user, GCancellable *cancellable,
-                                     GAsyncReadyCallback callback, gpointer user_data);
+void mimp_secret_store_lookup_async (MimpSecretStore *self, const char *protocol,
+                                     const char *server, guint16 port, const char *user,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data);
 char *mimp_secret_store_lookup_finish (MimpSecretStore *self, GAsyncResult *result, GError **error);
 
-void mimp_secret_store_clear_async (MimpSecretStore *self, const char *server, guint16 port,
-                                    const char *user, GCancellable *cancellable,
+void mimp_secret_store_clear_async (MimpSecretStore *self, const char *protocol, const char *server,
+                                    guint16 port, const char *user, GCancellable *cancellable,
                                     GAsyncReadyCallback callback, gpointer user_data);
 gboolean mimp_secret_store_clear_finish (MimpSecretStore *self, GAsyncResult *result,
                                          GError **error);

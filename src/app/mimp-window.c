@@ -8,7 +8,6 @@
 
 #include <glib/gi18n.h>
 
-#include "mimp.h"
 #include "mimp-account-banner.h"
 #include "mimp-chat-row.h"
 #include "mimp-message-row.h"
@@ -407,7 +406,8 @@ send_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 
   if (self->chat == NULL || is_blank (text))
     return;
-  if (strlen (text) > MIMP_MESSAGE_TEXT_MAX)
+  if (strlen (text) >
+      mimp_protocol_get_max_text (mimp_account_get_protocol (mimp_chat_get_account (self->chat))))
     {
       mimp_window_show_toast (self, _ ("The message is too long to send."));
       return;
@@ -571,10 +571,10 @@ new_chat_response (AdwMessageDialog *dialog, const char *response, MimpWindow *s
   account = adw_combo_row_get_selected_item (combo);
   if (account == NULL)
     return;
-  if (!mimp_user_name_normalize (gtk_editable_get_text (entry), &name, &error))
+  if (!mimp_protocol_normalize_peer (mimp_account_get_protocol (account),
+                                     gtk_editable_get_text (entry), &name, &error))
     {
-      mimp_window_show_toast (self, _ ("User names are 1 to 32 characters: a–z, 0–9, dot, "
-                                       "dash and underscore."));
+      mimp_window_show_toast (self, error->message);
       return;
     }
   chat = mimp_chat_list_ensure (self->chats, account, name);
@@ -584,10 +584,14 @@ new_chat_response (AdwMessageDialog *dialog, const char *response, MimpWindow *s
 static void
 on_new_chat_name_changed (GtkEditable *entry, AdwMessageDialog *dialog)
 {
+  AdwComboRow *combo = g_object_get_data (G_OBJECT (dialog), "combo");
+  MimpAccount *account = adw_combo_row_get_selected_item (combo);
   g_autofree char *name = NULL;
 
   adw_message_dialog_set_response_enabled (
-      dialog, "start", mimp_user_name_normalize (gtk_editable_get_text (entry), &name, NULL));
+      dialog, "start",
+      account != NULL && mimp_protocol_normalize_peer (mimp_account_get_protocol (account),
+                                                       gtk_editable_get_text (entry), &name, NULL));
 }
 
 static void

@@ -151,7 +151,8 @@ account_by_user (const char *user)
   MimpAccountManager *accounts = mimp_application_get_accounts (fx.app);
   g_autofree char *host = g_strdup ("127.0.0.1");
 
-  return mimp_account_manager_find (accounts, host, mimpd_test_server_get_port (fx.server), user);
+  return mimp_account_manager_find (accounts, mimp_protocol_find ("mimp"), host,
+                                    mimpd_test_server_get_port (fx.server), user);
 }
 
 static void

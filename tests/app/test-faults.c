@@ -97,7 +97,8 @@ child_main (const char *dir, guint16 port, guint run, guint limit)
   c.run = run;
   c.limit = limit;
   c.loop = g_main_loop_new (NULL, FALSE);
-  c.account = mimp_account_new (ACCOUNT_ID, "127.0.0.1", port, "alice", FALSE);
+  c.account =
+      mimp_account_new (mimp_protocol_find ("mimp"), ACCOUNT_ID, "127.0.0.1", port, "alice", FALSE);
   mimp_account_set_services (c.account, history, secrets);
   mimp_account_use_password (c.account, password, TRUE); /* starts it */
   g_timeout_add (CHILD_INTERVAL_MS, child_send, &c);
@@ -695,8 +696,8 @@ test_server_faults (void)
 
   history = mimp_history_new (db_path);
   secrets = mimp_secret_store_new ();
-  alice = mimp_account_new (ACCOUNT_ID, "127.0.0.1", mimpd_test_server_get_port (server), "alice",
-                            FALSE);
+  alice = mimp_account_new (mimp_protocol_find ("mimp"), ACCOUNT_ID, "127.0.0.1",
+                            mimpd_test_server_get_port (server), "alice", FALSE);
   g_signal_connect (alice, "notify::status", G_CALLBACK (on_status), log);
   mimp_account_set_services (alice, history, secrets);
   mimp_account_use_password (alice, alice_pw, TRUE);
@@ -987,7 +988,8 @@ test_slow_server (void)
   tick_id = g_timeout_add_full (G_PRIORITY_HIGH, 10, tick, &ticker, NULL);
   history = mimp_history_new (db_path);
   secrets = mimp_secret_store_new ();
-  alice = mimp_account_new (ACCOUNT_ID, "127.0.0.1", proxy->port, "alice", FALSE);
+  alice = mimp_account_new (mimp_protocol_find ("mimp"), ACCOUNT_ID, "127.0.0.1", proxy->port,
+                            "alice", FALSE);
   g_signal_connect (alice, "notify::status", G_CALLBACK (on_status), log);
   mimp_account_set_services (alice, history, secrets);
   t0 = g_get_monotonic_time ();

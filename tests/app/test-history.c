@@ -10,6 +10,7 @@
 
 #include "mimp.h"
 #include "mimp-history.h"
+#include "mimp-incoming.h"
 #include "test-util.h"
 
 static char *
@@ -46,7 +47,8 @@ store (MimpHistory *history, const char *account, GPtrArray *messages)
   g_autoptr (GError) error = NULL;
   GPtrArray *stored;
 
-  mimp_history_store_incoming_async (history, account, messages, NULL, test_store_result, &result);
+  mimp_history_store_incoming_async (history, account, "mimp", messages, NULL, test_store_result,
+                                     &result);
   stored = mimp_history_store_incoming_finish (history, test_wait_result (&result, 30), &error);
   g_assert_no_error (error);
   return stored;
@@ -100,7 +102,7 @@ add_outgoing (MimpHistory *history, const char *account, const char *peer, const
   g_autoptr (GError) error = NULL;
   MimpChatMessage *row;
 
-  mimp_history_add_outgoing_async (history, account, peer, client_id, text,
+  mimp_history_add_outgoing_async (history, account, "mimp", peer, client_id, text,
                                    g_get_real_time () / 1000, NULL, test_store_result, &result);
   row = mimp_history_add_outgoing_finish (history, test_wait_result (&result, 30), &error);
   g_assert_no_error (error);
@@ -135,13 +137,13 @@ update_done (MimpHistory *history, GAsyncResult **result)
 static GPtrArray *
 make_messages (const char *from, int first, int count, gint64 ts)
 {
-  GPtrArray *messages = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  GPtrArray *messages = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
 
   for (int i = first; i < first + count; i++)
     {
       g_autofree char *id = g_strdup_printf ("srv-%d", i);
       g_autofree char *text = g_strdup_printf ("message %d", i);
-      g_ptr_array_add (messages, mimp_message_new (id, i, from, "me", text, ts + i));
+      g_ptr_array_add (messages, mimp_incoming_new (from, "me", id, text, ts + i, i));
     }
   return messages;
 }
@@ -202,6 +204,95 @@ test_migrate_v1 (void)
   g_assert_cmpstr (chat->draft, ==, "half a thought");
   g_assert_cmpstr (chat->last_text, ==, "still waiting to be sent");
   g_assert_true (chat->last_outgoing);
+}
+
+/* Reads one text value from the database file, for what no API shows. */
+static char *
+query_text (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* A history from before account types: every account in it was MIMP, and
+ * after the migration each has that type once, while its messages, the
+ * failed send's reason and the outbox stay as they were. */
+static void
+test_migrate_v2 (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *path = db_path (dir);
+  g_autofree char *fixture = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *types = NULL;
+  g_autofree char *new_type = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpHistory) history = NULL;
+  g_autoptr (GPtrArray) page = NULL;
+  g_autoptr (GPtrArray) outbox = NULL;
+  g_autoptr (GPtrArray) more = NULL;
+  g_autoptr (GPtrArray) batch =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
+
+  fixture = g_test_build_filename (G_TEST_DIST, "app", "fixtures", "history-v2.sql", NULL);
+  g_file_get_contents (fixture, &sql, NULL, &error);
+  g_assert_no_error (error);
+  exec_file (path, sql);
+
+  history = mimp_history_new (path);
+  g_assert_cmpint (get_version (history, &error), ==, mimp_history_get_latest_version ());
+  g_assert_no_error (error);
+
+  page = load_page (history, "acc1", "bob", NULL);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_cmpstr (mimp_chat_message_get_text (page->pdata[0]), ==, "hello from version two");
+  g_assert_cmpint (mimp_chat_message_get_seq (page->pdata[0]), ==, 7);
+  g_assert_cmpint (mimp_chat_message_get_state (page->pdata[1]), ==, MIMP_MESSAGE_STATE_FAILED);
+  g_assert_cmpstr (mimp_chat_message_get_error (page->pdata[1]), ==,
+                   "There is no such user on this server.");
+  outbox = list_outbox (history, "acc2");
+  g_assert_cmpuint (outbox->len, ==, 1);
+  g_assert_cmpstr (mimp_chat_message_get_client_id (outbox->pdata[0]), ==, "c-pending-2");
+
+  /* A delivered-twice message is still dropped by its id after the move. */
+  g_ptr_array_add (
+      batch, mimp_incoming_new ("bob", "me", "s1", "hello from version two", 1700000000000, 7));
+  more = store (history, "acc1", batch);
+  g_assert_cmpuint (more->len, ==, 0);
+
+  mimp_history_close (history);
+  types = query_text (path, "SELECT group_concat (id || '=' || protocol, ',') FROM "
+                            "(SELECT * FROM accounts ORDER BY id)");
+  g_assert_cmpstr (types, ==, "acc1=mimp,acc2=mimp,acc3=mimp");
+
+  /* A new account's type is recorded with the first thing it stores. */
+  g_clear_object (&history);
+  history = mimp_history_new (path);
+  g_clear_pointer (&batch, g_ptr_array_unref);
+  batch = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
+  g_ptr_array_add (batch, mimp_incoming_new ("eve", "me", "x1", "hi", 1700000004000, 1));
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GPtrArray) stored = NULL;
+
+    mimp_history_store_incoming_async (history, "acc4", "cryptully", batch, NULL, test_store_result,
+                                       &result);
+    stored = mimp_history_store_incoming_finish (history, test_wait_result (&result, 30), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (stored->len, ==, 1);
+  }
+  mimp_history_close (history);
+  new_type = query_text (path, "SELECT protocol FROM accounts WHERE id = 'acc4'");
+  g_assert_cmpstr (new_type, ==, "cryptully");
 }
 
 static void
@@ -313,9 +404,12 @@ test_own_echo (void)
   g_autoptr (MimpChatMessage) first = NULL;
   g_autoptr (MimpChatMessage) second = NULL;
   g_autoptr (MimpChatMessage) sent = NULL;
-  g_autoptr (GPtrArray) echo1 = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
-  g_autoptr (GPtrArray) echo2 = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
-  g_autoptr (GPtrArray) other = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  g_autoptr (GPtrArray) echo1 =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
+  g_autoptr (GPtrArray) echo2 =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
+  g_autoptr (GPtrArray) other =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
   g_autoptr (GPtrArray) stored1 = NULL;
   g_autoptr (GPtrArray) stored2 = NULL;
   g_autoptr (GPtrArray) stored3 = NULL;
@@ -324,20 +418,20 @@ test_own_echo (void)
   /* Sent and recorded with its server id, then echoed. */
   first = add_outgoing (history, "acc", "me", "c-1", "note one");
   sent = set_state (history, "acc", "c-1", MIMP_MESSAGE_STATE_SENT, "srv-1", NULL);
-  g_ptr_array_add (echo1, mimp_message_new ("srv-1", 1, "me", "me", "note one", 1000));
+  g_ptr_array_add (echo1, mimp_incoming_new ("me", "me", "srv-1", "note one", 1000, 1));
   stored1 = store (history, "acc", echo1);
   g_assert_cmpuint (stored1->len, ==, 0);
 
   /* Echoed before the reply to the send was recorded. */
   second = add_outgoing (history, "acc", "me", "c-2", "note two");
-  g_ptr_array_add (echo2, mimp_message_new ("srv-2", 2, "me", "me", "note two", 2000));
+  g_ptr_array_add (echo2, mimp_incoming_new ("me", "me", "srv-2", "note two", 2000, 2));
   stored2 = store (history, "acc", echo2);
   g_assert_cmpuint (stored2->len, ==, 0);
 
   /* bob happens to write the same as a pending message of ours to him. */
   g_clear_object (&second);
   second = add_outgoing (history, "acc", "bob", "c-3", "ok");
-  g_ptr_array_add (other, mimp_message_new ("srv-3", 3, "bob", "me", "ok", 3000));
+  g_ptr_array_add (other, mimp_incoming_new ("bob", "me", "srv-3", "ok", 3000, 3));
   stored3 = store (history, "acc", other);
   g_assert_cmpuint (stored3->len, ==, 1);
 
@@ -363,8 +457,8 @@ test_paging (void)
   g_autoptr (GPtrArray) page4 = NULL;
 
   /* Same timestamp for two messages: the row id breaks the tie. */
-  ((MimpMessage *) messages->pdata[60])->timestamp =
-      ((MimpMessage *) messages->pdata[59])->timestamp;
+  ((MimpIncoming *) messages->pdata[60])->timestamp =
+      ((MimpIncoming *) messages->pdata[59])->timestamp;
   stored = store (history, "acc", messages);
   noise_stored = store (history, "acc", noise);
 
@@ -429,7 +523,7 @@ test_outbox_states (void)
   g_assert_null (mimp_chat_message_get_error (retried));
 
   /* A client id is stored once. */
-  mimp_history_add_outgoing_async (history, "acc", "bob", "cid-a", "dup", 1, NULL,
+  mimp_history_add_outgoing_async (history, "acc", "mimp", "bob", "cid-a", "dup", 1, NULL,
                                    test_store_result, &result);
   g_assert_null (
       mimp_history_add_outgoing_finish (history, test_wait_result (&result, 30), &error));
@@ -572,6 +666,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/history/fresh", test_fresh);
   g_test_add_func ("/history/migrate-v1", test_migrate_v1);
+  g_test_add_func ("/history/migrate-v2", test_migrate_v2);
   g_test_add_func ("/history/too-new", test_too_new);
   g_test_add_func ("/history/broken-migration-rolls-back", test_broken_migration_rolls_back);
   g_test_add_func ("/history/dedupe-and-unread", test_dedupe_and_unread);

@@ -95,8 +95,8 @@ fixture_set_up (Fixture *fx, gconstpointer data)
   fx->accounts = mimp_account_manager_new (fx->history, fx->secrets, config);
   fx->chats = mimp_chat_list_new (fx->accounts);
 
-  fx->alice =
-      mimp_account_new (NULL, "127.0.0.1", mimpd_test_server_get_port (fx->server), "alice", FALSE);
+  fx->alice = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1",
+                                mimpd_test_server_get_port (fx->server), "alice", FALSE);
   /* Kept in memory only: this test has no keyring. */
   mimp_account_use_password (fx->alice, fx->alice_pw, TRUE);
   mimp_account_manager_add (fx->accounts, fx->alice);
@@ -305,7 +305,8 @@ static void
 test_paging (Fixture *fx, gconstpointer data)
 {
   const guint total = MIMP_CHAT_FIRST_PAGE_SIZE + MIMP_CHAT_OLDER_PAGE_SIZE + 7;
-  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  g_autoptr (GPtrArray) batch =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
   g_autoptr (GPtrArray) stored = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
@@ -320,10 +321,10 @@ test_paging (Fixture *fx, gconstpointer data)
     {
       g_autofree char *id = g_strdup_printf ("old-%u", i);
       g_autofree char *text = g_strdup_printf ("message %u", i);
-      g_ptr_array_add (batch, mimp_message_new (id, -1, "bob", "alice", text, start + i * 1000));
+      g_ptr_array_add (batch, mimp_incoming_new ("bob", "alice", id, text, start + i * 1000, -1));
     }
-  mimp_history_store_incoming_async (fx->history, mimp_account_get_id (fx->alice), batch, NULL,
-                                     test_store_result, &result);
+  mimp_history_store_incoming_async (fx->history, mimp_account_get_id (fx->alice), "mimp", batch,
+                                     NULL, test_store_result, &result);
   test_wait_result (&result, 30);
   stored = mimp_history_store_incoming_finish (fx->history, result, &error);
   g_assert_no_error (error);
@@ -512,7 +513,8 @@ n_items_is (gpointer data)
 static void
 test_dedupe (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  g_autoptr (GPtrArray) batch =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) stored = NULL;
@@ -530,10 +532,11 @@ test_dedupe (Fixture *fx, gconstpointer data)
   cli_send (fx, "bob", fx->bob_pw, "alice", "only once");
   wait_unread (fx, "bob", 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, 1);
-  g_ptr_array_add (batch, mimp_message_new (mimp_chat_message_get_server_id (last_message (bob)),
-                                            -1, "bob", "alice", "only once", now));
-  mimp_history_store_incoming_async (fx->history, mimp_account_get_id (fx->alice), batch, NULL,
-                                     test_store_result, &result);
+  g_ptr_array_add (batch, mimp_incoming_new ("bob", "alice",
+                                             mimp_chat_message_get_server_id (last_message (bob)),
+                                             "only once", now, -1));
+  mimp_history_store_incoming_async (fx->history, mimp_account_get_id (fx->alice), "mimp", batch,
+                                     NULL, test_store_result, &result);
   test_wait_result (&result, 20);
   stored = mimp_history_store_incoming_finish (fx->history, result, &error);
   g_assert_no_error (error);
@@ -593,8 +596,8 @@ test_flush_acks (Fixture *fx, gconstpointer data)
   accounts = mimp_account_manager_new (history, fx->secrets, config);
   chats = mimp_chat_list_new (accounts);
   g_clear_object (&fx->alice);
-  fx->alice =
-      mimp_account_new (NULL, "127.0.0.1", mimpd_test_server_get_port (fx->server), "alice", FALSE);
+  fx->alice = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1",
+                                mimpd_test_server_get_port (fx->server), "alice", FALSE);
   mimp_account_use_password (fx->alice, fx->alice_pw, TRUE);
   mimp_account_manager_add (accounts, fx->alice);
   g_assert_true (test_wait_until (alice_online, fx, 30));

@@ -431,7 +431,7 @@ app_phase (gpointer data)
   guint carol_id;
   guint dave_id;
 
-  fx.account = mimp_account_new (NULL, "127.0.0.1", 1, "alice", FALSE);
+  fx.account = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1", 1, "alice", FALSE);
   mimp_account_set_enabled (fx.account, FALSE);
   mimp_account_manager_add (mimp_application_get_accounts (fx.app), fx.account);
 

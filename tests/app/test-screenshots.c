@@ -292,7 +292,7 @@ write_history (void)
 {
   g_autoptr (MimpHistory) history = mimp_history_new (NULL);
   g_autoptr (GPtrArray) incoming =
-      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
   g_autoptr (GAsyncResult) result = NULL;
   struct
   {
@@ -312,27 +312,28 @@ write_history (void)
   for (guint i = 0; i < G_N_ELEMENTS (in); i++)
     {
       g_autofree char *id = g_strdup_printf ("history-%u", i);
-      g_ptr_array_add (incoming, mimp_message_new (id, -1, in[i].from, user, in[i].text,
-                                                   at (in[i].days_ago, in[i].hour, in[i].minute)));
+      g_ptr_array_add (incoming,
+                       mimp_incoming_new (in[i].from, user, id, in[i].text,
+                                          at (in[i].days_ago, in[i].hour, in[i].minute), -1));
     }
-  mimp_history_store_incoming_async (history, ACCOUNT_ID, incoming, NULL, test_store_result,
+  mimp_history_store_incoming_async (history, ACCOUNT_ID, "mimp", incoming, NULL, test_store_result,
                                      &result);
   history_done (&result);
 
-  mimp_history_add_outgoing_async (history, ACCOUNT_ID, "carol", "out-0", "Bye!", at (4, 18, 5),
-                                   NULL, test_store_result, &result);
+  mimp_history_add_outgoing_async (history, ACCOUNT_ID, "mimp", "carol", "out-0", "Bye!",
+                                   at (4, 18, 5), NULL, test_store_result, &result);
   history_done (&result);
   mimp_history_set_state_async (history, ACCOUNT_ID, "out-0", MIMP_MESSAGE_STATE_SENT, "srv-c0",
                                 NULL, NULL, test_store_result, &result);
   history_done (&result);
-  mimp_history_add_outgoing_async (history, ACCOUNT_ID, "bob", "out-1",
+  mimp_history_add_outgoing_async (history, ACCOUNT_ID, "mimp", "bob", "out-1",
                                    "Yes! Half past six at the usual place", at (1, 17, 45), NULL,
                                    test_store_result, &result);
   history_done (&result);
   mimp_history_set_state_async (history, ACCOUNT_ID, "out-1", MIMP_MESSAGE_STATE_SENT, "srv-b1",
                                 NULL, NULL, test_store_result, &result);
   history_done (&result);
-  mimp_history_add_outgoing_async (history, ACCOUNT_ID, "bob", "out-2",
+  mimp_history_add_outgoing_async (history, ACCOUNT_ID, "mimp", "bob", "out-2",
                                    "Sure, bring it — mine is getting old", at (1, 17, 46), NULL,
                                    test_store_result, &result);
   history_done (&result);
@@ -341,7 +342,7 @@ write_history (void)
                                 &result);
   history_done (&result);
   /* Still in the outbox: sent when the app comes online. */
-  mimp_history_add_outgoing_async (history, ACCOUNT_ID, "bob", "out-3",
+  mimp_history_add_outgoing_async (history, ACCOUNT_ID, "mimp", "bob", "out-3",
                                    "No problem, I will get us a coffee", at (0, -1, 12), NULL,
                                    test_store_result, &result);
   history_done (&result);
@@ -371,8 +372,9 @@ write_account (void)
   g_assert_no_error (error);
 
   mimp_secret_store_set_timeout (secrets, 10);
-  mimp_secret_store_store_async (secrets, "127.0.0.1", mimpd_test_server_get_port (fx.server),
-                                 "alice", fx.alice_pw, NULL, test_store_result, &result);
+  mimp_secret_store_store_async (secrets, "mimp", "127.0.0.1",
+                                 mimpd_test_server_get_port (fx.server), "alice", fx.alice_pw, NULL,
+                                 test_store_result, &result);
   test_wait_result (&result, 20);
   g_assert_true (mimp_secret_store_store_finish (secrets, result, &error));
   g_assert_no_error (error);

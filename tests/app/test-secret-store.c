@@ -12,6 +12,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <libsecret/secret.h>
 #include <string.h>
 
 #include "mimp-account.h"
@@ -170,21 +171,29 @@ store (MimpSecretStore *secrets, const char *server, guint16 port, const char *u
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  mimp_secret_store_store_async (secrets, server, port, user, password, NULL, test_store_result,
-                                 &result);
+  mimp_secret_store_store_async (secrets, "mimp", server, port, user, password, NULL,
+                                 test_store_result, &result);
   test_wait_result (&result, mimp_secret_store_get_timeout (secrets) + 10);
   return mimp_secret_store_store_finish (secrets, result, error);
+}
+
+static char *
+lookup_as (MimpSecretStore *secrets, const char *protocol, const char *server, guint16 port,
+           const char *user, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  mimp_secret_store_lookup_async (secrets, protocol, server, port, user, NULL, test_store_result,
+                                  &result);
+  test_wait_result (&result, mimp_secret_store_get_timeout (secrets) + 10);
+  return mimp_secret_store_lookup_finish (secrets, result, error);
 }
 
 static char *
 lookup (MimpSecretStore *secrets, const char *server, guint16 port, const char *user,
         GError **error)
 {
-  g_autoptr (GAsyncResult) result = NULL;
-
-  mimp_secret_store_lookup_async (secrets, server, port, user, NULL, test_store_result, &result);
-  test_wait_result (&result, mimp_secret_store_get_timeout (secrets) + 10);
-  return mimp_secret_store_lookup_finish (secrets, result, error);
+  return lookup_as (secrets, "mimp", server, port, user, error);
 }
 
 static gboolean
@@ -192,7 +201,8 @@ clear (MimpSecretStore *secrets, const char *server, guint16 port, const char *u
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  mimp_secret_store_clear_async (secrets, server, port, user, NULL, test_store_result, &result);
+  mimp_secret_store_clear_async (secrets, "mimp", server, port, user, NULL, test_store_result,
+                                 &result);
   test_wait_result (&result, mimp_secret_store_get_timeout (secrets) + 10);
   return mimp_secret_store_clear_finish (secrets, result, error);
 }
@@ -306,7 +316,7 @@ test_concurrent (void)
       g_autofree char *user = g_strdup_printf ("user%u", i);
       g_autofree char *password = g_strdup_printf ("secret-%u", i);
 
-      mimp_secret_store_store_async (secrets, "chat.example", 3290, user, password, NULL,
+      mimp_secret_store_store_async (secrets, "mimp", "chat.example", 3290, user, password, NULL,
                                      test_store_result, &stored[i]);
     }
   /* One call runs, the others wait for their turn. */
@@ -326,10 +336,10 @@ test_concurrent (void)
     {
       g_autofree char *user = g_strdup_printf ("user%u", i);
 
-      mimp_secret_store_lookup_async (secrets, "chat.example", 3290, user, NULL, test_store_result,
-                                      &found[i]);
+      mimp_secret_store_lookup_async (secrets, "mimp", "chat.example", 3290, user, NULL,
+                                      test_store_result, &found[i]);
       if (i == 1)
-        mimp_secret_store_lookup_async (secrets, "chat.example", 3290, user, cancellable,
+        mimp_secret_store_lookup_async (secrets, "mimp", "chat.example", 3290, user, cancellable,
                                         test_store_result, &cancelled);
     }
   g_assert_cmpuint (mimp_secret_store_get_n_pending (secrets), ==, N_CONCURRENT);
@@ -426,7 +436,7 @@ test_no_service (void)
   dir = test_make_tmpdir ();
   db = g_build_filename (dir, "history.db", NULL);
   history = mimp_history_new (db);
-  account = mimp_account_new (NULL, "127.0.0.1", 1, "alice", FALSE);
+  account = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1", 1, "alice", FALSE);
   mimp_account_set_services (account, history, secrets);
   mimp_account_start (account);
   g_assert_true (test_wait_until (needs_password, account, 15));
@@ -447,7 +457,7 @@ test_no_service (void)
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_assert_no_error (error);
-  other = mimp_account_new (NULL, "127.0.0.1", 1, "bob", FALSE);
+  other = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1", 1, "bob", FALSE);
   mimp_application_remember_password (app, other, "bobs-secret", NULL);
   g_assert_true (test_wait_until (dialog_shown, &dialog, 15));
   g_assert_true (mimp_account_get_password_is_session_only (other));
@@ -456,6 +466,95 @@ test_no_service (void)
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
                             "No keyring is available"));
   gtk_window_destroy (dialog);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* The schema of the keyring items Mimp wrote before accounts had a type. */
+static const SecretSchema legacy_schema = {
+  APPLICATION_ID,
+  SECRET_SCHEMA_NONE,
+  {
+      { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "port", SECRET_SCHEMA_ATTRIBUTE_INTEGER },
+      { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+  },
+  0,
+  NULL,
+  NULL,
+  NULL,
+  NULL,
+  NULL,
+  NULL,
+  NULL,
+};
+
+static guint
+count_items (GHashTable *attributes)
+{
+  g_autoptr (GError) error = NULL;
+  GList *items;
+  guint n;
+
+  items = secret_service_search_sync (NULL, NULL, attributes, SECRET_SEARCH_ALL, NULL, &error);
+  g_assert_no_error (error);
+  n = g_list_length (items);
+  g_list_free_full (items, g_object_unref);
+  return n;
+}
+
+/* A password saved by an older Mimp (no protocol attribute) is found for
+ * its MIMP account, and that same item gains the attribute; another account
+ * type with the same server, port and user never gets it. */
+static void
+test_legacy_item (void)
+{
+  g_autoptr (MimpSecretStore) secrets = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) old_keys = NULL;
+  g_autoptr (GHashTable) new_keys = NULL;
+  char *password;
+
+  if (!g_test_subprocess ())
+    {
+      run_in_session (TRUE, FALSE);
+      return;
+    }
+
+  g_assert_true (secret_password_store_sync (
+      &legacy_schema, SECRET_COLLECTION_DEFAULT, "Mimp account alice@chat.example", "old-secret",
+      NULL, &error, "server", "chat.example", "port", 3290, "user", "alice", NULL));
+  g_assert_no_error (error);
+  old_keys = secret_attributes_build (&legacy_schema, "server", "chat.example", "port", 3290,
+                                      "user", "alice", NULL);
+  g_hash_table_insert (old_keys, g_strdup ("xdg:schema"), g_strdup (APPLICATION_ID));
+  new_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (new_keys, g_strdup ("xdg:schema"), g_strdup (APPLICATION_ID));
+  g_hash_table_insert (new_keys, g_strdup ("protocol"), g_strdup ("mimp"));
+  g_hash_table_insert (new_keys, g_strdup ("user"), g_strdup ("alice"));
+  g_assert_cmpuint (count_items (old_keys), ==, 1);
+  g_assert_cmpuint (count_items (new_keys), ==, 0);
+
+  secrets = mimp_secret_store_new ();
+  mimp_secret_store_set_timeout (secrets, 10);
+
+  /* Not another account type's. */
+  password = lookup_as (secrets, "cryptully", "chat.example", 3290, "alice", &error);
+  g_assert_no_error (error);
+  g_assert_null (password);
+  g_assert_cmpuint (count_items (new_keys), ==, 0);
+
+  /* The MIMP account's: found, and migrated in place (still one item). */
+  assert_lookup (secrets, "chat.example", 3290, "alice", "old-secret");
+  g_assert_cmpuint (count_items (new_keys), ==, 1);
+  g_assert_cmpuint (count_items (old_keys), ==, 1);
+
+  /* Found directly from now on; and clearing the account removes it. */
+  assert_lookup (secrets, "chat.example", 3290, "alice", "old-secret");
+  g_assert_true (clear (secrets, "chat.example", 3290, "alice", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_items (old_keys), ==, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -620,7 +719,7 @@ test_locked_unanswered_concurrent (void)
   for (guint i = 0; i < G_N_ELEMENTS (timeouts); i++)
     {
       mimp_secret_store_set_timeout (secrets, timeouts[i]);
-      mimp_secret_store_lookup_async (secrets, "chat.example", 3290, "alice", NULL,
+      mimp_secret_store_lookup_async (secrets, "mimp", "chat.example", 3290, "alice", NULL,
                                       test_store_result, &results[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (timeouts); i++)
@@ -652,6 +751,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/secret-store/roundtrip", test_roundtrip);
+  g_test_add_func ("/secret-store/legacy-item", test_legacy_item);
   g_test_add_func ("/secret-store/concurrent", test_concurrent);
   g_test_add_func ("/secret-store/no-service", test_no_service);
   g_test_add_func ("/secret-store/locked-declined", test_locked_declined);

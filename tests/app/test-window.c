@@ -53,7 +53,8 @@ keyring_lookup (const char *host, guint16 port, const char *user)
   char *password;
 
   mimp_secret_store_set_timeout (secrets, 10);
-  mimp_secret_store_lookup_async (secrets, host, port, user, NULL, test_store_result, &result);
+  mimp_secret_store_lookup_async (secrets, "mimp", host, port, user, NULL, test_store_result,
+                                  &result);
   test_wait_result (&result, 20);
   password = mimp_secret_store_lookup_finish (secrets, result, &error);
   g_assert_no_error (error);
@@ -145,7 +146,8 @@ check_edit_account (void)
   guint n_accounts;
 
   /* alice, signed in, with her password in the keyring. */
-  fx.account = mimp_account_new (NULL, "127.0.0.1", port, "alice", FALSE);
+  fx.account =
+      mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1", port, "alice", FALSE);
   mimp_account_use_password (fx.account, fx.alice_pw, FALSE);
   mimp_account_manager_add (mimp_application_get_accounts (fx.app), fx.account);
   mimp_application_remember_password (fx.app, fx.account, fx.alice_pw, NULL);
@@ -416,7 +418,8 @@ check_keep_place (void)
 {
   MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
   MimpHistory *history = mimp_account_get_history (fx.account);
-  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  g_autoptr (GPtrArray) batch =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
   g_autoptr (GPtrArray) stored = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
@@ -430,10 +433,10 @@ check_keep_place (void)
     {
       g_autofree char *id = g_strdup_printf ("carol-%u", i);
       g_autofree char *text = g_strdup_printf ("message %u", i);
-      g_ptr_array_add (batch, mimp_message_new (id, -1, "carol", mimp_account_get_user (fx.account),
-                                                text, start + i * 1000));
+      g_ptr_array_add (batch, mimp_incoming_new ("carol", mimp_account_get_user (fx.account), id,
+                                                 text, start + i * 1000, -1));
     }
-  mimp_history_store_incoming_async (history, mimp_account_get_id (fx.account), batch, NULL,
+  mimp_history_store_incoming_async (history, mimp_account_get_id (fx.account), "mimp", batch, NULL,
                                      test_store_result, &result);
   test_wait_result (&result, 30);
   stored = mimp_history_store_incoming_finish (history, result, &error);

@@ -1,0 +1,9 @@
+-- Version 3: every account has a type (its protocol), kept once per account. Histories from
+-- before account types hold MIMP accounts only.
+CREATE TABLE accounts (
+  id       TEXT PRIMARY KEY,
+  protocol TEXT NOT NULL
+);
+
+INSERT INTO accounts (id, protocol)
+  SELECT account, 'mimp' FROM messages UNION SELECT account, 'mimp' FROM chats;

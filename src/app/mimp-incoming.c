@@ -1,0 +1,59 @@
+/* mimp-incoming.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "mimp-incoming.h"
+
+G_DEFINE_BOXED_TYPE (MimpIncoming, mimp_incoming, mimp_incoming_ref, mimp_incoming_unref)
+
+static void
+incoming_clear (MimpIncoming *incoming)
+{
+  g_free (incoming->peer);
+  g_free (incoming->to);
+  g_free (incoming->remote_id);
+  g_free (incoming->text);
+}
+
+MimpIncoming *
+mimp_incoming_new (const char *peer, const char *to, const char *remote_id, const char *text,
+                   gint64 timestamp, gint64 position)
+{
+  MimpIncoming *incoming = g_atomic_rc_box_new0 (MimpIncoming);
+
+  g_return_val_if_fail (peer != NULL && text != NULL, NULL);
+  incoming->peer = g_strdup (peer);
+  incoming->to = g_strdup (to);
+  incoming->remote_id = g_strdup (remote_id);
+  incoming->text = g_strdup (text);
+  incoming->timestamp = timestamp;
+  incoming->position = position;
+  return incoming;
+}
+
+MimpIncoming *
+mimp_incoming_ref (MimpIncoming *incoming)
+{
+  return g_atomic_rc_box_acquire (incoming);
+}
+
+void
+mimp_incoming_unref (MimpIncoming *incoming)
+{
+  g_atomic_rc_box_release_full (incoming, (GDestroyNotify) incoming_clear);
+}
+
+/**
+ * mimp_incoming_copy_with_text:
+ *
+ * Returns: a new record like @incoming with @text instead (what a codec
+ *   hands on after decoding)
+ */
+MimpIncoming *
+mimp_incoming_copy_with_text (const MimpIncoming *incoming, const char *text)
+{
+  return mimp_incoming_new (incoming->peer, incoming->to, incoming->remote_id, text,
+                            incoming->timestamp, incoming->position);
+}

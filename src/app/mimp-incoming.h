@@ -1,0 +1,45 @@
+/* mimp-incoming.h - one received message, whatever protocol brought it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/**
+ * MimpIncoming:
+ * @peer: the chat it belongs to: who sent it
+ * @to: whom it was addressed to, when the protocol says (lets the history
+ *   recognise the echo of a message sent to oneself), or %NULL
+ * @remote_id: the protocol's id for it, used to drop a message delivered
+ *   twice, or %NULL when the protocol has none
+ * @text: the text, already decoded by the chat's codec
+ * @timestamp: milliseconds since the epoch
+ * @position: where the protocol's acknowledgement stands once this message
+ *   is stored (MIMP: the server's seq), or -1
+ *
+ * Immutable once handed on; reference-counted.
+ */
+typedef struct
+{
+  char *peer;
+  char *to;
+  char *remote_id;
+  char *text;
+  gint64 timestamp;
+  gint64 position;
+} MimpIncoming;
+
+#define MIMP_TYPE_INCOMING (mimp_incoming_get_type ())
+GType mimp_incoming_get_type (void) G_GNUC_CONST;
+
+MimpIncoming *mimp_incoming_new (const char *peer, const char *to, const char *remote_id,
+                                 const char *text, gint64 timestamp, gint64 position);
+MimpIncoming *mimp_incoming_ref (MimpIncoming *incoming);
+void mimp_incoming_unref (MimpIncoming *incoming);
+MimpIncoming *mimp_incoming_copy_with_text (const MimpIncoming *incoming, const char *text);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MimpIncoming, mimp_incoming_unref)
+
+G_END_DECLS

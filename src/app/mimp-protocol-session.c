@@ -1,0 +1,167 @@
+/* mimp-protocol-session.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "mimp-app-enums.h"
+#include "mimp-protocol-session.h"
+
+G_DEFINE_INTERFACE (MimpProtocolSession, mimp_protocol_session, G_TYPE_OBJECT)
+
+enum
+{
+  MESSAGES_RECEIVED,
+  SEND_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+mimp_protocol_session_default_init (MimpProtocolSessionInterface *iface)
+{
+  g_object_interface_install_property (
+      iface, g_param_spec_enum ("state", NULL, NULL, MIMP_TYPE_PROTOCOL_SESSION_STATE,
+                                MIMP_PROTOCOL_SESSION_STATE_OFFLINE,
+                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_interface_install_property (
+      iface, g_param_spec_int64 ("retry-time", NULL, NULL, 0, G_MAXINT64, 0,
+                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  signals[MESSAGES_RECEIVED] =
+      g_signal_new ("messages-received", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+  signals[SEND_FINISHED] = g_signal_new (
+      "send-finished", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_POINTER);
+}
+
+#define IFACE(self) MIMP_PROTOCOL_SESSION_GET_IFACE (self)
+
+MimpProtocolSessionState
+mimp_protocol_session_get_state (MimpProtocolSession *self)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL_SESSION (self), MIMP_PROTOCOL_SESSION_STATE_OFFLINE);
+  return IFACE (self)->get_state (self);
+}
+
+const GError *
+mimp_protocol_session_get_error (MimpProtocolSession *self)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL_SESSION (self), NULL);
+  return IFACE (self)->get_error (self);
+}
+
+gint64
+mimp_protocol_session_get_retry_time (MimpProtocolSession *self)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL_SESSION (self), 0);
+  return IFACE (self)->get_retry_time ? IFACE (self)->get_retry_time (self) : 0;
+}
+
+void
+mimp_protocol_session_set_password (MimpProtocolSession *self, const char *password)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  if (IFACE (self)->set_password)
+    IFACE (self)->set_password (self, password);
+}
+
+void
+mimp_protocol_session_reconnect_now (MimpProtocolSession *self)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  IFACE (self)->reconnect_now (self);
+}
+
+void
+mimp_protocol_session_stop (MimpProtocolSession *self)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  IFACE (self)->stop (self);
+}
+
+void
+mimp_protocol_session_send (MimpProtocolSession *self, const char *local_id, const char *peer,
+                            const char *text)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  g_return_if_fail (local_id != NULL && peer != NULL && text != NULL);
+  IFACE (self)->send (self, local_id, peer, text);
+}
+
+void
+mimp_protocol_session_acknowledge (MimpProtocolSession *self, GPtrArray *stored)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  g_return_if_fail (stored != NULL);
+  if (IFACE (self)->acknowledge)
+    IFACE (self)->acknowledge (self, stored);
+}
+
+static void
+flush_ack_nothing (MimpProtocolSession *self, GCancellable *cancellable,
+                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, flush_ack_nothing);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * mimp_protocol_session_flush_ack_async:
+ *
+ * Tells the server now what is stored, for protocols that keep messages
+ * until they are acknowledged; succeeds at once for the others.
+ */
+void
+mimp_protocol_session_flush_ack_async (MimpProtocolSession *self, GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  if (IFACE (self)->flush_ack_async)
+    IFACE (self)->flush_ack_async (self, cancellable, callback, user_data);
+  else
+    flush_ack_nothing (self, cancellable, callback, user_data);
+}
+
+gboolean
+mimp_protocol_session_flush_ack_finish (MimpProtocolSession *self, GAsyncResult *result,
+                                        GError **error)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL_SESSION (self), FALSE);
+  if (g_async_result_is_tagged (result, flush_ack_nothing))
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return IFACE (self)->flush_ack_finish (self, result, error);
+}
+
+char *
+mimp_protocol_session_dup_peer_fingerprint (MimpProtocolSession *self)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL_SESSION (self), NULL);
+  return IFACE (self)->dup_peer_fingerprint ? IFACE (self)->dup_peer_fingerprint (self) : NULL;
+}
+
+void
+mimp_protocol_session_set_accepted_certificate (MimpProtocolSession *self, const char *fingerprint)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  if (IFACE (self)->set_accepted_certificate)
+    IFACE (self)->set_accepted_certificate (self, fingerprint);
+}
+
+void
+mimp_protocol_session_emit_messages_received (MimpProtocolSession *self, GPtrArray *messages)
+{
+  g_signal_emit (self, signals[MESSAGES_RECEIVED], 0, messages);
+}
+
+void
+mimp_protocol_session_emit_send_finished (MimpProtocolSession *self, const char *local_id,
+                                          const char *remote_id, gint64 timestamp,
+                                          const GError *error)
+{
+  g_signal_emit (self, signals[SEND_FINISHED], 0, local_id, remote_id, timestamp, error);
+}

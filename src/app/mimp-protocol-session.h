@@ -1,0 +1,86 @@
+/* mimp-protocol-session.h - what an account asks of its protocol's session
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mimp-incoming.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  MIMP_PROTOCOL_SESSION_STATE_OFFLINE,           /* not started, or stopped */
+  MIMP_PROTOCOL_SESSION_STATE_CONNECTING,        /* connecting, handshaking or logging in */
+  MIMP_PROTOCOL_SESSION_STATE_ONLINE,            /* signed in, receiving */
+  MIMP_PROTOCOL_SESSION_STATE_WAITING,           /* lost or failed; retrying at retry-time */
+  MIMP_PROTOCOL_SESSION_STATE_NEEDS_PASSWORD,    /* the server refused the password */
+  MIMP_PROTOCOL_SESSION_STATE_NEEDS_CERTIFICATE, /* the TLS certificate is not trusted */
+} MimpProtocolSessionState;
+
+#define MIMP_TYPE_PROTOCOL_SESSION (mimp_protocol_session_get_type ())
+G_DECLARE_INTERFACE (MimpProtocolSession, mimp_protocol_session, MIMP, PROTOCOL_SESSION, GObject)
+
+/**
+ * MimpProtocolSessionInterface:
+ *
+ * One account's connection through one protocol, kept alive by the
+ * protocol (reconnects, keep-alives). Implementations notify `state` and
+ * `retry-time` (both installed here) and emit:
+ * - `messages-received` (GPtrArray of #MimpIncoming, oldest first): the
+ *   account decodes and stores them, then calls acknowledge() with the same
+ *   array; nothing more may be asked of the server before that.
+ * - `send-finished` (local id, remote id or %NULL, timestamp ms or 0,
+ *   GError or %NULL): the end of one send(); an error is final for that
+ *   message (the account marks it failed and offers Retry).
+ *
+ * dup_peer_fingerprint (the SHA-256 fingerprint of the certificate the
+ * server showed) and set_accepted_certificate (the one to trust) are for
+ * protocols with TLS; the others leave them %NULL.
+ */
+struct _MimpProtocolSessionInterface
+{
+  GTypeInterface g_iface;
+
+  MimpProtocolSessionState (*get_state) (MimpProtocolSession *self);
+  const GError *(*get_error) (MimpProtocolSession *self);
+  gint64 (*get_retry_time) (MimpProtocolSession *self);
+  void (*set_password) (MimpProtocolSession *self, const char *password);
+  void (*reconnect_now) (MimpProtocolSession *self);
+  void (*stop) (MimpProtocolSession *self);
+  void (*send) (MimpProtocolSession *self, const char *local_id, const char *peer,
+                const char *text);
+  void (*acknowledge) (MimpProtocolSession *self, GPtrArray *stored);
+  void (*flush_ack_async) (MimpProtocolSession *self, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data);
+  gboolean (*flush_ack_finish) (MimpProtocolSession *self, GAsyncResult *result, GError **error);
+  char *(*dup_peer_fingerprint) (MimpProtocolSession *self);
+  void (*set_accepted_certificate) (MimpProtocolSession *self, const char *fingerprint);
+};
+
+MimpProtocolSessionState mimp_protocol_session_get_state (MimpProtocolSession *self);
+const GError *mimp_protocol_session_get_error (MimpProtocolSession *self);
+gint64 mimp_protocol_session_get_retry_time (MimpProtocolSession *self);
+void mimp_protocol_session_set_password (MimpProtocolSession *self, const char *password);
+void mimp_protocol_session_reconnect_now (MimpProtocolSession *self);
+void mimp_protocol_session_stop (MimpProtocolSession *self);
+void mimp_protocol_session_send (MimpProtocolSession *self, const char *local_id, const char *peer,
+                                 const char *text);
+void mimp_protocol_session_acknowledge (MimpProtocolSession *self, GPtrArray *stored);
+void mimp_protocol_session_flush_ack_async (MimpProtocolSession *self, GCancellable *cancellable,
+                                            GAsyncReadyCallback callback, gpointer user_data);
+gboolean mimp_protocol_session_flush_ack_finish (MimpProtocolSession *self, GAsyncResult *result,
+                                                 GError **error);
+char *mimp_protocol_session_dup_peer_fingerprint (MimpProtocolSession *self);
+void mimp_protocol_session_set_accepted_certificate (MimpProtocolSession *self,
+                                                     const char *fingerprint);
+
+/* For implementations. */
+void mimp_protocol_session_emit_messages_received (MimpProtocolSession *self, GPtrArray *messages);
+void mimp_protocol_session_emit_send_finished (MimpProtocolSession *self, const char *local_id,
+                                               const char *remote_id, gint64 timestamp,
+                                               const GError *error);
+
+G_END_DECLS

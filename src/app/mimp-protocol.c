@@ -1,0 +1,242 @@
+/* mimp-protocol.c
+ *
+ * Protocols register once (mimp_protocols_register_builtin(), or a test's
+ * own) and live for the whole process, one instance each, as libpurple's
+ * protocol manager keeps them. Nothing outside protocols/ names one.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mimp-protocol"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "mimp-protocol.h"
+#include "mimp-secret-store.h"
+#include "protocols/mimp/mimp-mimp-protocol.h"
+
+G_DEFINE_ABSTRACT_TYPE (MimpProtocol, mimp_protocol, G_TYPE_OBJECT)
+
+static GPtrArray *registry; /* of owned MimpProtocol, in registration order */
+
+static void ensure_builtin (void);
+
+static void
+mimp_protocol_class_init (MimpProtocolClass *klass)
+{
+}
+
+static void
+mimp_protocol_init (MimpProtocol *self)
+{
+}
+
+#define CLASS(self) MIMP_PROTOCOL_GET_CLASS (self)
+
+const char *
+mimp_protocol_get_id (MimpProtocol *self)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), NULL);
+  return CLASS (self)->id;
+}
+
+const char *
+mimp_protocol_get_display_name (MimpProtocol *self)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), NULL);
+  return _ (CLASS (self)->display_name);
+}
+
+MimpProtocolCapabilities
+mimp_protocol_get_capabilities (MimpProtocol *self)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), 0);
+  return CLASS (self)->capabilities;
+}
+
+/**
+ * mimp_protocol_has:
+ *
+ * Returns: whether the protocol offers all of @capabilities
+ */
+gboolean
+mimp_protocol_has (MimpProtocol *self, MimpProtocolCapabilities capabilities)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), FALSE);
+  return (CLASS (self)->capabilities & capabilities) == capabilities;
+}
+
+gsize
+mimp_protocol_get_max_text (MimpProtocol *self)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), 0);
+  return CLASS (self)->max_text;
+}
+
+guint16
+mimp_protocol_get_default_port (MimpProtocol *self, gboolean use_tls)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), 0);
+  return CLASS (self)->default_port (self, use_tls);
+}
+
+gboolean
+mimp_protocol_normalize_peer (MimpProtocol *self, const char *name, char **normalized,
+                              GError **error)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), FALSE);
+  g_return_val_if_fail (name != NULL && normalized != NULL, FALSE);
+  return CLASS (self)->normalize_peer (self, name, normalized, error);
+}
+
+char *
+mimp_protocol_describe_security (MimpProtocol *self, gboolean use_tls)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), NULL);
+  return CLASS (self)->describe_security (self, use_tls);
+}
+
+MimpProtocolSession *
+mimp_protocol_create_session (MimpProtocol *self, MimpAccount *account)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), NULL);
+  return CLASS (self)->create_session (self, account);
+}
+
+/**
+ * mimp_protocol_parse_server:
+ * @text: "host" or "host:port" (or "[v6]:port")
+ *
+ * Returns: whether @text is a usable server address; without a port the
+ *   protocol's default is used
+ */
+gboolean
+mimp_protocol_parse_server (MimpProtocol *self, const char *text, gboolean use_tls, char **host,
+                            guint16 *port)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text ? text : ""));
+  g_autoptr (GNetworkAddress) address = NULL;
+
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), FALSE);
+
+  if (*stripped == '\0' || strchr (stripped, ' ') != NULL || strchr (stripped, '/') != NULL)
+    return FALSE;
+  address = (GNetworkAddress *) g_network_address_parse (
+      stripped, mimp_protocol_get_default_port (self, use_tls), NULL);
+  if (address == NULL || g_network_address_get_port (address) == 0)
+    return FALSE;
+  *host = g_strdup (g_network_address_get_hostname (address));
+  *port = g_network_address_get_port (address);
+  return **host != '\0';
+}
+
+/* ------------------------------------------------------------------ */
+/* Registry                                                           */
+/* ------------------------------------------------------------------ */
+
+/**
+ * mimp_protocol_register:
+ * @type: a subtype of #MimpProtocol
+ *
+ * Makes the protocol known to every part of the app. Registering a type
+ * twice, or two types with one id, is a programming error.
+ */
+void
+mimp_protocol_register (GType type)
+{
+  MimpProtocol *protocol;
+
+  g_return_if_fail (g_type_is_a (type, MIMP_TYPE_PROTOCOL));
+
+  ensure_builtin ();
+  protocol = g_object_new (type, NULL);
+  g_return_if_fail (CLASS (protocol)->id != NULL);
+  if (mimp_protocol_find (CLASS (protocol)->id) != NULL)
+    {
+      g_critical ("Protocol %s registered twice", CLASS (protocol)->id);
+      g_object_unref (protocol);
+      return;
+    }
+  g_ptr_array_add (registry, protocol);
+}
+
+/* The protocols the app ships with come first, registered on first use
+ * of the registry (from the main thread, as all of the app's objects). */
+static void
+ensure_builtin (void)
+{
+  if (registry != NULL)
+    return;
+  registry = g_ptr_array_new_with_free_func (g_object_unref);
+  mimp_protocol_register (MIMP_TYPE_MIMP_PROTOCOL);
+}
+
+/**
+ * mimp_protocol_find:
+ *
+ * Returns: (transfer none) (nullable): the registered protocol with @id
+ */
+MimpProtocol *
+mimp_protocol_find (const char *id)
+{
+  ensure_builtin ();
+  if (id == NULL)
+    return NULL;
+  for (guint i = 0; i < registry->len; i++)
+    if (g_str_equal (CLASS (registry->pdata[i])->id, id))
+      return registry->pdata[i];
+  return NULL;
+}
+
+/**
+ * mimp_protocol_list:
+ *
+ * Returns: (transfer container) (element-type MimpProtocol): the registered
+ *   protocols, in registration order
+ */
+GPtrArray *
+mimp_protocol_list (void)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func (g_object_unref);
+
+  ensure_builtin ();
+  for (guint i = 0; i < registry->len; i++)
+    g_ptr_array_add (list, g_object_ref (registry->pdata[i]));
+  return list;
+}
+
+/* ------------------------------------------------------------------ */
+
+char *
+mimp_describe_error (const GError *error)
+{
+  if (error == NULL)
+    return g_strdup (_ ("Unknown error"));
+
+  ensure_builtin ();
+  for (guint i = 0; i < registry->len; i++)
+    {
+      MimpProtocol *protocol = registry->pdata[i];
+
+      if (CLASS (protocol)->error_domain == error->domain && CLASS (protocol)->describe_error)
+        return CLASS (protocol)->describe_error (protocol, error);
+    }
+  if (error->domain == MIMP_SECRET_STORE_ERROR)
+    {
+      switch ((MimpSecretStoreError) error->code)
+        {
+        case MIMP_SECRET_STORE_ERROR_UNAVAILABLE:
+          return g_strdup (_ ("No keyring is available to keep passwords."));
+        case MIMP_SECRET_STORE_ERROR_LOCKED:
+          return g_strdup (_ ("The keyring is locked."));
+        case MIMP_SECRET_STORE_ERROR_TIMEOUT:
+          return g_strdup (_ ("The keyring did not answer."));
+        case MIMP_SECRET_STORE_ERROR_FAILED:
+        default:
+          return g_strdup (error->message);
+        }
+    }
+  return g_strdup (error->message);
+}
