@@ -72,6 +72,11 @@ enum
 {
   MESSAGE_ADDED,
   MESSAGE_UPDATED,
+  TYPING_CHANGED,
+  CHAT_REQUESTED,
+  VERIFICATION_ASKED,
+  VERIFICATION_FINISHED,
+  MEMBERS_CHANGED,
   N_SIGNALS
 };
 
@@ -80,6 +85,13 @@ static guint signals[N_SIGNALS];
 
 static void store_batch (MimpAccount *self, GPtrArray *messages);
 static void decode_batch (MimpAccount *self, GPtrArray *messages);
+static void on_typing_changed (MimpAccount *self, const char *peer, MimpTypingState state);
+static void on_chat_requested (MimpAccount *self, const char *peer);
+static void on_verification_asked (MimpAccount *self, const char *peer, const char *question);
+static void on_verification_finished (MimpAccount *self, const char *peer, gboolean matched,
+                                      const GError *error);
+static void on_members_changed (MimpAccount *self, const char *room, const char *name,
+                                gboolean joined);
 static void on_send_finished (MimpAccount *self, const char *client_id, const char *server_id,
                               gint64 timestamp, const GError *error);
 
@@ -519,6 +531,95 @@ outbox_listed (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 /* ------------------------------------------------------------------ */
+/* What only some protocols have: passed on to the UI                 */
+/* ------------------------------------------------------------------ */
+
+static void
+on_typing_changed (MimpAccount *self, const char *peer, MimpTypingState state)
+{
+  g_signal_emit (self, signals[TYPING_CHANGED], 0, peer, state);
+}
+
+static void
+on_chat_requested (MimpAccount *self, const char *peer)
+{
+  g_signal_emit (self, signals[CHAT_REQUESTED], 0, peer);
+}
+
+static void
+on_verification_asked (MimpAccount *self, const char *peer, const char *question)
+{
+  g_signal_emit (self, signals[VERIFICATION_ASKED], 0, peer, question);
+}
+
+static void
+on_verification_finished (MimpAccount *self, const char *peer, gboolean matched,
+                          const GError *error)
+{
+  g_signal_emit (self, signals[VERIFICATION_FINISHED], 0, peer, matched, error);
+}
+
+static void
+on_members_changed (MimpAccount *self, const char *room, const char *name, gboolean joined)
+{
+  g_signal_emit (self, signals[MEMBERS_CHANGED], 0, room, name, joined);
+}
+
+/**
+ * mimp_account_send_typing:
+ *
+ * Tells @peer whether the user is typing, where the protocol has typing
+ * notifications; does nothing elsewhere or while offline.
+ */
+void
+mimp_account_send_typing (MimpAccount *self, const char *peer, MimpTypingState state)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  if (self->session != NULL && self->status == MIMP_ACCOUNT_STATUS_ONLINE &&
+      mimp_protocol_has (self->protocol, MIMP_PROTOCOL_TYPING))
+    mimp_protocol_session_send_typing (self->session, peer, state);
+}
+
+void
+mimp_account_answer_chat_request (MimpAccount *self, const char *peer, gboolean accept)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  if (self->session != NULL)
+    mimp_protocol_session_answer_chat_request (self->session, peer, accept);
+}
+
+void
+mimp_account_start_verification (MimpAccount *self, const char *peer, const char *question,
+                                 const char *answer)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (mimp_protocol_has (self->protocol, MIMP_PROTOCOL_VERIFICATION));
+  if (self->session != NULL)
+    mimp_protocol_session_start_verification (self->session, peer, question, answer);
+}
+
+void
+mimp_account_answer_verification (MimpAccount *self, const char *peer, const char *answer)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  if (self->session != NULL)
+    mimp_protocol_session_answer_verification (self->session, peer, answer);
+}
+
+/**
+ * mimp_account_dup_members:
+ *
+ * Returns: (transfer full) (nullable): who is in @room now, as far as the
+ *   account knows
+ */
+GStrv
+mimp_account_dup_members (MimpAccount *self, const char *room)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+  return self->session ? mimp_protocol_session_list_members (self->session, room) : NULL;
+}
+
+/* ------------------------------------------------------------------ */
 /* Lifecycle                                                          */
 /* ------------------------------------------------------------------ */
 
@@ -536,6 +637,16 @@ ensure_session (MimpAccount *self)
   g_signal_connect_object (self->session, "messages-received", G_CALLBACK (on_messages_received),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "send-finished", G_CALLBACK (on_send_finished), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "typing-changed", G_CALLBACK (on_typing_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "chat-requested", G_CALLBACK (on_chat_requested), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "verification-asked", G_CALLBACK (on_verification_asked),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "verification-finished",
+                           G_CALLBACK (on_verification_finished), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "members-changed", G_CALLBACK (on_members_changed), self,
                            G_CONNECT_SWAPPED);
 }
 
@@ -857,6 +968,23 @@ mimp_account_class_init (MimpAccountClass *klass)
   signals[MESSAGE_UPDATED] =
       g_signal_new ("message-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, MIMP_TYPE_CHAT_MESSAGE);
+  /* The session's signals for what only some protocols have, passed on
+   * (mimp-protocol-session.h). */
+  signals[TYPING_CHANGED] =
+      g_signal_new ("typing-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 2, G_TYPE_STRING, MIMP_TYPE_TYPING_STATE);
+  signals[CHAT_REQUESTED] =
+      g_signal_new ("chat-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[VERIFICATION_ASKED] =
+      g_signal_new ("verification-asked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[VERIFICATION_FINISHED] =
+      g_signal_new ("verification-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_POINTER);
+  signals[MEMBERS_CHANGED] =
+      g_signal_new ("members-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
 }
 
 static void

@@ -56,6 +56,12 @@ void mimp_account_use_password (MimpAccount *self, const char *password, gboolea
 void mimp_account_trust_certificate (MimpAccount *self);
 
 void mimp_account_send (MimpAccount *self, const char *peer, const char *text);
+void mimp_account_send_typing (MimpAccount *self, const char *peer, MimpTypingState state);
+void mimp_account_answer_chat_request (MimpAccount *self, const char *peer, gboolean accept);
+void mimp_account_start_verification (MimpAccount *self, const char *peer, const char *question,
+                                      const char *answer);
+void mimp_account_answer_verification (MimpAccount *self, const char *peer, const char *answer);
+GStrv mimp_account_dup_members (MimpAccount *self, const char *room);
 void mimp_account_retry (MimpAccount *self, MimpChatMessage *message);
 void mimp_account_change_server (MimpAccount *self, const char *host, guint16 port,
                                  const char *user, gboolean use_tls);

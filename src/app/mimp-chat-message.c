@@ -20,6 +20,7 @@ struct _MimpChatMessage
   char *client_id;
   char *server_id;
   char *error;
+  char *sender;
   gint64 timestamp;
   gint64 seq;
   MimpMessageState state;
@@ -68,6 +69,7 @@ mimp_chat_message_finalize (GObject *object)
   g_free (self->client_id);
   g_free (self->server_id);
   g_free (self->error);
+  g_free (self->sender);
 
   G_OBJECT_CLASS (mimp_chat_message_parent_class)->finalize (object);
 }
@@ -284,6 +286,27 @@ mimp_chat_message_set_server_id (MimpChatMessage *self, const char *server_id)
   set_str (&self->server_id, server_id);
 }
 
+/**
+ * mimp_chat_message_get_sender:
+ *
+ * Returns: (nullable): in a room, who wrote the message; %NULL in a chat
+ *   with one person
+ */
+const char *
+mimp_chat_message_get_sender (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), NULL);
+  return self->sender;
+}
+
+void
+mimp_chat_message_set_sender (MimpChatMessage *self, const char *sender)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+  g_free (self->sender);
+  self->sender = g_strdup (sender);
+}
+
 const char *
 mimp_chat_message_get_error (MimpChatMessage *self)
 {
@@ -385,6 +408,7 @@ mimp_chat_message_update_from (MimpChatMessage *self, MimpChatMessage *other)
 
   mimp_chat_message_set_server_id (self, other->server_id);
   mimp_chat_message_set_error (self, other->error);
+  mimp_chat_message_set_sender (self, other->sender);
   mimp_chat_message_set_state (self, other->state);
 }
 

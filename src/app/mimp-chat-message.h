@@ -35,6 +35,8 @@ const char *mimp_chat_message_get_server_id (MimpChatMessage *self);
 void mimp_chat_message_set_server_id (MimpChatMessage *self, const char *server_id);
 const char *mimp_chat_message_get_error (MimpChatMessage *self);
 void mimp_chat_message_set_error (MimpChatMessage *self, const char *error);
+const char *mimp_chat_message_get_sender (MimpChatMessage *self);
+void mimp_chat_message_set_sender (MimpChatMessage *self, const char *sender);
 gint64 mimp_chat_message_get_seq (MimpChatMessage *self);
 void mimp_chat_message_set_seq (MimpChatMessage *self, gint64 seq);
 gboolean mimp_chat_message_get_first_of_day (MimpChatMessage *self);

@@ -12,9 +12,14 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "mimp-app-enums.h"
 #include "mimp-chat.h"
 
 #define GROUP_WINDOW_MS (5 * 60 * 1000)
+
+/* Cryptully's rule, used for every protocol with typing notifications:
+ * after this long without a key press the user has stopped typing. */
+#define TYPING_IDLE_MS 1500
 
 struct _MimpChat
 {
@@ -34,6 +39,11 @@ struct _MimpChat
   guint loading : 1;
   guint loaded : 1;
   guint has_more : 1;
+
+  MimpTypingState peer_typing; /* what the peer last said */
+  MimpTypingState own_typing;  /* what we last said to the peer */
+  guint typing_idle_id;
+  gboolean composer_has_text;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -51,6 +61,7 @@ enum
   PROP_PREVIEW,
   PROP_LOADING,
   PROP_HAS_MORE,
+  PROP_PEER_TYPING,
   N_PROPS
 };
 
@@ -93,6 +104,9 @@ mimp_chat_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->typing_idle_id, g_source_remove);
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_data (self->account, self);
   g_clear_object (&self->account);
   g_clear_pointer (&self->items, g_ptr_array_unref);
 
@@ -140,6 +154,9 @@ mimp_chat_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
     case PROP_HAS_MORE:
       g_value_set_boolean (value, self->has_more);
       break;
+    case PROP_PEER_TYPING:
+      g_value_set_enum (value, self->peer_typing);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -173,6 +190,9 @@ mimp_chat_class_init (MimpChatClass *klass)
   properties[PROP_HAS_MORE] =
       g_param_spec_boolean ("has-more", NULL, NULL, TRUE,
                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PEER_TYPING] =
+      g_param_spec_enum ("peer-typing", NULL, NULL, MIMP_TYPE_TYPING_STATE, MIMP_TYPING_STOPPED,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -182,6 +202,81 @@ mimp_chat_init (MimpChat *self)
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   self->has_more = TRUE;
+}
+
+static void
+set_peer_typing (MimpChat *self, MimpTypingState state)
+{
+  if (self->peer_typing == state)
+    return;
+  self->peer_typing = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEER_TYPING]);
+}
+
+static void
+on_typing_changed (MimpChat *self, const char *peer, MimpTypingState state)
+{
+  if (g_strcmp0 (peer, self->peer) == 0)
+    set_peer_typing (self, state);
+}
+
+/* A peer that went away (or we did) is not typing any more. */
+static void
+on_account_status (MimpChat *self)
+{
+  if (mimp_account_get_status (self->account) != MIMP_ACCOUNT_STATUS_ONLINE)
+    {
+      set_peer_typing (self, MIMP_TYPING_STOPPED);
+      self->own_typing = MIMP_TYPING_STOPPED;
+      g_clear_handle_id (&self->typing_idle_id, g_source_remove);
+    }
+}
+
+static void
+say_typing (MimpChat *self, MimpTypingState state)
+{
+  if (self->own_typing == state)
+    return;
+  self->own_typing = state;
+  mimp_account_send_typing (self->account, self->peer, state);
+}
+
+static gboolean
+typing_idle (gpointer data)
+{
+  MimpChat *self = data;
+
+  self->typing_idle_id = 0;
+  say_typing (self, self->composer_has_text ? MIMP_TYPING_PAUSED : MIMP_TYPING_STOPPED);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * mimp_chat_composer_changed:
+ * @has_text: whether the composer holds text now
+ *
+ * Called at every change the user makes in the composer: the peer is told
+ * "typing", and after 1.5 s without a change "stopped" (with or without
+ * text left), where the account's protocol has typing notifications.
+ */
+void
+mimp_chat_composer_changed (MimpChat *self, gboolean has_text)
+{
+  g_return_if_fail (MIMP_IS_CHAT (self));
+
+  if (!mimp_protocol_has (mimp_account_get_protocol (self->account), MIMP_PROTOCOL_TYPING))
+    return;
+  self->composer_has_text = has_text;
+  say_typing (self, MIMP_TYPING_ACTIVE);
+  g_clear_handle_id (&self->typing_idle_id, g_source_remove);
+  self->typing_idle_id = g_timeout_add (TYPING_IDLE_MS, typing_idle, self);
+}
+
+MimpTypingState
+mimp_chat_get_peer_typing (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), MIMP_TYPING_STOPPED);
+  return self->peer_typing;
 }
 
 char *
@@ -202,6 +297,8 @@ mimp_chat_new (MimpAccount *account, const char *peer)
   self->account = g_object_ref (account);
   self->peer = g_strdup (peer);
   self->key = mimp_chat_make_key (mimp_account_get_id (account), peer);
+  g_signal_connect_swapped (account, "typing-changed", G_CALLBACK (on_typing_changed), self);
+  g_signal_connect_swapped (account, "notify::status", G_CALLBACK (on_account_status), self);
   return self;
 }
 
@@ -476,6 +573,8 @@ mimp_chat_add_message (MimpChat *self, MimpChatMessage *message, gboolean seen)
                MAX (mimp_chat_message_get_timestamp (message), g_get_real_time () / 1000));
   if (!mimp_chat_message_get_outgoing (message))
     {
+      /* A message ends the peer's typing, as it does in Cryptully. */
+      set_peer_typing (self, MIMP_TYPING_STOPPED);
       if (!seen)
         set_unread (self, self->unread + 1);
       else /* the history counted it as unread when storing it */
@@ -554,6 +653,11 @@ mimp_chat_send (MimpChat *self, const char *text)
   g_return_if_fail (MIMP_IS_CHAT (self));
   g_return_if_fail (text != NULL && *text != '\0');
 
+  /* The message itself ends "typing" on the other side: nothing more is
+   * said, as Cryptully does. */
+  g_clear_handle_id (&self->typing_idle_id, g_source_remove);
+  self->own_typing = MIMP_TYPING_STOPPED;
+  self->composer_has_text = FALSE;
   mimp_account_send (self->account, self->peer, text);
 }
 

@@ -44,5 +44,7 @@ void mimp_chat_update_message (MimpChat *self, MimpChatMessage *message);
 void mimp_chat_mark_read (MimpChat *self);
 void mimp_chat_send (MimpChat *self, const char *text);
 void mimp_chat_retry (MimpChat *self, MimpChatMessage *message);
+void mimp_chat_composer_changed (MimpChat *self, gboolean has_text);
+MimpTypingState mimp_chat_get_peer_typing (MimpChat *self);
 
 G_END_DECLS

@@ -337,7 +337,7 @@ prepare (MimpHistory *self, const char *sql, GError **error)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 #define MESSAGE_COLUMNS                                                                            \
-  "id, account, peer, direction, client_id, server_id, text, timestamp, state, seq, error"
+  "id, account, peer, direction, client_id, server_id, text, timestamp, state, seq, error, sender"
 
 static MimpChatMessage *
 message_from_row (sqlite3_stmt *stmt)
@@ -354,6 +354,7 @@ message_from_row (sqlite3_stmt *stmt)
   if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
     mimp_chat_message_set_seq (message, sqlite3_column_int64 (stmt, 9));
   mimp_chat_message_set_error (message, (const char *) sqlite3_column_text (stmt, 10));
+  mimp_chat_message_set_sender (message, (const char *) sqlite3_column_text (stmt, 11));
   return message;
 }
 
@@ -626,8 +627,8 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
     return FALSE;
   insert = prepare (self,
                     "INSERT OR IGNORE INTO messages "
-                    "(account, peer, direction, server_id, text, timestamp, state, seq) "
-                    "VALUES (?, ?, 0, ?, ?, ?, 1, ?)",
+                    "(account, peer, direction, server_id, text, timestamp, state, seq, sender) "
+                    "VALUES (?, ?, 0, ?, ?, ?, 1, ?, ?)",
                     error);
   if (insert == NULL)
     return FALSE;
@@ -680,6 +681,7 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
         sqlite3_bind_int64 (insert, 6, message->position);
       else
         sqlite3_bind_null (insert, 6);
+      sqlite3_bind_text (insert, 7, message->sender, -1, SQLITE_TRANSIENT);
 
       if (sqlite3_step (insert) != SQLITE_DONE)
         {

@@ -12,6 +12,7 @@ static void
 incoming_clear (MimpIncoming *incoming)
 {
   g_free (incoming->peer);
+  g_free (incoming->sender);
   g_free (incoming->to);
   g_free (incoming->remote_id);
   g_free (incoming->text);
@@ -30,6 +31,23 @@ mimp_incoming_new (const char *peer, const char *to, const char *remote_id, cons
   incoming->text = g_strdup (text);
   incoming->timestamp = timestamp;
   incoming->position = position;
+  return incoming;
+}
+
+/**
+ * mimp_incoming_new_in_room:
+ * @room: the room's id, which is the chat's peer
+ * @sender: who said it
+ */
+MimpIncoming *
+mimp_incoming_new_in_room (const char *room, const char *sender, const char *remote_id,
+                           const char *text, gint64 timestamp, gint64 position)
+{
+  MimpIncoming *incoming;
+
+  g_return_val_if_fail (sender != NULL, NULL);
+  incoming = mimp_incoming_new (room, NULL, remote_id, text, timestamp, position);
+  incoming->sender = g_strdup (sender);
   return incoming;
 }
 
@@ -54,6 +72,9 @@ mimp_incoming_unref (MimpIncoming *incoming)
 MimpIncoming *
 mimp_incoming_copy_with_text (const MimpIncoming *incoming, const char *text)
 {
-  return mimp_incoming_new (incoming->peer, incoming->to, incoming->remote_id, text,
-                            incoming->timestamp, incoming->position);
+  MimpIncoming *copy = mimp_incoming_new (incoming->peer, incoming->to, incoming->remote_id, text,
+                                          incoming->timestamp, incoming->position);
+
+  copy->sender = g_strdup (incoming->sender);
+  return copy;
 }

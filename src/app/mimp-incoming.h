@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 
 /**
  * MimpIncoming:
- * @peer: the chat it belongs to: who sent it
+ * @peer: the chat it belongs to: who sent it, or the room it was said in
+ * @sender: in a room, who said it; %NULL in a chat with one person
  * @to: whom it was addressed to, when the protocol says (lets the history
  *   recognise the echo of a message sent to oneself), or %NULL
  * @remote_id: the protocol's id for it, used to drop a message delivered
@@ -25,6 +26,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   char *peer;
+  char *sender;
   char *to;
   char *remote_id;
   char *text;
@@ -39,6 +41,9 @@ MimpIncoming *mimp_incoming_new (const char *peer, const char *to, const char *r
                                  const char *text, gint64 timestamp, gint64 position);
 MimpIncoming *mimp_incoming_ref (MimpIncoming *incoming);
 void mimp_incoming_unref (MimpIncoming *incoming);
+MimpIncoming *mimp_incoming_new_in_room (const char *room, const char *sender,
+                                         const char *remote_id, const char *text, gint64 timestamp,
+                                         gint64 position);
 MimpIncoming *mimp_incoming_copy_with_text (const MimpIncoming *incoming, const char *text);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MimpIncoming, mimp_incoming_unref)
 

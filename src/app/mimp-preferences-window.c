@@ -281,14 +281,15 @@ update_subtitle (AdwActionRow *row)
                                                          : _ ("Offline");
       break;
     }
-  if (mimp_account_get_use_tls (account))
-    adw_action_row_set_subtitle (row, status);
-  else
-    {
-      /* Translators: account status, then a warning that plain MIMP is readable by anyone */
-      g_autofree char *text = g_strdup_printf (_ ("%s · not encrypted"), status);
-      adw_action_row_set_subtitle (row, text);
-    }
+  {
+    /* Who can read this account's chats, in a few words, after its status. */
+    g_autofree char *security = mimp_protocol_describe_security (
+        mimp_account_get_protocol (account), mimp_account_get_use_tls (account), TRUE);
+    /* Translators: an account's status, then who can read its chats (e.g. "not encrypted") */
+    g_autofree char *text = g_strdup_printf (_ ("%s · %s"), status, security);
+
+    adw_action_row_set_subtitle (row, text);
+  }
 }
 
 static void

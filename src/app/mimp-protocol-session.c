@@ -13,6 +13,11 @@ enum
 {
   MESSAGES_RECEIVED,
   SEND_FINISHED,
+  TYPING_CHANGED,
+  CHAT_REQUESTED,
+  VERIFICATION_ASKED,
+  VERIFICATION_FINISHED,
+  MEMBERS_CHANGED,
   N_SIGNALS
 };
 
@@ -35,6 +40,21 @@ mimp_protocol_session_default_init (MimpProtocolSessionInterface *iface)
   signals[SEND_FINISHED] = g_signal_new (
       "send-finished", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_POINTER);
+  signals[TYPING_CHANGED] =
+      g_signal_new ("typing-changed", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, MIMP_TYPE_TYPING_STATE);
+  signals[CHAT_REQUESTED] =
+      g_signal_new ("chat-requested", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[VERIFICATION_ASKED] =
+      g_signal_new ("verification-asked", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[VERIFICATION_FINISHED] = g_signal_new (
+      "verification-finished", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+      NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_POINTER);
+  signals[MEMBERS_CHANGED] =
+      g_signal_new ("members-changed", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
 }
 
 #define IFACE(self) MIMP_PROTOCOL_SESSION_GET_IFACE (self)
@@ -164,4 +184,96 @@ mimp_protocol_session_emit_send_finished (MimpProtocolSession *self, const char 
                                           const GError *error)
 {
   g_signal_emit (self, signals[SEND_FINISHED], 0, local_id, remote_id, timestamp, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* What only some protocols have                                      */
+/* ------------------------------------------------------------------ */
+
+void
+mimp_protocol_session_send_typing (MimpProtocolSession *self, const char *peer,
+                                   MimpTypingState state)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  g_return_if_fail (peer != NULL);
+  if (IFACE (self)->send_typing)
+    IFACE (self)->send_typing (self, peer, state);
+}
+
+void
+mimp_protocol_session_answer_chat_request (MimpProtocolSession *self, const char *peer,
+                                           gboolean accept)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  g_return_if_fail (peer != NULL);
+  g_return_if_fail (IFACE (self)->answer_chat_request != NULL);
+  IFACE (self)->answer_chat_request (self, peer, accept);
+}
+
+void
+mimp_protocol_session_start_verification (MimpProtocolSession *self, const char *peer,
+                                          const char *question, const char *answer)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  g_return_if_fail (peer != NULL && answer != NULL);
+  g_return_if_fail (IFACE (self)->start_verification != NULL);
+  IFACE (self)->start_verification (self, peer, question, answer);
+}
+
+void
+mimp_protocol_session_answer_verification (MimpProtocolSession *self, const char *peer,
+                                           const char *answer)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  g_return_if_fail (peer != NULL && answer != NULL);
+  g_return_if_fail (IFACE (self)->answer_verification != NULL);
+  IFACE (self)->answer_verification (self, peer, answer);
+}
+
+/**
+ * mimp_protocol_session_list_members:
+ *
+ * Returns: (transfer full) (nullable): who is in @room now, or %NULL when
+ *   the protocol has no rooms or does not know yet
+ */
+GStrv
+mimp_protocol_session_list_members (MimpProtocolSession *self, const char *room)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL_SESSION (self), NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+  return IFACE (self)->list_members ? IFACE (self)->list_members (self, room) : NULL;
+}
+
+void
+mimp_protocol_session_emit_typing_changed (MimpProtocolSession *self, const char *peer,
+                                           MimpTypingState state)
+{
+  g_signal_emit (self, signals[TYPING_CHANGED], 0, peer, state);
+}
+
+void
+mimp_protocol_session_emit_chat_requested (MimpProtocolSession *self, const char *peer)
+{
+  g_signal_emit (self, signals[CHAT_REQUESTED], 0, peer);
+}
+
+void
+mimp_protocol_session_emit_verification_asked (MimpProtocolSession *self, const char *peer,
+                                               const char *question)
+{
+  g_signal_emit (self, signals[VERIFICATION_ASKED], 0, peer, question);
+}
+
+void
+mimp_protocol_session_emit_verification_finished (MimpProtocolSession *self, const char *peer,
+                                                  gboolean matched, const GError *error)
+{
+  g_signal_emit (self, signals[VERIFICATION_FINISHED], 0, peer, matched, error);
+}
+
+void
+mimp_protocol_session_emit_members_changed (MimpProtocolSession *self, const char *room,
+                                            const char *name, gboolean joined)
+{
+  g_signal_emit (self, signals[MEMBERS_CHANGED], 0, room, name, joined);
 }

@@ -20,6 +20,15 @@ typedef enum
   MIMP_PROTOCOL_SESSION_STATE_NEEDS_CERTIFICATE, /* the TLS certificate is not trusted */
 } MimpProtocolSessionState;
 
+/* Cryptully's three typing states, which Mimp uses for every protocol that
+ * has typing notifications. */
+typedef enum
+{
+  MIMP_TYPING_STOPPED, /* not typing, the composer is empty */
+  MIMP_TYPING_ACTIVE,  /* typing now */
+  MIMP_TYPING_PAUSED,  /* stopped typing, with text left in the composer */
+} MimpTypingState;
+
 #define MIMP_TYPE_PROTOCOL_SESSION (mimp_protocol_session_get_type ())
 G_DECLARE_INTERFACE (MimpProtocolSession, mimp_protocol_session, MIMP, PROTOCOL_SESSION, GObject)
 
@@ -39,6 +48,20 @@ G_DECLARE_INTERFACE (MimpProtocolSession, mimp_protocol_session, MIMP, PROTOCOL_
  * dup_peer_fingerprint (the SHA-256 fingerprint of the certificate the
  * server showed) and set_accepted_certificate (the one to trust) are for
  * protocols with TLS; the others leave them %NULL.
+ *
+ * The rest is for protocols with the matching capability
+ * (mimp-protocol.h); the others leave them %NULL:
+ * - typing (MIMP_PROTOCOL_TYPING): send_typing(), and the signal
+ *   `typing-changed` (peer, #MimpTypingState);
+ * - chats that need the user's consent before they start (Cryptully):
+ *   the signal `chat-requested` (peer), answered with answer_chat_request();
+ * - verification (MIMP_PROTOCOL_VERIFICATION): start_verification()
+ *   (question or %NULL, answer), the signal `verification-asked` (peer,
+ *   question) answered with answer_verification(), and the signal
+ *   `verification-finished` (peer, matched, GError or %NULL);
+ * - rooms (MIMP_PROTOCOL_ROOMS): messages in a room come with the room as
+ *   their peer and the author as their sender; list_members() and the
+ *   signal `members-changed` (room, name, joined) tell who is in it.
  */
 struct _MimpProtocolSessionInterface
 {
@@ -58,6 +81,13 @@ struct _MimpProtocolSessionInterface
   gboolean (*flush_ack_finish) (MimpProtocolSession *self, GAsyncResult *result, GError **error);
   char *(*dup_peer_fingerprint) (MimpProtocolSession *self);
   void (*set_accepted_certificate) (MimpProtocolSession *self, const char *fingerprint);
+
+  void (*send_typing) (MimpProtocolSession *self, const char *peer, MimpTypingState state);
+  void (*answer_chat_request) (MimpProtocolSession *self, const char *peer, gboolean accept);
+  void (*start_verification) (MimpProtocolSession *self, const char *peer, const char *question,
+                              const char *answer);
+  void (*answer_verification) (MimpProtocolSession *self, const char *peer, const char *answer);
+  GStrv (*list_members) (MimpProtocolSession *self, const char *room);
 };
 
 MimpProtocolSessionState mimp_protocol_session_get_state (MimpProtocolSession *self);
@@ -77,10 +107,29 @@ char *mimp_protocol_session_dup_peer_fingerprint (MimpProtocolSession *self);
 void mimp_protocol_session_set_accepted_certificate (MimpProtocolSession *self,
                                                      const char *fingerprint);
 
+void mimp_protocol_session_send_typing (MimpProtocolSession *self, const char *peer,
+                                        MimpTypingState state);
+void mimp_protocol_session_answer_chat_request (MimpProtocolSession *self, const char *peer,
+                                                gboolean accept);
+void mimp_protocol_session_start_verification (MimpProtocolSession *self, const char *peer,
+                                               const char *question, const char *answer);
+void mimp_protocol_session_answer_verification (MimpProtocolSession *self, const char *peer,
+                                                const char *answer);
+GStrv mimp_protocol_session_list_members (MimpProtocolSession *self, const char *room);
+
 /* For implementations. */
 void mimp_protocol_session_emit_messages_received (MimpProtocolSession *self, GPtrArray *messages);
 void mimp_protocol_session_emit_send_finished (MimpProtocolSession *self, const char *local_id,
                                                const char *remote_id, gint64 timestamp,
                                                const GError *error);
+void mimp_protocol_session_emit_typing_changed (MimpProtocolSession *self, const char *peer,
+                                                MimpTypingState state);
+void mimp_protocol_session_emit_chat_requested (MimpProtocolSession *self, const char *peer);
+void mimp_protocol_session_emit_verification_asked (MimpProtocolSession *self, const char *peer,
+                                                    const char *question);
+void mimp_protocol_session_emit_verification_finished (MimpProtocolSession *self, const char *peer,
+                                                       gboolean matched, const GError *error);
+void mimp_protocol_session_emit_members_changed (MimpProtocolSession *self, const char *room,
+                                                 const char *name, gboolean joined);
 
 G_END_DECLS

@@ -91,11 +91,41 @@ mimp_protocol_normalize_peer (MimpProtocol *self, const char *name, char **norma
   return CLASS (self)->normalize_peer (self, name, normalized, error);
 }
 
+MimpSecurityLevel
+mimp_protocol_get_security (MimpProtocol *self, gboolean use_tls)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), MIMP_SECURITY_ANYONE);
+  return CLASS (self)->get_security (self, use_tls);
+}
+
 char *
-mimp_protocol_describe_security (MimpProtocol *self, gboolean use_tls)
+mimp_protocol_describe_security (MimpProtocol *self, gboolean use_tls, gboolean brief)
 {
   g_return_val_if_fail (MIMP_IS_PROTOCOL (self), NULL);
-  return CLASS (self)->describe_security (self, use_tls);
+  return CLASS (self)->describe_security (self, use_tls, brief);
+}
+
+/**
+ * mimp_security_level_get_icon_name:
+ *
+ * Returns: the symbolic icon for @level: a closed lock only for a verified
+ *   end-to-end chat, never for less
+ */
+const char *
+mimp_security_level_get_icon_name (MimpSecurityLevel level)
+{
+  switch (level)
+    {
+    case MIMP_SECURITY_VERIFIED:
+      return "channel-secure-symbolic";
+    case MIMP_SECURITY_UNVERIFIED:
+      return "dialog-warning-symbolic";
+    case MIMP_SECURITY_SERVER:
+      return "network-server-symbolic";
+    case MIMP_SECURITY_ANYONE:
+    default:
+      return "channel-insecure-symbolic";
+    }
 }
 
 MimpProtocolSession *

@@ -30,6 +30,17 @@ typedef enum /*< flags >*/
   MIMP_PROTOCOL_TLS = 1 << 10,         /* connections can use TLS */
 } MimpProtocolCapabilities;
 
+/* Who can read an account's chats, from the worst case up. The UI shows a
+ * closed lock for MIMP_SECURITY_VERIFIED only. */
+typedef enum
+{
+  MIMP_SECURITY_ANYONE,     /* anyone on the network path, and the server */
+  MIMP_SECURITY_SERVER,     /* the connection is protected; the server's operator can read */
+  MIMP_SECURITY_UNVERIFIED, /* end-to-end encrypted, but who is at the other end is not
+                             * verified: a server in the middle could read */
+  MIMP_SECURITY_VERIFIED,   /* end-to-end encrypted to a verified identity */
+} MimpSecurityLevel;
+
 #define MIMP_TYPE_PROTOCOL (mimp_protocol_get_type ())
 G_DECLARE_DERIVABLE_TYPE (MimpProtocol, mimp_protocol, MIMP, PROTOCOL, GObject)
 
@@ -46,7 +57,10 @@ G_DECLARE_DERIVABLE_TYPE (MimpProtocol, mimp_protocol, MIMP, PROTOCOL, GObject)
  * @normalize_peer: checks a user or peer name and returns it as the
  *   protocol compares names
  * @describe_error: a sentence for people about an error of @error_domain
- * @describe_security: who can read the account's chats, in plain words
+ * @get_security: who can read the account's chats (@use_tls for
+ *   protocols with TLS)
+ * @describe_security: the same in plain words: a sentence, or with @brief
+ *   a few words for a list row
  * @create_session: a new, not yet started session for @account
  */
 struct _MimpProtocolClass
@@ -63,7 +77,8 @@ struct _MimpProtocolClass
   gboolean (*normalize_peer) (MimpProtocol *self, const char *name, char **normalized,
                               GError **error);
   char *(*describe_error) (MimpProtocol *self, const GError *error);
-  char *(*describe_security) (MimpProtocol *self, gboolean use_tls);
+  MimpSecurityLevel (*get_security) (MimpProtocol *self, gboolean use_tls);
+  char *(*describe_security) (MimpProtocol *self, gboolean use_tls, gboolean brief);
   MimpProtocolSession *(*create_session) (MimpProtocol *self, MimpAccount *account);
 
   gpointer padding[8];
@@ -77,7 +92,9 @@ gsize mimp_protocol_get_max_text (MimpProtocol *self);
 guint16 mimp_protocol_get_default_port (MimpProtocol *self, gboolean use_tls);
 gboolean mimp_protocol_normalize_peer (MimpProtocol *self, const char *name, char **normalized,
                                        GError **error);
-char *mimp_protocol_describe_security (MimpProtocol *self, gboolean use_tls);
+MimpSecurityLevel mimp_protocol_get_security (MimpProtocol *self, gboolean use_tls);
+char *mimp_protocol_describe_security (MimpProtocol *self, gboolean use_tls, gboolean brief);
+const char *mimp_security_level_get_icon_name (MimpSecurityLevel level);
 MimpProtocolSession *mimp_protocol_create_session (MimpProtocol *self, MimpAccount *account);
 gboolean mimp_protocol_parse_server (MimpProtocol *self, const char *text, gboolean use_tls,
                                      char **host, guint16 *port);

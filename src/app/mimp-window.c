@@ -28,6 +28,9 @@ struct _MimpWindow
   GtkListView *chat_list_view;
   GtkButton *back_button;
   AdwWindowTitle *chat_title;
+  GtkMenuButton *security_button;
+  GtkLabel *security_label;
+  gboolean setting_composer; /* the composer's text is being set, not typed */
   GtkStack *content_stack;
   AdwStatusPage *empty_page;
   GtkScrolledWindow *messages_scroller;
@@ -341,7 +344,9 @@ mimp_window_dup_composer_text (MimpWindow *self)
 void
 mimp_window_set_composer_text (MimpWindow *self, const char *text)
 {
+  self->setting_composer = TRUE;
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), text ? text : "", -1);
+  self->setting_composer = FALSE;
 }
 
 static gboolean
@@ -360,6 +365,8 @@ on_composer_changed (MimpWindow *self)
   gboolean can_send = self->chat != NULL && !is_blank (text);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", can_send);
+  if (self->chat != NULL && !self->setting_composer)
+    mimp_chat_composer_changed (self->chat, *text != '\0');
   /* GtkTextView has no placeholder of its own. */
   gtk_widget_set_visible (GTK_WIDGET (self->composer_placeholder),
                           self->chat != NULL && *text == '\0');
@@ -451,6 +458,56 @@ save_draft (MimpWindow *self)
   mimp_chat_set_draft (self->chat, is_blank (text) ? NULL : text);
 }
 
+/* The chat's subtitle: the peer typing, where the protocol says so, or the
+ * account the chat belongs to. */
+static void
+update_chat_subtitle (MimpWindow *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->chat == NULL)
+    return;
+  switch (mimp_chat_get_peer_typing (self->chat))
+    {
+    case MIMP_TYPING_ACTIVE:
+      /* Translators: %s is who is typing a message to you */
+      text = g_strdup_printf (_ ("%s is typing…"), mimp_chat_get_peer (self->chat));
+      break;
+    case MIMP_TYPING_PAUSED:
+      /* Translators: %s stopped typing, but has text waiting to be sent */
+      text = g_strdup_printf (_ ("%s has entered text"), mimp_chat_get_peer (self->chat));
+      break;
+    case MIMP_TYPING_STOPPED:
+    default:
+      text = mimp_account_dup_display_name (mimp_chat_get_account (self->chat));
+      break;
+    }
+  adw_window_title_set_subtitle (self->chat_title, text);
+}
+
+/* Who can read the chat, as its account's type says: an icon (a closed
+ * lock only for what has earned it) and the words behind it. */
+static void
+update_security (MimpWindow *self)
+{
+  MimpAccount *account;
+  MimpProtocol *protocol;
+  MimpSecurityLevel level;
+  g_autofree char *words = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->security_button), self->chat != NULL);
+  if (self->chat == NULL)
+    return;
+  account = mimp_chat_get_account (self->chat);
+  protocol = mimp_account_get_protocol (account);
+  level = mimp_protocol_get_security (protocol, mimp_account_get_use_tls (account));
+  words = mimp_protocol_describe_security (protocol, mimp_account_get_use_tls (account), FALSE);
+  gtk_menu_button_set_icon_name (self->security_button, mimp_security_level_get_icon_name (level));
+  gtk_label_set_label (self->security_label, words);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->security_button),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, words, -1);
+}
+
 void
 mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
 {
@@ -462,13 +519,14 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
     {
       save_draft (self);
       if (self->chat != NULL)
-        g_signal_handlers_disconnect_by_func (self->chat, on_messages_changed, self);
+        {
+          g_signal_handlers_disconnect_by_func (self->chat, on_messages_changed, self);
+          g_signal_handlers_disconnect_by_func (self->chat, update_chat_subtitle, self);
+        }
       g_set_object (&self->chat, chat);
 
       if (chat != NULL)
         {
-          g_autofree char *account = mimp_account_dup_display_name (mimp_chat_get_account (chat));
-
           model = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (chat)));
           self->stick_to_bottom = TRUE;
           self->keep_place = FALSE;
@@ -477,7 +535,9 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
           if (!mimp_chat_get_loaded (chat))
             mimp_chat_load_older (chat);
           adw_window_title_set_title (self->chat_title, mimp_chat_get_peer (chat));
-          adw_window_title_set_subtitle (self->chat_title, account);
+          g_signal_connect_swapped (chat, "notify::peer-typing", G_CALLBACK (update_chat_subtitle),
+                                    self);
+          update_chat_subtitle (self);
           {
             /* Translators: the composer's placeholder; %s is whom the message goes to */
             g_autofree char *hint = g_strdup_printf (_ ("Message %s"), mimp_chat_get_peer (chat));
@@ -497,6 +557,7 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
           gtk_stack_set_visible_child_name (self->content_stack, "empty");
         }
       on_composer_changed (self);
+      update_security (self);
       select_current_chat (self);
     }
 
@@ -882,6 +943,8 @@ mimp_window_class_init (MimpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, chat_list_view);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, chat_title);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, security_button);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, security_label);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, messages_scroller);

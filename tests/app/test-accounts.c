@@ -165,8 +165,12 @@ test_mimp_type (void)
 
   /* Honest words: without TLS anyone on the way can read; with TLS the
    * operator still can. */
-  plain = mimp_protocol_describe_security (mimp, FALSE);
-  tls = mimp_protocol_describe_security (mimp, TRUE);
+  plain = mimp_protocol_describe_security (mimp, FALSE, FALSE);
+  tls = mimp_protocol_describe_security (mimp, TRUE, FALSE);
+  g_assert_cmpint (mimp_protocol_get_security (mimp, FALSE), ==, MIMP_SECURITY_ANYONE);
+  g_assert_cmpint (mimp_protocol_get_security (mimp, TRUE), ==, MIMP_SECURITY_SERVER);
+  g_assert_cmpstr (mimp_security_level_get_icon_name (MIMP_SECURITY_SERVER), !=,
+                   "channel-secure-symbolic");
   g_assert_nonnull (strstr (plain, "anyone on the network"));
   g_assert_nonnull (strstr (tls, "operator can read"));
 }

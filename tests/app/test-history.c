@@ -295,6 +295,32 @@ test_migrate_v2 (void)
   g_assert_cmpstr (new_type, ==, "cryptully");
 }
 
+/* In a room the chat's peer is the room and each message keeps its author. */
+static void
+test_room_sender (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *path = db_path (dir);
+  g_autoptr (MimpHistory) history = mimp_history_new (path);
+  g_autoptr (GPtrArray) batch =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GPtrArray) page = NULL;
+
+  g_ptr_array_add (batch, mimp_incoming_new_in_room ("room", "alice", NULL, "hi all", 1000, -1));
+  g_ptr_array_add (batch, mimp_incoming_new_in_room ("room", "bob", NULL, "hello", 2000, -1));
+  stored = store (history, "acc", batch);
+  g_assert_cmpuint (stored->len, ==, 2);
+  g_assert_cmpstr (mimp_chat_message_get_sender (stored->pdata[0]), ==, "alice");
+
+  page = load_page (history, "acc", "room", NULL);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_cmpstr (mimp_chat_message_get_peer (page->pdata[0]), ==, "room");
+  g_assert_cmpstr (mimp_chat_message_get_sender (page->pdata[0]), ==, "alice");
+  g_assert_cmpstr (mimp_chat_message_get_sender (page->pdata[1]), ==, "bob");
+  g_assert_cmpstr (mimp_chat_message_get_text (page->pdata[1]), ==, "hello");
+}
+
 static void
 test_too_new (void)
 {
@@ -667,6 +693,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/history/fresh", test_fresh);
   g_test_add_func ("/history/migrate-v1", test_migrate_v1);
   g_test_add_func ("/history/migrate-v2", test_migrate_v2);
+  g_test_add_func ("/history/room-sender", test_room_sender);
   g_test_add_func ("/history/too-new", test_too_new);
   g_test_add_func ("/history/broken-migration-rolls-back", test_broken_migration_rolls_back);
   g_test_add_func ("/history/dedupe-and-unread", test_dedupe_and_unread);

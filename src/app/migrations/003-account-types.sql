@@ -7,3 +7,7 @@ CREATE TABLE accounts (
 
 INSERT INTO accounts (id, protocol)
   SELECT account, 'mimp' FROM messages UNION SELECT account, 'mimp' FROM chats;
+
+-- In a room, who wrote a received message (the chat's peer is the room); NULL in a chat with one
+-- person.
+ALTER TABLE messages ADD COLUMN sender TEXT;

@@ -78,9 +78,17 @@ mimp_mimp_protocol_describe_error (MimpProtocol *protocol, const GError *error)
     }
 }
 
-static char *
-mimp_mimp_protocol_describe_security (MimpProtocol *protocol, gboolean use_tls)
+static MimpSecurityLevel
+mimp_mimp_protocol_get_security (MimpProtocol *protocol, gboolean use_tls)
 {
+  return use_tls ? MIMP_SECURITY_SERVER : MIMP_SECURITY_ANYONE;
+}
+
+static char *
+mimp_mimp_protocol_describe_security (MimpProtocol *protocol, gboolean use_tls, gboolean brief)
+{
+  if (brief)
+    return g_strdup (use_tls ? _ ("readable by the server") : _ ("not encrypted"));
   if (use_tls)
     return g_strdup (_ ("Not end-to-end encrypted: the server’s operator can read these "
                         "messages. The connection to the server is protected by TLS."));
@@ -111,6 +119,7 @@ mimp_mimp_protocol_class_init (MimpMimpProtocolClass *klass)
   protocol_class->default_port = mimp_mimp_protocol_default_port;
   protocol_class->normalize_peer = mimp_mimp_protocol_normalize_peer;
   protocol_class->describe_error = mimp_mimp_protocol_describe_error;
+  protocol_class->get_security = mimp_mimp_protocol_get_security;
   protocol_class->describe_security = mimp_mimp_protocol_describe_security;
   protocol_class->create_session = mimp_mimp_protocol_create_session;
 }
