@@ -236,6 +236,14 @@ mimp_account_manager_load (MimpAccountManager *self, GError **error)
         }
       account = mimp_account_new (protocol, id, host, (guint16) port, user,
                                   g_key_file_get_boolean (keyfile, groups[i], "tls", NULL));
+      for (const MimpProtocolOption *option = mimp_protocol_get_options (protocol);
+           option != NULL && option->key != NULL; option++)
+        {
+          g_autofree char *value = g_key_file_get_string (keyfile, groups[i], option->key, NULL);
+
+          if (value != NULL && !mimp_account_set_option (account, option->key, value))
+            g_warning ("Ignoring an unknown %s (%s) in %s", option->key, value, self->config_path);
+        }
       fingerprint = g_key_file_get_string (keyfile, groups[i], "fingerprint", NULL);
       if (fingerprint != NULL && *fingerprint != '\0')
         mimp_account_set_fingerprint (account, fingerprint);
@@ -270,6 +278,11 @@ mimp_account_manager_save (MimpAccountManager *self, GError **error)
       g_key_file_set_string (keyfile, group, "user", mimp_account_get_user (account));
       g_key_file_set_boolean (keyfile, group, "tls", mimp_account_get_use_tls (account));
       g_key_file_set_boolean (keyfile, group, "enabled", mimp_account_get_enabled (account));
+      for (const MimpProtocolOption *option =
+               mimp_protocol_get_options (mimp_account_get_protocol (account));
+           option != NULL && option->key != NULL; option++)
+        g_key_file_set_string (keyfile, group, option->key,
+                               mimp_account_get_option (account, option->key));
       if (mimp_account_get_fingerprint (account) != NULL)
         g_key_file_set_string (keyfile, group, "fingerprint",
                                mimp_account_get_fingerprint (account));

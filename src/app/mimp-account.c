@@ -31,6 +31,7 @@ struct _MimpAccount
   char *host;
   char *user;
   char *fingerprint;
+  GHashTable *options; /* the type's own settings (MimpProtocolOption), key to value */
   guint16 port;
   guint use_tls : 1;
   guint enabled : 1;
@@ -869,6 +870,7 @@ mimp_account_finalize (GObject *object)
   g_free (self->status_message);
   mimp_secret_password_free (self->password);
   g_hash_table_unref (self->queued);
+  g_hash_table_unref (self->options);
 
   G_OBJECT_CLASS (mimp_account_parent_class)->finalize (object);
 }
@@ -993,6 +995,7 @@ mimp_account_init (MimpAccount *self)
   self->enabled = TRUE;
   self->status = MIMP_ACCOUNT_STATUS_OFFLINE;
   self->queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /**
@@ -1024,6 +1027,47 @@ mimp_account_new (MimpProtocol *protocol, const char *id, const char *host, guin
                                                                                 : g_strdup (user);
   self->use_tls = use_tls && mimp_protocol_has (protocol, MIMP_PROTOCOL_TLS);
   return self;
+}
+
+/**
+ * mimp_account_get_option:
+ * @key: one of the account type's options (mimp_protocol_get_options())
+ *
+ * Returns: the option's value: the one set, or the option's default
+ */
+const char *
+mimp_account_get_option (MimpAccount *self, const char *key)
+{
+  const MimpProtocolOption *option;
+  const char *value;
+
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+
+  option = mimp_protocol_find_option (self->protocol, key);
+  g_return_val_if_fail (option != NULL, NULL);
+  value = g_hash_table_lookup (self->options, key);
+  return value ? value : option->values[0];
+}
+
+/**
+ * mimp_account_set_option:
+ *
+ * Sets one of the account type's options; a value the option does not
+ * offer is refused (returns %FALSE). Takes effect at the next connection.
+ */
+gboolean
+mimp_account_set_option (MimpAccount *self, const char *key, const char *value)
+{
+  const MimpProtocolOption *option;
+
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (key != NULL && value != NULL, FALSE);
+
+  option = mimp_protocol_find_option (self->protocol, key);
+  if (option == NULL || !g_strv_contains ((const char *const *) option->values, value))
+    return FALSE;
+  g_hash_table_insert (self->options, g_strdup (key), g_strdup (value));
+  return TRUE;
 }
 
 MimpProtocol *
@@ -1298,19 +1342,24 @@ old_password_looked_up (GObject *source, GAsyncResult *result, gpointer data)
 /**
  * mimp_account_change_server:
  *
- * Edits where and as whom the account connects. Its chats and history
- * stay with it; its password moves in the keyring to the new server,
+ * Edits where and as whom the account connects, and the type's own
+ * settings in @options (key to value; %NULL to keep them). Its chats and
+ * history stay with it; its password moves in the keyring to the new server,
  * port and user (a password kept for this session only stays in memory);
  * a trusted certificate is forgotten when the server changes. The account
  * reconnects if it was enabled.
  */
 void
 mimp_account_change_server (MimpAccount *self, const char *host, guint16 port, const char *user,
-                            gboolean use_tls)
+                            gboolean use_tls, GHashTable *options)
 {
   MoveData *md;
   gboolean key_changed;
   gboolean server_changed;
+  gboolean options_changed = FALSE;
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
 
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
   g_return_if_fail (host != NULL && user != NULL && port != 0);
@@ -1319,7 +1368,13 @@ mimp_account_change_server (MimpAccount *self, const char *host, guint16 port, c
       g_strcmp0 (self->host, host) != 0 || self->port != port || self->use_tls != !!use_tls;
   key_changed =
       g_strcmp0 (self->host, host) != 0 || self->port != port || g_strcmp0 (self->user, user) != 0;
-  if (!server_changed && !key_changed)
+  if (options != NULL)
+    {
+      g_hash_table_iter_init (&iter, options);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        options_changed |= g_strcmp0 (mimp_account_get_option (self, key), value) != 0;
+    }
+  if (!server_changed && !key_changed && !options_changed)
     return;
 
   md = g_new0 (MoveData, 1);
@@ -1343,6 +1398,12 @@ mimp_account_change_server (MimpAccount *self, const char *host, guint16 port, c
   g_free (self->user);
   self->user = g_strdup (user);
   self->use_tls = use_tls && mimp_protocol_has (self->protocol, MIMP_PROTOCOL_TLS);
+  if (options != NULL)
+    {
+      g_hash_table_iter_init (&iter, options);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        mimp_account_set_option (self, key, value);
+    }
   if (server_changed)
     mimp_account_set_fingerprint (self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);

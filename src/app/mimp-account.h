@@ -31,6 +31,8 @@ MimpAccount *mimp_account_new (MimpProtocol *protocol, const char *id, const cha
                                guint16 port, const char *user, gboolean use_tls);
 const char *mimp_account_get_id (MimpAccount *self);
 MimpProtocol *mimp_account_get_protocol (MimpAccount *self);
+const char *mimp_account_get_option (MimpAccount *self, const char *key);
+gboolean mimp_account_set_option (MimpAccount *self, const char *key, const char *value);
 const char *mimp_account_get_host (MimpAccount *self);
 guint16 mimp_account_get_port (MimpAccount *self);
 const char *mimp_account_get_user (MimpAccount *self);
@@ -64,7 +66,7 @@ void mimp_account_answer_verification (MimpAccount *self, const char *peer, cons
 GStrv mimp_account_dup_members (MimpAccount *self, const char *room);
 void mimp_account_retry (MimpAccount *self, MimpChatMessage *message);
 void mimp_account_change_server (MimpAccount *self, const char *host, guint16 port,
-                                 const char *user, gboolean use_tls);
+                                 const char *user, gboolean use_tls, GHashTable *options);
 void mimp_account_flush_ack_async (MimpAccount *self, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
 gboolean mimp_account_flush_ack_finish (MimpAccount *self, GAsyncResult *result, GError **error);

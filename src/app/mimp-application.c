@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mimp-add-account-dialog.h"
+#include "mimp-account-dialog.h"
 #include "mimp-app-resources.h"
 #include "mimp-application.h"
 #include "mimp-history.h"
@@ -318,8 +318,8 @@ add_account_activated (GSimpleAction *action, GVariant *parameter, gpointer data
 {
   MimpApplication *self = data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  MimpAddAccountDialog *dialog =
-      mimp_add_account_dialog_new (self, parent ? parent : GTK_WINDOW (ensure_window (self)));
+  MimpAccountDialog *dialog =
+      mimp_account_dialog_new (self, parent ? parent : GTK_WINDOW (ensure_window (self)));
 
   gtk_window_present (GTK_WINDOW (dialog));
 }

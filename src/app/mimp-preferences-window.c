@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "mimp-account-dialog.h"
 #include "mimp-preferences-window.h"
 
 struct _MimpPreferencesWindow
@@ -84,167 +85,22 @@ on_password_clicked (GtkButton *button, MimpPreferencesWindow *self)
 /* Editing an account                                                 */
 /* ------------------------------------------------------------------ */
 
-typedef struct
-{
-  MimpPreferencesWindow *self; /* not owned: the dialog is its transient */
-  MimpAccount *account;
-  AdwEntryRow *server_row;
-  AdwEntryRow *user_row;
-  GtkSwitch *tls_switch;
-  GtkLabel *error_label;
-} EditData;
-
-static void
-edit_data_free (gpointer data)
-{
-  EditData *ed = data;
-
-  g_object_unref (ed->account);
-  g_free (ed);
-}
-
-/* Parses the fields; on failure says why in @why (transfer none). */
-static gboolean
-edit_parse (EditData *ed, char **host, guint16 *port, char **user, const char **why)
-{
-  MimpAccountManager *manager = mimp_application_get_accounts (ed->self->application);
-  MimpProtocol *protocol = mimp_account_get_protocol (ed->account);
-  gboolean use_tls = gtk_switch_get_active (ed->tls_switch);
-  MimpAccount *existing;
-
-  *why = NULL;
-  if (!mimp_protocol_parse_server (protocol, gtk_editable_get_text (GTK_EDITABLE (ed->server_row)),
-                                   use_tls, host, port))
-    {
-      *why = _ ("Enter a server name, with a port after a colon if it is not the usual one.");
-      return FALSE;
-    }
-  if (!mimp_protocol_normalize_peer (protocol, gtk_editable_get_text (GTK_EDITABLE (ed->user_row)),
-                                     user, NULL))
-    {
-      *why = _ ("Enter a user name.");
-      g_clear_pointer (host, g_free);
-      return FALSE;
-    }
-  existing = mimp_account_manager_find (manager, protocol, *host, *port, *user);
-  if (existing != NULL && existing != ed->account)
-    {
-      *why = _ ("There is already an account for this user on this server.");
-      g_clear_pointer (host, g_free);
-      g_clear_pointer (user, g_free);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-edit_validate (AdwMessageDialog *dialog)
-{
-  EditData *ed = g_object_get_data (G_OBJECT (dialog), "edit");
-  g_autofree char *host = NULL;
-  g_autofree char *user = NULL;
-  guint16 port = 0;
-  const char *why = NULL;
-  gboolean ok = edit_parse (ed, &host, &port, &user, &why);
-
-  adw_message_dialog_set_response_enabled (dialog, "save", ok);
-  gtk_label_set_label (ed->error_label, why ? why : "");
-  gtk_widget_set_visible (GTK_WIDGET (ed->error_label), why != NULL);
-}
-
-static void
-edit_response (AdwMessageDialog *dialog, const char *response, MimpPreferencesWindow *self)
-{
-  EditData *ed = g_object_get_data (G_OBJECT (dialog), "edit");
-  g_autofree char *host = NULL;
-  g_autofree char *user = NULL;
-  guint16 port = 0;
-  const char *why = NULL;
-
-  if (g_strcmp0 (response, "save") != 0 || !edit_parse (ed, &host, &port, &user, &why))
-    return;
-  mimp_account_change_server (ed->account, host, port, user,
-                              gtk_switch_get_active (ed->tls_switch));
-  rebuild_accounts (self);
-}
-
 /**
  * mimp_preferences_window_edit_account:
  *
- * Opens the dialog that edits @account's server, port, user name and TLS.
+ * Opens the dialog that edits @account (its server, port, user name and
+ * its type's own settings).
  *
  * Returns: (transfer none): the dialog
  */
 GtkWindow *
 mimp_preferences_window_edit_account (MimpPreferencesWindow *self, MimpAccount *account)
 {
-  g_autofree char *server = NULL;
-  guint16 default_port = mimp_protocol_get_default_port (mimp_account_get_protocol (account),
-                                                         mimp_account_get_use_tls (account));
-  const char *host = mimp_account_get_host (account);
-  EditData *ed = g_new0 (EditData, 1);
-  AdwMessageDialog *dialog;
-  GtkWidget *box;
-  GtkWidget *list;
-  GtkWidget *tls_row;
+  MimpAccountDialog *dialog =
+      mimp_account_dialog_new_for_account (self->application, GTK_WINDOW (self), account);
 
-  ed->self = self;
-  ed->account = g_object_ref (account);
-
-  if (mimp_account_get_port (account) == default_port)
-    server = g_strdup (host);
-  else if (strchr (host, ':') != NULL)
-    server = g_strdup_printf ("[%s]:%u", host, mimp_account_get_port (account));
-  else
-    server = g_strdup_printf ("%s:%u", host, mimp_account_get_port (account));
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
-      GTK_WINDOW (self), _ ("Edit Account"),
-      _ ("Its password moves with it in the keyring, and it connects again.")));
-  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "save", _ ("_Save"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "save");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  list = gtk_list_box_new ();
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
-
-  ed->server_row = ADW_ENTRY_ROW (adw_entry_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (ed->server_row), _ ("Server"));
-  gtk_editable_set_text (GTK_EDITABLE (ed->server_row), server);
-  gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (ed->server_row));
-
-  ed->user_row = ADW_ENTRY_ROW (adw_entry_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (ed->user_row), _ ("User Name"));
-  gtk_editable_set_text (GTK_EDITABLE (ed->user_row), mimp_account_get_user (account));
-  gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (ed->user_row));
-
-  tls_row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (tls_row), _ ("Use TLS"));
-  ed->tls_switch = GTK_SWITCH (gtk_switch_new ());
-  gtk_switch_set_active (ed->tls_switch, mimp_account_get_use_tls (account));
-  gtk_widget_set_valign (GTK_WIDGET (ed->tls_switch), GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (tls_row), GTK_WIDGET (ed->tls_switch));
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (tls_row), GTK_WIDGET (ed->tls_switch));
-  gtk_list_box_append (GTK_LIST_BOX (list), tls_row);
-  gtk_box_append (GTK_BOX (box), list);
-
-  ed->error_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (ed->error_label, TRUE);
-  gtk_label_set_xalign (ed->error_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (ed->error_label), "error");
-  gtk_widget_set_visible (GTK_WIDGET (ed->error_label), FALSE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (ed->error_label));
-  adw_message_dialog_set_extra_child (dialog, box);
-
-  g_object_set_data_full (G_OBJECT (dialog), "edit", ed, edit_data_free);
-  g_signal_connect_swapped (ed->server_row, "changed", G_CALLBACK (edit_validate), dialog);
-  g_signal_connect_swapped (ed->user_row, "changed", G_CALLBACK (edit_validate), dialog);
-  g_signal_connect_swapped (ed->tls_switch, "notify::active", G_CALLBACK (edit_validate), dialog);
-  g_signal_connect (dialog, "response", G_CALLBACK (edit_response), self);
-  edit_validate (dialog);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (rebuild_accounts), self,
+                           G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
   return GTK_WINDOW (dialog);
 }

@@ -135,6 +135,73 @@ mimp_protocol_create_session (MimpProtocol *self, MimpAccount *account)
   return CLASS (self)->create_session (self, account);
 }
 
+const char *
+mimp_protocol_get_user_title (MimpProtocol *self)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), NULL);
+  return CLASS (self)->user_title ? _ (CLASS (self)->user_title) : _ ("User Name");
+}
+
+/**
+ * mimp_protocol_get_options:
+ *
+ * Returns: (nullable): the type's own settings, ending with one whose key
+ *   is %NULL
+ */
+const MimpProtocolOption *
+mimp_protocol_get_options (MimpProtocol *self)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), NULL);
+  return CLASS (self)->options;
+}
+
+const MimpProtocolOption *
+mimp_protocol_find_option (MimpProtocol *self, const char *key)
+{
+  const MimpProtocolOption *option = mimp_protocol_get_options (self);
+
+  for (; option != NULL && option->key != NULL; option++)
+    if (g_str_equal (option->key, key))
+      return option;
+  return NULL;
+}
+
+void
+mimp_protocol_test_login_async (MimpProtocol *self, MimpAccount *account, const char *password,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL (self));
+  CLASS (self)->test_login_async (self, account, password, cancellable, callback, user_data);
+}
+
+gboolean
+mimp_protocol_test_login_finish (MimpProtocol *self, GAsyncResult *result, char **fingerprint,
+                                 GError **error)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), FALSE);
+  if (fingerprint != NULL)
+    *fingerprint = NULL;
+  return CLASS (self)->test_login_finish (self, result, fingerprint, error);
+}
+
+void
+mimp_protocol_register_async (MimpProtocol *self, MimpAccount *account, const char *password,
+                              GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL (self));
+  g_return_if_fail (mimp_protocol_has (self, MIMP_PROTOCOL_REGISTRATION));
+  CLASS (self)->register_async (self, account, password, cancellable, callback, user_data);
+}
+
+gboolean
+mimp_protocol_register_finish (MimpProtocol *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), FALSE);
+  return CLASS (self)->register_finish (self, result, error);
+}
+
 /**
  * mimp_protocol_parse_server:
  * @text: "host" or "host:port" (or "[v6]:port")

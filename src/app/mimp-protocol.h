@@ -41,6 +41,16 @@ typedef enum
   MIMP_SECURITY_VERIFIED,   /* end-to-end encrypted to a verified identity */
 } MimpSecurityLevel;
 
+/* A setting of the account type's own, offered as a choice in the account
+ * dialog and kept in accounts.ini under @key (e.g. Miricat's dialect). */
+typedef struct
+{
+  const char *key;
+  const char *title;               /* marked for translation */
+  const char *const *values;       /* NULL-terminated; the first is the default */
+  const char *const *value_labels; /* marked for translation, one per value */
+} MimpProtocolOption;
+
 #define MIMP_TYPE_PROTOCOL (mimp_protocol_get_type ())
 G_DECLARE_DERIVABLE_TYPE (MimpProtocol, mimp_protocol, MIMP, PROTOCOL, GObject)
 
@@ -49,6 +59,10 @@ G_DECLARE_DERIVABLE_TYPE (MimpProtocol, mimp_protocol, MIMP, PROTOCOL, GObject)
  * @id: the protocol's name in accounts.ini, the keyring and the history
  *   ("mimp"); never changes once released
  * @display_name: its name for people, marked for translation
+ * @user_title: what the account dialog calls the user's name (marked for
+ *   translation: "User Name", "Nickname")
+ * @options: settings of its own, ending with one whose @key is %NULL, or
+ *   %NULL for none
  * @capabilities: what it offers
  * @max_text: the longest text it sends, in bytes
  * @error_domain: the domain of the errors its sessions report
@@ -62,6 +76,11 @@ G_DECLARE_DERIVABLE_TYPE (MimpProtocol, mimp_protocol, MIMP, PROTOCOL, GObject)
  * @describe_security: the same in plain words: a sentence, or with @brief
  *   a few words for a list row
  * @create_session: a new, not yet started session for @account
+ * @test_login_async: connects as @account (not saved yet) with @password
+ *   and signs in, to tell the user at once what is wrong; its finish sets
+ *   @fingerprint to the certificate's when that is what failed
+ * @register_async: creates @account's user on the server, for protocols
+ *   with MIMP_PROTOCOL_REGISTRATION
  */
 struct _MimpProtocolClass
 {
@@ -69,6 +88,8 @@ struct _MimpProtocolClass
 
   const char *id;
   const char *display_name;
+  const char *user_title;
+  const MimpProtocolOption *options;
   MimpProtocolCapabilities capabilities;
   gsize max_text;
   GQuark error_domain;
@@ -80,6 +101,15 @@ struct _MimpProtocolClass
   MimpSecurityLevel (*get_security) (MimpProtocol *self, gboolean use_tls);
   char *(*describe_security) (MimpProtocol *self, gboolean use_tls, gboolean brief);
   MimpProtocolSession *(*create_session) (MimpProtocol *self, MimpAccount *account);
+  void (*test_login_async) (MimpProtocol *self, MimpAccount *account, const char *password,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data);
+  gboolean (*test_login_finish) (MimpProtocol *self, GAsyncResult *result, char **fingerprint,
+                                 GError **error);
+  void (*register_async) (MimpProtocol *self, MimpAccount *account, const char *password,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data);
+  gboolean (*register_finish) (MimpProtocol *self, GAsyncResult *result, GError **error);
 
   gpointer padding[8];
 };
@@ -96,6 +126,18 @@ MimpSecurityLevel mimp_protocol_get_security (MimpProtocol *self, gboolean use_t
 char *mimp_protocol_describe_security (MimpProtocol *self, gboolean use_tls, gboolean brief);
 const char *mimp_security_level_get_icon_name (MimpSecurityLevel level);
 MimpProtocolSession *mimp_protocol_create_session (MimpProtocol *self, MimpAccount *account);
+const char *mimp_protocol_get_user_title (MimpProtocol *self);
+const MimpProtocolOption *mimp_protocol_get_options (MimpProtocol *self);
+const MimpProtocolOption *mimp_protocol_find_option (MimpProtocol *self, const char *key);
+void mimp_protocol_test_login_async (MimpProtocol *self, MimpAccount *account, const char *password,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+gboolean mimp_protocol_test_login_finish (MimpProtocol *self, GAsyncResult *result,
+                                          char **fingerprint, GError **error);
+void mimp_protocol_register_async (MimpProtocol *self, MimpAccount *account, const char *password,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+gboolean mimp_protocol_register_finish (MimpProtocol *self, GAsyncResult *result, GError **error);
 gboolean mimp_protocol_parse_server (MimpProtocol *self, const char *text, gboolean use_tls,
                                      char **host, guint16 *port);
 

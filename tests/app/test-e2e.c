@@ -14,7 +14,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "mimp-add-account-dialog.h"
+#include "mimp-account-dialog.h"
 #include "mimp-application.h"
 #include "mimp-preferences-window.h"
 #include "mimp-window.h"
@@ -127,7 +127,7 @@ find_toplevel (GType type)
 static gboolean
 dialog_idle (gpointer dialog)
 {
-  return !mimp_add_account_dialog_get_busy (dialog);
+  return !mimp_account_dialog_get_busy (dialog);
 }
 
 static gboolean
@@ -160,34 +160,33 @@ add_account_via_dialog (const char *user, const char *password)
 {
   g_autofree char *server =
       g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx.server));
-  MimpAddAccountDialog *dialog;
+  MimpAccountDialog *dialog;
 
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "add-account", NULL);
-  dialog = find_toplevel (MIMP_TYPE_ADD_ACCOUNT_DIALOG);
+  dialog = find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG);
   g_assert_nonnull (dialog);
 
   if (g_str_equal (user, "alice"))
     {
       /* A wrong password first: the dialog says so and saves nothing. */
-      mimp_add_account_dialog_fill (dialog, server, user, "not-the-password", FALSE);
-      mimp_add_account_dialog_submit (dialog);
+      mimp_account_dialog_fill (dialog, server, user, "not-the-password", FALSE);
+      mimp_account_dialog_submit (dialog);
       g_assert_true (wait_for (dialog_idle, dialog, 30));
-      g_assert_nonnull (mimp_add_account_dialog_get_error (dialog));
-      g_assert_nonnull (strstr (mimp_add_account_dialog_get_error (dialog), "password is wrong"));
+      g_assert_nonnull (mimp_account_dialog_get_error (dialog));
+      g_assert_nonnull (strstr (mimp_account_dialog_get_error (dialog), "password is wrong"));
       g_assert_cmpuint (
           g_list_model_get_n_items (G_LIST_MODEL (mimp_application_get_accounts (fx.app))), ==, 0);
       screenshot ("add-account-wrong-password");
 
       /* Nobody listening on this port: unreachable. */
-      mimp_add_account_dialog_fill (dialog, "127.0.0.1:1", user, password, FALSE);
-      mimp_add_account_dialog_submit (dialog);
+      mimp_account_dialog_fill (dialog, "127.0.0.1:1", user, password, FALSE);
+      mimp_account_dialog_submit (dialog);
       g_assert_true (wait_for (dialog_idle, dialog, 30));
-      g_assert_nonnull (
-          strstr (mimp_add_account_dialog_get_error (dialog), "could not be reached"));
+      g_assert_nonnull (strstr (mimp_account_dialog_get_error (dialog), "could not be reached"));
     }
 
-  mimp_add_account_dialog_fill (dialog, server, user, password, FALSE);
-  mimp_add_account_dialog_submit (dialog);
+  mimp_account_dialog_fill (dialog, server, user, password, FALSE);
+  mimp_account_dialog_submit (dialog);
   g_assert_true (wait_for (account_online, (gpointer) user, 30));
 }
 

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "mimp.h"
-#include "mimp-add-account-dialog.h"
+#include "mimp-account-dialog.h"
 #include "mimp-application.h"
 #include "mimp-history.h"
 #include "mimp-preferences-window.h"
@@ -119,7 +119,7 @@ chat_loaded (gpointer peer)
 static gboolean
 dialog_idle (gpointer dialog)
 {
-  return !mimp_add_account_dialog_get_busy (dialog);
+  return !mimp_account_dialog_get_busy (dialog);
 }
 
 static guint
@@ -167,7 +167,7 @@ phase (gpointer data)
 {
   MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
   MimpChat *bob;
-  MimpAddAccountDialog *dialog;
+  MimpAccountDialog *dialog;
   MimpPreferencesWindow *prefs;
   g_autofree char *server = NULL;
 
@@ -192,21 +192,21 @@ phase (gpointer data)
 
   /* Adding an account: a wrong password, then an untrusted certificate. */
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "add-account", NULL);
-  dialog = find_toplevel (MIMP_TYPE_ADD_ACCOUNT_DIALOG);
+  dialog = find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG);
   g_assert_nonnull (dialog);
   server = g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx.server));
-  mimp_add_account_dialog_fill (dialog, server, "bob", "not-the-password", FALSE);
-  mimp_add_account_dialog_submit (dialog);
+  mimp_account_dialog_fill (dialog, server, "bob", "not-the-password", FALSE);
+  mimp_account_dialog_submit (dialog);
   g_assert_true (test_wait_until (dialog_idle, dialog, 30));
-  g_assert_nonnull (strstr (mimp_add_account_dialog_get_error (dialog), "password is wrong"));
+  g_assert_nonnull (strstr (mimp_account_dialog_get_error (dialog), "password is wrong"));
   screenshot (GTK_WINDOW (dialog), "add-account-error");
 
   g_free (server);
   server = g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_tls_port (fx.tls_server));
-  mimp_add_account_dialog_fill (dialog, server, "bob", fx.bob_pw, TRUE);
-  mimp_add_account_dialog_submit (dialog);
+  mimp_account_dialog_fill (dialog, server, "bob", fx.bob_pw, TRUE);
+  mimp_account_dialog_submit (dialog);
   g_assert_true (test_wait_until (dialog_idle, dialog, 30));
-  g_assert_nonnull (strstr (mimp_add_account_dialog_get_error (dialog), "SHA-256"));
+  g_assert_nonnull (strstr (mimp_account_dialog_get_error (dialog), "SHA-256"));
   screenshot (GTK_WINDOW (dialog), "add-account");
   gtk_window_destroy (GTK_WINDOW (dialog));
 

@@ -20,6 +20,7 @@
 #include "mimp-preferences-window.h"
 #include "mimp-window.h"
 #include "mimpd-test-server.h"
+#include "mimp-account-dialog.h"
 #include "test-util.h"
 
 static struct
@@ -136,12 +137,9 @@ check_edit_account (void)
   g_autofree char *old_pw = NULL;
   g_autofree char *server = NULL;
   MimpPreferencesWindow *prefs;
-  AdwMessageDialog *dialog;
-  GtkWidget *extra;
-  GtkWidget *list;
+  MimpAccountDialog *dialog;
   GtkWidget *server_row;
   GtkWidget *user_row;
-  GtkWidget *error_label;
   guint16 port = mimpd_test_server_get_port (fx.server);
   guint n_accounts;
 
@@ -171,32 +169,31 @@ check_edit_account (void)
       }
   }
   g_assert_nonnull (prefs);
-  dialog = ADW_MESSAGE_DIALOG (mimp_preferences_window_edit_account (prefs, fx.account));
-  extra = adw_message_dialog_get_extra_child (dialog);
-  list = gtk_widget_get_first_child (extra);
-  error_label = gtk_widget_get_next_sibling (list);
-  server_row = gtk_widget_get_first_child (list);
-  user_row = gtk_widget_get_next_sibling (server_row);
+  dialog = MIMP_ACCOUNT_DIALOG (mimp_preferences_window_edit_account (prefs, fx.account));
+  server = g_strdup_printf ("127.0.0.1:%u", port);
+  server_row = test_find_named (GTK_WIDGET (dialog), "server");
+  user_row = test_find_named (GTK_WIDGET (dialog), "user");
   g_assert_true (ADW_IS_ENTRY_ROW (server_row));
   g_assert_true (ADW_IS_ENTRY_ROW (user_row));
-  server = g_strdup_printf ("127.0.0.1:%u", port);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (server_row)), ==, server);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (user_row)), ==, "alice");
-  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "save"));
+  g_assert_true (mimp_account_dialog_get_can_submit (dialog));
+  /* Its type is part of the account: shown, not changeable. */
+  g_assert_false (gtk_widget_get_sensitive (test_find_named (GTK_WIDGET (dialog), "type")));
 
   /* Not a server: cannot be saved, and says why. */
   gtk_editable_set_text (GTK_EDITABLE (server_row), "not a server");
-  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "save"));
-  g_assert_true (gtk_widget_get_visible (error_label));
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (error_label)), !=, "");
+  g_assert_false (mimp_account_dialog_get_can_submit (dialog));
+  g_assert_nonnull (mimp_account_dialog_get_error (dialog));
+  g_assert_cmpstr (mimp_account_dialog_get_error (dialog), !=, "");
 
   g_free (server);
   server = g_strdup_printf ("localhost:%u", port);
   gtk_editable_set_text (GTK_EDITABLE (server_row), server);
   gtk_editable_set_text (GTK_EDITABLE (user_row), "alice2");
-  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "save"));
-  g_assert_false (gtk_widget_get_visible (error_label));
-  adw_message_dialog_response (dialog, "save");
+  g_assert_true (mimp_account_dialog_get_can_submit (dialog));
+  g_assert_null (mimp_account_dialog_get_error (dialog));
+  mimp_account_dialog_submit (dialog);
 
   /* Connected again as alice2 on localhost; the same account (its chats
    * stay), the password moved in the keyring. */

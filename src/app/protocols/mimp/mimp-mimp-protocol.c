@@ -10,6 +10,7 @@
 
 #include "mimp-account.h"
 #include "mimp-mimp-protocol.h"
+#include "mimp-connection.h"
 #include "mimp.h"
 
 struct _MimpMimpProtocol
@@ -105,6 +106,61 @@ mimp_mimp_protocol_create_session (MimpProtocol *protocol, MimpAccount *account)
                              mimp_account_get_fingerprint (account)));
 }
 
+/* How long signing in may take before the account dialog says so. */
+#define TEST_LOGIN_TIMEOUT 15
+
+static void
+login_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  MimpConnection *connection = MIMP_CONNECTION (source);
+  GError *error = NULL;
+
+  if (mimp_connection_login_finish (connection, result, &error))
+    {
+      mimp_connection_close (connection);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (g_error_matches (error, MIMP_ERROR, MIMP_ERROR_CERTIFICATE))
+    {
+      GTlsCertificate *certificate = mimp_connection_get_peer_certificate (connection);
+
+      g_task_set_task_data (
+          task, certificate ? mimp_certificate_get_fingerprint (certificate) : NULL, g_free);
+    }
+  g_task_return_error (task, error);
+}
+
+static void
+mimp_mimp_protocol_test_login_async (MimpProtocol *protocol, MimpAccount *account,
+                                     const char *password, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (protocol, cancellable, callback, user_data);
+  g_autoptr (MimpConnection) connection = NULL;
+
+  g_task_set_source_tag (task, mimp_mimp_protocol_test_login_async);
+  connection =
+      mimp_connection_new (mimp_account_get_host (account), mimp_account_get_port (account),
+                           mimp_account_get_use_tls (account));
+  mimp_connection_set_timeout (connection, TEST_LOGIN_TIMEOUT);
+  mimp_connection_set_accepted_certificate (connection, mimp_account_get_fingerprint (account));
+  /* The task keeps the connection until the login is over. */
+  g_object_set_data_full (G_OBJECT (task), "connection", g_object_ref (connection), g_object_unref);
+  mimp_connection_login_async (connection, mimp_account_get_user (account), password, cancellable,
+                               login_done, task);
+}
+
+static gboolean
+mimp_mimp_protocol_test_login_finish (MimpProtocol *protocol, GAsyncResult *result,
+                                      char **fingerprint, GError **error)
+{
+  if (fingerprint != NULL)
+    *fingerprint = g_strdup (g_task_get_task_data (G_TASK (result)));
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static void
 mimp_mimp_protocol_class_init (MimpMimpProtocolClass *klass)
 {
@@ -112,6 +168,7 @@ mimp_mimp_protocol_class_init (MimpMimpProtocolClass *klass)
 
   protocol_class->id = "mimp";
   protocol_class->display_name = N_ ("MIMP");
+  protocol_class->user_title = N_ ("User Name");
   protocol_class->capabilities =
       MIMP_PROTOCOL_STORE_AND_FORWARD | MIMP_PROTOCOL_PASSWORD | MIMP_PROTOCOL_TLS;
   protocol_class->max_text = MIMP_MESSAGE_TEXT_MAX;
@@ -122,6 +179,8 @@ mimp_mimp_protocol_class_init (MimpMimpProtocolClass *klass)
   protocol_class->get_security = mimp_mimp_protocol_get_security;
   protocol_class->describe_security = mimp_mimp_protocol_describe_security;
   protocol_class->create_session = mimp_mimp_protocol_create_session;
+  protocol_class->test_login_async = mimp_mimp_protocol_test_login_async;
+  protocol_class->test_login_finish = mimp_mimp_protocol_test_login_finish;
 }
 
 static void
