@@ -34,6 +34,10 @@ enum
   MESSAGE_ADDED,
   MESSAGE_UPDATED,
   ACCOUNT_REMOVED,
+  CHAT_REQUESTED,
+  VERIFICATION_ASKED,
+  VERIFICATION_FINISHED,
+  MEMBERS_CHANGED,
   N_SIGNALS
 };
 
@@ -111,6 +115,20 @@ mimp_account_manager_class_init (MimpAccountManagerClass *klass)
   signals[ACCOUNT_REMOVED] =
       g_signal_new ("account-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, MIMP_TYPE_ACCOUNT);
+  /* An account's signals of the same names (mimp-account.c), with the
+   * account first, for the window. */
+  signals[CHAT_REQUESTED] =
+      g_signal_new ("chat-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 2, MIMP_TYPE_ACCOUNT, G_TYPE_STRING);
+  signals[VERIFICATION_ASKED] =
+      g_signal_new ("verification-asked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 3, MIMP_TYPE_ACCOUNT, G_TYPE_STRING, G_TYPE_STRING);
+  signals[VERIFICATION_FINISHED] = g_signal_new (
+      "verification-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 4, MIMP_TYPE_ACCOUNT, G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_POINTER);
+  signals[MEMBERS_CHANGED] = g_signal_new (
+      "members-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 4, MIMP_TYPE_ACCOUNT, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
 }
 
 static void
@@ -159,6 +177,33 @@ on_message_updated (MimpAccount *account, MimpChatMessage *message, MimpAccountM
 }
 
 static void
+on_chat_requested (MimpAccount *account, const char *peer, MimpAccountManager *self)
+{
+  g_signal_emit (self, signals[CHAT_REQUESTED], 0, account, peer);
+}
+
+static void
+on_verification_asked (MimpAccount *account, const char *peer, const char *question,
+                       MimpAccountManager *self)
+{
+  g_signal_emit (self, signals[VERIFICATION_ASKED], 0, account, peer, question);
+}
+
+static void
+on_verification_finished (MimpAccount *account, const char *peer, gboolean matched,
+                          const GError *error, MimpAccountManager *self)
+{
+  g_signal_emit (self, signals[VERIFICATION_FINISHED], 0, account, peer, matched, error);
+}
+
+static void
+on_members_changed (MimpAccount *account, const char *room, const char *name, gboolean joined,
+                    MimpAccountManager *self)
+{
+  g_signal_emit (self, signals[MEMBERS_CHANGED], 0, account, room, name, joined);
+}
+
+static void
 on_account_changed (MimpAccountManager *self)
 {
   g_autoptr (GError) error = NULL;
@@ -173,6 +218,10 @@ append (MimpAccountManager *self, MimpAccount *account)
   mimp_account_set_services (account, self->history, self->secrets);
   g_signal_connect (account, "message-added", G_CALLBACK (on_message_added), self);
   g_signal_connect (account, "message-updated", G_CALLBACK (on_message_updated), self);
+  g_signal_connect (account, "chat-requested", G_CALLBACK (on_chat_requested), self);
+  g_signal_connect (account, "verification-asked", G_CALLBACK (on_verification_asked), self);
+  g_signal_connect (account, "verification-finished", G_CALLBACK (on_verification_finished), self);
+  g_signal_connect (account, "members-changed", G_CALLBACK (on_members_changed), self);
   g_signal_connect_swapped (account, "notify::enabled", G_CALLBACK (on_account_changed), self);
   g_signal_connect_swapped (account, "notify::fingerprint", G_CALLBACK (on_account_changed), self);
   g_signal_connect_swapped (account, "notify::display-name", G_CALLBACK (on_account_changed), self);

@@ -232,7 +232,9 @@ on_message_added (MimpChatList *self, MimpAccount *account, MimpChatMessage *mes
   gboolean seen = chat == self->seen_chat;
 
   mimp_chat_add_message (chat, message, seen);
-  if (!mimp_chat_message_get_outgoing (message))
+  /* Someone coming into a room or leaving it is shown, not announced. */
+  if (!mimp_chat_message_get_outgoing (message) &&
+      mimp_chat_message_get_kind (message) == MIMP_MESSAGE_KIND_TEXT)
     g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, chat, message);
 }
 

@@ -21,6 +21,7 @@ struct _MimpChatMessage
   char *server_id;
   char *error;
   char *sender;
+  MimpMessageKind kind;
   gint64 timestamp;
   gint64 seq;
   MimpMessageState state;
@@ -299,6 +300,20 @@ mimp_chat_message_get_sender (MimpChatMessage *self)
   return self->sender;
 }
 
+MimpMessageKind
+mimp_chat_message_get_kind (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), MIMP_MESSAGE_KIND_TEXT);
+  return self->kind;
+}
+
+void
+mimp_chat_message_set_kind (MimpChatMessage *self, MimpMessageKind kind)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+  self->kind = kind;
+}
+
 void
 mimp_chat_message_set_sender (MimpChatMessage *self, const char *sender)
 {
@@ -409,6 +424,7 @@ mimp_chat_message_update_from (MimpChatMessage *self, MimpChatMessage *other)
   mimp_chat_message_set_server_id (self, other->server_id);
   mimp_chat_message_set_error (self, other->error);
   mimp_chat_message_set_sender (self, other->sender);
+  mimp_chat_message_set_kind (self, other->kind);
   mimp_chat_message_set_state (self, other->state);
 }
 

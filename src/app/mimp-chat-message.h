@@ -15,6 +15,13 @@ typedef enum
   MIMP_MESSAGE_STATE_FAILED,  /* the server refused it for good */
 } MimpMessageState;
 
+typedef enum
+{
+  MIMP_MESSAGE_KIND_TEXT,   /* a message someone wrote */
+  MIMP_MESSAGE_KIND_JOINED, /* in a room: its sender came in */
+  MIMP_MESSAGE_KIND_LEFT,   /* in a room: its sender went away */
+} MimpMessageKind;
+
 #define MIMP_TYPE_CHAT_MESSAGE (mimp_chat_message_get_type ())
 G_DECLARE_FINAL_TYPE (MimpChatMessage, mimp_chat_message, MIMP, CHAT_MESSAGE, GObject)
 
@@ -36,6 +43,8 @@ void mimp_chat_message_set_server_id (MimpChatMessage *self, const char *server_
 const char *mimp_chat_message_get_error (MimpChatMessage *self);
 void mimp_chat_message_set_error (MimpChatMessage *self, const char *error);
 const char *mimp_chat_message_get_sender (MimpChatMessage *self);
+MimpMessageKind mimp_chat_message_get_kind (MimpChatMessage *self);
+void mimp_chat_message_set_kind (MimpChatMessage *self, MimpMessageKind kind);
 void mimp_chat_message_set_sender (MimpChatMessage *self, const char *sender);
 gint64 mimp_chat_message_get_seq (MimpChatMessage *self);
 void mimp_chat_message_set_seq (MimpChatMessage *self, gint64 seq);

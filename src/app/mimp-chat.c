@@ -467,6 +467,10 @@ update_decorations (MimpChat *self, guint position)
       message,
       !first_of_day && previous != NULL &&
           mimp_chat_message_get_outgoing (previous) == mimp_chat_message_get_outgoing (message) &&
+          mimp_chat_message_get_kind (previous) == MIMP_MESSAGE_KIND_TEXT &&
+          mimp_chat_message_get_kind (message) == MIMP_MESSAGE_KIND_TEXT &&
+          g_strcmp0 (mimp_chat_message_get_sender (previous),
+                     mimp_chat_message_get_sender (message)) == 0 &&
           mimp_chat_message_get_timestamp (message) - mimp_chat_message_get_timestamp (previous) <
               GROUP_WINDOW_MS);
   if (previous != NULL)
@@ -569,10 +573,15 @@ mimp_chat_add_message (MimpChat *self, MimpChatMessage *message, gboolean seen)
   g_return_if_fail (MIMP_IS_CHAT (self));
   g_return_if_fail (MIMP_IS_CHAT_MESSAGE (message));
 
-  set_preview (self, mimp_chat_message_get_text (message), mimp_chat_message_get_outgoing (message),
-               MAX (mimp_chat_message_get_timestamp (message), g_get_real_time () / 1000));
-  if (!mimp_chat_message_get_outgoing (message))
+  if (mimp_chat_message_get_kind (message) != MIMP_MESSAGE_KIND_TEXT)
+    ; /* a line in the room's chat only: no preview, not unread */
+  else if (mimp_chat_message_get_outgoing (message))
+    set_preview (self, mimp_chat_message_get_text (message), TRUE,
+                 MAX (mimp_chat_message_get_timestamp (message), g_get_real_time () / 1000));
+  else
     {
+      set_preview (self, mimp_chat_message_get_text (message), FALSE,
+                   MAX (mimp_chat_message_get_timestamp (message), g_get_real_time () / 1000));
       /* A message ends the peer's typing, as it does in Cryptully. */
       set_peer_typing (self, MIMP_TYPING_STOPPED);
       if (!seen)

@@ -337,7 +337,8 @@ prepare (MimpHistory *self, const char *sql, GError **error)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 #define MESSAGE_COLUMNS                                                                            \
-  "id, account, peer, direction, client_id, server_id, text, timestamp, state, seq, error, sender"
+  "id, account, peer, direction, client_id, server_id, text, timestamp, state, seq, error, "       \
+  "sender, kind"
 
 static MimpChatMessage *
 message_from_row (sqlite3_stmt *stmt)
@@ -355,6 +356,7 @@ message_from_row (sqlite3_stmt *stmt)
     mimp_chat_message_set_seq (message, sqlite3_column_int64 (stmt, 9));
   mimp_chat_message_set_error (message, (const char *) sqlite3_column_text (stmt, 10));
   mimp_chat_message_set_sender (message, (const char *) sqlite3_column_text (stmt, 11));
+  mimp_chat_message_set_kind (message, sqlite3_column_int (stmt, 12));
   return message;
 }
 
@@ -627,8 +629,8 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
     return FALSE;
   insert = prepare (self,
                     "INSERT OR IGNORE INTO messages "
-                    "(account, peer, direction, server_id, text, timestamp, state, seq, sender) "
-                    "VALUES (?, ?, 0, ?, ?, ?, 1, ?, ?)",
+                    "(account, peer, direction, server_id, text, timestamp, state, seq, sender, "
+                    "kind) VALUES (?, ?, 0, ?, ?, ?, 1, ?, ?, ?)",
                     error);
   if (insert == NULL)
     return FALSE;
@@ -682,6 +684,7 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
       else
         sqlite3_bind_null (insert, 6);
       sqlite3_bind_text (insert, 7, message->sender, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int (insert, 8, message->kind);
 
       if (sqlite3_step (insert) != SQLITE_DONE)
         {
@@ -697,10 +700,12 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
       row = load_row (self, sqlite3_last_insert_rowid (self->db), error);
       if (row == NULL)
         return FALSE;
+      /* Only what someone wrote is unread, and makes the chat active;
+       * someone coming or going is not. */
       g_hash_table_insert (per_peer, (gpointer) mimp_chat_message_get_peer (row),
                            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (
                                                  per_peer, mimp_chat_message_get_peer (row))) +
-                                             1));
+                                             (message->kind == MIMP_MESSAGE_KIND_TEXT)));
       g_ptr_array_add (stored, g_steal_pointer (&row));
     }
 
@@ -712,7 +717,8 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
       for (guint i = 0; i < stored->len; i++)
         {
           MimpChatMessage *row = g_ptr_array_index (stored, i);
-          if (g_str_equal (mimp_chat_message_get_peer (row), key))
+          if (g_str_equal (mimp_chat_message_get_peer (row), key) &&
+              mimp_chat_message_get_kind (row) == MIMP_MESSAGE_KIND_TEXT)
             newest = MAX (newest, mimp_chat_message_get_timestamp (row));
         }
       if (!touch_chat (self, request->account_id, key, newest, GPOINTER_TO_UINT (value), error))
@@ -1191,7 +1197,7 @@ list_chats_worker (MimpHistory *self, GTask *task, gpointer data)
                         "SELECT c.account, c.peer, c.unread, c.draft, c.last_activity, "
                         "m.text, m.direction FROM chats c LEFT JOIN messages m ON m.id = "
                         "(SELECT id FROM messages WHERE account = c.account AND peer = c.peer "
-                        "ORDER BY timestamp DESC, id DESC LIMIT 1) "
+                        "AND kind = 0 ORDER BY timestamp DESC, id DESC LIMIT 1) "
                         "ORDER BY c.last_activity DESC",
                         &error)))
     {

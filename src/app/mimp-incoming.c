@@ -51,6 +51,24 @@ mimp_incoming_new_in_room (const char *room, const char *sender, const char *rem
   return incoming;
 }
 
+/**
+ * mimp_incoming_new_event:
+ * @who: who came into @room or left it
+ *
+ * Returns: a record of @who joining or leaving @room, kept in the history
+ *   as a line of the room's chat (its text is @who)
+ */
+MimpIncoming *
+mimp_incoming_new_event (const char *room, const char *who, MimpMessageKind kind, gint64 timestamp)
+{
+  MimpIncoming *incoming;
+
+  g_return_val_if_fail (kind != MIMP_MESSAGE_KIND_TEXT, NULL);
+  incoming = mimp_incoming_new_in_room (room, who, NULL, who, timestamp, -1);
+  incoming->kind = kind;
+  return incoming;
+}
+
 MimpIncoming *
 mimp_incoming_ref (MimpIncoming *incoming)
 {
@@ -76,5 +94,6 @@ mimp_incoming_copy_with_text (const MimpIncoming *incoming, const char *text)
                                           incoming->timestamp, incoming->position);
 
   copy->sender = g_strdup (incoming->sender);
+  copy->kind = incoming->kind;
   return copy;
 }

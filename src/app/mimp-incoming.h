@@ -6,6 +6,8 @@
 
 #include <glib-object.h>
 
+#include "mimp-chat-message.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -20,6 +22,7 @@ G_BEGIN_DECLS
  * @timestamp: milliseconds since the epoch
  * @position: where the protocol's acknowledgement stands once this message
  *   is stored (MIMP: the server's seq), or -1
+ * @kind: a message, or (in a room) its sender coming or going
  *
  * Immutable once handed on; reference-counted.
  */
@@ -32,6 +35,7 @@ typedef struct
   char *text;
   gint64 timestamp;
   gint64 position;
+  MimpMessageKind kind;
 } MimpIncoming;
 
 #define MIMP_TYPE_INCOMING (mimp_incoming_get_type ())
@@ -44,6 +48,8 @@ void mimp_incoming_unref (MimpIncoming *incoming);
 MimpIncoming *mimp_incoming_new_in_room (const char *room, const char *sender,
                                          const char *remote_id, const char *text, gint64 timestamp,
                                          gint64 position);
+MimpIncoming *mimp_incoming_new_event (const char *room, const char *who, MimpMessageKind kind,
+                                       gint64 timestamp);
 MimpIncoming *mimp_incoming_copy_with_text (const MimpIncoming *incoming, const char *text);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MimpIncoming, mimp_incoming_unref)
 

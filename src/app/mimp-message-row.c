@@ -5,6 +5,10 @@
  * reason on its own line under the bubble and Retry after the time.
  * Consecutive messages of one sender are grouped: closer together, the
  * time only under the last one (a sending or failed state always shows).
+ * In a room, the first message of a run has its sender's avatar and name,
+ * and someone coming in or leaving is a line of its own; those widgets are
+ * made only for rooms, so that a row of a chat with one person costs no
+ * more than before.
  * All of it follows the bound message's properties, which the chat keeps
  * up to date as messages arrive, so recycled rows stay right.
  * The Retry button activates `chat.retry` with the message's row id.
@@ -15,6 +19,7 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "mimp-chat-row.h"
@@ -25,7 +30,11 @@ struct _MimpMessageRow
   GtkWidget parent_instance;
 
   GtkLabel *day_label;
+  GtkWidget *content_box;
   GtkWidget *bubble_box;
+  GtkWidget *avatar;      /* rooms only, made on first need */
+  GtkLabel *sender_label; /* rooms only, made on first need */
+  GtkLabel *event_label;  /* rooms only, made on first need */
   GtkLabel *text_label;
   GtkWidget *meta_box;
   GtkLabel *time_label;
@@ -122,6 +131,70 @@ update_state (MimpMessageRow *self)
   gtk_label_set_text (self->error_label, mimp_chat_message_get_error (self->message));
 }
 
+/* The avatar, sender and event line of room messages: made once for a row
+ * that shows one, kept (hidden) when it shows another. */
+static void
+ensure_room_widgets (MimpMessageRow *self)
+{
+  GtkWidget *outer;
+
+  if (self->avatar != NULL)
+    return;
+  self->avatar = adw_avatar_new (28, NULL, TRUE);
+  gtk_widget_set_valign (self->avatar, GTK_ALIGN_START);
+  gtk_box_prepend (GTK_BOX (self->content_box), self->avatar);
+
+  self->sender_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_name (GTK_WIDGET (self->sender_label), "sender");
+  gtk_label_set_xalign (self->sender_label, 0);
+  gtk_label_set_ellipsize (self->sender_label, PANGO_ELLIPSIZE_END);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->sender_label), 4);
+  gtk_widget_add_css_class (GTK_WIDGET (self->sender_label), "caption-heading");
+  gtk_box_prepend (GTK_BOX (self->bubble_box), GTK_WIDGET (self->sender_label));
+
+  outer = gtk_widget_get_parent (self->content_box);
+  self->event_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_name (GTK_WIDGET (self->event_label), "event");
+  gtk_widget_set_halign (GTK_WIDGET (self->event_label), GTK_ALIGN_CENTER);
+  gtk_widget_set_margin_top (GTK_WIDGET (self->event_label), 6);
+  gtk_label_set_wrap (self->event_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->event_label), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->event_label), "dim-label");
+  gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->event_label));
+}
+
+static void
+update_room (MimpMessageRow *self)
+{
+  const char *sender = mimp_chat_message_get_sender (self->message);
+  MimpMessageKind kind = mimp_chat_message_get_kind (self->message);
+  gboolean first_of_run;
+
+  if (sender == NULL && self->avatar == NULL)
+    return; /* a chat with one person */
+  ensure_room_widgets (self);
+  first_of_run = !mimp_chat_message_get_grouped (self->message);
+
+  gtk_widget_set_visible (self->content_box, kind == MIMP_MESSAGE_KIND_TEXT);
+  gtk_widget_set_visible (GTK_WIDGET (self->event_label), kind != MIMP_MESSAGE_KIND_TEXT);
+  if (kind != MIMP_MESSAGE_KIND_TEXT)
+    {
+      g_autofree char *line =
+          /* Translators: a line in a room's chat; %s is who came in or went away */
+          g_strdup_printf (kind == MIMP_MESSAGE_KIND_JOINED ? _ ("%s joined") : _ ("%s left"),
+                           sender ? sender : "");
+      gtk_label_set_text (self->event_label, line);
+      return;
+    }
+
+  /* The avatar keeps its place under a run, so that the bubbles line up. */
+  gtk_widget_set_visible (self->avatar, sender != NULL);
+  gtk_widget_set_opacity (self->avatar, first_of_run ? 1.0 : 0.0);
+  adw_avatar_set_text (ADW_AVATAR (self->avatar), sender);
+  gtk_widget_set_visible (GTK_WIDGET (self->sender_label), sender != NULL && first_of_run);
+  gtk_label_set_text (self->sender_label, sender);
+}
+
 static void
 update_layout (MimpMessageRow *self)
 {
@@ -155,8 +228,9 @@ update_layout (MimpMessageRow *self)
         day = g_date_time_format (when, _ ("%x"));
       gtk_label_set_text (self->day_label, day);
     }
-  gtk_widget_set_margin_top (self->bubble_box,
+  gtk_widget_set_margin_top (self->content_box,
                              mimp_chat_message_get_grouped (self->message) ? 2 : 8);
+  update_room (self);
 }
 
 static void
@@ -193,6 +267,7 @@ mimp_message_row_class_init (MimpMessageRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/mimp/Mimp/mimp-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, day_label);
+  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, content_box);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, bubble_box);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, text_label);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, meta_box);
@@ -258,6 +333,7 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
   time = mimp_format_time (mimp_chat_message_get_timestamp (message), FALSE);
   gtk_label_set_text (self->time_label, time);
 
+  gtk_widget_set_halign (self->content_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
   gtk_widget_set_halign (self->bubble_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
   gtk_widget_set_halign (self->meta_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
   gtk_widget_set_halign (GTK_WIDGET (self->error_label),

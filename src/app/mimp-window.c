@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "mimp-account-banner.h"
+#include "mimp-chat-dialogs.h"
 #include "mimp-chat-row.h"
 #include "mimp-message-row.h"
 #include "mimp-window.h"
@@ -30,6 +31,9 @@ struct _MimpWindow
   AdwWindowTitle *chat_title;
   GtkMenuButton *security_button;
   GtkLabel *security_label;
+  GtkWidget *verify_button;
+  GtkMenuButton *members_button;
+  GtkListBox *members_list;
   gboolean setting_composer; /* the composer's text is being set, not typed */
   GtkStack *content_stack;
   AdwStatusPage *empty_page;
@@ -504,8 +508,84 @@ update_security (MimpWindow *self)
   words = mimp_protocol_describe_security (protocol, mimp_account_get_use_tls (account), FALSE);
   gtk_menu_button_set_icon_name (self->security_button, mimp_security_level_get_icon_name (level));
   gtk_label_set_label (self->security_label, words);
+  gtk_widget_set_visible (self->verify_button,
+                          mimp_protocol_has (protocol, MIMP_PROTOCOL_VERIFICATION));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->security_button),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, words, -1);
+}
+
+/* Who is in the room the chat is, when it is one (the account knows its
+ * members; a chat with one person has none). */
+static void
+update_members (MimpWindow *self)
+{
+  g_auto (GStrv) members = NULL;
+  GtkWidget *child;
+
+  if (self->chat != NULL)
+    members = mimp_account_dup_members (mimp_chat_get_account (self->chat),
+                                        mimp_chat_get_peer (self->chat));
+  gtk_widget_set_visible (GTK_WIDGET (self->members_button), members != NULL);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->members_list))) != NULL)
+    gtk_list_box_remove (self->members_list, child);
+  for (guint i = 0; members != NULL && members[i] != NULL; i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *avatar = adw_avatar_new (32, members[i], TRUE);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), members[i]);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), avatar);
+      gtk_list_box_append (self->members_list, row);
+    }
+  if (members != NULL)
+    {
+      /* Translators: the members button's tooltip; %u is how many are in the room */
+      g_autofree char *tooltip = g_strdup_printf (
+          ngettext ("%u Member", "%u Members", g_strv_length (members)), g_strv_length (members));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->members_button), tooltip);
+    }
+}
+
+static void
+on_members_changed (MimpWindow *self, MimpAccount *account, const char *room)
+{
+  if (self->chat != NULL && mimp_chat_get_account (self->chat) == account &&
+      g_strcmp0 (mimp_chat_get_peer (self->chat), room) == 0)
+    update_members (self);
+}
+
+static void
+verify_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpWindow *self = MIMP_WINDOW (widget);
+
+  if (self->chat == NULL)
+    return;
+  gtk_window_present (mimp_verification_start_dialog_new (
+      GTK_WINDOW (self), mimp_chat_get_account (self->chat), mimp_chat_get_peer (self->chat)));
+}
+
+static void
+on_verification_asked (MimpWindow *self, MimpAccount *account, const char *peer,
+                       const char *question)
+{
+  gtk_window_present (
+      mimp_verification_answer_dialog_new (GTK_WINDOW (self), account, peer, question));
+}
+
+static void
+on_verification_finished (MimpWindow *self, MimpAccount *account, const char *peer,
+                          gboolean matched, const GError *error)
+{
+  g_autofree char *text = mimp_verification_describe_result (peer, matched, error);
+
+  mimp_window_show_toast (self, text);
+}
+
+static void
+on_chat_requested (MimpWindow *self, MimpAccount *account, const char *peer)
+{
+  gtk_window_present (mimp_chat_request_dialog_new (GTK_WINDOW (self), account, peer));
 }
 
 void
@@ -558,6 +638,7 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
         }
       on_composer_changed (self);
       update_security (self);
+      update_members (self);
       select_current_chat (self);
     }
 
@@ -945,6 +1026,10 @@ mimp_window_class_init (MimpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, chat_title);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, security_button);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, security_label);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, verify_button);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, members_button);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, members_list);
+  gtk_widget_class_install_action (widget_class, "win.verify", NULL, verify_action);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, messages_scroller);
@@ -1056,6 +1141,14 @@ mimp_window_new (MimpApplication *application)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->accounts, "message-updated", G_CALLBACK (on_send_failed), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "members-changed", G_CALLBACK (on_members_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "chat-requested", G_CALLBACK (on_chat_requested), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "verification-asked", G_CALLBACK (on_verification_asked),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "verification-finished",
+                           G_CALLBACK (on_verification_finished), self, G_CONNECT_SWAPPED);
   update_sidebar_stack (self);
   rebuild_banners (self);
 

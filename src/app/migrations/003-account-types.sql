@@ -11,3 +11,6 @@ INSERT INTO accounts (id, protocol)
 -- In a room, who wrote a received message (the chat's peer is the room); NULL in a chat with one
 -- person.
 ALTER TABLE messages ADD COLUMN sender TEXT;
+
+-- What a row is: 0 a message someone wrote; in a room, 1 its sender came in, 2 went away.
+ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
