@@ -16,6 +16,8 @@
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
+#include "cryptully.h"
+#include "mimp-cli-cryptully.h"
 #include "mimp-cli-mimp.h"
 #include "mimp-cli-protocol.h"
 #include "mimp.h"
@@ -286,6 +288,7 @@ mimp_cli_print_line (const char *line)
 /* Each account type mimp-cli speaks. */
 static const MimpCliProtocol protocols[] = {
   { "mimp", MIMP_DEFAULT_PORT, MIMP_MESSAGE_TEXT_MAX, mimp_cli_mimp_run },
+  { "cryptully", CRYPTULLY_DEFAULT_PORT, CRYPTULLY_TEXT_MAX, mimp_cli_cryptully_run },
 };
 
 static const MimpCliProtocol *
