@@ -62,6 +62,15 @@ smp_init (void)
     }
 }
 
+/* Moves a secret value into libgcrypt's secure memory (wiped on release).
+ * libgcrypt refuses that move for a zero, which is no secret anyway. */
+static void
+keep_secure (gcry_mpi_t value)
+{
+  if (gcry_mpi_cmp_ui (value, 0) != 0)
+    gcry_mpi_set_flag (value, GCRYMPI_FLAG_SECURE);
+}
+
 static void
 default_random (guint8 *buf, gsize len, gpointer user_data)
 {
@@ -80,7 +89,7 @@ cryptully_smp_new (const char *answer)
   /* The answer's bytes as one big-endian number (mapStringToInt). */
   if (len == 0 || gcry_mpi_scan (&smp->secret, GCRYMPI_FMT_USG, answer, len, NULL) != 0)
     smp->secret = gcry_mpi_set_ui (NULL, 0);
-  gcry_mpi_set_flag (smp->secret, GCRYMPI_FLAG_SECURE);
+  keep_secure (smp->secret);
   return smp;
 }
 
@@ -113,7 +122,7 @@ random_exponent (CryptullySmp *smp)
   smp->random (buf, sizeof buf, smp->random_data);
   gcry_mpi_scan (&value, GCRYMPI_FMT_USG, buf, sizeof buf, NULL);
   explicit_bzero (buf, sizeof buf);
-  gcry_mpi_set_flag (value, GCRYMPI_FLAG_SECURE);
+  keep_secure (value);
   return value;
 }
 
