@@ -33,6 +33,7 @@ typedef struct
   gint64 count;
   gint64 received;
   int timeout;
+  guint timeout_id;
   const char *smp_answer;
 } Cli;
 
@@ -254,6 +255,7 @@ timeout_cb (gpointer user_data)
 {
   Cli *cli = user_data;
 
+  cli->timeout_id = 0;
   mimp_cli_die (0, "gave up after %d seconds: no answer from the relay or the peer", cli->timeout);
   finish (cli, EXIT_CONNECT);
   return G_SOURCE_REMOVE;
@@ -268,7 +270,6 @@ mimp_cli_cryptully_run (const MimpCliRequest *request)
   g_autofree char *to = NULL;
   guint16 port;
   Cli cli = { 0 };
-  guint timeout_id = 0;
   gboolean sending = g_str_equal (request->command, "send");
 
   if (!mimp_cli_parse_server (request->server, CRYPTULLY_DEFAULT_PORT, &host, &port))
@@ -295,7 +296,7 @@ mimp_cli_cryptully_run (const MimpCliRequest *request)
   if (sending)
     {
       g_signal_connect (cli.client, "send-finished", G_CALLBACK (send_finished_cb), &cli);
-      timeout_id = g_timeout_add_seconds ((guint) request->timeout, timeout_cb, &cli);
+      cli.timeout_id = g_timeout_add_seconds ((guint) request->timeout, timeout_cb, &cli);
     }
   else
     {
@@ -312,7 +313,7 @@ mimp_cli_cryptully_run (const MimpCliRequest *request)
     cryptully_client_send_message (cli.client, to, SEND_ID, request->text);
   g_main_loop_run (cli.loop);
 
-  g_clear_handle_id (&timeout_id, g_source_remove);
+  g_clear_handle_id (&cli.timeout_id, g_source_remove);
   g_signal_handlers_disconnect_by_data (cli.client, &cli);
   g_clear_object (&cli.client);
   g_main_loop_unref (cli.loop);
