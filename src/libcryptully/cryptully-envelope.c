@@ -199,7 +199,11 @@ cryptully_envelope_parse (const char *data, gsize len, GError **error)
 {
   g_autoptr (CryptullyEnvelope) envelope = g_new0 (CryptullyEnvelope, 1);
   gboolean seen[N_FIELDS] = { FALSE };
-  Scanner s = { data, data + len, error };
+  Scanner s;
+
+  if (data == NULL) /* an empty frame's GBytes has no data pointer */
+    data = "";
+  s = (Scanner){ data, data + len, error };
 
   skip_ws (&s);
   if (s.p >= s.end || *s.p != '{')

@@ -138,13 +138,25 @@ def test_unreachable():
     assert b"Cannot connect to the relay" in r.stderr, r.stderr
 
 
+def test_help_lists_cryptully():
+    import subprocess
+    r = subprocess.run([os.environ["MIMP_CLI"], "--help"], capture_output=True, text=True)
+    assert r.returncode == 0
+    assert "  cryptully  a Cryptully relay (port 9000)" in r.stdout, r.stdout
+    assert "listen accepts every chat" in r.stdout
+    r = subprocess.run([os.environ["MIMP_CLI"], "--protocol", "cryptully", "--user", "a", "--tls",
+                        "listen"], capture_output=True, text=True)
+    assert r.returncode == 2 and "no TLS" in r.stderr, r
+
+
 def main():
     global relay
     relay = Relay()
     try:
         run_tests([test_send_to_peer, test_listen_text_and_json, test_smp_match,
                    test_smp_wrong_answer, test_smp_tampered_proof, test_offline_peer,
-                   test_rejected, test_nick_taken_and_invalid, test_unreachable])
+                   test_rejected, test_nick_taken_and_invalid, test_unreachable,
+                   test_help_lists_cryptully])
     finally:
         relay.stop()
 
