@@ -4,7 +4,7 @@ doc's wire facts; see cryptully_wire.py).
 
   cryptully_peer.py --port PORT --nick NICK [--accept | --reject]
       [--dh-exponent HEX] [--seed SEED] [--smp-answer ANSWER] [--tamper-proof]
-      [--bad-pubkey 0|1|p-1]
+      [--bad-pubkey 0|1|p-1] [--ignore-helo]
 
 Commands on standard input, one JSON array per line:
   ["open", NICK]                 HELO and the initiator's handshake
@@ -139,6 +139,8 @@ class Peer:
         if chat is None:
             if cmd == "HELO":
                 emit("request", nick=nick)
+                if self.args.ignore_helo:
+                    return
                 if self.args.reject:
                     self.send(clientCommand="REJ", destNick=nick)
                     return
@@ -251,6 +253,7 @@ def main():
     p.add_argument("--smp-answer")
     p.add_argument("--tamper-proof", action="store_true")
     p.add_argument("--bad-pubkey")
+    p.add_argument("--ignore-helo", action="store_true")
     Peer(p.parse_args()).run()
 
 
