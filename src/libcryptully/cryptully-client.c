@@ -334,7 +334,6 @@ chat_new (CryptullyClient *self, const char *nick, ChatState state)
   chat->client = self;
   chat->nick = g_strdup (nick);
   chat->state = state;
-  chat->dh = cryptully_dh_new ();
   g_queue_init (&chat->pending);
   g_hash_table_insert (self->chats, chat->nick, chat);
   return chat;
@@ -344,6 +343,7 @@ static void
 chat_send_helo (CryptullyClient *self, Chat *chat)
 {
   chat->state = CHAT_WAIT_REDY;
+  chat->dh = cryptully_dh_new ();
   send_plain (self, chat->nick, "HELO", NULL, -1);
   arm_handshake_timeout (self, chat);
 }
@@ -636,6 +636,19 @@ go_online (CryptullyClient *self)
       chat_send_helo (self, chat);
 }
 
+static guint
+count_requests (CryptullyClient *self)
+{
+  GHashTableIter iter;
+  Chat *chat;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->chats);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &chat))
+    n += chat->state == CHAT_REQUESTED || chat->state == CHAT_RESPONDING;
+  return n;
+}
+
 static void
 handle_envelope (CryptullyClient *self, const CryptullyEnvelope *envelope)
 {
@@ -689,8 +702,11 @@ handle_envelope (CryptullyClient *self, const CryptullyEnvelope *envelope)
     }
   if (g_str_equal (envelope->client_command, "HELO"))
     {
-      if (g_str_equal (source, self->nick))
-        return;
+      if (g_str_equal (source, self->nick) || count_requests (self) >= CRYPTULLY_REQUESTS_MAX)
+        {
+          g_debug ("Ignoring a chat request (own nickname, or too many waiting)");
+          return;
+        }
       chat_new (self, source, CHAT_REQUESTED);
       g_signal_emit (self, signals[CHAT_REQUESTED_SIGNAL], 0, source);
       return;
@@ -1064,6 +1080,7 @@ cryptully_client_accept_chat (CryptullyClient *self, const char *nick, GError **
   if (!(chat = requested_chat (self, nick, error)))
     return FALSE;
   chat->state = CHAT_RESPONDING;
+  chat->dh = cryptully_dh_new ();
   send_plain (self, chat->nick, "REDY", NULL, -1);
   arm_handshake_timeout (self, chat);
   return TRUE;
@@ -1199,6 +1216,11 @@ cryptully_client_start_smp (CryptullyClient *self, const char *nick, const char 
 
   g_return_val_if_fail (CRYPTULLY_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (question != NULL && answer != NULL, FALSE);
+  if (strlen (question) > CRYPTULLY_TEXT_MAX || strlen (answer) > CRYPTULLY_SMP_ANSWER_MAX)
+    {
+      cryptully_set_error (error, CRYPTULLY_ERROR_TOO_LARGE);
+      return FALSE;
+    }
   if (!(chat = ready_chat (self, nick, error)))
     return FALSE;
   if (chat->smp != NULL)
@@ -1224,6 +1246,11 @@ cryptully_client_answer_smp (CryptullyClient *self, const char *nick, const char
 
   g_return_val_if_fail (CRYPTULLY_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (answer != NULL, FALSE);
+  if (strlen (answer) > CRYPTULLY_SMP_ANSWER_MAX)
+    {
+      cryptully_set_error (error, CRYPTULLY_ERROR_TOO_LARGE);
+      return FALSE;
+    }
   if (!(chat = ready_chat (self, nick, error)))
     return FALSE;
   if (!chat->smp_asked || chat->smp != NULL)

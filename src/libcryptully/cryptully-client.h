@@ -17,8 +17,14 @@ G_BEGIN_DECLS
 #define CRYPTULLY_CONNECT_TIMEOUT_S 15
 /* The original's TYPING_TIMEOUT. */
 #define CRYPTULLY_TYPING_IDLE_MS 1500
-/* Longest text send_message accepts, in bytes. */
+/* Longest text send_message (and a verification question) accepts, in
+ * bytes; the longest verification answer. */
 #define CRYPTULLY_TEXT_MAX (64 * 1024)
+#define CRYPTULLY_SMP_ANSWER_MAX 1024
+/* Chat requests waiting for the user or for the requester's key; more are
+ * ignored until some are done (a relay cannot make us hold, or compute keys
+ * for, an unbounded number). */
+#define CRYPTULLY_REQUESTS_MAX 32
 
 typedef enum
 {

@@ -224,6 +224,28 @@ def test_relay_errors():
     assert status == 3 and "shutting down" in err, (status, err)
 
 
+def test_request_flood():
+    # Hundreds of HELOs from as many nicknames: only a bounded number get
+    # an answer (and a key) at a time.
+    answers = []
+
+    def send(conn):
+        for i in range(300):
+            conn.sendall(frame(w.envelope(serverCommand="REL", clientCommand="HELO",
+                                          sourceNick="n%d" % i, destNick="lara")))
+        conn.settimeout(2)
+        try:
+            while True:
+                msg = w.parse_envelope(w.recv_frame(conn))
+                answers.append(msg["clientCommand"])
+        except (OSError, EOFError):
+            pass
+    status, err, rss = against(send)
+    assert status == 3, (status, err)
+    assert answers.count("REDY") == 32, answers
+    assert rss < RSS_LIMIT_KB, rss
+
+
 def test_stalling_relay():
     stall = Relay("--stall")
     try:
@@ -244,7 +266,7 @@ def main():
         run_tests([test_bad_hmac, test_replayed_counter, test_skipped_counter, test_dh_zero,
                    test_dh_one, test_dh_p_minus_1, test_dh_bad_value_as_initiator,
                    test_oversized_length, test_big_frames_stay_bounded, test_truncated_frame,
-                   test_invalid_json, test_relay_errors, test_stalling_relay])
+                   test_invalid_json, test_relay_errors, test_request_flood, test_stalling_relay])
     finally:
         relay.stop()
 
