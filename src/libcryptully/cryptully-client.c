@@ -27,6 +27,7 @@
 #include "cryptully-text.h"
 
 #define PROTOCOL_VERSION "1"
+#define CRYPTULLY_CLOSE_TIMEOUT_S 5
 
 typedef enum
 {
@@ -92,6 +93,7 @@ struct _CryptullyClient
   guint generation; /* counts closed connections, so a callback knows its own */
   guint register_id;
   guint connect_timeout_id;
+  guint close_timeout_id;
 
   GHashTable *chats; /* nick -> Chat */
 };
@@ -565,6 +567,19 @@ handle_chat_command (CryptullyClient *self, Chat *chat, const CryptullyEnvelope 
   switch (chat->state)
     {
     case CHAT_WAIT_REDY:
+      if (g_str_equal (command, "HELO"))
+        {
+          /* Both sides opened at once. The smaller nickname answers as
+           * the responder (its user wanted this chat: no question asked);
+           * the other keeps waiting for REDY. */
+          if (strcmp (self->nick, chat->nick) < 0)
+            {
+              chat->state = CHAT_RESPONDING;
+              send_plain (self, chat->nick, "REDY", NULL, -1);
+              arm_handshake_timeout (self, chat);
+            }
+          return;
+        }
       if (g_str_equal (command, "REJ"))
         {
           chat_end (self, chat, cryptully_error_new (CRYPTULLY_ERROR_REJECTED), FALSE);
@@ -737,6 +752,7 @@ close_connection (CryptullyClient *self)
 
   g_clear_handle_id (&self->register_id, g_source_remove);
   g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->close_timeout_id, g_source_remove);
   self->generation++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -958,6 +974,17 @@ cryptully_client_start (CryptullyClient *self)
       g_timeout_add_seconds (CRYPTULLY_CONNECT_TIMEOUT_S, connect_timeout_cb, self);
 }
 
+static gboolean
+close_timeout_cb (gpointer user_data)
+{
+  CryptullyClient *self = user_data;
+
+  self->close_timeout_id = 0;
+  close_connection (self);
+  set_state (self, CRYPTULLY_STATE_DISCONNECTED);
+  return G_SOURCE_REMOVE;
+}
+
 void
 cryptully_client_disconnect (CryptullyClient *self)
 {
@@ -972,8 +999,11 @@ cryptully_client_disconnect (CryptullyClient *self)
     }
   end_all_chats (self, NULL, TRUE);
   send_server_command (self, "END", NULL);
-  /* Closes once the queue is written (write_next). */
+  /* Closes once the queue is written (write_next), or after a while if the
+   * relay does not read. */
   self->closing = TRUE;
+  self->close_timeout_id =
+      g_timeout_add_seconds (CRYPTULLY_CLOSE_TIMEOUT_S, close_timeout_cb, self);
   write_next (self);
 }
 

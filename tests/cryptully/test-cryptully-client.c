@@ -485,6 +485,39 @@ test_disconnect (Fixture *f, gconstpointer data)
   child_stop (bob);
 }
 
+static void
+on_message_to_bob (CryptullyClient *c, const char *nick, const char *text, Fixture *f)
+{
+  record (f, "bob got %s %s", nick, text);
+}
+
+static void
+test_two_clients_crossing (Fixture *f, gconstpointer data)
+{
+  g_autoptr (CryptullyClient) bob = cryptully_client_new ("127.0.0.1", f->port, "bob");
+  gpointer weak = NULL;
+
+  cryptully_client_set_register_window (bob, 200);
+  g_signal_connect (bob, "message-received", G_CALLBACK (on_message_to_bob), f);
+  cryptully_client_start (bob);
+  go_online (f);
+  g_assert_true (spin (is_online, bob, WAIT_S));
+  /* Both open at once: the HELOs cross; both messages arrive. */
+  cryptully_client_send_message (f->client, "bob", "a1", "from alice");
+  cryptully_client_send_message (bob, "alice", "b1", "from bob");
+  expect_event (f, "message bob from bob");
+  expect_event (f, "bob got alice from alice");
+  expect_event (f, "sent a1 -1");
+  g_assert_true (cryptully_client_is_chat_ready (bob, "ALICE"));
+
+  g_signal_handlers_disconnect_by_data (bob, f);
+  cryptully_client_disconnect (bob);
+  weak = bob;
+  g_object_add_weak_pointer (weak, &weak);
+  g_clear_object (&bob);
+  g_assert_true (spin (is_gone, &weak, WAIT_S));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -499,5 +532,7 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/cryptully/client/disconnect", Fixture, NULL, fixture_setup, test_disconnect,
               fixture_teardown);
+  g_test_add ("/cryptully/client/two-clients-crossing", Fixture, NULL, fixture_setup,
+              test_two_clients_crossing, fixture_teardown);
   return g_test_run ();
 }
