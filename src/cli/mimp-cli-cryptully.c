@@ -292,7 +292,6 @@ mimp_cli_cryptully_run (const MimpCliRequest *request)
   cli.client = cryptully_client_new (host, port, nick);
   cryptully_client_set_handshake_timeout (cli.client, (guint) request->timeout);
   g_signal_connect (cli.client, "notify::state", G_CALLBACK (state_cb), &cli);
-  g_signal_connect (cli.client, "chat-ended", G_CALLBACK (chat_ended_cb), &cli);
   if (sending)
     {
       g_signal_connect (cli.client, "send-finished", G_CALLBACK (send_finished_cb), &cli);
@@ -300,6 +299,8 @@ mimp_cli_cryptully_run (const MimpCliRequest *request)
     }
   else
     {
+      /* send reports its one failure through send-finished */
+      g_signal_connect (cli.client, "chat-ended", G_CALLBACK (chat_ended_cb), &cli);
       g_signal_connect (cli.client, "chat-requested", G_CALLBACK (chat_requested_cb), &cli);
       g_signal_connect (cli.client, "message-received", G_CALLBACK (message_received_cb), &cli);
       g_signal_connect (cli.client, "typing-changed", G_CALLBACK (typing_changed_cb), &cli);

@@ -101,7 +101,7 @@ def test_smp_tampered_proof():
 def test_offline_peer():
     r = cli(relay.port, "alice", "send", "nobody", "hello?")
     assert r.returncode == 5, r
-    assert b"Nickname not online" in r.stderr, r.stderr
+    assert r.stderr == b"mimp-cli: message not sent: Nickname not online\n", r.stderr
 
 
 def test_rejected():
