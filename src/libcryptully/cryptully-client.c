@@ -371,15 +371,16 @@ chat_send_text (CryptullyClient *self, Chat *chat, const char *local_id, const c
 static void
 chat_ready (CryptullyClient *self, Chat *chat)
 {
+  g_autofree char *nick = g_strdup (chat->nick);
   Pending *pending;
 
   g_clear_handle_id (&chat->timeout_id, g_source_remove);
   g_clear_pointer (&chat->dh, cryptully_dh_free);
   chat->state = CHAT_READY;
-  g_signal_emit (self, signals[CHAT_READY_SIGNAL], 0, chat->nick);
-  /* The handler may have ended the chat or the connection. */
-  if (g_hash_table_lookup (self->chats, chat->nick) != chat ||
-      self->state != CRYPTULLY_STATE_ONLINE)
+  g_signal_emit (self, signals[CHAT_READY_SIGNAL], 0, nick);
+  /* A handler may have ended the chat (freeing it) or the connection. */
+  chat = g_hash_table_lookup (self->chats, nick);
+  if (chat == NULL || chat->state != CHAT_READY || self->state != CRYPTULLY_STATE_ONLINE)
     return;
   while ((pending = g_queue_pop_head (&chat->pending)))
     {
