@@ -19,6 +19,8 @@ PACKAGES="
   sqlite3 procps
   clang libclang-rt-14-dev
 "
+# python3-cryptography: AES for the Cryptully test peers (tests/cryptully).
+PACKAGES="$PACKAGES python3-cryptography"
 # ngircd: the IRC server that build-aux/bench.sh measures mimpd against (issue 6,
 # benchmarks only; no test needs it).
 PACKAGES="$PACKAGES ngircd"

@@ -47,6 +47,7 @@ typedef struct
   guint16 default_port; /* used when --server has no port */
   gsize max_text;       /* longest text `send` accepts, in bytes */
   int (*run) (const MimpCliRequest *request);
+  const char *summary; /* one line for --help's protocol list, or NULL */
 } MimpCliProtocol;
 
 /* Helpers shared by the protocols. */

@@ -16,6 +16,8 @@
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
+#include "cryptully.h"
+#include "mimp-cli-cryptully.h"
 #include "mimp-cli-mimp.h"
 #include "mimp-cli-protocol.h"
 #include "mimp.h"
@@ -33,8 +35,8 @@ static gint opt_timeout = 30;
 static gint64 opt_count = 0;
 
 static const GOptionEntry entries[] = {
-  { "protocol", 'p', 0, G_OPTION_ARG_STRING, &opt_protocol, "The account type: mimp (the default)",
-    "PROTOCOL" },
+  { "protocol", 'p', 0, G_OPTION_ARG_STRING, &opt_protocol,
+    "The account type: mimp (the default) or another listed below", "PROTOCOL" },
   { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server,
     "Server to use (default localhost and the protocol's port: MIMP 3290, or 3291 with --tls)",
     "HOST[:PORT]" },
@@ -285,7 +287,10 @@ mimp_cli_print_line (const char *line)
 
 /* Each account type mimp-cli speaks. */
 static const MimpCliProtocol protocols[] = {
-  { "mimp", MIMP_DEFAULT_PORT, MIMP_MESSAGE_TEXT_MAX, mimp_cli_mimp_run },
+  { "mimp", MIMP_DEFAULT_PORT, MIMP_MESSAGE_TEXT_MAX, mimp_cli_mimp_run,
+    "a MIMP server (port 3290, 3291 with --tls)" },
+  { "cryptully", CRYPTULLY_DEFAULT_PORT, CRYPTULLY_TEXT_MAX, mimp_cli_cryptully_run,
+    "a Cryptully relay (port 9000), no password; listen accepts every chat" },
 };
 
 static const MimpCliProtocol *
@@ -307,6 +312,7 @@ int
 main (int argc, char *argv[])
 {
   g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GString) description = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
   const MimpCliProtocol *protocol;
@@ -318,18 +324,24 @@ main (int argc, char *argv[])
 
   context = g_option_context_new ("send TO TEXT|- | listen");
   g_option_context_set_summary (context, "A terminal client for MIMP servers.");
-  g_option_context_set_description (
-      context, "The password comes from the MIMP_PASSWORD environment variable, --password-file,\n"
-               "or a prompt when on a terminal; never from the command line.\n"
-               "\n"
-               "send TO - reads the text from standard input (one trailing newline dropped).\n"
-               "\n"
-               "listen prints SENDER<TAB>TEXT per message (backslash, tab and newline in TEXT\n"
-               "written as \\\\, \\t and \\n), or with --json one object per line with the fields\n"
-               "id, seq, from, to, text and ts. Each line is flushed before it is acknowledged.\n"
-               "\n"
-               "Exit status: 0 success, 1 other failure, 2 usage, 3 cannot connect (unreachable,\n"
-               "not a MIMP server, TLS or certificate), 4 login refused, 5 message refused.");
+  description = g_string_new (
+      "The password comes from the MIMP_PASSWORD environment variable, --password-file,\n"
+      "or a prompt when on a terminal; never from the command line.\n"
+      "\n"
+      "send TO - reads the text from standard input (one trailing newline dropped).\n"
+      "\n"
+      "listen prints SENDER<TAB>TEXT per message (backslash, tab and newline in TEXT\n"
+      "written as \\\\, \\t and \\n), or with --json one object per line with the fields\n"
+      "id, seq, from, to, text and ts. Each line is flushed before it is acknowledged.\n"
+      "\n"
+      "Exit status: 0 success, 1 other failure, 2 usage, 3 cannot connect (unreachable,\n"
+      "not a MIMP server, TLS or certificate), 4 login refused, 5 message refused.\n"
+      "\n"
+      "Protocols (--protocol):");
+  for (gsize i = 0; i < G_N_ELEMENTS (protocols); i++)
+    g_string_append_printf (description, "\n  %-10s %s", protocols[i].name,
+                            protocols[i].summary ? protocols[i].summary : "");
+  g_option_context_set_description (context, description->str);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
