@@ -484,6 +484,11 @@ connect_now (MimpClientSession *self)
 
   drop_connection (self);
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  /* A batch handed on and never acknowledged (its consumer stopped before
+   * storing it) is still on the server, which sends it again to the new
+   * connection: waiting for its acknowledgement would stop receiving for
+   * good. */
+  self->awaiting_seq = -1;
   if (self->password == NULL)
     {
       error = g_error_new_literal (MIMP_ERROR, MIMP_ERROR_WRONG_PASSWORD, "No password was given");

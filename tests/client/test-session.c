@@ -235,6 +235,42 @@ test_redelivery (ClientFixture *fixture, gconstpointer data)
 
 /* Messages queued while the server is down are sent after it comes back,
  * each delivered exactly once; the receiver reconnects by itself. */
+/* The same session, stopped before its consumer stored (and acknowledged)
+ * a batch and started again, gets that batch again and goes on receiving. */
+static void
+test_unacknowledged_across_restart (ClientFixture *fixture, gconstpointer data)
+{
+  guint16 port = mimpd_test_server_get_port (fixture->server);
+  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
+  g_autoptr (Recorder) alice_rec = recorder_new (alice, TRUE);
+  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_password, TRUE);
+  g_autoptr (Recorder) rec = recorder_new (bob, FALSE);
+  g_autofree char *first_id = NULL;
+
+  mimp_client_session_set_receive (alice, FALSE);
+  mimp_client_session_start (alice);
+  mimp_client_session_send (alice, "u1", "bob", "kept until stored");
+  wait_sent (alice_rec, 1);
+
+  mimp_client_session_start (bob);
+  wait_received (rec, 1);
+  first_id = g_strdup (((MimpMessage *) rec->messages->pdata[0])->id);
+  mimp_client_session_stop (bob);
+
+  mimp_client_session_start (bob);
+  wait_received (rec, 2);
+  g_assert_cmpstr (((MimpMessage *) rec->messages->pdata[1])->id, ==, first_id);
+  mimp_client_session_acknowledge (bob, ((MimpMessage *) rec->messages->pdata[1])->seq);
+
+  /* And what comes next still arrives. */
+  mimp_client_session_send (alice, "u2", "bob", "after the restart");
+  wait_sent (alice_rec, 2);
+  wait_received (rec, 3);
+  g_assert_cmpstr (((MimpMessage *) rec->messages->pdata[2])->text, ==, "after the restart");
+  mimp_client_session_stop (bob);
+  mimp_client_session_stop (alice);
+}
+
 static void
 test_outbox_across_crash (ClientFixture *fixture, gconstpointer data)
 {
@@ -437,6 +473,8 @@ main (int argc, char *argv[])
 
   CLIENT_TEST_ADD ("/session/send-receive", test_send_receive, FALSE);
   CLIENT_TEST_ADD ("/session/redelivery", test_redelivery, FALSE);
+  CLIENT_TEST_ADD ("/session/unacknowledged-across-restart", test_unacknowledged_across_restart,
+                   FALSE);
   CLIENT_TEST_ADD ("/session/outbox-across-crash", test_outbox_across_crash, FALSE);
   CLIENT_TEST_ADD ("/session/final-send-error", test_final_send_error, FALSE);
   CLIENT_TEST_ADD ("/session/wrong-password", test_wrong_password, FALSE);
