@@ -24,6 +24,10 @@ fi
 if [ ! -f "$build/build.ninja" ]; then
   CC=clang meson setup "$build" "$src" -Dfuzzing=true -Dapp=disabled -Dbuildtype=debugoptimized \
     >"$build.setup.log" 2>&1 || { cat "$build.setup.log" >&2; exit 1; }
+else
+  # A target added since this directory was set up is known only after this.
+  meson setup --reconfigure "$build" "$src" >"$build.setup.log" 2>&1 ||
+    { cat "$build.setup.log" >&2; exit 1; }
 fi
 targets=""
 for t in "$@"; do
