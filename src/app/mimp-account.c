@@ -397,6 +397,15 @@ queue_send (MimpAccount *self, MimpChatMessage *message)
   if (self->session == NULL || client_id == NULL)
     return;
   g_hash_table_add (self->queued, g_strdup (client_id));
+  if (mimp_chat_message_get_attachment (message) != NULL)
+    {
+      /* An image goes as its reference: it was stored where the peer
+       * fetches it when it was attached. */
+      mimp_protocol_session_send_attachment (self->session, client_id,
+                                             mimp_chat_message_get_peer (message),
+                                             mimp_chat_message_get_attachment (message));
+      return;
+    }
   ed = g_new0 (EncodeData, 1);
   ed->self = g_object_ref (self);
   ed->client_id = g_strdup (client_id);
@@ -453,6 +462,202 @@ outgoing_stored (GObject *source, GAsyncResult *result, gpointer data)
   announce_all (self);
   g_signal_emit (self, signals[MESSAGE_ADDED], 0, row);
   queue_send (self, row);
+}
+
+static void
+attachment_uploaded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  MimpAccount *self = g_task_get_source_object (task);
+  const char *peer = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autofree char *attachment = NULL;
+  g_autofree char *client_id = NULL;
+
+  attachment = mimp_protocol_session_upload_attachment_finish (MIMP_PROTOCOL_SESSION (source),
+                                                               result, &error);
+  if (attachment == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Stored and sent as any message from here: pending, then sent or failed
+   * with Retry (which sends the same reference again). */
+  client_id = g_uuid_string_random ();
+  mimp_history_add_outgoing_with_attachment_async (
+      self->history, self->id, mimp_protocol_get_id (self->protocol), peer, client_id, "",
+      attachment, g_get_real_time () / 1000, NULL, outgoing_stored, g_object_ref (self));
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * mimp_account_send_image_async:
+ * @data: the image, as a file holds it
+ * @content_type: its type (image/png, image/jpeg, ...)
+ *
+ * Stores the image where @peer can fetch it (the account must be online,
+ * and its type have MIMP_PROTOCOL_IMAGES), then sends it as a message:
+ * `message-added` announces it, `message-updated` its delivery. The result
+ * says whether the image could be stored; a failure to send it later shows
+ * on the message, with Retry.
+ */
+void
+mimp_account_send_image_async (MimpAccount *self, const char *peer, GBytes *data,
+                               const char *content_type, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (peer != NULL && data != NULL && content_type != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mimp_account_send_image_async);
+  g_task_set_task_data (task, g_strdup (peer), g_free);
+  if (self->session == NULL || self->status != MIMP_ACCOUNT_STATUS_ONLINE)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _ ("The account is not connected: send the image when it is."));
+      return;
+    }
+  mimp_protocol_session_upload_attachment_async (self->session, data, content_type, cancellable,
+                                                 attachment_uploaded, g_steal_pointer (&task));
+}
+
+gboolean
+mimp_account_send_image_finish (MimpAccount *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+bytes_loaded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  GError *error = NULL;
+  GBytes *bytes;
+
+  if (g_task_get_source_tag (task) == mimp_account_load_avatar_async)
+    bytes =
+        mimp_protocol_session_load_avatar_finish (MIMP_PROTOCOL_SESSION (source), result, &error);
+  else
+    bytes = mimp_protocol_session_load_attachment_finish (MIMP_PROTOCOL_SESSION (source), result,
+                                                          &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
+}
+
+static GTask *
+session_task (MimpAccount *self, gpointer tag, GCancellable *cancellable,
+              GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  if (self->session == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _ ("The account is not connected."));
+      g_clear_object (&task);
+    }
+  return task;
+}
+
+/**
+ * mimp_account_load_attachment_async:
+ *
+ * Fetches the image a message refers to (mimp_chat_message_get_attachment()).
+ */
+void
+mimp_account_load_attachment_async (MimpAccount *self, const char *attachment,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (attachment != NULL);
+  if ((task = session_task (self, mimp_account_load_attachment_async, cancellable, callback,
+                            user_data)) != NULL)
+    mimp_protocol_session_load_attachment_async (self->session, attachment, cancellable,
+                                                 bytes_loaded, task);
+}
+
+/**
+ * mimp_account_load_avatar_async:
+ *
+ * Fetches @user's avatar; the result is %NULL without an error when they
+ * have none.
+ */
+void
+mimp_account_load_avatar_async (MimpAccount *self, const char *user, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (user != NULL);
+  if ((task = session_task (self, mimp_account_load_avatar_async, cancellable, callback,
+                            user_data)) != NULL)
+    mimp_protocol_session_load_avatar_async (self->session, user, cancellable, bytes_loaded, task);
+}
+
+/**
+ * mimp_account_load_bytes_finish:
+ *
+ * Finishes mimp_account_load_attachment_async() and
+ * mimp_account_load_avatar_async().
+ *
+ * Returns: (transfer full) (nullable): the image's bytes
+ */
+GBytes *
+mimp_account_load_bytes_finish (MimpAccount *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+own_avatar_set (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  GError *error = NULL;
+
+  if (mimp_protocol_session_set_own_avatar_finish (MIMP_PROTOCOL_SESSION (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * mimp_account_set_own_avatar_async:
+ *
+ * Makes @data the user's avatar on the server, for account types with
+ * MIMP_PROTOCOL_AVATARS; the account must be online.
+ */
+void
+mimp_account_set_own_avatar_async (MimpAccount *self, GBytes *data, const char *content_type,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (data != NULL && content_type != NULL);
+  if ((task = session_task (self, mimp_account_set_own_avatar_async, cancellable, callback,
+                            user_data)) != NULL)
+    mimp_protocol_session_set_own_avatar_async (self->session, data, content_type, cancellable,
+                                                own_avatar_set, task);
+}
+
+gboolean
+mimp_account_set_own_avatar_finish (MimpAccount *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**

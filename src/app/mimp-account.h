@@ -64,6 +64,21 @@ void mimp_account_start_verification (MimpAccount *self, const char *peer, const
                                       const char *answer);
 void mimp_account_answer_verification (MimpAccount *self, const char *peer, const char *answer);
 GStrv mimp_account_dup_members (MimpAccount *self, const char *room);
+void mimp_account_send_image_async (MimpAccount *self, const char *peer, GBytes *data,
+                                    const char *content_type, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
+gboolean mimp_account_send_image_finish (MimpAccount *self, GAsyncResult *result, GError **error);
+void mimp_account_load_attachment_async (MimpAccount *self, const char *attachment,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                                         gpointer user_data);
+void mimp_account_load_avatar_async (MimpAccount *self, const char *user, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+GBytes *mimp_account_load_bytes_finish (MimpAccount *self, GAsyncResult *result, GError **error);
+void mimp_account_set_own_avatar_async (MimpAccount *self, GBytes *data, const char *content_type,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data);
+gboolean mimp_account_set_own_avatar_finish (MimpAccount *self, GAsyncResult *result,
+                                             GError **error);
 void mimp_account_retry (MimpAccount *self, MimpChatMessage *message);
 void mimp_account_change_server (MimpAccount *self, const char *host, guint16 port,
                                  const char *user, gboolean use_tls, GHashTable *options);

@@ -22,6 +22,7 @@ struct _MimpChatMessage
   char *error;
   char *sender;
   MimpMessageKind kind;
+  char *attachment;
   gint64 timestamp;
   gint64 seq;
   MimpMessageState state;
@@ -71,6 +72,7 @@ mimp_chat_message_finalize (GObject *object)
   g_free (self->server_id);
   g_free (self->error);
   g_free (self->sender);
+  g_free (self->attachment);
 
   G_OBJECT_CLASS (mimp_chat_message_parent_class)->finalize (object);
 }
@@ -300,6 +302,27 @@ mimp_chat_message_get_sender (MimpChatMessage *self)
   return self->sender;
 }
 
+/**
+ * mimp_chat_message_get_attachment:
+ *
+ * Returns: (nullable): the protocol's reference to the image sent with the
+ *   message (its account loads it), or %NULL
+ */
+const char *
+mimp_chat_message_get_attachment (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), NULL);
+  return self->attachment;
+}
+
+void
+mimp_chat_message_set_attachment (MimpChatMessage *self, const char *attachment)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+  g_free (self->attachment);
+  self->attachment = g_strdup (attachment);
+}
+
 MimpMessageKind
 mimp_chat_message_get_kind (MimpChatMessage *self)
 {
@@ -425,6 +448,7 @@ mimp_chat_message_update_from (MimpChatMessage *self, MimpChatMessage *other)
   mimp_chat_message_set_error (self, other->error);
   mimp_chat_message_set_sender (self, other->sender);
   mimp_chat_message_set_kind (self, other->kind);
+  mimp_chat_message_set_attachment (self, other->attachment);
   mimp_chat_message_set_state (self, other->state);
 }
 

@@ -44,6 +44,8 @@ const char *mimp_chat_message_get_error (MimpChatMessage *self);
 void mimp_chat_message_set_error (MimpChatMessage *self, const char *error);
 const char *mimp_chat_message_get_sender (MimpChatMessage *self);
 MimpMessageKind mimp_chat_message_get_kind (MimpChatMessage *self);
+const char *mimp_chat_message_get_attachment (MimpChatMessage *self);
+void mimp_chat_message_set_attachment (MimpChatMessage *self, const char *attachment);
 void mimp_chat_message_set_kind (MimpChatMessage *self, MimpMessageKind kind);
 void mimp_chat_message_set_sender (MimpChatMessage *self, const char *sender);
 gint64 mimp_chat_message_get_seq (MimpChatMessage *self);

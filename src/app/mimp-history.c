@@ -338,7 +338,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 #define MESSAGE_COLUMNS                                                                            \
   "id, account, peer, direction, client_id, server_id, text, timestamp, state, seq, error, "       \
-  "sender, kind"
+  "sender, kind, attachment"
 
 static MimpChatMessage *
 message_from_row (sqlite3_stmt *stmt)
@@ -357,6 +357,7 @@ message_from_row (sqlite3_stmt *stmt)
   mimp_chat_message_set_error (message, (const char *) sqlite3_column_text (stmt, 10));
   mimp_chat_message_set_sender (message, (const char *) sqlite3_column_text (stmt, 11));
   mimp_chat_message_set_kind (message, sqlite3_column_int (stmt, 12));
+  mimp_chat_message_set_attachment (message, (const char *) sqlite3_column_text (stmt, 13));
   return message;
 }
 
@@ -557,6 +558,7 @@ typedef struct
   char *server_id;
   char *text;
   char *error_message;
+  char *attachment;
   gint64 timestamp;
   MimpMessageState state;
   GPtrArray *messages;
@@ -576,6 +578,7 @@ request_free (gpointer data)
   g_free (request->server_id);
   g_free (request->text);
   g_free (request->error_message);
+  g_free (request->attachment);
   g_clear_pointer (&request->messages, g_ptr_array_unref);
   g_clear_object (&request->before);
   g_free (request);
@@ -630,7 +633,7 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
   insert = prepare (self,
                     "INSERT OR IGNORE INTO messages "
                     "(account, peer, direction, server_id, text, timestamp, state, seq, sender, "
-                    "kind) VALUES (?, ?, 0, ?, ?, ?, 1, ?, ?, ?)",
+                    "kind, attachment) VALUES (?, ?, 0, ?, ?, ?, 1, ?, ?, ?, ?)",
                     error);
   if (insert == NULL)
     return FALSE;
@@ -685,6 +688,7 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
         sqlite3_bind_null (insert, 6);
       sqlite3_bind_text (insert, 7, message->sender, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int (insert, 8, message->kind);
+      sqlite3_bind_text (insert, 9, message->attachment, -1, SQLITE_TRANSIENT);
 
       if (sqlite3_step (insert) != SQLITE_DONE)
         {
@@ -818,7 +822,7 @@ add_outgoing_worker (MimpHistory *self, GTask *task, gpointer data)
     goto rollback;
   insert = prepare (self,
                     "INSERT INTO messages (account, peer, direction, client_id, text, timestamp, "
-                    "state) VALUES (?, ?, 1, ?, ?, ?, 0)",
+                    "state, attachment) VALUES (?, ?, 1, ?, ?, ?, 0, ?)",
                     &error);
   if (insert == NULL)
     goto rollback;
@@ -827,6 +831,7 @@ add_outgoing_worker (MimpHistory *self, GTask *task, gpointer data)
   sqlite3_bind_text (insert, 3, request->client_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (insert, 4, request->text, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (insert, 5, request->timestamp);
+  sqlite3_bind_text (insert, 6, request->attachment, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (insert) != SQLITE_DONE)
     {
       set_sqlite_error (&error, self->db, "Could not store a message to send");
@@ -860,6 +865,26 @@ mimp_history_add_outgoing_async (MimpHistory *self, const char *account_id, cons
                                  gint64 timestamp, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data)
 {
+  mimp_history_add_outgoing_with_attachment_async (self, account_id, protocol, peer, client_id,
+                                                   text, NULL, timestamp, cancellable, callback,
+                                                   user_data);
+}
+
+/**
+ * mimp_history_add_outgoing_with_attachment_async:
+ * @attachment: (nullable): the protocol's reference to an image already
+ *   uploaded, sent with the message
+ *
+ * As mimp_history_add_outgoing_async(), for a message with an image.
+ */
+void
+mimp_history_add_outgoing_with_attachment_async (MimpHistory *self, const char *account_id,
+                                                 const char *protocol, const char *peer,
+                                                 const char *client_id, const char *text,
+                                                 const char *attachment, gint64 timestamp,
+                                                 GCancellable *cancellable,
+                                                 GAsyncReadyCallback callback, gpointer user_data)
+{
   GTask *task;
   Request *request;
 
@@ -872,6 +897,7 @@ mimp_history_add_outgoing_async (MimpHistory *self, const char *account_id, cons
   request->protocol = g_strdup (protocol);
   request->client_id = g_strdup (client_id);
   request->text = g_strdup (text);
+  request->attachment = g_strdup (attachment);
   request->timestamp = timestamp;
   push_job (self, task, add_outgoing_worker);
 }

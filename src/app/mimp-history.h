@@ -64,6 +64,10 @@ void mimp_history_add_outgoing_async (MimpHistory *self, const char *account_id,
                                       const char *protocol, const char *peer, const char *client_id,
                                       const char *text, gint64 timestamp, GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data);
+void mimp_history_add_outgoing_with_attachment_async (
+    MimpHistory *self, const char *account_id, const char *protocol, const char *peer,
+    const char *client_id, const char *text, const char *attachment, gint64 timestamp,
+    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 MimpChatMessage *mimp_history_add_outgoing_finish (MimpHistory *self, GAsyncResult *result,
                                                    GError **error);
 

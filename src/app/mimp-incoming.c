@@ -13,6 +13,7 @@ incoming_clear (MimpIncoming *incoming)
 {
   g_free (incoming->peer);
   g_free (incoming->sender);
+  g_free (incoming->attachment);
   g_free (incoming->to);
   g_free (incoming->remote_id);
   g_free (incoming->text);
@@ -69,6 +70,18 @@ mimp_incoming_new_event (const char *room, const char *who, MimpMessageKind kind
   return incoming;
 }
 
+/**
+ * mimp_incoming_set_attachment:
+ *
+ * For the session that makes @incoming, before handing it on.
+ */
+void
+mimp_incoming_set_attachment (MimpIncoming *incoming, const char *attachment)
+{
+  g_free (incoming->attachment);
+  incoming->attachment = g_strdup (attachment);
+}
+
 MimpIncoming *
 mimp_incoming_ref (MimpIncoming *incoming)
 {
@@ -95,5 +108,6 @@ mimp_incoming_copy_with_text (const MimpIncoming *incoming, const char *text)
 
   copy->sender = g_strdup (incoming->sender);
   copy->kind = incoming->kind;
+  copy->attachment = g_strdup (incoming->attachment);
   return copy;
 }

@@ -23,6 +23,8 @@ G_BEGIN_DECLS
  * @position: where the protocol's acknowledgement stands once this message
  *   is stored (MIMP: the server's seq), or -1
  * @kind: a message, or (in a room) its sender coming or going
+ * @attachment: the protocol's reference to an image sent with it (see
+ *   mimp_protocol_session_load_attachment_async()), or %NULL
  *
  * Immutable once handed on; reference-counted.
  */
@@ -36,6 +38,7 @@ typedef struct
   gint64 timestamp;
   gint64 position;
   MimpMessageKind kind;
+  char *attachment;
 } MimpIncoming;
 
 #define MIMP_TYPE_INCOMING (mimp_incoming_get_type ())
@@ -50,6 +53,7 @@ MimpIncoming *mimp_incoming_new_in_room (const char *room, const char *sender,
                                          gint64 position);
 MimpIncoming *mimp_incoming_new_event (const char *room, const char *who, MimpMessageKind kind,
                                        gint64 timestamp);
+void mimp_incoming_set_attachment (MimpIncoming *incoming, const char *attachment);
 MimpIncoming *mimp_incoming_copy_with_text (const MimpIncoming *incoming, const char *text);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MimpIncoming, mimp_incoming_unref)
 

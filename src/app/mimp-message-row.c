@@ -22,6 +22,8 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "mimp-account-manager.h"
+#include "mimp-application.h"
 #include "mimp-chat-row.h"
 #include "mimp-message-row.h"
 
@@ -35,6 +37,8 @@ struct _MimpMessageRow
   GtkWidget *avatar;      /* rooms only, made on first need */
   GtkLabel *sender_label; /* rooms only, made on first need */
   GtkLabel *event_label;  /* rooms only, made on first need */
+  GtkPicture *picture;    /* images only, made on first need */
+  GCancellable *loading;  /* the image or avatar being fetched */
   GtkLabel *text_label;
   GtkWidget *meta_box;
   GtkLabel *time_label;
@@ -131,6 +135,151 @@ update_state (MimpMessageRow *self)
   gtk_label_set_text (self->error_label, mimp_chat_message_get_error (self->message));
 }
 
+/* ------------------------------------------------------------------ */
+/* Images and avatars, fetched through the message's account          */
+/* ------------------------------------------------------------------ */
+
+/* The largest image shown in a bubble, in pixels. */
+#define PICTURE_WIDTH 240
+#define PICTURE_HEIGHT 180
+
+static MimpAccount *
+message_account (MimpMessageRow *self)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (!MIMP_IS_APPLICATION (app) || self->message == NULL)
+    return NULL;
+  return mimp_account_manager_lookup (mimp_application_get_accounts (MIMP_APPLICATION (app)),
+                                      mimp_chat_message_get_account_id (self->message));
+}
+
+/* Avatars by "account/user": a texture, or the cache itself for "none". */
+static GHashTable *
+avatar_cache (void)
+{
+  static GHashTable *cache;
+
+  if (cache == NULL)
+    cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  return cache;
+}
+
+typedef struct
+{
+  MimpMessageRow *self; /* weak: the row may be gone */
+  char *key;
+  gboolean avatar;
+} FetchData;
+
+static void
+fetch_data_free (FetchData *fd)
+{
+  g_clear_weak_pointer (&fd->self);
+  g_free (fd->key);
+  g_free (fd);
+}
+
+static FetchData *
+fetch_data_new (MimpMessageRow *self, const char *key, gboolean avatar)
+{
+  FetchData *fd = g_new0 (FetchData, 1);
+
+  g_set_weak_pointer (&fd->self, self);
+  fd->key = g_strdup (key);
+  fd->avatar = avatar;
+  return fd;
+}
+
+static void
+bytes_fetched (GObject *source, GAsyncResult *result, gpointer data)
+{
+  FetchData *fd = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+
+  bytes = mimp_account_load_bytes_finish (MIMP_ACCOUNT (source), result, &error);
+  if (bytes != NULL)
+    texture = gdk_texture_new_from_bytes (bytes, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      fetch_data_free (fd);
+      return;
+    }
+  if (fd->avatar)
+    /* Kept either way, so that a user without an avatar is asked once. */
+    g_hash_table_insert (avatar_cache (), g_strdup (fd->key),
+                         texture ? g_object_ref (G_OBJECT (texture))
+                                 : g_object_ref (G_OBJECT (g_application_get_default ())));
+  if (error != NULL)
+    g_debug ("An image could not be shown: %s", error->message);
+  if (fd->self != NULL && fd->avatar && texture != NULL && fd->self->avatar != NULL)
+    adw_avatar_set_custom_image (ADW_AVATAR (fd->self->avatar), GDK_PAINTABLE (texture));
+  else if (fd->self != NULL && !fd->avatar)
+    {
+      if (texture != NULL)
+        gtk_picture_set_paintable (fd->self->picture, GDK_PAINTABLE (texture));
+      else
+        gtk_widget_set_tooltip_text (GTK_WIDGET (fd->self->picture),
+                                     _ ("The image could not be loaded."));
+    }
+  fetch_data_free (fd);
+}
+
+static void
+update_picture (MimpMessageRow *self)
+{
+  const char *attachment = mimp_chat_message_get_attachment (self->message);
+  MimpAccount *account;
+
+  if (attachment == NULL && self->picture == NULL)
+    return;
+  if (self->picture == NULL)
+    {
+      self->picture = GTK_PICTURE (gtk_picture_new ());
+      gtk_widget_set_name (GTK_WIDGET (self->picture), "picture");
+      gtk_picture_set_can_shrink (self->picture, TRUE);
+      gtk_widget_set_size_request (GTK_WIDGET (self->picture), PICTURE_WIDTH, PICTURE_HEIGHT);
+      gtk_widget_add_css_class (GTK_WIDGET (self->picture), "card");
+      gtk_box_insert_child_after (GTK_BOX (self->bubble_box), GTK_WIDGET (self->picture),
+                                  self->sender_label ? GTK_WIDGET (self->sender_label) : NULL);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->picture), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _ ("Image"), -1);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->picture), attachment != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->text_label),
+                          attachment == NULL || *mimp_chat_message_get_text (self->message));
+  gtk_picture_set_paintable (self->picture, NULL);
+  if (attachment == NULL || (account = message_account (self)) == NULL)
+    return;
+  mimp_account_load_attachment_async (account, attachment, self->loading, bytes_fetched,
+                                      fetch_data_new (self, attachment, FALSE));
+}
+
+static void
+update_avatar_image (MimpMessageRow *self, const char *sender)
+{
+  MimpAccount *account = message_account (self);
+  g_autofree char *key = NULL;
+  gpointer cached;
+
+  adw_avatar_set_custom_image (ADW_AVATAR (self->avatar), NULL);
+  if (account == NULL || sender == NULL ||
+      !mimp_protocol_has (mimp_account_get_protocol (account), MIMP_PROTOCOL_AVATARS))
+    return;
+  key = g_strdup_printf ("%s/%s", mimp_account_get_id (account), sender);
+  cached = g_hash_table_lookup (avatar_cache (), key);
+  if (cached != NULL)
+    {
+      if (GDK_IS_PAINTABLE (cached))
+        adw_avatar_set_custom_image (ADW_AVATAR (self->avatar), cached);
+      return;
+    }
+  mimp_account_load_avatar_async (account, sender, self->loading, bytes_fetched,
+                                  fetch_data_new (self, key, TRUE));
+}
+
 /* The avatar, sender and event line of room messages: made once for a row
  * that shows one, kept (hidden) when it shows another. */
 static void
@@ -191,6 +340,8 @@ update_room (MimpMessageRow *self)
   gtk_widget_set_visible (self->avatar, sender != NULL);
   gtk_widget_set_opacity (self->avatar, first_of_run ? 1.0 : 0.0);
   adw_avatar_set_text (ADW_AVATAR (self->avatar), sender);
+  if (first_of_run)
+    update_avatar_image (self, sender);
   gtk_widget_set_visible (GTK_WIDGET (self->sender_label), sender != NULL && first_of_run);
   gtk_label_set_text (self->sender_label, sender);
 }
@@ -249,6 +400,8 @@ mimp_message_row_dispose (GObject *object)
   GtkWidget *child;
 
   mimp_message_row_set_message (self, NULL);
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
   gtk_widget_dispose_template (GTK_WIDGET (self), MIMP_TYPE_MESSAGE_ROW);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -315,8 +468,12 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
   if (self->message != NULL)
     g_signal_handlers_disconnect_by_data (self->message, self);
   g_set_object (&self->message, message);
+  /* What was being fetched for the previous message is not wanted now. */
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
   if (message == NULL)
     return;
+  self->loading = g_cancellable_new ();
 
   outgoing = mimp_chat_message_get_outgoing (message);
   text = mimp_chat_message_get_text (message);
@@ -358,4 +515,5 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
   g_signal_connect_swapped (message, "notify::last-in-group", G_CALLBACK (update_state), self);
   update_state (self);
   update_layout (self);
+  update_picture (self);
 }

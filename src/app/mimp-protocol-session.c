@@ -277,3 +277,145 @@ mimp_protocol_session_emit_members_changed (MimpProtocolSession *self, const cha
 {
   g_signal_emit (self, signals[MEMBERS_CHANGED], 0, room, name, joined);
 }
+
+/* ------------------------------------------------------------------ */
+/* Images and avatars                                                 */
+/* ------------------------------------------------------------------ */
+
+/* What a session without the capability answers. */
+static void
+unsupported_async (gpointer self, gpointer tag, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "This account type cannot do that");
+}
+
+void
+mimp_protocol_session_upload_attachment_async (MimpProtocolSession *self, GBytes *data,
+                                               const char *content_type, GCancellable *cancellable,
+                                               GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  g_return_if_fail (data != NULL && content_type != NULL);
+  if (IFACE (self)->upload_attachment_async == NULL)
+    unsupported_async (self, mimp_protocol_session_upload_attachment_async, callback, user_data);
+  else
+    IFACE (self)->upload_attachment_async (self, data, content_type, cancellable, callback,
+                                           user_data);
+}
+
+/**
+ * mimp_protocol_session_upload_attachment_finish:
+ *
+ * Returns: (transfer full): the protocol's reference to the stored image
+ */
+char *
+mimp_protocol_session_upload_attachment_finish (MimpProtocolSession *self, GAsyncResult *result,
+                                                GError **error)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL_SESSION (self), NULL);
+  if (g_async_result_is_tagged (result, mimp_protocol_session_upload_attachment_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+  return IFACE (self)->upload_attachment_finish (self, result, error);
+}
+
+void
+mimp_protocol_session_send_attachment (MimpProtocolSession *self, const char *local_id,
+                                       const char *peer, const char *attachment)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  g_return_if_fail (local_id != NULL && peer != NULL && attachment != NULL);
+  if (IFACE (self)->send_attachment != NULL)
+    {
+      IFACE (self)->send_attachment (self, local_id, peer, attachment);
+      return;
+    }
+  {
+    g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                                    "This account type cannot send images");
+    mimp_protocol_session_emit_send_finished (self, local_id, NULL, 0, error);
+  }
+}
+
+void
+mimp_protocol_session_load_attachment_async (MimpProtocolSession *self, const char *attachment,
+                                             GCancellable *cancellable,
+                                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  g_return_if_fail (attachment != NULL);
+  if (IFACE (self)->load_attachment_async == NULL)
+    unsupported_async (self, mimp_protocol_session_load_attachment_async, callback, user_data);
+  else
+    IFACE (self)->load_attachment_async (self, attachment, cancellable, callback, user_data);
+}
+
+/**
+ * mimp_protocol_session_load_attachment_finish:
+ *
+ * Returns: (transfer full): the image's bytes
+ */
+GBytes *
+mimp_protocol_session_load_attachment_finish (MimpProtocolSession *self, GAsyncResult *result,
+                                              GError **error)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL_SESSION (self), NULL);
+  if (g_async_result_is_tagged (result, mimp_protocol_session_load_attachment_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+  return IFACE (self)->load_attachment_finish (self, result, error);
+}
+
+void
+mimp_protocol_session_load_avatar_async (MimpProtocolSession *self, const char *user,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                                         gpointer user_data)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  g_return_if_fail (user != NULL);
+  if (IFACE (self)->load_avatar_async == NULL)
+    unsupported_async (self, mimp_protocol_session_load_avatar_async, callback, user_data);
+  else
+    IFACE (self)->load_avatar_async (self, user, cancellable, callback, user_data);
+}
+
+/**
+ * mimp_protocol_session_load_avatar_finish:
+ *
+ * Returns: (transfer full) (nullable): the avatar's image, or %NULL
+ *   without an error when the user has none
+ */
+GBytes *
+mimp_protocol_session_load_avatar_finish (MimpProtocolSession *self, GAsyncResult *result,
+                                          GError **error)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL_SESSION (self), NULL);
+  if (g_async_result_is_tagged (result, mimp_protocol_session_load_avatar_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+  return IFACE (self)->load_avatar_finish (self, result, error);
+}
+
+void
+mimp_protocol_session_set_own_avatar_async (MimpProtocolSession *self, GBytes *data,
+                                            const char *content_type, GCancellable *cancellable,
+                                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (MIMP_IS_PROTOCOL_SESSION (self));
+  g_return_if_fail (data != NULL && content_type != NULL);
+  if (IFACE (self)->set_own_avatar_async == NULL)
+    unsupported_async (self, mimp_protocol_session_set_own_avatar_async, callback, user_data);
+  else
+    IFACE (self)->set_own_avatar_async (self, data, content_type, cancellable, callback, user_data);
+}
+
+gboolean
+mimp_protocol_session_set_own_avatar_finish (MimpProtocolSession *self, GAsyncResult *result,
+                                             GError **error)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL_SESSION (self), FALSE);
+  if (g_async_result_is_tagged (result, mimp_protocol_session_set_own_avatar_async))
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return IFACE (self)->set_own_avatar_finish (self, result, error);
+}

@@ -61,7 +61,14 @@ G_DECLARE_INTERFACE (MimpProtocolSession, mimp_protocol_session, MIMP, PROTOCOL_
  *   `verification-finished` (peer, matched, GError or %NULL);
  * - rooms (MIMP_PROTOCOL_ROOMS): messages in a room come with the room as
  *   their peer and the author as their sender; list_members() and the
- *   signal `members-changed` (room, name, joined) tell who is in it.
+ *   signal `members-changed` (room, name, joined) tell who is in it;
+ * - images (MIMP_PROTOCOL_IMAGES): upload_attachment() stores an image
+ *   where the peer can fetch it and returns the protocol's reference to it,
+ *   send_attachment() sends that reference (ending in `send-finished` like
+ *   send()), a received one comes as #MimpIncoming.attachment, and
+ *   load_attachment() fetches it;
+ * - avatars (MIMP_PROTOCOL_AVATARS): load_avatar() (%NULL without an error
+ *   when the user has none) and set_own_avatar().
  */
 struct _MimpProtocolSessionInterface
 {
@@ -88,6 +95,27 @@ struct _MimpProtocolSessionInterface
                               const char *answer);
   void (*answer_verification) (MimpProtocolSession *self, const char *peer, const char *answer);
   GStrv (*list_members) (MimpProtocolSession *self, const char *room);
+
+  void (*upload_attachment_async) (MimpProtocolSession *self, GBytes *data,
+                                   const char *content_type, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+  char *(*upload_attachment_finish) (MimpProtocolSession *self, GAsyncResult *result,
+                                     GError **error);
+  void (*send_attachment) (MimpProtocolSession *self, const char *local_id, const char *peer,
+                           const char *attachment);
+  void (*load_attachment_async) (MimpProtocolSession *self, const char *attachment,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data);
+  GBytes *(*load_attachment_finish) (MimpProtocolSession *self, GAsyncResult *result,
+                                     GError **error);
+  void (*load_avatar_async) (MimpProtocolSession *self, const char *user, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+  GBytes *(*load_avatar_finish) (MimpProtocolSession *self, GAsyncResult *result, GError **error);
+  void (*set_own_avatar_async) (MimpProtocolSession *self, GBytes *data, const char *content_type,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data);
+  gboolean (*set_own_avatar_finish) (MimpProtocolSession *self, GAsyncResult *result,
+                                     GError **error);
 };
 
 MimpProtocolSessionState mimp_protocol_session_get_state (MimpProtocolSession *self);
@@ -116,6 +144,31 @@ void mimp_protocol_session_start_verification (MimpProtocolSession *self, const 
 void mimp_protocol_session_answer_verification (MimpProtocolSession *self, const char *peer,
                                                 const char *answer);
 GStrv mimp_protocol_session_list_members (MimpProtocolSession *self, const char *room);
+void mimp_protocol_session_upload_attachment_async (MimpProtocolSession *self, GBytes *data,
+                                                    const char *content_type,
+                                                    GCancellable *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer user_data);
+char *mimp_protocol_session_upload_attachment_finish (MimpProtocolSession *self,
+                                                      GAsyncResult *result, GError **error);
+void mimp_protocol_session_send_attachment (MimpProtocolSession *self, const char *local_id,
+                                            const char *peer, const char *attachment);
+void mimp_protocol_session_load_attachment_async (MimpProtocolSession *self, const char *attachment,
+                                                  GCancellable *cancellable,
+                                                  GAsyncReadyCallback callback, gpointer user_data);
+GBytes *mimp_protocol_session_load_attachment_finish (MimpProtocolSession *self,
+                                                      GAsyncResult *result, GError **error);
+void mimp_protocol_session_load_avatar_async (MimpProtocolSession *self, const char *user,
+                                              GCancellable *cancellable,
+                                              GAsyncReadyCallback callback, gpointer user_data);
+GBytes *mimp_protocol_session_load_avatar_finish (MimpProtocolSession *self, GAsyncResult *result,
+                                                  GError **error);
+void mimp_protocol_session_set_own_avatar_async (MimpProtocolSession *self, GBytes *data,
+                                                 const char *content_type,
+                                                 GCancellable *cancellable,
+                                                 GAsyncReadyCallback callback, gpointer user_data);
+gboolean mimp_protocol_session_set_own_avatar_finish (MimpProtocolSession *self,
+                                                      GAsyncResult *result, GError **error);
 
 /* For implementations. */
 void mimp_protocol_session_emit_messages_received (MimpProtocolSession *self, GPtrArray *messages);

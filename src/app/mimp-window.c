@@ -32,6 +32,7 @@ struct _MimpWindow
   GtkMenuButton *security_button;
   GtkLabel *security_label;
   GtkWidget *verify_button;
+  GtkWidget *attach_button;
   GtkMenuButton *members_button;
   GtkListBox *members_list;
   gboolean setting_composer; /* the composer's text is being set, not typed */
@@ -510,6 +511,7 @@ update_security (MimpWindow *self)
   gtk_label_set_label (self->security_label, words);
   gtk_widget_set_visible (self->verify_button,
                           mimp_protocol_has (protocol, MIMP_PROTOCOL_VERIFICATION));
+  gtk_widget_set_visible (self->attach_button, mimp_protocol_has (protocol, MIMP_PROTOCOL_IMAGES));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->security_button),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, words, -1);
 }
@@ -552,6 +554,92 @@ on_members_changed (MimpWindow *self, MimpAccount *account, const char *room)
   if (self->chat != NULL && mimp_chat_get_account (self->chat) == account &&
       g_strcmp0 (mimp_chat_get_peer (self->chat), room) == 0)
     update_members (self);
+}
+
+/* The largest image the app reads to send, in bytes. */
+#define IMAGE_MAX (8 * 1024 * 1024)
+
+static void
+image_sent (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (MimpWindow) self = data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mimp_account_send_image_finish (MIMP_ACCOUNT (source), result, &error))
+    {
+      g_autofree char *reason = mimp_describe_error (error);
+      /* Translators: %s says why */
+      g_autofree char *text = g_strdup_printf (_ ("The image was not sent: %s"), reason);
+
+      mimp_window_show_toast (self, text);
+    }
+}
+
+static void
+image_read (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (MimpWindow) self = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *mime = NULL;
+
+  bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
+  if (bytes == NULL || self->chat == NULL)
+    {
+      if (error != NULL)
+        mimp_window_show_toast (self, _ ("The image could not be read."));
+      return;
+    }
+  if (g_bytes_get_size (bytes) > IMAGE_MAX)
+    {
+      mimp_window_show_toast (self, _ ("The image is too large to send (8 MB at most)."));
+      return;
+    }
+  type =
+      g_content_type_guess (NULL, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
+  mime = g_content_type_get_mime_type (type);
+  if (mime == NULL || !g_str_has_prefix (mime, "image/"))
+    {
+      mimp_window_show_toast (self, _ ("This file is not an image."));
+      return;
+    }
+  mimp_account_send_image_async (mimp_chat_get_account (self->chat),
+                                 mimp_chat_get_peer (self->chat), bytes, mime, NULL, image_sent,
+                                 g_object_ref (self));
+}
+
+static void
+image_chosen (GtkNativeDialog *chooser, int response, MimpWindow *self)
+{
+  g_autoptr (GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  if (file != NULL)
+    g_file_load_bytes_async (file, NULL, image_read, g_object_ref (self));
+  g_object_unref (chooser);
+}
+
+static void
+attach_image_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpWindow *self = MIMP_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (self->chat == NULL)
+    return;
+  /* The portal's chooser in a sandbox: the app sees only the file chosen. */
+  chooser = gtk_file_chooser_native_new (_ ("Send an Image"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Send"), NULL);
+  gtk_file_filter_set_name (filter, _ ("Images"));
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_filter_add_mime_type (filter, "image/jpeg");
+  gtk_file_filter_add_mime_type (filter, "image/gif");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_signal_connect (chooser, "response", G_CALLBACK (image_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -1027,6 +1115,8 @@ mimp_window_class_init (MimpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, security_button);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, security_label);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, verify_button);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, attach_button);
+  gtk_widget_class_install_action (widget_class, "win.attach-image", NULL, attach_image_action);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, members_button);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, members_list);
   gtk_widget_class_install_action (widget_class, "win.verify", NULL, verify_action);

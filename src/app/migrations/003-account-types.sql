@@ -14,3 +14,6 @@ ALTER TABLE messages ADD COLUMN sender TEXT;
 
 -- What a row is: 0 a message someone wrote; in a room, 1 its sender came in, 2 went away.
 ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+
+-- The account type's reference to an image sent with a message (its account fetches it), or NULL.
+ALTER TABLE messages ADD COLUMN attachment TEXT;
