@@ -231,6 +231,9 @@ test_chat_list_order (Fixture *fx, gconstpointer data)
 
   receive (fx, "bob", "one", 1);
   wait_unread (fx, "bob", 1);
+  /* A chat's activity is when its newest message came (or the message's
+   * time, if later): a later millisecond. */
+  g_usleep (5000);
   receive (fx, "carol", "two", 2);
   wait_unread (fx, "carol", 1);
   receive (fx, "bob", "three", 3);
@@ -247,6 +250,7 @@ test_chat_list_order (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (changes, >=, 3);
 
   /* Carol writes again: her chat moves up. */
+  g_usleep (5000);
   receive (fx, "carol", "five", 5);
   wait_unread (fx, "carol", 2);
   wait_first (fx, "carol");
@@ -259,8 +263,8 @@ test_chat_list_order (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (mimp_chat_get_unread (chat_of (fx, "bob")), ==, 0);
   g_assert_cmpuint (mimp_chat_list_get_unread (fx->chats), ==, 2);
 
-  /* Own message (now, after all of those): bob's chat is the newest
-   * again, and no unread. */
+  /* Own message: bob's chat is the newest again, and no unread. */
+  g_usleep (5000);
   mimp_chat_send (chat_of (fx, "bob"), "see you");
   g_assert_true (test_wait_until (preview_is_mine, chat_of (fx, "bob"), 10));
   wait_first (fx, "bob");
@@ -708,6 +712,128 @@ test_redelivery (Fixture *fx, gconstpointer data)
   g_signal_handlers_disconnect_by_func (fx->alice, on_message_added, &added);
 }
 
+/* Runs what is due on the main context now. While the network holds
+ * deliveries, no other thread has work for this test. */
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* A burst while the network held deliveries comes in order, in batches,
+ * each message once, when the hold ends. */
+static void
+test_burst (Fixture *fx, gconstpointer data)
+{
+  const guint each = 60;
+  MimpChat *bob;
+
+  mimp_test_network_set_holding (fx->net, TRUE);
+  for (guint i = 0; i < each; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+
+      /* A fifth of a second apart, bob first. */
+      g_free (mimp_test_network_inject (fx->net, "bob", "alice", text, fx->start + 200 * i));
+      g_free (
+          mimp_test_network_inject (fx->net, "carol", "alice", text, fx->start + 200 * i + 100));
+    }
+  drain ();
+  g_assert_cmpuint (mimp_test_network_get_n_delivered (fx->net, "alice"), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->chats)), ==, 0);
+
+  mimp_test_network_set_holding (fx->net, FALSE);
+  wait_unread (fx, "bob", each);
+  wait_unread (fx, "carol", each);
+  g_assert_true (test_wait_until (all_acknowledged, fx, 10));
+  g_assert_cmpuint (mimp_test_network_get_n_delivered (fx->net, "alice"), ==, 2 * each);
+  g_assert_cmpuint (mimp_chat_list_get_unread (fx->chats), ==, 2 * each);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->chats)), ==, 2);
+  g_assert_cmpstr (mimp_chat_get_preview (chat_of (fx, "bob")), ==, "message 59");
+
+  bob = chat_of (fx, "bob");
+  mimp_chat_load_older (bob);
+  g_assert_true (test_wait_until (not_loading, bob, 20));
+  while (mimp_chat_get_has_more (bob))
+    {
+      mimp_chat_load_older (bob);
+      g_assert_true (test_wait_until (not_loading, bob, 20));
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, each);
+  for (guint i = 0; i < each; i++)
+    {
+      g_autoptr (MimpChatMessage) message = g_list_model_get_item (G_LIST_MODEL (bob), i);
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+
+      g_assert_cmpstr (mimp_chat_message_get_text (message), ==, text);
+    }
+}
+
+/* Sent while the account is cut off: pending, with the reason on the
+ * account; sent once it is back, and delivered once. */
+static void
+test_offline_outbox (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) unreachable = g_error_new_literal (
+      MIMP_TEST_PROTOCOL_ERROR, MIMP_TEST_PROTOCOL_ERROR_UNREACHABLE, "unreachable");
+  g_autofree char *reason = mimp_describe_error (unreachable);
+  MimpChat *bob = mimp_chat_list_ensure (fx->chats, fx->alice, "bob");
+
+  mimp_chat_load_older (bob);
+  g_assert_true (test_wait_until (not_loading, bob, 20));
+  mimp_test_network_set_online (fx->net, "alice", FALSE);
+  g_assert_true (test_wait_until (alice_waiting, fx, 10));
+  /* A new attempt (Reconnect) does not get through either. */
+  mimp_account_reconnect (fx->alice);
+  g_assert_true (test_wait_until (alice_waiting, fx, 10));
+  g_assert_cmpstr (mimp_account_get_status_message (fx->alice), ==, reason);
+
+  mimp_chat_send (bob, "when you can");
+  wait_state (bob, MIMP_MESSAGE_STATE_PENDING);
+  drain ();
+  g_assert_cmpint (mimp_chat_message_get_state (last_message (bob)), ==,
+                   MIMP_MESSAGE_STATE_PENDING);
+  assert_mailbox (fx, "bob", (const char *[]){ NULL });
+
+  mimp_test_network_set_online (fx->net, "alice", TRUE);
+  wait_state (bob, MIMP_MESSAGE_STATE_SENT);
+  g_assert_true (mimp_account_get_status (fx->alice) == MIMP_ACCOUNT_STATUS_ONLINE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, 1);
+  assert_mailbox (fx, "bob", (const char *[]){ "when you can", NULL });
+}
+
+static gboolean
+needs_password (gpointer account)
+{
+  return mimp_account_get_status (account) == MIMP_ACCOUNT_STATUS_NEEDS_PASSWORD;
+}
+
+/* A protocol with passwords: a wrong one is refused in the protocol's
+ * words, the right one signs in. */
+static void
+test_password (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) wrong = g_error_new_literal (MIMP_TEST_PROTOCOL_ERROR,
+                                                  MIMP_TEST_PROTOCOL_ERROR_WRONG_PASSWORD, "wrong");
+  g_autofree char *reason = mimp_describe_error (wrong);
+  g_autoptr (MimpAccount) dave = NULL;
+
+  mimp_test_protocol_set_capabilities (MIMP_PROTOCOL_STORE_AND_FORWARD | MIMP_PROTOCOL_PASSWORD);
+  g_assert_true (mimp_protocol_has (mimp_test_protocol_get (), MIMP_PROTOCOL_PASSWORD));
+  mimp_test_network_add_user (fx->net, "dave", "right");
+  dave = mimp_test_network_new_account (fx->net, "dave");
+  /* Kept in memory only: this test has no keyring. */
+  mimp_account_use_password (dave, "wrong", TRUE);
+  mimp_account_manager_add (fx->m.accounts, dave);
+  g_assert_true (test_wait_until (needs_password, dave, 10));
+  g_assert_cmpstr (mimp_account_get_status_message (dave), ==, reason);
+
+  mimp_account_use_password (dave, "right", TRUE);
+  g_assert_true (test_wait_until (test_account_is_online, dave, 10));
+  mimp_test_protocol_set_capabilities (MIMP_PROTOCOL_STORE_AND_FORWARD);
+}
+
 static void
 exec_on (const char *db_path, const char *sql)
 {
@@ -856,6 +982,10 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/models/store-fails", Fixture, NULL, fixture_set_up, test_store_fails,
               fixture_tear_down);
+  g_test_add ("/models/burst", Fixture, NULL, fixture_set_up, test_burst, fixture_tear_down);
+  g_test_add ("/models/offline-outbox", Fixture, NULL, fixture_set_up, test_offline_outbox,
+              fixture_tear_down);
+  g_test_add ("/models/password", Fixture, NULL, fixture_set_up, test_password, fixture_tear_down);
 
   return g_test_run ();
 }
