@@ -299,8 +299,8 @@ mimp_test_network_set_online (MimpTestNetwork *self, const char *user, gboolean 
  * mimp_test_network_set_holding:
  *
  * While holding, the network delivers nothing (sends still succeed):
- * messages wait in the mailboxes, and come in one batch (per
- * MAILBOX_BATCH) when the hold ends.
+ * messages wait in the mailboxes, and come in batches of up to
+ * MAILBOX_BATCH when the hold ends.
  */
 void
 mimp_test_network_set_holding (MimpTestNetwork *self, gboolean holding)

@@ -7,6 +7,14 @@
  * Everything happens from idle callbacks of the default main context: no
  * timers, no sockets, no threads.
  *
+ *   net = mimp_test_network_new ();
+ *   mimp_test_network_add_user (net, "alice", NULL);
+ *   account = mimp_test_network_new_account (net, "alice");
+ *   mimp_account_manager_add (manager, account);   (it connects)
+ *   mimp_test_network_inject (net, "bob", "alice", "hi", timestamp_ms);
+ *
+ * A message to a user the network does not know fails, as mimpd's would.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
