@@ -1,35 +1,39 @@
-/* test-models.c - the app's models against a real mimpd
+/* test-models.c - the app's models, on the in-memory test protocol
  *
  * MimpChatList (order by last activity, unread counts), MimpChat (paging
  * through the history), the outbox states of sent messages (pending, then
- * sent or failed, and Retry), and that nothing is shown twice.
+ * sent or failed, and Retry), and that nothing is shown twice, also when
+ * the network delivers again what was not acknowledged, or when storing a
+ * batch fails. The history and the account are the real ones; only the
+ * wire is the test protocol's (mimp-test-protocol.h). Telling a real mimpd
+ * what is stored (flush-acks) runs against a real mimpd.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "mimp.h"
 #include "mimp-account-manager.h"
 #include "mimp-chat-list.h"
 #include "mimp-history.h"
+#include "mimp-test-protocol.h"
 #include "mimpd-test-server.h"
 #include "test-util.h"
 
 typedef struct
 {
-  MimpdTestServer *server;
+  TestModels m;
+  MimpTestNetwork *net;    /* the wire of most tests */
+  MimpdTestServer *server; /* or a real mimpd */
   char *alice_pw;
   char *bob_pw;
-  char *carol_pw;
-  char *dir;
-  MimpHistory *history;
-  MimpSecretStore *secrets;
-  MimpAccountManager *accounts;
-  MimpChatList *chats;
+  MimpChatList *chats; /* m.chats, or the one a test looks at */
   MimpAccount *alice;
+  gint64 start; /* a minute ago: before every message a test sends */
 } Fixture;
 
 static void
@@ -56,69 +60,88 @@ cli_send (Fixture *fx, const char *from, const char *password, const char *to, c
   g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 0);
 }
 
+/* A message from @from to alice, @seconds after fx->start. */
+static void
+receive (Fixture *fx, const char *from, const char *text, guint seconds)
+{
+  g_autofree char *id =
+      mimp_test_network_inject (fx->net, from, "alice", text, fx->start + seconds * 1000);
+
+  g_assert_nonnull (id);
+}
+
+/* What the network holds for @user, in order: exactly @texts. */
+static void
+assert_mailbox (Fixture *fx, const char *user, const char *const *texts)
+{
+  g_autoptr (GPtrArray) mailbox = mimp_test_network_dup_mailbox (fx->net, user);
+
+  g_assert_cmpuint (mailbox->len, ==, g_strv_length ((char **) texts));
+  for (guint i = 0; i < mailbox->len; i++)
+    g_assert_cmpstr (((MimpIncoming *) mailbox->pdata[i])->text, ==, texts[i]);
+}
+
+/* The network was told that all it has for alice is stored. */
 static gboolean
-alice_online (gpointer data)
+all_acknowledged (gpointer data)
 {
   Fixture *fx = data;
-  return mimp_account_get_status (fx->alice) == MIMP_ACCOUNT_STATUS_ONLINE;
+  g_autoptr (GPtrArray) mailbox = mimp_test_network_dup_mailbox (fx->net, "alice");
+
+  return mimp_test_network_get_acknowledged (fx->net, "alice") == (gint64) mailbox->len;
 }
 
 static void
 fixture_set_up (Fixture *fx, gconstpointer data)
 {
+  test_models_set_up (&fx->m);
+  fx->chats = g_object_ref (fx->m.chats);
+  fx->start = g_get_real_time () / 1000 - 60 * 1000;
+  fx->net = mimp_test_network_new ();
+  mimp_test_network_add_user (fx->net, "alice", NULL);
+  mimp_test_network_add_user (fx->net, "bob", NULL);
+  mimp_test_network_add_user (fx->net, "carol", NULL);
+  fx->alice = mimp_test_network_new_account (fx->net, "alice");
+  test_models_add_online (&fx->m, fx->alice);
+}
+
+static void
+server_fixture_set_up (Fixture *fx, gconstpointer data)
+{
   g_autoptr (GError) error = NULL;
   g_autofree char *alice = NULL;
   g_autofree char *bob = NULL;
-  g_autofree char *carol = NULL;
-  g_autofree char *db = NULL;
-  g_autofree char *config = NULL;
-  const char *users[4];
 
   fx->alice_pw = mimpd_test_server_random_password ();
   fx->bob_pw = mimpd_test_server_random_password ();
-  fx->carol_pw = mimpd_test_server_random_password ();
   alice = g_strconcat ("alice:", fx->alice_pw, NULL);
   bob = g_strconcat ("bob:", fx->bob_pw, NULL);
-  carol = g_strconcat ("carol:", fx->carol_pw, NULL);
-  users[0] = alice;
-  users[1] = bob;
-  users[2] = carol;
-  users[3] = NULL;
-  fx->server = mimpd_test_server_start (users, &error);
+  fx->server = mimpd_test_server_start ((const char *[]){ alice, bob, NULL }, &error);
   g_assert_no_error (error);
 
-  fx->dir = test_make_tmpdir ();
-  db = g_build_filename (fx->dir, "history.db", NULL);
-  config = g_build_filename (fx->dir, "accounts.ini", NULL);
-  fx->history = mimp_history_new (db);
-  fx->secrets = mimp_secret_store_new ();
-  fx->accounts = mimp_account_manager_new (fx->history, fx->secrets, config);
-  fx->chats = mimp_chat_list_new (fx->accounts);
-
+  test_models_set_up (&fx->m);
+  fx->chats = g_object_ref (fx->m.chats);
   fx->alice = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1",
                                 mimpd_test_server_get_port (fx->server), "alice", FALSE);
   /* Kept in memory only: this test has no keyring. */
   mimp_account_use_password (fx->alice, fx->alice_pw, TRUE);
-  mimp_account_manager_add (fx->accounts, fx->alice);
-  g_assert_true (test_wait_until (alice_online, fx, 30));
+  test_models_add_online (&fx->m, fx->alice);
 }
 
 static void
 fixture_tear_down (Fixture *fx, gconstpointer data)
 {
-  mimp_account_manager_stop_all (fx->accounts);
+  test_models_tear_down (&fx->m);
   g_clear_object (&fx->alice);
   g_clear_object (&fx->chats);
-  g_clear_object (&fx->accounts);
-  g_clear_object (&fx->secrets);
-  mimp_history_close (fx->history);
-  g_clear_object (&fx->history);
-  g_assert_cmpint (mimpd_test_server_stop (fx->server), ==, 0);
-  mimpd_test_server_free (fx->server);
+  g_clear_object (&fx->net);
+  if (fx->server != NULL)
+    {
+      g_assert_cmpint (mimpd_test_server_stop (fx->server), ==, 0);
+      mimpd_test_server_free (fx->server);
+    }
   g_free (fx->alice_pw);
   g_free (fx->bob_pw);
-  g_free (fx->carol_pw);
-  g_free (fx->dir);
 }
 
 static MimpChat *
@@ -206,13 +229,15 @@ test_chat_list_order (Fixture *fx, gconstpointer data)
   g_signal_connect (fx->chats, "items-changed", G_CALLBACK (on_items_changed), &changes);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->chats)), ==, 0);
 
-  cli_send (fx, "bob", fx->bob_pw, "alice", "one");
+  receive (fx, "bob", "one", 1);
   wait_unread (fx, "bob", 1);
-  g_usleep (5000); /* a later millisecond */
-  cli_send (fx, "carol", fx->carol_pw, "alice", "two");
+  /* A chat's activity is when its newest message came (or the message's
+   * time, if later): a later millisecond. */
+  g_usleep (5000);
+  receive (fx, "carol", "two", 2);
   wait_unread (fx, "carol", 1);
-  cli_send (fx, "bob", fx->bob_pw, "alice", "three");
-  cli_send (fx, "bob", fx->bob_pw, "alice", "four");
+  receive (fx, "bob", "three", 3);
+  receive (fx, "bob", "four", 4);
   wait_unread (fx, "bob", 3);
   wait_first (fx, "bob");
 
@@ -226,7 +251,7 @@ test_chat_list_order (Fixture *fx, gconstpointer data)
 
   /* Carol writes again: her chat moves up. */
   g_usleep (5000);
-  cli_send (fx, "carol", fx->carol_pw, "alice", "five");
+  receive (fx, "carol", "five", 5);
   wait_unread (fx, "carol", 2);
   wait_first (fx, "carol");
   g_assert_true (chat_at (fx->chats, 0) == chat_of (fx, "carol"));
@@ -247,7 +272,7 @@ test_chat_list_order (Fixture *fx, gconstpointer data)
 
   /* A new list over the same history finds the same order and counts
    * (what the app sees after a restart). */
-  restored = mimp_chat_list_new (fx->accounts);
+  restored = mimp_chat_list_new (fx->m.accounts);
   mimp_chat_list_load_async (restored, NULL, test_store_result, &result);
   test_wait_result (&result, 20);
   g_assert_true (mimp_chat_list_load_finish (restored, result, &error));
@@ -323,10 +348,10 @@ test_paging (Fixture *fx, gconstpointer data)
       g_autofree char *text = g_strdup_printf ("message %u", i);
       g_ptr_array_add (batch, mimp_incoming_new ("bob", "alice", id, text, start + i * 1000, -1));
     }
-  mimp_history_store_incoming_async (fx->history, mimp_account_get_id (fx->alice), "mimp", batch,
+  mimp_history_store_incoming_async (fx->m.history, mimp_account_get_id (fx->alice), "test", batch,
                                      NULL, test_store_result, &result);
   test_wait_result (&result, 30);
-  stored = mimp_history_store_incoming_finish (fx->history, result, &error);
+  stored = mimp_history_store_incoming_finish (fx->m.history, result, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (stored->len, ==, total);
 
@@ -380,7 +405,7 @@ test_paging (Fixture *fx, gconstpointer data)
   g_assert_true (mimp_chat_message_get_last_in_group (last));
 
   /* A live message comes at the end. */
-  cli_send (fx, "bob", fx->bob_pw, "alice", "live");
+  g_free (mimp_test_network_inject (fx->net, "bob", "alice", "live", g_get_real_time () / 1000));
   wait_unread (fx, "bob", 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, total + 1);
   g_clear_object (&last);
@@ -450,9 +475,10 @@ on_state (MimpChatMessage *message, GParamSpec *pspec, GArray *states)
 static void
 test_outbox (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
   g_autoptr (GArray) states = g_array_new (FALSE, FALSE, sizeof (MimpMessageState));
-  g_autofree char *frank_pw = mimpd_test_server_random_password ();
+  g_autoptr (GError) no_such_user = g_error_new_literal (
+      MIMP_TEST_PROTOCOL_ERROR, MIMP_TEST_PROTOCOL_ERROR_NO_SUCH_USER, "No user frank");
+  g_autofree char *reason = mimp_describe_error (no_such_user);
   g_autofree char *client_id = NULL;
   MimpChat *bob = mimp_chat_list_ensure (fx->chats, fx->alice, "bob");
   MimpChat *frank = mimp_chat_list_ensure (fx->chats, fx->alice, "frank");
@@ -482,11 +508,12 @@ test_outbox (Fixture *fx, gconstpointer data)
   wait_state (frank, MIMP_MESSAGE_STATE_FAILED);
   g_assert_nonnull (mimp_chat_message_get_error (message));
   g_test_message ("failed: %s", mimp_chat_message_get_error (message));
+  /* In the protocol's words. */
+  g_assert_cmpstr (mimp_chat_message_get_error (message), ==, reason);
 
   /* Frank gets an account; Retry sends the same message (same client
    * id, same row): pending again, then sent. */
-  g_assert_true (mimpd_test_server_add_user (fx->server, "frank", frank_pw, &error));
-  g_assert_no_error (error);
+  mimp_test_network_add_user (fx->net, "frank", NULL);
   g_signal_connect (message, "notify::state", G_CALLBACK (on_state), states);
   mimp_chat_retry (frank, message);
   wait_state (frank, MIMP_MESSAGE_STATE_SENT);
@@ -499,6 +526,52 @@ test_outbox (Fixture *fx, gconstpointer data)
   g_assert_null (mimp_chat_message_get_error (message));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (frank)), ==, 1);
   g_signal_handlers_disconnect_by_func (message, on_state, states);
+  assert_mailbox (fx, "frank", (const char *[]){ "hello frank", NULL });
+  assert_mailbox (fx, "bob", (const char *[]){ "hello bob", NULL });
+}
+
+/* A send that fails for a reason of the protocol's own (final): failed
+ * with the protocol's sentence for it; Retry sends it again with the same
+ * client id, and it arrives once. */
+static void
+test_send_error (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) refused =
+      g_error_new_literal (MIMP_TEST_PROTOCOL_ERROR, MIMP_TEST_PROTOCOL_ERROR_REFUSED, "refused");
+  g_autofree char *reason = mimp_describe_error (refused);
+  g_autofree char *client_id = NULL;
+  g_autofree char *server_id = NULL;
+  MimpChat *bob = mimp_chat_list_ensure (fx->chats, fx->alice, "bob");
+  g_autoptr (GPtrArray) mailbox = NULL;
+  MimpChatMessage *message;
+
+  /* Not the error's own message: the protocol's sentence for its code. */
+  g_assert_cmpstr (reason, !=, refused->message);
+  mimp_chat_load_older (bob);
+  g_assert_true (test_wait_until (not_loading, bob, 20));
+
+  mimp_test_network_fail_next_send (fx->net, "alice", refused);
+  mimp_chat_send (bob, "try me");
+  wait_state (bob, MIMP_MESSAGE_STATE_FAILED);
+  message = last_message (bob);
+  client_id = g_strdup (mimp_chat_message_get_client_id (message));
+  g_assert_nonnull (client_id);
+  g_assert_cmpstr (mimp_chat_message_get_error (message), ==, reason);
+  g_assert_null (mimp_chat_message_get_server_id (message));
+  assert_mailbox (fx, "bob", (const char *[]){ NULL });
+
+  mimp_chat_retry (bob, message);
+  wait_state (bob, MIMP_MESSAGE_STATE_SENT);
+  g_assert_true (last_message (bob) == message);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, 1);
+  g_assert_cmpstr (mimp_chat_message_get_client_id (message), ==, client_id);
+  g_assert_null (mimp_chat_message_get_error (message));
+  mailbox = mimp_test_network_dup_mailbox (fx->net, "bob");
+  g_assert_cmpuint (mailbox->len, ==, 1);
+  g_assert_cmpstr (((MimpIncoming *) mailbox->pdata[0])->text, ==, "try me");
+  g_assert_cmpstr (((MimpIncoming *) mailbox->pdata[0])->peer, ==, "alice");
+  server_id = g_strdup (((MimpIncoming *) mailbox->pdata[0])->remote_id);
+  g_assert_cmpstr (mimp_chat_message_get_server_id (message), ==, server_id);
 }
 
 /* ------------------------------------------------------------------ */
@@ -529,16 +602,16 @@ test_dedupe (Fixture *fx, gconstpointer data)
 
   /* A message from bob, delivered, then delivered again with the same
    * server id (a redelivery after a lost acknowledgement): shown once. */
-  cli_send (fx, "bob", fx->bob_pw, "alice", "only once");
+  receive (fx, "bob", "only once", 1);
   wait_unread (fx, "bob", 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, 1);
   g_ptr_array_add (batch, mimp_incoming_new ("bob", "alice",
                                              mimp_chat_message_get_server_id (last_message (bob)),
                                              "only once", now, -1));
-  mimp_history_store_incoming_async (fx->history, mimp_account_get_id (fx->alice), "mimp", batch,
+  mimp_history_store_incoming_async (fx->m.history, mimp_account_get_id (fx->alice), "test", batch,
                                      NULL, test_store_result, &result);
   test_wait_result (&result, 20);
-  stored = mimp_history_store_incoming_finish (fx->history, result, &error);
+  stored = mimp_history_store_incoming_finish (fx->m.history, result, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (stored->len, ==, 0);
   /* And the same row announced twice is added once. */
@@ -549,18 +622,299 @@ test_dedupe (Fixture *fx, gconstpointer data)
    * her; the chat shows it once, as hers. */
   mimp_chat_send (self_chat, "note to self");
   wait_state (self_chat, MIMP_MESSAGE_STATE_SENT);
-  cli_send (fx, "bob", fx->bob_pw, "alice", "after");
+  receive (fx, "bob", "after", 2);
   wait_unread (fx, "bob", 2);
   g_assert_true (test_wait_until (n_items_is, (gpointer[]){ self_chat, GUINT_TO_POINTER (1) }, 5));
-  {
-    /* Give a late echo time to show up, then look again. */
-    gint64 until = g_get_monotonic_time () + 500 * 1000;
-    while (g_get_monotonic_time () < until)
-      g_main_context_iteration (NULL, FALSE);
-  }
+  /* The echo did come back, and the account is done with it (stored or
+   * dropped, and acknowledged): no late echo can show up after this. */
+  assert_mailbox (fx, "alice", (const char *[]){ "only once", "note to self", "after", NULL });
+  g_assert_true (test_wait_until (all_acknowledged, fx, 10));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (self_chat)), ==, 1);
   g_assert_true (mimp_chat_message_get_outgoing (last_message (self_chat)));
   g_assert_cmpuint (mimp_chat_get_unread (self_chat), ==, 0);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+on_message_added (MimpAccount *account, MimpChatMessage *message, guint *added)
+{
+  (*added)++;
+}
+
+typedef struct
+{
+  Fixture *fx;
+  guint delivered;
+} DeliveredWait;
+
+static gboolean
+delivered_and_acknowledged (gpointer data)
+{
+  DeliveredWait *w = data;
+
+  return mimp_test_network_get_n_delivered (w->fx->net, "alice") == w->delivered &&
+         all_acknowledged (w->fx);
+}
+
+static gboolean
+alice_waiting (gpointer data)
+{
+  Fixture *fx = data;
+  return mimp_account_get_status (fx->alice) == MIMP_ACCOUNT_STATUS_WAITING;
+}
+
+/* The network never heard the acknowledgement (it crashed before it
+ * committed it, say): after a reconnect it delivers the message again,
+ * and the app shows it once, counts it once and announces it once. */
+static void
+test_redelivery (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) closed =
+      g_error_new_literal (MIMP_TEST_PROTOCOL_ERROR, MIMP_TEST_PROTOCOL_ERROR_CLOSED, "closed");
+  g_autofree char *reason = mimp_describe_error (closed);
+  MimpChat *bob = mimp_chat_list_ensure (fx->chats, fx->alice, "bob");
+  guint added = 0;
+
+  mimp_chat_load_older (bob);
+  g_assert_true (test_wait_until (not_loading, bob, 20));
+  g_signal_connect (fx->alice, "message-added", G_CALLBACK (on_message_added), &added);
+
+  mimp_test_network_set_losing_acks (fx->net, TRUE);
+  receive (fx, "bob", "only once", 1);
+  receive (fx, "bob", "and this", 2);
+  wait_unread (fx, "bob", 2);
+  g_assert_cmpuint (mimp_test_network_get_n_delivered (fx->net, "alice"), ==, 2);
+  g_assert_cmpint (mimp_test_network_get_acknowledged (fx->net, "alice"), ==, 0);
+  mimp_test_network_set_losing_acks (fx->net, FALSE);
+
+  /* The connection drops and comes back: both come again, and this time
+   * the acknowledgement arrives. */
+  mimp_test_network_set_online (fx->net, "alice", FALSE);
+  g_assert_true (test_wait_until (alice_waiting, fx, 10));
+  g_assert_cmpstr (mimp_account_get_status_message (fx->alice), ==, reason);
+  mimp_test_network_set_online (fx->net, "alice", TRUE);
+  g_assert_true (test_wait_until (test_account_is_online, fx->alice, 10));
+  g_assert_true (test_wait_until (delivered_and_acknowledged, &(DeliveredWait){ fx, 4 }, 10));
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, 2);
+  g_assert_cmpstr (mimp_chat_message_get_text (last_message (bob)), ==, "and this");
+  g_assert_cmpuint (mimp_chat_get_unread (bob), ==, 2);
+  g_assert_cmpuint (mimp_chat_list_get_unread (fx->chats), ==, 2);
+  g_assert_cmpuint (added, ==, 2);
+
+  /* What comes next comes once. */
+  receive (fx, "bob", "new", 3);
+  wait_unread (fx, "bob", 3);
+  g_assert_true (test_wait_until (delivered_and_acknowledged, &(DeliveredWait){ fx, 5 }, 10));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, 3);
+  g_assert_cmpuint (added, ==, 3);
+  g_signal_handlers_disconnect_by_func (fx->alice, on_message_added, &added);
+}
+
+/* Runs what is due on the main context now. While the network holds
+ * deliveries, no other thread has work for this test. */
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* A burst while the network held deliveries comes in order, in batches,
+ * each message once, when the hold ends. */
+static void
+test_burst (Fixture *fx, gconstpointer data)
+{
+  const guint each = 60;
+  MimpChat *bob;
+
+  mimp_test_network_set_holding (fx->net, TRUE);
+  for (guint i = 0; i < each; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+
+      /* A fifth of a second apart, bob first. */
+      g_free (mimp_test_network_inject (fx->net, "bob", "alice", text, fx->start + 200 * i));
+      g_free (
+          mimp_test_network_inject (fx->net, "carol", "alice", text, fx->start + 200 * i + 100));
+    }
+  drain ();
+  g_assert_cmpuint (mimp_test_network_get_n_delivered (fx->net, "alice"), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->chats)), ==, 0);
+
+  mimp_test_network_set_holding (fx->net, FALSE);
+  wait_unread (fx, "bob", each);
+  wait_unread (fx, "carol", each);
+  g_assert_true (test_wait_until (all_acknowledged, fx, 10));
+  g_assert_cmpuint (mimp_test_network_get_n_delivered (fx->net, "alice"), ==, 2 * each);
+  g_assert_cmpuint (mimp_chat_list_get_unread (fx->chats), ==, 2 * each);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->chats)), ==, 2);
+  g_assert_cmpstr (mimp_chat_get_preview (chat_of (fx, "bob")), ==, "message 59");
+
+  bob = chat_of (fx, "bob");
+  mimp_chat_load_older (bob);
+  g_assert_true (test_wait_until (not_loading, bob, 20));
+  while (mimp_chat_get_has_more (bob))
+    {
+      mimp_chat_load_older (bob);
+      g_assert_true (test_wait_until (not_loading, bob, 20));
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, each);
+  for (guint i = 0; i < each; i++)
+    {
+      g_autoptr (MimpChatMessage) message = g_list_model_get_item (G_LIST_MODEL (bob), i);
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+
+      g_assert_cmpstr (mimp_chat_message_get_text (message), ==, text);
+    }
+}
+
+/* Sent while the account is cut off: pending, with the reason on the
+ * account; sent once it is back, and delivered once. */
+static void
+test_offline_outbox (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) unreachable = g_error_new_literal (
+      MIMP_TEST_PROTOCOL_ERROR, MIMP_TEST_PROTOCOL_ERROR_UNREACHABLE, "unreachable");
+  g_autofree char *reason = mimp_describe_error (unreachable);
+  MimpChat *bob = mimp_chat_list_ensure (fx->chats, fx->alice, "bob");
+
+  mimp_chat_load_older (bob);
+  g_assert_true (test_wait_until (not_loading, bob, 20));
+  mimp_test_network_set_online (fx->net, "alice", FALSE);
+  g_assert_true (test_wait_until (alice_waiting, fx, 10));
+  /* A new attempt (Reconnect) does not get through either. */
+  mimp_account_reconnect (fx->alice);
+  g_assert_true (test_wait_until (alice_waiting, fx, 10));
+  g_assert_cmpstr (mimp_account_get_status_message (fx->alice), ==, reason);
+
+  mimp_chat_send (bob, "when you can");
+  wait_state (bob, MIMP_MESSAGE_STATE_PENDING);
+  drain ();
+  g_assert_cmpint (mimp_chat_message_get_state (last_message (bob)), ==,
+                   MIMP_MESSAGE_STATE_PENDING);
+  assert_mailbox (fx, "bob", (const char *[]){ NULL });
+
+  mimp_test_network_set_online (fx->net, "alice", TRUE);
+  wait_state (bob, MIMP_MESSAGE_STATE_SENT);
+  g_assert_true (mimp_account_get_status (fx->alice) == MIMP_ACCOUNT_STATUS_ONLINE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, 1);
+  assert_mailbox (fx, "bob", (const char *[]){ "when you can", NULL });
+}
+
+static gboolean
+needs_password (gpointer account)
+{
+  return mimp_account_get_status (account) == MIMP_ACCOUNT_STATUS_NEEDS_PASSWORD;
+}
+
+/* A protocol with passwords: a wrong one is refused in the protocol's
+ * words, the right one signs in. */
+static void
+test_password (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) wrong = g_error_new_literal (MIMP_TEST_PROTOCOL_ERROR,
+                                                  MIMP_TEST_PROTOCOL_ERROR_WRONG_PASSWORD, "wrong");
+  g_autofree char *reason = mimp_describe_error (wrong);
+  g_autoptr (MimpAccount) dave = NULL;
+
+  mimp_test_protocol_set_capabilities (MIMP_PROTOCOL_STORE_AND_FORWARD | MIMP_PROTOCOL_PASSWORD);
+  g_assert_true (mimp_protocol_has (mimp_test_protocol_get (), MIMP_PROTOCOL_PASSWORD));
+  mimp_test_network_add_user (fx->net, "dave", "right");
+  dave = mimp_test_network_new_account (fx->net, "dave");
+  /* Kept in memory only: this test has no keyring. */
+  mimp_account_use_password (dave, "wrong", TRUE);
+  mimp_account_manager_add (fx->m.accounts, dave);
+  g_assert_true (test_wait_until (needs_password, dave, 10));
+  g_assert_cmpstr (mimp_account_get_status_message (dave), ==, reason);
+
+  mimp_account_use_password (dave, "right", TRUE);
+  g_assert_true (test_wait_until (test_account_is_online, dave, 10));
+  mimp_test_protocol_set_capabilities (MIMP_PROTOCOL_STORE_AND_FORWARD);
+}
+
+static void
+exec_on (const char *db_path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+static gboolean
+is_store_failure (const char *domain, const char *message)
+{
+  return g_strcmp0 (domain, "mimp-account") == 0 &&
+         g_str_has_prefix (message, "Could not store received messages");
+}
+
+/* The account's warning that a store failed is what this test is after:
+ * it is noted (and not fatal); any other warning still is. */
+static void
+on_account_warning (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  if (is_store_failure (domain, message))
+    *(gboolean *) data = TRUE;
+  else
+    g_printerr ("%s: %s\n", domain, message);
+}
+
+static gboolean
+store_failure_not_fatal (const char *domain, GLogLevelFlags level, const char *message,
+                         gpointer data)
+{
+  return !is_store_failure (domain, message);
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Storing a batch fails (the disk is full, say): it is not acknowledged,
+ * so the network keeps it, and the account stores it a little later. */
+static void
+test_store_fails (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *db = g_build_filename (fx->m.dir, "history.db", NULL);
+  g_autoptr (GAsyncResult) result = NULL;
+  gboolean failed = FALSE;
+  guint handler;
+
+  /* The history opens (and makes) its file on first use. */
+  mimp_history_get_version_async (fx->m.history, NULL, test_store_result, &result);
+  g_assert_cmpint (
+      mimp_history_get_version_finish (fx->m.history, test_wait_result (&result, 10), NULL), ==,
+      mimp_history_get_latest_version ());
+  handler = g_log_set_handler ("mimp-account", G_LOG_LEVEL_WARNING | G_LOG_FLAG_FATAL,
+                               on_account_warning, &failed);
+  g_test_log_set_fatal_handler (store_failure_not_fatal, NULL);
+  /* Every insert of a received message fails, as SQLite reports it. */
+  exec_on (db, "CREATE TRIGGER full_disk BEFORE INSERT ON messages WHEN NEW.direction = 0 "
+               "BEGIN SELECT RAISE (ABORT, 'database or disk is full'); END");
+
+  receive (fx, "bob", "kept by the network", 1);
+  g_assert_true (test_wait_until (is_true, &failed, 10));
+  g_assert_cmpuint (mimp_test_network_get_n_delivered (fx->net, "alice"), ==, 1);
+  g_assert_cmpint (mimp_test_network_get_acknowledged (fx->net, "alice"), ==, 0);
+  g_assert_null (chat_of (fx, "bob"));
+
+  exec_on (db, "DROP TRIGGER full_disk");
+  /* Stored now, by the account's own retry (not a redelivery), and only
+   * then acknowledged. */
+  wait_unread (fx, "bob", 1);
+  g_assert_true (test_wait_until (all_acknowledged, fx, 10));
+  g_assert_cmpuint (mimp_test_network_get_n_delivered (fx->net, "alice"), ==, 1);
+  g_assert_cmpstr (mimp_chat_get_preview (chat_of (fx, "bob")), ==, "kept by the network");
+  g_test_log_set_fatal_handler (NULL, NULL);
+  g_log_remove_handler ("mimp-account", handler);
 }
 
 /* ------------------------------------------------------------------ */
@@ -573,8 +927,8 @@ test_flush_acks (Fixture *fx, gconstpointer data)
   g_autoptr (MimpHistory) history = NULL;
   g_autoptr (MimpAccountManager) accounts = NULL;
   g_autoptr (MimpChatList) chats = NULL;
-  g_autofree char *db = g_build_filename (fx->dir, "second.db", NULL);
-  g_autofree char *config = g_build_filename (fx->dir, "second.ini", NULL);
+  g_autofree char *db = g_build_filename (fx->m.dir, "second.db", NULL);
+  g_autofree char *config = g_build_filename (fx->m.dir, "second.ini", NULL);
   gint64 start;
 
   cli_send (fx, "bob", fx->bob_pw, "alice", "stored once");
@@ -583,24 +937,24 @@ test_flush_acks (Fixture *fx, gconstpointer data)
 
   /* As the app quits: every online account tells the server, in time. */
   start = g_get_monotonic_time ();
-  mimp_account_manager_flush_acks_async (fx->accounts, 1000, test_store_result, &result);
+  mimp_account_manager_flush_acks_async (fx->m.accounts, 1000, test_store_result, &result);
   test_wait_result (&result, 5);
-  g_assert_true (mimp_account_manager_flush_acks_finish (fx->accounts, result, &error));
+  g_assert_true (mimp_account_manager_flush_acks_finish (fx->m.accounts, result, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 1500 * 1000);
-  mimp_account_manager_stop_all (fx->accounts);
+  mimp_account_manager_stop_all (fx->m.accounts);
 
   /* The same user from an empty history: nothing comes again, but a new
    * message does. */
   history = mimp_history_new (db);
-  accounts = mimp_account_manager_new (history, fx->secrets, config);
+  accounts = mimp_account_manager_new (history, fx->m.secrets, config);
   chats = mimp_chat_list_new (accounts);
   g_clear_object (&fx->alice);
   fx->alice = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1",
                                 mimpd_test_server_get_port (fx->server), "alice", FALSE);
   mimp_account_use_password (fx->alice, fx->alice_pw, TRUE);
   mimp_account_manager_add (accounts, fx->alice);
-  g_assert_true (test_wait_until (alice_online, fx, 30));
+  g_assert_true (test_wait_until (test_account_is_online, fx->alice, 30));
   g_clear_object (&fx->chats);
   fx->chats = g_object_ref (chats);
   cli_send (fx, "bob", fx->bob_pw, "alice", "new");
@@ -619,9 +973,19 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/models/paging", Fixture, NULL, fixture_set_up, test_paging, fixture_tear_down);
   g_test_add ("/models/outbox", Fixture, NULL, fixture_set_up, test_outbox, fixture_tear_down);
-  g_test_add ("/models/flush-acks", Fixture, NULL, fixture_set_up, test_flush_acks,
+  g_test_add ("/models/send-error", Fixture, NULL, fixture_set_up, test_send_error,
+              fixture_tear_down);
+  g_test_add ("/models/flush-acks", Fixture, NULL, server_fixture_set_up, test_flush_acks,
               fixture_tear_down);
   g_test_add ("/models/dedupe", Fixture, NULL, fixture_set_up, test_dedupe, fixture_tear_down);
+  g_test_add ("/models/redelivery", Fixture, NULL, fixture_set_up, test_redelivery,
+              fixture_tear_down);
+  g_test_add ("/models/store-fails", Fixture, NULL, fixture_set_up, test_store_fails,
+              fixture_tear_down);
+  g_test_add ("/models/burst", Fixture, NULL, fixture_set_up, test_burst, fixture_tear_down);
+  g_test_add ("/models/offline-outbox", Fixture, NULL, fixture_set_up, test_offline_outbox,
+              fixture_tear_down);
+  g_test_add ("/models/password", Fixture, NULL, fixture_set_up, test_password, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -3,7 +3,8 @@
  * The daemon records every call; GetMethodCalls tells what the app asked
  * for, and EmitSignal ActionInvoked is a click. First MimpNotifier on its
  * own, then the app: which messages notify, and what a click and reading
- * the chat do.
+ * the chat do. The app's account is of the in-memory test protocol: what
+ * it receives goes through the real account and history to the notifier.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +16,7 @@
 
 #include "mimp-application.h"
 #include "mimp-notifier.h"
+#include "mimp-test-protocol.h"
 #include "mimp-window.h"
 #include "test-util.h"
 
@@ -373,22 +375,18 @@ test_click_and_withdraw (void)
 typedef struct
 {
   MimpApplication *app;
+  MimpTestNetwork *net;
   MimpAccount *account;
   gboolean ok;
 } App;
 
 static App fx;
 
+/* A message for alice from @peer arrives on the network. */
 static void
 receive (const char *peer, const char *text)
 {
-  static gint64 row_id = 1000;
-  g_autoptr (MimpChatMessage) message =
-      mimp_chat_message_new (row_id++, mimp_account_get_id (fx.account), peer, FALSE, text,
-                             g_get_real_time () / 1000, MIMP_MESSAGE_STATE_SENT);
-
-  /* What the account emits once a received message is stored. */
-  g_signal_emit_by_name (fx.account, "message-added", message);
+  g_free (mimp_test_network_inject (fx.net, peer, "alice", text, g_get_real_time () / 1000));
 }
 
 static MimpChat *
@@ -423,6 +421,12 @@ closed (gpointer id)
 }
 
 static gboolean
+erin_has_unread (gpointer data)
+{
+  return chat_of ("erin") != NULL && mimp_chat_get_unread (chat_of ("erin")) == 1;
+}
+
+static gboolean
 app_phase (gpointer data)
 {
   GSettings *settings = mimp_application_get_settings (fx.app);
@@ -431,9 +435,11 @@ app_phase (gpointer data)
   guint carol_id;
   guint dave_id;
 
-  fx.account = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1", 1, "alice", FALSE);
-  mimp_account_set_enabled (fx.account, FALSE);
+  fx.net = mimp_test_network_new ();
+  mimp_test_network_add_user (fx.net, "alice", NULL);
+  fx.account = mimp_test_network_new_account (fx.net, "alice");
   mimp_account_manager_add (mimp_application_get_accounts (fx.app), fx.account);
+  g_assert_true (test_wait_until (test_account_is_online, fx.account, 10));
 
   /* A first message from bob: no chat on screen, it notifies. */
   n = n_notify_calls ();
@@ -510,6 +516,7 @@ app_phase (gpointer data)
   n = n_notify_calls ();
   receive ("erin", "anyone?");
   receive ("bob", "bye");
+  g_assert_true (test_wait_until (erin_has_unread, NULL, 10));
   settle (500);
   g_assert_cmpuint (n_notify_calls (), ==, n);
   g_assert_cmpuint (mimp_chat_get_unread (chat_of ("erin")), ==, 1);
@@ -545,6 +552,7 @@ test_app (void)
   g_assert_true (fx.ok);
   g_clear_object (&fx.account);
   g_clear_object (&fx.app);
+  g_clear_object (&fx.net);
 }
 
 /* ------------------------------------------------------------------ */

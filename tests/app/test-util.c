@@ -86,3 +86,44 @@ test_start_keyring (void)
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, &error));
 }
+
+void
+test_models_set_up (TestModels *models)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *config = NULL;
+
+  models->dir = test_make_tmpdir ();
+  db = g_build_filename (models->dir, "history.db", NULL);
+  config = g_build_filename (models->dir, "accounts.ini", NULL);
+  models->history = mimp_history_new (db);
+  models->secrets = mimp_secret_store_new ();
+  models->accounts = mimp_account_manager_new (models->history, models->secrets, config);
+  models->chats = mimp_chat_list_new (models->accounts);
+}
+
+void
+test_models_tear_down (TestModels *models)
+{
+  mimp_account_manager_stop_all (models->accounts);
+  g_clear_object (&models->chats);
+  g_clear_object (&models->accounts);
+  g_clear_object (&models->secrets);
+  mimp_history_close (models->history);
+  g_clear_object (&models->history);
+  g_clear_pointer (&models->dir, g_free);
+}
+
+gboolean
+test_account_is_online (gpointer account)
+{
+  return mimp_account_get_status (account) == MIMP_ACCOUNT_STATUS_ONLINE;
+}
+
+void
+test_models_add_online (TestModels *models, MimpAccount *account)
+{
+  mimp_account_manager_add (models->accounts, account);
+  if (!test_wait_until (test_account_is_online, account, 30))
+    g_error ("The account never came online: %s", mimp_account_get_status_message (account));
+}

@@ -6,6 +6,9 @@
 
 #include <gtk/gtk.h>
 
+#include "mimp-account-manager.h"
+#include "mimp-chat-list.h"
+
 G_BEGIN_DECLS
 
 /* Waits (iterating the default main context) until *result is set. */
@@ -19,5 +22,24 @@ GtkWidget *test_find_named (GtkWidget *widget, const char *name);
 /* Starts gnome-keyring-daemon with an unlocked login collection on this
  * session bus (testing.md); asserts that it started. */
 void test_start_keyring (void);
+
+/* What the app's models stand on, as the application sets it up: a history
+ * in a new temporary directory, a secret store, an account manager (its
+ * accounts.ini beside the history) and the chat list over it. */
+typedef struct
+{
+  char *dir;
+  MimpHistory *history;
+  MimpSecretStore *secrets;
+  MimpAccountManager *accounts;
+  MimpChatList *chats;
+} TestModels;
+
+void test_models_set_up (TestModels *models);
+void test_models_tear_down (TestModels *models);
+/* Adds @account to the manager (which starts it) and waits until it is
+ * online; asserts that it gets there. */
+void test_models_add_online (TestModels *models, MimpAccount *account);
+gboolean test_account_is_online (gpointer account);
 
 G_END_DECLS

@@ -4,6 +4,9 @@
  * Edits an account in Preferences (its password moves in the keyring and
  * it connects again as the new user), checks the composer's placeholder
  * and F6, and that no file or setting the app writes holds a password.
+ * The chat view's checks (composer, Retry, keeping the place while older
+ * pages load) run on a second account, of the in-memory test protocol:
+ * their point is the window, not the server.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,6 +21,7 @@
 #include "mimp-application.h"
 #include "mimp-message-row.h"
 #include "mimp-preferences-window.h"
+#include "mimp-test-protocol.h"
 #include "mimp-window.h"
 #include "mimpd-test-server.h"
 #include "mimp-account-dialog.h"
@@ -29,7 +33,9 @@ static struct
   char *alice_pw;
   char *bob_pw;
   MimpApplication *app;
-  MimpAccount *account;
+  MimpAccount *account; /* MIMP, on the server */
+  MimpTestNetwork *net;
+  MimpAccount *chats; /* the test protocol's, for the chat view */
   gboolean ok;
 } fx;
 
@@ -251,7 +257,7 @@ find_label (GtkWidget *widget, const char *text)
 static gboolean
 has_chat (gpointer peer)
 {
-  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.account), peer);
+  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.chats), peer);
   return mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key) != NULL;
 }
 
@@ -265,9 +271,9 @@ check_composer_and_regions (void)
   GtkWidget *list = mimp_window_get_chat_list_view (window);
   MimpChat *chat;
 
-  mimp_account_send (fx.account, "bob", "hi bob");
+  mimp_account_send (fx.chats, "bob", "hi bob");
   g_assert_true (test_wait_until (has_chat, (gpointer) "bob", 20));
-  key = mimp_chat_make_key (mimp_account_get_id (fx.account), "bob");
+  key = mimp_chat_make_key (mimp_account_get_id (fx.chats), "bob");
   chat = mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key);
   gtk_window_present (GTK_WINDOW (window));
   mimp_window_open_chat (window, chat);
@@ -320,7 +326,7 @@ find_visible_button (GtkWidget *widget, const char *label)
 static MimpChatMessage *
 last_of (const char *peer)
 {
-  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.account), peer);
+  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.chats), peer);
   MimpChat *chat = mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key);
   g_autoptr (MimpChatMessage) message = NULL;
   guint n;
@@ -345,21 +351,19 @@ retry_shown (gpointer data)
          NULL;
 }
 
-/* A message to a user the server does not know fails, with Retry; once
+/* A message to a user the network does not know fails, with Retry; once
  * the user exists, Retry sends it. */
 static void
 check_retry (void)
 {
   MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
-  g_autofree char *nobody_pw = mimpd_test_server_random_password ();
-  g_autoptr (GError) error = NULL;
   MimpChatMessage *message;
   GtkWidget *retry;
 
-  mimp_account_send (fx.account, "nobody", "are you there?");
+  mimp_account_send (fx.chats, "nobody", "are you there?");
   g_assert_true (test_wait_until (has_chat, (gpointer) "nobody", 20));
   {
-    g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.account), "nobody");
+    g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.chats), "nobody");
     mimp_window_open_chat (window,
                            mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key));
   }
@@ -368,8 +372,7 @@ check_retry (void)
   message = last_of ("nobody");
   g_assert_true (test_wait_until (retry_shown, NULL, 10));
 
-  g_assert_true (mimpd_test_server_add_user (fx.server, "nobody", nobody_pw, &error));
-  g_assert_no_error (error);
+  mimp_test_network_add_user (fx.net, "nobody", NULL);
   retry = find_visible_button (GTK_WIDGET (window), "_Retry");
   g_signal_emit_by_name (retry, "clicked");
   g_assert_true (test_wait_until (nobody_in_state, GINT_TO_POINTER (MIMP_MESSAGE_STATE_SENT), 30));
@@ -414,7 +417,7 @@ static void
 check_keep_place (void)
 {
   MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
-  MimpHistory *history = mimp_account_get_history (fx.account);
+  MimpHistory *history = mimp_account_get_history (fx.chats);
   g_autoptr (GPtrArray) batch =
       g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
   g_autoptr (GPtrArray) stored = NULL;
@@ -430,16 +433,16 @@ check_keep_place (void)
     {
       g_autofree char *id = g_strdup_printf ("carol-%u", i);
       g_autofree char *text = g_strdup_printf ("message %u", i);
-      g_ptr_array_add (batch, mimp_incoming_new ("carol", mimp_account_get_user (fx.account), id,
+      g_ptr_array_add (batch, mimp_incoming_new ("carol", mimp_account_get_user (fx.chats), id,
                                                  text, start + i * 1000, -1));
     }
-  mimp_history_store_incoming_async (history, mimp_account_get_id (fx.account), "mimp", batch, NULL,
+  mimp_history_store_incoming_async (history, mimp_account_get_id (fx.chats), "test", batch, NULL,
                                      test_store_result, &result);
   test_wait_result (&result, 30);
   stored = mimp_history_store_incoming_finish (history, result, &error);
   g_assert_no_error (error);
 
-  chat = mimp_chat_list_ensure (mimp_application_get_chats (fx.app), fx.account, "carol");
+  chat = mimp_chat_list_ensure (mimp_application_get_chats (fx.app), fx.chats, "carol");
   mimp_window_open_chat (window, chat);
   g_assert_true (test_wait_until (chat_settled, chat, 20));
   settle (300);
@@ -464,10 +467,23 @@ check_keep_place (void)
   g_assert_false (mimp_chat_get_has_more (chat));
 }
 
+/* The second account, for the chat view's checks. */
+static void
+add_test_account (void)
+{
+  fx.net = mimp_test_network_new ();
+  mimp_test_network_add_user (fx.net, "alice", NULL);
+  mimp_test_network_add_user (fx.net, "bob", NULL);
+  fx.chats = mimp_test_network_new_account (fx.net, "alice");
+  mimp_account_manager_add (mimp_application_get_accounts (fx.app), fx.chats);
+  g_assert_true (test_wait_until (online, fx.chats, 10));
+}
+
 static gboolean
 phase (gpointer data)
 {
   check_edit_account ();
+  add_test_account ();
   check_composer_and_regions ();
   check_retry ();
   check_keep_place ();
@@ -513,7 +529,9 @@ test_window (void)
   g_application_run (G_APPLICATION (fx.app), 0, NULL);
   g_assert_true (fx.ok);
   g_clear_object (&fx.account);
+  g_clear_object (&fx.chats);
   g_clear_object (&fx.app);
+  g_clear_object (&fx.net);
 
   g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
   mimpd_test_server_free (fx.server);
