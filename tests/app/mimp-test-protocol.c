@@ -836,10 +836,16 @@ test_describe_error (MimpProtocol *protocol, const GError *error)
     }
 }
 
-static char *
-test_describe_security (MimpProtocol *protocol, gboolean use_tls)
+static MimpSecurityLevel
+test_get_security (MimpProtocol *protocol, gboolean use_tls)
 {
-  return g_strdup ("Not encrypted: a test network in memory.");
+  return MIMP_SECURITY_ANYONE;
+}
+
+static char *
+test_describe_security (MimpProtocol *protocol, gboolean use_tls, gboolean brief)
+{
+  return g_strdup (brief ? "not encrypted" : "Not encrypted: a test network in memory.");
 }
 
 static MimpProtocolSession *
@@ -865,6 +871,7 @@ mimp_test_protocol_class_init (MimpTestProtocolClass *klass)
   protocol_class->default_port = test_default_port;
   protocol_class->normalize_peer = test_normalize_peer;
   protocol_class->describe_error = test_describe_error;
+  protocol_class->get_security = test_get_security;
   protocol_class->describe_security = test_describe_security;
   protocol_class->create_session = test_create_session;
 }
