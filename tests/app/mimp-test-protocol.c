@@ -35,6 +35,9 @@
 
 #define MAILBOX_BATCH 50
 
+/* An image goes as a message whose text is its reference, marked. */
+#define ATTACHMENT_MARK "\x01image:"
+
 G_DEFINE_QUARK (mimp_test_protocol_error_quark, mimp_test_protocol_error)
 
 typedef struct
@@ -93,6 +96,10 @@ struct _MimpTestNetwork
   guint64 next_id;
   gboolean holding;
   gboolean losing_acks;
+  GHashTable *rooms;       /* room -> GPtrArray of member names */
+  GHashTable *typing;      /* "from/to" -> MimpTypingState last said */
+  GHashTable *attachments; /* reference -> GBytes */
+  GHashTable *avatars;     /* user -> GBytes */
 };
 
 G_DEFINE_FINAL_TYPE (MimpTestNetwork, mimp_test_network, G_TYPE_OBJECT)
@@ -134,6 +141,10 @@ mimp_test_network_finalize (GObject *object)
   g_free (self->host);
   g_hash_table_unref (self->users);
   g_ptr_array_unref (self->sessions);
+  g_hash_table_unref (self->rooms);
+  g_hash_table_unref (self->typing);
+  g_hash_table_unref (self->attachments);
+  g_hash_table_unref (self->avatars);
   G_OBJECT_CLASS (mimp_test_network_parent_class)->finalize (object);
 }
 
@@ -148,6 +159,13 @@ mimp_test_network_init (MimpTestNetwork *self)
 {
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) user_free);
   self->sessions = g_ptr_array_new ();
+  self->rooms =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  self->typing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->attachments =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  self->avatars =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
 }
 
 /**
@@ -211,21 +229,196 @@ mimp_test_network_new_account (MimpTestNetwork *self, const char *user)
                            user, FALSE);
 }
 
-/* Puts a message in @to's mailbox and hands it to @to's sessions. */
+/* Puts a copy of @like in @to's mailbox, with its own remote id and
+ * position, and hands it to @to's sessions. */
 static MimpIncoming *
-post (MimpTestNetwork *self, const char *from, const char *to, const char *text, gint64 timestamp)
+post_like (MimpTestNetwork *self, const char *to, const MimpIncoming *like)
 {
   User *user = lookup_user (self, to);
   g_autofree char *remote_id =
       g_strdup_printf ("%s-%" G_GUINT64_FORMAT, self->host, ++self->next_id);
-  MimpIncoming *message =
-      mimp_incoming_new (from, to, remote_id, text, timestamp, (gint64) user->mailbox->len + 1);
+  MimpIncoming *message = mimp_incoming_new (like->peer, to, remote_id, like->text, like->timestamp,
+                                             (gint64) user->mailbox->len + 1);
+
+  message->sender = g_strdup (like->sender);
+  message->kind = like->kind;
+  mimp_incoming_set_attachment (message, like->attachment);
 
   g_ptr_array_add (user->mailbox, mimp_incoming_ref (message));
   for (guint i = 0; i < self->sessions->len; i++)
     if (g_str_equal (((MimpTestSession *) self->sessions->pdata[i])->user, to))
       session_deliver_soon (self->sessions->pdata[i]);
   return message;
+}
+
+static MimpIncoming *
+post (MimpTestNetwork *self, const char *from, const char *to, const char *text, gint64 timestamp)
+{
+  g_autoptr (MimpIncoming) like = NULL;
+
+  if (g_str_has_prefix (text, ATTACHMENT_MARK))
+    {
+      like = mimp_incoming_new (from, to, NULL, "", timestamp, -1);
+      mimp_incoming_set_attachment (like, text + strlen (ATTACHMENT_MARK));
+    }
+  else
+    like = mimp_incoming_new (from, to, NULL, text, timestamp, -1);
+  return post_like (self, to, like);
+}
+
+/* Calls @func on each session of @user connected here. */
+static void
+foreach_session_of (MimpTestNetwork *self, const char *user,
+                    void (*func) (MimpProtocolSession *session, gpointer data), gpointer data)
+{
+  for (guint i = 0; i < self->sessions->len; i++)
+    {
+      MimpTestSession *session = self->sessions->pdata[i];
+
+      if (g_str_equal (session->user, user) && session->state == MIMP_PROTOCOL_SESSION_STATE_ONLINE)
+        func (MIMP_PROTOCOL_SESSION (session), data);
+    }
+}
+
+/**
+ * mimp_test_network_inject_in_room:
+ * @attachment: (nullable): a reference from mimp_test_network_add_attachment()
+ *
+ * @sender says @text in @room, and the message arrives for @to (a member).
+ */
+void
+mimp_test_network_inject_in_room (MimpTestNetwork *self, const char *room, const char *sender,
+                                  const char *to, const char *text, const char *attachment,
+                                  gint64 timestamp)
+{
+  g_autoptr (MimpIncoming) like = NULL;
+  g_autoptr (MimpIncoming) message = NULL;
+
+  g_return_if_fail (MIMP_IS_TEST_NETWORK (self));
+  like = mimp_incoming_new_in_room (room, sender, NULL, text, timestamp, -1);
+  mimp_incoming_set_attachment (like, attachment);
+  message = post_like (self, to, like);
+}
+
+typedef struct
+{
+  const char *room;
+  const char *name;
+  gboolean joined;
+} MemberChange;
+
+static void
+emit_member_change (MimpProtocolSession *session, gpointer data)
+{
+  MemberChange *change = data;
+
+  mimp_protocol_session_emit_members_changed (session, change->room, change->name, change->joined);
+}
+
+/**
+ * mimp_test_network_set_member:
+ *
+ * @name comes into @room or leaves it: @to's sessions hear of it at once
+ * (`members-changed`), and a line of the room's chat arrives for @to.
+ */
+void
+mimp_test_network_set_member (MimpTestNetwork *self, const char *room, const char *name,
+                              gboolean joined, const char *to, gint64 timestamp)
+{
+  GPtrArray *members;
+  g_autoptr (MimpIncoming) like = NULL;
+  g_autoptr (MimpIncoming) message = NULL;
+  MemberChange change = { room, name, joined };
+  guint index;
+
+  g_return_if_fail (MIMP_IS_TEST_NETWORK (self));
+  members = g_hash_table_lookup (self->rooms, room);
+  if (members == NULL)
+    {
+      members = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_insert (self->rooms, g_strdup (room), members);
+    }
+  if (g_ptr_array_find_with_equal_func (members, name, g_str_equal, &index))
+    g_ptr_array_remove_index (members, index);
+  if (joined)
+    g_ptr_array_add (members, g_strdup (name));
+  like = mimp_incoming_new_event (
+      room, name, joined ? MIMP_MESSAGE_KIND_JOINED : MIMP_MESSAGE_KIND_LEFT, timestamp);
+  message = post_like (self, to, like);
+  foreach_session_of (self, to, emit_member_change, &change);
+}
+
+typedef struct
+{
+  const char *from;
+  MimpTypingState state;
+} TypingChange;
+
+static void
+emit_typing (MimpProtocolSession *session, gpointer data)
+{
+  TypingChange *change = data;
+
+  mimp_protocol_session_emit_typing_changed (session, change->from, change->state);
+}
+
+/**
+ * mimp_test_network_set_typing:
+ *
+ * @from tells @to whether they are typing.
+ */
+void
+mimp_test_network_set_typing (MimpTestNetwork *self, const char *from, const char *to,
+                              MimpTypingState state)
+{
+  TypingChange change = { from, state };
+
+  g_return_if_fail (MIMP_IS_TEST_NETWORK (self));
+  foreach_session_of (self, to, emit_typing, &change);
+}
+
+/**
+ * mimp_test_network_get_typing:
+ *
+ * Returns: what @from's sessions last told @to about typing
+ */
+MimpTypingState
+mimp_test_network_get_typing (MimpTestNetwork *self, const char *from, const char *to)
+{
+  g_autofree char *key = g_strdup_printf ("%s/%s", from, to);
+
+  g_return_val_if_fail (MIMP_IS_TEST_NETWORK (self), MIMP_TYPING_STOPPED);
+  return GPOINTER_TO_INT (g_hash_table_lookup (self->typing, key));
+}
+
+/**
+ * mimp_test_network_add_attachment:
+ *
+ * Returns: (transfer full): the reference a message uses for @data
+ */
+char *
+mimp_test_network_add_attachment (MimpTestNetwork *self, GBytes *data)
+{
+  char *reference;
+
+  g_return_val_if_fail (MIMP_IS_TEST_NETWORK (self), NULL);
+  reference = g_strdup_printf ("image-%" G_GUINT64_FORMAT, ++self->next_id);
+  g_hash_table_insert (self->attachments, g_strdup (reference), g_bytes_ref (data));
+  return reference;
+}
+
+/**
+ * mimp_test_network_set_avatar:
+ * @data: (nullable): the image, or %NULL for none
+ */
+void
+mimp_test_network_set_avatar (MimpTestNetwork *self, const char *user, GBytes *data)
+{
+  g_return_if_fail (MIMP_IS_TEST_NETWORK (self));
+  if (data == NULL)
+    g_hash_table_remove (self->avatars, user);
+  else
+    g_hash_table_insert (self->avatars, g_strdup (user), g_bytes_ref (data));
 }
 
 /**
@@ -703,8 +896,121 @@ acknowledge (MimpProtocolSession *session, GPtrArray *stored)
 }
 
 static void
+send_typing (MimpProtocolSession *session, const char *peer, MimpTypingState state)
+{
+  MimpTestSession *self = MIMP_TEST_SESSION (session);
+
+  if (self->network != NULL)
+    g_hash_table_insert (self->network->typing, g_strdup_printf ("%s/%s", self->user, peer),
+                         GINT_TO_POINTER (state));
+}
+
+static GStrv
+list_members (MimpProtocolSession *session, const char *room)
+{
+  MimpTestSession *self = MIMP_TEST_SESSION (session);
+  GPtrArray *members;
+  GStrvBuilder *builder;
+
+  if (self->network == NULL || (members = g_hash_table_lookup (self->network->rooms, room)) == NULL)
+    return NULL;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < members->len; i++)
+    g_strv_builder_add (builder, members->pdata[i]);
+  {
+    GStrv list = g_strv_builder_end (builder);
+
+    g_strv_builder_unref (builder);
+    return list;
+  }
+}
+
+/* Answers @task with the bytes @table keeps under @key: %NULL for none. */
+static void
+return_bytes (MimpTestSession *self, GTask *task, GHashTable *table, const char *key,
+              gboolean none_is_error)
+{
+  GBytes *bytes = self->network ? g_hash_table_lookup (table, key) : NULL;
+
+  if (self->network == NULL)
+    g_task_return_new_error (task, MIMP_TEST_PROTOCOL_ERROR, MIMP_TEST_PROTOCOL_ERROR_UNREACHABLE,
+                             "Not connected");
+  else if (bytes == NULL && none_is_error)
+    g_task_return_new_error (task, MIMP_TEST_PROTOCOL_ERROR, MIMP_TEST_PROTOCOL_ERROR_FAILED,
+                             "No such image");
+  else
+    g_task_return_pointer (task, bytes ? g_bytes_ref (bytes) : NULL,
+                           (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+upload_attachment_async (MimpProtocolSession *session, GBytes *data, const char *content_type,
+                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  MimpTestSession *self = MIMP_TEST_SESSION (session);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  if (self->network == NULL)
+    g_task_return_new_error (task, MIMP_TEST_PROTOCOL_ERROR, MIMP_TEST_PROTOCOL_ERROR_UNREACHABLE,
+                             "Not connected");
+  else
+    g_task_return_pointer (task, mimp_test_network_add_attachment (self->network, data), g_free);
+}
+
+static char *
+upload_attachment_finish (MimpProtocolSession *session, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+send_attachment (MimpProtocolSession *session, const char *local_id, const char *peer,
+                 const char *attachment)
+{
+  g_autofree char *text = g_strconcat (ATTACHMENT_MARK, attachment, NULL);
+
+  send (session, local_id, peer, text);
+}
+
+static void
+load_attachment_async (MimpProtocolSession *session, const char *attachment,
+                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  MimpTestSession *self = MIMP_TEST_SESSION (session);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  return_bytes (self, task, self->network ? self->network->attachments : NULL, attachment, TRUE);
+}
+
+static GBytes *
+load_bytes_finish (MimpProtocolSession *session, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+load_avatar_async (MimpProtocolSession *session, const char *user, GCancellable *cancellable,
+                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  MimpTestSession *self = MIMP_TEST_SESSION (session);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  return_bytes (self, task, self->network ? self->network->avatars : NULL, user, FALSE);
+}
+
+static void
 mimp_test_session_iface_init (MimpProtocolSessionInterface *iface)
 {
+  iface->send_typing = send_typing;
+  iface->list_members = list_members;
+  iface->upload_attachment_async = upload_attachment_async;
+  iface->upload_attachment_finish = upload_attachment_finish;
+  iface->send_attachment = send_attachment;
+  iface->load_attachment_async = load_attachment_async;
+  iface->load_attachment_finish = load_bytes_finish;
+  iface->load_avatar_async = load_avatar_async;
+  iface->load_avatar_finish = load_bytes_finish;
   iface->get_state = get_state;
   iface->get_error = get_error;
   iface->get_retry_time = get_retry_time;

@@ -69,6 +69,20 @@ void mimp_test_network_set_losing_acks (MimpTestNetwork *self, gboolean losing);
 void mimp_test_network_fail_next_send (MimpTestNetwork *self, const char *user,
                                        const GError *error);
 
+/* Rooms, typing, images and avatars (for a test that sets the matching
+ * capabilities with mimp_test_protocol_set_capabilities()). */
+void mimp_test_network_inject_in_room (MimpTestNetwork *self, const char *room, const char *sender,
+                                       const char *to, const char *text, const char *attachment,
+                                       gint64 timestamp);
+void mimp_test_network_set_member (MimpTestNetwork *self, const char *room, const char *name,
+                                   gboolean joined, const char *to, gint64 timestamp);
+void mimp_test_network_set_typing (MimpTestNetwork *self, const char *from, const char *to,
+                                   MimpTypingState state);
+MimpTypingState mimp_test_network_get_typing (MimpTestNetwork *self, const char *from,
+                                              const char *to);
+char *mimp_test_network_add_attachment (MimpTestNetwork *self, GBytes *data);
+void mimp_test_network_set_avatar (MimpTestNetwork *self, const char *user, GBytes *data);
+
 /* What the network saw. */
 GPtrArray *mimp_test_network_dup_mailbox (MimpTestNetwork *self, const char *user);
 guint mimp_test_network_get_n_delivered (MimpTestNetwork *self, const char *user);

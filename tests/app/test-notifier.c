@@ -172,16 +172,6 @@ has_n_calls (gpointer n)
   return n_notify_calls () >= GPOINTER_TO_UINT (n);
 }
 
-static void
-settle (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
 /* ------------------------------------------------------------------ */
 /* MimpNotifier                                                       */
 /* ------------------------------------------------------------------ */
@@ -207,7 +197,7 @@ wait_notify_calls (guint before, guint n)
   GPtrArray *calls;
 
   g_assert_true (test_wait_until (has_n_calls, GUINT_TO_POINTER (before + n), 10));
-  settle (100);
+  test_settle (100);
   calls = get_notify_calls ();
   g_assert_cmpuint (calls->len, ==, before + n);
   return calls;
@@ -277,7 +267,7 @@ test_burst (void)
   /* Read before it was shown: nothing shown, nothing to close. */
   mimp_notifier_message_received (notifier, "a/dave", "dave", "hi");
   mimp_notifier_withdraw (notifier, "a/dave");
-  settle (200);
+  test_settle (200);
   g_assert_cmpuint (n_notify_calls (), ==, before + 2);
   mimp_notifier_withdraw_all (notifier);
 }
@@ -323,7 +313,7 @@ test_disabled_and_visible (void)
   mimp_notifier_set_visible_chat (notifier, "a/bob");
   g_assert_false (mimp_notifier_message_received (notifier, "a/bob", "bob", "three"));
   g_assert_true (mimp_notifier_message_received (notifier, "a/carol", "carol", "four"));
-  settle (200);
+  test_settle (200);
   g_assert_cmpuint (n_notify_calls (), ==, before + 1);
   mimp_notifier_withdraw_all (notifier);
 }
@@ -356,7 +346,7 @@ test_click_and_withdraw (void)
   g_assert_false (was_closed (bob_id));
   mimp_notifier_withdraw (notifier, "a/bob");
   g_assert_cmpuint (mimp_notifier_get_n_shown (notifier), ==, 0);
-  settle (100);
+  test_settle (100);
   g_assert_true (was_closed (bob_id));
 
   /* The next message of bob's starts a new notification. */
@@ -464,7 +454,7 @@ app_phase (gpointer data)
   receive ("bob", "are you there?");
   receive ("carol", "lunch?");
   g_assert_true (test_wait_until (has_n_calls, GUINT_TO_POINTER (n + 1), 10));
-  settle (300);
+  test_settle (300);
   g_clear_pointer (&calls, g_ptr_array_unref);
   calls = get_notify_calls ();
   g_assert_cmpuint (calls->len, ==, n + 1);
@@ -517,23 +507,13 @@ app_phase (gpointer data)
   receive ("erin", "anyone?");
   receive ("bob", "bye");
   g_assert_true (test_wait_until (erin_has_unread, NULL, 10));
-  settle (500);
+  test_settle (500);
   g_assert_cmpuint (n_notify_calls (), ==, n);
   g_assert_cmpuint (mimp_chat_get_unread (chat_of ("erin")), ==, 1);
 
   fx.ok = TRUE;
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "quit", NULL);
   return G_SOURCE_REMOVE;
-}
-
-static void
-on_app_activate (GApplication *app)
-{
-  static gboolean scheduled;
-
-  if (!scheduled)
-    g_timeout_add (200, app_phase, NULL);
-  scheduled = TRUE;
 }
 
 static void
@@ -546,9 +526,7 @@ test_app (void)
     }
   adw_init ();
   fx.app = mimp_application_new ();
-  g_application_set_flags (G_APPLICATION (fx.app), G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (fx.app, "activate", G_CALLBACK (on_app_activate), NULL);
-  g_application_run (G_APPLICATION (fx.app), 0, NULL);
+  test_run_app (G_APPLICATION (fx.app), app_phase, 200);
   g_assert_true (fx.ok);
   g_clear_object (&fx.account);
   g_clear_object (&fx.app);

@@ -127,3 +127,79 @@ test_models_add_online (TestModels *models, MimpAccount *account)
   if (!test_wait_until (test_account_is_online, account, 30))
     g_error ("The account never came online: %s", mimp_account_get_status_message (account));
 }
+
+static GSourceFunc app_phase;
+static guint app_delay;
+
+static void
+app_activated (GApplication *app)
+{
+  if (app_phase != NULL)
+    g_timeout_add (app_delay, app_phase, NULL);
+  app_phase = NULL;
+}
+
+void
+test_run_app (GApplication *app, GSourceFunc phase, guint delay_ms)
+{
+  app_phase = phase;
+  app_delay = delay_ms;
+  g_application_set_flags (app, G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (app, "activate", G_CALLBACK (app_activated), NULL);
+  g_application_run (app, 0, NULL);
+}
+
+void
+test_settle (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+GtkWidget *
+test_find_type (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = test_find_type (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+void
+test_screenshot (GtkWindow *window, const char *name)
+{
+  g_autofree char *dir =
+      g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "app", "screenshots", NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *crop = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+  double x = 0;
+  double y = 0;
+
+  g_mkdir_with_parents (dir, 0755);
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  test_settle (800);
+  /* Leave out the shadow around the client-side decorations. */
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &x, &y);
+  crop = g_strdup_printf ("%dx%d+%d+%d", gtk_widget_get_width (GTK_WIDGET (window)),
+                          gtk_widget_get_height (GTK_WIDGET (window)), (int) x, (int) y);
+  {
+    const char *argv[] = { "/usr/bin/import", "-window", "root", "-crop", crop,
+                           "+repage",         path,      NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                                 NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, &error));
+  }
+  g_test_message ("screenshot: %s (%s)", path, crop);
+}

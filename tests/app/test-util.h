@@ -42,4 +42,15 @@ void test_models_tear_down (TestModels *models);
 void test_models_add_online (TestModels *models, MimpAccount *account);
 gboolean test_account_is_online (gpointer account);
 
+/* Runs @app (its main loop) and calls @phase once, @delay_ms after it is
+ * activated: a test's checks run in @phase, which quits the app. */
+void test_run_app (GApplication *app, GSourceFunc phase, guint delay_ms);
+/* Iterates the main context for @ms milliseconds. */
+void test_settle (guint ms);
+/* The first widget of @type in the tree under @widget, or %NULL. */
+GtkWidget *test_find_type (GtkWidget *widget, GType type);
+/* Saves @window as the screen shows it to screenshots/@name.png under the
+ * test build directory (there is no window manager: it sits at 0,0). */
+void test_screenshot (GtkWindow *window, const char *name);
+
 G_END_DECLS

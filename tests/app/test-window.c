@@ -87,16 +87,6 @@ keyring_has (gpointer data)
 }
 
 static void
-settle (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static void
 assert_no_password_in_file (const char *path)
 {
   g_autofree char *contents = NULL;
@@ -214,7 +204,7 @@ check_edit_account (void)
   g_assert_null (old_pw);
 
   gtk_window_destroy (GTK_WINDOW (prefs));
-  settle (100);
+  test_settle (100);
 }
 
 static gboolean
@@ -222,21 +212,6 @@ has_focus_in (GtkWidget *region)
 {
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (mimp_application_get_main_window (fx.app)));
   return focus != NULL && (focus == region || gtk_widget_is_ancestor (focus, region));
-}
-
-static GtkWidget *
-find_by_type (GtkWidget *widget, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_type (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static GtkWidget *
@@ -277,7 +252,7 @@ check_composer_and_regions (void)
   chat = mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key);
   gtk_window_present (GTK_WINDOW (window));
   mimp_window_open_chat (window, chat);
-  settle (200);
+  test_settle (200);
 
   /* "Message bob" while the composer is empty. */
   placeholder = find_label (GTK_WIDGET (window), "Message bob");
@@ -290,7 +265,7 @@ check_composer_and_regions (void)
 
   /* F6 goes around: composer (focused on opening), chat list, messages,
    * composer; Shift+F6 back. */
-  composer = find_by_type (GTK_WIDGET (window), GTK_TYPE_TEXT_VIEW);
+  composer = test_find_type (GTK_WIDGET (window), GTK_TYPE_TEXT_VIEW);
   g_assert_true (has_focus_in (composer));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cycle-region", "b", FALSE);
   g_assert_true (has_focus_in (list));
@@ -377,7 +352,7 @@ check_retry (void)
   g_signal_emit_by_name (retry, "clicked");
   g_assert_true (test_wait_until (nobody_in_state, GINT_TO_POINTER (MIMP_MESSAGE_STATE_SENT), 30));
   g_assert_true (last_of ("nobody") == message);
-  settle (200);
+  test_settle (200);
   g_assert_false (retry_shown (NULL));
 }
 
@@ -445,7 +420,7 @@ check_keep_place (void)
   chat = mimp_chat_list_ensure (mimp_application_get_chats (fx.app), fx.chats, "carol");
   mimp_window_open_chat (window, chat);
   g_assert_true (test_wait_until (chat_settled, chat, 20));
-  settle (300);
+  test_settle (300);
 
   adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (mimp_window_get_messages_view (window)));
   top = top_number (window);
@@ -456,7 +431,7 @@ check_keep_place (void)
 
       gtk_adjustment_set_value (
           adj, MAX (0, gtk_adjustment_get_value (adj) - gtk_adjustment_get_page_size (adj) / 3));
-      settle (20);
+      test_settle (20);
       now = top_number (window);
       if (now > top)
         g_error ("The top of the view went from message %d to %d (%u loaded)", top, now,
@@ -495,16 +470,6 @@ phase (gpointer data)
 }
 
 static void
-on_activate (GApplication *app)
-{
-  static gboolean scheduled;
-
-  if (!scheduled)
-    g_timeout_add (200, phase, NULL);
-  scheduled = TRUE;
-}
-
-static void
 test_window (void)
 {
   g_autoptr (GError) error = NULL;
@@ -524,9 +489,7 @@ test_window (void)
   test_start_keyring ();
 
   fx.app = mimp_application_new ();
-  g_application_set_flags (G_APPLICATION (fx.app), G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (fx.app, "activate", G_CALLBACK (on_activate), NULL);
-  g_application_run (G_APPLICATION (fx.app), 0, NULL);
+  test_run_app (G_APPLICATION (fx.app), phase, 200);
   g_assert_true (fx.ok);
   g_clear_object (&fx.account);
   g_clear_object (&fx.chats);
@@ -642,7 +605,7 @@ test_message_row_failed_narrow (void)
   g_assert_nonnull (retry);
   g_assert_true (gtk_widget_get_visible (error));
   g_assert_true (test_wait_until (has_width, error, 10));
-  settle (100);
+  test_settle (100);
 
   /* Not inside the time line. */
   g_assert_true (gtk_widget_get_parent (error) != meta);
