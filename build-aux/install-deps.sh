@@ -19,6 +19,9 @@ PACKAGES="
   sqlite3 procps
   clang libclang-rt-14-dev
 "
+# Miricat (src/libmiricat): libsoup for its HTTP side; the test server
+# (tests/miricat/miricat_server.py) uses python3-cryptography.
+PACKAGES="$PACKAGES libsoup-3.0-dev python3-cryptography"
 # ngircd: the IRC server that build-aux/bench.sh measures mimpd against (issue 6,
 # benchmarks only; no test needs it).
 PACKAGES="$PACKAGES ngircd"

@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "mimp-cli-mimp.h"
+#include "mimp-cli-miricat.h"
 #include "mimp-cli-protocol.h"
 #include "mimp.h"
 
@@ -286,6 +287,7 @@ mimp_cli_print_line (const char *line)
 /* Each account type mimp-cli speaks. */
 static const MimpCliProtocol protocols[] = {
   { "mimp", MIMP_DEFAULT_PORT, MIMP_MESSAGE_TEXT_MAX, mimp_cli_mimp_run },
+  { "miricat", MIMP_CLI_MIRICAT_PORT, MIMP_CLI_MIRICAT_TEXT_MAX, mimp_cli_miricat_run },
 };
 
 static const MimpCliProtocol *
