@@ -227,7 +227,11 @@ next_yemu (MiricatReader *reader, char **json, gsize *len, GError **error)
   while (pad < 2 && run + pad < avail && data[run + pad] == '=')
     pad++;
   if (pad > 0 && (run + pad) % 4 != 0)
-    return fail (reader, error, MIRICAT_ERROR_PROTOCOL, "The server sent broken base64");
+    {
+      if (run + pad == avail)
+        return MIRICAT_READ_NEED_MORE; /* the rest of the padding is still to come */
+      return fail (reader, error, MIRICAT_ERROR_PROTOCOL, "The server sent broken base64");
+    }
   usable = (run + pad) / 4 * 4;
   if (usable > reader->max_packet / 3 * 4 + 4)
     return too_large (reader, error);

@@ -213,6 +213,10 @@ class Client:
         pad = 0
         while pad < 2 and run + pad < len(self.buf) and self.buf[run + pad] == ord("="):
             pad += 1
+        if pad and (run + pad) % 4:
+            if run + pad == len(self.buf):
+                return None  # the rest of the padding is still to come
+            raise ValueError("broken base64")
         usable = (run + pad) // 4 * 4
         if usable == 0:
             if run == len(self.buf):
