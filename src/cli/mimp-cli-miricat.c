@@ -40,6 +40,7 @@ typedef struct
   gint64 received;
   const char *text;
   int timeout;
+  guint timeout_id;
 } Cli;
 
 static int
@@ -248,8 +249,12 @@ timeout_cb (gpointer user_data)
 {
   Cli *cli = user_data;
 
-  mimp_cli_die (0, "gave up after %d seconds: no answer from the server", cli->timeout);
-  finish (cli, EXIT_CONNECT);
+  cli->timeout_id = 0;
+  if (!cli->done)
+    {
+      mimp_cli_die (0, "gave up after %d seconds: the message was not written", cli->timeout);
+      finish (cli, EXIT_CONNECT);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -296,7 +301,7 @@ mimp_cli_miricat_run (const MimpCliRequest *request)
   guint16 port;
   MiricatDialect dialect = MIRICAT_DIALECT_YEMU;
   Cli cli = { 0 };
-  guint timeout_id = 0, sigint_id, sigterm_id;
+  guint sigint_id, sigterm_id;
 
   if (request->dialect && !miricat_dialect_from_string (request->dialect, &dialect))
     return mimp_cli_die (EXIT_USAGE, "unknown dialect '%s' (use yemu or javacat)",
@@ -338,7 +343,9 @@ mimp_cli_miricat_run (const MimpCliRequest *request)
   if (cli.sending)
     {
       g_signal_connect (cli.client, "send-finished", G_CALLBACK (send_finished_cb), &cli);
-      timeout_id = g_timeout_add_seconds ((guint) request->timeout, timeout_cb, &cli);
+      /* The client gives up on the login itself after the timeout; this
+       * is for a write that never finishes. */
+      cli.timeout_id = g_timeout_add_seconds ((guint) request->timeout + 1, timeout_cb, &cli);
     }
   else
     {
@@ -352,7 +359,7 @@ mimp_cli_miricat_run (const MimpCliRequest *request)
   miricat_client_connect (cli.client);
   g_main_loop_run (cli.loop);
 
-  g_clear_handle_id (&timeout_id, g_source_remove);
+  g_clear_handle_id (&cli.timeout_id, g_source_remove);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   disconnect_and_wait (&cli);
