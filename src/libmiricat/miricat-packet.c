@@ -314,7 +314,9 @@ next_javacat (MiricatReader *reader, char **json, gsize *len, GError **error)
         }
       if (!reader->has_key)
         return fail (reader, error, MIRICAT_ERROR_PROTOCOL,
-                     "The server sent encrypted data before the key exchange");
+                     miricat_base64_is_valid (line + start, line_len - start)
+                         ? "The server sent encrypted data before the key exchange"
+                         : "The server sent data that is neither JSON nor base64");
       {
         g_autoptr (GError) local = NULL;
         gsize plain_len = 0;
@@ -680,8 +682,9 @@ miricat_packet_parse (MiricatDialect dialect, const char *json, gsize len, GErro
     }
   else
     {
-      g_set_error_literal (error, MIRICAT_ERROR, MIRICAT_ERROR_PROTOCOL,
-                           "The server sent a packet without a type of this dialect");
+      g_set_error_literal (
+          error, MIRICAT_ERROR, MIRICAT_ERROR_PROTOCOL,
+          "The server sent a packet without a type of this dialect (is the dialect right?)");
       return NULL;
     }
   return g_steal_pointer (&packet);
