@@ -184,6 +184,8 @@ next_yemu (MiricatReader *reader, char **json, gsize *len, GError **error)
 {
   const char *data;
   gsize avail, run = 0, pad = 0, usable, end = 0, plain_len = 0, consumed;
+  gsize limit = (reader->max_packet / 3 + 1) * 4;
+  gboolean capped = FALSE;
   g_autofree guint8 *plain = NULL;
   g_autofree char *copy = NULL;
   MiricatJsonScan scan;
@@ -233,8 +235,12 @@ next_yemu (MiricatReader *reader, char **json, gsize *len, GError **error)
       return fail (reader, error, MIRICAT_ERROR_PROTOCOL, "The server sent broken base64");
     }
   usable = (run + pad) / 4 * 4;
-  if (usable > reader->max_packet / 3 * 4 + 4)
-    return too_large (reader, error);
+  /* Unpadded blobs run together: decode no more than one packet can take. */
+  if (usable > limit)
+    {
+      usable = limit;
+      capped = TRUE;
+    }
   if (usable == 0)
     {
       if (run == avail)
@@ -251,6 +257,8 @@ next_yemu (MiricatReader *reader, char **json, gsize *len, GError **error)
                  "The server sent a packet that does not decrypt to JSON");
   if (scan == MIRICAT_JSON_INCOMPLETE)
     {
+      if (capped)
+        return too_large (reader, error);
       /* A padded blob is complete: it must hold the whole object. So must
        * one that something other than base64 follows. */
       if (pad > 0 || run + pad < avail)
@@ -258,21 +266,15 @@ next_yemu (MiricatReader *reader, char **json, gsize *len, GError **error)
                      "The server sent a truncated encrypted packet");
       return MIRICAT_READ_NEED_MORE;
     }
-  {
-    gboolean rest_is_space = TRUE;
-
-    for (gsize i = end; i < plain_len && rest_is_space; i++)
-      rest_is_space = is_space ((char) plain[i]);
-    if (pad > 0 && rest_is_space)
-      consumed = usable; /* the whole padded blob */
-    else if (end % 3 == 0)
-      consumed = end / 3 * 4; /* another blob follows, unpadded */
-    else if (rest_is_space && run == avail)
-      return MIRICAT_READ_NEED_MORE; /* the padding is still to come */
-    else
-      return fail (reader, error, MIRICAT_ERROR_PROTOCOL,
-                   "The server sent an encrypted packet with trailing data");
-  }
+  /* The object fills whole groups of three bytes (another blob may follow
+   * unpadded), or ends exactly where the padded blob ends. */
+  if (end % 3 == 0)
+    consumed = end / 3 * 4;
+  else if (pad > 0 && !capped && end == plain_len)
+    consumed = usable;
+  else
+    return fail (reader, error, MIRICAT_ERROR_PROTOCOL,
+                 "The server sent an encrypted packet with trailing data");
   if (end > reader->max_packet)
     return too_large (reader, error);
   *json = g_strndup ((const char *) plain, end);
