@@ -185,7 +185,7 @@ next_yemu (MiricatReader *reader, char **json, gsize *len, GError **error)
   const char *data;
   gsize avail, run = 0, pad = 0, usable, end = 0, plain_len = 0, consumed;
   gsize limit = (reader->max_packet / 3 + 1) * 4;
-  gboolean capped = FALSE;
+  gboolean capped = FALSE, padded, tail_pending;
   g_autofree guint8 *plain = NULL;
   g_autofree char *copy = NULL;
   MiricatJsonScan scan;
@@ -204,7 +204,9 @@ next_yemu (MiricatReader *reader, char **json, gsize *len, GError **error)
 
   if (data[0] == '{')
     {
-      scan = miricat_json_scan_object (data, avail, &end);
+      /* Look no further than one byte past the limit, so that the verdict
+       * does not depend on how much has arrived. */
+      scan = miricat_json_scan_object (data, MIN (avail, reader->max_packet + 1), &end);
       if (scan == MIRICAT_JSON_INVALID)
         return fail (reader, error, MIRICAT_ERROR_PROTOCOL, "The server sent invalid JSON");
       if (scan == MIRICAT_JSON_INCOMPLETE)
@@ -228,13 +230,12 @@ next_yemu (MiricatReader *reader, char **json, gsize *len, GError **error)
     run++;
   while (pad < 2 && run + pad < avail && data[run + pad] == '=')
     pad++;
-  if (pad > 0 && (run + pad) % 4 != 0)
-    {
-      if (run + pad == avail)
-        return MIRICAT_READ_NEED_MORE; /* the rest of the padding is still to come */
-      return fail (reader, error, MIRICAT_ERROR_PROTOCOL, "The server sent broken base64");
-    }
-  usable = (run + pad) / 4 * 4;
+  /* Decode whole groups: up to the padding when it is complete, else only
+   * what comes before the last, partial group. Whether what follows is
+   * broken matters only if the packet is not complete before it. */
+  padded = pad > 0 && (run + pad) % 4 == 0;
+  tail_pending = run + pad == avail;
+  usable = padded ? run + pad : run / 4 * 4;
   /* Unpadded blobs run together: decode no more than one packet can take. */
   if (usable > limit)
     {
@@ -243,7 +244,7 @@ next_yemu (MiricatReader *reader, char **json, gsize *len, GError **error)
     }
   if (usable == 0)
     {
-      if (run == avail)
+      if (tail_pending)
         return MIRICAT_READ_NEED_MORE;
       return fail (reader, error, MIRICAT_ERROR_PROTOCOL, "The server sent broken base64");
     }
@@ -261,16 +262,16 @@ next_yemu (MiricatReader *reader, char **json, gsize *len, GError **error)
         return too_large (reader, error);
       /* A padded blob is complete: it must hold the whole object. So must
        * one that something other than base64 follows. */
-      if (pad > 0 || run + pad < avail)
-        return fail (reader, error, MIRICAT_ERROR_PROTOCOL,
-                     "The server sent a truncated encrypted packet");
-      return MIRICAT_READ_NEED_MORE;
+      if (!padded && tail_pending)
+        return MIRICAT_READ_NEED_MORE;
+      return fail (reader, error, MIRICAT_ERROR_PROTOCOL,
+                   "The server sent a truncated encrypted packet");
     }
   /* The object fills whole groups of three bytes (another blob may follow
    * unpadded), or ends exactly where the padded blob ends. */
   if (end % 3 == 0)
     consumed = end / 3 * 4;
-  else if (pad > 0 && !capped && end == plain_len)
+  else if (padded && !capped && end == plain_len)
     consumed = usable;
   else
     return fail (reader, error, MIRICAT_ERROR_PROTOCOL,
@@ -350,6 +351,8 @@ next_javacat (MiricatReader *reader, char **json, gsize *len, GError **error)
 MiricatReadStatus
 miricat_reader_next (MiricatReader *reader, char **json, gsize *len, GError **error)
 {
+  MiricatReadStatus status;
+
   if (reader->failure)
     {
       if (error)
@@ -357,8 +360,15 @@ miricat_reader_next (MiricatReader *reader, char **json, gsize *len, GError **er
       return MIRICAT_READ_ERROR;
     }
   if (reader->dialect == MIRICAT_DIALECT_YEMU)
-    return next_yemu (reader, json, len, error);
-  return next_javacat (reader, json, len, error);
+    status = next_yemu (reader, json, len, error);
+  else
+    status = next_javacat (reader, json, len, error);
+  if (status == MIRICAT_READ_READY && memchr (*json, '\0', *len) != NULL)
+    {
+      g_clear_pointer (json, g_free);
+      return fail (reader, error, MIRICAT_ERROR_PROTOCOL, "The server sent a NUL byte");
+    }
+  return status;
 }
 
 /* Parsing */
