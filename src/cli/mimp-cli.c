@@ -34,10 +34,11 @@ static gint opt_timeout = 30;
 static gint64 opt_count = 0;
 
 static const GOptionEntry entries[] = {
-  { "protocol", 'p', 0, G_OPTION_ARG_STRING, &opt_protocol, "The account type: mimp (the default)",
-    "PROTOCOL" },
+  { "protocol", 'p', 0, G_OPTION_ARG_STRING, &opt_protocol,
+    "The account type: mimp (the default) or miricat", "PROTOCOL" },
   { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server,
-    "Server to use (default localhost and the protocol's port: MIMP 3290, or 3291 with --tls)",
+    "Server to use (default localhost and the protocol's port: MIMP 3290, or 3291 with --tls; "
+    "Miricat 3072)",
     "HOST[:PORT]" },
   { "user", 'u', 0, G_OPTION_ARG_STRING, &opt_user, "Your user name", "NAME" },
   { "tls", 0, 0, G_OPTION_ARG_NONE, &opt_tls, "Connect with TLS (mimps)", NULL },
@@ -50,7 +51,9 @@ static const GOptionEntry entries[] = {
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "listen: print one JSON object per line", NULL },
   { "count", 'n', 0, G_OPTION_ARG_INT64, &opt_count, "listen: exit after N messages", "N" },
   { "dialect", 0, 0, G_OPTION_ARG_STRING, &opt_dialect,
-    "The server's dialect, for protocols that have several", "DIALECT" },
+    "The server's dialect, for protocols that have several (miricat: yemu, the default, or "
+    "javacat)",
+    "DIALECT" },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Print debug messages", NULL },
   { NULL },
 };
@@ -329,6 +332,9 @@ main (int argc, char *argv[])
                "listen prints SENDER<TAB>TEXT per message (backslash, tab and newline in TEXT\n"
                "written as \\\\, \\t and \\n), or with --json one object per line with the fields\n"
                "id, seq, from, to, text and ts. Each line is flushed before it is acknowledged.\n"
+               "\n"
+               "Miricat (--protocol miricat): a server is one room; send TO TEXT sends to it\n"
+               "(TO is ignored; write room), listen --json adds joined/left events.\n"
                "\n"
                "Exit status: 0 success, 1 other failure, 2 usage, 3 cannot connect (unreachable,\n"
                "not a MIMP server, TLS or certificate), 4 login refused, 5 message refused.");
