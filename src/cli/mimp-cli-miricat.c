@@ -165,9 +165,26 @@ json_line (const char *first_name, ...)
   return json_generator_to_data (generator, NULL);
 }
 
+/* A text (@image FALSE) or an image's file name said in the room. */
 static void
-count_message (Cli *cli)
+print_message (Cli *cli, const char *sender, const char *text, gboolean image, gint64 timestamp)
 {
+  g_autofree char *line = NULL;
+
+  if (cli->done)
+    return;
+  if (cli->json)
+    line = json_line ("from", sender, image ? "image" : "text", text, "ts", timestamp, NULL);
+  else
+    {
+      g_autofree char *from = mimp_cli_escape_line (sender);
+      g_autofree char *escaped = mimp_cli_escape_line (text);
+
+      line = image ? g_strdup_printf ("%s\t[image %s]", from, escaped)
+                   : g_strdup_printf ("%s\t%s", from, escaped);
+    }
+  if (!print_or_fail (cli, line))
+    return;
   cli->received++;
   if (cli->count > 0 && cli->received >= cli->count)
     finish (cli, EXIT_OK);
@@ -176,41 +193,14 @@ count_message (Cli *cli)
 static void
 message_cb (MiricatClient *client, const char *sender, const char *text, gint64 timestamp, Cli *cli)
 {
-  g_autofree char *line = NULL;
-
-  if (cli->done)
-    return;
-  if (cli->json)
-    line = json_line ("from", sender, "text", text, "ts", timestamp, NULL);
-  else
-    {
-      g_autofree char *from = mimp_cli_escape_line (sender);
-      g_autofree char *escaped = mimp_cli_escape_line (text);
-
-      line = g_strdup_printf ("%s\t%s", from, escaped);
-    }
-  if (print_or_fail (cli, line))
-    count_message (cli);
+  print_message (cli, sender, text, FALSE, timestamp);
 }
 
 static void
 image_cb (MiricatClient *client, const char *sender, const char *file_name, gint64 timestamp,
           Cli *cli)
 {
-  g_autofree char *line = NULL;
-
-  if (cli->done)
-    return;
-  if (cli->json)
-    line = json_line ("from", sender, "image", file_name, "ts", timestamp, NULL);
-  else
-    {
-      g_autofree char *from = mimp_cli_escape_line (sender);
-
-      line = g_strdup_printf ("%s\t[image %s]", from, file_name);
-    }
-  if (print_or_fail (cli, line))
-    count_message (cli);
+  print_message (cli, sender, file_name, TRUE, timestamp);
 }
 
 static void

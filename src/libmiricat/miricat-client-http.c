@@ -203,19 +203,14 @@ send_request (MiricatClient *self, SoupMessage *message, gboolean with_token, gs
                            g_task_get_cancellable (task), send_cb, task);
 }
 
-/* The answer to the task of send_request(), as a Response, and the error
- * for its status: 2xx is fine, 404 is fine when @not_found_ok. */
-static Response *
-finish_request (MiricatClient *self, GAsyncResult *result, gboolean not_found_ok, GError **error)
+/* The error for a status that is not 2xx (nor 404 when @not_found_ok). */
+static gboolean
+check_status (MiricatClient *self, Response *response, gboolean not_found_ok, GError **error)
 {
-  Response *response = g_task_propagate_pointer (G_TASK (result), error);
-  guint status;
+  guint status = response->status;
 
-  if (response == NULL)
-    return NULL;
-  status = response->status;
   if ((status >= 200 && status < 300) || (status == 404 && not_found_ok))
-    return response;
+    return TRUE;
   if (status == 401 || status == 403)
     g_set_error_literal (error, MIRICAT_ERROR, MIRICAT_ERROR_UNAUTHORIZED,
                          "The server did not accept the access token");
@@ -239,8 +234,19 @@ finish_request (MiricatClient *self, GAsyncResult *result, gboolean not_found_ok
   else
     g_set_error (error, MIRICAT_ERROR, MIRICAT_ERROR_REFUSED,
                  "The server refused the request (HTTP %u)", status);
-  response_free (response);
-  return NULL;
+  return FALSE;
+}
+
+/* The answer to the task of send_request(), as a Response, or the error
+ * for its status. */
+static Response *
+finish_request (MiricatClient *self, GAsyncResult *result, gboolean not_found_ok, GError **error)
+{
+  Response *response = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (response && !check_status (self, response, not_found_ok, error))
+    g_clear_pointer (&response, response_free);
+  return response;
 }
 
 /* Registration */
@@ -285,35 +291,24 @@ miricat_client_register_async (MiricatClient *self, const char *username, const 
 gboolean
 miricat_client_register_finish (MiricatClient *self, GAsyncResult *result, GError **error)
 {
-  g_autoptr (GError) local = NULL;
   Response *response = g_task_propagate_pointer (G_TASK (result), error);
-  guint status;
+  gboolean ok = FALSE;
   gsize len = 0;
   const char *body;
 
   if (response == NULL)
     return FALSE;
-  status = response->status;
   body = g_bytes_get_data (response->body, &len);
-  if (status >= 200 && status < 300)
-    {
-      response_free (response);
-      return TRUE;
-    }
-  if (status == 400 && len > 0 && g_strstr_len (body, (gssize) len, "exists"))
+  if (response->status == 400 && len > 0 && g_strstr_len (body, (gssize) len, "exists"))
     g_set_error_literal (error, MIRICAT_ERROR, MIRICAT_ERROR_USER_EXISTS,
                          "This user name is taken");
-  else if (status == 404 || status == 405)
+  else if (response->status == 404 || response->status == 405)
     g_set_error_literal (error, MIRICAT_ERROR, MIRICAT_ERROR_NO_HTTP,
                          "The server does not offer registration");
-  else if (status >= 500)
-    g_set_error (error, MIRICAT_ERROR, MIRICAT_ERROR_SERVER_ERROR,
-                 "The server failed the registration (HTTP %u)", status);
   else
-    g_set_error (error, MIRICAT_ERROR, MIRICAT_ERROR_REFUSED,
-                 "The server refused the registration (HTTP %u)", status);
+    ok = check_status (self, response, FALSE, error);
   response_free (response);
-  return FALSE;
+  return ok;
 }
 
 /* Images */

@@ -730,10 +730,22 @@ report_failed_send_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* send-finished with @error (taken), from the main loop: never from
+ * inside the caller's call. */
+static void
+report_failed_send (MiricatClient *self, const char *local_id, GError *error)
+{
+  FailedSend *failed = g_new0 (FailedSend, 1);
+
+  failed->self = g_object_ref (self);
+  failed->local_id = g_strdup (local_id);
+  failed->error = error;
+  g_idle_add (report_failed_send_cb, failed);
+}
+
 static gboolean
 check_send (MiricatClient *self, const char *local_id, const char *text)
 {
-  FailedSend *failed;
   GError *error = NULL;
 
   if (self->phase != PHASE_ONLINE)
@@ -747,11 +759,7 @@ check_send (MiricatClient *self, const char *local_id, const char *text)
                          MIRICAT_TEXT_MAX);
   if (error == NULL)
     return TRUE;
-  failed = g_new0 (FailedSend, 1);
-  failed->self = g_object_ref (self);
-  failed->local_id = g_strdup (local_id);
-  failed->error = error;
-  g_idle_add (report_failed_send_cb, failed);
+  report_failed_send (self, local_id, error);
   return FALSE;
 }
 
@@ -789,17 +797,10 @@ miricat_client_send_image (MiricatClient *self, const char *local_id, const char
   g_return_if_fail (local_id != NULL);
 
   if (!miricat_file_name_is_valid (file_name))
-    {
-      FailedSend *failed = g_new0 (FailedSend, 1);
-
-      failed->self = g_object_ref (self);
-      failed->local_id = g_strdup (local_id);
-      failed->error = g_error_new_literal (MIRICAT_ERROR, MIRICAT_ERROR_INVALID_ARGUMENT,
-                                           "Not a file name the server gave");
-      g_idle_add (report_failed_send_cb, failed);
-      return;
-    }
-  if (check_send (self, local_id, file_name))
+    report_failed_send (self, local_id,
+                        g_error_new_literal (MIRICAT_ERROR, MIRICAT_ERROR_INVALID_ARGUMENT,
+                                             "Not a file name the server gave"));
+  else if (check_send (self, local_id, file_name))
     queue_packet (self, miricat_packet_build_image (self->dialect, self->room_id, file_name), TRUE,
                   local_id);
 }

@@ -291,7 +291,7 @@ next_javacat (MiricatReader *reader, char **json, gsize *len, GError **error)
   for (;;)
     {
       const char *data = (const char *) reader->buf->data;
-      const char *newline = memchr (data, '\n', reader->buf->len);
+      const char *newline = reader->buf->len ? memchr (data, '\n', reader->buf->len) : NULL;
       gsize line_len, start = 0;
       g_autofree char *line = NULL;
 
