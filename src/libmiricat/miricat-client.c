@@ -27,6 +27,7 @@
 
 #define READ_CHUNK (64 * 1024)
 #define CLOSE_GRACE_MS 2000
+#define MAX_MEMBERS 10000 /* a server cannot make the list grow without end */
 
 typedef struct
 {
@@ -445,7 +446,7 @@ handle_joined (MiricatClient *self, MiricatPacket *packet)
       g_signal_emit (self, signals[MEMBERS_CHANGED], 0);
       return;
     }
-  if (!has_member (self, packet->user))
+  if (!has_member (self, packet->user) && self->members->len < MAX_MEMBERS)
     {
       g_ptr_array_add (self->members, g_strdup (packet->user));
       g_signal_emit (self, signals[MEMBER_JOINED], 0, packet->user);

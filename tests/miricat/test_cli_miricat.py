@@ -146,6 +146,37 @@ def test_one_client_per_address():
         assert b"closed the connection" in alice.stderr.read()
 
 
+def test_javacat_heartbeat():
+    # The server drops a client silent for three heartbeat periods: a
+    # listener that pings stays, and still gets what is said.
+    with MiricatServer("javacat", PW, "--heartbeat-rate", "300") as srv:
+        alice = listen(srv, "alice", "--count", "1")
+        try:
+            time.sleep(2.5)
+            assert alice.poll() is None, alice.stderr.read()
+            r = send(srv, "bob", "room", "still there?")
+            assert r.returncode == 0, r.stderr
+            out, err = alice.communicate(timeout=20)
+        finally:
+            alice.kill()
+        assert alice.returncode == 0, err
+        assert out.decode() == "bob\tstill there?\n", out
+
+
+def test_already_connected():
+    # The same name twice: the second login is refused (exit 4).
+    with MiricatServer("yemu", PW, "--allow-same-ip") as srv:
+        alice = listen(srv, "alice")
+        try:
+            wait_online(srv)
+            r = send(srv, "alice", "room", "me again")
+            assert r.returncode == 4, r
+            assert b"already connected" in r.stderr, r.stderr
+        finally:
+            alice.kill()
+            alice.wait()
+
+
 def test_wrong_dialect():
     for dialect, other in (("yemu", "javacat"), ("javacat", "yemu")):
         with MiricatServer(dialect, PW, "--allow-same-ip") as srv:
@@ -176,4 +207,5 @@ def test_usage():
 
 
 run_tests([test_chat_yemu, test_chat_javacat, test_refusals_yemu, test_refusals_javacat,
-           test_open_yemu_server, test_one_client_per_address, test_wrong_dialect, test_usage])
+           test_open_yemu_server, test_one_client_per_address, test_javacat_heartbeat,
+           test_already_connected, test_wrong_dialect, test_usage])
