@@ -183,7 +183,7 @@ static MiricatReadStatus
 next_yemu (MiricatReader *reader, char **json, gsize *len, GError **error)
 {
   const char *data;
-  gsize avail, run = 0, pad = 0, usable, end = 0, plain_len = 0, consumed;
+  gsize avail, run = 0, pad = 0, needed, usable, end = 0, plain_len = 0, consumed;
   gsize limit = (reader->max_packet / 3 + 1) * 4;
   gboolean capped = FALSE, padded, tail_pending;
   g_autofree guint8 *plain = NULL;
@@ -228,12 +228,15 @@ next_yemu (MiricatReader *reader, char **json, gsize *len, GError **error)
 
   while (run < avail && is_base64_char ((guint8) data[run]))
     run++;
-  while (pad < 2 && run + pad < avail && data[run + pad] == '=')
+  /* Only the '=' that complete the last group belong to this blob (one
+   * more would be the next packet's, and broken). */
+  needed = (4 - run % 4) % 4;
+  while (needed <= 2 && pad < needed && run + pad < avail && data[run + pad] == '=')
     pad++;
   /* Decode whole groups: up to the padding when it is complete, else only
    * what comes before the last, partial group. Whether what follows is
    * broken matters only if the packet is not complete before it. */
-  padded = pad > 0 && (run + pad) % 4 == 0;
+  padded = pad > 0 && pad == needed;
   tail_pending = run + pad == avail;
   usable = padded ? run + pad : run / 4 * 4;
   /* Unpadded blobs run together: decode no more than one packet can take. */

@@ -261,6 +261,13 @@ test_yemu_splitter (void)
   check_split (MIRICAT_DIALECT_YEMU, "}", err_protocol);
   check_split (MIRICAT_DIALECT_YEMU, "{]", err_protocol);
   check_split (MIRICAT_DIALECT_YEMU, "QUJD", err_protocol);
+  /* Padding beyond what completes the last group belongs to nothing. */
+  {
+    g_autofree char *extra = g_strconcat (ea, "=", NULL);
+    g_autofree char *expected = g_strconcat (a, err_protocol, NULL);
+
+    check_split (MIRICAT_DIALECT_YEMU, extra, expected);
+  }
   /* A truncated packet is never a packet. */
   check_split (MIRICAT_DIALECT_YEMU, truncated, "");
   check_split (MIRICAT_DIALECT_YEMU, "{\"a\":\"}", "");
