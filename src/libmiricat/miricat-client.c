@@ -60,6 +60,12 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (MiricatClient, miricat_client, G_TYPE_OBJECT)
 
+G_DEFINE_ENUM_TYPE (MiricatState, miricat_state,
+                    G_DEFINE_ENUM_VALUE (MIRICAT_STATE_DISCONNECTED, "disconnected"),
+                    G_DEFINE_ENUM_VALUE (MIRICAT_STATE_CONNECTING, "connecting"),
+                    G_DEFINE_ENUM_VALUE (MIRICAT_STATE_ONLINE, "online"),
+                    G_DEFINE_ENUM_VALUE (MIRICAT_STATE_FAILED, "failed"))
+
 static void
 pending_free (Pending *pending)
 {
@@ -929,7 +935,7 @@ miricat_client_get_property (GObject *object, guint prop_id, GValue *value, GPar
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     case PROP_ERROR:
       g_value_set_boxed (value, self->error);
@@ -949,9 +955,8 @@ miricat_client_class_init (MiricatClientClass *klass)
   object_class->get_property = miricat_client_get_property;
 
   properties[PROP_STATE] =
-      g_param_spec_int ("state", NULL, NULL, MIRICAT_STATE_DISCONNECTED, MIRICAT_STATE_FAILED,
-                        MIRICAT_STATE_DISCONNECTED,
-                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+      g_param_spec_enum ("state", NULL, NULL, MIRICAT_TYPE_STATE, MIRICAT_STATE_DISCONNECTED,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ERROR] =
       g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);

@@ -25,6 +25,9 @@ typedef enum
   MIRICAT_STATE_FAILED,
 } MiricatState;
 
+#define MIRICAT_TYPE_STATE (miricat_state_get_type ())
+GType miricat_state_get_type (void);
+
 #define MIRICAT_TYPE_CLIENT (miricat_client_get_type ())
 G_DECLARE_FINAL_TYPE (MiricatClient, miricat_client, MIRICAT, CLIENT, GObject)
 

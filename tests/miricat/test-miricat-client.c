@@ -120,6 +120,12 @@ go_online (MiricatClient *client)
   if (miricat_client_get_error (client))
     g_error ("login failed: %s", miricat_client_get_error (client)->message);
   g_assert_cmpint (miricat_client_get_state (client), ==, MIRICAT_STATE_ONLINE);
+  {
+    MiricatState state = MIRICAT_STATE_FAILED;
+
+    g_object_get (client, "state", &state, NULL);
+    g_assert_cmpint (state, ==, MIRICAT_STATE_ONLINE);
+  }
 }
 
 typedef struct
