@@ -211,7 +211,11 @@ check_status (MiricatClient *self, Response *response, gboolean not_found_ok, GE
 
   if ((status >= 200 && status < 300) || (status == 404 && not_found_ok))
     return TRUE;
-  if (status == 401 || status == 403)
+  if ((status == 401 || status == 403) && self->dialect == MIRICAT_DIALECT_JAVACAT)
+    g_set_error_literal (error, MIRICAT_ERROR, MIRICAT_ERROR_UNAUTHORIZED,
+                         "The server did not accept the access token (javacat servers accept "
+                         "only the token of their oldest connection)");
+  else if (status == 401 || status == 403)
     g_set_error_literal (error, MIRICAT_ERROR, MIRICAT_ERROR_UNAUTHORIZED,
                          "The server did not accept the access token");
   else if (status == 404)

@@ -753,6 +753,7 @@ report_failed_send (MiricatClient *self, const char *local_id, GError *error)
 static gboolean
 check_send (MiricatClient *self, const char *local_id, const char *text)
 {
+  guint max = self->dialect == MIRICAT_DIALECT_YEMU ? MIRICAT_YEMU_TEXT_MAX : MIRICAT_TEXT_MAX;
   GError *error = NULL;
 
   if (self->phase != PHASE_ONLINE)
@@ -761,9 +762,9 @@ check_send (MiricatClient *self, const char *local_id, const char *text)
   else if (text == NULL || *text == '\0' || !g_utf8_validate (text, -1, NULL))
     error = g_error_new_literal (MIRICAT_ERROR, MIRICAT_ERROR_INVALID_ARGUMENT,
                                  "The message must be non-empty UTF-8 text");
-  else if (strlen (text) > MIRICAT_TEXT_MAX)
-    error = g_error_new (MIRICAT_ERROR, MIRICAT_ERROR_TOO_LARGE, "The message is over %d bytes",
-                         MIRICAT_TEXT_MAX);
+  else if (strlen (text) > max)
+    error =
+        g_error_new (MIRICAT_ERROR, MIRICAT_ERROR_TOO_LARGE, "The message is over %u bytes", max);
   if (error == NULL)
     return TRUE;
   report_failed_send (self, local_id, error);

@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 #define MIRICAT_DEFAULT_HTTP_PORT 3073
 /* The longest text we send, in bytes (neither server sets a limit). */
 #define MIRICAT_TEXT_MAX (64 * 1024)
+/* Yemu takes each read for a whole packet: a long one that TCP splits is
+ * lost, so we keep them short there. */
+#define MIRICAT_YEMU_TEXT_MAX 8192
 /* The largest HTTP body we download (images, avatars). */
 #define MIRICAT_HTTP_BODY_MAX (16 * 1024 * 1024)
 

@@ -37,6 +37,7 @@ import email.policy
 import hashlib
 import http.server
 import json
+import os
 import random
 import secrets
 import sys
@@ -696,6 +697,13 @@ async def main():
         state.clients.append(client)
         await client.run()
 
+    async def orphan_watch(parent):
+        # A test that dies leaves no server behind.
+        while os.getppid() == parent:
+            await asyncio.sleep(0.5)
+        os._exit(0)
+
+    asyncio.ensure_future(orphan_watch(os.getppid()))
     server = await asyncio.start_server(accept, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     print("PORTS %d %d" % (port, state.http_port), flush=True)

@@ -289,6 +289,15 @@ run_http (MiricatDialect dialect)
   miricat_client_send_text (alice, "id-2", "");
   WAIT_FOR (seen.sent);
   g_assert_error (seen.send_error, MIRICAT_ERROR, MIRICAT_ERROR_INVALID_ARGUMENT);
+  if (dialect == MIRICAT_DIALECT_YEMU)
+    {
+      g_autofree char *long_text = g_strnfill (MIRICAT_YEMU_TEXT_MAX + 1, 'x');
+
+      seen.sent = FALSE;
+      miricat_client_send_text (alice, "id-4", long_text);
+      WAIT_FOR (seen.sent);
+      g_assert_error (seen.send_error, MIRICAT_ERROR, MIRICAT_ERROR_TOO_LARGE);
+    }
   seen.sent = FALSE;
   miricat_client_send_image (alice, "id-3", "../etc/passwd");
   WAIT_FOR (seen.sent);
