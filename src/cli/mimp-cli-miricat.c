@@ -121,7 +121,10 @@ send_finished_cb (MiricatClient *client, const char *local_id, const GError *err
   if (error)
     {
       mimp_cli_die (0, "message not sent: %s", error->message);
-      finish (cli, status_for_error (error));
+      /* Here "too large" is the message's size, not a packet of the server's. */
+      finish (cli, g_error_matches (error, MIRICAT_ERROR, MIRICAT_ERROR_TOO_LARGE)
+                       ? EXIT_REFUSED
+                       : status_for_error (error));
       return;
     }
   finish (cli, EXIT_OK);

@@ -124,6 +124,14 @@ def test_refusals_javacat():
     refusals("javacat")
 
 
+def test_too_long():
+    # Yemu reads a packet per TCP read: we send at most 8 KiB of text there.
+    with MiricatServer("yemu", PW, "--allow-same-ip") as srv:
+        r = send(srv, "alice", "room", "-", input_bytes=b"x" * 9000)
+        assert r.returncode == 5, r
+        assert b"over 8192 bytes" in r.stderr, r.stderr
+
+
 def test_open_yemu_server():
     # Yemu without registration takes any name, with no password at all.
     with MiricatServer("yemu", {}, "--allow-same-ip", "--registration", "open") as srv:
@@ -207,5 +215,5 @@ def test_usage():
 
 
 run_tests([test_chat_yemu, test_chat_javacat, test_refusals_yemu, test_refusals_javacat,
-           test_open_yemu_server, test_one_client_per_address, test_javacat_heartbeat,
+           test_too_long, test_open_yemu_server, test_one_client_per_address, test_javacat_heartbeat,
            test_already_connected, test_wrong_dialect, test_usage])
