@@ -30,7 +30,8 @@ def js(obj):
 
 yemu_stream = (js({"type": 0, "data": {"publicKey": "8"}}) +
                js({"type": 1, "data": {"http": "null:3073", "accessToken": "t"}}) +
-               enc(js({"type": 8, "data": {"username": "bob", "allUsers": ["", "alice", "bob"]}})) +
+               enc(js({"type": 8,
+                       "data": {"username": "bob", "allUsers": ["", "alice", "bob"]}})) +
                enc(js({"type": 7, "data": {"username": "bob", "message": "hi {}"}})) +
                enc(js({"type": 7, "data": {"username": "b", "message": "miricat-image:a.png"}})) +
                enc(js({"type": 9, "data": {"username": "bob"}})) +

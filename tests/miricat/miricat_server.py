@@ -270,7 +270,8 @@ class Client:
                 self.buf += data
                 while True:
                     try:
-                        packet = self.next_yemu() if self.dialect == "yemu" else self.next_javacat()
+                        packet = (self.next_yemu() if self.dialect == "yemu"
+                                  else self.next_javacat())
                     except ValueError:
                         if self.dialect == "yemu":
                             self.yemu_error(Y_HANDSHAKE_DATA_INVALID)

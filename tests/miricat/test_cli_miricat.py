@@ -39,23 +39,38 @@ def wait_online(server):
     time.sleep(1.0)
 
 
-def chat(dialect):
-    with MiricatServer(dialect, PW, "--allow-same-ip") as srv:
-        alice = listen(srv, "alice", "--json", "--count", "3")
-        try:
-            wait_online(srv)
-            text = "tab\there\nnew line \\ \"quoted\" ünï ✓"
-            r = send(srv, "bob", "room", text)
+def listen_during(server, user, args, action, settle=1.0):
+    """Runs `listen ARGS` as USER, calls action() once it is online, and
+    returns what it printed; it must exit 0 (its --count reached)."""
+    proc = listen(server, user, *args)
+    try:
+        time.sleep(settle)
+        assert proc.poll() is None, proc.stderr.read()
+        action()
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    return out
+
+
+def sends_ok(server, user, *texts):
+    def action():
+        for text in texts:
+            if isinstance(text, bytes):
+                r = send(server, user, "anyone", "-", input_bytes=text)
+            else:
+                r = send(server, user, "room", text)
             assert r.returncode == 0, r.stderr
             assert r.stdout == b"" and r.stderr == b"", r
-            r = send(srv, "bob", "anyone", "-", input_bytes="from stdin ✓\n".encode())
-            assert r.returncode == 0, r.stderr
-            r = send(srv, "bob", "room", "third")
-            assert r.returncode == 0, r.stderr
-            out, err = alice.communicate(timeout=30)
-        finally:
-            alice.kill()
-        assert alice.returncode == 0, err
+    return action
+
+
+def chat(dialect):
+    with MiricatServer(dialect, PW, "--allow-same-ip") as srv:
+        text = "tab\there\nnew line \\ \"quoted\" ünï ✓"
+        out = listen_during(srv, "alice", ["--json", "--count", "3"],
+                            sends_ok(srv, "bob", text, "from stdin ✓\n".encode(), "third"))
         lines = [json.loads(x) for x in out.decode().splitlines()]
         for x in lines:
             assert x["protocol"] == "miricat", x
@@ -74,15 +89,7 @@ def chat(dialect):
                               {"protocol": "miricat", "event": "left", "user": "bob"}], lines
 
         # Plain output: SENDER<TAB>TEXT, escaped; no events.
-        bob = listen(srv, "bob", "--count", "1")
-        try:
-            wait_online(srv)
-            r = send(srv, "alice", "room", text)
-            assert r.returncode == 0, r.stderr
-            out, err = bob.communicate(timeout=30)
-        finally:
-            bob.kill()
-        assert bob.returncode == 0, err
+        out = listen_during(srv, "bob", ["--count", "1"], sends_ok(srv, "alice", text))
         assert out.decode() == "alice\ttab\\there\\nnew line \\\\ \"quoted\" ünï ✓\n", out
 
 
@@ -158,16 +165,8 @@ def test_javacat_heartbeat():
     # The server drops a client silent for three heartbeat periods: a
     # listener that pings stays, and still gets what is said.
     with MiricatServer("javacat", PW, "--heartbeat-rate", "300") as srv:
-        alice = listen(srv, "alice", "--count", "1")
-        try:
-            time.sleep(2.5)
-            assert alice.poll() is None, alice.stderr.read()
-            r = send(srv, "bob", "room", "still there?")
-            assert r.returncode == 0, r.stderr
-            out, err = alice.communicate(timeout=20)
-        finally:
-            alice.kill()
-        assert alice.returncode == 0, err
+        out = listen_during(srv, "alice", ["--count", "1"],
+                            sends_ok(srv, "bob", "still there?"), settle=2.5)
         assert out.decode() == "bob\tstill there?\n", out
 
 
@@ -215,5 +214,5 @@ def test_usage():
 
 
 run_tests([test_chat_yemu, test_chat_javacat, test_refusals_yemu, test_refusals_javacat,
-           test_too_long, test_open_yemu_server, test_one_client_per_address, test_javacat_heartbeat,
-           test_already_connected, test_wrong_dialect, test_usage])
+           test_too_long, test_open_yemu_server, test_one_client_per_address,
+           test_javacat_heartbeat, test_already_connected, test_wrong_dialect, test_usage])
