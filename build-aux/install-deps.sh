@@ -19,8 +19,10 @@ PACKAGES="
   sqlite3 procps
   clang libclang-rt-14-dev
 "
-# python3-cryptography: AES for the Cryptully test peers (tests/cryptully).
-PACKAGES="$PACKAGES python3-cryptography"
+# python3-cryptography: AES for the Cryptully test peers (tests/cryptully) and
+# the Miricat test server (tests/miricat/miricat_server.py); libsoup: the HTTP
+# side of Miricat (src/libmiricat).
+PACKAGES="$PACKAGES python3-cryptography libsoup-3.0-dev"
 # ngircd: the IRC server that build-aux/bench.sh measures mimpd against (issue 6,
 # benchmarks only; no test needs it).
 PACKAGES="$PACKAGES ngircd"

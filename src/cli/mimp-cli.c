@@ -19,6 +19,7 @@
 #include "cryptully.h"
 #include "mimp-cli-cryptully.h"
 #include "mimp-cli-mimp.h"
+#include "mimp-cli-miricat.h"
 #include "mimp-cli-protocol.h"
 #include "mimp.h"
 
@@ -38,7 +39,8 @@ static const GOptionEntry entries[] = {
   { "protocol", 'p', 0, G_OPTION_ARG_STRING, &opt_protocol,
     "The account type: mimp (the default) or another listed below", "PROTOCOL" },
   { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server,
-    "Server to use (default localhost and the protocol's port: MIMP 3290, or 3291 with --tls)",
+    "Server to use (default localhost and the protocol's port: MIMP 3290, or 3291 with --tls; "
+    "Miricat 3072)",
     "HOST[:PORT]" },
   { "user", 'u', 0, G_OPTION_ARG_STRING, &opt_user, "Your user name", "NAME" },
   { "tls", 0, 0, G_OPTION_ARG_NONE, &opt_tls, "Connect with TLS (mimps)", NULL },
@@ -51,7 +53,9 @@ static const GOptionEntry entries[] = {
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "listen: print one JSON object per line", NULL },
   { "count", 'n', 0, G_OPTION_ARG_INT64, &opt_count, "listen: exit after N messages", "N" },
   { "dialect", 0, 0, G_OPTION_ARG_STRING, &opt_dialect,
-    "The server's dialect, for protocols that have several", "DIALECT" },
+    "The server's dialect, for protocols that have several (miricat: yemu, the default, or "
+    "javacat)",
+    "DIALECT" },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Print debug messages", NULL },
   { NULL },
 };
@@ -291,6 +295,9 @@ static const MimpCliProtocol protocols[] = {
     "a MIMP server (port 3290, 3291 with --tls)" },
   { "cryptully", CRYPTULLY_DEFAULT_PORT, CRYPTULLY_TEXT_MAX, mimp_cli_cryptully_run,
     "a Cryptully relay (port 9000), no password; listen accepts every chat" },
+  { "miricat", MIMP_CLI_MIRICAT_PORT, MIMP_CLI_MIRICAT_TEXT_MAX, mimp_cli_miricat_run,
+    "a Miricat server (port 3072), one room; send TO is ignored (write room); --dialect yemu "
+    "(the default) or javacat" },
 };
 
 static const MimpCliProtocol *
