@@ -611,7 +611,7 @@ mimp_application_init (MimpApplication *self)
       NULL },
     { "add-account", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_ ("Add an account (its password is read from the MIMP_PASSWORD environment variable)"),
-      N_ ("USER@HOST[:PORT]") },
+      N_ ("[TYPE:]USER@HOST[:PORT]") },
     { NULL },
   };
 

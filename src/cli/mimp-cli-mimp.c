@@ -130,6 +130,8 @@ message_to_json (const MimpMessage *message)
   g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "protocol");
+  json_builder_add_string_value (builder, "mimp");
   json_builder_set_member_name (builder, "id");
   if (message->id)
     json_builder_add_string_value (builder, message->id);

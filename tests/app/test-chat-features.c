@@ -223,13 +223,14 @@ check_typing (void)
 {
   GtkTextBuffer *buffer;
   AdwWindowTitle *title;
+  g_autofree char *account_name = mimp_account_dup_display_name (fx.alice);
 
-  mimp_test_network_inject (fx.net, "bob", "alice", "are you there?", g_get_real_time () / 1000);
+  g_free (mimp_test_network_inject (fx.net, "bob", "alice", "are you there?",
+                                    g_get_real_time () / 1000));
   g_assert_true (test_wait_until (has_chat, (gpointer) "bob", 10));
   mimp_window_open_chat (window (), chat_of ("bob"));
   title = ADW_WINDOW_TITLE (test_find_named (GTK_WIDGET (window ()), "chat-title"));
-  g_assert_cmpstr (adw_window_title_get_subtitle (title), ==,
-                   mimp_account_dup_display_name (fx.alice));
+  g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, account_name);
 
   mimp_test_network_set_typing (fx.net, "bob", "alice", MIMP_TYPING_ACTIVE);
   g_assert_true (test_wait_until (subtitle_is, (gpointer) "bob is typing…", 5));
@@ -237,9 +238,8 @@ check_typing (void)
   mimp_test_network_set_typing (fx.net, "bob", "alice", MIMP_TYPING_PAUSED);
   g_assert_true (test_wait_until (subtitle_is, (gpointer) "bob has entered text", 5));
   /* A message ends it. */
-  mimp_test_network_inject (fx.net, "bob", "alice", "here", g_get_real_time () / 1000);
-  g_assert_true (
-      test_wait_until (subtitle_is, (gpointer) mimp_account_dup_display_name (fx.alice), 5));
+  g_free (mimp_test_network_inject (fx.net, "bob", "alice", "here", g_get_real_time () / 1000));
+  g_assert_true (test_wait_until (subtitle_is, account_name, 5));
 
   /* What the user types is told to the peer, and after 1.5 s of quiet,
    * that they stopped with text left (or with none). */

@@ -74,6 +74,7 @@ def test_json_and_escaping():
     lines = out.decode().splitlines()
     assert len(lines) == 2, out
     first = json.loads(lines[0])
+    assert first["protocol"] == "mimp"
     assert first["from"] == "alice" and first["to"] == "carol" and first["text"] == text
     assert isinstance(first["id"], str) and first["seq"] > 0 and first["ts"] > 0
     assert json.loads(lines[1])["text"] == "second"
