@@ -86,3 +86,39 @@ test_start_keyring (void)
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, &error));
 }
+
+void
+test_settle (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+void
+test_screenshot (GtkWindow *window, const char *dir, const char *name)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_autofree char *crop = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+  double x = 0;
+  double y = 0;
+
+  test_settle (800);
+  /* Leave out the shadow around the client-side decorations. */
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &x, &y);
+  crop = g_strdup_printf ("%dx%d+%d+%d", gtk_widget_get_width (GTK_WIDGET (window)),
+                          gtk_widget_get_height (GTK_WIDGET (window)), (int) x, (int) y);
+  {
+    const char *argv[] = { "/usr/bin/import", "-window", "root", "-crop", crop,
+                           "+repage",         path,      NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                                 NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, &error));
+  }
+  g_test_message ("screenshot: %s (%s)", path, crop);
+}

@@ -19,5 +19,10 @@ GtkWidget *test_find_named (GtkWidget *widget, const char *name);
 /* Starts gnome-keyring-daemon with an unlocked login collection on this
  * session bus (testing.md); asserts that it started. */
 void test_start_keyring (void);
+/* Runs the main loop for @ms milliseconds. */
+void test_settle (guint ms);
+/* Saves @window as it is on the screen to @dir/@name.png (no window
+ * manager: every window sits at 0,0), without the shadow around it. */
+void test_screenshot (GtkWindow *window, const char *dir, const char *name);
 
 G_END_DECLS

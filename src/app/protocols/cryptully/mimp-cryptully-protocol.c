@@ -36,7 +36,10 @@ static gboolean
 mimp_cryptully_protocol_normalize_peer (MimpProtocol *protocol, const char *name, char **normalized,
                                         GError **error)
 {
-  *normalized = cryptully_nick_normalize (name, error);
+  *normalized = cryptully_nick_normalize (name, NULL);
+  if (*normalized == NULL)
+    g_set_error_literal (error, CRYPTULLY_ERROR, CRYPTULLY_ERROR_INVALID_NICK,
+                         _ ("A nickname has only letters and digits, at most 32 of them."));
   return *normalized != NULL;
 }
 
