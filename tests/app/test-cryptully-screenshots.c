@@ -5,7 +5,8 @@
  * popover open (its honest words and "Ask a Question…"; without a
  * compositor the popover's transparent margin shows black), and the Add Account
  * dialog with the Cryptully type chosen (no password row) showing why a
- * nickname that is taken cannot be added. Each is checked, then saved,
+ * nickname that is taken cannot be added, and the accounts in Preferences
+ * with their few words on who can read them. Each is checked, then saved,
  * cropped to its window, under the build directory (app/screenshots/).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -19,6 +20,7 @@
 #include "cryptully-test-child.h"
 #include "mimp-account-dialog.h"
 #include "mimp-application.h"
+#include "mimp-preferences-window.h"
 #include "mimp-window.h"
 #include "test-util.h"
 
@@ -209,6 +211,24 @@ add_account_nick_taken (void)
   g_assert_null (find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG));
 }
 
+/* The accounts in Preferences: each row says who can read its chats. */
+static void
+preferences_accounts (void)
+{
+  MimpPreferencesWindow *prefs;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fx.app), "preferences", NULL);
+  prefs = find_toplevel (MIMP_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (prefs);
+  mimp_preferences_window_show_page (prefs, "accounts");
+  test_settle (300);
+  g_assert_true (has_label (GTK_WIDGET (prefs), "Online · end-to-end encrypted, not verified"));
+  /* No password to enter for a Cryptully account. */
+  g_assert_false (gtk_widget_get_visible (find_by_tooltip (GTK_WIDGET (prefs), "Enter Password")));
+  screenshot (GTK_WINDOW (prefs), "preferences-accounts-cryptully");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
 static gboolean
 phase (gpointer data)
 {
@@ -220,6 +240,7 @@ phase (gpointer data)
   g_assert_true (test_wait_until (online, NULL, WAIT_S));
   chat_with_typing (window);
   add_account_nick_taken ();
+  preferences_accounts ();
 
   fx.ok = TRUE;
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "quit", NULL);
