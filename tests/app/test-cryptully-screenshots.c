@@ -30,6 +30,7 @@ static struct
 {
   Child *relay;
   Child *alice;
+  Child *bob;
   guint16 port;
   char *shots;
   MimpApplication *app;
@@ -211,6 +212,92 @@ add_account_nick_taken (void)
   g_assert_null (find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG));
 }
 
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static gboolean
+no_message_dialog (gpointer data)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL;
+}
+
+/* Clicks the button labelled @label under @widget, as the user would. */
+static gboolean
+click (GtkWidget *widget, const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    {
+      g_signal_emit_by_name (widget, "clicked");
+      return TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (click (child, label))
+      return TRUE;
+  return FALSE;
+}
+
+static GtkWidget *
+find_entry_row (GtkWidget *widget)
+{
+  if (ADW_IS_ENTRY_ROW (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_entry_row (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A stranger asks to chat: the window asks the user, who accepts. */
+static void
+chat_request (void)
+{
+  AdwMessageDialog *dialog;
+
+  child_send (fx.bob, "[\"open\", \"carol\"]");
+  g_assert_true (test_wait_until (has_message_dialog, NULL, WAIT_S));
+  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Chat with bob?");
+  g_assert_false (child_saw (fx.bob, "\"ready\""));
+  screenshot (GTK_WINDOW (dialog), "cryptully-chat-request");
+  g_assert_true (click (GTK_WIDGET (dialog), "_Accept"));
+  g_assert_true (test_wait_until (no_message_dialog, NULL, WAIT_S));
+  child_expect (fx.bob, "\"ready\"");
+}
+
+/* alice asks a question: the window shows it, the user answers, and the
+ * result says no more than it proves. */
+static void
+question_check (MimpWindow *window)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *answer;
+
+  child_send (fx.alice, "[\"smp\", \"carol\", \"Where did we meet?\", \"climbing\"]");
+  g_assert_true (test_wait_until (has_message_dialog, NULL, WAIT_S));
+  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "alice Asks a Question");
+  answer = find_entry_row (GTK_WIDGET (dialog));
+  g_assert_nonnull (answer);
+  gtk_editable_set_text (GTK_EDITABLE (answer), "climbing");
+  screenshot (GTK_WINDOW (dialog), "cryptully-question");
+  g_assert_true (click (GTK_WIDGET (dialog), "_Answer"));
+  g_assert_true (test_wait_until (no_message_dialog, NULL, WAIT_S));
+  child_expect (fx.alice, "\"result\": \"match\"");
+  test_settle (300);
+  g_assert_true (has_label (GTK_WIDGET (window),
+                            "alice gave the same answer. This shows only that you both typed it; "
+                            "it does not prove that nobody is in the middle."));
+  screenshot (GTK_WINDOW (window), "cryptully-check-result");
+}
+
 /* The accounts in Preferences: each row says who can read its chats. */
 static void
 preferences_accounts (void)
@@ -239,6 +326,8 @@ phase (gpointer data)
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 660);
   g_assert_true (test_wait_until (online, NULL, WAIT_S));
   chat_with_typing (window);
+  question_check (window);
+  chat_request ();
   add_account_nick_taken ();
   preferences_accounts ();
 
@@ -289,6 +378,9 @@ test_screenshots (void)
   fx.alice = child_spawn ("cryptully_peer.py",
                           (const char *const[]){ "--port", port, "--nick", "alice", NULL });
   child_expect (fx.alice, "\"registered\"");
+  fx.bob = child_spawn ("cryptully_peer.py",
+                        (const char *const[]){ "--port", port, "--nick", "bob", NULL });
+  child_expect (fx.bob, "\"registered\"");
   fx.shots = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "app", "screenshots", NULL);
   g_mkdir_with_parents (fx.shots, 0755);
 
@@ -302,6 +394,7 @@ test_screenshots (void)
   g_assert_true (fx.ok);
   g_clear_object (&fx.app);
 
+  child_stop (fx.bob);
   child_stop (fx.alice);
   child_stop (fx.relay);
   g_free (fx.shots);
