@@ -361,6 +361,20 @@ test_chat_requests (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, 0);
 
   child_stop (dave);
+
+  /* Our own request declined: the message fails, saying so. */
+  {
+    const char *reject[] = { "--reject", NULL };
+    Child *erin = peer_start (fx, "erin", reject);
+
+    chat = open_chat (fx, "erin");
+    mimp_chat_send (chat, "may I?");
+    child_expect (erin, "\"request\"");
+    wait_state (chat, MIMP_MESSAGE_STATE_FAILED);
+    g_assert_cmpstr (mimp_chat_message_get_error (last_message (chat)), ==,
+                     "erin declined the chat.");
+    child_stop (erin);
+  }
   child_stop (alice);
 }
 

@@ -153,7 +153,7 @@ mimp_cryptully_protocol_describe_error (MimpProtocol *protocol, const GError *er
     case CRYPTULLY_ERROR_BUSY:
       return g_strdup (_ ("A check is already running in this chat."));
     case CRYPTULLY_ERROR_NOT_READY:
-      return g_strdup (_ ("There is no open chat with this person: send a message first."));
+      return g_strdup (_ ("There is no open chat with this person yet. Send a message first."));
     default:
       return g_strdup (error->message);
     }
