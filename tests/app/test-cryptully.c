@@ -383,7 +383,6 @@ test_verification (Fixture *fx, gconstpointer data)
 {
   const char *args[] = { "--smp-answer", "blue", NULL };
   Child *alice = peer_start (fx, "alice", args);
-  g_autofree char *asked = NULL;
   MimpChat *chat = open_chat (fx, "alice");
 
   /* No chat yet: the check cannot start, and says so. */
@@ -480,6 +479,30 @@ test_relay_restart (Fixture *fx, gconstpointer data)
   child_stop (alice);
 }
 
+static void
+test_change_nickname (Fixture *fx, gconstpointer data)
+{
+  Child *alice = peer_start (fx, "alice", NULL);
+  MimpChat *chat;
+
+  /* Edited as the account dialog does: connected again as the new nickname,
+   * on the same account (no password to move). */
+  mimp_account_change_server (fx->carol, "127.0.0.1", fx->port, "caroline", FALSE, NULL);
+  wait_status (fx->carol, MIMP_ACCOUNT_STATUS_ONLINE, WAIT_S);
+  g_assert_cmpstr (mimp_account_get_user (fx->carol), ==, "caroline");
+  child_send (alice, "[\"open\", \"caroline\"]");
+  expect_event (fx, "requested alice");
+  mimp_account_answer_chat_request (fx->carol, "alice", TRUE);
+  child_expect (alice, "\"ready\"");
+  child_send (alice, "[\"msg\", \"caroline\", \"found you\"]");
+  chat = open_chat (fx, "alice");
+  wait_incoming (chat, "found you");
+  /* The old nickname is free again. */
+  child_send (alice, "[\"open\", \"carol\"]");
+  child_expect (alice, "\"relay-error\"");
+  child_stop (alice);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -493,6 +516,8 @@ main (int argc, char *argv[])
   g_test_add ("/cryptully/offline-peer", Fixture, NULL, fixture_set_up, test_offline_peer,
               fixture_tear_down);
   g_test_add ("/cryptully/relay-restart", Fixture, NULL, fixture_set_up, test_relay_restart,
+              fixture_tear_down);
+  g_test_add ("/cryptully/change-nickname", Fixture, NULL, fixture_set_up, test_change_nickname,
               fixture_tear_down);
   return g_test_run ();
 }
