@@ -479,6 +479,38 @@ test_relay_restart (Fixture *fx, gconstpointer data)
   child_stop (alice);
 }
 
+/* A message held for the connection survives the account being switched
+ * off: still pending (nothing failed it), sent once it is on again. */
+static void
+test_disabled_while_waiting (Fixture *fx, gconstpointer data)
+{
+  MimpChat *chat = open_chat (fx, "alice");
+  MimpChatMessage *message;
+  Child *alice;
+
+  child_stop (fx->relay);
+  fx->relay = NULL;
+  wait_status (fx->carol, MIMP_ACCOUNT_STATUS_WAITING, WAIT_S);
+  mimp_chat_send (chat, "kept for later");
+  g_assert_true (
+      test_wait_until (last_in_state, &(StateWait){ chat, MIMP_MESSAGE_STATE_PENDING }, WAIT_S));
+  message = last_message (chat);
+  mimp_account_set_enabled (fx->carol, FALSE);
+  wait_status (fx->carol, MIMP_ACCOUNT_STATUS_DISABLED, WAIT_S);
+  test_wait_until (last_in_state, &(StateWait){ chat, MIMP_MESSAGE_STATE_FAILED }, 2);
+  g_assert_cmpint (mimp_chat_message_get_state (message), ==, MIMP_MESSAGE_STATE_PENDING);
+
+  fx->relay = relay_start (fx->port);
+  child_expect (fx->relay, "");
+  alice = peer_start (fx, "alice", NULL);
+  mimp_account_set_enabled (fx->carol, TRUE);
+  wait_status (fx->carol, MIMP_ACCOUNT_STATUS_ONLINE, WAIT_S);
+  child_expect (alice, "\"text\": \"kept for later\"");
+  wait_state (chat, MIMP_MESSAGE_STATE_SENT);
+  g_assert_true (last_message (chat) == message);
+  child_stop (alice);
+}
+
 static void
 test_change_nickname (Fixture *fx, gconstpointer data)
 {
@@ -517,6 +549,8 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/cryptully/relay-restart", Fixture, NULL, fixture_set_up, test_relay_restart,
               fixture_tear_down);
+  g_test_add ("/cryptully/disabled-while-waiting", Fixture, NULL, fixture_set_up,
+              test_disabled_while_waiting, fixture_tear_down);
   g_test_add ("/cryptully/change-nickname", Fixture, NULL, fixture_set_up, test_change_nickname,
               fixture_tear_down);
   return g_test_run ();
