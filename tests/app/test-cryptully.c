@@ -13,7 +13,9 @@
 
 #include <string.h>
 
+#include "cryptully.h"
 #include "cryptully-test-child.h"
+#include "protocols/cryptully/mimp-cryptully-protocol.h"
 #include "mimp-account-manager.h"
 #include "mimp-chat-list.h"
 #include "mimp-history.h"
@@ -535,11 +537,71 @@ test_change_nickname (Fixture *fx, gconstpointer data)
   child_stop (alice);
 }
 
+/* The account type as the rest of the app reads it. */
+static void
+test_protocol (void)
+{
+  MimpProtocol *protocol = mimp_protocol_find ("cryptully");
+  g_autoptr (GPtrArray) list = mimp_protocol_list ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *nick = NULL;
+  g_autofree char *brief = NULL;
+  const int codes[] = { 0,  1,  2,  3,  4,  5,  6,  7,   8,   9,   10,  11,  12,  13,
+                        14, 15, 16, 17, 18, 19, 20, 100, 101, 102, 103, 104, 105, 106 };
+
+  g_assert_nonnull (protocol);
+  /* Offered after MIMP. */
+  g_assert_cmpuint (list->len, >=, 2);
+  g_assert_cmpstr (mimp_protocol_get_id (list->pdata[0]), ==, "mimp");
+  g_assert_true (g_ptr_array_find (list, protocol, NULL));
+  g_assert_cmpstr (mimp_protocol_get_display_name (protocol), ==, "Cryptully");
+  g_assert_cmpstr (mimp_protocol_get_user_title (protocol), ==, "Nickname");
+  g_assert_cmpuint (mimp_protocol_get_default_port (protocol, FALSE), ==, 9000);
+  g_assert_cmpuint (mimp_protocol_get_capabilities (protocol), ==,
+                    MIMP_PROTOCOL_TYPING | MIMP_PROTOCOL_END_TO_END | MIMP_PROTOCOL_VERIFICATION);
+
+  /* Never more than earned. */
+  g_assert_cmpint (mimp_protocol_get_security (protocol, FALSE), ==, MIMP_SECURITY_UNVERIFIED);
+  g_assert_cmpstr (mimp_security_level_get_icon_name (mimp_protocol_get_security (protocol, TRUE)),
+                   !=, "channel-secure-symbolic");
+  brief = mimp_protocol_describe_security (protocol, FALSE, TRUE);
+  g_assert_cmpstr (brief, ==, "end-to-end encrypted, not verified");
+
+  g_assert_true (mimp_protocol_normalize_peer (protocol, "Alice42", &nick, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (nick, ==, "alice42");
+  g_clear_pointer (&nick, g_free);
+  g_assert_false (mimp_protocol_normalize_peer (protocol, "al ice", &nick, &error));
+  g_assert_error (error, CRYPTULLY_ERROR, CRYPTULLY_ERROR_INVALID_NICK);
+  g_assert_null (nick);
+
+  /* Every error has a sentence of its own, not the library's words. */
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      g_autoptr (GError) e = cryptully_error_new (codes[i]);
+      g_autofree char *text = mimp_describe_error (e);
+
+      g_assert_cmpstr (text, !=, cryptully_error_describe (codes[i]));
+      g_assert_true (g_str_has_suffix (text, "."));
+    }
+  /* About one peer: named. */
+  {
+    g_autoptr (GError) offline = cryptully_error_new (CRYPTULLY_ERROR_NICK_NOT_FOUND);
+    g_autoptr (GError) named = mimp_cryptully_error_for_peer (offline, "bob");
+    g_autofree char *text = mimp_describe_error (named);
+
+    g_assert_cmpstr (text, ==,
+                     "bob is not online. Cryptully cannot keep messages for later: try again "
+                     "when they are.");
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/cryptully/protocol", test_protocol);
   g_test_add ("/cryptully/chat", Fixture, NULL, fixture_set_up, test_chat, fixture_tear_down);
   g_test_add ("/cryptully/chat-requests", Fixture, NULL, fixture_set_up, test_chat_requests,
               fixture_tear_down);
