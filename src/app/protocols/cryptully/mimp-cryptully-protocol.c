@@ -94,7 +94,7 @@ mimp_cryptully_protocol_describe_error (MimpProtocol *protocol, const GError *er
   switch ((CryptullyError) error->code)
     {
     case CRYPTULLY_ERROR_CONNECTION_ENDED:
-      return g_strdup (_ ("The chat ended before the message was sent."));
+      return g_strdup (_ ("The chat was ended."));
     case CRYPTULLY_ERROR_NICK_NOT_FOUND:
       return g_strdup (_ ("The other person is not online. Cryptully cannot keep messages for "
                           "later: try again when they are."));
