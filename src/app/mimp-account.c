@@ -1613,7 +1613,9 @@ mimp_account_change_server (MimpAccount *self, const char *host, guint16 port, c
     mimp_account_set_fingerprint (self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);
 
-  if (!key_changed || self->secrets == NULL)
+  /* No password to move for the types that have none. */
+  if (!key_changed || self->secrets == NULL ||
+      !mimp_protocol_has (self->protocol, MIMP_PROTOCOL_PASSWORD))
     {
       if (md->restart)
         mimp_account_start (self);

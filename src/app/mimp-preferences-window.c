@@ -51,8 +51,10 @@ on_remove_clicked (GtkButton *button, MimpPreferencesWindow *self)
   MimpAccount *account = g_object_get_data (G_OBJECT (button), "account");
   g_autofree char *name = mimp_account_dup_display_name (account);
   g_autofree char *body = g_strdup_printf (
-      _ ("%s will be disconnected and its password removed from the keyring. Keep its messages on "
-         "this computer?"),
+      mimp_protocol_has (mimp_account_get_protocol (account), MIMP_PROTOCOL_PASSWORD)
+          ? _ ("%s will be disconnected and its password removed from the keyring. Keep its "
+               "messages on this computer?")
+          : _ ("%s will be disconnected. Keep its messages on this computer?"),
       name);
   AdwMessageDialog *dialog =
       ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _ ("Remove Account?"), body));
@@ -207,6 +209,9 @@ rebuild_accounts (MimpPreferencesWindow *self)
       g_object_set_data (G_OBJECT (password), "account", account);
       g_signal_connect (password, "clicked", G_CALLBACK (on_password_clicked), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), password);
+      /* Only for the types that have passwords. */
+      gtk_widget_set_visible (password, mimp_protocol_has (mimp_account_get_protocol (account),
+                                                           MIMP_PROTOCOL_PASSWORD));
 
       gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
       gtk_widget_add_css_class (remove, "flat");

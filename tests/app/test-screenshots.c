@@ -33,48 +33,9 @@ static struct
   MimpdTestServer *tls_server;
   char *alice_pw;
   char *bob_pw;
-  char *shots;
   MimpApplication *app;
   gboolean ok;
 } fx;
-
-static void
-settle (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-/* Saves the top-left @window-sized part of the screen (no window manager:
- * every window sits at 0,0). */
-static void
-screenshot (GtkWindow *window, const char *name)
-{
-  g_autofree char *path = g_strdup_printf ("%s/%s.png", fx.shots, name);
-  g_autofree char *crop = NULL;
-  g_autoptr (GError) error = NULL;
-  int status = 0;
-  double x = 0;
-  double y = 0;
-
-  settle (800);
-  /* Leave out the shadow around the client-side decorations. */
-  gtk_native_get_surface_transform (GTK_NATIVE (window), &x, &y);
-  crop = g_strdup_printf ("%dx%d+%d+%d", gtk_widget_get_width (GTK_WIDGET (window)),
-                          gtk_widget_get_height (GTK_WIDGET (window)), (int) x, (int) y);
-  {
-    const char *argv[] = { "/usr/bin/import", "-window", "root", "-crop", crop,
-                           "+repage",         path,      NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
-                                 NULL, &status, &error));
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, &error));
-  }
-  g_test_message ("screenshot: %s (%s)", path, crop);
-}
 
 static gpointer
 find_toplevel (GType type)
@@ -182,13 +143,13 @@ phase (gpointer data)
   g_assert_cmpuint (count_state (bob, MIMP_MESSAGE_STATE_FAILED), ==, 1);
   g_assert_cmpuint (count_state (bob, MIMP_MESSAGE_STATE_SENT), >=, 2);
   g_assert_cmpuint (count_first_of_day (bob), ==, 2);
-  screenshot (GTK_WINDOW (window), "main-window");
+  test_screenshot (GTK_WINDOW (window), "main-window");
 
   gtk_window_set_default_size (GTK_WINDOW (window), 400, 700);
-  settle (300);
-  screenshot (GTK_WINDOW (window), "narrow");
+  test_settle (300);
+  test_screenshot (GTK_WINDOW (window), "narrow");
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 660);
-  settle (300);
+  test_settle (300);
 
   /* Adding an account: a wrong password, then an untrusted certificate. */
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "add-account", NULL);
@@ -199,7 +160,7 @@ phase (gpointer data)
   mimp_account_dialog_submit (dialog);
   g_assert_true (test_wait_until (dialog_idle, dialog, 30));
   g_assert_nonnull (strstr (mimp_account_dialog_get_error (dialog), "password is wrong"));
-  screenshot (GTK_WINDOW (dialog), "add-account-error");
+  test_screenshot (GTK_WINDOW (dialog), "add-account-error");
 
   g_free (server);
   server = g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_tls_port (fx.tls_server));
@@ -207,25 +168,25 @@ phase (gpointer data)
   mimp_account_dialog_submit (dialog);
   g_assert_true (test_wait_until (dialog_idle, dialog, 30));
   g_assert_nonnull (strstr (mimp_account_dialog_get_error (dialog), "SHA-256"));
-  screenshot (GTK_WINDOW (dialog), "add-account");
+  test_screenshot (GTK_WINDOW (dialog), "add-account");
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "preferences", NULL);
   prefs = find_toplevel (MIMP_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (prefs);
-  screenshot (GTK_WINDOW (prefs), "preferences");
+  test_screenshot (GTK_WINDOW (prefs), "preferences");
   mimp_preferences_window_show_page (prefs, "accounts");
-  screenshot (GTK_WINDOW (prefs), "preferences-accounts");
+  test_screenshot (GTK_WINDOW (prefs), "preferences-accounts");
   {
     GtkWindow *edit = mimp_preferences_window_edit_account (prefs, account ());
-    screenshot (edit, "edit-account");
+    test_screenshot (edit, "edit-account");
     gtk_window_destroy (edit);
   }
   gtk_window_destroy (GTK_WINDOW (prefs));
 
   /* Without accounts: the empty state. */
   mimp_account_manager_remove (mimp_application_get_accounts (fx.app), account (), TRUE);
-  screenshot (GTK_WINDOW (window), "empty");
+  test_screenshot (GTK_WINDOW (window), "empty");
 
   fx.ok = TRUE;
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "quit", NULL);
@@ -403,8 +364,6 @@ test_screenshots (void)
   g_assert_no_error (error);
   fx.tls_server = mimpd_test_server_start_full (users, NULL, TRUE, &error);
   g_assert_no_error (error);
-  fx.shots = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "app", "screenshots", NULL);
-  g_mkdir_with_parents (fx.shots, 0755);
 
   test_start_keyring ();
   write_history ();
@@ -423,7 +382,6 @@ test_screenshots (void)
   mimpd_test_server_free (fx.tls_server);
   g_free (fx.alice_pw);
   g_free (fx.bob_pw);
-  g_free (fx.shots);
 }
 
 int

@@ -4,10 +4,10 @@ VERSION "1" then REG (nick rules; success is silent), then REL forwarded to
 destNick with sourceNick rewritten to the sender's registered nick, ERR 1 for
 an unknown destination, END to leave. ERR 7/12/13/20 as the original.
 
-  cryptully_relay.py [--stall]
+  cryptully_relay.py [--stall] [--port PORT]
 
-Listens on 127.0.0.1, port chosen by the system, printed as the first line
-of standard output. --stall accepts connections and never answers nor reads
+Listens on 127.0.0.1, on PORT or a port chosen by the system, printed as the
+first line of standard output (--port lets a test restart "the same" relay). --stall accepts connections and never answers nor reads
 (a relay that hangs). Stops on SIGTERM or when standard input closes.
 """
 import socket
@@ -98,7 +98,8 @@ def main():
     stall = "--stall" in sys.argv
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", 0))
+    port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else 0
+    server.bind(("127.0.0.1", port))
     server.listen(16)
     print(server.getsockname()[1], flush=True)
     held = []
