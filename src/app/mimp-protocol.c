@@ -16,6 +16,7 @@
 #include "mimp-protocol.h"
 #include "mimp-secret-store.h"
 #include "protocols/mimp/mimp-mimp-protocol.h"
+#include "protocols/miricat/mimp-miricat-protocol.h"
 
 G_DEFINE_ABSTRACT_TYPE (MimpProtocol, mimp_protocol, G_TYPE_OBJECT)
 
@@ -268,6 +269,7 @@ ensure_builtin (void)
     return;
   registry = g_ptr_array_new_with_free_func (g_object_unref);
   mimp_protocol_register (MIMP_TYPE_MIMP_PROTOCOL);
+  mimp_protocol_register (MIMP_TYPE_MIRICAT_PROTOCOL);
 }
 
 /**
