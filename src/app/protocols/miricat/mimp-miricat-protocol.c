@@ -142,7 +142,9 @@ mimp_miricat_protocol_describe_error (MimpProtocol *protocol, const GError *erro
       return g_strdup (_ ("This user name is taken. Choose another one, or turn off "
                           "creating the user to sign in."));
     case MIRICAT_ERROR_SERVER_ERROR:
-      return g_strdup (_ ("The server had a problem. Try again later."));
+      /* Translators: %s is the library's (English) account of what failed,
+       * e.g. that Yemu servers fail every request with an access token */
+      return g_strdup_printf (_ ("The server had a problem: %s"), error->message);
     case MIRICAT_ERROR_INVALID_ARGUMENT:
     case MIRICAT_ERROR_FAILED:
     default:
