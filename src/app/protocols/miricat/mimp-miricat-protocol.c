@@ -34,8 +34,10 @@ static const char *const dialect_labels[] = {
 };
 
 static const MimpProtocolOption miricat_options[] = {
-  /* Translators: the two versions cannot be told apart, so the user picks */
-  { "dialect", N_ ("Server Version"), dialect_values, dialect_labels },
+  { "dialect", N_ ("Server Version"), dialect_values, dialect_labels,
+    /* Translators: the two versions of Miricat cannot be told apart on the
+     * wire, so the user must know which one the server runs */
+    N_ ("Ask the server’s operator") },
   { NULL },
 };
 
