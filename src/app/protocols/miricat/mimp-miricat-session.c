@@ -36,6 +36,7 @@
 
 typedef struct
 {
+  char *local_id;
   char *text;
   gint64 sent_at; /* monotonic µs */
 } Echo;
@@ -79,6 +80,7 @@ static void start_client (MimpMiricatSession *self);
 static void
 echo_free (Echo *echo)
 {
+  g_free (echo->local_id);
   g_free (echo->text);
   g_free (echo);
 }
@@ -262,10 +264,11 @@ prune_echoes (MimpMiricatSession *self)
 }
 
 static void
-expect_echo (MimpMiricatSession *self, char *text)
+expect_echo (MimpMiricatSession *self, const char *local_id, char *text)
 {
   Echo *echo = g_new0 (Echo, 1);
 
+  echo->local_id = g_strdup (local_id);
   echo->text = text;
   echo->sent_at = g_get_monotonic_time ();
   g_queue_push_tail (&self->echoes, echo);
@@ -346,6 +349,8 @@ on_member_left (MimpMiricatSession *self, const char *name)
   on_member (self, name, FALSE);
 }
 
+/* The whole list changed (at login, or when the connection ends): no one
+ * name to give, so the account and window just read list_members() again. */
 static void
 on_members_changed (MimpMiricatSession *self)
 {
@@ -355,6 +360,14 @@ on_members_changed (MimpMiricatSession *self)
 static void
 on_send_finished (MimpMiricatSession *self, const char *local_id, const GError *error)
 {
+  /* What never left us will not come back. */
+  for (GList *l = self->echoes.head; error != NULL && l != NULL; l = l->next)
+    if (g_strcmp0 (((Echo *) l->data)->local_id, local_id) == 0)
+      {
+        echo_free (l->data);
+        g_queue_delete_link (&self->echoes, l);
+        break;
+      }
   mimp_protocol_session_emit_send_finished (MIMP_PROTOCOL_SESSION (self), local_id, NULL,
                                             error ? 0 : g_get_real_time () / 1000, error);
 }
@@ -498,7 +511,7 @@ send (MimpProtocolSession *session, const char *local_id, const char *peer, cons
 
   if (!check_send (self, local_id, peer))
     return;
-  expect_echo (self, g_strdup (text));
+  expect_echo (self, local_id, g_strdup (text));
   miricat_client_send_text (self->client, local_id, text);
 }
 
@@ -510,7 +523,7 @@ send_attachment (MimpProtocolSession *session, const char *local_id, const char 
 
   if (!check_send (self, local_id, peer))
     return;
-  expect_echo (self, g_strconcat (IMAGE_ECHO_PREFIX, attachment, NULL));
+  expect_echo (self, local_id, g_strconcat (IMAGE_ECHO_PREFIX, attachment, NULL));
   miricat_client_send_image (self->client, local_id, attachment);
 }
 
