@@ -308,6 +308,7 @@ check_room (Fixture *fx)
   Wanted own_join = { fx, "alice", NULL, MIMP_MESSAGE_KIND_JOINED, FALSE };
   Wanted bob_join = { fx, "bob", NULL, MIMP_MESSAGE_KIND_JOINED, FALSE };
   Wanted hello = { fx, "bob", "Hello from bob", MIMP_MESSAGE_KIND_TEXT, FALSE };
+  Heard own_echo = { fx, "bob\tHello from bob" };
 
   /* Coming in is the first line of the room's chat. */
   g_assert_true (test_wait_until (is_stored, &own_join, 10));
@@ -320,6 +321,9 @@ check_room (Fixture *fx)
 
   miricat_client_send_text (fx->bob, "b1", "Hello from bob");
   g_assert_true (test_wait_until (is_stored, &hello, 10));
+  /* The server sends a message back to its sender too (what the account
+   * must not store twice, below). */
+  g_assert_true (test_wait_until (bob_has_heard, &own_echo, 10));
   test_settle (300);
   g_assert_cmpuint (count_stored (&hello), ==, 1);
 }
@@ -588,6 +592,17 @@ check_dialog (void)
   g_assert_cmpstr (mimp_account_get_option (find_account ("carol"), "dialect"), ==, "javacat");
 
   g_clear_object (&dialog);
+  /* A name that is taken cannot be created again. */
+  dialog = g_object_ref (open_dialog ("bob", "bob-secret"));
+  gtk_switch_set_active (find_row_switch (GTK_WIDGET (dialog), "_Create This User on the Server"),
+                         TRUE);
+  mimp_account_dialog_submit (dialog);
+  g_assert_true (test_wait_until (dialog_settled, dialog, 30));
+  g_assert_nonnull (strstr (mimp_account_dialog_get_error (dialog), "taken"));
+  g_assert_null (find_account ("bob"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_clear_object (&dialog);
+
   dialog = g_object_ref (open_dialog ("bob", "not-bob-secret"));
   mimp_account_dialog_submit (dialog);
   g_assert_true (test_wait_until (dialog_settled, dialog, 30));
@@ -694,6 +709,9 @@ check_room_screenshot (void)
   /* carol joined, bob joined, two texts, the image, carol's reply */
   g_assert_true (test_wait_until (room_has, GUINT_TO_POINTER (6), 20));
   g_assert_true (test_wait_until (image_shown, NULL, 20));
+  /* Our reply came back from the server too, and shows once. */
+  test_settle (800);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (room_chat ())), ==, 6);
   members = test_find_named (GTK_WIDGET (main_window ()), "members");
   g_assert_true (gtk_widget_get_visible (members));
   gtk_menu_button_popup (GTK_MENU_BUTTON (members));
