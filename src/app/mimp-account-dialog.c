@@ -247,6 +247,8 @@ set_protocol (MimpAccountDialog *self, MimpProtocol *protocol)
         }
       adw_combo_row_set_model (row, G_LIST_MODEL (labels));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _ (option->title));
+      if (option->subtitle != NULL)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _ (option->subtitle));
       g_object_set_data (G_OBJECT (row), "option", (gpointer) option);
       for (guint i = 0; option->values[i] != NULL; i++)
         if (g_str_equal (option->values[i], current))

@@ -84,6 +84,119 @@ on_password_clicked (GtkButton *button, MimpPreferencesWindow *self)
 }
 
 /* ------------------------------------------------------------------ */
+/* The user's own avatar, for account types with avatars              */
+/* ------------------------------------------------------------------ */
+
+/* The largest avatar the app reads, in bytes. */
+#define AVATAR_MAX (2 * 1024 * 1024)
+
+static void
+show_toast (MimpPreferencesWindow *self, const char *text)
+{
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
+}
+
+static void
+avatar_set (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (MimpPreferencesWindow) self = data;
+  g_autoptr (GError) error = NULL;
+
+  if (mimp_account_set_own_avatar_finish (MIMP_ACCOUNT (source), result, &error))
+    show_toast (self, _ ("Avatar set"));
+  else
+    {
+      g_autofree char *reason = mimp_describe_error (error);
+      /* Translators: %s says why */
+      g_autofree char *text = g_strdup_printf (_ ("The avatar was not set: %s"), reason);
+
+      show_toast (self, text);
+    }
+}
+
+static void
+avatar_read (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (MimpPreferencesWindow) self = data;
+  MimpAccount *account = g_object_get_data (source, "account");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *mime = NULL;
+
+  bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
+  if (bytes == NULL)
+    {
+      show_toast (self, _ ("The image could not be read."));
+      return;
+    }
+  if (g_bytes_get_size (bytes) > AVATAR_MAX)
+    {
+      show_toast (self, _ ("The image is too large for an avatar (2 MB at most)."));
+      return;
+    }
+  type =
+      g_content_type_guess (NULL, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
+  mime = g_content_type_get_mime_type (type);
+  if (mime == NULL || !g_str_has_prefix (mime, "image/"))
+    {
+      show_toast (self, _ ("This file is not an image."));
+      return;
+    }
+  mimp_account_set_own_avatar_async (account, bytes, mime, NULL, avatar_set, g_object_ref (self));
+}
+
+/**
+ * mimp_preferences_window_set_avatar_from_file:
+ *
+ * Makes the image in @file the user's avatar on @account's server; a toast
+ * says how it went.
+ */
+void
+mimp_preferences_window_set_avatar_from_file (MimpPreferencesWindow *self, MimpAccount *account,
+                                              GFile *file)
+{
+  g_return_if_fail (MIMP_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (MIMP_IS_ACCOUNT (account) && G_IS_FILE (file));
+
+  g_object_set_data_full (G_OBJECT (file), "account", g_object_ref (account), g_object_unref);
+  g_file_load_bytes_async (file, NULL, avatar_read, g_object_ref (self));
+}
+
+static void
+avatar_chosen (GtkNativeDialog *chooser, int response, MimpPreferencesWindow *self)
+{
+  g_autoptr (GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  if (file != NULL)
+    mimp_preferences_window_set_avatar_from_file (
+        self, g_object_get_data (G_OBJECT (chooser), "account"), file);
+  g_object_unref (chooser);
+}
+
+static void
+on_avatar_clicked (GtkButton *button, MimpPreferencesWindow *self)
+{
+  MimpAccount *account = g_object_get_data (G_OBJECT (button), "account");
+  GtkFileChooserNative *chooser;
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  /* The portal's chooser in a sandbox: the app sees only the file chosen. */
+  chooser = gtk_file_chooser_native_new (_ ("Choose an Avatar"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Set Avatar"), NULL);
+  gtk_file_filter_set_name (filter, _ ("Images"));
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_filter_add_mime_type (filter, "image/jpeg");
+  gtk_file_filter_add_mime_type (filter, "image/gif");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_object_set_data_full (G_OBJECT (chooser), "account", g_object_ref (account), g_object_unref);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (avatar_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* ------------------------------------------------------------------ */
 /* Editing an account                                                 */
 /* ------------------------------------------------------------------ */
 
@@ -201,6 +314,20 @@ rebuild_accounts (MimpPreferencesWindow *self)
       g_object_set_data (G_OBJECT (edit), "account", account);
       g_signal_connect (edit, "clicked", G_CALLBACK (on_edit_clicked), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
+      if (mimp_protocol_has (mimp_account_get_protocol (account), MIMP_PROTOCOL_AVATARS))
+        {
+          GtkWidget *avatar = gtk_button_new_from_icon_name ("avatar-default-symbolic");
+
+          gtk_widget_set_valign (avatar, GTK_ALIGN_CENTER);
+          gtk_widget_add_css_class (avatar, "flat");
+          gtk_widget_set_name (avatar, "set-avatar");
+          gtk_widget_set_tooltip_text (avatar, _ ("Set Avatar…"));
+          gtk_accessible_update_property (GTK_ACCESSIBLE (avatar), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          _ ("Set Avatar…"), -1);
+          g_object_set_data (G_OBJECT (avatar), "account", account);
+          g_signal_connect (avatar, "clicked", G_CALLBACK (on_avatar_clicked), self);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), avatar);
+        }
       gtk_widget_set_valign (password, GTK_ALIGN_CENTER);
       gtk_widget_add_css_class (password, "flat");
       gtk_widget_set_tooltip_text (password, _ ("Enter Password"));

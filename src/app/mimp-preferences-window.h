@@ -18,5 +18,7 @@ MimpPreferencesWindow *mimp_preferences_window_new (MimpApplication *application
                                                     GtkWindow *parent);
 void mimp_preferences_window_show_page (MimpPreferencesWindow *self, const char *name);
 GtkWindow *mimp_preferences_window_edit_account (MimpPreferencesWindow *self, MimpAccount *account);
+void mimp_preferences_window_set_avatar_from_file (MimpPreferencesWindow *self,
+                                                   MimpAccount *account, GFile *file);
 
 G_END_DECLS

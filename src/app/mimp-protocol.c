@@ -17,6 +17,7 @@
 #include "mimp-secret-store.h"
 #include "protocols/cryptully/mimp-cryptully-protocol.h"
 #include "protocols/mimp/mimp-mimp-protocol.h"
+#include "protocols/miricat/mimp-miricat-protocol.h"
 
 G_DEFINE_ABSTRACT_TYPE (MimpProtocol, mimp_protocol, G_TYPE_OBJECT)
 
@@ -270,6 +271,7 @@ ensure_builtin (void)
   registry = g_ptr_array_new_with_free_func (g_object_unref);
   mimp_protocol_register (MIMP_TYPE_MIMP_PROTOCOL);
   mimp_protocol_register (MIMP_TYPE_CRYPTULLY_PROTOCOL);
+  mimp_protocol_register (MIMP_TYPE_MIRICAT_PROTOCOL);
 }
 
 /**

@@ -49,6 +49,7 @@ typedef struct
   const char *title;               /* marked for translation */
   const char *const *values;       /* NULL-terminated; the first is the default */
   const char *const *value_labels; /* marked for translation, one per value */
+  const char *subtitle;            /* marked for translation: why it is asked, or NULL */
 } MimpProtocolOption;
 
 #define MIMP_TYPE_PROTOCOL (mimp_protocol_get_type ())

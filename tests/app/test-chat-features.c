@@ -45,27 +45,6 @@ has_chat (gpointer peer)
   return chat_of (peer) != NULL;
 }
 
-/* A small image, as a PNG file holds it. */
-static GBytes *
-make_png (guint8 r, guint8 g, guint8 b)
-{
-  const int width = 64;
-  const int height = 48;
-  g_autofree guint8 *pixels = g_malloc (width * height * 3);
-  g_autoptr (GBytes) data = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-
-  for (int i = 0; i < width * height; i++)
-    {
-      pixels[i * 3] = r;
-      pixels[i * 3 + 1] = (guint8) (g + (i % width));
-      pixels[i * 3 + 2] = b;
-    }
-  data = g_bytes_new (pixels, width * height * 3);
-  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8, data, width * 3);
-  return gdk_texture_save_to_png_bytes (texture);
-}
-
 /* The first visible widget of @type under @widget whose label is @text. */
 static GtkWidget *
 find_label_text (GtkWidget *widget, const char *text)
@@ -162,8 +141,8 @@ room_loaded (gpointer data)
 static void
 check_room (void)
 {
-  g_autoptr (GBytes) image = make_png (200, 80, 40);
-  g_autoptr (GBytes) avatar = make_png (40, 120, 220);
+  g_autoptr (GBytes) image = test_make_png (200, 80, 40);
+  g_autoptr (GBytes) avatar = test_make_png (40, 120, 220);
   g_autofree char *reference = mimp_test_network_add_attachment (fx.net, image);
   gint64 now = g_get_real_time () / 1000;
   GtkWidget *members_button;
@@ -258,7 +237,7 @@ check_typing (void)
 static void
 check_send_image (void)
 {
-  g_autoptr (GBytes) image = make_png (30, 160, 90);
+  g_autoptr (GBytes) image = test_make_png (30, 160, 90);
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) mailbox = NULL;

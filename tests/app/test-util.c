@@ -203,3 +203,24 @@ test_screenshot (GtkWindow *window, const char *name)
   }
   g_test_message ("screenshot: %s (%s)", path, crop);
 }
+
+/* A small image, as a PNG file holds it. */
+GBytes *
+test_make_png (guint8 r, guint8 g, guint8 b)
+{
+  const int width = 64;
+  const int height = 48;
+  g_autofree guint8 *pixels = g_malloc (width * height * 3);
+  g_autoptr (GBytes) data = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+
+  for (int i = 0; i < width * height; i++)
+    {
+      pixels[i * 3] = r;
+      pixels[i * 3 + 1] = (guint8) (g + (i % width));
+      pixels[i * 3 + 2] = b;
+    }
+  data = g_bytes_new (pixels, width * height * 3);
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8, data, width * 3);
+  return gdk_texture_save_to_png_bytes (texture);
+}

@@ -17,6 +17,8 @@ void test_store_result (GObject *source, GAsyncResult *result, gpointer user_dat
 gboolean test_wait_until (gboolean (*condition) (gpointer data), gpointer data,
                           guint timeout_seconds);
 char *test_make_tmpdir (void);
+/* A small image (64 x 48, a gradient from r, g, b), as a PNG file holds it. */
+GBytes *test_make_png (guint8 r, guint8 g, guint8 b);
 /* The first widget named @name in the tree under @widget, or %NULL. */
 GtkWidget *test_find_named (GtkWidget *widget, const char *name);
 /* Starts gnome-keyring-daemon with an unlocked login collection on this

@@ -40,6 +40,7 @@ import json
 import os
 import random
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -678,6 +679,10 @@ async def main():
     ap.add_argument("--no-http-registration", action="store_true")
     ap.add_argument("--yemu-token-bug", action="store_true")
     ap.add_argument("--hostile", default=None)
+    ap.add_argument("--port", type=int, default=0,
+                    help="listen on this TCP port and on the next one for HTTP")
+    ap.add_argument("--adjacent-ports", action="store_true",
+                    help="choose free ports with HTTP on the TCP port plus one")
     args = ap.parse_args()
     if args.http_address is None:
         args.http_address = "null" if args.dialect == "yemu" else "localhost"
@@ -688,7 +693,30 @@ async def main():
     state = State(args, users)
     loop = asyncio.get_running_loop()
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_http_handler(state, loop))
+    # The app looks for HTTP on the TCP port plus one (3072 and 3073 by
+    # default): --port and --adjacent-ports keep to that.
+    tcp_port = args.port
+    for _ in range(50):
+        try:
+            httpd = http.server.ThreadingHTTPServer(
+                ("127.0.0.1", tcp_port + 1 if tcp_port else 0), make_http_handler(state, loop))
+        except OSError:
+            if args.port:
+                raise
+            continue
+        if tcp_port == 0 and args.adjacent_ports:
+            tcp_port = httpd.server_address[1] - 1
+            try:
+                probe = socket.socket()
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(("127.0.0.1", tcp_port))
+                probe.close()
+            except OSError:
+                probe.close()
+                httpd.server_close()
+                tcp_port = 0
+                continue
+        break
     httpd.daemon_threads = True
     state.http_port = httpd.server_address[1]
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -705,7 +733,7 @@ async def main():
         os._exit(0)
 
     asyncio.ensure_future(orphan_watch(os.getppid()))
-    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    server = await asyncio.start_server(accept, "127.0.0.1", tcp_port)
     port = server.sockets[0].getsockname()[1]
     print("PORTS %d %d" % (port, state.http_port), flush=True)
     async with server:
