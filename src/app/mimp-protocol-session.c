@@ -59,6 +59,46 @@ mimp_protocol_session_default_init (MimpProtocolSessionInterface *iface)
 
 #define IFACE(self) MIMP_PROTOCOL_SESSION_GET_IFACE (self)
 
+enum
+{
+  PROP_0,
+  PROP_STATE,
+  PROP_RETRY_TIME,
+};
+
+static void
+session_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  MimpProtocolSession *self = MIMP_PROTOCOL_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, mimp_protocol_session_get_state (self));
+      break;
+    case PROP_RETRY_TIME:
+      g_value_set_int64 (value, mimp_protocol_session_get_retry_time (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/**
+ * mimp_protocol_session_implement_properties:
+ *
+ * For an implementation's class_init: makes the interface's `state` and
+ * `retry-time` properties read the interface's getters. The class has no
+ * properties of its own then.
+ */
+void
+mimp_protocol_session_implement_properties (GObjectClass *object_class)
+{
+  object_class->get_property = session_get_property;
+  g_object_class_override_property (object_class, PROP_STATE, "state");
+  g_object_class_override_property (object_class, PROP_RETRY_TIME, "retry-time");
+}
+
 MimpProtocolSessionState
 mimp_protocol_session_get_state (MimpProtocolSession *self)
 {

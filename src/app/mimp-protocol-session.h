@@ -171,6 +171,7 @@ gboolean mimp_protocol_session_set_own_avatar_finish (MimpProtocolSession *self,
                                                       GAsyncResult *result, GError **error);
 
 /* For implementations. */
+void mimp_protocol_session_implement_properties (GObjectClass *object_class);
 void mimp_protocol_session_emit_messages_received (MimpProtocolSession *self, GPtrArray *messages);
 void mimp_protocol_session_emit_send_finished (MimpProtocolSession *self, const char *local_id,
                                                const char *remote_id, gint64 timestamp,

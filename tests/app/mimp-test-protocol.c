@@ -596,13 +596,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (MimpTestSession, mimp_test_session, G_TYPE_OBJECT
                                G_IMPLEMENT_INTERFACE (MIMP_TYPE_PROTOCOL_SESSION,
                                                       mimp_test_session_iface_init))
 
-enum
-{
-  PROP_0,
-  PROP_STATE,
-  PROP_RETRY_TIME,
-};
-
 static void
 outbox_item_free (OutboxItem *item)
 {
@@ -1045,33 +1038,13 @@ mimp_test_session_finalize (GObject *object)
 }
 
 static void
-mimp_test_session_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  MimpProtocolSession *session = MIMP_PROTOCOL_SESSION (object);
-
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, get_state (session));
-      break;
-    case PROP_RETRY_TIME:
-      g_value_set_int64 (value, get_retry_time (session));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 mimp_test_session_class_init (MimpTestSessionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = mimp_test_session_dispose;
   object_class->finalize = mimp_test_session_finalize;
-  object_class->get_property = mimp_test_session_get_property;
-  g_object_class_override_property (object_class, PROP_STATE, "state");
-  g_object_class_override_property (object_class, PROP_RETRY_TIME, "retry-time");
+  mimp_protocol_session_implement_properties (object_class);
 }
 
 static void

@@ -24,13 +24,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (MimpMimpSession, mimp_mimp_session, G_TYPE_OBJECT
                                G_IMPLEMENT_INTERFACE (MIMP_TYPE_PROTOCOL_SESSION,
                                                       mimp_mimp_session_iface_init))
 
-enum
-{
-  PROP_0,
-  PROP_STATE,
-  PROP_RETRY_TIME,
-};
-
 static MimpProtocolSessionState
 get_state (MimpProtocolSession *session)
 {
@@ -225,32 +218,12 @@ mimp_mimp_session_dispose (GObject *object)
 }
 
 static void
-mimp_mimp_session_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  MimpProtocolSession *session = MIMP_PROTOCOL_SESSION (object);
-
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, get_state (session));
-      break;
-    case PROP_RETRY_TIME:
-      g_value_set_int64 (value, get_retry_time (session));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 mimp_mimp_session_class_init (MimpMimpSessionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = mimp_mimp_session_dispose;
-  object_class->get_property = mimp_mimp_session_get_property;
-  g_object_class_override_property (object_class, PROP_STATE, "state");
-  g_object_class_override_property (object_class, PROP_RETRY_TIME, "retry-time");
+  mimp_protocol_session_implement_properties (object_class);
 }
 
 static void

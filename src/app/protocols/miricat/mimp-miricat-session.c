@@ -68,13 +68,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (MimpMiricatSession, mimp_miricat_session, G_TYPE_
                                G_IMPLEMENT_INTERFACE (MIMP_TYPE_PROTOCOL_SESSION,
                                                       mimp_miricat_session_iface_init))
 
-enum
-{
-  PROP_0,
-  PROP_STATE,
-  PROP_RETRY_TIME,
-};
-
 static void start_client (MimpMiricatSession *self);
 
 static void
@@ -729,33 +722,13 @@ mimp_miricat_session_finalize (GObject *object)
 }
 
 static void
-mimp_miricat_session_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  MimpProtocolSession *session = MIMP_PROTOCOL_SESSION (object);
-
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, get_state (session));
-      break;
-    case PROP_RETRY_TIME:
-      g_value_set_int64 (value, get_retry_time (session));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 mimp_miricat_session_class_init (MimpMiricatSessionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = mimp_miricat_session_dispose;
   object_class->finalize = mimp_miricat_session_finalize;
-  object_class->get_property = mimp_miricat_session_get_property;
-  g_object_class_override_property (object_class, PROP_STATE, "state");
-  g_object_class_override_property (object_class, PROP_RETRY_TIME, "retry-time");
+  mimp_protocol_session_implement_properties (object_class);
 }
 
 static void
