@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mimp-account-dialog.h"
+#include "mimp-image-file.h"
 #include "mimp-preferences-window.h"
 
 struct _MimpPreferencesWindow
@@ -114,33 +115,27 @@ avatar_set (GObject *source, GAsyncResult *result, gpointer data)
     }
 }
 
+typedef struct
+{
+  MimpPreferencesWindow *self;
+  MimpAccount *account;
+} AvatarData;
+
 static void
 avatar_read (GObject *source, GAsyncResult *result, gpointer data)
 {
-  g_autoptr (MimpPreferencesWindow) self = data;
-  MimpAccount *account = g_object_get_data (source, "account");
+  AvatarData *ad = data;
+  g_autoptr (MimpPreferencesWindow) self = ad->self;
+  g_autoptr (MimpAccount) account = ad->account;
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = NULL;
-  g_autofree char *type = NULL;
   g_autofree char *mime = NULL;
 
-  bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
+  g_free (ad);
+  bytes = mimp_image_file_read_finish (result, &mime, &error);
   if (bytes == NULL)
     {
-      show_toast (self, _ ("The image could not be read."));
-      return;
-    }
-  if (g_bytes_get_size (bytes) > AVATAR_MAX)
-    {
-      show_toast (self, _ ("The image is too large for an avatar (2 MB at most)."));
-      return;
-    }
-  type =
-      g_content_type_guess (NULL, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
-  mime = g_content_type_get_mime_type (type);
-  if (mime == NULL || !g_str_has_prefix (mime, "image/"))
-    {
-      show_toast (self, _ ("This file is not an image."));
+      show_toast (self, error->message);
       return;
     }
   mimp_account_set_own_avatar_async (account, bytes, mime, NULL, avatar_set, g_object_ref (self));
@@ -156,11 +151,15 @@ void
 mimp_preferences_window_set_avatar_from_file (MimpPreferencesWindow *self, MimpAccount *account,
                                               GFile *file)
 {
+  AvatarData *ad;
+
   g_return_if_fail (MIMP_IS_PREFERENCES_WINDOW (self));
   g_return_if_fail (MIMP_IS_ACCOUNT (account) && G_IS_FILE (file));
 
-  g_object_set_data_full (G_OBJECT (file), "account", g_object_ref (account), g_object_unref);
-  g_file_load_bytes_async (file, NULL, avatar_read, g_object_ref (self));
+  ad = g_new0 (AvatarData, 1);
+  ad->self = g_object_ref (self);
+  ad->account = g_object_ref (account);
+  mimp_image_file_read_async (file, AVATAR_MAX, NULL, avatar_read, ad);
 }
 
 static void
@@ -180,17 +179,9 @@ static void
 on_avatar_clicked (GtkButton *button, MimpPreferencesWindow *self)
 {
   MimpAccount *account = g_object_get_data (G_OBJECT (button), "account");
-  GtkFileChooserNative *chooser;
-  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+  GtkFileChooserNative *chooser =
+      mimp_image_chooser_new (GTK_WINDOW (self), _ ("Choose an Avatar"), _ ("_Set Avatar"));
 
-  /* The portal's chooser in a sandbox: the app sees only the file chosen. */
-  chooser = gtk_file_chooser_native_new (_ ("Choose an Avatar"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Set Avatar"), NULL);
-  gtk_file_filter_set_name (filter, _ ("Images"));
-  gtk_file_filter_add_mime_type (filter, "image/png");
-  gtk_file_filter_add_mime_type (filter, "image/jpeg");
-  gtk_file_filter_add_mime_type (filter, "image/gif");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   g_object_set_data_full (G_OBJECT (chooser), "account", g_object_ref (account), g_object_unref);
   g_signal_connect_object (chooser, "response", G_CALLBACK (avatar_chosen), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));

@@ -10,6 +10,7 @@
 
 #include "mimp-account-banner.h"
 #include "mimp-chat-dialogs.h"
+#include "mimp-image-file.h"
 #include "mimp-chat-row.h"
 #include "mimp-message-row.h"
 #include "mimp-window.h"
@@ -581,29 +582,16 @@ image_read (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (MimpWindow) self = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = NULL;
-  g_autofree char *type = NULL;
   g_autofree char *mime = NULL;
 
-  bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
-  if (bytes == NULL || self->chat == NULL)
+  bytes = mimp_image_file_read_finish (result, &mime, &error);
+  if (bytes == NULL)
     {
-      if (error != NULL)
-        mimp_window_show_toast (self, _ ("The image could not be read."));
+      mimp_window_show_toast (self, error->message);
       return;
     }
-  if (g_bytes_get_size (bytes) > IMAGE_MAX)
-    {
-      mimp_window_show_toast (self, _ ("The image is too large to send (8 MB at most)."));
-      return;
-    }
-  type =
-      g_content_type_guess (NULL, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
-  mime = g_content_type_get_mime_type (type);
-  if (mime == NULL || !g_str_has_prefix (mime, "image/"))
-    {
-      mimp_window_show_toast (self, _ ("This file is not an image."));
-      return;
-    }
+  if (self->chat == NULL)
+    return;
   mimp_account_send_image_async (mimp_chat_get_account (self->chat),
                                  mimp_chat_get_peer (self->chat), bytes, mime, NULL, image_sent,
                                  g_object_ref (self));
@@ -617,7 +605,7 @@ image_chosen (GtkNativeDialog *chooser, int response, MimpWindow *self)
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
   if (file != NULL)
-    g_file_load_bytes_async (file, NULL, image_read, g_object_ref (self));
+    mimp_image_file_read_async (file, IMAGE_MAX, NULL, image_read, g_object_ref (self));
   g_object_unref (chooser);
 }
 
@@ -626,18 +614,10 @@ attach_image_action (GtkWidget *widget, const char *action_name, GVariant *param
 {
   MimpWindow *self = MIMP_WINDOW (widget);
   GtkFileChooserNative *chooser;
-  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
 
   if (self->chat == NULL)
     return;
-  /* The portal's chooser in a sandbox: the app sees only the file chosen. */
-  chooser = gtk_file_chooser_native_new (_ ("Send an Image"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Send"), NULL);
-  gtk_file_filter_set_name (filter, _ ("Images"));
-  gtk_file_filter_add_mime_type (filter, "image/png");
-  gtk_file_filter_add_mime_type (filter, "image/jpeg");
-  gtk_file_filter_add_mime_type (filter, "image/gif");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  chooser = mimp_image_chooser_new (GTK_WINDOW (self), _ ("Send an Image"), _ ("_Send"));
   g_signal_connect (chooser, "response", G_CALLBACK (image_chosen), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
