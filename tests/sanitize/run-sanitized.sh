@@ -27,7 +27,10 @@ echo "sanitized build ready in $(( $(date +%s) - start )) s"
 # certain page offset for a pre-2.25 glibc header and reads past it; at exit
 # LeakSanitizer's tracer then dies ("Tracer caught signal 11", no leak
 # reported), in about one process exit in a few hundred.
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:intercept_tls_get_addr=0"
+# fast_unwind_on_malloc=0: GLib has no frame pointers, so the fast unwinder
+# stops at g_malloc; the full stack lets lsan.supp match a system library's
+# one-time allocation by where it was made, and nothing else.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:intercept_tls_get_addr=0:fast_unwind_on_malloc=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export LSAN_OPTIONS="suppressions=$src/tests/sanitize/lsan.supp:print_suppressions=0"
 
