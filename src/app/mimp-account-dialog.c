@@ -210,8 +210,10 @@ set_protocol (MimpAccountDialog *self, MimpProtocol *protocol)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->user_row),
                                  mimp_protocol_get_user_title (protocol));
   port = mimp_protocol_get_default_port (protocol, FALSE);
-  /* Translators: the server field's title; %u is the port used when none is given */
-  server_title = g_strdup_printf (_ ("Server (host, or host:port; port %u unless given)"), port);
+  /* Translators: the server field's title: "Server" or "Relay", then the port used when none
+   * is given */
+  server_title = g_strdup_printf (_ ("%s (host, or host:port; port %u unless given)"),
+                                  mimp_protocol_get_server_title (protocol), port);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->server_row), server_title);
   gtk_widget_set_visible (GTK_WIDGET (self->password_row), needs_password (self));
   gtk_widget_set_visible (self->tls_row, mimp_protocol_has (protocol, MIMP_PROTOCOL_TLS));

@@ -144,6 +144,13 @@ mimp_protocol_get_user_title (MimpProtocol *self)
   return CLASS (self)->user_title ? _ (CLASS (self)->user_title) : _ ("User Name");
 }
 
+const char *
+mimp_protocol_get_server_title (MimpProtocol *self)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), NULL);
+  return CLASS (self)->server_title ? _ (CLASS (self)->server_title) : _ ("Server");
+}
+
 /**
  * mimp_protocol_get_options:
  *

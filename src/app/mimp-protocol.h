@@ -62,6 +62,8 @@ G_DECLARE_DERIVABLE_TYPE (MimpProtocol, mimp_protocol, MIMP, PROTOCOL, GObject)
  * @display_name: its name for people, marked for translation
  * @user_title: what the account dialog calls the user's name (marked for
  *   translation: "User Name", "Nickname")
+ * @server_title: what it calls the server ("Server", "Relay"), or %NULL
+ *   for "Server"
  * @options: settings of its own, ending with one whose @key is %NULL, or
  *   %NULL for none
  * @capabilities: what it offers
@@ -90,6 +92,7 @@ struct _MimpProtocolClass
   const char *id;
   const char *display_name;
   const char *user_title;
+  const char *server_title;
   const MimpProtocolOption *options;
   MimpProtocolCapabilities capabilities;
   gsize max_text;
@@ -128,6 +131,7 @@ char *mimp_protocol_describe_security (MimpProtocol *self, gboolean use_tls, gbo
 const char *mimp_security_level_get_icon_name (MimpSecurityLevel level);
 MimpProtocolSession *mimp_protocol_create_session (MimpProtocol *self, MimpAccount *account);
 const char *mimp_protocol_get_user_title (MimpProtocol *self);
+const char *mimp_protocol_get_server_title (MimpProtocol *self);
 const MimpProtocolOption *mimp_protocol_get_options (MimpProtocol *self);
 const MimpProtocolOption *mimp_protocol_find_option (MimpProtocol *self, const char *key);
 void mimp_protocol_test_login_async (MimpProtocol *self, MimpAccount *account, const char *password,

@@ -294,6 +294,7 @@ mimp_cryptully_protocol_class_init (MimpCryptullyProtocolClass *klass)
 
   protocol_class->id = "cryptully";
   protocol_class->display_name = N_ ("Cryptully");
+  protocol_class->server_title = N_ ("Relay");
   protocol_class->user_title = N_ ("Nickname");
   protocol_class->capabilities =
       MIMP_PROTOCOL_TYPING | MIMP_PROTOCOL_END_TO_END | MIMP_PROTOCOL_VERIFICATION;
