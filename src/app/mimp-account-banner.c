@@ -104,9 +104,11 @@ update (MimpAccountBanner *self)
   text = self->show_account ? g_strdup_printf ("%s: %s", name, what) : g_steal_pointer (&what);
   gtk_label_set_text (self->label, text);
   gtk_button_set_label (self->button, button);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), action);
+  /* The target first: a name without its target makes GTK warn that the
+   * action cannot be activated. */
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->button), "s",
                                     mimp_account_get_id (self->account));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), action);
   if (status == MIMP_ACCOUNT_STATUS_NEEDS_PASSWORD ||
       status == MIMP_ACCOUNT_STATUS_NEEDS_CERTIFICATE)
     gtk_widget_add_css_class (self->box, "error");
