@@ -85,6 +85,25 @@ session_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
 }
 
 /**
+ * mimp_protocol_session_backoff_ms:
+ * @failed_attempts: how many attempts in a row failed before this wait
+ *
+ * For implementations that reconnect by themselves: the wait before the
+ * next attempt, 1, 2, 4 ... 60 s, each with ±25 % jitter so that the many
+ * clients of a restarted server do not all come back at once (as libmimp's
+ * session waits).
+ *
+ * Returns: the wait, in milliseconds
+ */
+guint
+mimp_protocol_session_backoff_ms (guint failed_attempts)
+{
+  guint base = MIN (60u, 1u << MIN (failed_attempts, 6u));
+
+  return (guint) (base * 1000 * g_random_double_range (0.75, 1.25));
+}
+
+/**
  * mimp_protocol_session_implement_properties:
  *
  * For an implementation's class_init: makes the interface's `state` and

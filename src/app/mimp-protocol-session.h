@@ -37,7 +37,9 @@ G_DECLARE_INTERFACE (MimpProtocolSession, mimp_protocol_session, MIMP, PROTOCOL_
  *
  * One account's connection through one protocol, kept alive by the
  * protocol (reconnects, keep-alives). Implementations notify `state` and
- * `retry-time` (both installed here) and emit:
+ * `retry-time` (both installed here; the retry time is on the monotonic
+ * clock, in microseconds, as g_get_monotonic_time() gives it, and 0 when no
+ * attempt is due) and emit:
  * - `messages-received` (GPtrArray of #MimpIncoming, oldest first): the
  *   account decodes and stores them, then calls acknowledge() with the same
  *   array; nothing more may be asked of the server before that.
@@ -172,6 +174,7 @@ gboolean mimp_protocol_session_set_own_avatar_finish (MimpProtocolSession *self,
 
 /* For implementations. */
 void mimp_protocol_session_implement_properties (GObjectClass *object_class);
+guint mimp_protocol_session_backoff_ms (guint failed_attempts);
 void mimp_protocol_session_emit_messages_received (MimpProtocolSession *self, GPtrArray *messages);
 void mimp_protocol_session_emit_send_finished (MimpProtocolSession *self, const char *local_id,
                                                const char *remote_id, gint64 timestamp,

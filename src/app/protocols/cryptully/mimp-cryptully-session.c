@@ -20,8 +20,6 @@
 #include "cryptully.h"
 #include "mimp-cryptully-protocol.h"
 
-#define MAX_BACKOFF_SECONDS 60
-
 typedef struct
 {
   char *local_id;
@@ -130,17 +128,15 @@ retry_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Backoff: 1, 2, 4, ... 60 seconds, each with ±25 % jitter (as MIMP's). */
 static void
 schedule_retry (MimpCryptullySession *self)
 {
-  guint base = MIN ((guint) MAX_BACKOFF_SECONDS, 1u << MIN (self->attempts, 6u));
-  gint64 delay_ms = (gint64) (base * 1000 * g_random_double_range (0.75, 1.25));
+  guint delay_ms = mimp_protocol_session_backoff_ms (self->attempts);
 
   self->attempts++;
   g_clear_handle_id (&self->retry_id, g_source_remove);
-  self->retry_id = g_timeout_add ((guint) delay_ms, retry_cb, self);
-  self->retry_time = g_get_monotonic_time () + delay_ms * 1000;
+  self->retry_id = g_timeout_add (delay_ms, retry_cb, self);
+  self->retry_time = g_get_monotonic_time () + (gint64) delay_ms * 1000;
   g_object_notify (G_OBJECT (self), "retry-time");
   set_state (self, MIMP_PROTOCOL_SESSION_STATE_WAITING);
 }

@@ -26,8 +26,6 @@
 
 #include "mimp-miricat-protocol.h"
 
-#define RETRY_MIN_S 1
-#define RETRY_MAX_S 60
 /* How long, and how many, sent messages wait for their echo. */
 #define ECHO_LIFETIME_US (5 * 60 * G_USEC_PER_SEC)
 #define ECHO_MAX 256
@@ -55,7 +53,7 @@ struct _MimpMiricatSession
   MiricatClient *client;
   MimpProtocolSessionState state;
   GError *error;
-  gint64 retry_time; /* ms since the epoch, or 0 */
+  gint64 retry_time; /* monotonic µs, or 0 */
   guint retry_id;
   guint attempts;
   gboolean announced; /* our own "joined" line is in the room's chat */
@@ -159,19 +157,15 @@ retry_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* 1, 2, 4 ... 60 s, each shortened by up to a quarter at random so that
- * clients that lost one server do not all come back at once. */
 static void
 schedule_retry (MimpMiricatSession *self)
 {
-  guint shift = MIN (self->attempts, 6);
-  guint64 delay_ms = MIN ((guint64) RETRY_MIN_S << shift, RETRY_MAX_S) * 1000;
+  guint delay_ms = mimp_protocol_session_backoff_ms (self->attempts);
 
-  delay_ms -= g_random_int_range (0, (gint32) (delay_ms / 4) + 1);
   self->attempts++;
   g_clear_handle_id (&self->retry_id, g_source_remove);
-  self->retry_id = g_timeout_add ((guint) delay_ms, retry_cb, self);
-  set_retry_time (self, g_get_real_time () / 1000 + (gint64) delay_ms);
+  self->retry_id = g_timeout_add (delay_ms, retry_cb, self);
+  set_retry_time (self, g_get_monotonic_time () + (gint64) delay_ms * 1000);
   set_state (self, MIMP_PROTOCOL_SESSION_STATE_WAITING);
 }
 
