@@ -81,20 +81,6 @@ two_accounts (gpointer data)
   return g_list_model_get_n_items (G_LIST_MODEL (mimp_application_get_accounts (fx.app))) == 2;
 }
 
-static gpointer
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
 /* The first widget under @widget whose tooltip is @tooltip. */
 static GtkWidget *
 find_by_tooltip (GtkWidget *widget, const char *tooltip)
@@ -170,7 +156,7 @@ add_account_nick_taken (void)
   MimpAccountDialog *dialog;
 
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "add-account", NULL);
-  dialog = find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG);
+  dialog = test_find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_true (mimp_account_dialog_set_protocol (dialog, "cryptully"));
   /* No password for Cryptully. */
@@ -202,19 +188,19 @@ add_account_nick_taken (void)
   mimp_account_dialog_submit (dialog);
   g_assert_true (test_wait_until (two_accounts, NULL, WAIT_S));
   test_settle (100);
-  g_assert_null (find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG));
+  g_assert_null (test_find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG));
 }
 
 static gboolean
 has_message_dialog (gpointer data)
 {
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+  return test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
 static gboolean
 no_message_dialog (gpointer data)
 {
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL;
+  return test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL;
 }
 
 /* Clicks the button labelled @label under @widget, as the user would. */
@@ -256,7 +242,7 @@ chat_request (void)
 
   child_send (fx.bob, "[\"open\", \"carol\"]");
   g_assert_true (test_wait_until (has_message_dialog, NULL, WAIT_S));
-  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Chat with bob?");
   g_assert_false (child_saw (fx.bob, "\"ready\""));
   test_screenshot (GTK_WINDOW (dialog), "cryptully-chat-request");
@@ -275,7 +261,7 @@ question_check (MimpWindow *window)
 
   child_send (fx.alice, "[\"smp\", \"carol\", \"Where did we meet?\", \"climbing\"]");
   g_assert_true (test_wait_until (has_message_dialog, NULL, WAIT_S));
-  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "alice Asks a Question");
   answer = find_entry_row (GTK_WIDGET (dialog));
   g_assert_nonnull (answer);
@@ -298,7 +284,7 @@ preferences_accounts (void)
   MimpPreferencesWindow *prefs;
 
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "preferences", NULL);
-  prefs = find_toplevel (MIMP_TYPE_PREFERENCES_WINDOW);
+  prefs = test_find_toplevel (MIMP_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (prefs);
   mimp_preferences_window_show_page (prefs, "accounts");
   test_settle (300);

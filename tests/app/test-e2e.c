@@ -110,20 +110,6 @@ main_window (void)
   return MIMP_WINDOW (mimp_application_get_main_window (fx.app));
 }
 
-static gpointer
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels (); /* transfer none */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
 static gboolean
 dialog_idle (gpointer dialog)
 {
@@ -163,7 +149,7 @@ add_account_via_dialog (const char *user, const char *password)
   MimpAccountDialog *dialog;
 
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "add-account", NULL);
-  dialog = find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG);
+  dialog = test_find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG);
   g_assert_nonnull (dialog);
 
   if (g_str_equal (user, "alice"))
@@ -324,7 +310,7 @@ phase1 (gpointer data)
   gtk_window_set_default_size (GTK_WINDOW (window), 960, 640);
 
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "preferences", NULL);
-  prefs = find_toplevel (MIMP_TYPE_PREFERENCES_WINDOW);
+  prefs = test_find_toplevel (MIMP_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (prefs);
   screenshot ("preferences");
   mimp_preferences_window_show_page (MIMP_PREFERENCES_WINDOW (prefs), "accounts");

@@ -37,20 +37,6 @@ static struct
   gboolean ok;
 } fx;
 
-static gpointer
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
 static MimpAccount *
 account (void)
 {
@@ -153,7 +139,7 @@ phase (gpointer data)
 
   /* Adding an account: a wrong password, then an untrusted certificate. */
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "add-account", NULL);
-  dialog = find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG);
+  dialog = test_find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG);
   g_assert_nonnull (dialog);
   server = g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx.server));
   mimp_account_dialog_fill (dialog, server, "bob", "not-the-password", FALSE);
@@ -172,7 +158,7 @@ phase (gpointer data)
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "preferences", NULL);
-  prefs = find_toplevel (MIMP_TYPE_PREFERENCES_WINDOW);
+  prefs = test_find_toplevel (MIMP_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (prefs);
   test_screenshot (GTK_WINDOW (prefs), "preferences");
   mimp_preferences_window_show_page (prefs, "accounts");

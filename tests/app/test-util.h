@@ -51,6 +51,8 @@ void test_run_app (GApplication *app, GSourceFunc phase, guint delay_ms);
 void test_settle (guint ms);
 /* The first widget of @type in the tree under @widget, or %NULL. */
 GtkWidget *test_find_type (GtkWidget *widget, GType type);
+/* The first visible toplevel window of @type, or %NULL. */
+gpointer test_find_toplevel (GType type);
 /* Saves @window as the screen shows it to screenshots/@name.png under the
  * test build directory (there is no window manager: it sits at 0,0). */
 void test_screenshot (GtkWindow *window, const char *name);
