@@ -154,14 +154,21 @@ message_account (MimpMessageRow *self)
                                       mimp_chat_message_get_account_id (self->message));
 }
 
-/* Avatars by "account/user": a texture, or the cache itself for "none". */
+static void
+unref_texture (gpointer texture)
+{
+  if (texture != NULL)
+    g_object_unref (texture);
+}
+
+/* Avatars by "account/user": a texture, or %NULL for a user who has none. */
 static GHashTable *
 avatar_cache (void)
 {
   static GHashTable *cache;
 
   if (cache == NULL)
-    cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+    cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, unref_texture);
   return cache;
 }
 
@@ -210,8 +217,7 @@ bytes_fetched (GObject *source, GAsyncResult *result, gpointer data)
   if (fd->avatar)
     /* Kept either way, so that a user without an avatar is asked once. */
     g_hash_table_insert (avatar_cache (), g_strdup (fd->key),
-                         texture ? g_object_ref (G_OBJECT (texture))
-                                 : g_object_ref (G_OBJECT (g_application_get_default ())));
+                         texture ? g_object_ref (texture) : NULL);
   if (error != NULL)
     g_debug ("An image could not be shown: %s", error->message);
   if (fd->self != NULL && fd->avatar && texture != NULL && fd->self->avatar != NULL)
@@ -269,10 +275,9 @@ update_avatar_image (MimpMessageRow *self, const char *sender)
       !mimp_protocol_has (mimp_account_get_protocol (account), MIMP_PROTOCOL_AVATARS))
     return;
   key = g_strdup_printf ("%s/%s", mimp_account_get_id (account), sender);
-  cached = g_hash_table_lookup (avatar_cache (), key);
-  if (cached != NULL)
+  if (g_hash_table_lookup_extended (avatar_cache (), key, NULL, &cached))
     {
-      if (GDK_IS_PAINTABLE (cached))
+      if (cached != NULL)
         adw_avatar_set_custom_image (ADW_AVATAR (self->avatar), cached);
       return;
     }

@@ -506,16 +506,16 @@ lookup_searched (GObject *source, GAsyncResult *result, gpointer data)
                              NULL, lookup_searched, g_steal_pointer (&task));
       return;
     }
-  if (error != NULL || op->timed_out || items == NULL || !op->legacy)
-    op_release (task);
   if (error != NULL || op->timed_out)
     {
+      op_release (task);
       g_list_free_full (items, g_object_unref);
       op_return_error (task, error);
       return;
     }
   if (items == NULL)
     {
+      op_release (task);
       if (!op_set_returned (task))
         g_task_return_pointer (task, NULL, NULL); /* nothing stored */
       return;
@@ -525,8 +525,8 @@ lookup_searched (GObject *source, GAsyncResult *result, gpointer data)
   if (secret_item_get_locked (item))
     {
       /* The unlock prompt was declined or could not be shown. */
-      g_list_free_full (items, g_object_unref);
       op_release (task);
+      g_list_free_full (items, g_object_unref);
       op_return_error (task, g_error_new_literal (SECRET_ERROR, SECRET_ERROR_IS_LOCKED, "locked"));
       return;
     }
