@@ -1076,11 +1076,10 @@ pad_inner (const char *json)
   return g_string_free (out, FALSE);
 }
 
-/* Inside a transaction: one envelope of @inner for @peer. */
+/* Inside a transaction: one envelope of @padded (@len bytes) for @peer. */
 static char *
-encrypt_inner (MimpE2e *self, const char *peer, const char *inner, GError **error)
+encrypt_padded (MimpE2e *self, const char *peer, char *padded, gsize len, GError **error)
 {
-  g_autofree char *padded = pad_inner (inner);
   session_cipher *cipher = NULL;
   ciphertext_message *message = NULL;
   signal_protocol_address address;
@@ -1093,7 +1092,7 @@ encrypt_inner (MimpE2e *self, const char *peer, const char *inner, GError **erro
   if (rc >= 0)
     {
       session_cipher_set_version (cipher, SESSION_VERSION);
-      rc = session_cipher_encrypt (cipher, (const guint8 *) padded, strlen (padded), &message);
+      rc = session_cipher_encrypt (cipher, (const guint8 *) padded, len, &message);
     }
   if (rc < 0)
     {
@@ -1123,7 +1122,38 @@ out:
   SIGNAL_UNREF (message);
   if (cipher != NULL)
     session_cipher_free (cipher);
-  explicit_bzero (padded, strlen (padded));
+  explicit_bzero (padded, len);
+  return envelope;
+}
+
+/* Inside a transaction: one envelope of the JSON object @inner for @peer. */
+static char *
+encrypt_inner (MimpE2e *self, const char *peer, const char *inner, GError **error)
+{
+  g_autofree char *padded = pad_inner (inner);
+
+  return encrypt_padded (self, peer, padded, strlen (padded), error);
+}
+
+char *
+mimp_e2e_encrypt_raw (MimpE2e *self, const char *peer, const char *inner, gsize len, GError **error)
+{
+  gsize padded_len = MAX ((len + PAD_BLOCK - 1) / PAD_BLOCK * PAD_BLOCK, PAD_BLOCK);
+  g_autofree char *padded = g_malloc (padded_len);
+  char *envelope;
+
+  memset (padded, ' ', padded_len);
+  memcpy (padded, inner, len);
+  if (!mimp_e2e_store_begin (&self->store, error))
+    return NULL;
+  envelope = encrypt_padded (self, peer, padded, padded_len, error);
+  if (envelope == NULL)
+    {
+      mimp_e2e_store_rollback (&self->store);
+      return NULL;
+    }
+  if (!mimp_e2e_store_commit (&self->store, error))
+    g_clear_pointer (&envelope, g_free);
   return envelope;
 }
 
