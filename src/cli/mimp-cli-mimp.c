@@ -13,6 +13,7 @@
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
+#include "mimp-cli-mimp-e2e.h"
 #include "mimp-cli-mimp.h"
 #include "mimp.h"
 
@@ -29,8 +30,8 @@ typedef struct
   int timeout;
 } Cli;
 
-static int
-status_for_error (const GError *error)
+int
+mimp_cli_mimp_status_for_error (const GError *error)
 {
   if (error->domain != MIMP_ERROR)
     return EXIT_FAILURE_OTHER;
@@ -71,23 +72,23 @@ finish (Cli *cli, int status)
   g_main_loop_quit (cli->loop);
 }
 
-static void
-state_cb (MimpClientSession *session, GParamSpec *pspec, Cli *cli)
+int
+mimp_cli_mimp_state_status (MimpClientSession *session, gboolean *was_online)
 {
   const GError *error = mimp_client_session_get_error (session);
 
   switch (mimp_client_session_get_state (session))
     {
     case MIMP_SESSION_STATE_ONLINE:
-      cli->was_online = TRUE;
+      *was_online = TRUE;
       break;
     case MIMP_SESSION_STATE_WAITING:
       /* A first attempt that fails is reported at once; a connection lost
        * later is retried (with the same client id) until the timeout. */
-      if (!cli->was_online && error)
+      if (!*was_online && error)
         {
           mimp_cli_die (0, "%s", error->message);
-          finish (cli, status_for_error (error));
+          return mimp_cli_mimp_status_for_error (error);
         }
       else if (error)
         g_debug ("Connection lost (%s); retrying", error->message);
@@ -98,13 +99,23 @@ state_cb (MimpClientSession *session, GParamSpec *pspec, Cli *cli)
       if (error)
         {
           mimp_cli_die (0, "%s", error->message);
-          finish (cli, status_for_error (error));
+          return mimp_cli_mimp_status_for_error (error);
         }
       break;
     case MIMP_SESSION_STATE_CONNECTING:
     default:
       break;
     }
+  return -1;
+}
+
+static void
+state_cb (MimpClientSession *session, GParamSpec *pspec, Cli *cli)
+{
+  int status = mimp_cli_mimp_state_status (session, &cli->was_online);
+
+  if (status >= 0)
+    finish (cli, status);
 }
 
 static void
@@ -116,20 +127,16 @@ send_finished_cb (MimpClientSession *session, const char *client_id, const char 
   if (error)
     {
       mimp_cli_die (0, "message not sent: %s", error->message);
-      finish (cli, status_for_error (error));
+      finish (cli, mimp_cli_mimp_status_for_error (error));
       return;
     }
   finish (cli, EXIT_OK);
 }
 
-static char *
-message_to_json (const MimpMessage *message)
+void
+mimp_cli_mimp_add_message_members (JsonBuilder *builder, const MimpMessage *message,
+                                   const char *text)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
-
-  json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "protocol");
   json_builder_add_string_value (builder, "mimp");
   json_builder_set_member_name (builder, "id");
@@ -147,13 +154,30 @@ message_to_json (const MimpMessage *message)
   else
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "text");
-  json_builder_add_string_value (builder, message->text);
+  json_builder_add_string_value (builder, text);
   json_builder_set_member_name (builder, "ts");
   json_builder_add_int_value (builder, message->timestamp);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
+}
+
+char *
+mimp_cli_json_line (JsonBuilder *builder)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+
   json_generator_set_root (generator, root);
   return json_generator_to_data (generator, NULL);
+}
+
+static char *
+message_to_json (const MimpMessage *message)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  mimp_cli_mimp_add_message_members (builder, message, message->text);
+  json_builder_end_object (builder);
+  return mimp_cli_json_line (builder);
 }
 
 static void
@@ -216,58 +240,86 @@ timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-flush_ack_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+void
+mimp_cli_mimp_flush_ack_cb (GObject *object, GAsyncResult *result, gpointer loop)
 {
-  Cli *cli = user_data;
   g_autoptr (GError) error = NULL;
 
   if (!mimp_client_session_flush_ack_finish (MIMP_CLIENT_SESSION (object), result, &error))
     g_debug ("Final acknowledgement not sent (%s); those messages come again", error->message);
-  g_main_loop_quit (cli->loop);
+  g_main_loop_quit (loop);
+}
+
+int
+mimp_cli_mimp_parse_account (const MimpCliRequest *request, char **host, guint16 *port, char **user,
+                             char **peer)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mimp_cli_parse_server (request->server,
+                              request->use_tls ? MIMP_DEFAULT_TLS_PORT : MIMP_DEFAULT_PORT, host,
+                              port))
+    return mimp_cli_die (EXIT_USAGE, "cannot read the server '%s' (use HOST or HOST:PORT)",
+                         request->server);
+  if (request->user == NULL)
+    return mimp_cli_die (EXIT_USAGE, "no user name given (use --user NAME)");
+  if (!mimp_user_name_normalize (request->user, user, &error))
+    return mimp_cli_die (EXIT_USAGE, "%s", error->message);
+  if (request->to != NULL && !mimp_user_name_normalize (request->to, peer, &error))
+    return mimp_cli_die (EXIT_USAGE, "%s", error->message);
+  return EXIT_OK;
+}
+
+MimpClientSession *
+mimp_cli_mimp_new_session (const MimpCliRequest *request, const char *host, guint16 port,
+                           const char *user, int *status)
+{
+  g_autoptr (GError) error = NULL;
+  MimpClientSession *session;
+  char *password = NULL;
+
+  if (!(password = request->get_password (&error)))
+    {
+      *status = mimp_cli_die (EXIT_USAGE, "%s", error->message);
+      return NULL;
+    }
+  if (!mimp_password_check (password, &error))
+    {
+      mimp_secure_free_string (password);
+      *status = mimp_cli_die (EXIT_USAGE, "%s", error->message);
+      return NULL;
+    }
+  session = mimp_client_session_new (host, port, request->use_tls, user);
+  mimp_client_session_set_password (session, password);
+  mimp_secure_free_string (password);
+  mimp_client_session_set_accepted_certificate (session, request->accept_certificate);
+  *status = EXIT_OK;
+  return session;
 }
 
 int
 mimp_cli_mimp_run (const MimpCliRequest *request)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *host = NULL;
   g_autofree char *user = NULL;
   g_autofree char *to = NULL;
-  char *password = NULL;
   guint16 port;
   Cli cli = { 0 };
   guint timeout_id = 0;
   gboolean sending = g_str_equal (request->command, "send");
+  int status;
 
-  if (!mimp_cli_parse_server (request->server,
-                              request->use_tls ? MIMP_DEFAULT_TLS_PORT : MIMP_DEFAULT_PORT, &host,
-                              &port))
-    return mimp_cli_die (EXIT_USAGE, "cannot read the server '%s' (use HOST or HOST:PORT)",
-                         request->server);
-  if (request->user == NULL)
-    return mimp_cli_die (EXIT_USAGE, "no user name given (use --user NAME)");
-  if (!mimp_user_name_normalize (request->user, &user, &error))
-    return mimp_cli_die (EXIT_USAGE, "%s", error->message);
-  if (sending && !mimp_user_name_normalize (request->to, &to, &error))
-    return mimp_cli_die (EXIT_USAGE, "%s", error->message);
-
-  if (!(password = request->get_password (&error)))
-    return mimp_cli_die (EXIT_USAGE, "%s", error->message);
-  if (!mimp_password_check (password, &error))
-    {
-      mimp_secure_free_string (password);
-      return mimp_cli_die (EXIT_USAGE, "%s", error->message);
-    }
+  if (request->e2e)
+    return mimp_cli_mimp_e2e_run (request);
+  if ((status = mimp_cli_mimp_parse_account (request, &host, &port, &user, &to)) != EXIT_OK)
+    return status;
+  if (!(cli.session = mimp_cli_mimp_new_session (request, host, port, user, &status)))
+    return status;
 
   cli.loop = g_main_loop_new (NULL, FALSE);
   cli.json = request->json;
   cli.count = request->count;
   cli.timeout = request->timeout;
-  cli.session = mimp_client_session_new (host, port, request->use_tls, user);
-  mimp_client_session_set_password (cli.session, password);
-  mimp_secure_free_string (password);
-  mimp_client_session_set_accepted_certificate (cli.session, request->accept_certificate);
   g_signal_connect (cli.session, "notify::state", G_CALLBACK (state_cb), &cli);
 
   if (sending)
@@ -292,7 +344,7 @@ mimp_cli_mimp_run (const MimpCliRequest *request)
   if (!sending && cli.received > 0)
     {
       /* Tell the server what was printed, so it is not delivered again. */
-      mimp_client_session_flush_ack_async (cli.session, NULL, flush_ack_cb, &cli);
+      mimp_client_session_flush_ack_async (cli.session, NULL, mimp_cli_mimp_flush_ack_cb, cli.loop);
       g_main_loop_run (cli.loop);
     }
   g_clear_handle_id (&timeout_id, g_source_remove);
