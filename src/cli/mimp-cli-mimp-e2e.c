@@ -244,6 +244,7 @@ typedef struct
   gboolean started;
   gboolean sending;
   gboolean verifying;
+  guint timeout_id;
 
   /* Receiving: one message at a time, in order. */
   GQueue incoming; /* Incoming * */
@@ -1106,6 +1107,7 @@ timeout_cb (gpointer user_data)
   E2eCli *cli = user_data;
   const GError *error = mimp_client_session_get_error (cli->session);
 
+  cli->timeout_id = 0;
   if (cli->waiting_keys)
     {
       mimp_cli_die (0,
@@ -1225,7 +1227,6 @@ mimp_cli_mimp_e2e_run (const MimpCliRequest *request)
   E2eCli cli = { 0 };
   guint16 port;
   int lock_fd = -1;
-  guint timeout_id = 0;
   int status;
 
   if ((status = mimp_cli_mimp_parse_account (request, &host, &port, &user, &peer)) != EXIT_OK)
@@ -1282,13 +1283,13 @@ mimp_cli_mimp_e2e_run (const MimpCliRequest *request)
   if (cli.sending)
     cli.client_id = g_uuid_string_random ();
   if (cli.sending || cli.verifying)
-    timeout_id = g_timeout_add_seconds ((guint) request->timeout, timeout_cb, &cli);
+    cli.timeout_id = g_timeout_add_seconds ((guint) request->timeout, timeout_cb, &cli);
 
   g_unix_signal_add (SIGINT, signal_cb, &cli);
   g_unix_signal_add (SIGTERM, signal_cb, &cli);
   mimp_client_session_start (cli.session);
   g_main_loop_run (cli.loop);
-  g_clear_handle_id (&timeout_id, g_source_remove);
+  g_clear_handle_id (&cli.timeout_id, g_source_remove);
 
   drain (&cli);
   mimp_client_session_stop (cli.session);

@@ -28,6 +28,7 @@ typedef struct
   gint64 received;
   char *client_id;
   int timeout;
+  guint timeout_id;
 } Cli;
 
 int
@@ -232,6 +233,7 @@ timeout_cb (gpointer user_data)
 {
   Cli *cli = user_data;
 
+  cli->timeout_id = 0;
   mimp_cli_die (0, "gave up after %d seconds: %s", cli->timeout,
                 mimp_client_session_get_error (cli->session)
                     ? mimp_client_session_get_error (cli->session)->message
@@ -305,7 +307,6 @@ mimp_cli_mimp_run (const MimpCliRequest *request)
   g_autofree char *to = NULL;
   guint16 port;
   Cli cli = { 0 };
-  guint timeout_id = 0;
   gboolean sending = g_str_equal (request->command, "send");
   int status;
 
@@ -328,7 +329,7 @@ mimp_cli_mimp_run (const MimpCliRequest *request)
       mimp_client_session_set_receive (cli.session, FALSE);
       g_signal_connect (cli.session, "send-finished", G_CALLBACK (send_finished_cb), &cli);
       mimp_client_session_send (cli.session, cli.client_id, request->to, request->text);
-      timeout_id = g_timeout_add_seconds ((guint) request->timeout, timeout_cb, &cli);
+      cli.timeout_id = g_timeout_add_seconds ((guint) request->timeout, timeout_cb, &cli);
     }
   else
     {
@@ -347,7 +348,7 @@ mimp_cli_mimp_run (const MimpCliRequest *request)
       mimp_client_session_flush_ack_async (cli.session, NULL, mimp_cli_mimp_flush_ack_cb, cli.loop);
       g_main_loop_run (cli.loop);
     }
-  g_clear_handle_id (&timeout_id, g_source_remove);
+  g_clear_handle_id (&cli.timeout_id, g_source_remove);
   mimp_client_session_stop (cli.session);
   g_clear_object (&cli.session);
   g_main_loop_unref (cli.loop);
