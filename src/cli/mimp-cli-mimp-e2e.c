@@ -257,8 +257,8 @@ typedef struct
   /* send */
   gboolean waiting_keys;
   gboolean encrypting;
-  char *client_id;
-  GPtrArray *unsent; /* client ids of envelopes the server has not taken */
+  GPtrArray *message_ids; /* one per text of the request, the client id of its first envelope */
+  GPtrArray *unsent;      /* client ids of envelopes the server has not taken */
   gboolean all_sent;
 
   /* verify */
@@ -484,6 +484,11 @@ print_message (E2eCli *cli, const MimpMessage *message, const Read *read)
           json_builder_set_member_name (builder, "missing");
           json_builder_add_int_value (builder, result->missing);
         }
+      if (result->key_changed)
+        {
+          json_builder_set_member_name (builder, "key_changed");
+          json_builder_add_boolean_value (builder, TRUE);
+        }
       json_builder_end_object (builder);
       line = mimp_cli_json_line (builder);
     }
@@ -500,11 +505,12 @@ print_message (E2eCli *cli, const MimpMessage *message, const Read *read)
         missing = g_strdup_printf (" [%u missing before this]", result->missing);
       /* User names have no spaces: the marks after the sender are
        * unambiguous. */
-      line = g_strdup_printf ("%s%s%s\t%s", message->from,
+      line = g_strdup_printf ("%s%s%s%s\t%s", message->from,
                               e2e             ? ""
                               : undecryptable ? " [undecryptable]"
                                               : " [not encrypted]",
-                              missing ? missing : "", escaped);
+                              result->key_changed ? " [key changed]" : "", missing ? missing : "",
+                              escaped);
     }
   return print_or_fail (cli, line);
 }
@@ -711,6 +717,10 @@ read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
       break;
     }
 
+  if (result->key_changed && !reading->counted)
+    g_printerr ("mimp-cli: %s's key changed: compare safety numbers (mimp-cli --e2e "
+                "safety-number %s)\n",
+                message->from, message->from);
   for (guint i = 0; result->replies && i < result->replies->len; i++)
     send_envelope (cli, message->from, result->replies->pdata[i]);
   if (read->smp_answer)
@@ -826,19 +836,54 @@ peer_call_new (const char *peer, const char *first, const char *second)
   return call;
 }
 
-/* first: the message id, second: the text. */
+/* The messages of a send, for the worker (the E2eCli's, which outlive it). */
+typedef struct
+{
+  const char *peer;
+  GPtrArray *message_ids;
+  const char *const *texts;
+} SendCall;
+
+static SendCall *
+send_call_new (E2eCli *cli)
+{
+  SendCall *call = g_new0 (SendCall, 1);
+
+  call->peer = cli->peer;
+  call->message_ids = cli->message_ids;
+  call->texts = cli->request->texts;
+  return call;
+}
+
+/* Every message, in order: its envelopes (a GPtrArray of them). A failure
+ * stops at that message; those before stay encrypted in the state, unsent. */
 static gpointer
 encrypt_work (MimpE2e *e2e, gpointer data, GError **error)
 {
-  PeerCall *call = data;
+  SendCall *call = data;
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
 
-  return mimp_e2e_encrypt (e2e, call->peer, call->first, call->second, error);
+  for (guint i = 0; i < call->message_ids->len; i++)
+    {
+      GPtrArray *envelopes =
+          mimp_e2e_encrypt (e2e, call->peer, call->message_ids->pdata[i], call->texts[i], error);
+
+      if (envelopes == NULL)
+        return NULL;
+      g_ptr_array_add (all, envelopes);
+    }
+  return g_steal_pointer (&all);
 }
 
 static gpointer
 sent_work (MimpE2e *e2e, gpointer data, GError **error)
 {
-  return mimp_e2e_sent (e2e, data, error) ? GINT_TO_POINTER (TRUE) : NULL;
+  SendCall *call = data;
+
+  for (guint i = 0; i < call->message_ids->len; i++)
+    if (!mimp_e2e_sent (e2e, call->message_ids->pdata[i], error))
+      return NULL;
+  return GINT_TO_POINTER (TRUE);
 }
 
 static void
@@ -881,8 +926,7 @@ static void
 send_finished_cb (MimpClientSession *session, const char *client_id, const char *server_id,
                   gint64 timestamp, const GError *error, E2eCli *cli)
 {
-  if (cli->unsent == NULL ||
-      !g_ptr_array_find_with_equal_func (cli->unsent, client_id, g_str_equal, NULL))
+  if (!mimp_cli_mimp_take_id (cli->unsent, client_id))
     {
       if (error)
         g_debug ("A reply was refused: %s", error->message);
@@ -894,15 +938,9 @@ send_finished_cb (MimpClientSession *session, const char *client_id, const char 
       finish (cli, mimp_cli_mimp_status_for_error (error));
       return;
     }
-  for (guint i = 0; i < cli->unsent->len; i++)
-    if (g_str_equal (cli->unsent->pdata[i], client_id))
-      {
-        g_ptr_array_remove_index_fast (cli->unsent, i);
-        break;
-      }
   if (cli->unsent->len == 0)
-    mimp_e2e_worker_run_async (cli->worker, sent_work, g_strdup (cli->client_id), g_free, NULL,
-                               NULL, sent_cb, cli);
+    mimp_e2e_worker_run_async (cli->worker, sent_work, send_call_new (cli), g_free, NULL, NULL,
+                               sent_cb, cli);
 }
 
 static void
@@ -910,10 +948,10 @@ encrypt_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   E2eCli *cli = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) envelopes = NULL;
+  g_autoptr (GPtrArray) all = NULL;
 
-  envelopes = mimp_e2e_worker_run_finish (MIMP_E2E_WORKER (object), result, &error);
-  if (envelopes == NULL)
+  all = mimp_e2e_worker_run_finish (MIMP_E2E_WORKER (object), result, &error);
+  if (all == NULL)
     {
       if (g_error_matches (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_TOO_LONG))
         {
@@ -932,13 +970,19 @@ encrypt_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     }
   test_crash_point ("after-encrypt");
   cli->unsent = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < envelopes->len; i++)
+  for (guint i = 0; i < all->len; i++)
     {
-      /* Each envelope is its own MIMP message, with its own client id. */
-      char *id = i == 0 ? g_strdup (cli->client_id) : g_strdup_printf ("%s-%u", cli->client_id, i);
+      GPtrArray *envelopes = all->pdata[i];
+      const char *message_id = cli->message_ids->pdata[i];
 
-      g_ptr_array_add (cli->unsent, id);
-      mimp_client_session_send (cli->session, id, cli->peer, envelopes->pdata[i]);
+      for (guint j = 0; j < envelopes->len; j++)
+        {
+          /* Each envelope is a MIMP message of its own, with its own client id. */
+          char *id = j == 0 ? g_strdup (message_id) : g_strdup_printf ("%s-%u", message_id, j);
+
+          g_ptr_array_add (cli->unsent, id);
+          mimp_client_session_send (cli->session, id, cli->peer, envelopes->pdata[j]);
+        }
     }
 }
 
@@ -948,8 +992,7 @@ encrypt_and_send (E2eCli *cli)
   if (cli->encrypting)
     return;
   cli->encrypting = TRUE;
-  mimp_e2e_worker_run_async (cli->worker, encrypt_work,
-                             peer_call_new (cli->peer, cli->client_id, cli->request->text), g_free,
+  mimp_e2e_worker_run_async (cli->worker, encrypt_work, send_call_new (cli), g_free,
                              (GDestroyNotify) g_ptr_array_unref, NULL, encrypt_cb, cli);
 }
 
@@ -1281,7 +1324,11 @@ mimp_cli_mimp_e2e_run (const MimpCliRequest *request)
   g_signal_connect (cli.session, "ephemeral-received", G_CALLBACK (ephemeral_received_cb), &cli);
   g_signal_connect (cli.session, "send-finished", G_CALLBACK (send_finished_cb), &cli);
   if (cli.sending)
-    cli.client_id = g_uuid_string_random ();
+    {
+      cli.message_ids = g_ptr_array_new_with_free_func (g_free);
+      for (const char *const *text = request->texts; *text; text++)
+        g_ptr_array_add (cli.message_ids, g_uuid_string_random ());
+    }
   if (cli.sending || cli.verifying)
     cli.timeout_id = g_timeout_add_seconds ((guint) request->timeout, timeout_cb, &cli);
 
@@ -1302,7 +1349,7 @@ mimp_cli_mimp_e2e_run (const MimpCliRequest *request)
   g_queue_clear_full (&cli.incoming, (GDestroyNotify) incoming_free);
   g_hash_table_unref (cli.read_ids);
   g_clear_pointer (&cli.unsent, g_ptr_array_unref);
-  g_free (cli.client_id);
+  g_clear_pointer (&cli.message_ids, g_ptr_array_unref);
   mimp_secure_free_string (cli.smp_secret);
   g_main_loop_unref (cli.loop);
   return cli.status;

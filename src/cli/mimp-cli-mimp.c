@@ -26,10 +26,22 @@ typedef struct
   gboolean json;
   gint64 count;
   gint64 received;
-  char *client_id;
+  GPtrArray *unsent; /* send: the client ids the server has not taken yet */
   int timeout;
   guint timeout_id;
 } Cli;
+
+gboolean
+mimp_cli_mimp_take_id (GPtrArray *ids, const char *id)
+{
+  for (guint i = 0; ids && i < ids->len; i++)
+    if (g_str_equal (ids->pdata[i], id))
+      {
+        g_ptr_array_remove_index (ids, i);
+        return TRUE;
+      }
+  return FALSE;
+}
 
 int
 mimp_cli_mimp_status_for_error (const GError *error)
@@ -123,7 +135,7 @@ static void
 send_finished_cb (MimpClientSession *session, const char *client_id, const char *server_id,
                   gint64 timestamp, const GError *error, Cli *cli)
 {
-  if (g_strcmp0 (client_id, cli->client_id) != 0)
+  if (!mimp_cli_mimp_take_id (cli->unsent, client_id))
     return;
   if (error)
     {
@@ -131,7 +143,8 @@ send_finished_cb (MimpClientSession *session, const char *client_id, const char 
       finish (cli, mimp_cli_mimp_status_for_error (error));
       return;
     }
-  finish (cli, EXIT_OK);
+  if (cli->unsent->len == 0)
+    finish (cli, EXIT_OK);
 }
 
 void
@@ -325,10 +338,17 @@ mimp_cli_mimp_run (const MimpCliRequest *request)
 
   if (sending)
     {
-      cli.client_id = g_uuid_string_random ();
+      cli.unsent = g_ptr_array_new_with_free_func (g_free);
       mimp_client_session_set_receive (cli.session, FALSE);
       g_signal_connect (cli.session, "send-finished", G_CALLBACK (send_finished_cb), &cli);
-      mimp_client_session_send (cli.session, cli.client_id, request->to, request->text);
+      /* In order, each with its own client id. */
+      for (const char *const *text = request->texts; *text; text++)
+        {
+          char *client_id = g_uuid_string_random ();
+
+          g_ptr_array_add (cli.unsent, client_id);
+          mimp_client_session_send (cli.session, client_id, request->to, *text);
+        }
       cli.timeout_id = g_timeout_add_seconds ((guint) request->timeout, timeout_cb, &cli);
     }
   else
@@ -352,6 +372,6 @@ mimp_cli_mimp_run (const MimpCliRequest *request)
   mimp_client_session_stop (cli.session);
   g_clear_object (&cli.session);
   g_main_loop_unref (cli.loop);
-  g_free (cli.client_id);
+  g_clear_pointer (&cli.unsent, g_ptr_array_unref);
   return cli.status;
 }

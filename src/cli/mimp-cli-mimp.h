@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 int mimp_cli_mimp_run (const MimpCliRequest *request);
 
 /* Shared with the private-chat verbs (mimp-cli-mimp-e2e.c). */
+/* Removes @id from @ids (client ids waiting for the server); FALSE if it
+ * was not there. */
+gboolean mimp_cli_mimp_take_id (GPtrArray *ids, const char *id);
 int mimp_cli_mimp_status_for_error (const GError *error);
 /* Reads --server, --user and the peer (request->to, when set): EXIT_OK, or
  * the usage status with the reason printed. */

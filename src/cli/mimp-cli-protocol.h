@@ -32,11 +32,13 @@ typedef struct
   const char *user;    /* --user as given */
   const char *to;      /* send: the recipient as given; safety-number, verify, trust: the peer */
   const char *text;    /* send: non-empty UTF-8 text, from argv or standard input */
-  const char *dialect; /* --dialect as given, or NULL */
-  gboolean json;       /* listen --json */
-  gint64 count;        /* listen --count, 0 for no limit */
-  int timeout;         /* --timeout in seconds, > 0 */
-  gboolean use_tls;    /* --tls */
+  const char *const *texts;       /* send: every message, NULL-terminated (MIMP --stdin-lines: one
+                                     per line of standard input; else text alone) */
+  const char *dialect;            /* --dialect as given, or NULL */
+  gboolean json;                  /* listen --json */
+  gint64 count;                   /* listen --count, 0 for no limit */
+  int timeout;                    /* --timeout in seconds, > 0 */
+  gboolean use_tls;               /* --tls */
   const char *accept_certificate; /* --accept-certificate, or NULL */
   /* Reads the password as mimp-cli does for every protocol (MIMP_PASSWORD,
    * --password-file or a prompt); free it with mimp_secure_free_string (). */

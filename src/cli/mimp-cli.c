@@ -38,6 +38,7 @@ static gint64 opt_count = 0;
 static gboolean opt_e2e = FALSE;
 static char *opt_state = NULL;
 static char *opt_question = NULL;
+static gboolean opt_stdin_lines = FALSE;
 
 static const GOptionEntry entries[] = {
   { "protocol", 'p', 0, G_OPTION_ARG_STRING, &opt_protocol,
@@ -64,6 +65,8 @@ static const GOptionEntry entries[] = {
     "MIMP: end-to-end encrypted private chats (send, listen, safety-number, verify, trust)", NULL },
   { "state", 0, 0, G_OPTION_ARG_FILENAME, &opt_state,
     "--e2e: keep the keys and sessions in DIR (default $XDG_DATA_HOME/mimp-cli/e2e)", "DIR" },
+  { "stdin-lines", 0, 0, G_OPTION_ARG_NONE, &opt_stdin_lines,
+    "send TO - (MIMP): each line of standard input is a message of its own", NULL },
   { "question", 0, 0, G_OPTION_ARG_STRING, &opt_question,
     "verify: ask QUESTION (the peer answers it) instead of a shared secret", "QUESTION" },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Print debug messages", NULL },
@@ -253,6 +256,44 @@ get_smp_secret (GError **error)
   return secret;
 }
 
+/* send --stdin-lines: the non-empty lines of @text (a trailing \r dropped),
+ * each a message of its own. */
+static char **
+split_lines (const char *text, gsize max, GError **error)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+
+  for (char **line = lines; *line; line++)
+    {
+      gsize len = strlen (*line);
+
+      if (len > 0 && (*line)[len - 1] == '\r')
+        (*line)[--len] = '\0';
+      if (len == 0)
+        continue;
+      if (len > max)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "line %u of standard input is over %" G_GSIZE_FORMAT " bytes",
+                       (guint) (line - lines) + 1, max);
+          return NULL;
+        }
+      g_ptr_array_add (texts, g_strdup (*line));
+    }
+  if (texts->len == 0)
+    {
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           "the message must be non-empty UTF-8 text");
+      return NULL;
+    }
+  g_ptr_array_add (texts, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&texts), FALSE);
+}
+
+/* The most send --stdin-lines reads. */
+#define STDIN_LINES_MAX (64 * 1024 * 1024)
+
 /* `send TO -`: the text is standard input (one trailing newline dropped),
  * so that it need not appear on a command line. */
 static char *
@@ -354,6 +395,7 @@ main (int argc, char *argv[])
   g_autoptr (GString) description = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
+  g_auto (GStrv) texts = NULL;
   const MimpCliProtocol *protocol;
   MimpCliRequest request = { 0 };
   const char *command;
@@ -430,6 +472,8 @@ main (int argc, char *argv[])
     return mimp_cli_die (EXIT_USAGE, "--e2e is for MIMP accounts only");
   if ((opt_state || opt_question) && !opt_e2e)
     return mimp_cli_die (EXIT_USAGE, "--state and --question go with --e2e");
+  if (opt_stdin_lines && !g_str_equal (command, "send"))
+    return mimp_cli_die (EXIT_USAGE, "--stdin-lines is for send only");
   if (opt_question && !g_str_equal (command, "verify"))
     return mimp_cli_die (EXIT_USAGE, "--question is for verify only");
   if (opt_question && (*opt_question == '\0' || !g_utf8_validate (opt_question, -1, NULL)))
@@ -442,20 +486,27 @@ main (int argc, char *argv[])
       /* Private messages go in fragments, each one MIMP message. */
       gsize max_text = opt_e2e ? MIMP_E2E_MAX_TEXT : protocol->max_text;
 
+      if (opt_stdin_lines && (!g_str_equal (argv[3], "-") || protocol->run != mimp_cli_mimp_run))
+        return mimp_cli_die (EXIT_USAGE, "--stdin-lines goes with MIMP's send TO -");
       if (g_str_equal (argv[3], "-"))
         {
-          if (!(text = read_text_from_stdin (max_text, &error)))
+          if (!(text = read_text_from_stdin (opt_stdin_lines ? STDIN_LINES_MAX : max_text, &error)))
             return mimp_cli_die (EXIT_FAILURE_OTHER, "%s", error->message);
         }
       else
         text = g_strdup (argv[3]);
       if (*text == '\0' || !g_utf8_validate (text, -1, NULL))
         return mimp_cli_die (EXIT_USAGE, "the message must be non-empty UTF-8 text");
-      if (strlen (text) > max_text)
+      if (opt_stdin_lines && !(texts = split_lines (text, max_text, &error)))
+        return mimp_cli_die (EXIT_USAGE, "%s", error->message);
+      if (!opt_stdin_lines && strlen (text) > max_text)
         return mimp_cli_die (EXIT_REFUSED, "the message is over %" G_GSIZE_FORMAT " bytes",
                              max_text);
+      if (!opt_stdin_lines)
+        texts = g_strdupv ((char *[]){ text, NULL });
       request.to = argv[2];
-      request.text = text;
+      request.text = texts[0];
+      request.texts = (const char *const *) texts;
     }
   else if (peer_command)
     request.to = argv[2];

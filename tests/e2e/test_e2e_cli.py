@@ -117,11 +117,24 @@ def texts(lines):
     return [line["text"] for line in lines if "event" not in line]
 
 
-def exchange(sender, receiver, server, label, n):
+def send_lines(user, server, to, lines):
+    """One send --stdin-lines: a message per line, the texts never in argv."""
+    if server is srv:
+        PHRASES.extend(lines)
+    r = run(user, server, "--stdin-lines", "send", to, "-",
+            input_bytes=("\n".join(lines) + "\n").encode())
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert r.stdout == b"", r.stdout
+
+
+def exchange(sender, receiver, server, label, n, one_by_one=False):
     """sender sends n phrases; receiver's listen prints them, encrypted, in order."""
     sent = [phrase("%s %d" % (label, i)) for i in range(n)]
-    for text in sent:
-        send(sender, server, receiver, text)
+    if one_by_one:
+        for text in sent:
+            send(sender, server, receiver, text)
+    else:
+        send_lines(sender, server, receiver, sent)
     rc, lines, err = listen(receiver, server, n)
     assert rc == 0, err
     assert texts(lines) == sent, (label, lines)
@@ -247,8 +260,9 @@ def test_key_directory_offline_peer():
     assert m["e2e"] is True and m["verified"] is False, m
 
     # Several messages both ways.
-    exchange("alice", "bob", srv, "to bob", 3)
-    exchange("bob", "alice", srv, "to alice", 3)
+    exchange("alice", "bob", srv, "to bob", 3, one_by_one=True)
+    exchange("bob", "alice", srv, "to alice", 3, one_by_one=True)
+    exchange("alice", "bob", srv, "lines to bob", 5)
 
     # The plain output: sender, tab, text; nothing marked.
     text = phrase("plain output")
@@ -317,6 +331,32 @@ def test_safety_numbers_and_verification():
     # The secret never on the command line: verify without one is refused.
     r = run("alice", srv, "verify", "bob", input_bytes=b"")
     assert r.returncode == 2, r.stderr
+
+
+def test_key_change_pauses_sending():
+    # alice verified bob (above). bob reinstalls: a new state, new keys.
+    before = run("alice", srv, "safety-number", "bob").stdout
+    shutil.rmtree(state_dir("bob", srv))
+    publish_once("bob", srv)
+    news = phrase("from the new bob")
+    send("bob", srv, "alice", news)
+    rc, lines, err = listen("alice", srv, 1)
+    assert rc == 0, err
+    assert texts(lines) == [news] and lines[0]["e2e"] is True, lines
+    assert lines[0]["verified"] is False and lines[0].get("key_changed") is True, lines
+    assert run("alice", srv, "safety-number", "bob").stdout != before
+
+    # Sending pauses: nothing goes out until alice accepts the new key.
+    paused = phrase("paused")
+    PHRASES.append(paused)
+    r = run("alice", srv, "send", "bob", paused)
+    assert r.returncode == 6, (r.returncode, r.stderr)
+    assert b"key changed" in r.stderr and b"trust bob" in r.stderr, r.stderr
+    assert paused.encode() not in r.stderr
+    r = run("alice", srv, "trust", "bob")
+    assert r.returncode == 0, r.stderr
+    exchange("alice", "bob", srv, "after trust", 2)
+    exchange("bob", "alice", srv, "after trust back", 2)
 
 
 # --- (d) kill -9 at the worst moments ------------------------------------------
@@ -432,7 +472,7 @@ def test_plain_server_in_band():
             alice.kill()
             alice.wait()
 
-    exchange("bob", "alice", plain10, "1.0 to alice", 3)
+    exchange("bob", "alice", plain10, "1.0 to alice", 3, one_by_one=True)
     exchange("alice", "bob", plain10, "1.0 to bob", 3)
 
 
@@ -474,6 +514,7 @@ def main():
                         test_key_directory_offline_peer,
                         test_unencrypted_is_marked,
                         test_safety_numbers_and_verification,
+                        test_key_change_pauses_sending,
                         test_crash_between_storing_and_acknowledging,
                         test_one_process_per_state,
                         test_long_conversation,
