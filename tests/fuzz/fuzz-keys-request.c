@@ -228,7 +228,7 @@ exercise_session (guint8 control, const guint8 *data, gsize size)
       left -= (gsize) (hit - p) + MIMP_TOKEN_LENGTH;
       p = hit + MIMP_TOKEN_LENGTH;
     }
-  for (guint i = 0; i < 1 + ((control >> 2) & 3); i++)
+  for (guint i = 0; i < 1u + ((control >> 2) & 3u); i++)
     send_frame (&c, (control & 2) ? MIMP_PACKET_FEATURES : MIMP_PACKET_KEYS, body, size);
   count = g_strdup_printf ("{\"uf\":\"alice\",\"token\":\"%s\",\"op\":\"count\",\"device\":1}",
                            c.token);
