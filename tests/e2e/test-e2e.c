@@ -520,8 +520,31 @@ test_inband (Fixture *f, gconstpointer data)
   }
   reply = encrypt_one (f->bob, "alice", "i-2", "in-band reply");
   expect_message (f->alice, "bob", "k4", reply, "in-band reply");
-  /* Replaying the answer is a duplicate. */
+  /* Replaying the answer is a duplicate; without a server id, an answer
+   * that was not asked for (any more). */
   expect_status (f->alice, "bob", "k2", answer, MIMP_E2E_DUPLICATE);
+  expect_status (f->alice, "bob", NULL, answer, MIMP_E2E_UNDECRYPTABLE);
+  expect_status (f->bob, "alice", NULL, answer, MIMP_E2E_UNDECRYPTABLE);
+  g_assert_true (mimp_e2e_has_session (f->alice, "bob"));
+  /* Same message id to two peers: two sets of envelopes. */
+  {
+    g_autofree char *to_alice = encrypt_one (f->bob, "alice", "same-id", "for alice");
+    g_autofree char *answer2 = NULL;
+    g_autofree char *request2 = mimp_e2e_key_request (f->bob, "carol", &error);
+    g_autoptr (MimpE2e) carol = open_or_die (f->path_a, "carol@localhost:3290", f->key_a);
+    g_autofree char *to_carol = NULL;
+
+    {
+      g_autoptr (MimpE2eResult) r = decrypt (carol, "bob", NULL, request2);
+
+      answer2 = g_strdup (g_ptr_array_index (r->replies, 0));
+    }
+    expect_status (f->bob, "carol", NULL, answer2, MIMP_E2E_CONTROL);
+    to_carol = encrypt_one (f->bob, "carol", "same-id", "for carol");
+    g_assert_cmpstr (to_carol, !=, to_alice);
+    expect_message (carol, "bob", NULL, to_carol, "for carol");
+    expect_message (f->alice, "bob", NULL, to_alice, "for alice");
+  }
 }
 
 static void
