@@ -197,6 +197,21 @@ expect_status (MimpE2e *e2e, const char *peer, const char *server_id, const char
     }
 }
 
+/* Delivers @envelope to @to (from @from_name) and returns the result. */
+static MimpE2eResult *
+deliver (MimpE2e *to, const char *from_name, const char *envelope)
+{
+  g_assert_nonnull (envelope);
+  return decrypt (to, from_name, NULL, envelope);
+}
+
+static char *
+only_reply (MimpE2eResult *result)
+{
+  g_assert_cmpuint (result->replies->len, ==, 1);
+  return g_strdup (g_ptr_array_index (result->replies, 0));
+}
+
 /* Bob fetched Alice's bundle while she was offline; they talk both ways. */
 static void
 establish (Fixture *f)
@@ -547,6 +562,40 @@ test_inband (Fixture *f, gconstpointer data)
   }
 }
 
+/* Both ask at once: both answer, both start sessions; whatever each sends
+ * first, the other reads, and they go on both ways. */
+static void
+test_inband_crossed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *from_alice = mimp_e2e_key_request (f->alice, "bob", NULL);
+  g_autofree char *from_bob = mimp_e2e_key_request (f->bob, "alice", NULL);
+  g_autofree char *answer_alice = NULL;
+  g_autofree char *answer_bob = NULL;
+
+  {
+    g_autoptr (MimpE2eResult) r = decrypt (f->bob, "alice", NULL, from_alice);
+
+    answer_bob = only_reply (r);
+  }
+  {
+    g_autoptr (MimpE2eResult) r = decrypt (f->alice, "bob", NULL, from_bob);
+
+    answer_alice = only_reply (r);
+  }
+  expect_status (f->alice, "bob", NULL, answer_bob, MIMP_E2E_CONTROL);
+  expect_status (f->bob, "alice", NULL, answer_alice, MIMP_E2E_CONTROL);
+  for (int round = 0; round < 3; round++)
+    {
+      g_autofree char *id_a = g_strdup_printf ("xa-%d", round);
+      g_autofree char *id_b = g_strdup_printf ("xb-%d", round);
+      g_autofree char *a = encrypt_one (f->alice, "bob", id_a, "from alice, crossed");
+      g_autofree char *b = encrypt_one (f->bob, "alice", id_b, "from bob, crossed");
+
+      expect_message (f->bob, "alice", NULL, a, "from alice, crossed");
+      expect_message (f->alice, "bob", NULL, b, "from bob, crossed");
+    }
+}
+
 static void
 test_fragments (Fixture *f, gconstpointer data)
 {
@@ -784,21 +833,6 @@ reopen_both (Fixture *f)
 }
 
 /* --- SMP --- */
-
-/* Delivers @envelope to @to (from @from_name) and returns the result. */
-static MimpE2eResult *
-deliver (MimpE2e *to, const char *from_name, const char *envelope)
-{
-  g_assert_nonnull (envelope);
-  return decrypt (to, from_name, NULL, envelope);
-}
-
-static char *
-only_reply (MimpE2eResult *result)
-{
-  g_assert_cmpuint (result->replies->len, ==, 1);
-  return g_strdup (g_ptr_array_index (result->replies, 0));
-}
 
 /* Alice asks, Bob answers; returns Alice's and Bob's last events. */
 static void
@@ -1423,6 +1457,7 @@ main (int argc, char **argv)
   ADD ("/e2e/session/bad-bundle", test_bad_bundle);
   ADD ("/e2e/session/publish", test_bundle_publish);
   ADD ("/e2e/session/in-band", test_inband);
+  ADD ("/e2e/session/in-band-crossed", test_inband_crossed);
   ADD ("/e2e/messages/order-gaps-replay", test_order_and_gaps);
   ADD ("/e2e/messages/tamper", test_tamper);
   ADD ("/e2e/messages/reflection", test_reflection);
