@@ -60,6 +60,7 @@ G_DEFINE_FINAL_TYPE (MimpE2e, mimp_e2e, G_TYPE_OBJECT)
 #define PAD_MIN 512
 #define KEEP_SENT 50
 #define MAX_PENDING_GROUPS 32
+#define MAX_INBAND_PREKEYS 100
 #define DAY_SECONDS (24 * 3600)
 #define SPK_ROTATE_SECONDS (30 * DAY_SECONDS)
 
@@ -1640,8 +1641,14 @@ key_answer (MimpE2e *self, const char *peer, GError **error)
     return NULL;
   if (pk_id <= 0 || signal_protocol_pre_key_contains_key (self->store_ctx, (guint32) pk_id) != 1)
     {
+      /* Requests from many senders make at most MAX_INBAND_PREKEYS. */
       if (!make_prekeys (self, 1, 2, &new_id, error) ||
-          !peer_set (self, peer, "inband_pk", new_id, error))
+          !peer_set (self, peer, "inband_pk", new_id, error) ||
+          !exec_bound (self,
+                       "DELETE FROM prekeys WHERE account = ?1 AND published = 2 AND id NOT IN"
+                       " (SELECT id FROM prekeys WHERE account = ?1 AND published = 2"
+                       " ORDER BY rowid DESC LIMIT ?4)",
+                       NULL, NULL, MAX_INBAND_PREKEYS, error))
         return NULL;
       pk_id = new_id;
     }

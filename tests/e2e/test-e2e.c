@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -594,6 +595,35 @@ test_inband_crossed (Fixture *f, gconstpointer data)
       expect_message (f->bob, "alice", NULL, a, "from alice, crossed");
       expect_message (f->alice, "bob", NULL, b, "from bob, crossed");
     }
+}
+
+/* Key requests from many senders (a hostile server can make up names)
+ * keep at most 100 in-band one-time prekeys. */
+static void
+test_inband_flood (Fixture *f, gconstpointer data)
+{
+  g_autofree char *request = mimp_e2e_key_request (f->bob, "alice", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int count = -1;
+
+  for (int i = 0; i < 120; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("sender%d", i);
+      g_autoptr (MimpE2eResult) r = decrypt (f->alice, name, NULL, request);
+
+      g_assert_cmpint (r->status, ==, MIMP_E2E_CONTROL);
+      g_assert_cmpuint (r->replies->len, ==, 1);
+    }
+  g_assert_cmpint (sqlite3_open_v2 (f->path_a, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (
+      sqlite3_prepare_v2 (db, "SELECT count(*) FROM prekeys WHERE published = 2", -1, &stmt, NULL),
+      ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpint (count, ==, 100);
 }
 
 static void
@@ -1458,6 +1488,7 @@ main (int argc, char **argv)
   ADD ("/e2e/session/publish", test_bundle_publish);
   ADD ("/e2e/session/in-band", test_inband);
   ADD ("/e2e/session/in-band-crossed", test_inband_crossed);
+  ADD ("/e2e/session/in-band-flood", test_inband_flood);
   ADD ("/e2e/messages/order-gaps-replay", test_order_and_gaps);
   ADD ("/e2e/messages/tamper", test_tamper);
   ADD ("/e2e/messages/reflection", test_reflection);
