@@ -217,7 +217,7 @@ mimp_e2e_store_commit (MimpE2eStore *store, GError **error)
 void
 mimp_e2e_store_rollback (MimpE2eStore *store)
 {
-  if (!sqlite3_get_autocommit (store->db))
+  if (store->db != NULL && !sqlite3_get_autocommit (store->db))
     sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
