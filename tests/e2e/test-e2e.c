@@ -819,6 +819,11 @@ test_storage_key (Fixture *f, gconstpointer data)
   g_assert_error (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_STORAGE_KEY);
   g_clear_error (&error);
   f->alice = open_or_die (f->path_a, "alice@localhost:3290", f->key_a);
+  /* A place where no database can be made. */
+  e2e = mimp_e2e_open ("/proc/no/such/dir/e2e.db", "alice@localhost:3290", f->key_a, &error);
+  g_assert_null (e2e);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
 
   /* Another account in the same file, with its own key. */
   {
