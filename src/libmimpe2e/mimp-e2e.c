@@ -2140,11 +2140,12 @@ decrypt_answer (MimpE2e *self, const char *peer, const guint8 *data, gsize len, 
   MimpE2eResult *result;
   gint64 requested = 0;
 
-  /* An answer nobody asked for (or a replayed one) is not taken. */
+  /* An answer nobody asked for (or a second one, or a replayed one) is
+   * not taken; nothing to show either. */
   if (!peer_get (self, peer, "requested", &requested, error))
     return NULL;
   if (requested <= 0 || requested < now_seconds () - 30 * DAY_SECONDS)
-    return result_undecryptable ("A key answer that was not asked for");
+    return result_new (MIMP_E2E_CONTROL);
   if (!mimp_e2e_store_exec (&self->store, "SAVEPOINT answer", error))
     return NULL;
   self->store.key_changed = FALSE;
