@@ -1988,7 +1988,9 @@ handle_inner (MimpE2e *self, const char *peer, const guint8 *plain, gsize len, G
     result = result_new (MIMP_E2E_CONTROL);
 
   result->missing = missing;
-  if (!seen_add (self, peer, seen_id, error))
+  /* Typing states come often and matter only for a moment: libomemo-c's
+   * own replay check is enough for them. */
+  if (!result->has_typing && !seen_add (self, peer, seen_id, error))
     {
       mimp_e2e_result_free (result);
       return NULL;
