@@ -287,6 +287,20 @@ def test_unencrypted_is_marked():
     r = run("bob", srv, "listen", "--count", "1")
     assert r.stdout.decode() == "dave [not encrypted]\tagain plain\n", r.stdout
 
+    # Something that looks like an envelope but is not one: marked, never shown.
+    client = RawClient(srv.port)
+    client.login("dave", PW["dave"])
+    for _ in range(2):
+        client.sm("bob", "?MIMPE2E:1:M:" + "A" * 80)
+    client.close()
+    r = run("bob", srv, "listen", "--count", "1")
+    line = r.stdout.decode()
+    assert r.returncode == 0 and line.startswith("dave [undecryptable]\t"), r.stdout
+    assert "AAAA" not in line, line
+    rc, lines, err = listen("bob", srv, 1)
+    assert rc == 0 and lines[0]["status"] == "undecryptable", lines
+    assert lines[0]["text"] == "" and lines[0]["e2e"] is False, lines
+
 
 def test_typing_events():
     # A plain typing notice, ephemeral, while bob's listen waits: a JSON event.
