@@ -90,10 +90,16 @@ def run(user, server, *args, crash=None, secret=None, timeout=60, input_bytes=No
                           capture_output=True, timeout=timeout)
 
 
-def start(user, server, *args, crash=None, secret=None):
-    return subprocess.Popen(argv(user, server, *args), env=env_for(user, crash, secret),
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+def start(user, server, *args, crash=None, secret=None, stderr_pipe=False):
+    """A background mimp-cli; its standard error goes to a file unless the
+    caller reads it (a pipe nobody reads could fill up and stop it)."""
+    if stderr_pipe:
+        return subprocess.Popen(argv(user, server, *args), env=env_for(user, crash, secret),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+    with open(os.path.join(TMP, "%s-%d.stderr" % (user, time.monotonic_ns())), "wb") as err:
+        return subprocess.Popen(argv(user, server, *args), env=env_for(user, crash, secret),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
 
 
 def send(user, server, to, text, *args, **kw):
@@ -537,7 +543,7 @@ def test_no_plaintext_on_server_or_wire():
 
 def test_plain_server_in_band():
     first = phrase("in band")
-    alice = start("alice", plain10, "--timeout", "60", "send", "bob", first)
+    alice = start("alice", plain10, "--timeout", "60", "send", "bob", first, stderr_pipe=True)
     try:
         # alice waits: bob has never been online.
         line = alice.stderr.readline()
