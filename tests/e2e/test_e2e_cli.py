@@ -90,13 +90,17 @@ def run(user, server, *args, crash=None, secret=None, timeout=60, input_bytes=No
                           capture_output=True, timeout=timeout)
 
 
-def start(user, server, *args, crash=None, secret=None, stderr_pipe=False):
+def start(user, server, *args, crash=None, secret=None, stderr_pipe=False, input_bytes=None):
     """A background mimp-cli; its standard error goes to a file unless the
     caller reads it (a pipe nobody reads could fill up and stop it)."""
     if stderr_pipe:
-        return subprocess.Popen(argv(user, server, *args), env=env_for(user, crash, secret),
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(argv(user, server, *args), env=env_for(user, crash, secret),
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
+        proc.stdin.write(input_bytes or b"")
+        proc.stdin.close()
+        proc.stdin = None  # communicate () must not flush it again
+        return proc
     with open(os.path.join(TMP, "%s-%d.stderr" % (user, time.monotonic_ns())), "wb") as err:
         return subprocess.Popen(argv(user, server, *args), env=env_for(user, crash, secret),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
@@ -105,7 +109,7 @@ def start(user, server, *args, crash=None, secret=None, stderr_pipe=False):
 def send(user, server, to, text, *args, **kw):
     if server is srv:
         PHRASES.append(text)
-    r = run(user, server, *args, "send", to, text, **kw)
+    r = run(user, server, *args, "send", to, "-", input_bytes=text.encode(), **kw)
     assert r.returncode == 0, (r.returncode, r.stderr)
     assert r.stdout == b"", r.stdout
     return r
@@ -395,7 +399,7 @@ def test_key_change_pauses_sending():
     # Sending pauses: nothing goes out until alice accepts the new key.
     paused = phrase("paused")
     PHRASES.append(paused)
-    r = run("alice", srv, "send", "bob", paused)
+    r = run("alice", srv, "send", "bob", "-", input_bytes=paused.encode())
     assert r.returncode == 6, (r.returncode, r.stderr)
     assert b"key changed" in r.stderr and b"trust bob" in r.stderr, r.stderr
     assert paused.encode() not in r.stderr
@@ -436,7 +440,7 @@ def test_crash_between_storing_and_acknowledging():
     # The sender killed between encrypting and sending: nothing went out;
     # the next message goes through and the session goes on.
     lost = phrase("never sent")
-    r = run("alice", srv, "send", "bob", lost, crash="after-encrypt")
+    r = run("alice", srv, "send", "bob", "-", input_bytes=lost.encode(), crash="after-encrypt")
     assert r.returncode == -signal.SIGKILL, r
     exchange("alice", "bob", srv, "after the crash", 2)
     exchange("bob", "alice", srv, "back to alice", 1)
@@ -543,7 +547,8 @@ def test_no_plaintext_on_server_or_wire():
 
 def test_plain_server_in_band():
     first = phrase("in band")
-    alice = start("alice", plain10, "--timeout", "60", "send", "bob", first, stderr_pipe=True)
+    alice = start("alice", plain10, "--timeout", "60", "send", "bob", "-", stderr_pipe=True,
+                  input_bytes=first.encode())
     try:
         # alice waits: bob has never been online.
         line = alice.stderr.readline()
@@ -565,7 +570,8 @@ def test_plain_server_in_band():
 
 def test_plain_server_timeout_sends_nothing():
     secret_text = phrase("must not leak")
-    r = run("alice", plain10, "--timeout", "3", "send", "carol", secret_text)
+    r = run("alice", plain10, "--timeout", "3", "send", "carol", "-",
+            input_bytes=secret_text.encode())
     assert r.returncode == 6, (r.returncode, r.stderr)
     assert b"nothing was sent" in r.stderr, r.stderr
     assert secret_text.encode() not in r.stderr
