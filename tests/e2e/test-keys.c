@@ -188,6 +188,52 @@ test_directory (ClientFixture *fixture, gconstpointer data)
   g_assert_error (error, MIMP_ERROR, MIMP_ERROR_NO_SUCH_USER);
 }
 
+static gboolean
+fetch_one (Party *party, const char *peer)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) devices = NULL;
+  Wait wait = { 0 };
+
+  mimp_client_session_fetch_keys_async (party->session, peer, NULL, wait_cb, &wait);
+  client_test_wait_flag (&wait.done);
+  devices = mimp_client_session_fetch_keys_finish (party->session, wait.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  return devices->len == 1;
+}
+
+static void
+test_replenish (void)
+{
+  const char *args[] = { "--key-fetch-rate", "1000", NULL };
+  g_autofree char *alice_password = mimpd_test_server_random_password ();
+  g_autofree char *bob_password = mimpd_test_server_random_password ();
+  g_autofree char *alice_user = g_strconcat ("alice:", alice_password, NULL);
+  g_autofree char *bob_user = g_strconcat ("bob:", bob_password, NULL);
+  const char *users[] = { alice_user, bob_user, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpdTestServer) server = mimpd_test_server_start_full (users, args, FALSE, &error);
+  g_autoptr (Party) alice = NULL;
+  g_autoptr (Party) bob = NULL;
+
+  g_assert_no_error (error);
+  alice = party_new ("alice", alice_password, mimpd_test_server_get_port (server));
+  bob = party_new ("bob", bob_password, mimpd_test_server_get_port (server));
+  g_assert_true (publish (alice, &error));
+  g_assert_no_error (error);
+  /* Others take 85 of the 100 one-time prekeys; at 15, publishing makes
+   * and publishes new ones. */
+  for (guint i = 0; i < 85; i++)
+    g_assert_true (fetch_one (bob, "alice"));
+  g_assert_cmpint (count_keys (alice), ==, 15);
+  g_assert_true (publish (alice, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_keys (alice), >=, 20);
+  g_assert_cmpint (count_keys (alice), <=, 115);
+  g_assert_cmpint (mimpd_test_server_stop (server), ==, 0);
+}
+
 static void
 test_in_band_when_nothing_published (ClientFixture *fixture, gconstpointer data)
 {
@@ -251,6 +297,7 @@ main (int argc, char *argv[])
   CLIENT_TEST_ADD ("/e2e-keys/directory", test_directory, FALSE);
   CLIENT_TEST_ADD ("/e2e-keys/in-band-when-nothing-published", test_in_band_when_nothing_published,
                    FALSE);
+  g_test_add_func ("/e2e-keys/replenish", test_replenish);
   g_test_add_func ("/e2e-keys/plain-server", test_plain_server);
   g_test_add_func ("/e2e-keys/offline", test_offline);
   return g_test_run ();
