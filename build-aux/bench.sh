@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every benchmark of issue 6 (the server's, then the app's through
 # build-aux/bench-app.sh) and rewrites docs/benchmarks.md.
-#   build-aux/bench.sh [--quick] [--no-app | --app-only] [bench.py options]
+#   build-aux/bench.sh [--quick] [--no-app | --app-only | --e2e-only] [bench.py options]
+# (private chats: mimp-bench-e2e, issue 12)
 # Needs ngircd (build-aux/install-deps.sh installs it). Loopback only,
 # bounded in time (about 5 minutes for the server, under 5 for the app).
 set -eu
@@ -13,5 +14,5 @@ fi
 if [ ! -d _build-bench ]; then
   meson setup _build-bench --buildtype=debugoptimized
 fi
-ninja -C _build-bench src/mimpd/mimpd src/bench/mimp-bench
+ninja -C _build-bench src/mimpd/mimpd src/bench/mimp-bench src/bench/mimp-bench-e2e
 exec /usr/bin/python3 build-aux/bench.py "$@"
