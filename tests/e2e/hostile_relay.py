@@ -219,6 +219,11 @@ class Mailbox:
     # called with relay.cond held
     def enqueue(self, msg, seq=None):
         msg = dict(msg)
+        if msg.get("ephemeral"):
+            # No id, no seq, never acknowledged: gone once handed over.
+            self.queue.append([None, msg, False])
+            self.relay.cond.notify_all()
+            return msg
         if seq is None:
             seq = self.next_seq
             self.next_seq += 1
@@ -509,7 +514,8 @@ class HostileRelay:
         with self.cond:
             box = self.mailbox(user)
             if isinstance(ack, int) and ack > 0:
-                box.queue = [q for q in box.queue if not (q[2] and q[0] <= ack)]
+                box.queue = [q for q in box.queue
+                             if not (q[2] and q[0] is not None and q[0] <= ack)]
                 self.cond.notify_all()
             while not box.queue and not incoming and not self.stopping:
                 left = deadline - time.monotonic()
@@ -522,12 +528,13 @@ class HostileRelay:
                     break
                 out.append(q[1])
                 size += len(q[1].get("ms", "")) + 200
-                if ack is not None:
-                    q[2] = True
+                q[2] = True
             if ack is None:
                 # Plain 1.0 GU: what is returned is gone.
                 box.queue = box.queue[len(out):]
-            more = len(out) < len(box.queue) if ack is not None else bool(box.queue)
+            else:
+                box.queue = [q for q in box.queue if not (q[2] and q[0] is None)]
+            more = bool(box.queue) if ack is None else any(not q[2] for q in box.queue)
             self.stats["gu_replies"] += 1
         client.send(GU, {"messages": out, "more": more})
 
@@ -557,7 +564,7 @@ class HostileRelay:
             reply = json.loads(body)
             with self.cond:
                 for msg in reply.get("messages", []):
-                    acked = max(acked, msg.get("seq", 0))
+                    acked = max(acked, msg.get("seq") or 0)
                     box.seen.append(dict(msg))
                     if box.hold is not None and box.hold(msg):
                         box.held.append(dict(msg))
