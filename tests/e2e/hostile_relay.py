@@ -368,15 +368,19 @@ class HostileRelay:
         with self.cond:
             return len(self.mailbox(user).held)
 
-    def wait_seen(self, user, n, kinds=None, timeout=60.0):
+    def count_seen(self, user, kinds=None, sender=None):
+        with self.cond:
+            return len([m for m in self.mailbox(user).seen
+                        if (kinds is None or envelope_kind(m.get("ms")) in kinds)
+                        and (sender is None or m.get("uf") == sender)])
+
+    def wait_seen(self, user, n, kinds=None, sender=None, timeout=60.0):
         """Waits until mimpd has handed the relay @n messages for @user
-        (counting only envelopes of @kinds when given)."""
+        (counting only envelopes of @kinds, and from @sender, when given)."""
         deadline = time.monotonic() + timeout
         with self.cond:
             while True:
-                box = self.mailbox(user)
-                got = len([m for m in box.seen
-                           if kinds is None or envelope_kind(m.get("ms")) in kinds])
+                got = self.count_seen(user, kinds, sender)
                 if got >= n:
                     return got
                 left = deadline - time.monotonic()
