@@ -256,6 +256,10 @@ class HostileRelay:
         self.on_reply = None
         # KEYS fetch redirection: (requester, target) -> user whose bundle to serve.
         self.keys_redirect = {}
+        # Users whose first fetched bundle the relay keeps and serves again to
+        # every later requester (the same one-time prekey twice).
+        self.keys_reuse = set()
+        self.keys_cache = {}
         self.stats = {"sm": 0, "gu_replies": 0, "keys_fetch": 0, "keys_swapped": 0}
 
     # --- lifecycle ---
@@ -472,12 +476,19 @@ class HostileRelay:
                     self.stats["sm"] += 1
                 if self.on_request:
                     req = self.on_request(name, pid, req)
+                cached = None
                 if pid == KEYS and req.get("op") == "fetch":
                     self.stats["keys_fetch"] += 1
                     target = req.get("user")
+                    if target in self.keys_reuse and target in self.keys_cache:
+                        cached = self.keys_cache[target]
+                        self.stats["keys_reused"] = self.stats.get("keys_reused", 0) + 1
                     swap = self.keys_redirect.get((name, target))
                     if swap:
                         req = dict(req, user=swap)
+            if cached is not None:
+                client.send(KEYS, cached)
+                return
             upstream.send(pid, req)
         else:
             upstream.send(pid, body)
@@ -499,6 +510,9 @@ class HostileRelay:
                         if who == name and reply.get("user") == swap:
                             reply = dict(reply, user=target)
                             self.stats["keys_swapped"] += 1
+                if (pid == KEYS and rpid == KEYS and req.get("op") == "fetch"
+                        and reply.get("user") in self.keys_reuse):
+                    self.keys_cache.setdefault(reply["user"], reply)
                 if self.on_reply:
                     reply = self.on_reply(name, pid, req, reply)
             client.send(rpid, reply)

@@ -44,6 +44,9 @@ What each scenario proves (the line of e2e-options.md 5.3 it covers):
   chat does not work (the other side cannot decrypt), the safety numbers
   the two compute differ, and SMP with the same secret on both sides fails,
   where between alice and bob (no swap) it succeeds.
+- one-time prekey twice: the relay serves frank's fetched bundle of erin
+  again to gina; frank's chat works, gina's messages (built on a used
+  one-time prekey) are refused and marked, never shown.
 - key change: after alice verified bob (SMP), bob reinstalls (new --state,
   new keys published); alice's sends are refused with a key-changed
   message until she runs `trust bob`; then the chat works again.
@@ -77,7 +80,7 @@ from mimpdtest import MimpdServer, random_password  # noqa: E402
 import hostile_relay as hr  # noqa: E402
 
 CLI = os.environ["MIMP_CLI"]
-USERS = ("alice", "bob", "carol", "dave", "mallory", "mallet")
+USERS = ("alice", "bob", "carol", "dave", "mallory", "mallet", "erin", "frank", "gina")
 PW = {}
 srv = None
 relay = None
@@ -620,6 +623,23 @@ def test_smp_and_key_swap():
         relay.keys_redirect.clear()
 
 
+def test_one_time_prekey_twice():
+    # The relay keeps the first bundle of erin it hands out (frank's) and
+    # gives gina the same one again, with the one-time prekey frank used.
+    publish("erin")
+    relay.keys_reuse.add("erin")
+    try:
+        send_lines("frank", "erin", tags("s9f", 3))
+        send_lines("gina", "erin", tags("s9g", 3))
+        assert relay.stats.get("keys_reused", 0) >= 1, "the relay did not reuse a bundle"
+    finally:
+        relay.keys_reuse.clear()
+    lines = listen_until_drained("erin")
+    assert texts_of(lines, "s9f") == tags("s9f", 3), "the first session must work"
+    assert not texts_of(lines, "s9g"), "a session on a used one-time prekey was accepted"
+    assert len(undecryptable(lines, "gina")) >= 1, "gina's messages were not marked"
+
+
 def publish(user):
     """Runs an e2e listen until the relay saw the user publish a bundle."""
     seen = threading.Event()
@@ -714,6 +734,7 @@ def main():
                         test_withhold,
                         test_splice_relabel_strip_reflect,
                         test_smp_and_key_swap,
+                        test_one_time_prekey_twice,
                         test_key_change,
                     ])
                     if not failed and not sys.argv[1:]:
