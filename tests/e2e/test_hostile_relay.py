@@ -31,6 +31,10 @@ What each scenario proves (the line of e2e-options.md 5.3 it covers):
   answers in between) delivered newest first, all decrypt, once each.
 - withhold: half of a stream held back while the rest is delivered, then
   released: the late ones decrypt, once each, and sessions carry on.
+- withhold over 2000: the relay holds back 2,001 messages (more than the
+  2,000 keys a receiver skips in one chain) and delivers the next ones:
+  those are marked undecryptable, never shown; the held ones, released
+  late, all decrypt, and the chat goes on (the failure damaged nothing).
 - splice: half of one ciphertext joined to half of another is refused.
 - sender relabel: alice's message delivered as from carol is never shown as
   carol's text (carol has no session: undecryptable).
@@ -537,6 +541,33 @@ def test_withhold():
     assert texts_of(listen_until_drained("bob"), "s5z") == after
 
 
+def test_withhold_over_2000():
+    # More than the 2,000 message keys a receiver skips in one chain: the
+    # relay holds back 2,001 messages and delivers the ones after them.
+    held, after = tags("s10", 2001), tags("s10x", 4)
+    base = mp_seen("bob")
+    relay.set_hold("bob", lambda m: m.get("uf") == "alice" and e2e_kinds(m))
+    send_lines("alice", "bob", held)
+    relay.wait_seen("bob", base + len(held), kinds=MP)
+    with relay.cond:
+        box = relay.mailbox("bob")
+        box.hold = None
+    send_lines("alice", "bob", after)
+    lines = listen_until_drained("bob")
+    assert not texts_of(lines, "s10"), "a message too far ahead was shown"
+    assert len(undecryptable(lines, "alice")) == len(after), \
+        "too far ahead: %d marked undecryptable, want %d" % (
+            len(undecryptable(lines, "alice")), len(after))
+    # The session was not damaged: the held ones, released late, decrypt.
+    assert relay.release("bob") >= len(held)
+    lines = listen_until_drained("bob")
+    assert_exactly_once(lines, held, "released after more than 2000", "s10-")
+    # And the chat goes on.
+    more = tags("s10z", 5)
+    send_lines("alice", "bob", more)
+    assert texts_of(listen_until_drained("bob"), "s10z") == more
+
+
 def test_splice_relabel_strip_reflect():
     n = 60
     want = tags("s6", n)
@@ -737,6 +768,7 @@ def main():
                         test_replay,
                         test_reorder,
                         test_withhold,
+                        test_withhold_over_2000,
                         test_splice_relabel_strip_reflect,
                         test_smp_and_key_swap,
                         test_one_time_prekey_twice,
