@@ -35,6 +35,10 @@ What each scenario proves (the line of e2e-options.md 5.3 it covers):
   2,000 keys a receiver skips in one chain) and delivers the next ones:
   those are marked undecryptable, never shown; the held ones, released
   late, all decrypt, and the chat goes on (the failure damaged nothing).
+- fragments: of five long messages (several fragments each), the relay
+  drops one fragment of one, interleaves the fragments of two others and
+  reverses those of the last: the one missing a fragment is never shown
+  (not even in part), the others are shown whole, once.
 - splice: half of one ciphertext joined to half of another is refused.
 - sender relabel: alice's message delivered as from carol is never shown as
   carol's text (carol has no session: undecryptable).
@@ -51,9 +55,11 @@ What each scenario proves (the line of e2e-options.md 5.3 it covers):
 - one-time prekey twice: the relay serves frank's fetched bundle of erin
   again to gina; frank's chat works, gina's messages (built on a used
   one-time prekey) are refused and marked, never shown.
-- key change: after alice verified bob (SMP), bob reinstalls (new --state,
-  new keys published); alice's sends are refused with a key-changed
-  message until she runs `trust bob`; then the chat works again.
+- key change: after alice verified bob (SMP; his messages then show as
+  verified), bob reinstalls (new --state, new keys published): his new
+  messages show as not verified, alice's sends are refused (exit 6, a
+  key-changed message, nothing reaches the relay) until she runs
+  `trust bob`; then the chat works again.
 
 The first scenario runs on any build. The others need mimp-cli --e2e (from
 the e2e-cli work); without it the test exits 77 (skipped) after the plain
@@ -568,6 +574,45 @@ def test_withhold_over_2000():
     assert texts_of(listen_until_drained("bob"), "s10z") == more
 
 
+def long_text(tag, n=20000):
+    return tag + " " + ("%s " % tag) * (n // (len(tag) + 1))
+
+
+def test_fragments():
+    # Long messages go in fragments, each its own envelope. The relay drops
+    # one fragment of one message, and interleaves and reverses the
+    # fragments of two others.
+    texts = [long_text("s11-%d" % i) for i in range(5)]
+    base = mp_seen("bob")
+    relay.set_hold("bob", lambda m: m.get("uf") == "alice" and e2e_kinds(m))
+    send_lines("alice", "bob", texts)
+    relay.wait_seen("bob", base + len(texts), kinds=MP)
+
+    def rearrange(held):
+        k = len(held) // len(texts)
+        assert k >= 2 and k * len(texts) == len(held), "%d envelopes for %d texts" % (
+            len(held), len(texts))
+        frags = [held[i * k:(i + 1) * k] for i in range(len(texts))]
+        out = frags[0]
+        out += frags[1][:1] + frags[1][2:]                 # one fragment dropped
+        out += [f for pair in zip(frags[2], frags[3]) for f in pair]  # interleaved
+        out += frags[4][::-1]                              # reversed
+        return out
+
+    relay.release("bob", order=rearrange)
+    lines = listen_until_drained("bob")
+    got = [o.get("text", "") for o in lines if o.get("text", "").startswith("s11-")]
+    assert not any(t.startswith("s11-1 ") for t in got), "a message missing a fragment was shown"
+    want = [texts[0], texts[2], texts[3], texts[4]]
+    assert sorted(got) == sorted(want), "fragments: %d whole messages shown, want %d" % (
+        len([t for t in got if t in want]), len(want))
+    # The chat goes on.
+    after = tags("s11z", 3)
+    send_lines("alice", "bob", after)
+    lines = listen_until_drained("bob")
+    assert texts_of(lines, "s11z") == after
+
+
 def test_splice_relabel_strip_reflect():
     n = 60
     want = tags("s6", n)
@@ -696,15 +741,30 @@ def publish(user):
 
 
 def test_key_change():
-    # alice verified bob in test_smp_and_key_swap. bob reinstalls.
+    # alice verified bob in test_smp_and_key_swap: his messages show so.
+    send_lines("bob", "alice", tags("s8v", 2))
+    lines = listen_until_drained("alice")
+    assert [o.get("verified") for o in lines if o.get("text", "").startswith("s8v")] == \
+        [True, True], "messages from a verified peer not marked verified"
+    # bob reinstalls: a new --state, new keys published.
     STATE["bob"] = os.path.join(TMP, "bob-reinstalled")
     os.makedirs(STATE["bob"], mode=0o700)
     publish("bob")
     send_lines("bob", "alice", tags("s8n", 2))
-    listen_until_drained("alice")
+    lines = listen_until_drained("alice")
+    # Shown, but no longer as verified.
+    shown = [o for o in lines if o.get("text", "").startswith("s8n")]
+    assert len(shown) == 2 and not any(o.get("verified") for o in shown), \
+        "messages under bob's new key: %d shown, verified %s" % (
+            len(shown), [o.get("verified") for o in shown])
+    before = relay.count_seen("bob", kinds=MP, sender="alice")
     r = send_lines("alice", "bob", tags("s8x", 1), expect_ok=False)
-    assert r.returncode != 0, "alice sent to a verified peer whose key changed"
-    assert "change" in r.stderr.decode().lower(), "no key-changed message"
+    assert r.returncode == 6, "alice sent to a verified peer whose key changed: exit %d" % (
+        r.returncode)
+    assert "changed" in r.stderr.decode(), "no key-changed message"
+    time.sleep(0.3)
+    assert relay.count_seen("bob", kinds=MP, sender="alice") == before, \
+        "something was sent to bob's new key before alice accepted it"
     r = cli("alice", "--e2e", "trust", "bob")
     assert r.returncode == 0, r.stderr[-300:]
     send_lines("alice", "bob", tags("s8y", 3))
@@ -769,6 +829,7 @@ def main():
                         test_reorder,
                         test_withhold,
                         test_withhold_over_2000,
+                        test_fragments,
                         test_splice_relabel_strip_reflect,
                         test_smp_and_key_swap,
                         test_one_time_prekey_twice,
