@@ -188,7 +188,8 @@ class Listener:
             except TimeoutError:
                 if time.monotonic() > deadline:
                     raise
-        assert self.proc.poll() is None, "%s's listen exited %d" % (self.user, self.proc.returncode)
+        assert self.proc.poll() is None, "%s's listen exited %d" % (
+            self.user, self.proc.returncode)
         last, since = self.count(), time.monotonic()
         while time.monotonic() - since < quiet:
             time.sleep(0.05)
