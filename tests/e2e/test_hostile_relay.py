@@ -290,6 +290,17 @@ class Deliver:
         return self.fn(i, msg)
 
 
+def through_relay(fn, texts, frm="alice", to="bob"):
+    """@frm sends @texts to @to with Deliver(fn) as the relay's hook; returns
+    what @to's listen printed."""
+    relay.on_deliver = Deliver(frm, to, fn)
+    try:
+        send_lines(frm, to, texts)
+        return listen_until_drained(to)
+    finally:
+        relay.on_deliver = None
+
+
 # --- the control: plain MIMP through the same relay -------------------------------
 
 def test_control_plain_mimp_is_defenceless():
@@ -402,12 +413,7 @@ def test_tamper():
             return [dict(msg, ms=f(msg["ms"]))]
         return [msg]
 
-    relay.on_deliver = Deliver("alice", "bob", fn)
-    try:
-        send_lines("alice", "bob", want)
-        lines = listen_until_drained("bob")
-    finally:
-        relay.on_deliver = None
+    lines = through_relay(fn, want)
     bad = {want[i] for i in tampered}
     assert_never_shown(lines, bad, "tamper")
     good = [t for t in want if t not in bad]
@@ -432,12 +438,7 @@ def test_drop():
     want = tags("s2", n)
     dropped = {17, 18, 64, 120, 199 - 3}
 
-    relay.on_deliver = Deliver("alice", "bob", lambda i, m: [] if i in dropped else [m])
-    try:
-        send_lines("alice", "bob", want)
-        lines = listen_until_drained("bob")
-    finally:
-        relay.on_deliver = None
+    lines = through_relay(lambda i, m: [] if i in dropped else [m], want)
     good = [t for i, t in enumerate(want) if i not in dropped]
     assert texts_of(lines, "s2") == good
     missing = {o["text"]: o.get("missing", 0) for o in lines
@@ -633,12 +634,7 @@ def test_splice_relabel_strip_reflect():
             return [dict(msg, ms="plain text from the relay %d" % i)]
         return [msg]
 
-    relay.on_deliver = Deliver("alice", "bob", fn)
-    try:
-        send_lines("alice", "bob", want)
-        lines = listen_until_drained("bob")
-    finally:
-        relay.on_deliver = None
+    lines = through_relay(fn, want)
     assert_never_shown(lines, spliced | relabelled | stripped, "splice/relabel/strip")
     good = [t for t in want if t not in spliced | relabelled | stripped]
     assert texts_of(lines, "s6") == good
