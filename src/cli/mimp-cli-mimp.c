@@ -25,7 +25,7 @@ typedef struct
   gboolean json;
   gint64 count;
   gint64 received;
-  GHashTable *pending; /* send: client ids not yet taken by the server */
+  char *client_id;
   int timeout;
 } Cli;
 
@@ -111,7 +111,7 @@ static void
 send_finished_cb (MimpClientSession *session, const char *client_id, const char *server_id,
                   gint64 timestamp, const GError *error, Cli *cli)
 {
-  if (!g_hash_table_remove (cli->pending, client_id))
+  if (g_strcmp0 (client_id, cli->client_id) != 0)
     return;
   if (error)
     {
@@ -119,8 +119,7 @@ send_finished_cb (MimpClientSession *session, const char *client_id, const char 
       finish (cli, status_for_error (error));
       return;
     }
-  if (g_hash_table_size (cli->pending) == 0)
-    finish (cli, EXIT_OK);
+  finish (cli, EXIT_OK);
 }
 
 static char *
@@ -273,20 +272,10 @@ mimp_cli_mimp_run (const MimpCliRequest *request)
 
   if (sending)
     {
-      const char *one[] = { request->text, NULL };
-      const char *const *texts = request->texts ? request->texts : one;
-
-      cli.pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      cli.client_id = g_uuid_string_random ();
       mimp_client_session_set_receive (cli.session, FALSE);
       g_signal_connect (cli.session, "send-finished", G_CALLBACK (send_finished_cb), &cli);
-      /* The outbox sends in order; each message has its own client id. */
-      for (gsize i = 0; texts[i] != NULL; i++)
-        {
-          char *client_id = g_uuid_string_random ();
-
-          g_hash_table_add (cli.pending, client_id);
-          mimp_client_session_send (cli.session, client_id, request->to, texts[i]);
-        }
+      mimp_client_session_send (cli.session, cli.client_id, request->to, request->text);
       timeout_id = g_timeout_add_seconds ((guint) request->timeout, timeout_cb, &cli);
     }
   else
@@ -310,6 +299,6 @@ mimp_cli_mimp_run (const MimpCliRequest *request)
   mimp_client_session_stop (cli.session);
   g_clear_object (&cli.session);
   g_main_loop_unref (cli.loop);
-  g_clear_pointer (&cli.pending, g_hash_table_unref);
+  g_free (cli.client_id);
   return cli.status;
 }

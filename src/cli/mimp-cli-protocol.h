@@ -30,8 +30,6 @@ typedef struct
   const char *user;               /* --user as given */
   const char *to;                 /* send: the recipient as given */
   const char *text;               /* send: non-empty UTF-8 text, from argv or standard input */
-  const char *const *texts;       /* send --stdin-lines: every message (text is the first), or
-                                     NULL; only the mimp protocol takes it */
   const char *dialect;            /* --dialect as given, or NULL */
   gboolean json;                  /* listen --json */
   gint64 count;                   /* listen --count, 0 for no limit */

@@ -34,7 +34,6 @@ static char *opt_protocol = NULL;
 static char *opt_dialect = NULL;
 static gint opt_timeout = 30;
 static gint64 opt_count = 0;
-static gboolean opt_stdin_lines = FALSE;
 
 static const GOptionEntry entries[] = {
   { "protocol", 'p', 0, G_OPTION_ARG_STRING, &opt_protocol,
@@ -53,8 +52,6 @@ static const GOptionEntry entries[] = {
     "SECONDS" },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "listen: print one JSON object per line", NULL },
   { "count", 'n', 0, G_OPTION_ARG_INT64, &opt_count, "listen: exit after N messages", "N" },
-  { "stdin-lines", 0, 0, G_OPTION_ARG_NONE, &opt_stdin_lines,
-    "send TO -: each line of standard input is one message, sent in order (MIMP only)", NULL },
   { "dialect", 0, 0, G_OPTION_ARG_STRING, &opt_dialect,
     "The server's dialect, for protocols that have several (miricat: yemu, the default, or "
     "javacat)",
@@ -258,36 +255,6 @@ read_text_from_stdin (gsize max, GError **error)
   return g_string_free (text, FALSE);
 }
 
-/* `send TO - --stdin-lines`: one message per line, each non-empty UTF-8 of
- * at most @max bytes (a trailing carriage return dropped). */
-static char **
-split_lines (const char *text, gsize max, GError **error)
-{
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  GPtrArray *out = g_ptr_array_new ();
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char *line = lines[i];
-      gsize len = strlen (line);
-
-      if (len > 0 && line[len - 1] == '\r')
-        line[--len] = '\0';
-      if (len == 0 || !g_utf8_validate (line, -1, NULL) || len > max)
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "line %u of standard input is empty, not UTF-8 or over %" G_GSIZE_FORMAT
-                       " bytes",
-                       i + 1, max);
-          g_ptr_array_free (out, TRUE);
-          return NULL;
-        }
-      g_ptr_array_add (out, g_strdup (line));
-    }
-  g_ptr_array_add (out, NULL);
-  return (char **) g_ptr_array_free (out, FALSE);
-}
-
 char *
 mimp_cli_escape_line (const char *text)
 {
@@ -355,7 +322,6 @@ main (int argc, char *argv[])
   g_autoptr (GString) description = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
-  g_auto (GStrv) texts = NULL;
   const MimpCliProtocol *protocol;
   MimpCliRequest request = { 0 };
   const char *command;
@@ -369,8 +335,7 @@ main (int argc, char *argv[])
       "The password comes from the MIMP_PASSWORD environment variable, --password-file,\n"
       "or a prompt when on a terminal; never from the command line.\n"
       "\n"
-      "send TO - reads the text from standard input (one trailing newline dropped);\n"
-      "with --stdin-lines each line is one message, sent in order.\n"
+      "send TO - reads the text from standard input (one trailing newline dropped).\n"
       "\n"
       "listen prints SENDER<TAB>TEXT per message (backslash, tab and newline in TEXT\n"
       "written as \\\\, \\t and \\n), or with --json one object per line with the fields\n"
@@ -418,26 +383,9 @@ main (int argc, char *argv[])
   if (opt_timeout <= 0)
     return mimp_cli_die (EXIT_USAGE, "--timeout must be a positive number of seconds");
 
-  if (opt_stdin_lines && (!g_str_equal (command, "send") || !g_str_equal (argv[3], "-") ||
-                          protocol->run != mimp_cli_mimp_run))
-    return mimp_cli_die (EXIT_USAGE, "--stdin-lines goes with send TO - over MIMP");
-
   if (g_str_equal (command, "send"))
     {
-      if (opt_stdin_lines)
-        {
-          /* Room for many lines; each is checked against max_text below. */
-          if (!(text = read_text_from_stdin (G_MAXINT32, &error)))
-            return mimp_cli_die (EXIT_FAILURE_OTHER, "%s", error->message);
-          if (*text == '\0')
-            return mimp_cli_die (EXIT_USAGE, "the message must be non-empty UTF-8 text");
-          if (!(texts = split_lines (text, protocol->max_text, &error)))
-            return mimp_cli_die (EXIT_USAGE, "%s", error->message);
-          request.texts = (const char *const *) texts;
-          g_free (text);
-          text = g_strdup (texts[0]);
-        }
-      else if (g_str_equal (argv[3], "-"))
+      if (g_str_equal (argv[3], "-"))
         {
           if (!(text = read_text_from_stdin (protocol->max_text, &error)))
             return mimp_cli_die (EXIT_FAILURE_OTHER, "%s", error->message);

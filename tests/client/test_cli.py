@@ -125,27 +125,6 @@ def test_text_from_stdin():
     assert json.loads(out)["text"] == text, out
 
 
-def test_stdin_lines():
-    # --stdin-lines: one message per line, in order, all acknowledged by the server.
-    texts = ["line %d ✓" % i for i in range(300)]
-    r = cli("alice", "send", "--stdin-lines", "bob", "-", stdin=None,
-            input_bytes=("\n".join(texts) + "\n").encode())
-    assert r.returncode == 0, r.stderr
-    assert r.stdout == b"" and r.stderr == b""
-    bob = listen("bob", "--json", "--count", str(len(texts)))
-    out, _ = bob.communicate(timeout=30)
-    got = [json.loads(line)["text"] for line in out.decode().splitlines()]
-    assert got == texts, "%d lines, first differing at %s" % (
-        len(got), next((i for i, (a, b) in enumerate(zip(got, texts)) if a != b), None))
-    # An empty line is refused before anything is sent; so is a text on argv.
-    r = cli("alice", "send", "--stdin-lines", "bob", "-", stdin=None, input_bytes=b"a\n\nb\n")
-    assert r.returncode == 2 and "line 2" in one_line(r.stderr), r.stderr
-    r = cli("alice", "send", "--stdin-lines", "bob", "x")
-    assert r.returncode == 2, r.stderr
-    r = cli("alice", "listen", "--stdin-lines")
-    assert r.returncode == 2, r.stderr
-
-
 def test_debug_output_stays_off_stdout():
     # With -v, debug messages go to stderr; stdout carries only messages.
     r = cli("alice", "send", "carol", "verbose run")
@@ -233,7 +212,6 @@ def main():
             test_json_and_escaping,
             test_password_file,
             test_text_from_stdin,
-            test_stdin_lines,
             test_debug_output_stays_off_stdout,
             test_no_password_without_terminal,
             test_exit_statuses,
