@@ -758,6 +758,14 @@ read_next (E2eCli *cli)
 
       if (message->id && g_hash_table_contains (cli->read_ids, message->id))
         {
+          /* Read already: a redelivery, or a server replaying it under a
+           * new seq. Still acknowledge that seq, or the session waits for
+           * it and stops receiving for good. */
+          if (message->seq >= 0 && !incoming->ephemeral)
+            {
+              mimp_client_session_acknowledge (cli->session, message->seq);
+              cli->acknowledged = TRUE;
+            }
           incoming_free (incoming);
           continue;
         }
