@@ -57,7 +57,8 @@ What each scenario proves (the line of e2e-options.md 5.3 it covers):
   one-time prekey) are refused and marked, never shown.
 - key change: after alice verified bob (SMP; his messages then show as
   verified), bob reinstalls (new --state, new keys published): his new
-  messages show as not verified, alice's sends are refused (exit 6, a
+  messages show as not verified, the first one marked key_changed;
+  alice's sends are refused (exit 6, a
   key-changed message, nothing reaches the relay) until she runs
   `trust bob`; then the chat works again.
 
@@ -749,11 +750,12 @@ def test_key_change():
     publish("bob")
     send_lines("bob", "alice", tags("s8n", 2))
     lines = listen_until_drained("alice")
-    # Shown, but no longer as verified.
+    # Shown, but no longer as verified, the first one with the warning.
     shown = [o for o in lines if o.get("text", "").startswith("s8n")]
     assert len(shown) == 2 and not any(o.get("verified") for o in shown), \
         "messages under bob's new key: %d shown, verified %s" % (
             len(shown), [o.get("verified") for o in shown])
+    assert shown[0].get("key_changed") is True, "no key-changed mark on alice's side"
     before = relay.count_seen("bob", kinds=MP, sender="alice")
     r = send_lines("alice", "bob", tags("s8x", 1), expect_ok=False)
     assert r.returncode == 6, "alice sent to a verified peer whose key changed: exit %d" % (
