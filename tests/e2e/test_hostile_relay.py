@@ -48,10 +48,17 @@ What each scenario proves (the line of e2e-options.md 5.3 it covers):
 - reflection: alice's own ciphertext handed back to her as from bob is not
   shown as text.
 - key swap (man in the middle): the relay answers carol's fetch of dave's
-  keys with mallory's bundle and dave's fetch of carol's with mallet's. The
-  chat does not work (the other side cannot decrypt), the safety numbers
-  the two compute differ, and SMP with the same secret on both sides fails,
-  where between alice and bob (no swap) it succeeds.
+  keys with mallory's bundle and dave's fetch of carol's with mallet's.
+  Alone, that breaks the chat (the other side cannot decrypt), the safety
+  numbers the two compute differ, and SMP with the same secret on both
+  sides fails, where between alice and bob (no swap) it succeeds. Then the
+  relay routes carol's messages for dave to mallory and mallory's to carol
+  relabelled as dave's: mallory reads carol's chat and carol reads
+  mallory's messages as dave's (encrypted, not verified: trust on first use
+  cannot tell), and SMP is what catches it: mallory does not know the
+  answer and the run fails ("did not match", not a timeout). (SMP messages
+  relayed unchanged between two sessions are the library's SMP tests' job:
+  a relay cannot re-encrypt them without the library's insides.)
 - one-time prekey twice: the relay serves frank's fetched bundle of erin
   again to gina; frank's chat works, gina's messages (built on a used
   one-time prekey) are refused and marked, never shown.
@@ -698,6 +705,41 @@ def test_smp_and_key_swap():
             "safety numbers agree through a man in the middle"
         r = smp("carol", "dave", secret, timeout=10)
         assert r.returncode == 1, "SMP through a man in the middle: exit %d" % r.returncode
+
+        # Now a man in the middle that takes part: the relay hands what
+        # carol sends dave to mallory (whose keys carol holds as dave's),
+        # and what mallory sends carol to carol as dave's.
+        def route(user, msg):
+            if user == "dave" and msg.get("uf") == "carol":
+                relay.inject("mallory", dict(msg, ut="mallory"))
+                return []
+            if user == "carol" and msg.get("uf") == "mallory":
+                return [dict(msg, uf="dave")]
+            return [msg]
+
+        relay.on_deliver = route
+        try:
+            send_lines("carol", "dave", tags("s7e", 3))
+            lines = listen_until_drained("mallory")
+            assert texts_of(lines, "s7e") == tags("s7e", 3), "mallory did not read carol's chat"
+            send_lines("mallory", "carol", tags("s7m", 3))
+            lines = listen_until_drained("carol")
+            shown = [o for o in lines if o.get("text", "").startswith("s7m")]
+            # The chat works, as dave's, trusted on first use only.
+            assert [(o["from"], o["e2e"], o["verified"]) for o in shown] == \
+                [("dave", True, False)] * 3, "mallory's messages not shown as dave's"
+            # Verification is what catches it: mallory does not
+            # know the answer, and the run fails (not a timeout).
+            lst = Listener("mallory", smp_secret="a guess")
+            try:
+                r = cli("carol", "--e2e", "--timeout", "30", "verify", "dave",
+                        "--question", "Where did we meet?", smp_secret=secret, timeout=60)
+            finally:
+                lst.stop()
+            assert r.returncode == 1 and b"did not match" in r.stderr, \
+                "SMP with the man in the middle: exit %d" % r.returncode
+        finally:
+            relay.on_deliver = None
     finally:
         relay.keys_redirect.clear()
 
