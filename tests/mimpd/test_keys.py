@@ -469,7 +469,8 @@ def test_ephemeral_rate_limited():
 
 
 def test_ephemeral_never_in_database():
-    with MimpdServer(users=PW) as srv:
+    """Nor in the log, even with -v."""
+    with MimpdServer(users=PW, args=["-v"]) as srv:
         marker = "ephemeral-secret-6b1d0c"
         bob = login("bob", srv)
         bob.features()
@@ -491,6 +492,9 @@ def test_ephemeral_never_in_database():
                     data += f.read()
         assert b"control-text-5e2f" in data
         assert marker.encode() not in data
+        log = srv.read_stderr()
+        assert "alice" in log  # the log is there, and verbose
+        assert marker not in log and "control-text-5e2f" not in log
         db = sqlite3.connect(srv.database)
         rows = db.execute("SELECT count(*) FROM messages WHERE text LIKE ?",
                           ("%" + marker + "%",)).fetchone()
