@@ -22,6 +22,9 @@ What each scenario proves (the line of e2e-options.md 5.3 it covers):
   (or, for the changed prefix, which is no longer an envelope, shown as not
   e2e); every genuine message around them still decrypts (the session is
   not damaged).
+- repair: after three of ten messages were tampered with, the receiver
+  asks for a resend and the sender's next listen answers: the three
+  arrive, and each of the ten is shown exactly once.
 - drop: messages the relay suppresses are reported as `missing` on the next
   message from the same peer (the authenticated inner sequence number),
   exactly as many as were dropped.
@@ -98,7 +101,8 @@ from mimpdtest import MimpdServer, random_password  # noqa: E402
 import hostile_relay as hr  # noqa: E402
 
 CLI = os.environ["MIMP_CLI"]
-USERS = ("alice", "bob", "carol", "dave", "mallory", "mallet", "erin", "frank", "gina")
+USERS = ("alice", "bob", "carol", "dave", "mallory", "mallet", "erin", "frank", "gina", "heidi",
+         "ivan")
 PW = {}
 srv = None
 relay = None
@@ -439,6 +443,23 @@ def test_tamper():
         len(marks), len(tampered) - n_prefix)
     for o in marks:
         assert not o.get("text"), "an undecryptable mark carries text"
+
+
+def test_repair():
+    # A fresh pair (resend requests are limited to one a minute per peer).
+    # Three of ten messages are tampered with: ivan cannot read them and
+    # asks heidi to resend; heidi's listen answers; the three arrive.
+    publish("ivan")
+    want = tags("s12", 10)
+    bad = {2, 5, 7}
+    lines = through_relay(
+        lambda i, m: [dict(m, ms=hr.tamper_bitflip(m["ms"]))] if i in bad else [m],
+        want, frm="heidi", to="ivan")
+    assert texts_of(lines, "s12") == [t for i, t in enumerate(want) if i not in bad]
+    assert len(undecryptable(lines, "heidi")) == len(bad)
+    listen_until_drained("heidi")      # reads the resend request, sends again
+    lines += listen_until_drained("ivan")
+    assert_exactly_once(lines, want, "repair by resend", "s12")
 
 
 def test_drop():
@@ -865,6 +886,7 @@ def main():
                     failed = run([
                         test_baseline,
                         test_tamper,
+                        test_repair,
                         test_drop,
                         test_replay,
                         test_reorder,
