@@ -457,7 +457,9 @@ def test_repair():
         want, frm="heidi", to="ivan")
     assert texts_of(lines, "s12") == [t for i, t in enumerate(want) if i not in bad]
     assert len(undecryptable(lines, "heidi")) == len(bad)
+    before = relay.count_seen("ivan", kinds=MP, sender="heidi")
     listen_until_drained("heidi")      # reads the resend request, sends again
+    relay.wait_seen("ivan", before + len(bad), kinds=MP, sender="heidi")
     lines += listen_until_drained("ivan")
     assert_exactly_once(lines, want, "repair by resend", "s12")
 
