@@ -5,9 +5,10 @@ hostile_relay.HostileRelay, a man in the middle that solves the key puzzle
 on both sides and so reads and rewrites every decoded body: it tampers with,
 drops, replays, reorders, withholds, splices, re-labels, strips and
 reflects messages, and it can answer key-directory fetches with someone
-else's keys. Over 2,000 messages cross it in the end-to-end part.
+else's keys. Over 4,000 messages cross it in the end-to-end part (a full
+run checks that it is more than 2,000).
 
-What each scenario proves (the line of e2e-options.md 5.3 it covers):
+What each scenario proves (the rows of e2e-options.md 5.3):
 
 - control_plain_mimp_is_defenceless: with plain MIMP (no --e2e) the same
   relay really does change text, hide drops, show replays twice, reorder
@@ -68,16 +69,16 @@ What each scenario proves (the line of e2e-options.md 5.3 it covers):
 - key change: after alice verified bob (SMP; his messages then show as
   verified), bob reinstalls (new --state, new keys published): his new
   messages show as not verified, the first one marked key_changed;
-  alice's sends are refused (exit 6, a
-  key-changed message, nothing reaches the relay) until she runs
-  `trust bob`; then the chat works again.
+  alice's sends are refused (exit 6, a key-changed message, nothing
+  reaches the relay) until she runs `trust bob`; then the chat works
+  again.
 
-The first scenario runs on any build. The others need mimp-cli --e2e (from
-the e2e-cli work); without it the test exits 77 (skipped) after the plain
-control, saying so.
+The first scenario runs on any build. The others need mimp-cli --e2e;
+a build without it exits 77 (skipped) after the plain control, saying so.
 
 Message texts are made-up tags ("s3-0042"), go through standard input
-(--stdin-lines), never argv, and are never printed by the test.
+(--stdin-lines), never argv, and are never printed by the test; SMP
+secrets are random and go through MIMP_SMP_SECRET.
 
 SPDX-License-Identifier: GPL-3.0-or-later
 """
@@ -85,6 +86,7 @@ SPDX-License-Identifier: GPL-3.0-or-later
 import json
 import os
 import random
+import secrets
 import shutil
 import signal
 import subprocess
@@ -708,7 +710,7 @@ def smp(asker, answerer, secret, timeout=30):
 
 
 def test_smp_and_key_swap():
-    secret = "the blue cafe"
+    secret = secrets.token_urlsafe(9)
     # Control: no swap, SMP succeeds.
     r = smp("alice", "bob", secret)
     assert r.returncode == 0, "SMP without a man in the middle failed: %s" % r.stderr[-300:]
@@ -753,7 +755,7 @@ def test_smp_and_key_swap():
                 [("dave", True, False)] * 3, "mallory's messages not shown as dave's"
             # Verification is what catches it: mallory does not
             # know the answer, and the run fails (not a timeout).
-            lst = Listener("mallory", smp_secret="a guess")
+            lst = Listener("mallory", smp_secret=secrets.token_urlsafe(9))
             try:
                 r = cli("carol", "--e2e", "--timeout", "30", "verify", "dave",
                         "--question", "Where did we meet?", smp_secret=secret, timeout=60)
