@@ -433,6 +433,47 @@ def test_one_process_per_state():
         bob.communicate(timeout=20)
 
 
+def test_refusals():
+    # No such user: refused by the key directory, nothing sent.
+    r = run("alice", srv, "send", "nobody", "hello")
+    assert r.returncode == 5 and b"no such user" in r.stderr.lower(), r.stderr
+    # Yourself; another protocol; a secret on the command line is no option.
+    r = run("alice", srv, "send", "alice", "hello")
+    assert r.returncode == 2, r.stderr
+    r = run("alice", srv, "--protocol", "cryptully", "send", "bob", "hello")
+    assert r.returncode == 2 and b"MIMP" in r.stderr, r.stderr
+    r = run("alice", srv, "--secret", "x", "verify", "bob")
+    assert r.returncode == 2, r.stderr
+    # trust with no key change: nothing to do.
+    r = run("alice", srv, "trust", "bob")
+    assert r.returncode == 0 and b"did not change" in r.stderr, r.stderr
+    # A state directory others can open, a storage key that is not one.
+    loose = os.path.join(TMP, "loose")
+    os.makedirs(loose, mode=0o755)
+    os.chmod(loose, 0o755)
+    r = subprocess.run([CLI, "--server", "127.0.0.1:%d" % srv.port, "--user", "alice", "--e2e",
+                        "--state", loose, "safety-number", "bob"], env=env_for("alice"),
+                       capture_output=True, timeout=30)
+    assert r.returncode == 1 and b"chmod 700" in r.stderr, r.stderr
+    os.chmod(loose, 0o700)
+    with open(os.path.join(loose, "storage-key"), "wb") as f:
+        f.write(b"short")
+    os.chmod(os.path.join(loose, "storage-key"), 0o600)
+    r = subprocess.run([CLI, "--server", "127.0.0.1:%d" % srv.port, "--user", "alice", "--e2e",
+                        "--state", loose, "safety-number", "bob"], env=env_for("alice"),
+                       capture_output=True, timeout=30)
+    assert r.returncode == 1 and b"not a storage key" in r.stderr, r.stderr
+    # The right length, the wrong key for alice's database.
+    other = os.path.join(TMP, "other")
+    shutil.copytree(state_dir("alice", srv), other)
+    with open(os.path.join(other, "storage-key"), "wb") as f:
+        f.write(secrets.token_bytes(32))
+    r = subprocess.run([CLI, "--server", "127.0.0.1:%d" % srv.port, "--user", "alice", "--e2e",
+                        "--state", other, "safety-number", "bob"], env=env_for("alice"),
+                       capture_output=True, timeout=30)
+    assert r.returncode == 1 and b"does not open" in r.stderr, r.stderr
+
+
 # --- (e) a long conversation -------------------------------------------------
 
 def test_long_conversation():
@@ -544,6 +585,7 @@ def main():
                         test_key_change_pauses_sending,
                         test_crash_between_storing_and_acknowledging,
                         test_one_process_per_state,
+                        test_refusals,
                         test_long_conversation,
                         test_no_plaintext_on_server_or_wire,
                         test_plain_server_in_band,

@@ -262,9 +262,11 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   g_clear_error (&error);
 
   if (mimpd_features_parse_request (data, size, &from, &token, &error))
-    FUZZ_ASSERT (from != NULL && token != NULL);
+    FUZZ_ASSERT (from != NULL && token != NULL && size <= MIMPD_KEYS_MAX_BODY);
   else
-    FUZZ_ASSERT (g_error_matches (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST));
+    FUZZ_ASSERT (
+        g_error_matches (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST) ||
+        (g_error_matches (error, MIMP_ERROR, MIMP_ERROR_TOO_LARGE) && size > MIMPD_KEYS_MAX_BODY));
   if (token != NULL)
     mimp_secure_wipe (token, strlen (token));
 
