@@ -112,6 +112,7 @@ TMP = None
 STATE = {}
 TOTAL = {"sent": 0}
 RNG = random.Random(12)
+LISTENERS = []  # every listen started, so that none outlives a failed test
 
 
 # --- running mimp-cli ------------------------------------------------------------
@@ -163,6 +164,7 @@ class Listener:
         self.proc = subprocess.Popen(argv, env=env_for(user, smp_secret),
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
+        LISTENERS.append(self)
         self.lines = []
         self.bad = []
         self.lock = threading.Lock()
@@ -844,6 +846,13 @@ def cli_has_e2e():
     return b"--e2e" in r.stdout
 
 
+def kill_listeners():
+    for lst in LISTENERS:
+        if lst.proc.poll() is None:
+            lst.proc.kill()
+            lst.proc.wait()
+
+
 def run(tests):
     failed = 0
     only = sys.argv[1:]
@@ -861,6 +870,7 @@ def run(tests):
             print("FAIL %s" % test.__name__, flush=True)
             import traceback
             traceback.print_exc()
+            kill_listeners()
             return failed  # later scenarios build on earlier ones
     return failed
 
@@ -906,6 +916,7 @@ def main():
                         assert TOTAL["sent"] > 2000, "only %d messages" % TOTAL["sent"]
                     print("%d messages sent through the relay" % TOTAL["sent"], flush=True)
     finally:
+        kill_listeners()
         shutil.rmtree(TMP, ignore_errors=True)
     sys.exit(1 if failed else (77 if skipped else 0))
 
