@@ -52,6 +52,8 @@ struct _MimpAccount
   gboolean unstored_decoded;
   GQueue unannounced; /* MimpChatMessage stored, `message-added` to come */
   guint announce_id;
+
+  gboolean e2e_locked; /* the storage key of private chats cannot be read now */
 };
 
 G_DEFINE_FINAL_TYPE (MimpAccount, mimp_account, G_TYPE_OBJECT)
@@ -66,6 +68,7 @@ enum
   PROP_STATUS,
   PROP_STATUS_MESSAGE,
   PROP_RETRY_TIME,
+  PROP_E2E_LOCKED,
   N_PROPS
 };
 
@@ -78,6 +81,7 @@ enum
   VERIFICATION_ASKED,
   VERIFICATION_FINISHED,
   MEMBERS_CHANGED,
+  VERIFIED_BY_PEER,
   N_SIGNALS
 };
 
@@ -812,6 +816,110 @@ mimp_account_answer_verification (MimpAccount *self, const char *peer, const cha
     mimp_protocol_session_answer_verification (self->session, peer, answer);
 }
 
+/* ------------------------------------------------------------------ */
+/* Private chats                                                      */
+/* ------------------------------------------------------------------ */
+
+/**
+ * mimp_account_get_e2e_locked:
+ *
+ * Returns: whether the keyring holding the key of the account's private
+ *   chats is locked or unavailable (encrypted messages wait until it opens)
+ */
+gboolean
+mimp_account_get_e2e_locked (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), FALSE);
+  return self->e2e_locked;
+}
+
+/**
+ * mimp_account_e2e_safety_number_async:
+ *
+ * The safety number of the private chat with @peer: 12 groups of 5 digits
+ * that both sides see alike, to compare by other means.
+ */
+void
+mimp_account_e2e_safety_number_async (MimpAccount *self, const char *peer,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (peer != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mimp_account_e2e_safety_number_async);
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _ ("This chat is not end-to-end encrypted."));
+}
+
+/**
+ * mimp_account_e2e_safety_number_finish:
+ *
+ * Returns: (transfer full): the safety number
+ */
+char *
+mimp_account_e2e_safety_number_finish (MimpAccount *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * mimp_account_e2e_accept_key_change:
+ *
+ * The user saw that @peer's key changed and accepts the new one (not
+ * verified): the messages that waited are sent.
+ */
+void
+mimp_account_e2e_accept_key_change (MimpAccount *self, const char *peer)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (peer != NULL);
+}
+
+/**
+ * mimp_account_e2e_set_verified:
+ *
+ * The user compared safety numbers with @peer by other means (or takes
+ * that back).
+ */
+void
+mimp_account_e2e_set_verified (MimpAccount *self, const char *peer, gboolean verified)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (peer != NULL);
+}
+
+/**
+ * mimp_account_e2e_request_resend:
+ *
+ * Asks @peer to send again what could not be decrypted (at most once a
+ * minute).
+ */
+void
+mimp_account_e2e_request_resend (MimpAccount *self, const char *peer)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (peer != NULL);
+}
+
+/**
+ * mimp_account_e2e_send_unencrypted:
+ *
+ * The user chose, for the chat with @peer (who has no keys), to send
+ * without end-to-end encryption: the waiting messages go unencrypted and
+ * the chat says so (MIMP_CHAT_PRIVACY_NONE). Never done automatically.
+ */
+void
+mimp_account_e2e_send_unencrypted (MimpAccount *self, const char *peer)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  g_return_if_fail (peer != NULL);
+}
+
 /**
  * mimp_account_dup_members:
  *
@@ -1108,6 +1216,9 @@ mimp_account_get_property (GObject *object, guint prop_id, GValue *value, GParam
     case PROP_RETRY_TIME:
       g_value_set_int64 (value, mimp_account_get_retry_time (self));
       break;
+    case PROP_E2E_LOCKED:
+      g_value_set_boolean (value, self->e2e_locked);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1157,6 +1268,12 @@ mimp_account_class_init (MimpAccountClass *klass)
   properties[PROP_RETRY_TIME] =
       g_param_spec_int64 ("retry-time", NULL, NULL, 0, G_MAXINT64, 0,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Private chats: the key that opens their state is in the keyring, which
+   * is locked or unavailable; encrypted messages wait (unacknowledged, on
+   * the server) until it can be read: "unlock your keyring". */
+  properties[PROP_E2E_LOCKED] =
+      g_param_spec_boolean ("e2e-locked", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1192,6 +1309,18 @@ mimp_account_class_init (MimpAccountClass *klass)
   signals[MEMBERS_CHANGED] =
       g_signal_new ("members-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
+  /**
+   * MimpAccount::verified-by-peer:
+   * @peer: who verified us
+   *
+   * In a private chat, the peer's verification run succeeded on their
+   * side: they now trust our key (a question we answered, or a shared
+   * secret). `verification-finished` tells what it did on ours ("Alice
+   * verified you. Verify Alice too?").
+   */
+  signals[VERIFIED_BY_PEER] =
+      g_signal_new ("verified-by-peer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
