@@ -56,6 +56,8 @@ gint64 mimp_e2e_store_get_int (MimpE2eStore *store, const char *name, gint64 fal
 gboolean mimp_e2e_store_set_int (MimpE2eStore *store, const char *name, gint64 value,
                                  GError **error);
 
+/* Steps @stmt once and resets it: FALSE with @error unless it is done. */
+gboolean mimp_e2e_store_step_done (MimpE2eStore *store, sqlite3_stmt *stmt, GError **error);
 /* Prepares @sql on the store's database (cached); NULL with @error set. */
 sqlite3_stmt *mimp_e2e_store_prepare (MimpE2eStore *store, const char *sql, GError **error);
 

@@ -17,6 +17,11 @@ char *mimp_e2e_base64url_encode (const guint8 *data, gsize len);
 /* Inside a transaction: an encrypted control message of @kind. */
 char *mimp_e2e_encrypt_control (MimpE2e *self, const char *peer, const char *kind, const char *body,
                                 gboolean with_seq, GError **error);
+/* For tests and fuzzing: @inner (any bytes) padded with spaces to a
+ * multiple of 256 and encrypted for @peer as it is, in a transaction of
+ * its own. */
+char *mimp_e2e_encrypt_raw (MimpE2e *self, const char *peer, const char *inner, gsize len,
+                            GError **error);
 /* Inside a transaction. */
 gboolean mimp_e2e_set_verified_locked (MimpE2e *self, const char *peer, gboolean verified,
                                        GError **error);

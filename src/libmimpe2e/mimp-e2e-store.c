@@ -192,6 +192,20 @@ mimp_e2e_store_prepare (MimpE2eStore *store, const char *sql, GError **error)
   return stmt;
 }
 
+gboolean
+mimp_e2e_store_step_done (MimpE2eStore *store, sqlite3_stmt *stmt, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      mimp_e2e_store_set_error (store, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 char *
 mimp_e2e_store_aad (MimpE2eStore *store, const char *table, const char *row)
 {
@@ -260,7 +274,6 @@ mimp_e2e_store_set_meta (MimpE2eStore *store, const char *name, const void *data
   sqlite3_stmt *stmt = mimp_e2e_store_prepare (
       store, "INSERT OR REPLACE INTO meta (account, name, value) VALUES (?1, ?2, ?3)", error);
   g_autoptr (GBytes) value = NULL;
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
@@ -273,14 +286,7 @@ mimp_e2e_store_set_meta (MimpE2eStore *store, const char *name, const void *data
   sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
   sqlite3_bind_blob (stmt, 3, g_bytes_get_data (value, NULL), g_bytes_get_size (value),
                      SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      mimp_e2e_store_set_error (store, error);
-      return FALSE;
-    }
-  return TRUE;
+  return mimp_e2e_store_step_done (store, stmt, error);
 }
 
 gint64

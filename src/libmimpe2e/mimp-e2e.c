@@ -26,6 +26,7 @@
 
 #include "mimp-e2e-private.h"
 #include "mimp-e2e-run.h"
+#include "mimp-e2e-smp.h"
 #include "mimp-e2e.h"
 
 G_DEFINE_QUARK (mimp - e2e - error - quark, mimp_e2e_error)
@@ -470,6 +471,7 @@ mimp_e2e_open (const char *path, const char *account, GBytes *storage_key, GErro
       return NULL;
     }
   mimp_e2e_gcrypt_init ();
+  mimp_e2e_smp_init ();
   self = g_object_new (MIMP_TYPE_E2E, NULL);
   self->store.account = g_strdup (account);
   memcpy (self->store.key, g_bytes_get_data (storage_key, NULL), 32);
@@ -1026,20 +1028,12 @@ remember_own (MimpE2e *self, const char *envelope, GError **error)
   g_autofree char *hash = sha256_hex (envelope);
   sqlite3_stmt *stmt = mimp_e2e_store_prepare (
       &self->store, "INSERT OR IGNORE INTO own (account, hash, ts) VALUES (?1, ?2, ?3)", error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 2, hash, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, now_seconds ());
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      mimp_e2e_store_set_error (&self->store, error);
-      return FALSE;
-    }
-  return TRUE;
+  return mimp_e2e_store_step_done (&self->store, stmt, error);
 }
 
 static gboolean
@@ -1076,11 +1070,10 @@ pad_inner (const char *json)
   return g_string_free (out, FALSE);
 }
 
-/* Inside a transaction: one envelope of @inner for @peer. */
+/* Inside a transaction: one envelope of @padded (@len bytes) for @peer. */
 static char *
-encrypt_inner (MimpE2e *self, const char *peer, const char *inner, GError **error)
+encrypt_padded (MimpE2e *self, const char *peer, char *padded, gsize len, GError **error)
 {
-  g_autofree char *padded = pad_inner (inner);
   session_cipher *cipher = NULL;
   ciphertext_message *message = NULL;
   signal_protocol_address address;
@@ -1093,7 +1086,7 @@ encrypt_inner (MimpE2e *self, const char *peer, const char *inner, GError **erro
   if (rc >= 0)
     {
       session_cipher_set_version (cipher, SESSION_VERSION);
-      rc = session_cipher_encrypt (cipher, (const guint8 *) padded, strlen (padded), &message);
+      rc = session_cipher_encrypt (cipher, (const guint8 *) padded, len, &message);
     }
   if (rc < 0)
     {
@@ -1123,7 +1116,38 @@ out:
   SIGNAL_UNREF (message);
   if (cipher != NULL)
     session_cipher_free (cipher);
-  explicit_bzero (padded, strlen (padded));
+  explicit_bzero (padded, len);
+  return envelope;
+}
+
+/* Inside a transaction: one envelope of the JSON object @inner for @peer. */
+static char *
+encrypt_inner (MimpE2e *self, const char *peer, const char *inner, GError **error)
+{
+  g_autofree char *padded = pad_inner (inner);
+
+  return encrypt_padded (self, peer, padded, strlen (padded), error);
+}
+
+char *
+mimp_e2e_encrypt_raw (MimpE2e *self, const char *peer, const char *inner, gsize len, GError **error)
+{
+  gsize padded_len = MAX ((len + PAD_BLOCK - 1) / PAD_BLOCK * PAD_BLOCK, PAD_BLOCK);
+  g_autofree char *padded = g_malloc (padded_len);
+  char *envelope;
+
+  memset (padded, ' ', padded_len);
+  memcpy (padded, inner, len);
+  if (!mimp_e2e_store_begin (&self->store, error))
+    return NULL;
+  envelope = encrypt_padded (self, peer, padded, padded_len, error);
+  if (envelope == NULL)
+    {
+      mimp_e2e_store_rollback (&self->store);
+      return NULL;
+    }
+  if (!mimp_e2e_store_commit (&self->store, error))
+    g_clear_pointer (&envelope, g_free);
   return envelope;
 }
 
@@ -1359,13 +1383,8 @@ keep_sent (MimpE2e *self, const char *peer, const char *message_id, const char *
   sqlite3_bind_blob (stmt, 4, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed),
                      SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      mimp_e2e_store_set_error (&self->store, error);
-      return FALSE;
-    }
+  if (!mimp_e2e_store_step_done (&self->store, stmt, error))
+    return FALSE;
   stmt = mimp_e2e_store_prepare (
       &self->store,
       "DELETE FROM sent WHERE account = ?1 AND peer = ?2 AND message_id NOT IN"
@@ -1649,21 +1668,13 @@ seen_add (MimpE2e *self, const char *peer, const char *id, GError **error)
   sqlite3_stmt *stmt = mimp_e2e_store_prepare (
       &self->store, "INSERT OR IGNORE INTO seen (account, peer, id, ts) VALUES (?1, ?2, ?3, ?4)",
       error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 2, peer, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, now_seconds ());
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      mimp_e2e_store_set_error (&self->store, error);
-      return FALSE;
-    }
-  return TRUE;
+  return mimp_e2e_store_step_done (&self->store, stmt, error);
 }
 
 /* Drops held fragment groups older than a day or beyond MAX_PENDING_GROUPS;
@@ -1728,7 +1739,6 @@ hold_fragment (MimpE2e *self, const char *peer, const char *msg_id, guint index,
   g_autoptr (GBytes) sealed =
       mimp_e2e_store_seal (&self->store, "fragments", row, body, strlen (body));
   sqlite3_stmt *stmt;
-  int rc;
   guint count = 0;
 
   *text = NULL;
@@ -1751,13 +1761,8 @@ hold_fragment (MimpE2e *self, const char *peer, const char *msg_id, guint index,
   sqlite3_bind_blob (stmt, 6, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed),
                      SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 7, now_seconds ());
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      mimp_e2e_store_set_error (&self->store, error);
-      return FALSE;
-    }
+  if (!mimp_e2e_store_step_done (&self->store, stmt, error))
+    return FALSE;
   if (sqlite3_changes (self->store.db) == 0)
     {
       *duplicate = TRUE;
@@ -2296,7 +2301,6 @@ pending_keep (MimpE2e *self, const char *server_id, const MimpE2eResult *result,
       &self->store,
       "INSERT OR REPLACE INTO pending (account, server_id, result, ts) VALUES (?1, ?2, ?3, ?4)",
       error);
-  int rc;
 
   explicit_bzero (json, strlen (json));
   if (stmt == NULL || sealed == NULL)
@@ -2305,14 +2309,7 @@ pending_keep (MimpE2e *self, const char *server_id, const MimpE2eResult *result,
   sqlite3_bind_blob (stmt, 3, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed),
                      SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, now_seconds ());
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      mimp_e2e_store_set_error (&self->store, error);
-      return FALSE;
-    }
-  return TRUE;
+  return mimp_e2e_store_step_done (&self->store, stmt, error);
 }
 
 gboolean

@@ -752,6 +752,277 @@ test_shared_file (Fixture *f, gconstpointer data)
 }
 
 static void
+reopen_both (Fixture *f)
+{
+  g_clear_object (&f->alice);
+  g_clear_object (&f->bob);
+  f->alice = open_or_die (f->path_a, "alice@localhost:3290", f->key_a);
+  f->bob = open_or_die (f->path_b, "bob@localhost:3290", f->key_b);
+}
+
+/* --- SMP --- */
+
+/* Delivers @envelope to @to (from @from_name) and returns the result. */
+static MimpE2eResult *
+deliver (MimpE2e *to, const char *from_name, const char *envelope)
+{
+  g_assert_nonnull (envelope);
+  return decrypt (to, from_name, NULL, envelope);
+}
+
+static char *
+only_reply (MimpE2eResult *result)
+{
+  g_assert_cmpuint (result->replies->len, ==, 1);
+  return g_strdup (g_ptr_array_index (result->replies, 0));
+}
+
+/* Alice asks, Bob answers; returns Alice's and Bob's last events. */
+static void
+smp_run (Fixture *f, const char *question, const char *alice_secret, const char *bob_secret,
+         MimpE2eResult **alice_end, MimpE2eResult **bob_end)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *start = mimp_e2e_smp_start (f->alice, "bob", question, alice_secret, &error);
+  g_autofree char *answer = NULL;
+  g_autofree char *step3 = NULL;
+  g_autofree char *step4 = NULL;
+  g_autoptr (MimpE2eResult) asked = NULL;
+  g_autoptr (MimpE2eResult) waiting = NULL;
+
+  g_assert_no_error (error);
+  asked = deliver (f->bob, "alice", start);
+  g_assert_cmpint (asked->status, ==, MIMP_E2E_CONTROL);
+  g_assert_cmpint (asked->smp_event, ==, MIMP_E2E_SMP_ASKED);
+  g_assert_cmpstr (asked->smp_question, ==, question);
+  answer = mimp_e2e_smp_answer (f->bob, "alice", bob_secret, &error);
+  g_assert_no_error (error);
+  waiting = deliver (f->alice, "bob", answer);
+  g_assert_cmpint (waiting->smp_event, ==, MIMP_E2E_SMP_WAITING);
+  step3 = only_reply (waiting);
+  *bob_end = deliver (f->bob, "alice", step3);
+  step4 = only_reply (*bob_end);
+  *alice_end = deliver (f->alice, "bob", step4);
+  g_assert_cmpuint ((*alice_end)->replies->len, ==, 0);
+}
+
+static void
+test_smp_question (Fixture *f, gconstpointer data)
+{
+  g_autoptr (MimpE2eResult) alice_end = NULL;
+  g_autoptr (MimpE2eResult) bob_end = NULL;
+
+  establish (f);
+  smp_run (f, "Where did we meet?", "Paris", "  paris ", &alice_end, &bob_end);
+  g_assert_cmpint (alice_end->smp_event, ==, MIMP_E2E_SMP_SUCCEEDED);
+  g_assert_true (alice_end->smp_we_verified);
+  g_assert_false (alice_end->smp_they_verified);
+  g_assert_cmpint (bob_end->smp_event, ==, MIMP_E2E_SMP_SUCCEEDED);
+  g_assert_false (bob_end->smp_we_verified);
+  g_assert_true (bob_end->smp_they_verified);
+  g_assert_cmpint (mimp_e2e_get_trust (f->alice, "bob"), ==, MIMP_E2E_TRUST_VERIFIED);
+  g_assert_cmpint (mimp_e2e_get_trust (f->bob, "alice"), ==, MIMP_E2E_TRUST_UNVERIFIED);
+}
+
+static void
+test_smp_shared_secret (Fixture *f, gconstpointer data)
+{
+  g_autoptr (MimpE2eResult) alice_end = NULL;
+  g_autoptr (MimpE2eResult) bob_end = NULL;
+
+  establish (f);
+  smp_run (f, NULL, "correct horse", "Correct  Horse", &alice_end, &bob_end);
+  g_assert_cmpint (alice_end->smp_event, ==, MIMP_E2E_SMP_SUCCEEDED);
+  g_assert_true (alice_end->smp_we_verified);
+  g_assert_true (alice_end->smp_they_verified);
+  g_assert_true (bob_end->smp_we_verified);
+  g_assert_true (bob_end->smp_they_verified);
+  g_assert_cmpint (mimp_e2e_get_trust (f->alice, "bob"), ==, MIMP_E2E_TRUST_VERIFIED);
+  g_assert_cmpint (mimp_e2e_get_trust (f->bob, "alice"), ==, MIMP_E2E_TRUST_VERIFIED);
+}
+
+static void
+test_smp_wrong_and_limit (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  establish (f);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr (MimpE2eResult) alice_end = NULL;
+      g_autoptr (MimpE2eResult) bob_end = NULL;
+
+      smp_run (f, "Our cat?", "Tiger", "Felix", &alice_end, &bob_end);
+      g_assert_cmpint (alice_end->smp_event, ==, MIMP_E2E_SMP_FAILED);
+      g_assert_cmpint (bob_end->smp_event, ==, MIMP_E2E_SMP_FAILED);
+      g_assert_false (alice_end->smp_we_verified);
+      g_assert_cmpint (mimp_e2e_get_trust (f->alice, "bob"), ==, MIMP_E2E_TRUST_UNVERIFIED);
+    }
+  g_assert_null (mimp_e2e_smp_start (f->alice, "bob", "Our cat?", "Tiger", &error));
+  g_assert_error (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_SMP_LIMIT);
+  g_clear_error (&error);
+  /* Bob answered three wrong runs too. */
+  g_assert_null (mimp_e2e_smp_start (f->bob, "alice", NULL, "x", &error));
+  g_assert_error (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_SMP_LIMIT);
+}
+
+static void
+test_smp_abort_and_state (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *stop = NULL;
+
+  establish (f);
+  g_assert_null (mimp_e2e_smp_answer (f->bob, "alice", "x", &error));
+  g_assert_error (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_SMP_STATE);
+  g_clear_error (&error);
+  g_assert_null (mimp_e2e_smp_abort (f->bob, "alice", &error));
+  g_assert_no_error (error);
+  g_assert_null (mimp_e2e_smp_start (f->alice, "carol", NULL, "x", &error));
+  g_assert_error (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_NO_SESSION);
+  g_clear_error (&error);
+
+  start = mimp_e2e_smp_start (f->alice, "bob", "Q?", "A", &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (MimpE2eResult) r = deliver (f->bob, "alice", start);
+
+    g_assert_cmpint (r->smp_event, ==, MIMP_E2E_SMP_ASKED);
+  }
+  stop = mimp_e2e_smp_abort (f->alice, "bob", &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (MimpE2eResult) r = deliver (f->bob, "alice", stop);
+
+    g_assert_cmpint (r->smp_event, ==, MIMP_E2E_SMP_FAILED);
+  }
+  g_assert_null (mimp_e2e_smp_answer (f->bob, "alice", "A", &error));
+  g_assert_error (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_SMP_STATE);
+}
+
+/* Both start at once: the lower run id goes on, one side is asked. */
+static void
+test_smp_crossed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *from_alice = NULL;
+  g_autofree char *from_bob = NULL;
+  g_autoptr (MimpE2eResult) at_bob = NULL;
+  g_autoptr (MimpE2eResult) at_alice = NULL;
+  MimpE2e *asked, *asker;
+  const char *asked_peer, *asker_peer;
+  g_autofree char *answer = NULL;
+  g_autofree char *step3 = NULL;
+  g_autofree char *step4 = NULL;
+
+  establish (f);
+  from_alice = mimp_e2e_smp_start (f->alice, "bob", NULL, "tulip", &error);
+  g_assert_no_error (error);
+  from_bob = mimp_e2e_smp_start (f->bob, "alice", NULL, "tulip", &error);
+  g_assert_no_error (error);
+  at_bob = deliver (f->bob, "alice", from_alice);
+  at_alice = deliver (f->alice, "bob", from_bob);
+  g_assert_true ((at_bob->smp_event == MIMP_E2E_SMP_ASKED) !=
+                 (at_alice->smp_event == MIMP_E2E_SMP_ASKED));
+  asked = at_bob->smp_event == MIMP_E2E_SMP_ASKED ? f->bob : f->alice;
+  asker = asked == f->bob ? f->alice : f->bob;
+  asked_peer = asked == f->bob ? "alice" : "bob";
+  asker_peer = asked == f->bob ? "bob" : "alice";
+  answer = mimp_e2e_smp_answer (asked, asked_peer, "TULIP", &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (MimpE2eResult) r = deliver (asker, asker_peer, answer);
+
+    step3 = only_reply (r);
+  }
+  {
+    g_autoptr (MimpE2eResult) r = deliver (asked, asked_peer, step3);
+
+    g_assert_cmpint (r->smp_event, ==, MIMP_E2E_SMP_SUCCEEDED);
+    step4 = only_reply (r);
+  }
+  {
+    g_autoptr (MimpE2eResult) r = deliver (asker, asker_peer, step4);
+
+    g_assert_cmpint (r->smp_event, ==, MIMP_E2E_SMP_SUCCEEDED);
+  }
+  g_assert_cmpint (mimp_e2e_get_trust (f->alice, "bob"), ==, MIMP_E2E_TRUST_VERIFIED);
+  g_assert_cmpint (mimp_e2e_get_trust (f->bob, "alice"), ==, MIMP_E2E_TRUST_VERIFIED);
+}
+
+/* A run survives closing both sides between every step. */
+static void
+test_smp_reopen (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *step3 = NULL;
+  g_autofree char *step4 = NULL;
+
+  establish (f);
+  start = mimp_e2e_smp_start (f->alice, "bob", "Colour?", "blue", &error);
+  g_assert_no_error (error);
+  reopen_both (f);
+  {
+    g_autoptr (MimpE2eResult) r = deliver (f->bob, "alice", start);
+
+    g_assert_cmpint (r->smp_event, ==, MIMP_E2E_SMP_ASKED);
+  }
+  reopen_both (f);
+  answer = mimp_e2e_smp_answer (f->bob, "alice", "Blue", &error);
+  g_assert_no_error (error);
+  reopen_both (f);
+  {
+    g_autoptr (MimpE2eResult) r = deliver (f->alice, "bob", answer);
+
+    step3 = only_reply (r);
+  }
+  reopen_both (f);
+  {
+    g_autoptr (MimpE2eResult) r = deliver (f->bob, "alice", step3);
+
+    step4 = only_reply (r);
+  }
+  reopen_both (f);
+  {
+    g_autoptr (MimpE2eResult) r = deliver (f->alice, "bob", step4);
+
+    g_assert_cmpint (r->smp_event, ==, MIMP_E2E_SMP_SUCCEEDED);
+    g_assert_true (r->smp_we_verified);
+  }
+  g_assert_cmpint (mimp_e2e_get_trust (f->alice, "bob"), ==, MIMP_E2E_TRUST_VERIFIED);
+}
+
+static void
+test_safety_number (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *ours = NULL;
+  g_autofree char *theirs = NULL;
+  g_auto (GStrv) groups = NULL;
+
+  g_assert_null (mimp_e2e_safety_number (f->alice, "alice", "bob", &error));
+  g_assert_error (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_NO_SESSION);
+  g_clear_error (&error);
+  establish (f);
+  ours = mimp_e2e_safety_number (f->alice, "alice", "bob", &error);
+  g_assert_no_error (error);
+  theirs = mimp_e2e_safety_number (f->bob, "bob", "alice", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ours, ==, theirs);
+  groups = g_strsplit (ours, " ", -1);
+  g_assert_cmpuint (g_strv_length (groups), ==, 12);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_assert_cmpuint (strlen (groups[i]), ==, 5);
+      for (guint j = 0; j < 5; j++)
+        g_assert_true (g_ascii_isdigit (groups[i][j]));
+    }
+}
+
+static void
 test_reopen (Fixture *f, gconstpointer data)
 {
   g_autofree char *m1 = NULL;
@@ -759,10 +1030,7 @@ test_reopen (Fixture *f, gconstpointer data)
 
   establish (f);
   m1 = encrypt_one (f->bob, "alice", "re-1", "before closing");
-  g_clear_object (&f->alice);
-  g_clear_object (&f->bob);
-  f->alice = open_or_die (f->path_a, "alice@localhost:3290", f->key_a);
-  f->bob = open_or_die (f->path_b, "bob@localhost:3290", f->key_b);
+  reopen_both (f);
   g_assert_true (mimp_e2e_has_session (f->alice, "bob"));
   expect_message (f->alice, "bob", NULL, m1, "before closing");
   m2 = encrypt_one (f->alice, "bob", "re-2", "after reopening");
@@ -1145,6 +1413,13 @@ main (int argc, char **argv)
   ADD ("/e2e/storage/crash", test_crash);
   ADD ("/e2e/storage/no-plaintext", test_no_plaintext_on_disk);
   ADD ("/e2e/worker", test_worker);
+  ADD ("/e2e/smp/question", test_smp_question);
+  ADD ("/e2e/smp/shared-secret", test_smp_shared_secret);
+  ADD ("/e2e/smp/wrong-and-limit", test_smp_wrong_and_limit);
+  ADD ("/e2e/smp/abort-and-state", test_smp_abort_and_state);
+  ADD ("/e2e/smp/crossed", test_smp_crossed);
+  ADD ("/e2e/smp/reopen", test_smp_reopen);
+  ADD ("/e2e/smp/safety-number", test_safety_number);
 #undef ADD
   return g_test_run ();
 }
