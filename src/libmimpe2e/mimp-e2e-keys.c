@@ -301,7 +301,7 @@ mimp_e2e_keys_publish_async (MimpE2eWorker *worker, MimpClientSession *session,
 gboolean
 mimp_e2e_keys_publish_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (G_IS_TASK (result), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mimp_e2e_keys_publish_async,
                         FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -492,7 +492,7 @@ mimp_e2e_keys_ensure_session_async (MimpE2eWorker *worker, MimpClientSession *se
 MimpE2eKeysOutcome
 mimp_e2e_keys_ensure_session_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), MIMP_E2E_KEYS_WAITING);
+  g_return_val_if_fail (G_IS_TASK (result), MIMP_E2E_KEYS_WAITING);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                             mimp_e2e_keys_ensure_session_async,
                         MIMP_E2E_KEYS_WAITING);
