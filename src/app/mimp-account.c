@@ -19,6 +19,8 @@
 
 #include "mimp-account.h"
 #include "mimp-app-enums.h"
+#include "mimp-chat.h"
+#include "mimp-e2e-codec.h"
 #include "mimp-message-codec.h"
 
 struct _MimpAccount
@@ -58,6 +60,13 @@ struct _MimpAccount
   gboolean e2e_locked; /* the storage key of private chats cannot be read now */
 };
 
+/* The codec of private chats, for account types that have them. */
+static MimpE2eCodec *
+get_e2e (MimpAccount *self)
+{
+  return MIMP_IS_E2E_CODEC (self->codec) ? MIMP_E2E_CODEC (self->codec) : NULL;
+}
+
 G_DEFINE_FINAL_TYPE (MimpAccount, mimp_account, G_TYPE_OBJECT)
 
 enum
@@ -84,6 +93,7 @@ enum
   VERIFICATION_FINISHED,
   MEMBERS_CHANGED,
   VERIFIED_BY_PEER,
+  PRIVACY_CHANGED,
   N_SIGNALS
 };
 
@@ -523,7 +533,13 @@ on_send_finished (MimpAccount *self, const char *client_id, const char *server_i
       error = first_error;
     }
 
-  g_hash_table_remove (self->queued, client_id);
+  /* What the codec sent by itself (a key request, say) is no stored
+   * message; nor is anything after a stop (queued again at the start). */
+  if (!g_hash_table_remove (self->queued, client_id))
+    {
+      g_debug ("A send the account did not queue finished");
+      return;
+    }
   if (error == NULL)
     mimp_message_codec_sent (self->codec, self->id, client_id);
   if (error != NULL)
@@ -763,9 +779,15 @@ mimp_account_send (MimpAccount *self, const char *peer, const char *text)
   g_return_if_fail (peer != NULL && text != NULL);
 
   client_id = g_uuid_string_random ();
-  mimp_history_add_outgoing_async (self->history, self->id, mimp_protocol_get_id (self->protocol),
-                                   peer, client_id, text, g_get_real_time () / 1000, NULL,
-                                   outgoing_stored, g_object_ref (self));
+  /* In a private chat a message only ever leaves encrypted. */
+  mimp_history_add_outgoing_protected_async (
+      self->history, self->id, mimp_protocol_get_id (self->protocol), peer, client_id, text,
+      get_e2e (self) != NULL && g_strcmp0 (peer, self->user) != 0 &&
+              mimp_account_get_chat_privacy (self, peer, MIMP_CHAT_PRIVACY_WAITING) !=
+                  MIMP_CHAT_PRIVACY_NONE
+          ? MIMP_MESSAGE_PROTECTION_ENCRYPTED
+          : MIMP_MESSAGE_PROTECTION_NONE,
+      g_get_real_time () / 1000, NULL, outgoing_stored, g_object_ref (self));
 }
 
 static void
@@ -899,8 +921,12 @@ void
 mimp_account_send_typing (MimpAccount *self, const char *peer, MimpTypingState state)
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
-  if (self->session != NULL && self->status == MIMP_ACCOUNT_STATUS_ONLINE &&
-      mimp_protocol_has (self->protocol, MIMP_PROTOCOL_TYPING))
+  if (self->session == NULL || self->status != MIMP_ACCOUNT_STATUS_ONLINE ||
+      !mimp_protocol_has (self->protocol, MIMP_PROTOCOL_TYPING))
+    return;
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_send_typing (get_e2e (self), peer, state);
+  else
     mimp_protocol_session_send_typing (self->session, peer, state);
 }
 
@@ -918,7 +944,9 @@ mimp_account_start_verification (MimpAccount *self, const char *peer, const char
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
   g_return_if_fail (mimp_protocol_has (self->protocol, MIMP_PROTOCOL_VERIFICATION));
-  if (self->session != NULL)
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_start_verification (get_e2e (self), peer, question, answer);
+  else if (self->session != NULL)
     mimp_protocol_session_start_verification (self->session, peer, question, answer);
 }
 
@@ -926,7 +954,9 @@ void
 mimp_account_answer_verification (MimpAccount *self, const char *peer, const char *answer)
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
-  if (self->session != NULL)
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_answer_verification (get_e2e (self), peer, answer);
+  else if (self->session != NULL)
     mimp_protocol_session_answer_verification (self->session, peer, answer);
 }
 
@@ -947,6 +977,19 @@ mimp_account_get_e2e_locked (MimpAccount *self)
   return self->e2e_locked;
 }
 
+static void
+safety_number_made (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  GError *error = NULL;
+  char *number = mimp_e2e_codec_safety_number_finish (MIMP_E2E_CODEC (source), result, &error);
+
+  if (number == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, number, g_free);
+}
+
 /**
  * mimp_account_e2e_safety_number_async:
  *
@@ -965,8 +1008,14 @@ mimp_account_e2e_safety_number_async (MimpAccount *self, const char *peer,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mimp_account_e2e_safety_number_async);
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           _ ("This chat is not end-to-end encrypted."));
+  if (get_e2e (self) == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _ ("This chat is not end-to-end encrypted."));
+      return;
+    }
+  mimp_e2e_codec_safety_number_async (get_e2e (self), peer, cancellable, safety_number_made,
+                                      g_steal_pointer (&task));
 }
 
 /**
@@ -992,6 +1041,8 @@ mimp_account_e2e_accept_key_change (MimpAccount *self, const char *peer)
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
   g_return_if_fail (peer != NULL);
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_accept_key_change (get_e2e (self), peer);
 }
 
 /**
@@ -1005,6 +1056,8 @@ mimp_account_e2e_set_verified (MimpAccount *self, const char *peer, gboolean ver
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
   g_return_if_fail (peer != NULL);
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_set_verified (get_e2e (self), peer, verified);
 }
 
 /**
@@ -1018,6 +1071,67 @@ mimp_account_e2e_request_resend (MimpAccount *self, const char *peer)
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
   g_return_if_fail (peer != NULL);
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_request_resend (get_e2e (self), peer);
+}
+
+static void
+pending_marked (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (MimpAccount) self = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+
+  rows = mimp_history_set_pending_protection_finish (MIMP_HISTORY (source), result, &error);
+  if (rows == NULL)
+    {
+      if (!g_error_matches (error, MIMP_HISTORY_ERROR, MIMP_HISTORY_ERROR_CLOSED))
+        g_warning ("Could not mark messages to send unencrypted: %s", error->message);
+      return;
+    }
+  announce_all (self);
+  for (guint i = 0; i < rows->len; i++)
+    g_signal_emit (self, signals[MESSAGE_UPDATED], 0, rows->pdata[i]);
+}
+
+static void
+privacy_stored (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mimp_history_update_finish (MIMP_HISTORY (source), result, &error) &&
+      !g_error_matches (error, MIMP_HISTORY_ERROR, MIMP_HISTORY_ERROR_CLOSED))
+    g_warning ("Could not record a chat's privacy: %s", error->message);
+}
+
+/* The codec learned something about a chat's privacy: passed on, and kept
+ * in the history to show it before the keys are at hand next time. */
+static void
+on_privacy_changed (MimpAccount *self, const char *peer, MimpChatPrivacy privacy)
+{
+  if (self->history != NULL)
+    mimp_history_set_chat_privacy_async (self->history, self->id, peer, privacy,
+                                         privacy == MIMP_CHAT_PRIVACY_NONE &&
+                                             mimp_e2e_codec_get_unencrypted (get_e2e (self), peer),
+                                         NULL, privacy_stored, NULL);
+  g_signal_emit (self, signals[PRIVACY_CHANGED], 0, peer, privacy);
+}
+
+static void
+on_e2e_locked (MimpAccount *self)
+{
+  gboolean locked = mimp_e2e_codec_get_locked (get_e2e (self));
+
+  if (self->e2e_locked == locked)
+    return;
+  self->e2e_locked = locked;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_E2E_LOCKED]);
+}
+
+static void
+on_verified_by_peer (MimpAccount *self, const char *peer)
+{
+  g_signal_emit (self, signals[VERIFIED_BY_PEER], 0, peer);
 }
 
 /**
@@ -1032,6 +1146,40 @@ mimp_account_e2e_send_unencrypted (MimpAccount *self, const char *peer)
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
   g_return_if_fail (peer != NULL);
+
+  if (get_e2e (self) == NULL || self->history == NULL)
+    return;
+  /* The waiting messages say how they leave; then they go (the history
+   * answers in order, so they are marked before they are listed). */
+  mimp_history_set_pending_protection_async (self->history, self->id, peer,
+                                             MIMP_MESSAGE_PROTECTION_NONE, NULL, pending_marked,
+                                             g_object_ref (self));
+  mimp_history_set_chat_privacy_async (self->history, self->id, peer, MIMP_CHAT_PRIVACY_NONE, TRUE,
+                                       NULL, privacy_stored, NULL);
+  mimp_e2e_codec_set_unencrypted (get_e2e (self), peer);
+}
+
+/**
+ * mimp_account_get_chat_privacy:
+ * @fallback: what to answer when the account knows nothing yet
+ *
+ * Returns: whether the chat with @peer is private, as far as the account's
+ *   codec knows (now, or as the history kept it); `privacy-changed` says
+ *   when it changes
+ */
+MimpChatPrivacy
+mimp_account_get_chat_privacy (MimpAccount *self, const char *peer, MimpChatPrivacy fallback)
+{
+  MimpChatPrivacy privacy;
+
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), fallback);
+  g_return_val_if_fail (peer != NULL, fallback);
+
+  if (get_e2e (self) == NULL)
+    return MIMP_CHAT_PRIVACY_NONE;
+  if (mimp_e2e_codec_get_privacy (get_e2e (self), peer, &privacy))
+    return privacy;
+  return fallback;
 }
 
 /**
@@ -1446,6 +1594,14 @@ mimp_account_class_init (MimpAccountClass *klass)
   signals[VERIFIED_BY_PEER] =
       g_signal_new ("verified-by-peer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /**
+   * MimpAccount::privacy-changed:
+   * @peer: whose chat
+   * @privacy: the chat's #MimpChatPrivacy now
+   */
+  signals[PRIVACY_CHANGED] =
+      g_signal_new ("privacy-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 2, G_TYPE_STRING, MIMP_TYPE_CHAT_PRIVACY);
 }
 
 static void
@@ -1490,6 +1646,21 @@ mimp_account_new (MimpProtocol *protocol, const char *id, const char *host, guin
   self->codec = mimp_protocol_create_codec (protocol, self);
   g_signal_connect_object (self->codec, "ready", G_CALLBACK (on_codec_ready), self,
                            G_CONNECT_SWAPPED);
+  if (get_e2e (self) != NULL)
+    {
+      g_signal_connect_object (self->codec, "privacy-changed", G_CALLBACK (on_privacy_changed),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->codec, "notify::locked", G_CALLBACK (on_e2e_locked), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->codec, "typing-changed", G_CALLBACK (on_typing_changed), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->codec, "verification-asked",
+                               G_CALLBACK (on_verification_asked), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->codec, "verification-finished",
+                               G_CALLBACK (on_verification_finished), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->codec, "verified-by-peer", G_CALLBACK (on_verified_by_peer),
+                               self, G_CONNECT_SWAPPED);
+    }
   return self;
 }
 
@@ -1554,6 +1725,13 @@ mimp_account_get_history (MimpAccount *self)
 {
   g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
   return self->history;
+}
+
+MimpSecretStore *
+mimp_account_get_secrets (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+  return self->secrets;
 }
 
 const char *

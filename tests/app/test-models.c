@@ -112,8 +112,10 @@ server_fixture_set_up (Fixture *fx, gconstpointer data)
   fx->chats = g_object_ref (fx->m.chats);
   fx->alice = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1",
                                 mimpd_test_server_get_port (fx->server), "alice", FALSE);
-  /* Kept in memory only: this test has no keyring. */
+  /* Kept in memory only: this test has no keyring (and does not wait long
+   * for the one D-Bus would start, which nobody unlocks). */
   mimp_account_use_password (fx->alice, fx->alice_pw, TRUE);
+  mimp_secret_store_set_timeout (fx->m.secrets, 2);
   test_models_add_online (&fx->m, fx->alice);
 }
 
