@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <signal.h>
 #include <string.h>
 
 #include "mimp-account.h"
@@ -302,6 +303,11 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
       g_object_unref (self);
       return;
     }
+
+  /* For the crash tests of private chats (tests/app/test-private-chats.c):
+   * dies between storing a received message and acknowledging it. */
+  if (G_UNLIKELY (stored->len > 0 && g_getenv ("MIMP_TEST_KILL_AFTER_STORE") != NULL))
+    raise (SIGKILL);
 
   /* The batch as it came is acknowledged, with what the codec kept to
    * itself (a key exchange, a verification step). */
