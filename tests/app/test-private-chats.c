@@ -23,6 +23,7 @@
 
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 
 #include "mimp-account-manager.h"
 #include "mimp-chat.h"
+#include "mimp-client-session.h"
 #include "mimp-e2e-codec.h"
 #include "mimp-history.h"
 #include "mimpd-test-server.h"
@@ -264,6 +266,36 @@ e2e_path (MimpAccount *account)
   return mimp_e2e_codec_get_path (MIMP_E2E_CODEC (codec));
 }
 
+/* The storage key is in the keyring only: neither raw nor as the keyring
+ * holds it (base64) in the state it seals, nor in the history. */
+static void
+assert_key_not_on_disk (Fixture *fx, MimpAccount *account, const char *state)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) key = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *raw = NULL;
+  gsize size = 0;
+  const char *files[] = { state, mimp_history_get_path (fx->m.history) };
+
+  mimp_secret_store_lookup_key_async (fx->m.secrets, mimp_account_get_id (account), NULL,
+                                      test_store_result, &result);
+  key = mimp_secret_store_lookup_key_finish (fx->m.secrets, test_wait_result (&result, 30), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (key);
+  text = g_base64_encode (g_bytes_get_data (key, &size), g_bytes_get_size (key));
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      gsize len = 0;
+
+      g_clear_pointer (&raw, g_free);
+      g_assert_true (g_file_get_contents (files[i], &raw, &len, NULL));
+      g_assert_null (memmem (raw, len, g_bytes_get_data (key, NULL), size));
+      g_assert_false (file_contains (files[i], text));
+    }
+}
+
 static gboolean
 bob_published (gpointer data)
 {
@@ -419,6 +451,8 @@ test_key_directory (Fixture *fx, gconstpointer data)
   g_assert_false (file_contains (alice_state, FIRST_TEXT));
   g_assert_false (file_contains (bob_state, FIRST_TEXT));
   g_assert_false (file_contains (alice_state, REPLY_TEXT));
+  assert_key_not_on_disk (fx, fx->alice, alice_state);
+  assert_key_not_on_disk (fx, fx->bob, bob_state);
 
   /* Typing, encrypted, as ephemeral messages. */
   watch (fx->alice, &alice_events);
@@ -457,6 +491,178 @@ test_key_directory (Fixture *fx, gconstpointer data)
   g_signal_handlers_disconnect_by_data (fx->bob, &bob_events);
   g_free (alice_events.question);
   g_free (bob_events.question);
+}
+
+/* ------------------------------------------------------------------ */
+/* Marks on what arrives                                              */
+/* ------------------------------------------------------------------ */
+
+static void
+raw_sent (MimpClientSession *session, const char *client_id, const char *server_id,
+          gint64 timestamp, const GError *error, gboolean *done)
+{
+  g_assert_no_error ((GError *) error);
+  *done = TRUE;
+}
+
+/* Sends @text as bob straight through libmimp, past his app: what a
+ * server (or anyone with bob's password) could put in the chat. */
+static void
+raw_send_as_bob (Fixture *fx, const char *text)
+{
+  g_autoptr (MimpClientSession) session =
+      mimp_client_session_new ("127.0.0.1", fx->port, FALSE, "bob");
+  g_autofree char *client_id = g_uuid_string_random ();
+  gboolean done = FALSE;
+
+  mimp_client_session_set_password (session, fx->bob_pw);
+  mimp_client_session_set_receive (session, FALSE);
+  g_signal_connect (session, "send-finished", G_CALLBACK (raw_sent), &done);
+  mimp_client_session_start (session);
+  mimp_client_session_send (session, client_id, "alice", text);
+  g_assert_true (test_wait_until (flag_set, &done, 30));
+  mimp_client_session_stop (session);
+}
+
+typedef struct
+{
+  Fixture *fx;
+  MimpMessageProtection protection;
+} MarkWait;
+
+static gboolean
+has_mark (gpointer data)
+{
+  MarkWait *wait = data;
+  g_autoptr (GPtrArray) page =
+      test_load_chat (wait->fx->m.history, mimp_account_get_id (wait->fx->alice), "bob");
+
+  for (guint i = 0; i < page->len; i++)
+    if (mimp_chat_message_get_protection (page->pdata[i]) == wait->protection)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_marks (Fixture *fx, gconstpointer data)
+{
+  MarkWait unencrypted = { fx, MIMP_MESSAGE_PROTECTION_UNENCRYPTED };
+  MarkWait undecryptable = { fx, MIMP_MESSAGE_PROTECTION_UNDECRYPTABLE };
+  g_autoptr (GPtrArray) page = NULL;
+  MimpChat *alice_chat;
+
+  test_models_add_online (&fx->m, fx->bob);
+  test_models_add_online (&fx->m, fx->alice);
+  g_assert_true (test_wait_until (bob_published, fx, 30));
+  alice_chat = chat_with (fx, fx->alice, "bob");
+  mimp_chat_send (chat_with (fx, fx->bob, "alice"), REPLY_TEXT);
+  wait_message (fx, fx->alice, "bob", FALSE, REPLY_TEXT, MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  wait_privacy (alice_chat, MIMP_CHAT_PRIVACY_UNVERIFIED);
+
+  /* Plain text in a private chat is shown, marked. */
+  raw_send_as_bob (fx, "plain words in a private chat");
+  g_assert_true (test_wait_until (has_mark, &unencrypted, 30));
+  wait_message (fx, fx->alice, "bob", FALSE, "plain words in a private chat",
+                MIMP_MESSAGE_STATE_SENT, MIMP_MESSAGE_PROTECTION_UNENCRYPTED);
+  g_assert_cmpint (mimp_chat_get_privacy (alice_chat), ==, MIMP_CHAT_PRIVACY_UNVERIFIED);
+
+  /* What looks like an envelope but is not one is a mark, never text. */
+  raw_send_as_bob (fx, "?MIMPE2E:1:M:bm90IGEgcmVhbCBlbnZlbG9wZQ");
+  g_assert_true (test_wait_until (has_mark, &undecryptable, 30));
+  wait_message (fx, fx->alice, "bob", FALSE, "", MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_UNDECRYPTABLE);
+
+  /* alice asks bob to send again: what she has is not doubled, and the
+   * chat goes on. */
+  mimp_account_e2e_request_resend (fx->alice, "bob");
+  test_settle (3000);
+  mimp_chat_send (chat_with (fx, fx->bob, "alice"), FIRST_TEXT);
+  wait_message (fx, fx->alice, "bob", FALSE, FIRST_TEXT, MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  wait_message (fx, fx->alice, "bob", FALSE, REPLY_TEXT, MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  page = test_load_chat (fx->m.history, mimp_account_get_id (fx->alice), "bob");
+  g_assert_cmpuint (page->len, ==, 4);
+}
+
+/* ------------------------------------------------------------------ */
+/* With mimp-cli --e2e at the other end                               */
+/* ------------------------------------------------------------------ */
+
+/* Runs `mimp-cli --e2e` as bob with @args, his keys in @state; the
+ * password comes from the environment (texts go on standard input). */
+static GSubprocess *
+bob_cli (Fixture *fx, const char *state, const char *const *args, GSubprocessFlags flags)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_autofree char *server = g_strdup_printf ("127.0.0.1:%u", fx->port);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) argv = NULL;
+  g_autoptr (GError) error = NULL;
+  GSubprocess *cli;
+
+  g_strv_builder_add_many (builder, g_getenv ("MIMP_CLI"), "--server", server, "--user", "bob",
+                           "--e2e", "--state", state, NULL);
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", fx->bob_pw, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  cli = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv, &error);
+  g_assert_no_error (error);
+  return cli;
+}
+
+static void
+test_with_cli (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *state = test_make_tmpdir ();
+  g_autoptr (GSubprocess) cli = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  JsonObject *message;
+  MimpChat *alice_chat;
+
+  /* bob's mimp-cli has been online once: his keys are in the directory. */
+  cli = bob_cli (fx, state, (const char *[]){ "listen", NULL }, G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_assert_true (test_wait_until (bob_published, fx, 30));
+  g_subprocess_send_signal (cli, SIGTERM);
+  g_assert_true (g_subprocess_wait (cli, NULL, NULL));
+  g_clear_object (&cli);
+
+  test_models_add_online (&fx->m, fx->alice);
+  alice_chat = chat_with (fx, fx->alice, "bob");
+  mimp_chat_send (alice_chat, FIRST_TEXT);
+  wait_message (fx, fx->alice, "bob", TRUE, FIRST_TEXT, MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  wait_privacy (alice_chat, MIMP_CHAT_PRIVACY_UNVERIFIED);
+
+  /* bob's listen reads it, and says it was end-to-end encrypted. */
+  cli = bob_cli (fx, state, (const char *[]){ "--json", "listen", "--count", "1", NULL },
+                 G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_assert_true (g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (cli));
+  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 0);
+  g_clear_object (&cli);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  message = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (message, "from"), ==, "alice");
+  g_assert_cmpstr (json_object_get_string_member (message, "text"), ==, FIRST_TEXT);
+  g_assert_true (json_object_get_boolean_member (message, "e2e"));
+
+  /* bob answers; the app shows it, encrypted. */
+  cli = bob_cli (fx, state, (const char *[]){ "send", "alice", "-", NULL },
+                 G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_assert_true (g_subprocess_communicate_utf8 (cli, REPLY_TEXT, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 0);
+  wait_message (fx, fx->alice, "bob", FALSE, REPLY_TEXT, MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  g_assert_false (file_contains (mimpd_test_server_get_database (fx->server), FIRST_TEXT));
+  g_assert_false (file_contains (mimpd_test_server_get_database (fx->server), REPLY_TEXT));
 }
 
 /* ------------------------------------------------------------------ */
@@ -717,6 +923,8 @@ main (int argc, char *argv[])
 #define ADD(path, kind, func)                                                                      \
   g_test_add (path, Fixture, kind, fixture_set_up, func, fixture_tear_down)
   ADD ("/private-chats/key-directory", NULL, test_key_directory);
+  ADD ("/private-chats/with-cli", NULL, test_with_cli);
+  ADD ("/private-chats/marks", NULL, test_marks);
   ADD ("/private-chats/in-band", "plain", test_in_band);
   ADD ("/private-chats/key-change", NULL, test_key_change);
   ADD ("/private-chats/killed", NULL, test_killed);
