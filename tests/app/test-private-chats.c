@@ -315,6 +315,34 @@ bob_published (gpointer data)
   return found;
 }
 
+/* alice comes online and writes to bob, encrypted. Returns her chat with
+ * him. */
+static MimpChat *
+alice_writes_first (Fixture *fx)
+{
+  MimpChat *alice_chat;
+
+  test_models_add_online (&fx->m, fx->alice);
+  alice_chat = chat_with (fx, fx->alice, "bob");
+  mimp_chat_send (alice_chat, FIRST_TEXT);
+  wait_message (fx, fx->alice, "bob", TRUE, FIRST_TEXT, MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  wait_privacy (alice_chat, MIMP_CHAT_PRIVACY_UNVERIFIED);
+  return alice_chat;
+}
+
+/* @bob (a process) runs until his keys are in the directory, and stops;
+ * then alice writes to him. */
+static MimpChat *
+first_to_offline_bob (Fixture *fx, GSubprocess *bob)
+{
+  g_assert_true (test_wait_until (bob_published, fx, 60));
+  g_subprocess_send_signal (bob, SIGTERM);
+  g_assert_true (g_subprocess_wait (bob, NULL, NULL));
+  g_object_unref (bob);
+  return alice_writes_first (fx);
+}
+
 /* ------------------------------------------------------------------ */
 /* Through the key directory                                          */
 /* ------------------------------------------------------------------ */
@@ -421,12 +449,7 @@ test_key_directory (Fixture *fx, gconstpointer data)
   mimp_account_set_enabled (fx->bob, FALSE);
 
   /* alice writes to bob, who is offline: the chat is private at once. */
-  test_models_add_online (&fx->m, fx->alice);
-  alice_chat = chat_with (fx, fx->alice, "bob");
-  mimp_chat_send (alice_chat, FIRST_TEXT);
-  wait_message (fx, fx->alice, "bob", TRUE, FIRST_TEXT, MIMP_MESSAGE_STATE_SENT,
-                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
-  wait_privacy (alice_chat, MIMP_CHAT_PRIVACY_UNVERIFIED);
+  alice_chat = alice_writes_first (fx);
 
   /* What the server keeps is not the text. */
   g_assert_false (file_contains (mimpd_test_server_get_database (fx->server), FIRST_TEXT));
@@ -622,21 +645,10 @@ test_with_cli (Fixture *fx, gconstpointer data)
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autofree char *out = NULL;
   JsonObject *message;
-  MimpChat *alice_chat;
 
   /* bob's mimp-cli has been online once: his keys are in the directory. */
-  cli = bob_cli (fx, state, (const char *[]){ "listen", NULL }, G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_assert_true (test_wait_until (bob_published, fx, 30));
-  g_subprocess_send_signal (cli, SIGTERM);
-  g_assert_true (g_subprocess_wait (cli, NULL, NULL));
-  g_clear_object (&cli);
-
-  test_models_add_online (&fx->m, fx->alice);
-  alice_chat = chat_with (fx, fx->alice, "bob");
-  mimp_chat_send (alice_chat, FIRST_TEXT);
-  wait_message (fx, fx->alice, "bob", TRUE, FIRST_TEXT, MIMP_MESSAGE_STATE_SENT,
-                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
-  wait_privacy (alice_chat, MIMP_CHAT_PRIVACY_UNVERIFIED);
+  first_to_offline_bob (fx, bob_cli (fx, state, (const char *[]){ "listen", NULL },
+                                     G_SUBPROCESS_FLAGS_STDOUT_SILENCE));
 
   /* bob's listen reads it, and says it was end-to-end encrypted. */
   cli = bob_cli (fx, state, (const char *[]){ "--json", "listen", "--count", "1", NULL },
@@ -879,17 +891,7 @@ test_killed (Fixture *fx, gconstpointer data)
   MimpChat *alice_chat;
 
   /* bob's app once, to publish his keys. */
-  child = spawn_bob (fx, dir, FALSE);
-  g_assert_true (test_wait_until (bob_published, fx, 60));
-  g_subprocess_send_signal (child, SIGTERM);
-  g_assert_true (g_subprocess_wait_check (child, NULL, NULL));
-  g_clear_object (&child);
-
-  test_models_add_online (&fx->m, fx->alice);
-  alice_chat = chat_with (fx, fx->alice, "bob");
-  mimp_chat_send (alice_chat, FIRST_TEXT);
-  wait_message (fx, fx->alice, "bob", TRUE, FIRST_TEXT, MIMP_MESSAGE_STATE_SENT,
-                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  alice_chat = first_to_offline_bob (fx, spawn_bob (fx, dir, FALSE));
 
   /* bob's app dies right after storing it, before telling the server. */
   child = spawn_bob (fx, dir, TRUE);
