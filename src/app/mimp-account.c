@@ -1166,6 +1166,20 @@ mimp_account_e2e_send_unencrypted (MimpAccount *self, const char *peer)
 }
 
 /**
+ * mimp_account_e2e_forget:
+ *
+ * The account is removed with its history: the state of its private chats
+ * and their storage key go too.
+ */
+void
+mimp_account_e2e_forget (MimpAccount *self)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_forget (get_e2e (self));
+}
+
+/**
  * mimp_account_get_chat_privacy:
  * @fallback: what to answer when the account knows nothing yet
  *

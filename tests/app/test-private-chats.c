@@ -723,12 +723,6 @@ test_in_band (Fixture *fx, gconstpointer data)
 /* ------------------------------------------------------------------ */
 
 static void
-key_cleared (GObject *source, GAsyncResult *result, gpointer data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-static void
 test_key_change (Fixture *fx, gconstpointer data)
 {
   g_autofree char *bob_state = NULL;
@@ -748,15 +742,17 @@ test_key_change (Fixture *fx, gconstpointer data)
   mimp_account_e2e_set_verified (fx->alice, "bob", TRUE);
   wait_privacy (alice_chat, MIMP_CHAT_PRIVACY_VERIFIED);
 
-  /* bob's app is installed anew: his state and storage key are gone. */
+  /* bob's app is installed anew: removing his account with its history
+   * took his private chats' state and storage key away. */
   bob_state = e2e_path (old_bob);
+  g_assert_true (g_file_test (bob_state, G_FILE_TEST_EXISTS));
   mimp_account_manager_remove (fx->m.accounts, old_bob, FALSE);
-  mimp_secret_store_clear_key_async (fx->m.secrets, mimp_account_get_id (old_bob), NULL,
-                                     key_cleared, &result);
-  test_wait_result (&result, 30);
-  g_assert_true (mimp_secret_store_clear_finish (fx->m.secrets, result, &error));
+  g_assert_false (g_file_test (bob_state, G_FILE_TEST_EXISTS));
+  mimp_secret_store_lookup_key_async (fx->m.secrets, mimp_account_get_id (old_bob), NULL,
+                                      test_store_result, &result);
+  g_assert_null (
+      mimp_secret_store_lookup_key_finish (fx->m.secrets, test_wait_result (&result, 30), &error));
   g_assert_no_error (error);
-  g_assert_cmpint (g_remove (bob_state), ==, 0);
   fx->bob = new_account (fx, "bob", fx->bob_pw);
   g_object_unref (old_bob);
   test_models_add_online (&fx->m, fx->bob);
