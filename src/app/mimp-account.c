@@ -22,6 +22,7 @@
 #include "mimp-app-enums.h"
 #include "mimp-chat.h"
 #include "mimp-e2e-codec.h"
+#include "mimp-incoming.h"
 #include "mimp-message-codec.h"
 
 struct _MimpAccount
@@ -298,7 +299,8 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
         {
           /* Not acknowledged: the server keeps them. Try again shortly. */
           g_warning ("Could not store received messages: %s", error->message);
-          retry_later (self, received, messages);
+          if (received != NULL)
+            retry_later (self, received, messages);
         }
       g_object_unref (self);
       return;
@@ -311,9 +313,12 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
 
   /* The batch as it came is acknowledged, with what the codec kept to
    * itself (a key exchange, a verification step). */
-  mimp_message_codec_stored (self->codec, self->id, received);
-  if (self->session != NULL)
-    mimp_protocol_session_acknowledge (self->session, received);
+  if (received != NULL)
+    {
+      mimp_message_codec_stored (self->codec, self->id, received);
+      if (self->session != NULL)
+        mimp_protocol_session_acknowledge (self->session, received);
+    }
 
   for (guint i = 0; i < stored->len; i++)
     g_queue_push_tail (&self->unannounced, g_object_ref (stored->pdata[i]));
@@ -325,13 +330,16 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
   g_object_unref (self);
 }
 
+/* Stores @messages, what the codec made of @received (the batch as it
+ * came, acknowledged once stored; %NULL for messages with nothing to
+ * acknowledge). */
 static void
 store_batch (MimpAccount *self, GPtrArray *received, GPtrArray *messages)
 {
   StoreData *sd = g_new0 (StoreData, 1);
 
   sd->self = g_object_ref (self);
-  sd->received = g_ptr_array_ref (received);
+  sd->received = received ? g_ptr_array_ref (received) : NULL;
   sd->messages = g_ptr_array_ref (messages);
   mimp_history_store_incoming_async (self->history, self->id, mimp_protocol_get_id (self->protocol),
                                      messages, NULL, store_done, sd);
@@ -1134,6 +1142,20 @@ on_e2e_locked (MimpAccount *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_E2E_LOCKED]);
 }
 
+/* A message the codec decoded outside a received batch: stored as one,
+ * with nothing to acknowledge. */
+static void
+on_message_decoded (MimpAccount *self, MimpIncoming *incoming)
+{
+  g_autoptr (GPtrArray) messages =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
+
+  if (self->history == NULL)
+    return;
+  g_ptr_array_add (messages, mimp_incoming_ref (incoming));
+  store_batch (self, NULL, messages);
+}
+
 static void
 on_verified_by_peer (MimpAccount *self, const char *peer)
 {
@@ -1679,6 +1701,8 @@ mimp_account_new (MimpProtocol *protocol, const char *id, const char *host, guin
       g_signal_connect_object (self->codec, "verification-finished",
                                G_CALLBACK (on_verification_finished), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->codec, "verified-by-peer", G_CALLBACK (on_verified_by_peer),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->codec, "message-decoded", G_CALLBACK (on_message_decoded),
                                self, G_CONNECT_SWAPPED);
     }
   return self;

@@ -98,6 +98,7 @@ enum
   VERIFICATION_ASKED,
   VERIFICATION_FINISHED,
   VERIFIED_BY_PEER,
+  MESSAGE_DECODED,
   N_SIGNALS
 };
 
@@ -1310,20 +1311,13 @@ ephemeral_in_free (gpointer data)
   g_free (in);
 }
 
-/* Worker: the typing state an encrypted ephemeral message carries, or NULL
- * for anything else (which is not shown). */
+/* Worker: what an encrypted ephemeral message carries. */
 static gpointer
 ephemeral_decrypt_work (MimpE2e *e2e, gpointer data, GError **error)
 {
   EphemeralIn *in = data;
-  g_autoptr (MimpE2eResult) result = mimp_e2e_decrypt (e2e, in->from, NULL, in->text, error);
-  MimpTypingState *state;
 
-  if (result == NULL || result->status != MIMP_E2E_CONTROL || !result->has_typing)
-    return NULL;
-  state = g_new (MimpTypingState, 1);
-  *state = typing_from_e2e (result->typing);
-  return state;
+  return mimp_e2e_decrypt (e2e, in->from, NULL, in->text, error);
 }
 
 static void
@@ -1331,11 +1325,30 @@ ephemeral_decrypted (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (PeerData) pd = data;
   g_autoptr (GError) error = NULL;
-  g_autofree MimpTypingState *state =
+  g_autoptr (MimpE2eResult) decrypted =
       mimp_e2e_worker_run_finish (MIMP_E2E_WORKER (source), result, &error);
+  g_autoptr (MimpIncoming) plain = NULL;
+  g_autoptr (MimpIncoming) incoming = NULL;
 
-  if (state != NULL)
-    g_signal_emit (pd->self, signals[TYPING_CHANGED], 0, pd->peer, *state);
+  if (decrypted == NULL)
+    return;
+  if (decrypted->status == MIMP_E2E_CONTROL && decrypted->has_typing)
+    {
+      g_signal_emit (pd->self, signals[TYPING_CHANGED], 0, pd->peer,
+                     typing_from_e2e (decrypted->typing));
+      return;
+    }
+  if (decrypted->status != MIMP_E2E_MESSAGE)
+    return;
+  /* A message of the chat sent as an ephemeral one (a server replaying
+   * what it stored): its ratchet step is taken, so it would never show
+   * when it comes the usual way. It is stored as any other. */
+  g_message ("A private message arrived as an ephemeral one");
+  plain = mimp_incoming_new (pd->peer, mimp_account_get_user (pd->self->account), NULL, "",
+                             g_get_real_time () / 1000, -1);
+  incoming = mimp_incoming_copy_decoded (plain, decrypted->text, MIMP_MESSAGE_PROTECTION_ENCRYPTED,
+                                         decrypted->missing);
+  g_signal_emit (pd->self, signals[MESSAGE_DECODED], 0, incoming);
 }
 
 static void
@@ -1453,6 +1466,13 @@ verification_step_made (GObject *source, GAsyncResult *result, gpointer data)
   if (error == NULL)
     error = g_error_new_literal (MIMP_E2E_ERROR, MIMP_E2E_ERROR_SMP_STATE,
                                  _ ("No verification is going on with this contact."));
+  else if (g_error_matches (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_NO_SESSION))
+    {
+      g_clear_error (&error);
+      error = g_error_new_literal (MIMP_E2E_ERROR, MIMP_E2E_ERROR_NO_SESSION,
+                                   _ ("This chat is not end-to-end encrypted yet: there is "
+                                      "nothing to verify."));
+    }
   else if (g_error_matches (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_SMP_LIMIT))
     {
       g_clear_error (&error);
@@ -1956,6 +1976,12 @@ mimp_e2e_codec_class_init (MimpE2eCodecClass *klass)
   signals[VERIFIED_BY_PEER] =
       g_signal_new ("verified-by-peer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* A message decoded outside a received batch (one that came as an
+   * ephemeral message): the account stores it; there is nothing to
+   * acknowledge. */
+  signals[MESSAGE_DECODED] =
+      g_signal_new ("message-decoded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, MIMP_TYPE_INCOMING);
 }
 
 static void
