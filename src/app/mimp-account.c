@@ -367,7 +367,13 @@ decoded (GObject *source, GAsyncResult *result, gpointer data)
       store_batch (self, received, messages);
       return;
     }
-  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (error, MIMP_MESSAGE_CODEC_ERROR, MIMP_MESSAGE_CODEC_ERROR_WAIT))
+    {
+      /* Expected (the keys are not at hand): the server keeps them. */
+      g_debug ("Received messages wait: %s", error->message);
+      retry_later (self, received, NULL);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_warning ("Could not decode received messages: %s", error->message);
       retry_later (self, received, NULL);

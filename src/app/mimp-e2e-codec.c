@@ -804,7 +804,7 @@ decode_then (MimpE2eCodec *self, GTask *task)
   if (has_envelope (incoming))
     {
       /* Waits on the server until the keyring opens. */
-      g_task_return_new_error (task, MIMP_MESSAGE_CODEC_ERROR, MIMP_MESSAGE_CODEC_ERROR_FAILED,
+      g_task_return_new_error (task, MIMP_MESSAGE_CODEC_ERROR, MIMP_MESSAGE_CODEC_ERROR_WAIT,
                                "The keyring is not open: encrypted messages wait until it is");
       g_object_unref (task);
       return;

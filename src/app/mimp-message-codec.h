@@ -18,7 +18,9 @@ typedef enum
 {
   /* Not an error: the message cannot leave yet (no keys of the peer yet,
    * or the peer's key changed and the user has not accepted it). It stays
-   * pending; the codec emits `ready` for the peer when it can go. */
+   * pending; the codec emits `ready` for the peer when it can go. From
+   * decoding: the batch cannot be read now (the keys are not at hand); the
+   * account tries it again later without a warning. */
   MIMP_MESSAGE_CODEC_ERROR_WAIT,
   MIMP_MESSAGE_CODEC_ERROR_FAILED,
 } MimpMessageCodecError;

@@ -956,6 +956,83 @@ test_flush_acks (Fixture *fx, gconstpointer data)
   mimp_history_close (history);
 }
 
+static gboolean
+e2e_locked (gpointer account)
+{
+  return mimp_account_get_e2e_locked (account);
+}
+
+/* What mimpd still holds for @user (not acknowledged yet). */
+static int
+held_for (Fixture *fx, const char *user)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int n = -1;
+
+  if (sqlite3_open_v2 (mimpd_test_server_get_database (fx->server), &db, SQLITE_OPEN_READONLY,
+                       NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT count(*) FROM messages WHERE recipient = ?", -1, &stmt,
+                          NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, user, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        n = sqlite3_column_int (stmt, 0);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* Private chats without a keyring (none answers here): the account says so,
+ * plain messages still come in, an encrypted one waits on the server,
+ * unacknowledged, and what alice writes waits for keys rather than leave
+ * unencrypted. */
+static void
+test_keyring_locked (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *state = test_make_tmpdir ();
+  g_autofree char *server =
+      g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx->server));
+  const char *argv[] = {
+    g_getenv ("MIMP_CLI"), "--server", server, "--user", "bob", "--e2e", "--state", state,
+    "--timeout",           "2",        "send", "alice",  "-",   NULL
+  };
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr (GSubprocess) cli = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) page = NULL;
+  int held;
+
+  g_assert_true (test_wait_until (e2e_locked, fx->alice, 30));
+
+  cli_send (fx, "bob", fx->bob_pw, "alice", "plain hello");
+  wait_unread (fx, "bob", 1);
+
+  /* bob's mimp-cli --e2e asks alice for her keys in-band: an envelope. */
+  held = held_for (fx, "alice");
+  g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", fx->bob_pw, TRUE);
+  cli = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, "a secret", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  test_settle (3000);
+  g_assert_cmpint (held_for (fx, "alice"), >, held);
+  g_assert_cmpuint (mimp_chat_get_unread (chat_of (fx, "bob")), ==, 1);
+
+  /* alice's message to bob waits for his keys. */
+  mimp_account_send (fx->alice, "bob", "waits for keys");
+  test_settle (2000);
+  page = test_load_chat (fx->m.history, mimp_account_get_id (fx->alice), "bob");
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_cmpstr (mimp_chat_message_get_text (page->pdata[1]), ==, "waits for keys");
+  g_assert_cmpint (mimp_chat_message_get_state (page->pdata[1]), ==, MIMP_MESSAGE_STATE_PENDING);
+  g_assert_cmpint (mimp_chat_message_get_protection (page->pdata[1]), ==,
+                   MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  g_assert_cmpint (held_for (fx, "bob"), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -968,6 +1045,8 @@ main (int argc, char *argv[])
   g_test_add ("/models/send-error", Fixture, NULL, fixture_set_up, test_send_error,
               fixture_tear_down);
   g_test_add ("/models/flush-acks", Fixture, NULL, server_fixture_set_up, test_flush_acks,
+              fixture_tear_down);
+  g_test_add ("/models/keyring-locked", Fixture, NULL, server_fixture_set_up, test_keyring_locked,
               fixture_tear_down);
   g_test_add ("/models/dedupe", Fixture, NULL, fixture_set_up, test_dedupe, fixture_tear_down);
   g_test_add ("/models/redelivery", Fixture, NULL, fixture_set_up, test_redelivery,
