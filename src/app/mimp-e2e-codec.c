@@ -65,6 +65,7 @@ struct _MimpE2eCodec
   GQueue waiters; /* Waiter: calls waiting for the state to open */
   gint64 next_open_attempt;
   gboolean locked;
+  gboolean forgotten; /* the account was removed: nothing is made again */
   gboolean chats_loading;
   gboolean chats_loaded;
   GPtrArray *known_peers; /* the peers of the account's chats in the history */
@@ -449,7 +450,7 @@ open_state (MimpE2eCodec *self)
 {
   if (self->worker != NULL || self->opening)
     return;
-  if (mimp_account_get_secrets (self->account) == NULL ||
+  if (self->forgotten || mimp_account_get_secrets (self->account) == NULL ||
       mimp_account_get_history (self->account) == NULL ||
       g_get_monotonic_time () < self->next_open_attempt)
     {
@@ -1881,6 +1882,7 @@ mimp_e2e_codec_forget (MimpE2eCodec *self)
 
   g_return_if_fail (MIMP_IS_E2E_CODEC (self));
 
+  self->forgotten = TRUE;
   g_cancellable_cancel (self->cancellable);
   if (self->worker != NULL)
     mimp_e2e_worker_close (self->worker);
