@@ -41,6 +41,7 @@
  * to reach the server. */
 #define DRAIN_SECONDS 10
 #define ENVELOPE_KIND_PREKEY MIMP_E2E_PREFIX "1:P:"
+#define READ_IDS_MAX 4096
 
 /* --- test-only crash points ---
  *
@@ -251,7 +252,7 @@ typedef struct
   gboolean reading;
   gboolean acknowledged;
   gint64 counted;
-  GHashTable *read_ids; /* server ids read in this run */
+  GHashTable *read_ids; /* server ids read lately in this run (the state knows them all) */
   char *smp_secret;     /* verify: ours; listen: MIMP_SMP_SECRET, to answer with */
 
   /* send */
@@ -650,7 +651,12 @@ after_read (E2eCli *cli, const Incoming *incoming, gboolean counted)
   const MimpMessage *message = incoming->message;
 
   if (message->id)
-    g_hash_table_add (cli->read_ids, g_strdup (message->id));
+    {
+      /* A shortcut for redeliveries, bounded: the state says DUPLICATE too. */
+      if (g_hash_table_size (cli->read_ids) >= READ_IDS_MAX)
+        g_hash_table_remove_all (cli->read_ids);
+      g_hash_table_add (cli->read_ids, g_strdup (message->id));
+    }
   if (counted)
     {
       cli->counted++;

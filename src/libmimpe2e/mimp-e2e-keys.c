@@ -188,6 +188,7 @@ static void
 published_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
+  PublishData *publish = g_task_get_task_data (task);
   GError *error = NULL;
   g_autofree char *next = NULL;
 
@@ -197,7 +198,7 @@ published_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       publish_done (task, error);
       return;
     }
-  if (next == NULL)
+  if (next == NULL || publish->rounds >= PUBLISH_ROUNDS)
     {
       publish_done (task, NULL);
       return;
@@ -225,11 +226,7 @@ publish_keys_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       return;
     }
   g_debug ("Published the key bundle; %" G_GINT64_FORMAT " one-time prekeys left", left);
-  if (++publish->rounds >= PUBLISH_ROUNDS)
-    {
-      publish_done (task, NULL);
-      return;
-    }
+  publish->rounds++;
   mimp_e2e_worker_run_async (publish->worker, published_work,
                              GUINT_TO_POINTER ((guint) CLAMP (left, 0, G_MAXINT)), NULL, g_free,
                              g_task_get_cancellable (task), published_cb, task);

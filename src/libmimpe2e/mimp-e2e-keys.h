@@ -28,9 +28,13 @@ typedef enum
 } MimpE2eKeysOutcome;
 
 /* Makes sure there is a session with @peer: nothing to do if there is one;
- * else fetches @peer's bundle from the key directory and starts a session;
- * else (no key directory, or no bundle published) sends a key request
- * in-band, at most once a minute per peer, and finishes WAITING. */
+ * else fetches @peer's bundle from the key directory and starts a session
+ * (with the first device listed: one session per peer for now); else (no
+ * key directory, or no bundle published) sends a key request in-band
+ * through @session's outbox, at most once a minute per peer, and finishes
+ * WAITING. Errors: G_IO_ERROR_NOT_CONNECTED when there is no session and
+ * @session is not online (call again once it is), the server's MIMP_ERROR
+ * (no such user, 429), MIMP_E2E_ERROR_BAD_BUNDLE. */
 void mimp_e2e_keys_ensure_session_async (MimpE2eWorker *worker, MimpClientSession *session,
                                          const char *peer, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);

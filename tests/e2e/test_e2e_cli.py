@@ -90,16 +90,26 @@ def run(user, server, *args, crash=None, secret=None, timeout=60, input_bytes=No
                           capture_output=True, timeout=timeout)
 
 
-def start(user, server, *args, crash=None, secret=None):
-    return subprocess.Popen(argv(user, server, *args), env=env_for(user, crash, secret),
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+def start(user, server, *args, crash=None, secret=None, stderr_pipe=False, input_bytes=None):
+    """A background mimp-cli; its standard error goes to a file unless the
+    caller reads it (a pipe nobody reads could fill up and stop it)."""
+    if stderr_pipe:
+        proc = subprocess.Popen(argv(user, server, *args), env=env_for(user, crash, secret),
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        proc.stdin.write(input_bytes or b"")
+        proc.stdin.close()
+        proc.stdin = None  # communicate () must not flush it again
+        return proc
+    with open(os.path.join(TMP, "%s-%d.stderr" % (user, time.monotonic_ns())), "wb") as err:
+        return subprocess.Popen(argv(user, server, *args), env=env_for(user, crash, secret),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
 
 
 def send(user, server, to, text, *args, **kw):
     if server is srv:
         PHRASES.append(text)
-    r = run(user, server, *args, "send", to, text, **kw)
+    r = run(user, server, *args, "send", to, "-", input_bytes=text.encode(), **kw)
     assert r.returncode == 0, (r.returncode, r.stderr)
     assert r.stdout == b"", r.stdout
     return r
@@ -287,6 +297,20 @@ def test_unencrypted_is_marked():
     r = run("bob", srv, "listen", "--count", "1")
     assert r.stdout.decode() == "dave [not encrypted]\tagain plain\n", r.stdout
 
+    # Something that looks like an envelope but is not one: marked, never shown.
+    client = RawClient(srv.port)
+    client.login("dave", PW["dave"])
+    for _ in range(2):
+        client.sm("bob", "?MIMPE2E:1:M:" + "A" * 80)
+    client.close()
+    r = run("bob", srv, "listen", "--count", "1")
+    line = r.stdout.decode()
+    assert r.returncode == 0 and line.startswith("dave [undecryptable]\t"), r.stdout
+    assert "AAAA" not in line, line
+    rc, lines, err = listen("bob", srv, 1)
+    assert rc == 0 and lines[0]["status"] == "undecryptable", lines
+    assert lines[0]["text"] == "" and lines[0]["e2e"] is False, lines
+
 
 def test_typing_events():
     # A plain typing notice, ephemeral, while bob's listen waits: a JSON event.
@@ -375,7 +399,7 @@ def test_key_change_pauses_sending():
     # Sending pauses: nothing goes out until alice accepts the new key.
     paused = phrase("paused")
     PHRASES.append(paused)
-    r = run("alice", srv, "send", "bob", paused)
+    r = run("alice", srv, "send", "bob", "-", input_bytes=paused.encode())
     assert r.returncode == 6, (r.returncode, r.stderr)
     assert b"key changed" in r.stderr and b"trust bob" in r.stderr, r.stderr
     assert paused.encode() not in r.stderr
@@ -416,7 +440,7 @@ def test_crash_between_storing_and_acknowledging():
     # The sender killed between encrypting and sending: nothing went out;
     # the next message goes through and the session goes on.
     lost = phrase("never sent")
-    r = run("alice", srv, "send", "bob", lost, crash="after-encrypt")
+    r = run("alice", srv, "send", "bob", "-", input_bytes=lost.encode(), crash="after-encrypt")
     assert r.returncode == -signal.SIGKILL, r
     exchange("alice", "bob", srv, "after the crash", 2)
     exchange("bob", "alice", srv, "back to alice", 1)
@@ -431,6 +455,47 @@ def test_one_process_per_state():
     finally:
         bob.send_signal(signal.SIGTERM)
         bob.communicate(timeout=20)
+
+
+def test_refusals():
+    # No such user: refused by the key directory, nothing sent.
+    r = run("alice", srv, "send", "nobody", "hello")
+    assert r.returncode == 5 and b"no such user" in r.stderr.lower(), r.stderr
+    # Yourself; another protocol; a secret on the command line is no option.
+    r = run("alice", srv, "send", "alice", "hello")
+    assert r.returncode == 2, r.stderr
+    r = run("alice", srv, "--protocol", "cryptully", "send", "bob", "hello")
+    assert r.returncode == 2 and b"MIMP" in r.stderr, r.stderr
+    r = run("alice", srv, "--secret", "x", "verify", "bob")
+    assert r.returncode == 2, r.stderr
+    # trust with no key change: nothing to do.
+    r = run("alice", srv, "trust", "bob")
+    assert r.returncode == 0 and b"did not change" in r.stderr, r.stderr
+    # A state directory others can open, a storage key that is not one.
+    loose = os.path.join(TMP, "loose")
+    os.makedirs(loose, mode=0o755)
+    os.chmod(loose, 0o755)
+    r = subprocess.run([CLI, "--server", "127.0.0.1:%d" % srv.port, "--user", "alice", "--e2e",
+                        "--state", loose, "safety-number", "bob"], env=env_for("alice"),
+                       capture_output=True, timeout=30)
+    assert r.returncode == 1 and b"chmod 700" in r.stderr, r.stderr
+    os.chmod(loose, 0o700)
+    with open(os.path.join(loose, "storage-key"), "wb") as f:
+        f.write(b"short")
+    os.chmod(os.path.join(loose, "storage-key"), 0o600)
+    r = subprocess.run([CLI, "--server", "127.0.0.1:%d" % srv.port, "--user", "alice", "--e2e",
+                        "--state", loose, "safety-number", "bob"], env=env_for("alice"),
+                       capture_output=True, timeout=30)
+    assert r.returncode == 1 and b"not a storage key" in r.stderr, r.stderr
+    # The right length, the wrong key for alice's database.
+    other = os.path.join(TMP, "other")
+    shutil.copytree(state_dir("alice", srv), other)
+    with open(os.path.join(other, "storage-key"), "wb") as f:
+        f.write(secrets.token_bytes(32))
+    r = subprocess.run([CLI, "--server", "127.0.0.1:%d" % srv.port, "--user", "alice", "--e2e",
+                        "--state", other, "safety-number", "bob"], env=env_for("alice"),
+                       capture_output=True, timeout=30)
+    assert r.returncode == 1 and b"does not open" in r.stderr, r.stderr
 
 
 # --- (e) a long conversation -------------------------------------------------
@@ -482,7 +547,8 @@ def test_no_plaintext_on_server_or_wire():
 
 def test_plain_server_in_band():
     first = phrase("in band")
-    alice = start("alice", plain10, "--timeout", "60", "send", "bob", first)
+    alice = start("alice", plain10, "--timeout", "60", "send", "bob", "-", stderr_pipe=True,
+                  input_bytes=first.encode())
     try:
         # alice waits: bob has never been online.
         line = alice.stderr.readline()
@@ -504,7 +570,8 @@ def test_plain_server_in_band():
 
 def test_plain_server_timeout_sends_nothing():
     secret_text = phrase("must not leak")
-    r = run("alice", plain10, "--timeout", "3", "send", "carol", secret_text)
+    r = run("alice", plain10, "--timeout", "3", "send", "carol", "-",
+            input_bytes=secret_text.encode())
     assert r.returncode == 6, (r.returncode, r.stderr)
     assert b"nothing was sent" in r.stderr, r.stderr
     assert secret_text.encode() not in r.stderr
@@ -544,6 +611,7 @@ def main():
                         test_key_change_pauses_sending,
                         test_crash_between_storing_and_acknowledging,
                         test_one_process_per_state,
+                        test_refusals,
                         test_long_conversation,
                         test_no_plaintext_on_server_or_wire,
                         test_plain_server_in_band,
