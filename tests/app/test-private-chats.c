@@ -510,6 +510,22 @@ test_key_directory (Fixture *fx, gconstpointer data)
   wait_privacy (alice_chat, MIMP_CHAT_PRIVACY_VERIFIED);
   g_assert_cmpint (mimp_chat_get_privacy (bob_chat), ==, MIMP_CHAT_PRIVACY_UNVERIFIED);
 
+  /* A shared secret (no question) is mutual: bob verifies alice too. */
+  bob_events.asked = FALSE;
+  bob_events.finished = FALSE;
+  alice_events.finished = FALSE;
+  alice_events.verified_by_peer = FALSE;
+  mimp_account_start_verification (fx->alice, "bob", NULL, "Blue Whale");
+  g_assert_true (test_wait_until (flag_set, &bob_events.asked, 60));
+  g_assert_null (bob_events.question);
+  mimp_account_answer_verification (fx->bob, "alice", "blue whale");
+  g_assert_true (test_wait_until (flag_set, &bob_events.finished, 60));
+  g_assert_true (bob_events.matched);
+  g_assert_true (test_wait_until (flag_set, &alice_events.finished, 60));
+  g_assert_true (alice_events.matched);
+  wait_privacy (bob_chat, MIMP_CHAT_PRIVACY_VERIFIED);
+  g_assert_cmpint (mimp_chat_get_privacy (alice_chat), ==, MIMP_CHAT_PRIVACY_VERIFIED);
+
   g_signal_handlers_disconnect_by_data (fx->alice, &alice_events);
   g_signal_handlers_disconnect_by_data (fx->bob, &bob_events);
   g_free (alice_events.question);
