@@ -34,14 +34,15 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <errno.h>
-#include <glib/gstdio.h>
 #include <string.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "mimp-account.h"
 #include "mimp-app-enums.h"
-#include "mimp-e2e-codec.h"
+#include "mimp-e2e-codec-private.h"
 #include "mimp-e2e-keys.h"
 #include "mimp-history.h"
 #include "mimp-incoming.h"
@@ -50,34 +51,6 @@
 /* After the keyring failed, do not ask it again sooner (each lookup may
  * show an unlock prompt). */
 #define OPEN_RETRY_USEC (30 * G_USEC_PER_SEC)
-
-#define TYPING_PREFIX "?MIMPTYPING:1:"
-
-struct _MimpE2eCodec
-{
-  GObject parent_instance;
-
-  MimpAccount *account; /* not owned: the account owns the codec */
-  char *account_id;
-
-  MimpE2eWorker *worker; /* once the state is open */
-  gboolean opening;
-  GQueue waiters; /* Waiter: calls waiting for the state to open */
-  gint64 next_open_attempt;
-  gboolean locked;
-  gboolean forgotten; /* the account was removed: nothing is made again */
-  gboolean chats_loading;
-  gboolean chats_loaded;
-  GPtrArray *known_peers; /* the peers of the account's chats in the history */
-
-  MimpClientSession *session; /* attached */
-  GHashTable *privacy;        /* peer -> GINT_TO_POINTER (MimpChatPrivacy + 1) */
-  GHashTable *last_known;     /* peer -> the privacy the history kept, + 1 */
-  GHashTable *unencrypted;    /* peers the user chose to send unencrypted to */
-  GHashTable *waiting_peers;  /* peers whose messages wait for a session */
-  GHashTable *ensuring;       /* peers a session is being made with now */
-  GCancellable *cancellable;
-};
 
 static void mimp_e2e_codec_iface_init (MimpMessageCodecInterface *iface);
 
@@ -92,19 +65,8 @@ enum
   N_PROPS
 };
 
-enum
-{
-  PRIVACY_CHANGED,
-  TYPING_CHANGED,
-  VERIFICATION_ASKED,
-  VERIFICATION_FINISHED,
-  VERIFIED_BY_PEER,
-  MESSAGE_DECODED,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+guint mimp_e2e_codec_signals[N_SIGNALS];
 
 static void ensure_session (MimpE2eCodec *self, const char *peer);
 
@@ -112,25 +74,25 @@ static void ensure_session (MimpE2eCodec *self, const char *peer);
 /* Small things                                                       */
 /* ------------------------------------------------------------------ */
 
-static gboolean
-is_self (MimpE2eCodec *self, const char *peer)
+gboolean
+mimp_e2e_codec_is_self (MimpE2eCodec *self, const char *peer)
 {
   return g_strcmp0 (peer, mimp_account_get_user (self->account)) == 0;
 }
 
 /* A chat is private once a session was made with the peer: from then on
  * plain text in it is marked, and it never falls back. */
-static gboolean
-privacy_is_private (MimpChatPrivacy privacy)
+gboolean
+mimp_e2e_codec_privacy_is_private (MimpChatPrivacy privacy)
 {
   return privacy == MIMP_CHAT_PRIVACY_UNVERIFIED || privacy == MIMP_CHAT_PRIVACY_VERIFIED ||
          privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED;
 }
 
-static MimpChatPrivacy
-privacy_from_trust (MimpE2eCodec *self, const char *peer, MimpE2eTrust trust)
+MimpChatPrivacy
+mimp_e2e_codec_privacy_from_trust (MimpE2eCodec *self, const char *peer, MimpE2eTrust trust)
 {
-  if (is_self (self, peer))
+  if (mimp_e2e_codec_is_self (self, peer))
     return MIMP_CHAT_PRIVACY_NONE;
   switch (trust)
     {
@@ -147,8 +109,8 @@ privacy_from_trust (MimpE2eCodec *self, const char *peer, MimpE2eTrust trust)
     }
 }
 
-static void
-set_privacy (MimpE2eCodec *self, const char *peer, MimpChatPrivacy privacy)
+void
+mimp_e2e_codec_set_privacy (MimpE2eCodec *self, const char *peer, MimpChatPrivacy privacy)
 {
   gpointer old = g_hash_table_lookup (self->privacy, peer);
 
@@ -156,13 +118,13 @@ set_privacy (MimpE2eCodec *self, const char *peer, MimpChatPrivacy privacy)
     return;
   g_hash_table_insert (self->privacy, g_strdup (peer), GINT_TO_POINTER (privacy + 1));
   g_debug ("A chat's privacy is now %d", privacy);
-  g_signal_emit (self, signals[PRIVACY_CHANGED], 0, peer, privacy);
+  g_signal_emit (self, mimp_e2e_codec_signals[PRIVACY_CHANGED], 0, peer, privacy);
 }
 
 /* What is known of a peer's chat now, or (before the state is open) what
  * the history kept. */
-static gboolean
-known_privacy (MimpE2eCodec *self, const char *peer, MimpChatPrivacy *privacy)
+gboolean
+mimp_e2e_codec_known_privacy (MimpE2eCodec *self, const char *peer, MimpChatPrivacy *privacy)
 {
   gpointer value = g_hash_table_lookup (self->privacy, peer);
 
@@ -184,8 +146,8 @@ set_locked (MimpE2eCodec *self, gboolean locked)
 }
 
 /* Messages to @peer that waited may go now. */
-static void
-peer_ready (MimpE2eCodec *self, const char *peer)
+void
+mimp_e2e_codec_peer_ready (MimpE2eCodec *self, const char *peer)
 {
   g_hash_table_remove (self->waiting_peers, peer);
   mimp_message_codec_emit_ready (MIMP_MESSAGE_CODEC (self), peer);
@@ -193,8 +155,8 @@ peer_ready (MimpE2eCodec *self, const char *peer)
 
 /* Sends one of the codec's own messages (a key answer, a verification step,
  * a resend) to @peer. */
-static void
-send_own (MimpE2eCodec *self, const char *peer, const char *text)
+void
+mimp_e2e_codec_send_own (MimpE2eCodec *self, const char *peer, const char *text)
 {
   g_autofree char *uuid = NULL;
   g_autofree char *id = NULL;
@@ -209,14 +171,14 @@ send_own (MimpE2eCodec *self, const char *peer, const char *text)
   mimp_client_session_send (self->session, id, peer, text);
 }
 
-static char *
-secret_dup (const char *secret)
+char *
+mimp_e2e_codec_secret_dup (const char *secret)
 {
   return g_strdup (secret);
 }
 
-static void
-secret_free (gpointer secret)
+void
+mimp_e2e_codec_secret_free (gpointer secret)
 {
   if (secret != NULL)
     memset (secret, 0, strlen (secret));
@@ -227,20 +189,18 @@ secret_free (gpointer secret)
 /* Opening the state                                                  */
 /* ------------------------------------------------------------------ */
 
-typedef void (*WorkerThen) (MimpE2eCodec *self, GTask *task);
-
 typedef struct
 {
   GTask *task;
-  WorkerThen then;
+  MimpE2eCodecThen then;
 } Waiter;
 
 static void open_state (MimpE2eCodec *self);
 
 /* Runs @then with @task (which it takes) once the state is open, or at once
  * (with self->worker %NULL) when it cannot be opened now. */
-static void
-with_worker (MimpE2eCodec *self, GTask *task, WorkerThen then)
+void
+mimp_e2e_codec_with_worker (MimpE2eCodec *self, GTask *task, MimpE2eCodecThen then)
 {
   Waiter *waiter;
 
@@ -518,10 +478,11 @@ trust_known (GObject *source, GAsyncResult *result, gpointer data)
       const char *peer = peers->pdata[i];
       MimpE2eTrust value = g_array_index (trust, int, i);
 
-      set_privacy (self, peer, privacy_from_trust (self, peer, value));
+      mimp_e2e_codec_set_privacy (self, peer,
+                                  mimp_e2e_codec_privacy_from_trust (self, peer, value));
       if (value != MIMP_E2E_TRUST_NONE && value != MIMP_E2E_TRUST_KEY_CHANGED &&
           g_hash_table_contains (self->waiting_peers, peer))
-        peer_ready (self, peer);
+        mimp_e2e_codec_peer_ready (self, peer);
     }
 }
 
@@ -540,8 +501,8 @@ refresh_privacy (MimpE2eCodec *self, GPtrArray *peers)
                              (GDestroyNotify) g_array_unref, self->cancellable, trust_known, td);
 }
 
-static void
-refresh_peer (MimpE2eCodec *self, const char *peer)
+void
+mimp_e2e_codec_refresh_peer (MimpE2eCodec *self, const char *peer)
 {
   g_autoptr (GPtrArray) peers = g_ptr_array_new_with_free_func (g_free);
 
@@ -656,8 +617,8 @@ decode_work (MimpE2e *e2e, gpointer data, GError **error)
   return decoded;
 }
 
-static MimpTypingState
-typing_from_e2e (MimpE2eTyping typing)
+MimpTypingState
+mimp_e2e_codec_typing_from_e2e (MimpE2eTyping typing)
 {
   switch (typing)
     {
@@ -671,35 +632,35 @@ typing_from_e2e (MimpE2eTyping typing)
     }
 }
 
-static void resend (MimpE2eCodec *self, const char *peer, GPtrArray *ids);
-
 /* What a control message says, and what goes back. */
 static void
 handle_result (MimpE2eCodec *self, const char *peer, MimpE2eResult *result)
 {
   for (guint i = 0; result->replies != NULL && i < result->replies->len; i++)
-    send_own (self, peer, result->replies->pdata[i]);
+    mimp_e2e_codec_send_own (self, peer, result->replies->pdata[i]);
   if (result->key_changed)
     g_message ("A peer's key of private chats changed");
   if (result->session_ready)
-    peer_ready (self, peer);
+    mimp_e2e_codec_peer_ready (self, peer);
   if (result->resend_requested && result->resend_ids != NULL)
-    resend (self, peer, result->resend_ids);
+    mimp_e2e_codec_resend (self, peer, result->resend_ids);
   if (result->has_typing)
-    g_signal_emit (self, signals[TYPING_CHANGED], 0, peer, typing_from_e2e (result->typing));
+    g_signal_emit (self, mimp_e2e_codec_signals[TYPING_CHANGED], 0, peer,
+                   mimp_e2e_codec_typing_from_e2e (result->typing));
   switch (result->smp_event)
     {
     case MIMP_E2E_SMP_ASKED:
-      g_signal_emit (self, signals[VERIFICATION_ASKED], 0, peer, result->smp_question);
+      g_signal_emit (self, mimp_e2e_codec_signals[VERIFICATION_ASKED], 0, peer,
+                     result->smp_question);
       break;
     case MIMP_E2E_SMP_SUCCEEDED:
       if (result->smp_they_verified)
-        g_signal_emit (self, signals[VERIFIED_BY_PEER], 0, peer);
+        g_signal_emit (self, mimp_e2e_codec_signals[VERIFIED_BY_PEER], 0, peer);
       if (result->smp_we_verified)
-        g_signal_emit (self, signals[VERIFICATION_FINISHED], 0, peer, TRUE, NULL);
+        g_signal_emit (self, mimp_e2e_codec_signals[VERIFICATION_FINISHED], 0, peer, TRUE, NULL);
       break;
     case MIMP_E2E_SMP_FAILED:
-      g_signal_emit (self, signals[VERIFICATION_FINISHED], 0, peer, FALSE, NULL);
+      g_signal_emit (self, mimp_e2e_codec_signals[VERIFICATION_FINISHED], 0, peer, FALSE, NULL);
       break;
     case MIMP_E2E_SMP_NONE:
     case MIMP_E2E_SMP_WAITING:
@@ -731,7 +692,8 @@ decode_done (GObject *source, GAsyncResult *result, gpointer data)
   /* The chats' privacy first: it decides how plain text is marked. */
   g_hash_table_iter_init (&iter, decoded->trust);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    set_privacy (self, key, privacy_from_trust (self, key, GPOINTER_TO_INT (value) - 1));
+    mimp_e2e_codec_set_privacy (
+        self, key, mimp_e2e_codec_privacy_from_trust (self, key, GPOINTER_TO_INT (value) - 1));
 
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
   for (guint i = 0; i < incoming->len; i++)
@@ -749,13 +711,14 @@ decode_done (GObject *source, GAsyncResult *result, gpointer data)
       switch (r->status)
         {
         case MIMP_E2E_PLAIN:
-          known_privacy (self, in->peer, &privacy);
-          g_ptr_array_add (out, mimp_incoming_copy_decoded (
-                                    in, in->text,
-                                    privacy_is_private (privacy) && !is_self (self, in->peer)
-                                        ? MIMP_MESSAGE_PROTECTION_UNENCRYPTED
-                                        : MIMP_MESSAGE_PROTECTION_NONE,
-                                    0));
+          mimp_e2e_codec_known_privacy (self, in->peer, &privacy);
+          g_ptr_array_add (
+              out, mimp_incoming_copy_decoded (in, in->text,
+                                               mimp_e2e_codec_privacy_is_private (privacy) &&
+                                                       !mimp_e2e_codec_is_self (self, in->peer)
+                                                   ? MIMP_MESSAGE_PROTECTION_UNENCRYPTED
+                                                   : MIMP_MESSAGE_PROTECTION_NONE,
+                                               0));
           break;
         case MIMP_E2E_MESSAGE:
           g_ptr_array_add (out, mimp_incoming_copy_decoded (
@@ -820,13 +783,13 @@ decode_then (MimpE2eCodec *self, GTask *task)
       if (!is_decodable (in))
         g_ptr_array_add (out, mimp_incoming_ref ((MimpIncoming *) in));
       else
-        g_ptr_array_add (out,
-                         mimp_incoming_copy_decoded (in, in->text,
-                                                     known_privacy (self, in->peer, &privacy) &&
-                                                             privacy_is_private (privacy)
-                                                         ? MIMP_MESSAGE_PROTECTION_UNENCRYPTED
-                                                         : MIMP_MESSAGE_PROTECTION_NONE,
-                                                     0));
+        g_ptr_array_add (out, mimp_incoming_copy_decoded (
+                                  in, in->text,
+                                  mimp_e2e_codec_known_privacy (self, in->peer, &privacy) &&
+                                          mimp_e2e_codec_privacy_is_private (privacy)
+                                      ? MIMP_MESSAGE_PROTECTION_UNENCRYPTED
+                                      : MIMP_MESSAGE_PROTECTION_NONE,
+                                  0));
     }
   g_task_return_pointer (task, g_steal_pointer (&out), (GDestroyNotify) g_ptr_array_unref);
   g_object_unref (task);
@@ -841,7 +804,7 @@ codec_decode_async (MimpMessageCodec *codec, const char *account_id, GPtrArray *
 
   g_task_set_source_tag (task, codec_decode_async);
   g_task_set_task_data (task, g_ptr_array_ref (incoming), (GDestroyNotify) g_ptr_array_unref);
-  with_worker (self, task, decode_then);
+  mimp_e2e_codec_with_worker (self, task, decode_then);
 }
 
 static GPtrArray *
@@ -983,14 +946,14 @@ encode_done (GObject *source, GAsyncResult *result, gpointer data)
         {
           g_hash_table_add (self->waiting_peers, g_strdup (in->peer));
           if (!g_hash_table_contains (self->unencrypted, in->peer))
-            set_privacy (self, in->peer, MIMP_CHAT_PRIVACY_WAITING);
+            mimp_e2e_codec_set_privacy (self, in->peer, MIMP_CHAT_PRIVACY_WAITING);
           ensure_session (self, in->peer);
           return_wait (task, "No session with the peer yet");
         }
       else if (g_error_matches (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_KEY_CHANGED))
         {
           g_hash_table_add (self->waiting_peers, g_strdup (in->peer));
-          set_privacy (self, in->peer, MIMP_CHAT_PRIVACY_KEY_CHANGED);
+          mimp_e2e_codec_set_privacy (self, in->peer, MIMP_CHAT_PRIVACY_KEY_CHANGED);
           return_wait (task, "The peer's key changed");
         }
       else if (g_error_matches (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_TOO_LONG))
@@ -1000,7 +963,8 @@ encode_done (GObject *source, GAsyncResult *result, gpointer data)
         g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  set_privacy (self, in->peer, privacy_from_trust (self, in->peer, encoded->trust));
+  mimp_e2e_codec_set_privacy (self, in->peer,
+                              mimp_e2e_codec_privacy_from_trust (self, in->peer, encoded->trust));
   if (encoded->envelopes == NULL)
     g_task_return_pointer (task, one_text (in->text), (GDestroyNotify) g_ptr_array_unref);
   else
@@ -1021,8 +985,9 @@ encode_then (MimpE2eCodec *self, GTask *task)
       /* Without the keys, a message goes only where the user chose to send
        * unencrypted and no session was ever made: nothing leaves
        * unencrypted because the keys are not at hand. */
-      known_privacy (self, in->peer, &privacy);
-      if (g_hash_table_contains (self->unencrypted, in->peer) && !privacy_is_private (privacy))
+      mimp_e2e_codec_known_privacy (self, in->peer, &privacy);
+      if (g_hash_table_contains (self->unencrypted, in->peer) &&
+          !mimp_e2e_codec_privacy_is_private (privacy))
         g_task_return_pointer (task, one_text (in->text), (GDestroyNotify) g_ptr_array_unref);
       else
         {
@@ -1047,7 +1012,7 @@ codec_encode_async (MimpMessageCodec *codec, const char *account_id, const char 
   EncodeIn *in;
 
   g_task_set_source_tag (task, codec_encode_async);
-  if (is_self (self, peer))
+  if (mimp_e2e_codec_is_self (self, peer))
     {
       /* A note to oneself has nobody to exchange keys with. */
       g_task_return_pointer (task, one_text (text), (GDestroyNotify) g_ptr_array_unref);
@@ -1059,7 +1024,7 @@ codec_encode_async (MimpMessageCodec *codec, const char *account_id, const char 
   in->id = g_strdup (client_id);
   in->text = g_strdup (text);
   g_task_set_task_data (task, in, encode_in_free);
-  with_worker (self, task, encode_then);
+  mimp_e2e_codec_with_worker (self, task, encode_then);
 }
 
 static GPtrArray *
@@ -1089,14 +1054,8 @@ codec_sent (MimpMessageCodec *codec, const char *account_id, const char *client_
 /* Sessions with peers                                                */
 /* ------------------------------------------------------------------ */
 
-typedef struct
-{
-  MimpE2eCodec *self;
-  char *peer;
-} PeerData;
-
-static PeerData *
-peer_data_new (MimpE2eCodec *self, const char *peer)
+PeerData *
+mimp_e2e_codec_peer_data_new (MimpE2eCodec *self, const char *peer)
 {
   PeerData *pd = g_new0 (PeerData, 1);
 
@@ -1105,15 +1064,13 @@ peer_data_new (MimpE2eCodec *self, const char *peer)
   return pd;
 }
 
-static void
-peer_data_free (PeerData *pd)
+void
+mimp_e2e_codec_peer_data_free (PeerData *pd)
 {
   g_object_unref (pd->self);
   g_free (pd->peer);
   g_free (pd);
 }
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PeerData, peer_data_free)
 
 static void
 session_ensured (GObject *source, GAsyncResult *result, gpointer data)
@@ -1133,8 +1090,8 @@ session_ensured (GObject *source, GAsyncResult *result, gpointer data)
     }
   if (outcome == MIMP_E2E_KEYS_READY)
     {
-      refresh_peer (self, pd->peer);
-      peer_ready (self, pd->peer);
+      mimp_e2e_codec_refresh_peer (self, pd->peer);
+      mimp_e2e_codec_peer_ready (self, pd->peer);
     }
   /* WAITING: a key request went in-band; the peer's answer makes the
    * session (session_ready in a decrypted result). */
@@ -1149,7 +1106,7 @@ ensure_session (MimpE2eCodec *self, const char *peer)
     return;
   g_hash_table_add (self->ensuring, g_strdup (peer));
   mimp_e2e_keys_ensure_session_async (self->worker, self->session, peer, self->cancellable,
-                                      session_ensured, peer_data_new (self, peer));
+                                      session_ensured, mimp_e2e_codec_peer_data_new (self, peer));
 }
 
 static void
@@ -1189,576 +1146,7 @@ on_session_state (MimpE2eCodec *self)
 {
   if (self->session != NULL &&
       mimp_client_session_get_state (self->session) == MIMP_SESSION_STATE_ONLINE)
-    with_worker (self, g_task_new (self, NULL, NULL, NULL), online_then);
-}
-
-/* ------------------------------------------------------------------ */
-/* Typing                                                             */
-/* ------------------------------------------------------------------ */
-
-static const char *
-typing_word (MimpTypingState state)
-{
-  switch (state)
-    {
-    case MIMP_TYPING_ACTIVE:
-      return "active";
-    case MIMP_TYPING_PAUSED:
-      return "idle";
-    case MIMP_TYPING_STOPPED:
-    default:
-      return "cleared";
-    }
-}
-
-static MimpE2eTyping
-typing_to_e2e (MimpTypingState state)
-{
-  switch (state)
-    {
-    case MIMP_TYPING_ACTIVE:
-      return MIMP_E2E_TYPING_ACTIVE;
-    case MIMP_TYPING_PAUSED:
-      return MIMP_E2E_TYPING_IDLE;
-    case MIMP_TYPING_STOPPED:
-    default:
-      return MIMP_E2E_TYPING_CLEARED;
-    }
-}
-
-typedef struct
-{
-  char *peer;
-  MimpE2eTyping typing;
-} TypingIn;
-
-static void
-typing_in_free (gpointer data)
-{
-  TypingIn *in = data;
-
-  g_free (in->peer);
-  g_free (in);
-}
-
-static gpointer
-typing_work (MimpE2e *e2e, gpointer data, GError **error)
-{
-  TypingIn *in = data;
-
-  return mimp_e2e_encrypt_typing (e2e, in->peer, in->typing, error);
-}
-
-static void
-typing_encrypted (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (PeerData) pd = data;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *envelope = mimp_e2e_worker_run_finish (MIMP_E2E_WORKER (source), result, &error);
-
-  if (envelope != NULL && pd->self->session != NULL)
-    mimp_client_session_send_ephemeral (pd->self->session, pd->peer, envelope);
-}
-
-/**
- * mimp_e2e_codec_send_typing:
- *
- * Tells @peer whether the user is typing, as an ephemeral message (never
- * stored by the server): encrypted in a private chat, plain in a chat the
- * user chose to keep unencrypted, not at all while keys are awaited or the
- * server has no ephemeral messages.
- */
-void
-mimp_e2e_codec_send_typing (MimpE2eCodec *self, const char *peer, MimpTypingState state)
-{
-  MimpChatPrivacy privacy;
-  TypingIn *in;
-
-  g_return_if_fail (MIMP_IS_E2E_CODEC (self));
-
-  if (self->session == NULL || is_self (self, peer) ||
-      !(mimp_client_session_get_features (self->session) & MIMP_FEATURE_EPHEMERAL) ||
-      !known_privacy (self, peer, &privacy))
-    return;
-  if (privacy == MIMP_CHAT_PRIVACY_NONE)
-    {
-      g_autofree char *text = g_strconcat (TYPING_PREFIX, typing_word (state), NULL);
-      mimp_client_session_send_ephemeral (self->session, peer, text);
-      return;
-    }
-  if ((privacy != MIMP_CHAT_PRIVACY_UNVERIFIED && privacy != MIMP_CHAT_PRIVACY_VERIFIED) ||
-      self->worker == NULL)
-    return;
-  in = g_new0 (TypingIn, 1);
-  in->peer = g_strdup (peer);
-  in->typing = typing_to_e2e (state);
-  mimp_e2e_worker_run_async (self->worker, typing_work, in, typing_in_free, g_free,
-                             self->cancellable, typing_encrypted, peer_data_new (self, peer));
-}
-
-typedef struct
-{
-  char *from;
-  char *text;
-} EphemeralIn;
-
-static void
-ephemeral_in_free (gpointer data)
-{
-  EphemeralIn *in = data;
-
-  g_free (in->from);
-  g_free (in->text);
-  g_free (in);
-}
-
-/* Worker: what an encrypted ephemeral message carries. */
-static gpointer
-ephemeral_decrypt_work (MimpE2e *e2e, gpointer data, GError **error)
-{
-  EphemeralIn *in = data;
-
-  return mimp_e2e_decrypt (e2e, in->from, NULL, in->text, error);
-}
-
-static void
-ephemeral_decrypted (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (PeerData) pd = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MimpE2eResult) decrypted =
-      mimp_e2e_worker_run_finish (MIMP_E2E_WORKER (source), result, &error);
-  g_autoptr (MimpIncoming) plain = NULL;
-  g_autoptr (MimpIncoming) incoming = NULL;
-
-  if (decrypted == NULL)
-    return;
-  if (decrypted->status == MIMP_E2E_CONTROL && decrypted->has_typing)
-    {
-      g_signal_emit (pd->self, signals[TYPING_CHANGED], 0, pd->peer,
-                     typing_from_e2e (decrypted->typing));
-      return;
-    }
-  if (decrypted->status != MIMP_E2E_MESSAGE)
-    return;
-  /* A message of the chat sent as an ephemeral one (a server replaying
-   * what it stored): its ratchet step is taken, so it would never show
-   * when it comes the usual way. It is stored as any other. */
-  g_message ("A private message arrived as an ephemeral one");
-  plain = mimp_incoming_new (pd->peer, mimp_account_get_user (pd->self->account), NULL, "",
-                             g_get_real_time () / 1000, -1);
-  incoming = mimp_incoming_copy_decoded (plain, decrypted->text, MIMP_MESSAGE_PROTECTION_ENCRYPTED,
-                                         decrypted->missing);
-  g_signal_emit (pd->self, signals[MESSAGE_DECODED], 0, incoming);
-}
-
-static void
-on_ephemeral (MimpE2eCodec *self, const char *from, const char *text)
-{
-  MimpChatPrivacy privacy = MIMP_CHAT_PRIVACY_NONE;
-  EphemeralIn *in;
-
-  if (g_str_has_prefix (text, TYPING_PREFIX))
-    {
-      const char *word = text + strlen (TYPING_PREFIX);
-      MimpTypingState state;
-
-      /* A plain notice means nothing in a private chat: anyone on the
-       * server's side could have made it. */
-      if (known_privacy (self, from, &privacy) && privacy_is_private (privacy))
-        return;
-      if (g_str_equal (word, "active"))
-        state = MIMP_TYPING_ACTIVE;
-      else if (g_str_equal (word, "idle"))
-        state = MIMP_TYPING_PAUSED;
-      else if (g_str_equal (word, "cleared"))
-        state = MIMP_TYPING_STOPPED;
-      else
-        return;
-      g_signal_emit (self, signals[TYPING_CHANGED], 0, from, state);
-      return;
-    }
-  if (!g_str_has_prefix (text, MIMP_E2E_PREFIX) || self->worker == NULL)
-    return;
-  in = g_new0 (EphemeralIn, 1);
-  in->from = g_strdup (from);
-  in->text = g_strdup (text);
-  mimp_e2e_worker_run_async (self->worker, ephemeral_decrypt_work, in, ephemeral_in_free, g_free,
-                             self->cancellable, ephemeral_decrypted, peer_data_new (self, from));
-}
-
-/* ------------------------------------------------------------------ */
-/* Verification, trust and resends                                    */
-/* ------------------------------------------------------------------ */
-
-typedef struct
-{
-  char *peer;
-  char *question;
-  char *secret;
-  char *own_user;
-  gboolean flag;
-  GPtrArray *ids;
-} PeerIn;
-
-static void
-peer_in_free (gpointer data)
-{
-  PeerIn *in = data;
-
-  g_free (in->peer);
-  g_free (in->question);
-  secret_free (in->secret);
-  g_free (in->own_user);
-  g_clear_pointer (&in->ids, g_ptr_array_unref);
-  g_free (in);
-}
-
-static PeerIn *
-peer_in_new (const char *peer)
-{
-  PeerIn *in = g_new0 (PeerIn, 1);
-
-  in->peer = g_strdup (peer);
-  return in;
-}
-
-/* Runs @func with @in on the worker; @done gets a PeerData for @peer.
- * Nothing happens while the state is not open (the caller said why). */
-static gboolean
-run_for_peer (MimpE2eCodec *self, MimpE2eWorkFunc func, PeerIn *in, GDestroyNotify result_free,
-              GAsyncReadyCallback done)
-{
-  if (self->worker == NULL)
-    {
-      peer_in_free (in);
-      return FALSE;
-    }
-  mimp_e2e_worker_run_async (self->worker, func, in, peer_in_free, result_free, self->cancellable,
-                             done, peer_data_new (self, in->peer));
-  return TRUE;
-}
-
-static void
-envelope_made (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (PeerData) pd = data;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *envelope = mimp_e2e_worker_run_finish (MIMP_E2E_WORKER (source), result, &error);
-
-  if (envelope != NULL)
-    send_own (pd->self, pd->peer, envelope);
-  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_message ("A message of private chats could not be made: %s", error->message);
-}
-
-static void
-verification_step_made (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (PeerData) pd = data;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *envelope = mimp_e2e_worker_run_finish (MIMP_E2E_WORKER (source), result, &error);
-
-  if (envelope != NULL)
-    {
-      send_own (pd->self, pd->peer, envelope);
-      return;
-    }
-  if (error == NULL)
-    error = g_error_new_literal (MIMP_E2E_ERROR, MIMP_E2E_ERROR_SMP_STATE,
-                                 _ ("No verification is going on with this contact."));
-  else if (g_error_matches (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_NO_SESSION))
-    {
-      g_clear_error (&error);
-      error = g_error_new_literal (MIMP_E2E_ERROR, MIMP_E2E_ERROR_NO_SESSION,
-                                   _ ("This chat is not end-to-end encrypted yet: there is "
-                                      "nothing to verify."));
-    }
-  else if (g_error_matches (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_SMP_LIMIT))
-    {
-      g_clear_error (&error);
-      error = g_error_new_literal (
-          MIMP_E2E_ERROR, MIMP_E2E_ERROR_SMP_LIMIT,
-          _ ("Too many verifications with this contact failed today. Try again tomorrow, or "
-             "compare safety numbers."));
-    }
-  g_signal_emit (pd->self, signals[VERIFICATION_FINISHED], 0, pd->peer, FALSE, error);
-}
-
-static gpointer
-smp_start_work (MimpE2e *e2e, gpointer data, GError **error)
-{
-  PeerIn *in = data;
-
-  return mimp_e2e_smp_start (e2e, in->peer, in->question, in->secret, error);
-}
-
-static gpointer
-smp_answer_work (MimpE2e *e2e, gpointer data, GError **error)
-{
-  PeerIn *in = data;
-
-  return mimp_e2e_smp_answer (e2e, in->peer, in->secret, error);
-}
-
-static void
-verification_impossible (MimpE2eCodec *self, const char *peer)
-{
-  g_autoptr (GError) error =
-      g_error_new_literal (MIMP_E2E_ERROR, MIMP_E2E_ERROR_NO_SESSION,
-                           _ ("This chat is not end-to-end encrypted yet: there is nothing to "
-                              "verify."));
-
-  g_signal_emit (self, signals[VERIFICATION_FINISHED], 0, peer, FALSE, error);
-}
-
-/**
- * mimp_e2e_codec_start_verification:
- * @question: (nullable): a question only the peer can answer (one-way),
- *   or %NULL for a secret both type (mutual)
- *
- * Starts a Socialist Millionaire run; the result comes as
- * `verification-finished` (and `verified-by-peer` for what the peer
- * learned).
- */
-void
-mimp_e2e_codec_start_verification (MimpE2eCodec *self, const char *peer, const char *question,
-                                   const char *secret)
-{
-  PeerIn *in;
-
-  g_return_if_fail (MIMP_IS_E2E_CODEC (self));
-  g_return_if_fail (peer != NULL && secret != NULL);
-
-  in = peer_in_new (peer);
-  in->question = g_strdup (question);
-  in->secret = secret_dup (secret);
-  if (!run_for_peer (self, smp_start_work, in, g_free, verification_step_made))
-    verification_impossible (self, peer);
-}
-
-void
-mimp_e2e_codec_answer_verification (MimpE2eCodec *self, const char *peer, const char *secret)
-{
-  PeerIn *in;
-
-  g_return_if_fail (MIMP_IS_E2E_CODEC (self));
-  g_return_if_fail (peer != NULL && secret != NULL);
-
-  in = peer_in_new (peer);
-  in->secret = secret_dup (secret);
-  if (!run_for_peer (self, smp_answer_work, in, g_free, verification_step_made))
-    verification_impossible (self, peer);
-}
-
-static gpointer
-safety_number_work (MimpE2e *e2e, gpointer data, GError **error)
-{
-  PeerIn *in = data;
-
-  return mimp_e2e_safety_number (e2e, in->own_user, in->peer, error);
-}
-
-static void
-safety_number_made (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (GTask) task = data;
-  GError *error = NULL;
-  char *number = mimp_e2e_worker_run_finish (MIMP_E2E_WORKER (source), result, &error);
-
-  if (number == NULL)
-    {
-      if (g_error_matches (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_NO_SESSION))
-        {
-          g_clear_error (&error);
-          error = g_error_new_literal (MIMP_E2E_ERROR, MIMP_E2E_ERROR_NO_SESSION,
-                                       _ ("There is no safety number yet: no keys have been "
-                                          "exchanged with this contact."));
-        }
-      g_task_return_error (task, error);
-    }
-  else
-    g_task_return_pointer (task, number, g_free);
-}
-
-static void
-safety_number_then (MimpE2eCodec *self, GTask *task)
-{
-  PeerIn *in;
-
-  if (self->worker == NULL)
-    {
-      g_task_return_new_error (task, MIMP_E2E_ERROR, MIMP_E2E_ERROR_STORAGE_KEY, "%s",
-                               _ ("The keyring is locked: unlock it to see the safety number."));
-      g_object_unref (task);
-      return;
-    }
-  in = peer_in_new (g_task_get_task_data (task));
-  in->own_user = g_strdup (mimp_account_get_user (self->account));
-  mimp_e2e_worker_run_async (self->worker, safety_number_work, in, peer_in_free, g_free,
-                             g_task_get_cancellable (task), safety_number_made, task);
-}
-
-void
-mimp_e2e_codec_safety_number_async (MimpE2eCodec *self, const char *peer, GCancellable *cancellable,
-                                    GAsyncReadyCallback callback, gpointer user_data)
-{
-  GTask *task;
-
-  g_return_if_fail (MIMP_IS_E2E_CODEC (self));
-  g_return_if_fail (peer != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, mimp_e2e_codec_safety_number_async);
-  g_task_set_task_data (task, g_strdup (peer), g_free);
-  with_worker (self, task, safety_number_then);
-}
-
-char *
-mimp_e2e_codec_safety_number_finish (MimpE2eCodec *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static gpointer
-trust_change_work (MimpE2e *e2e, gpointer data, GError **error)
-{
-  PeerIn *in = data;
-  gboolean ok;
-
-  if (in->ids != NULL) /* accept the new key */
-    ok = mimp_e2e_accept_key_change (e2e, in->peer, error);
-  else
-    ok = mimp_e2e_set_verified (e2e, in->peer, in->flag, error);
-  return ok ? GINT_TO_POINTER (mimp_e2e_get_trust (e2e, in->peer) + 1) : NULL;
-}
-
-static void
-trust_changed (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (PeerData) pd = data;
-  g_autoptr (GError) error = NULL;
-  gpointer trust = mimp_e2e_worker_run_finish (MIMP_E2E_WORKER (source), result, &error);
-  MimpChatPrivacy privacy;
-
-  if (trust == NULL)
-    {
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_message ("Could not change the trust of a private chat: %s", error->message);
-      return;
-    }
-  privacy = privacy_from_trust (pd->self, pd->peer, GPOINTER_TO_INT (trust) - 1);
-  set_privacy (pd->self, pd->peer, privacy);
-  if (privacy != MIMP_CHAT_PRIVACY_KEY_CHANGED)
-    peer_ready (pd->self, pd->peer);
-}
-
-void
-mimp_e2e_codec_accept_key_change (MimpE2eCodec *self, const char *peer)
-{
-  PeerIn *in;
-
-  g_return_if_fail (MIMP_IS_E2E_CODEC (self));
-  g_return_if_fail (peer != NULL);
-
-  in = peer_in_new (peer);
-  in->ids = g_ptr_array_new (); /* marks "accept" */
-  run_for_peer (self, trust_change_work, in, NULL, trust_changed);
-}
-
-void
-mimp_e2e_codec_set_verified (MimpE2eCodec *self, const char *peer, gboolean verified)
-{
-  PeerIn *in;
-
-  g_return_if_fail (MIMP_IS_E2E_CODEC (self));
-  g_return_if_fail (peer != NULL);
-
-  in = peer_in_new (peer);
-  in->flag = verified;
-  run_for_peer (self, trust_change_work, in, NULL, trust_changed);
-}
-
-static gpointer
-request_resend_work (MimpE2e *e2e, gpointer data, GError **error)
-{
-  PeerIn *in = data;
-
-  return mimp_e2e_request_resend (e2e, in->peer, error);
-}
-
-/**
- * mimp_e2e_codec_request_resend:
- *
- * Asks @peer to send again what could not be decrypted (at most once a
- * minute: more often does nothing).
- */
-void
-mimp_e2e_codec_request_resend (MimpE2eCodec *self, const char *peer)
-{
-  g_return_if_fail (MIMP_IS_E2E_CODEC (self));
-  g_return_if_fail (peer != NULL);
-
-  run_for_peer (self, request_resend_work, peer_in_new (peer), g_free, envelope_made);
-}
-
-/* Worker: our messages @in->ids to @in->peer, encrypted again (those still
- * kept), as envelopes in order. */
-static gpointer
-resend_work (MimpE2e *e2e, gpointer data, GError **error)
-{
-  PeerIn *in = data;
-  GPtrArray *all = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < in->ids->len; i++)
-    {
-      g_autofree char *text = mimp_e2e_get_sent_text (e2e, in->peer, in->ids->pdata[i]);
-      g_autoptr (GPtrArray) envelopes = NULL;
-
-      if (text == NULL)
-        continue;
-      envelopes = mimp_e2e_encrypt (e2e, in->peer, in->ids->pdata[i], text, error);
-      memset (text, 0, strlen (text));
-      if (envelopes == NULL)
-        {
-          g_ptr_array_unref (all);
-          return NULL;
-        }
-      for (guint j = 0; j < envelopes->len; j++)
-        g_ptr_array_add (all, g_strdup (envelopes->pdata[j]));
-    }
-  return all;
-}
-
-static void
-resent (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (PeerData) pd = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) envelopes =
-      mimp_e2e_worker_run_finish (MIMP_E2E_WORKER (source), result, &error);
-
-  if (envelopes == NULL)
-    {
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_message ("Could not send messages again: %s", error->message);
-      return;
-    }
-  for (guint i = 0; i < envelopes->len; i++)
-    send_own (pd->self, pd->peer, envelopes->pdata[i]);
-}
-
-/* The peer could not read some of our messages: they go again. */
-static void
-resend (MimpE2eCodec *self, const char *peer, GPtrArray *ids)
-{
-  PeerIn *in = peer_in_new (peer);
-
-  in->ids = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < ids->len; i++)
-    g_ptr_array_add (in->ids, g_strdup (ids->pdata[i]));
-  run_for_peer (self, resend_work, in, (GDestroyNotify) g_ptr_array_unref, resent);
+    mimp_e2e_codec_with_worker (self, g_task_new (self, NULL, NULL, NULL), online_then);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1780,8 +1168,8 @@ codec_attach (MimpMessageCodec *codec, MimpProtocolSession *session)
   self->session = g_object_ref (mimp_mimp_session_get_client_session (MIMP_MIMP_SESSION (session)));
   g_signal_connect_object (self->session, "notify::state", G_CALLBACK (on_session_state), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "ephemeral-received", G_CALLBACK (on_ephemeral), self,
-                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "ephemeral-received",
+                           G_CALLBACK (mimp_e2e_codec_on_ephemeral), self, G_CONNECT_SWAPPED);
   on_session_state (self);
 }
 
@@ -1821,7 +1209,7 @@ mimp_e2e_codec_get_privacy (MimpE2eCodec *self, const char *peer, MimpChatPrivac
 {
   g_return_val_if_fail (MIMP_IS_E2E_CODEC (self), FALSE);
   g_return_val_if_fail (peer != NULL && privacy != NULL, FALSE);
-  return known_privacy (self, peer, privacy);
+  return mimp_e2e_codec_known_privacy (self, peer, privacy);
 }
 
 /**
@@ -1840,9 +1228,9 @@ mimp_e2e_codec_set_unencrypted (MimpE2eCodec *self, const char *peer)
   g_return_if_fail (peer != NULL);
 
   g_hash_table_add (self->unencrypted, g_strdup (peer));
-  if (!known_privacy (self, peer, &privacy) || privacy == MIMP_CHAT_PRIVACY_WAITING)
-    set_privacy (self, peer, MIMP_CHAT_PRIVACY_NONE);
-  peer_ready (self, peer);
+  if (!mimp_e2e_codec_known_privacy (self, peer, &privacy) || privacy == MIMP_CHAT_PRIVACY_WAITING)
+    mimp_e2e_codec_set_privacy (self, peer, MIMP_CHAT_PRIVACY_NONE);
+  mimp_e2e_codec_peer_ready (self, peer);
 }
 
 /**
@@ -1963,25 +1351,25 @@ mimp_e2e_codec_class_init (MimpE2eCodecClass *klass)
                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  signals[PRIVACY_CHANGED] =
+  mimp_e2e_codec_signals[PRIVACY_CHANGED] =
       g_signal_new ("privacy-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 2, G_TYPE_STRING, MIMP_TYPE_CHAT_PRIVACY);
-  signals[TYPING_CHANGED] =
+  mimp_e2e_codec_signals[TYPING_CHANGED] =
       g_signal_new ("typing-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 2, G_TYPE_STRING, MIMP_TYPE_TYPING_STATE);
-  signals[VERIFICATION_ASKED] =
+  mimp_e2e_codec_signals[VERIFICATION_ASKED] =
       g_signal_new ("verification-asked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                     NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  signals[VERIFICATION_FINISHED] =
+  mimp_e2e_codec_signals[VERIFICATION_FINISHED] =
       g_signal_new ("verification-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                     NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_POINTER);
-  signals[VERIFIED_BY_PEER] =
+  mimp_e2e_codec_signals[VERIFIED_BY_PEER] =
       g_signal_new ("verified-by-peer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   /* A message decoded outside a received batch (one that came as an
    * ephemeral message): the account stores it; there is nothing to
    * acknowledge. */
-  signals[MESSAGE_DECODED] =
+  mimp_e2e_codec_signals[MESSAGE_DECODED] =
       g_signal_new ("message-decoded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, MIMP_TYPE_INCOMING);
 }
