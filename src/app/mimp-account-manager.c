@@ -38,6 +38,7 @@ enum
   VERIFICATION_ASKED,
   VERIFICATION_FINISHED,
   MEMBERS_CHANGED,
+  VERIFIED_BY_PEER,
   N_SIGNALS
 };
 
@@ -129,6 +130,9 @@ mimp_account_manager_class_init (MimpAccountManagerClass *klass)
   signals[MEMBERS_CHANGED] = g_signal_new (
       "members-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 4, MIMP_TYPE_ACCOUNT, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
+  signals[VERIFIED_BY_PEER] =
+      g_signal_new ("verified-by-peer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 2, MIMP_TYPE_ACCOUNT, G_TYPE_STRING);
 }
 
 static void
@@ -197,6 +201,12 @@ on_verification_finished (MimpAccount *account, const char *peer, gboolean match
 }
 
 static void
+on_verified_by_peer (MimpAccount *account, const char *peer, MimpAccountManager *self)
+{
+  g_signal_emit (self, signals[VERIFIED_BY_PEER], 0, account, peer);
+}
+
+static void
 on_members_changed (MimpAccount *account, const char *room, const char *name, gboolean joined,
                     MimpAccountManager *self)
 {
@@ -222,6 +232,7 @@ append (MimpAccountManager *self, MimpAccount *account)
   g_signal_connect (account, "verification-asked", G_CALLBACK (on_verification_asked), self);
   g_signal_connect (account, "verification-finished", G_CALLBACK (on_verification_finished), self);
   g_signal_connect (account, "members-changed", G_CALLBACK (on_members_changed), self);
+  g_signal_connect (account, "verified-by-peer", G_CALLBACK (on_verified_by_peer), self);
   g_signal_connect_swapped (account, "notify::enabled", G_CALLBACK (on_account_changed), self);
   g_signal_connect_swapped (account, "notify::fingerprint", G_CALLBACK (on_account_changed), self);
   g_signal_connect_swapped (account, "notify::display-name", G_CALLBACK (on_account_changed), self);
@@ -471,8 +482,11 @@ mimp_account_manager_remove (MimpAccountManager *self, MimpAccount *account, gbo
                                  mimp_account_get_host (account), mimp_account_get_port (account),
                                  mimp_account_get_user (account), NULL, secret_cleared, NULL);
   if (!keep_history)
-    mimp_history_delete_account_async (self->history, mimp_account_get_id (account), NULL,
-                                       history_deleted, NULL);
+    {
+      mimp_history_delete_account_async (self->history, mimp_account_get_id (account), NULL,
+                                         history_deleted, NULL);
+      mimp_account_e2e_forget (account);
+    }
   g_signal_emit (self, signals[ACCOUNT_REMOVED], 0, account);
 }
 

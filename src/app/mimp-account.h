@@ -51,6 +51,7 @@ void mimp_account_set_password_is_session_only (MimpAccount *self, gboolean sess
 
 void mimp_account_set_services (MimpAccount *self, MimpHistory *history, MimpSecretStore *secrets);
 MimpHistory *mimp_account_get_history (MimpAccount *self);
+MimpSecretStore *mimp_account_get_secrets (MimpAccount *self);
 void mimp_account_start (MimpAccount *self);
 void mimp_account_stop (MimpAccount *self);
 void mimp_account_reconnect (MimpAccount *self);
@@ -63,6 +64,22 @@ void mimp_account_answer_chat_request (MimpAccount *self, const char *peer, gboo
 void mimp_account_start_verification (MimpAccount *self, const char *peer, const char *question,
                                       const char *answer);
 void mimp_account_answer_verification (MimpAccount *self, const char *peer, const char *answer);
+
+/* Private chats (end-to-end encryption), for account types with
+ * MIMP_PROTOCOL_END_TO_END. Verification runs through
+ * mimp_account_start_verification() (question, or %NULL for a shared
+ * secret) and mimp_account_answer_verification(). */
+gboolean mimp_account_get_e2e_locked (MimpAccount *self);
+void mimp_account_e2e_safety_number_async (MimpAccount *self, const char *peer,
+                                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                                           gpointer user_data);
+char *mimp_account_e2e_safety_number_finish (MimpAccount *self, GAsyncResult *result,
+                                             GError **error);
+void mimp_account_e2e_accept_key_change (MimpAccount *self, const char *peer);
+void mimp_account_e2e_set_verified (MimpAccount *self, const char *peer, gboolean verified);
+void mimp_account_e2e_request_resend (MimpAccount *self, const char *peer);
+void mimp_account_e2e_send_unencrypted (MimpAccount *self, const char *peer);
+void mimp_account_e2e_forget (MimpAccount *self);
 GStrv mimp_account_dup_members (MimpAccount *self, const char *room);
 void mimp_account_send_image_async (MimpAccount *self, const char *peer, GBytes *data,
                                     const char *content_type, GCancellable *cancellable,

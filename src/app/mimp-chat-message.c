@@ -26,6 +26,8 @@ struct _MimpChatMessage
   gint64 timestamp;
   gint64 seq;
   MimpMessageState state;
+  MimpMessageProtection protection;
+  guint missing_before;
   guint outgoing : 1;
   guint first_of_day : 1;
   guint grouped : 1;
@@ -45,6 +47,8 @@ enum
   PROP_FIRST_OF_DAY,
   PROP_GROUPED,
   PROP_LAST_IN_GROUP,
+  PROP_PROTECTION,
+  PROP_MISSING_BEFORE,
   N_PROPS
 };
 
@@ -108,6 +112,12 @@ mimp_chat_message_get_property (GObject *object, guint prop_id, GValue *value, G
     case PROP_LAST_IN_GROUP:
       g_value_set_boolean (value, self->last_in_group);
       break;
+    case PROP_PROTECTION:
+      g_value_set_enum (value, self->protection);
+      break;
+    case PROP_MISSING_BEFORE:
+      g_value_set_uint (value, self->missing_before);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -135,6 +145,12 @@ mimp_chat_message_set_property (GObject *object, guint prop_id, const GValue *va
       break;
     case PROP_LAST_IN_GROUP:
       mimp_chat_message_set_last_in_group (self, g_value_get_boolean (value));
+      break;
+    case PROP_PROTECTION:
+      mimp_chat_message_set_protection (self, g_value_get_enum (value));
+      break;
+    case PROP_MISSING_BEFORE:
+      mimp_chat_message_set_missing_before (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -173,6 +189,15 @@ mimp_chat_message_class_init (MimpChatMessageClass *klass)
   properties[PROP_LAST_IN_GROUP] =
       g_param_spec_boolean ("last-in-group", NULL, NULL, TRUE,
                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* What end-to-end encryption did for it (MimpMessageProtection). */
+  properties[PROP_PROTECTION] = g_param_spec_enum (
+      "protection", NULL, NULL, MIMP_TYPE_MESSAGE_PROTECTION, MIMP_MESSAGE_PROTECTION_NONE,
+      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* In a private chat: how many messages from the peer never arrived just
+   * before this one (a gap line: "1 message didn't arrive"). */
+  properties[PROP_MISSING_BEFORE] =
+      g_param_spec_uint ("missing-before", NULL, NULL, 0, G_MAXUINT, 0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -432,11 +457,47 @@ mimp_chat_message_set_last_in_group (MimpChatMessage *self, gboolean last_in_gro
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_IN_GROUP]);
 }
 
+MimpMessageProtection
+mimp_chat_message_get_protection (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), MIMP_MESSAGE_PROTECTION_NONE);
+  return self->protection;
+}
+
+void
+mimp_chat_message_set_protection (MimpChatMessage *self, MimpMessageProtection protection)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+
+  if (self->protection == protection)
+    return;
+  self->protection = protection;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROTECTION]);
+}
+
+guint
+mimp_chat_message_get_missing_before (MimpChatMessage *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT_MESSAGE (self), 0);
+  return self->missing_before;
+}
+
+void
+mimp_chat_message_set_missing_before (MimpChatMessage *self, guint missing_before)
+{
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (self));
+
+  if (self->missing_before == missing_before)
+    return;
+  self->missing_before = missing_before;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MISSING_BEFORE]);
+}
+
 /**
  * mimp_chat_message_update_from:
  *
- * Takes the delivery fields (state, server id, error) of @other, a fresher
- * copy of the same stored row.
+ * Takes the delivery fields (state, server id, error, protection) of
+ * @other, a fresher copy of the same stored row.
  */
 void
 mimp_chat_message_update_from (MimpChatMessage *self, MimpChatMessage *other)
@@ -449,6 +510,8 @@ mimp_chat_message_update_from (MimpChatMessage *self, MimpChatMessage *other)
   mimp_chat_message_set_sender (self, other->sender);
   mimp_chat_message_set_kind (self, other->kind);
   mimp_chat_message_set_attachment (self, other->attachment);
+  mimp_chat_message_set_protection (self, other->protection);
+  mimp_chat_message_set_missing_before (self, other->missing_before);
   mimp_chat_message_set_state (self, other->state);
 }
 

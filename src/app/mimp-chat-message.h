@@ -22,6 +22,16 @@ typedef enum
   MIMP_MESSAGE_KIND_LEFT,   /* in a room: its sender went away */
 } MimpMessageKind;
 
+/* What end-to-end encryption did for one message (private chats). */
+typedef enum
+{
+  MIMP_MESSAGE_PROTECTION_NONE,          /* a chat that is not private */
+  MIMP_MESSAGE_PROTECTION_ENCRYPTED,     /* sent or received end-to-end encrypted */
+  MIMP_MESSAGE_PROTECTION_UNENCRYPTED,   /* arrived unencrypted in a private chat: marked */
+  MIMP_MESSAGE_PROTECTION_UNDECRYPTABLE, /* could not be decrypted: the text is empty; a resend
+                                            can be asked (mimp_account_e2e_request_resend()) */
+} MimpMessageProtection;
+
 #define MIMP_TYPE_CHAT_MESSAGE (mimp_chat_message_get_type ())
 G_DECLARE_FINAL_TYPE (MimpChatMessage, mimp_chat_message, MIMP, CHAT_MESSAGE, GObject)
 
@@ -56,6 +66,10 @@ gboolean mimp_chat_message_get_grouped (MimpChatMessage *self);
 void mimp_chat_message_set_grouped (MimpChatMessage *self, gboolean grouped);
 gboolean mimp_chat_message_get_last_in_group (MimpChatMessage *self);
 void mimp_chat_message_set_last_in_group (MimpChatMessage *self, gboolean last_in_group);
+MimpMessageProtection mimp_chat_message_get_protection (MimpChatMessage *self);
+void mimp_chat_message_set_protection (MimpChatMessage *self, MimpMessageProtection protection);
+guint mimp_chat_message_get_missing_before (MimpChatMessage *self);
+void mimp_chat_message_set_missing_before (MimpChatMessage *self, guint missing_before);
 void mimp_chat_message_update_from (MimpChatMessage *self, MimpChatMessage *other);
 
 GDateTime *mimp_date_time_new_local (gint64 timestamp_ms);

@@ -44,6 +44,8 @@ struct _MimpChat
   MimpTypingState own_typing;  /* what we last said to the peer */
   guint typing_idle_id;
   gboolean composer_has_text;
+
+  MimpChatPrivacy privacy;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -62,6 +64,7 @@ enum
   PROP_LOADING,
   PROP_HAS_MORE,
   PROP_PEER_TYPING,
+  PROP_PRIVACY,
   N_PROPS
 };
 
@@ -157,6 +160,24 @@ mimp_chat_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
     case PROP_PEER_TYPING:
       g_value_set_enum (value, self->peer_typing);
       break;
+    case PROP_PRIVACY:
+      g_value_set_enum (value, self->privacy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mimp_chat_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  MimpChat *self = MIMP_CHAT (object);
+
+  switch (prop_id)
+    {
+    case PROP_PRIVACY:
+      mimp_chat_set_privacy (self, g_value_get_enum (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -170,6 +191,7 @@ mimp_chat_class_init (MimpChatClass *klass)
   object_class->dispose = mimp_chat_dispose;
   object_class->finalize = mimp_chat_finalize;
   object_class->get_property = mimp_chat_get_property;
+  object_class->set_property = mimp_chat_set_property;
 
   properties[PROP_PEER] =
       g_param_spec_string ("peer", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -193,6 +215,11 @@ mimp_chat_class_init (MimpChatClass *klass)
   properties[PROP_PEER_TYPING] =
       g_param_spec_enum ("peer-typing", NULL, NULL, MIMP_TYPE_TYPING_STATE, MIMP_TYPING_STOPPED,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Whether the chat is end-to-end encrypted (MimpChatPrivacy): what the
+   * header shows. The account keeps it up to date. */
+  properties[PROP_PRIVACY] =
+      g_param_spec_enum ("privacy", NULL, NULL, MIMP_TYPE_CHAT_PRIVACY, MIMP_CHAT_PRIVACY_NONE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -218,6 +245,13 @@ on_typing_changed (MimpChat *self, const char *peer, MimpTypingState state)
 {
   if (g_strcmp0 (peer, self->peer) == 0)
     set_peer_typing (self, state);
+}
+
+static void
+on_privacy_changed (MimpChat *self, const char *peer, MimpChatPrivacy privacy)
+{
+  if (g_strcmp0 (peer, self->peer) == 0)
+    mimp_chat_set_privacy (self, privacy);
 }
 
 /* A peer that went away (or we did) is not typing any more. */
@@ -279,6 +313,24 @@ mimp_chat_get_peer_typing (MimpChat *self)
   return self->peer_typing;
 }
 
+MimpChatPrivacy
+mimp_chat_get_privacy (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), MIMP_CHAT_PRIVACY_NONE);
+  return self->privacy;
+}
+
+void
+mimp_chat_set_privacy (MimpChat *self, MimpChatPrivacy privacy)
+{
+  g_return_if_fail (MIMP_IS_CHAT (self));
+
+  if (self->privacy == privacy)
+    return;
+  self->privacy = privacy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRIVACY]);
+}
+
 char *
 mimp_chat_make_key (const char *account_id, const char *peer)
 {
@@ -298,6 +350,10 @@ mimp_chat_new (MimpAccount *account, const char *peer)
   self->peer = g_strdup (peer);
   self->key = mimp_chat_make_key (mimp_account_get_id (account), peer);
   g_signal_connect_swapped (account, "typing-changed", G_CALLBACK (on_typing_changed), self);
+  g_signal_connect_swapped (account, "privacy-changed", G_CALLBACK (on_privacy_changed), self);
+  /* Until the account knows better: every chat of a type with private
+   * chats tries to be one. */
+  self->privacy = mimp_account_get_chat_privacy (account, peer, MIMP_CHAT_PRIVACY_WAITING);
   g_signal_connect_swapped (account, "notify::status", G_CALLBACK (on_account_status), self);
   return self;
 }

@@ -11,6 +11,20 @@
 
 G_BEGIN_DECLS
 
+/* Whether a chat with one person is private (end-to-end encrypted), as the
+ * chat header says it. */
+typedef enum
+{
+  MIMP_CHAT_PRIVACY_NONE,        /* not end-to-end encrypted (the account type has none, or the
+                                    user chose to send unencrypted to a peer without keys) */
+  MIMP_CHAT_PRIVACY_WAITING,     /* waiting for the peer's keys (in-band: until the peer has
+                                    been online once) */
+  MIMP_CHAT_PRIVACY_UNVERIFIED,  /* encrypted; the peer's key is trusted on first use */
+  MIMP_CHAT_PRIVACY_VERIFIED,    /* encrypted to a verified key */
+  MIMP_CHAT_PRIVACY_KEY_CHANGED, /* the verified key changed: sending paused until the user
+                                    acknowledges (mimp_account_e2e_accept_key_change()) */
+} MimpChatPrivacy;
+
 #define MIMP_TYPE_CHAT (mimp_chat_get_type ())
 
 /* Messages loaded when a chat opens: about a window's height, so that the
@@ -46,5 +60,11 @@ void mimp_chat_send (MimpChat *self, const char *text);
 void mimp_chat_retry (MimpChat *self, MimpChatMessage *message);
 void mimp_chat_composer_changed (MimpChat *self, gboolean has_text);
 MimpTypingState mimp_chat_get_peer_typing (MimpChat *self);
+MimpChatPrivacy mimp_chat_get_privacy (MimpChat *self);
+/* Implemented by the account (mimp-account.c), declared here beside the
+ * type it returns. */
+MimpChatPrivacy mimp_account_get_chat_privacy (MimpAccount *account, const char *peer,
+                                               MimpChatPrivacy fallback);
+void mimp_chat_set_privacy (MimpChat *self, MimpChatPrivacy privacy);
 
 G_END_DECLS

@@ -70,17 +70,6 @@ receive (Fixture *fx, const char *from, const char *text, guint seconds)
   g_assert_nonnull (id);
 }
 
-/* What the network holds for @user, in order: exactly @texts. */
-static void
-assert_mailbox (Fixture *fx, const char *user, const char *const *texts)
-{
-  g_autoptr (GPtrArray) mailbox = mimp_test_network_dup_mailbox (fx->net, user);
-
-  g_assert_cmpuint (mailbox->len, ==, g_strv_length ((char **) texts));
-  for (guint i = 0; i < mailbox->len; i++)
-    g_assert_cmpstr (((MimpIncoming *) mailbox->pdata[i])->text, ==, texts[i]);
-}
-
 /* The network was told that all it has for alice is stored. */
 static gboolean
 all_acknowledged (gpointer data)
@@ -123,8 +112,10 @@ server_fixture_set_up (Fixture *fx, gconstpointer data)
   fx->chats = g_object_ref (fx->m.chats);
   fx->alice = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1",
                                 mimpd_test_server_get_port (fx->server), "alice", FALSE);
-  /* Kept in memory only: this test has no keyring. */
+  /* Kept in memory only: this test has no keyring (and does not wait long
+   * for the one D-Bus would start, which nobody unlocks). */
   mimp_account_use_password (fx->alice, fx->alice_pw, TRUE);
+  mimp_secret_store_set_timeout (fx->m.secrets, 2);
   test_models_add_online (&fx->m, fx->alice);
 }
 
@@ -526,8 +517,8 @@ test_outbox (Fixture *fx, gconstpointer data)
   g_assert_null (mimp_chat_message_get_error (message));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (frank)), ==, 1);
   g_signal_handlers_disconnect_by_func (message, on_state, states);
-  assert_mailbox (fx, "frank", (const char *[]){ "hello frank", NULL });
-  assert_mailbox (fx, "bob", (const char *[]){ "hello bob", NULL });
+  mimp_test_network_assert_mailbox (fx->net, "frank", (const char *[]){ "hello frank", NULL });
+  mimp_test_network_assert_mailbox (fx->net, "bob", (const char *[]){ "hello bob", NULL });
 }
 
 /* A send that fails for a reason of the protocol's own (final): failed
@@ -558,7 +549,7 @@ test_send_error (Fixture *fx, gconstpointer data)
   g_assert_nonnull (client_id);
   g_assert_cmpstr (mimp_chat_message_get_error (message), ==, reason);
   g_assert_null (mimp_chat_message_get_server_id (message));
-  assert_mailbox (fx, "bob", (const char *[]){ NULL });
+  mimp_test_network_assert_mailbox (fx->net, "bob", (const char *[]){ NULL });
 
   mimp_chat_retry (bob, message);
   wait_state (bob, MIMP_MESSAGE_STATE_SENT);
@@ -627,7 +618,8 @@ test_dedupe (Fixture *fx, gconstpointer data)
   g_assert_true (test_wait_until (n_items_is, (gpointer[]){ self_chat, GUINT_TO_POINTER (1) }, 5));
   /* The echo did come back, and the account is done with it (stored or
    * dropped, and acknowledged): no late echo can show up after this. */
-  assert_mailbox (fx, "alice", (const char *[]){ "only once", "note to self", "after", NULL });
+  mimp_test_network_assert_mailbox (fx->net, "alice",
+                                    (const char *[]){ "only once", "note to self", "after", NULL });
   g_assert_true (test_wait_until (all_acknowledged, fx, 10));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (self_chat)), ==, 1);
   g_assert_true (mimp_chat_message_get_outgoing (last_message (self_chat)));
@@ -794,13 +786,13 @@ test_offline_outbox (Fixture *fx, gconstpointer data)
   drain ();
   g_assert_cmpint (mimp_chat_message_get_state (last_message (bob)), ==,
                    MIMP_MESSAGE_STATE_PENDING);
-  assert_mailbox (fx, "bob", (const char *[]){ NULL });
+  mimp_test_network_assert_mailbox (fx->net, "bob", (const char *[]){ NULL });
 
   mimp_test_network_set_online (fx->net, "alice", TRUE);
   wait_state (bob, MIMP_MESSAGE_STATE_SENT);
   g_assert_true (mimp_account_get_status (fx->alice) == MIMP_ACCOUNT_STATUS_ONLINE);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, 1);
-  assert_mailbox (fx, "bob", (const char *[]){ "when you can", NULL });
+  mimp_test_network_assert_mailbox (fx->net, "bob", (const char *[]){ "when you can", NULL });
 }
 
 static gboolean
@@ -964,6 +956,86 @@ test_flush_acks (Fixture *fx, gconstpointer data)
   mimp_history_close (history);
 }
 
+static gboolean
+e2e_locked (gpointer account)
+{
+  return mimp_account_get_e2e_locked (account);
+}
+
+/* How many private-chat envelopes mimpd still holds for @user (not
+ * acknowledged yet). */
+static int
+held_for (Fixture *fx, const char *user)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int n = -1;
+
+  if (sqlite3_open_v2 (mimpd_test_server_get_database (fx->server), &db, SQLITE_OPEN_READONLY,
+                       NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db,
+                          "SELECT count(*) FROM messages WHERE recipient = ? AND "
+                          "text LIKE '?MIMPE2E:%'",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, user, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        n = sqlite3_column_int (stmt, 0);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* Private chats without a keyring (none answers here): the account says so,
+ * plain messages still come in, an encrypted one waits on the server,
+ * unacknowledged, and what alice writes waits for keys rather than leave
+ * unencrypted. */
+static void
+test_keyring_locked (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *state = test_make_tmpdir ();
+  g_autofree char *server =
+      g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx->server));
+  const char *argv[] = {
+    g_getenv ("MIMP_CLI"), "--server", server, "--user", "bob", "--e2e", "--state", state,
+    "--timeout",           "2",        "send", "alice",  "-",   NULL
+  };
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr (GSubprocess) cli = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) page = NULL;
+
+  g_assert_true (test_wait_until (e2e_locked, fx->alice, 30));
+
+  cli_send (fx, "bob", fx->bob_pw, "alice", "plain hello");
+  wait_unread (fx, "bob", 1);
+
+  /* bob's mimp-cli --e2e asks alice for her keys in-band: an envelope. */
+  g_assert_cmpint (held_for (fx, "alice"), ==, 0);
+  g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", fx->bob_pw, TRUE);
+  cli = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, "a secret", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* Still there after the account tried it again. */
+  test_settle (7000);
+  g_assert_cmpint (held_for (fx, "alice"), >=, 1);
+  g_assert_cmpuint (mimp_chat_get_unread (chat_of (fx, "bob")), ==, 1);
+
+  /* alice's message to bob waits for his keys. */
+  mimp_account_send (fx->alice, "bob", "waits for keys");
+  test_settle (2000);
+  page = test_load_chat (fx->m.history, mimp_account_get_id (fx->alice), "bob");
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_cmpstr (mimp_chat_message_get_text (page->pdata[1]), ==, "waits for keys");
+  g_assert_cmpint (mimp_chat_message_get_state (page->pdata[1]), ==, MIMP_MESSAGE_STATE_PENDING);
+  g_assert_cmpint (mimp_chat_message_get_protection (page->pdata[1]), ==,
+                   MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  g_assert_cmpint (held_for (fx, "bob"), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -976,6 +1048,8 @@ main (int argc, char *argv[])
   g_test_add ("/models/send-error", Fixture, NULL, fixture_set_up, test_send_error,
               fixture_tear_down);
   g_test_add ("/models/flush-acks", Fixture, NULL, server_fixture_set_up, test_flush_acks,
+              fixture_tear_down);
+  g_test_add ("/models/keyring-locked", Fixture, NULL, server_fixture_set_up, test_keyring_locked,
               fixture_tear_down);
   g_test_add ("/models/dedupe", Fixture, NULL, fixture_set_up, test_dedupe, fixture_tear_down);
   g_test_add ("/models/redelivery", Fixture, NULL, fixture_set_up, test_redelivery,
