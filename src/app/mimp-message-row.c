@@ -393,7 +393,7 @@ ensure_protection_widgets (MimpMessageRow *self)
   label = gtk_label_new (_ ("Not encrypted"));
   gtk_widget_add_css_class (label, "caption");
   gtk_box_append (GTK_BOX (self->unencrypted_mark), label);
-  gtk_widget_add_css_class (self->unencrypted_mark, "not-encrypted");
+  gtk_widget_set_margin_start (self->unencrypted_mark, 4);
   gtk_widget_set_tooltip_text (self->unencrypted_mark,
                                _ ("This message came without end-to-end encryption: the server "
                                   "could read it, or change it."));

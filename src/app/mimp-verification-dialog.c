@@ -783,6 +783,7 @@ static GtkWidget *
 build_answer (MimpVerificationDialog *self)
 {
   AdwPreferencesPage *page = ADW_PREFERENCES_PAGE (adw_preferences_page_new ());
+  AdwPreferencesGroup *rows = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   GtkBox *buttons;
   GtkWidget *decline;
 
@@ -792,15 +793,17 @@ build_answer (MimpVerificationDialog *self)
   gtk_label_set_wrap (self->question_label, TRUE);
   gtk_label_set_wrap_mode (self->question_label, PANGO_WRAP_WORD_CHAR);
   gtk_label_set_xalign (self->question_label, 0);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (self->question_label), 12);
   gtk_widget_add_css_class (GTK_WIDGET (self->question_label), "title-4");
+  gtk_label_set_selectable (self->question_label, TRUE);
+  /* The question first, then where the answer goes (a group shows its rows
+   * before its other children). */
   adw_preferences_group_add (self->answer_group, GTK_WIDGET (self->question_label));
-  self->answer_row = entry_row (self->answer_group, "answer-entry", _ ("Your Answer"), FALSE, self,
-                                G_CALLBACK (on_answer));
-  self->answer_secret_row =
-      ADW_PASSWORD_ENTRY_ROW (entry_row (self->answer_group, "answer-secret", _ ("Shared Secret"),
-                                         TRUE, self, G_CALLBACK (on_answer)));
   adw_preferences_page_add (page, self->answer_group);
+  self->answer_row =
+      entry_row (rows, "answer-entry", _ ("Your Answer"), FALSE, self, G_CALLBACK (on_answer));
+  self->answer_secret_row = ADW_PASSWORD_ENTRY_ROW (
+      entry_row (rows, "answer-secret", _ ("Shared Secret"), TRUE, self, G_CALLBACK (on_answer)));
+  adw_preferences_page_add (page, rows);
 
   buttons = button_box (page);
   self->answer_button = pill_button (_ ("_Answer"), TRUE);
@@ -820,6 +823,7 @@ build_waiting (MimpVerificationDialog *self)
   GtkWidget *spinner = gtk_spinner_new ();
 
   self->waiting_page = ADW_STATUS_PAGE (adw_status_page_new ());
+  gtk_widget_add_css_class (GTK_WIDGET (self->waiting_page), "compact");
   gtk_widget_set_size_request (spinner, 32, 32);
   gtk_widget_set_halign (spinner, GTK_ALIGN_CENTER);
   gtk_spinner_start (GTK_SPINNER (spinner));
@@ -843,6 +847,7 @@ build_result (MimpVerificationDialog *self)
   g_autofree char *verify = NULL;
 
   self->result_page = ADW_STATUS_PAGE (adw_status_page_new ());
+  gtk_widget_add_css_class (GTK_WIDGET (self->result_page), "compact");
   /* Translators: verifying in turn the person who verified you */
   verify = g_strdup_printf (_ ("_Verify %s…"), self->peer);
   self->verify_back_button = pill_button (verify, TRUE);

@@ -516,7 +516,7 @@ update_composer_hint (MimpWindow *self)
     {
     case MIMP_CHAT_PRIVACY_KEY_CHANGED:
       /* Translators: the composer's placeholder while sending is paused; %s is the peer */
-      hint = g_strdup_printf (_ ("Sending is paused until you check %s’s new key"), peer);
+      hint = g_strdup_printf (_ ("Sending paused: check %s’s new key"), peer);
       break;
     case MIMP_CHAT_PRIVACY_WAITING:
       /* Translators: the composer's placeholder; %s is whom the message goes to */
@@ -548,6 +548,68 @@ security_level_label (MimpSecurityLevel level)
     default:
       return _ ("Not encrypted");
     }
+}
+
+/* The header bar's minimum width with the security button's words @width
+ * wide. */
+static int
+header_min_with_words (GtkWidget *header, GtkWidget *words, int width)
+{
+  int header_min = 0;
+
+  gtk_widget_set_size_request (words, width, -1);
+  gtk_widget_measure (header, GTK_ORIENTATION_HORIZONTAL, -1, &header_min, NULL, NULL, NULL);
+  return header_min;
+}
+
+/* The security button's words, beside its icon, where there is room:
+ * never in a narrow (folded) window, and never so wide that the chat pane
+ * could no longer be as narrow as it may be, or folding the window would
+ * need a width it does not have yet (the words are hidden only once it
+ * folded). The header bar keeps the title centred unless its sides need
+ * more than their minimum, so the words ask for the width they get: the
+ * widest that keeps the header bar within the pane's narrowest. */
+static void
+update_security_words (MimpWindow *self)
+{
+  GtkWidget *words = GTK_WIDGET (self->security_state_label);
+  GtkWidget *header =
+      gtk_widget_get_ancestor (GTK_WIDGET (self->security_button), ADW_TYPE_HEADER_BAR);
+  g_autoptr (PangoLayout) layout = NULL;
+  int pane_min = 0;
+  int natural = 0;
+  int low;
+  int high;
+
+  gtk_widget_set_size_request (words, -1, -1);
+  gtk_widget_set_visible (words, FALSE);
+  if (self->chat == NULL || adw_leaflet_get_folded (self->leaflet))
+    return;
+  gtk_widget_get_size_request (self->content, &pane_min, NULL);
+  layout = gtk_widget_create_pango_layout (words, gtk_label_get_text (self->security_state_label));
+  pango_layout_get_pixel_size (layout, &natural, NULL);
+  gtk_widget_set_visible (words, TRUE);
+  if (header_min_with_words (header, words, natural) <= pane_min)
+    return;
+  /* The widest that fits, to a few pixels. */
+  low = 0;
+  high = natural;
+  while (high - low > 4)
+    {
+      int middle = (low + high) / 2;
+
+      if (header_min_with_words (header, words, middle) <= pane_min)
+        low = middle;
+      else
+        high = middle;
+    }
+  if (low < natural / 2)
+    {
+      gtk_widget_set_size_request (words, -1, -1);
+      gtk_widget_set_visible (words, FALSE);
+      return;
+    }
+  gtk_widget_set_size_request (words, low, -1);
 }
 
 /* Who can read the chat: in a private chat, its state (a lock only for an
@@ -637,8 +699,7 @@ update_security (MimpWindow *self)
 
   gtk_image_set_from_icon_name (self->security_icon, icon);
   gtk_label_set_label (self->security_state_label, label);
-  gtk_widget_set_visible (GTK_WIDGET (self->security_state_label),
-                          !adw_leaflet_get_folded (self->leaflet));
+  update_security_words (self);
   gtk_label_set_label (self->security_heading, label);
   gtk_label_set_label (self->security_label, sentence);
   gtk_widget_set_visible (self->verify_button, can_verify);
@@ -709,7 +770,10 @@ on_members_changed (MimpWindow *self, MimpAccount *account, const char *room)
 {
   if (self->chat != NULL && mimp_chat_get_account (self->chat) == account &&
       g_strcmp0 (mimp_chat_get_peer (self->chat), room) == 0)
-    update_members (self);
+    {
+      update_members (self);
+      update_security_words (self);
+    }
 }
 
 /* The largest image the app reads to send, in bytes. */
@@ -1064,8 +1128,8 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
           gtk_stack_set_visible_child_name (self->content_stack, "empty");
         }
       on_composer_changed (self);
+      update_members (self); /* first: its button takes room from the security button's words */
       update_security (self);
-      update_members (self);
       select_current_chat (self);
     }
 

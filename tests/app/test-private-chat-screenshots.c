@@ -154,6 +154,9 @@ check_header (const State *state, gboolean wide)
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (state_label)), ==, state->label);
   /* The words in the header when there is room; the accessible name always. */
   g_assert_cmpint (gtk_widget_get_mapped (state_label), ==, wide);
+  /* Whole, with GNOME's title buttons (close only). */
+  if (wide)
+    g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (state_label))));
   assert_accessible_label (security, accessible);
   assert_accessible_description (security, state->sentence);
   if (state->icon != NULL)
@@ -182,7 +185,7 @@ check_header (const State *state, gboolean wide)
   g_assert_cmpint (gtk_revealer_get_child_revealed (GTK_REVEALER (bar)), ==,
                    state->privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED);
   placeholder = state->privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED
-                    ? "Sending is paused until you check bob’s new key"
+                    ? "Sending paused: check bob’s new key"
                 : state->privacy == MIMP_CHAT_PRIVACY_WAITING
                     ? "Message bob (sent once they have been online)"
                     : "Message bob";
@@ -674,6 +677,8 @@ main (int argc, char *argv[])
       return 0;
     }
   adw_init ();
+  /* GNOME's default title buttons, as people see the window. */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
   g_test_add_func ("/private-chat/screenshots", test_private_chat_screenshots);
   return g_test_run ();
 }
