@@ -5,7 +5,7 @@ It is the plainest reading of that text, used to prove our client works
 with programs that know nothing of protocol.md's filled rules and
 extensions: an empty SM reply, a bare JSON array from GU with only "uf" and
 "ms" in each message, messages dropped as soon as GU returns them, no ack,
-no long poll, no ids.
+no long poll, no ids. An unknown packet id (an extension's) gets Error 501.
 
 Some modes misbehave on purpose so the client's error codes can be tested.
 
@@ -27,7 +27,7 @@ SCH, AH, SM, GU, ERR = 0x0AA0, 0xA00F, 0x00AF, 0x0CCF, 0xBEEF
 
 MODES = ("plain", "ask-first", "bad-puzzle", "short-puzzle", "not-mimp",
          "bad-token", "json-token", "silent", "close-after-puzzle",
-         "garbage-gu", "wrong-reply", "lost-ack")
+         "garbage-gu", "wrong-reply", "lost-ack", "close-on-unknown")
 
 mailboxes = {}
 lock = threading.Lock()
@@ -101,6 +101,11 @@ def serve(conn, mode, users):
         pid, body = read_packet(conn)
         if pid == SCH:
             send(header(SCH, len(puzzle)) + puzzle)
+            continue
+        if pid not in (AH, SM, GU):
+            if mode == "close-on-unknown":
+                return
+            send_error(conn, key, 501)
             continue
         request = json.loads(xor(body, key))
         if pid == AH and mode.startswith("login-error:"):

@@ -171,6 +171,7 @@ import socket as _socket
 import struct as _struct
 
 SCH, AH, SM, GU, ERROR = 0x0AA0, 0xA00F, 0x00AF, 0x0CCF, 0xBEEF
+FEATURES, KEYS = 0x0FEA, 0x0E2E  # extensions (docs/protocols/mimp.md)
 
 
 def frame(packet_id, body, magic=0xB00B, version=1, length=None):
@@ -289,6 +290,25 @@ class RawClient:
         self.get_request(ack, wait)
         pid, body = self.recv_json()
         assert pid == GU, (hex(pid), body)
+        return body
+
+    def features(self):
+        self.send(FEATURES, {"uf": self.user, "token": self.token})
+        pid, body = self.recv_json()
+        assert pid == FEATURES, (hex(pid), body)
+        return body["features"]
+
+    def keys_request(self, op, **fields):
+        req = {"uf": self.user, "token": self.token, "op": op}
+        req.update(fields)
+        self.send(KEYS, req)
+
+    def keys(self, op, **fields):
+        """A KEYS request that must succeed; returns the reply object."""
+        self.keys_request(op, **fields)
+        pid, body = self.recv_json()
+        assert pid == KEYS, (hex(pid), body)
+        assert body["op"] == op, body
         return body
 
 

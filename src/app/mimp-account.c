@@ -19,6 +19,8 @@
 
 #include "mimp-account.h"
 #include "mimp-app-enums.h"
+#include "mimp-chat.h"
+#include "mimp-e2e-codec.h"
 #include "mimp-message-codec.h"
 
 struct _MimpAccount
@@ -46,15 +48,24 @@ struct _MimpAccount
 
   MimpAccountStatus status;
   char *status_message;
-  GHashTable *queued; /* client ids handed to the session */
+  GHashTable *queued;  /* client ids handed to the session */
+  GHashTable *parts;   /* client id of a message sent in several texts to its Parts */
+  GHashTable *part_of; /* the derived client id of a later text to its message's */
   guint store_retry_id;
-  GPtrArray *unstored; /* a batch whose decoding or storing failed, retried */
-  gboolean unstored_decoded;
-  GQueue unannounced; /* MimpChatMessage stored, `message-added` to come */
+  GPtrArray *unstored;         /* a batch whose decoding or storing failed, retried */
+  GPtrArray *unstored_decoded; /* what the codec made of it, if that is not what failed */
+  GQueue unannounced;          /* MimpChatMessage stored, `message-added` to come */
   guint announce_id;
 
   gboolean e2e_locked; /* the storage key of private chats cannot be read now */
 };
+
+/* The codec of private chats, for account types that have them. */
+static MimpE2eCodec *
+get_e2e (MimpAccount *self)
+{
+  return MIMP_IS_E2E_CODEC (self->codec) ? MIMP_E2E_CODEC (self->codec) : NULL;
+}
 
 G_DEFINE_FINAL_TYPE (MimpAccount, mimp_account, G_TYPE_OBJECT)
 
@@ -82,13 +93,14 @@ enum
   VERIFICATION_FINISHED,
   MEMBERS_CHANGED,
   VERIFIED_BY_PEER,
+  PRIVACY_CHANGED,
   N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void store_batch (MimpAccount *self, GPtrArray *messages);
+static void store_batch (MimpAccount *self, GPtrArray *received, GPtrArray *messages);
 static void decode_batch (MimpAccount *self, GPtrArray *messages);
 static void on_typing_changed (MimpAccount *self, const char *peer, MimpTypingState state);
 static void on_chat_requested (MimpAccount *self, const char *peer);
@@ -192,14 +204,15 @@ on_retry_time (MimpAccount *self)
 static gboolean retry_store (gpointer data);
 
 /* Keeps a batch that could not be handled now (not acknowledged: the
- * server keeps it too) and tries again shortly. */
+ * server keeps it too) and tries again shortly: from storing @decoded
+ * when the codec had made it, else from decoding. */
 static void
-retry_later (MimpAccount *self, GPtrArray *messages, gboolean decoded)
+retry_later (MimpAccount *self, GPtrArray *received, GPtrArray *decoded)
 {
   if (self->unstored != NULL || !self->started)
     return;
-  self->unstored = g_ptr_array_ref (messages);
-  self->unstored_decoded = decoded;
+  self->unstored = g_ptr_array_ref (received);
+  self->unstored_decoded = decoded ? g_ptr_array_ref (decoded) : NULL;
   self->store_retry_id = g_timeout_add_seconds (5, retry_store, self);
 }
 
@@ -208,10 +221,11 @@ retry_store (gpointer data)
 {
   MimpAccount *self = data;
   g_autoptr (GPtrArray) batch = g_steal_pointer (&self->unstored);
+  g_autoptr (GPtrArray) decoded = g_steal_pointer (&self->unstored_decoded);
 
   self->store_retry_id = 0;
-  if (batch != NULL && self->unstored_decoded)
-    store_batch (self, batch);
+  if (batch != NULL && decoded != NULL)
+    store_batch (self, batch, decoded);
   else if (batch != NULL)
     decode_batch (self, batch);
   return G_SOURCE_REMOVE;
@@ -261,6 +275,7 @@ announce_all (MimpAccount *self)
 typedef struct
 {
   MimpAccount *self;
+  GPtrArray *received;
   GPtrArray *messages;
 } StoreData;
 
@@ -269,6 +284,7 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   StoreData *sd = data;
   MimpAccount *self = sd->self;
+  g_autoptr (GPtrArray) received = sd->received;
   g_autoptr (GPtrArray) messages = sd->messages;
   g_autoptr (GPtrArray) stored = NULL;
   g_autoptr (GError) error = NULL;
@@ -281,14 +297,17 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
         {
           /* Not acknowledged: the server keeps them. Try again shortly. */
           g_warning ("Could not store received messages: %s", error->message);
-          retry_later (self, messages, TRUE);
+          retry_later (self, received, messages);
         }
       g_object_unref (self);
       return;
     }
 
+  /* The batch as it came is acknowledged, with what the codec kept to
+   * itself (a key exchange, a verification step). */
+  mimp_message_codec_stored (self->codec, self->id, received);
   if (self->session != NULL)
-    mimp_protocol_session_acknowledge (self->session, messages);
+    mimp_protocol_session_acknowledge (self->session, received);
 
   for (guint i = 0; i < stored->len; i++)
     g_queue_push_tail (&self->unannounced, g_object_ref (stored->pdata[i]));
@@ -301,11 +320,12 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static void
-store_batch (MimpAccount *self, GPtrArray *messages)
+store_batch (MimpAccount *self, GPtrArray *received, GPtrArray *messages)
 {
   StoreData *sd = g_new0 (StoreData, 1);
 
   sd->self = g_object_ref (self);
+  sd->received = g_ptr_array_ref (received);
   sd->messages = g_ptr_array_ref (messages);
   mimp_history_store_incoming_async (self->history, self->id, mimp_protocol_get_id (self->protocol),
                                      messages, NULL, store_done, sd);
@@ -330,13 +350,13 @@ decoded (GObject *source, GAsyncResult *result, gpointer data)
   messages = mimp_message_codec_decode_finish (MIMP_MESSAGE_CODEC (source), result, &error);
   if (messages != NULL)
     {
-      store_batch (self, messages);
+      store_batch (self, received, messages);
       return;
     }
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_warning ("Could not decode received messages: %s", error->message);
-      retry_later (self, received, FALSE);
+      retry_later (self, received, NULL);
     }
 }
 
@@ -371,21 +391,69 @@ typedef struct
   char *peer;
 } EncodeData;
 
+/* A message the codec made into several texts (fragments of a long private
+ * message): each goes as a message of its own, the first with the
+ * message's client id, the others with derived ones ("<id>/2", ...). The
+ * message is sent when all are, failed when one fails. */
+typedef struct
+{
+  guint left;
+  char *server_id; /* of the first text */
+  GError *error;   /* the first failure */
+} Parts;
+
+static void
+parts_free (Parts *parts)
+{
+  g_free (parts->server_id);
+  g_clear_error (&parts->error);
+  g_free (parts);
+}
+
+static void
+send_texts (MimpAccount *self, const char *client_id, const char *peer, GPtrArray *texts)
+{
+  Parts *parts;
+
+  if (texts->len == 1)
+    {
+      mimp_protocol_session_send (self->session, client_id, peer, texts->pdata[0]);
+      return;
+    }
+  parts = g_new0 (Parts, 1);
+  parts->left = texts->len;
+  g_hash_table_replace (self->parts, g_strdup (client_id), parts);
+  for (guint i = 1; i < texts->len; i++)
+    g_hash_table_replace (self->part_of, g_strdup_printf ("%s/%u", client_id, i + 1),
+                          g_strdup (client_id));
+  mimp_protocol_session_send (self->session, client_id, peer, texts->pdata[0]);
+  for (guint i = 1; i < texts->len; i++)
+    {
+      g_autofree char *part_id = g_strdup_printf ("%s/%u", client_id, i + 1);
+      mimp_protocol_session_send (self->session, part_id, peer, texts->pdata[i]);
+    }
+}
+
 static void
 encoded (GObject *source, GAsyncResult *result, gpointer data)
 {
   EncodeData *ed = data;
   MimpAccount *self = ed->self;
   g_autoptr (GError) error = NULL;
-  g_autofree char *wire_text = NULL;
+  g_autoptr (GPtrArray) texts = NULL;
 
-  wire_text = mimp_message_codec_encode_finish (MIMP_MESSAGE_CODEC (source), result, &error);
+  texts = mimp_message_codec_encode_finish (MIMP_MESSAGE_CODEC (source), result, &error);
   if (!g_hash_table_contains (self->queued, ed->client_id) || self->session == NULL)
     ; /* stopped meanwhile: queued again at the next start */
-  else if (wire_text == NULL)
+  else if (g_error_matches (error, MIMP_MESSAGE_CODEC_ERROR, MIMP_MESSAGE_CODEC_ERROR_WAIT))
+    /* Stays pending: queued again when the codec says the peer is ready. */
+    g_hash_table_remove (self->queued, ed->client_id);
+  else if (texts == NULL)
     on_send_finished (self, ed->client_id, NULL, 0, error);
+  else if (texts->len == 0)
+    g_critical ("A codec made nothing of a message to send");
   else
-    mimp_protocol_session_send (self->session, ed->client_id, ed->peer, wire_text);
+    send_texts (self, ed->client_id, ed->peer, texts);
   g_object_unref (ed->self);
   g_free (ed->client_id);
   g_free (ed->peer);
@@ -414,7 +482,7 @@ queue_send (MimpAccount *self, MimpChatMessage *message)
   ed->self = g_object_ref (self);
   ed->client_id = g_strdup (client_id);
   ed->peer = g_strdup (mimp_chat_message_get_peer (message));
-  mimp_message_codec_encode_async (self->codec, self->id, ed->peer,
+  mimp_message_codec_encode_async (self->codec, self->id, ed->peer, client_id,
                                    mimp_chat_message_get_text (message), NULL, encoded, ed);
 }
 
@@ -441,8 +509,39 @@ on_send_finished (MimpAccount *self, const char *client_id, const char *server_i
                   const GError *error)
 {
   g_autofree char *reason = NULL;
+  g_autofree char *first_id = NULL;
+  g_autofree char *first_server_id = NULL;
+  g_autoptr (GError) first_error = NULL;
+  Parts *parts;
 
-  g_hash_table_remove (self->queued, client_id);
+  /* One text of a message sent in several: the message is done when all
+   * of them are. */
+  if (g_hash_table_steal_extended (self->part_of, client_id, NULL, (gpointer *) &first_id))
+    client_id = first_id;
+  if ((parts = g_hash_table_lookup (self->parts, client_id)) != NULL)
+    {
+      if (first_id == NULL && server_id != NULL)
+        parts->server_id = g_strdup (server_id);
+      if (error != NULL && parts->error == NULL)
+        parts->error = g_error_copy (error);
+      if (--parts->left > 0)
+        return;
+      first_server_id = g_steal_pointer (&parts->server_id);
+      first_error = g_steal_pointer (&parts->error);
+      g_hash_table_remove (self->parts, client_id);
+      server_id = first_server_id;
+      error = first_error;
+    }
+
+  /* What the codec sent by itself (a key request, say) is no stored
+   * message; nor is anything after a stop (queued again at the start). */
+  if (!g_hash_table_remove (self->queued, client_id))
+    {
+      g_debug ("A send the account did not queue finished");
+      return;
+    }
+  if (error == NULL)
+    mimp_message_codec_sent (self->codec, self->id, client_id);
   if (error != NULL)
     reason = mimp_describe_error (error);
   mimp_history_set_state_async (self->history, self->id, client_id,
@@ -680,9 +779,15 @@ mimp_account_send (MimpAccount *self, const char *peer, const char *text)
   g_return_if_fail (peer != NULL && text != NULL);
 
   client_id = g_uuid_string_random ();
-  mimp_history_add_outgoing_async (self->history, self->id, mimp_protocol_get_id (self->protocol),
-                                   peer, client_id, text, g_get_real_time () / 1000, NULL,
-                                   outgoing_stored, g_object_ref (self));
+  /* In a private chat a message only ever leaves encrypted. */
+  mimp_history_add_outgoing_protected_async (
+      self->history, self->id, mimp_protocol_get_id (self->protocol), peer, client_id, text,
+      get_e2e (self) != NULL && g_strcmp0 (peer, self->user) != 0 &&
+              mimp_account_get_chat_privacy (self, peer, MIMP_CHAT_PRIVACY_WAITING) !=
+                  MIMP_CHAT_PRIVACY_NONE
+          ? MIMP_MESSAGE_PROTECTION_ENCRYPTED
+          : MIMP_MESSAGE_PROTECTION_NONE,
+      g_get_real_time () / 1000, NULL, outgoing_stored, g_object_ref (self));
 }
 
 static void
@@ -720,13 +825,22 @@ mimp_account_retry (MimpAccount *self, MimpChatMessage *message)
                                 g_object_ref (self));
 }
 
+typedef struct
+{
+  MimpAccount *self;
+  char *peer; /* only this peer's messages, or NULL for all */
+} OutboxData;
+
 static void
 outbox_listed (GObject *source, GAsyncResult *result, gpointer data)
 {
-  g_autoptr (MimpAccount) self = data;
+  OutboxData *od = data;
+  g_autoptr (MimpAccount) self = od->self;
+  g_autofree char *peer = od->peer;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) rows = NULL;
 
+  g_free (od);
   rows = mimp_history_list_outbox_finish (MIMP_HISTORY (source), result, &error);
   if (rows == NULL)
     {
@@ -736,8 +850,30 @@ outbox_listed (GObject *source, GAsyncResult *result, gpointer data)
     }
   g_debug ("Account %s: %u messages waiting in the outbox", self->id, rows->len);
   for (guint i = 0; i < rows->len; i++)
-    if (!g_hash_table_contains (self->queued, mimp_chat_message_get_client_id (rows->pdata[i])))
+    if ((peer == NULL || g_strcmp0 (mimp_chat_message_get_peer (rows->pdata[i]), peer) == 0) &&
+        !g_hash_table_contains (self->queued, mimp_chat_message_get_client_id (rows->pdata[i])))
       queue_send (self, rows->pdata[i]);
+}
+
+/* Queues the stored messages waiting to be sent (to @peer only, unless
+ * %NULL) that are not queued yet. */
+static void
+queue_outbox (MimpAccount *self, const char *peer)
+{
+  OutboxData *od = g_new0 (OutboxData, 1);
+
+  od->self = g_object_ref (self);
+  od->peer = g_strdup (peer);
+  mimp_history_list_outbox_async (self->history, self->id, self->cancellable, outbox_listed, od);
+}
+
+/* The codec says that messages to @peer that waited (no keys yet, or a
+ * changed key not yet accepted) may go now. */
+static void
+on_codec_ready (MimpAccount *self, const char *peer)
+{
+  if (self->started && self->history != NULL)
+    queue_outbox (self, peer);
 }
 
 /* ------------------------------------------------------------------ */
@@ -785,8 +921,12 @@ void
 mimp_account_send_typing (MimpAccount *self, const char *peer, MimpTypingState state)
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
-  if (self->session != NULL && self->status == MIMP_ACCOUNT_STATUS_ONLINE &&
-      mimp_protocol_has (self->protocol, MIMP_PROTOCOL_TYPING))
+  if (self->session == NULL || self->status != MIMP_ACCOUNT_STATUS_ONLINE ||
+      !mimp_protocol_has (self->protocol, MIMP_PROTOCOL_TYPING))
+    return;
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_send_typing (get_e2e (self), peer, state);
+  else
     mimp_protocol_session_send_typing (self->session, peer, state);
 }
 
@@ -804,7 +944,9 @@ mimp_account_start_verification (MimpAccount *self, const char *peer, const char
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
   g_return_if_fail (mimp_protocol_has (self->protocol, MIMP_PROTOCOL_VERIFICATION));
-  if (self->session != NULL)
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_start_verification (get_e2e (self), peer, question, answer);
+  else if (self->session != NULL)
     mimp_protocol_session_start_verification (self->session, peer, question, answer);
 }
 
@@ -812,7 +954,9 @@ void
 mimp_account_answer_verification (MimpAccount *self, const char *peer, const char *answer)
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
-  if (self->session != NULL)
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_answer_verification (get_e2e (self), peer, answer);
+  else if (self->session != NULL)
     mimp_protocol_session_answer_verification (self->session, peer, answer);
 }
 
@@ -833,6 +977,19 @@ mimp_account_get_e2e_locked (MimpAccount *self)
   return self->e2e_locked;
 }
 
+static void
+safety_number_made (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  GError *error = NULL;
+  char *number = mimp_e2e_codec_safety_number_finish (MIMP_E2E_CODEC (source), result, &error);
+
+  if (number == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, number, g_free);
+}
+
 /**
  * mimp_account_e2e_safety_number_async:
  *
@@ -851,8 +1008,14 @@ mimp_account_e2e_safety_number_async (MimpAccount *self, const char *peer,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mimp_account_e2e_safety_number_async);
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           _ ("This chat is not end-to-end encrypted."));
+  if (get_e2e (self) == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _ ("This chat is not end-to-end encrypted."));
+      return;
+    }
+  mimp_e2e_codec_safety_number_async (get_e2e (self), peer, cancellable, safety_number_made,
+                                      g_steal_pointer (&task));
 }
 
 /**
@@ -878,6 +1041,8 @@ mimp_account_e2e_accept_key_change (MimpAccount *self, const char *peer)
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
   g_return_if_fail (peer != NULL);
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_accept_key_change (get_e2e (self), peer);
 }
 
 /**
@@ -891,6 +1056,8 @@ mimp_account_e2e_set_verified (MimpAccount *self, const char *peer, gboolean ver
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
   g_return_if_fail (peer != NULL);
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_set_verified (get_e2e (self), peer, verified);
 }
 
 /**
@@ -904,6 +1071,67 @@ mimp_account_e2e_request_resend (MimpAccount *self, const char *peer)
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
   g_return_if_fail (peer != NULL);
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_request_resend (get_e2e (self), peer);
+}
+
+static void
+pending_marked (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (MimpAccount) self = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+
+  rows = mimp_history_set_pending_protection_finish (MIMP_HISTORY (source), result, &error);
+  if (rows == NULL)
+    {
+      if (!g_error_matches (error, MIMP_HISTORY_ERROR, MIMP_HISTORY_ERROR_CLOSED))
+        g_warning ("Could not mark messages to send unencrypted: %s", error->message);
+      return;
+    }
+  announce_all (self);
+  for (guint i = 0; i < rows->len; i++)
+    g_signal_emit (self, signals[MESSAGE_UPDATED], 0, rows->pdata[i]);
+}
+
+static void
+privacy_stored (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mimp_history_update_finish (MIMP_HISTORY (source), result, &error) &&
+      !g_error_matches (error, MIMP_HISTORY_ERROR, MIMP_HISTORY_ERROR_CLOSED))
+    g_warning ("Could not record a chat's privacy: %s", error->message);
+}
+
+/* The codec learned something about a chat's privacy: passed on, and kept
+ * in the history to show it before the keys are at hand next time. */
+static void
+on_privacy_changed (MimpAccount *self, const char *peer, MimpChatPrivacy privacy)
+{
+  if (self->history != NULL)
+    mimp_history_set_chat_privacy_async (self->history, self->id, peer, privacy,
+                                         privacy == MIMP_CHAT_PRIVACY_NONE &&
+                                             mimp_e2e_codec_get_unencrypted (get_e2e (self), peer),
+                                         NULL, privacy_stored, NULL);
+  g_signal_emit (self, signals[PRIVACY_CHANGED], 0, peer, privacy);
+}
+
+static void
+on_e2e_locked (MimpAccount *self)
+{
+  gboolean locked = mimp_e2e_codec_get_locked (get_e2e (self));
+
+  if (self->e2e_locked == locked)
+    return;
+  self->e2e_locked = locked;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_E2E_LOCKED]);
+}
+
+static void
+on_verified_by_peer (MimpAccount *self, const char *peer)
+{
+  g_signal_emit (self, signals[VERIFIED_BY_PEER], 0, peer);
 }
 
 /**
@@ -918,6 +1146,40 @@ mimp_account_e2e_send_unencrypted (MimpAccount *self, const char *peer)
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
   g_return_if_fail (peer != NULL);
+
+  if (get_e2e (self) == NULL || self->history == NULL)
+    return;
+  /* The waiting messages say how they leave; then they go (the history
+   * answers in order, so they are marked before they are listed). */
+  mimp_history_set_pending_protection_async (self->history, self->id, peer,
+                                             MIMP_MESSAGE_PROTECTION_NONE, NULL, pending_marked,
+                                             g_object_ref (self));
+  mimp_history_set_chat_privacy_async (self->history, self->id, peer, MIMP_CHAT_PRIVACY_NONE, TRUE,
+                                       NULL, privacy_stored, NULL);
+  mimp_e2e_codec_set_unencrypted (get_e2e (self), peer);
+}
+
+/**
+ * mimp_account_get_chat_privacy:
+ * @fallback: what to answer when the account knows nothing yet
+ *
+ * Returns: whether the chat with @peer is private, as far as the account's
+ *   codec knows (now, or as the history kept it); `privacy-changed` says
+ *   when it changes
+ */
+MimpChatPrivacy
+mimp_account_get_chat_privacy (MimpAccount *self, const char *peer, MimpChatPrivacy fallback)
+{
+  MimpChatPrivacy privacy;
+
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), fallback);
+  g_return_val_if_fail (peer != NULL, fallback);
+
+  if (get_e2e (self) == NULL)
+    return MIMP_CHAT_PRIVACY_NONE;
+  if (mimp_e2e_codec_get_privacy (get_e2e (self), peer, &privacy))
+    return privacy;
+  return fallback;
 }
 
 /**
@@ -962,6 +1224,7 @@ ensure_session (MimpAccount *self)
                            G_CALLBACK (on_verification_finished), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "members-changed", G_CALLBACK (on_members_changed), self,
                            G_CONNECT_SWAPPED);
+  mimp_message_codec_attach (self->codec, self->session);
 }
 
 static void
@@ -1030,8 +1293,7 @@ mimp_account_start (MimpAccount *self)
   ensure_session (self);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  mimp_history_list_outbox_async (self->history, self->id, self->cancellable, outbox_listed,
-                                  g_object_ref (self));
+  queue_outbox (self, NULL);
 
   if (self->password != NULL || !mimp_protocol_has (self->protocol, MIMP_PROTOCOL_PASSWORD))
     {
@@ -1053,9 +1315,12 @@ mimp_account_stop (MimpAccount *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->store_retry_id, g_source_remove);
   g_clear_pointer (&self->unstored, g_ptr_array_unref);
+  g_clear_pointer (&self->unstored_decoded, g_ptr_array_unref);
   if (self->session != NULL)
     mimp_protocol_session_stop (self->session);
   g_hash_table_remove_all (self->queued);
+  g_hash_table_remove_all (self->parts);
+  g_hash_table_remove_all (self->part_of);
   set_status (self, self->enabled ? MIMP_ACCOUNT_STATUS_OFFLINE : MIMP_ACCOUNT_STATUS_DISABLED,
               NULL);
 }
@@ -1156,12 +1421,18 @@ mimp_account_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->session, self);
       mimp_protocol_session_stop (self->session);
     }
+  if (self->codec != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->codec, self);
+      mimp_message_codec_attach (self->codec, NULL);
+    }
   g_clear_object (&self->session);
   g_clear_object (&self->codec);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->store_retry_id, g_source_remove);
   g_clear_pointer (&self->unstored, g_ptr_array_unref);
+  g_clear_pointer (&self->unstored_decoded, g_ptr_array_unref);
   g_clear_handle_id (&self->announce_id, g_source_remove);
   g_queue_clear_full (&self->unannounced, g_object_unref);
   g_clear_object (&self->history);
@@ -1183,6 +1454,8 @@ mimp_account_finalize (GObject *object)
   g_free (self->status_message);
   mimp_secret_password_free (self->password);
   g_hash_table_unref (self->queued);
+  g_hash_table_unref (self->parts);
+  g_hash_table_unref (self->part_of);
   g_hash_table_unref (self->options);
 
   G_OBJECT_CLASS (mimp_account_parent_class)->finalize (object);
@@ -1321,6 +1594,14 @@ mimp_account_class_init (MimpAccountClass *klass)
   signals[VERIFIED_BY_PEER] =
       g_signal_new ("verified-by-peer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /**
+   * MimpAccount::privacy-changed:
+   * @peer: whose chat
+   * @privacy: the chat's #MimpChatPrivacy now
+   */
+  signals[PRIVACY_CHANGED] =
+      g_signal_new ("privacy-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 2, G_TYPE_STRING, MIMP_TYPE_CHAT_PRIVACY);
 }
 
 static void
@@ -1329,6 +1610,9 @@ mimp_account_init (MimpAccount *self)
   self->enabled = TRUE;
   self->status = MIMP_ACCOUNT_STATUS_OFFLINE;
   self->queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->parts =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) parts_free);
+  self->part_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
@@ -1353,13 +1637,30 @@ mimp_account_new (MimpProtocol *protocol, const char *id, const char *host, guin
   self = g_object_new (MIMP_TYPE_ACCOUNT, NULL);
   self->id = id ? g_strdup (id) : g_uuid_string_random ();
   self->protocol = g_object_ref (protocol);
-  self->codec = mimp_plain_codec_new ();
   self->host = g_strdup (host);
   self->port = port;
   /* Names are kept as the protocol compares them. */
   self->user = mimp_protocol_normalize_peer (protocol, user, &normalized, NULL) ? normalized
                                                                                 : g_strdup (user);
   self->use_tls = use_tls && mimp_protocol_has (protocol, MIMP_PROTOCOL_TLS);
+  self->codec = mimp_protocol_create_codec (protocol, self);
+  g_signal_connect_object (self->codec, "ready", G_CALLBACK (on_codec_ready), self,
+                           G_CONNECT_SWAPPED);
+  if (get_e2e (self) != NULL)
+    {
+      g_signal_connect_object (self->codec, "privacy-changed", G_CALLBACK (on_privacy_changed),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->codec, "notify::locked", G_CALLBACK (on_e2e_locked), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->codec, "typing-changed", G_CALLBACK (on_typing_changed), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->codec, "verification-asked",
+                               G_CALLBACK (on_verification_asked), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->codec, "verification-finished",
+                               G_CALLBACK (on_verification_finished), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->codec, "verified-by-peer", G_CALLBACK (on_verified_by_peer),
+                               self, G_CONNECT_SWAPPED);
+    }
   return self;
 }
 
@@ -1424,6 +1725,13 @@ mimp_account_get_history (MimpAccount *self)
 {
   g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
   return self->history;
+}
+
+MimpSecretStore *
+mimp_account_get_secrets (MimpAccount *self)
+{
+  g_return_val_if_fail (MIMP_IS_ACCOUNT (self), NULL);
+  return self->secrets;
 }
 
 const char *
@@ -1723,6 +2031,7 @@ mimp_account_change_server (MimpAccount *self, const char *host, guint16 port, c
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
+      mimp_message_codec_attach (self->codec, NULL);
       g_clear_object (&self->session);
     }
 

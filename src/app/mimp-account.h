@@ -51,6 +51,7 @@ void mimp_account_set_password_is_session_only (MimpAccount *self, gboolean sess
 
 void mimp_account_set_services (MimpAccount *self, MimpHistory *history, MimpSecretStore *secrets);
 MimpHistory *mimp_account_get_history (MimpAccount *self);
+MimpSecretStore *mimp_account_get_secrets (MimpAccount *self);
 void mimp_account_start (MimpAccount *self);
 void mimp_account_stop (MimpAccount *self);
 void mimp_account_reconnect (MimpAccount *self);

@@ -375,6 +375,9 @@ chats_listed (GObject *source, GAsyncResult *result, gpointer data)
           chat = insert_chat (self, account, row->peer);
           mimp_chat_restore (chat, row->unread, row->draft, row->last_activity, row->last_text,
                              row->last_outgoing);
+          if (row->privacy >= 0)
+            mimp_chat_set_privacy (
+                chat, mimp_account_get_chat_privacy (account, row->peer, row->privacy));
         }
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);

@@ -247,6 +247,13 @@ on_typing_changed (MimpChat *self, const char *peer, MimpTypingState state)
     set_peer_typing (self, state);
 }
 
+static void
+on_privacy_changed (MimpChat *self, const char *peer, MimpChatPrivacy privacy)
+{
+  if (g_strcmp0 (peer, self->peer) == 0)
+    mimp_chat_set_privacy (self, privacy);
+}
+
 /* A peer that went away (or we did) is not typing any more. */
 static void
 on_account_status (MimpChat *self)
@@ -343,6 +350,10 @@ mimp_chat_new (MimpAccount *account, const char *peer)
   self->peer = g_strdup (peer);
   self->key = mimp_chat_make_key (mimp_account_get_id (account), peer);
   g_signal_connect_swapped (account, "typing-changed", G_CALLBACK (on_typing_changed), self);
+  g_signal_connect_swapped (account, "privacy-changed", G_CALLBACK (on_privacy_changed), self);
+  /* Until the account knows better: every chat of a type with private
+   * chats tries to be one. */
+  self->privacy = mimp_account_get_chat_privacy (account, peer, MIMP_CHAT_PRIVACY_WAITING);
   g_signal_connect_swapped (account, "notify::status", G_CALLBACK (on_account_status), self);
   return self;
 }

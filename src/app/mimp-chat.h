@@ -61,6 +61,10 @@ void mimp_chat_retry (MimpChat *self, MimpChatMessage *message);
 void mimp_chat_composer_changed (MimpChat *self, gboolean has_text);
 MimpTypingState mimp_chat_get_peer_typing (MimpChat *self);
 MimpChatPrivacy mimp_chat_get_privacy (MimpChat *self);
+/* Implemented by the account (mimp-account.c), declared here beside the
+ * type it returns. */
+MimpChatPrivacy mimp_account_get_chat_privacy (MimpAccount *account, const char *peer,
+                                               MimpChatPrivacy fallback);
 void mimp_chat_set_privacy (MimpChat *self, MimpChatPrivacy privacy);
 
 G_END_DECLS

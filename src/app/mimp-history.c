@@ -338,7 +338,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 #define MESSAGE_COLUMNS                                                                            \
   "id, account, peer, direction, client_id, server_id, text, timestamp, state, seq, error, "       \
-  "sender, kind, attachment"
+  "sender, kind, attachment, protection, missing_before"
 
 static MimpChatMessage *
 message_from_row (sqlite3_stmt *stmt)
@@ -358,6 +358,8 @@ message_from_row (sqlite3_stmt *stmt)
   mimp_chat_message_set_sender (message, (const char *) sqlite3_column_text (stmt, 11));
   mimp_chat_message_set_kind (message, sqlite3_column_int (stmt, 12));
   mimp_chat_message_set_attachment (message, (const char *) sqlite3_column_text (stmt, 13));
+  mimp_chat_message_set_protection (message, sqlite3_column_int (stmt, 14));
+  mimp_chat_message_set_missing_before (message, (guint) MAX (0, sqlite3_column_int (stmt, 15)));
   return message;
 }
 
@@ -561,6 +563,9 @@ typedef struct
   char *attachment;
   gint64 timestamp;
   MimpMessageState state;
+  MimpMessageProtection protection;
+  int privacy;
+  gboolean unencrypted;
   GPtrArray *messages;
   MimpChatMessage *before;
   guint limit;
@@ -633,7 +638,8 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
   insert = prepare (self,
                     "INSERT OR IGNORE INTO messages "
                     "(account, peer, direction, server_id, text, timestamp, state, seq, sender, "
-                    "kind, attachment) VALUES (?, ?, 0, ?, ?, ?, 1, ?, ?, ?, ?)",
+                    "kind, attachment, protection, missing_before) "
+                    "VALUES (?, ?, 0, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
                     error);
   if (insert == NULL)
     return FALSE;
@@ -689,6 +695,8 @@ store_incoming_in_transaction (MimpHistory *self, Request *request, GPtrArray *s
       sqlite3_bind_text (insert, 7, message->sender, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int (insert, 8, message->kind);
       sqlite3_bind_text (insert, 9, message->attachment, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int (insert, 10, message->protection);
+      sqlite3_bind_int64 (insert, 11, message->missing_before);
 
       if (sqlite3_step (insert) != SQLITE_DONE)
         {
@@ -822,7 +830,7 @@ add_outgoing_worker (MimpHistory *self, GTask *task, gpointer data)
     goto rollback;
   insert = prepare (self,
                     "INSERT INTO messages (account, peer, direction, client_id, text, timestamp, "
-                    "state, attachment) VALUES (?, ?, 1, ?, ?, ?, 0, ?)",
+                    "state, attachment, protection) VALUES (?, ?, 1, ?, ?, ?, 0, ?, ?)",
                     &error);
   if (insert == NULL)
     goto rollback;
@@ -832,6 +840,7 @@ add_outgoing_worker (MimpHistory *self, GTask *task, gpointer data)
   sqlite3_bind_text (insert, 4, request->text, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (insert, 5, request->timestamp);
   sqlite3_bind_text (insert, 6, request->attachment, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (insert, 7, request->protection);
   if (sqlite3_step (insert) != SQLITE_DONE)
     {
       set_sqlite_error (&error, self->db, "Could not store a message to send");
@@ -870,6 +879,12 @@ mimp_history_add_outgoing_async (MimpHistory *self, const char *account_id, cons
                                                    user_data);
 }
 
+static void add_outgoing (MimpHistory *self, const char *account_id, const char *protocol,
+                          const char *peer, const char *client_id, const char *text,
+                          const char *attachment, MimpMessageProtection protection,
+                          gint64 timestamp, GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data);
+
 /**
  * mimp_history_add_outgoing_with_attachment_async:
  * @attachment: (nullable): the protocol's reference to an image already
@@ -885,6 +900,35 @@ mimp_history_add_outgoing_with_attachment_async (MimpHistory *self, const char *
                                                  GCancellable *cancellable,
                                                  GAsyncReadyCallback callback, gpointer user_data)
 {
+  add_outgoing (self, account_id, protocol, peer, client_id, text, attachment,
+                MIMP_MESSAGE_PROTECTION_NONE, timestamp, cancellable, callback, user_data);
+}
+
+/**
+ * mimp_history_add_outgoing_protected_async:
+ * @protection: how it will leave: %MIMP_MESSAGE_PROTECTION_ENCRYPTED in a
+ *   private chat (where it only ever leaves encrypted)
+ *
+ * As mimp_history_add_outgoing_async(), in a chat that may be private.
+ */
+void
+mimp_history_add_outgoing_protected_async (MimpHistory *self, const char *account_id,
+                                           const char *protocol, const char *peer,
+                                           const char *client_id, const char *text,
+                                           MimpMessageProtection protection, gint64 timestamp,
+                                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                                           gpointer user_data)
+{
+  add_outgoing (self, account_id, protocol, peer, client_id, text, NULL, protection, timestamp,
+                cancellable, callback, user_data);
+}
+
+static void
+add_outgoing (MimpHistory *self, const char *account_id, const char *protocol, const char *peer,
+              const char *client_id, const char *text, const char *attachment,
+              MimpMessageProtection protection, gint64 timestamp, GCancellable *cancellable,
+              GAsyncReadyCallback callback, gpointer user_data)
+{
   GTask *task;
   Request *request;
 
@@ -898,6 +942,7 @@ mimp_history_add_outgoing_with_attachment_async (MimpHistory *self, const char *
   request->client_id = g_strdup (client_id);
   request->text = g_strdup (text);
   request->attachment = g_strdup (attachment);
+  request->protection = protection;
   request->timestamp = timestamp;
   push_job (self, task, add_outgoing_worker);
 }
@@ -1003,6 +1048,155 @@ mimp_history_set_state_async (MimpHistory *self, const char *account_id, const c
 
 MimpChatMessage *
 mimp_history_set_state_finish (MimpHistory *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void return_rows (MimpHistory *self, GTask *task, sqlite3_stmt *stmt, gboolean reverse);
+
+/* ------------------------------------------------------------------ */
+/* find_outgoing                                                      */
+/* ------------------------------------------------------------------ */
+
+static void
+find_outgoing_worker (MimpHistory *self, GTask *task, gpointer data)
+{
+  Request *request = data;
+  g_autoptr (sqlite3_stmt) select = NULL;
+  GError *error = NULL;
+
+  ASSERT_WORKER (self);
+
+  if (!ensure_open (self, &error) ||
+      !(select = prepare (self,
+                          "SELECT " MESSAGE_COLUMNS " FROM messages WHERE account = ? AND "
+                          "client_id = ? AND direction = 1",
+                          &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  sqlite3_bind_text (select, 1, request->account_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (select, 2, request->client_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (select) != SQLITE_ROW)
+    {
+      g_task_return_new_error (task, MIMP_HISTORY_ERROR, MIMP_HISTORY_ERROR_NOT_FOUND,
+                               "No stored message has this client id");
+      return;
+    }
+  g_task_return_pointer (task, message_from_row (select), g_object_unref);
+}
+
+/**
+ * mimp_history_find_outgoing_async:
+ *
+ * Finds the outgoing message with @client_id (to send it again when the
+ * peer of a private chat could not read it); fails with
+ * %MIMP_HISTORY_ERROR_NOT_FOUND when there is none.
+ */
+void
+mimp_history_find_outgoing_async (MimpHistory *self, const char *account_id, const char *client_id,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  GTask *task;
+  Request *request;
+
+  g_return_if_fail (MIMP_IS_HISTORY (self));
+  g_return_if_fail (account_id != NULL && client_id != NULL);
+
+  task = new_task (self, mimp_history_find_outgoing_async, cancellable, callback, user_data);
+  request = request_new (task, account_id, NULL);
+  request->client_id = g_strdup (client_id);
+  push_job (self, task, find_outgoing_worker);
+}
+
+MimpChatMessage *
+mimp_history_find_outgoing_finish (MimpHistory *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* set_pending_protection                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+set_pending_protection_worker (MimpHistory *self, GTask *task, gpointer data)
+{
+  Request *request = data;
+  g_autoptr (sqlite3_stmt) update = NULL;
+  g_autoptr (sqlite3_stmt) select = NULL;
+  GError *error = NULL;
+
+  ASSERT_WORKER (self);
+
+  if (!ensure_open (self, &error) ||
+      !(update = prepare (self,
+                          "UPDATE messages SET protection = ?3 WHERE account = ?1 AND peer = ?2 "
+                          "AND direction = 1 AND state = 0",
+                          &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  sqlite3_bind_text (update, 1, request->account_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (update, 2, request->peer, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (update, 3, request->protection);
+  if (sqlite3_step (update) != SQLITE_DONE)
+    {
+      set_sqlite_error (&error, self->db, "Could not update messages to send");
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!(select = prepare (self,
+                          "SELECT " MESSAGE_COLUMNS " FROM messages WHERE id IN (SELECT id FROM "
+                          "outbox WHERE account = ?1 AND peer = ?2) ORDER BY id",
+                          &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  sqlite3_bind_text (select, 1, request->account_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (select, 2, request->peer, -1, SQLITE_TRANSIENT);
+  return_rows (self, task, select, FALSE);
+}
+
+/**
+ * mimp_history_set_pending_protection_async:
+ *
+ * Records how the messages to @peer that wait in the outbox will leave (the
+ * user chose to send them unencrypted).
+ */
+void
+mimp_history_set_pending_protection_async (MimpHistory *self, const char *account_id,
+                                           const char *peer, MimpMessageProtection protection,
+                                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                                           gpointer user_data)
+{
+  GTask *task;
+  Request *request;
+
+  g_return_if_fail (MIMP_IS_HISTORY (self));
+  g_return_if_fail (account_id != NULL && peer != NULL);
+
+  task =
+      new_task (self, mimp_history_set_pending_protection_async, cancellable, callback, user_data);
+  request = request_new (task, account_id, peer);
+  request->protection = protection;
+  push_job (self, task, set_pending_protection_worker);
+}
+
+/**
+ * mimp_history_set_pending_protection_finish:
+ *
+ * Returns: (transfer container) (element-type MimpChatMessage): the
+ *   messages to @peer waiting in the outbox, as they are now
+ */
+GPtrArray *
+mimp_history_set_pending_protection_finish (MimpHistory *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -1221,7 +1415,8 @@ list_chats_worker (MimpHistory *self, GTask *task, gpointer data)
   if (!ensure_open (self, &error) ||
       !(stmt = prepare (self,
                         "SELECT c.account, c.peer, c.unread, c.draft, c.last_activity, "
-                        "m.text, m.direction FROM chats c LEFT JOIN messages m ON m.id = "
+                        "m.text, m.direction, c.privacy, c.unencrypted FROM chats c LEFT JOIN "
+                        "messages m ON m.id = "
                         "(SELECT id FROM messages WHERE account = c.account AND peer = c.peer "
                         "AND kind = 0 ORDER BY timestamp DESC, id DESC LIMIT 1) "
                         "ORDER BY c.last_activity DESC",
@@ -1242,6 +1437,9 @@ list_chats_worker (MimpHistory *self, GTask *task, gpointer data)
       chat->last_activity = sqlite3_column_int64 (stmt, 4);
       chat->last_text = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
       chat->last_outgoing = sqlite3_column_int (stmt, 6) == 1;
+      chat->privacy =
+          sqlite3_column_type (stmt, 7) == SQLITE_NULL ? -1 : sqlite3_column_int (stmt, 7);
+      chat->unencrypted = sqlite3_column_int (stmt, 8) != 0;
       g_ptr_array_add (chats, chat);
     }
   if (rc != SQLITE_DONE)
@@ -1285,6 +1483,7 @@ typedef enum
   UPDATE_MARK_READ,
   UPDATE_DRAFT,
   UPDATE_DELETE_ACCOUNT,
+  UPDATE_PRIVACY,
 } UpdateKind;
 
 static void
@@ -1310,6 +1509,9 @@ update_worker (MimpHistory *self, GTask *task, gpointer data)
       sql = "UPDATE chats SET draft = ?3 WHERE account = ?1 AND peer = ?2";
       break;
     case UPDATE_DELETE_ACCOUNT:
+      break;
+    case UPDATE_PRIVACY:
+      sql = "UPDATE chats SET privacy = ?3, unencrypted = ?4 WHERE account = ?1 AND peer = ?2";
       break;
     default:
       g_assert_not_reached ();
@@ -1348,6 +1550,11 @@ update_worker (MimpHistory *self, GTask *task, gpointer data)
     sqlite3_bind_text (stmt, 3, request->text, -1, SQLITE_TRANSIENT);
   else if ((UpdateKind) request->state == UPDATE_DRAFT)
     sqlite3_bind_null (stmt, 3);
+  else if ((UpdateKind) request->state == UPDATE_PRIVACY)
+    {
+      sqlite3_bind_int (stmt, 3, request->privacy);
+      sqlite3_bind_int (stmt, 4, request->unencrypted);
+    }
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       set_sqlite_error (&error, self->db, "Could not update a chat");
@@ -1360,10 +1567,10 @@ failed:
   g_task_return_error (task, error);
 }
 
-static void
-push_update (MimpHistory *self, UpdateKind kind, const char *account_id, const char *peer,
-             const char *text, gpointer source_tag, GCancellable *cancellable,
-             GAsyncReadyCallback callback, gpointer user_data)
+static GTask *
+new_update (MimpHistory *self, UpdateKind kind, const char *account_id, const char *peer,
+            const char *text, gpointer source_tag, GCancellable *cancellable,
+            GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = new_task (self, source_tag, cancellable, callback, user_data);
   Request *request = request_new (task, account_id, peer);
@@ -1371,7 +1578,18 @@ push_update (MimpHistory *self, UpdateKind kind, const char *account_id, const c
   request->state = (MimpMessageState) kind;
   request->text = g_strdup (text);
   request->timestamp = g_get_real_time () / 1000;
-  push_job (self, task, update_worker);
+  return task;
+}
+
+static void
+start_update (MimpHistory *self, UpdateKind kind, const char *account_id, const char *peer,
+              const char *text, gpointer source_tag, GCancellable *cancellable,
+              GAsyncReadyCallback callback, gpointer user_data)
+{
+  push_job (
+      self,
+      new_update (self, kind, account_id, peer, text, source_tag, cancellable, callback, user_data),
+      update_worker);
 }
 
 /**
@@ -1386,8 +1604,8 @@ mimp_history_ensure_chat_async (MimpHistory *self, const char *account_id, const
 {
   g_return_if_fail (MIMP_IS_HISTORY (self));
   g_return_if_fail (account_id != NULL && peer != NULL);
-  push_update (self, UPDATE_ENSURE, account_id, peer, NULL, mimp_history_ensure_chat_async,
-               cancellable, callback, user_data);
+  start_update (self, UPDATE_ENSURE, account_id, peer, NULL, mimp_history_ensure_chat_async,
+                cancellable, callback, user_data);
 }
 
 void
@@ -1397,8 +1615,8 @@ mimp_history_mark_read_async (MimpHistory *self, const char *account_id, const c
 {
   g_return_if_fail (MIMP_IS_HISTORY (self));
   g_return_if_fail (account_id != NULL && peer != NULL);
-  push_update (self, UPDATE_MARK_READ, account_id, peer, NULL, mimp_history_mark_read_async,
-               cancellable, callback, user_data);
+  start_update (self, UPDATE_MARK_READ, account_id, peer, NULL, mimp_history_mark_read_async,
+                cancellable, callback, user_data);
 }
 
 void
@@ -1408,8 +1626,8 @@ mimp_history_set_draft_async (MimpHistory *self, const char *account_id, const c
 {
   g_return_if_fail (MIMP_IS_HISTORY (self));
   g_return_if_fail (account_id != NULL && peer != NULL);
-  push_update (self, UPDATE_DRAFT, account_id, peer, draft, mimp_history_set_draft_async,
-               cancellable, callback, user_data);
+  start_update (self, UPDATE_DRAFT, account_id, peer, draft, mimp_history_set_draft_async,
+                cancellable, callback, user_data);
 }
 
 void
@@ -1419,15 +1637,44 @@ mimp_history_delete_account_async (MimpHistory *self, const char *account_id,
 {
   g_return_if_fail (MIMP_IS_HISTORY (self));
   g_return_if_fail (account_id != NULL);
-  push_update (self, UPDATE_DELETE_ACCOUNT, account_id, "", NULL, mimp_history_delete_account_async,
-               cancellable, callback, user_data);
+  start_update (self, UPDATE_DELETE_ACCOUNT, account_id, "", NULL,
+                mimp_history_delete_account_async, cancellable, callback, user_data);
+}
+
+/**
+ * mimp_history_set_chat_privacy_async:
+ * @privacy: the chat's MimpChatPrivacy, as last known
+ * @unencrypted: whether the user chose to send to @peer (who has no keys)
+ *   without end-to-end encryption
+ *
+ * Records a chat's privacy, to show it before the keys are at hand. Does
+ * nothing for a chat that has no row yet.
+ */
+void
+mimp_history_set_chat_privacy_async (MimpHistory *self, const char *account_id, const char *peer,
+                                     int privacy, gboolean unencrypted, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  Request *request;
+
+  g_return_if_fail (MIMP_IS_HISTORY (self));
+  g_return_if_fail (account_id != NULL && peer != NULL);
+
+  task = new_update (self, UPDATE_PRIVACY, account_id, peer, NULL,
+                     mimp_history_set_chat_privacy_async, cancellable, callback, user_data);
+  request = g_task_get_task_data (task);
+  request->privacy = privacy;
+  request->unencrypted = !!unencrypted;
+  push_job (self, task, update_worker);
 }
 
 /**
  * mimp_history_update_finish:
  *
  * Finishes mimp_history_ensure_chat_async(), mimp_history_mark_read_async(),
- * mimp_history_set_draft_async() and mimp_history_delete_account_async().
+ * mimp_history_set_draft_async(), mimp_history_set_chat_privacy_async() and
+ * mimp_history_delete_account_async().
  */
 gboolean
 mimp_history_update_finish (MimpHistory *self, GAsyncResult *result, GError **error)

@@ -33,6 +33,8 @@ typedef struct
   gint64 last_activity;
   char *last_text;
   gboolean last_outgoing;
+  int privacy;          /* MimpChatPrivacy as last known, or -1 */
+  gboolean unencrypted; /* the user chose to send without end-to-end encryption */
 } MimpHistoryChat;
 
 void mimp_history_chat_free (MimpHistoryChat *chat);
@@ -68,6 +70,12 @@ void mimp_history_add_outgoing_with_attachment_async (
     MimpHistory *self, const char *account_id, const char *protocol, const char *peer,
     const char *client_id, const char *text, const char *attachment, gint64 timestamp,
     GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+void mimp_history_add_outgoing_protected_async (MimpHistory *self, const char *account_id,
+                                                const char *protocol, const char *peer,
+                                                const char *client_id, const char *text,
+                                                MimpMessageProtection protection, gint64 timestamp,
+                                                GCancellable *cancellable,
+                                                GAsyncReadyCallback callback, gpointer user_data);
 MimpChatMessage *mimp_history_add_outgoing_finish (MimpHistory *self, GAsyncResult *result,
                                                    GError **error);
 
@@ -77,6 +85,18 @@ void mimp_history_set_state_async (MimpHistory *self, const char *account_id, co
                                    GAsyncReadyCallback callback, gpointer user_data);
 MimpChatMessage *mimp_history_set_state_finish (MimpHistory *self, GAsyncResult *result,
                                                 GError **error);
+
+void mimp_history_find_outgoing_async (MimpHistory *self, const char *account_id,
+                                       const char *client_id, GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+MimpChatMessage *mimp_history_find_outgoing_finish (MimpHistory *self, GAsyncResult *result,
+                                                    GError **error);
+void mimp_history_set_pending_protection_async (MimpHistory *self, const char *account_id,
+                                                const char *peer, MimpMessageProtection protection,
+                                                GCancellable *cancellable,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+GPtrArray *mimp_history_set_pending_protection_finish (MimpHistory *self, GAsyncResult *result,
+                                                       GError **error);
 
 void mimp_history_list_outbox_async (MimpHistory *self, const char *account_id,
                                      GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -102,6 +122,10 @@ void mimp_history_mark_read_async (MimpHistory *self, const char *account_id, co
 void mimp_history_set_draft_async (MimpHistory *self, const char *account_id, const char *peer,
                                    const char *draft, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
+void mimp_history_set_chat_privacy_async (MimpHistory *self, const char *account_id,
+                                          const char *peer, int privacy, gboolean unencrypted,
+                                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                                          gpointer user_data);
 void mimp_history_delete_account_async (MimpHistory *self, const char *account_id,
                                         GCancellable *cancellable, GAsyncReadyCallback callback,
                                         gpointer user_data);

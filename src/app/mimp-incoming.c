@@ -109,5 +109,26 @@ mimp_incoming_copy_with_text (const MimpIncoming *incoming, const char *text)
   copy->sender = g_strdup (incoming->sender);
   copy->kind = incoming->kind;
   copy->attachment = g_strdup (incoming->attachment);
+  copy->protection = incoming->protection;
+  copy->missing_before = incoming->missing_before;
+  return copy;
+}
+
+/**
+ * mimp_incoming_copy_decoded:
+ * @text: what the message says (empty for one that could not be decrypted)
+ * @protection: what end-to-end encryption did for it
+ * @missing_before: messages from the peer that never arrived before it
+ *
+ * Returns: a new record like @incoming, as an end-to-end codec hands it on
+ */
+MimpIncoming *
+mimp_incoming_copy_decoded (const MimpIncoming *incoming, const char *text,
+                            MimpMessageProtection protection, guint missing_before)
+{
+  MimpIncoming *copy = mimp_incoming_copy_with_text (incoming, text);
+
+  copy->protection = protection;
+  copy->missing_before = missing_before;
   return copy;
 }

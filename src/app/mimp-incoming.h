@@ -25,6 +25,9 @@ G_BEGIN_DECLS
  * @kind: a message, or (in a room) its sender coming or going
  * @attachment: the protocol's reference to an image sent with it (see
  *   mimp_protocol_session_load_attachment_async()), or %NULL
+ * @protection: what end-to-end encryption did for it (set by the codec)
+ * @missing_before: in a private chat, how many messages from the peer
+ *   never arrived just before this one (set by the codec)
  *
  * Immutable once handed on; reference-counted.
  */
@@ -39,6 +42,8 @@ typedef struct
   gint64 position;
   MimpMessageKind kind;
   char *attachment;
+  MimpMessageProtection protection;
+  guint missing_before;
 } MimpIncoming;
 
 #define MIMP_TYPE_INCOMING (mimp_incoming_get_type ())
@@ -55,6 +60,8 @@ MimpIncoming *mimp_incoming_new_event (const char *room, const char *who, MimpMe
                                        gint64 timestamp);
 void mimp_incoming_set_attachment (MimpIncoming *incoming, const char *attachment);
 MimpIncoming *mimp_incoming_copy_with_text (const MimpIncoming *incoming, const char *text);
+MimpIncoming *mimp_incoming_copy_decoded (const MimpIncoming *incoming, const char *text,
+                                          MimpMessageProtection protection, guint missing_before);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MimpIncoming, mimp_incoming_unref)
 
 G_END_DECLS

@@ -137,6 +137,21 @@ mimp_protocol_create_session (MimpProtocol *self, MimpAccount *account)
   return CLASS (self)->create_session (self, account);
 }
 
+/**
+ * mimp_protocol_create_codec:
+ *
+ * Returns: (transfer full): the codec @account's messages pass through:
+ *   the type's own (end-to-end encryption), or the plain one
+ */
+MimpMessageCodec *
+mimp_protocol_create_codec (MimpProtocol *self, MimpAccount *account)
+{
+  g_return_val_if_fail (MIMP_IS_PROTOCOL (self), NULL);
+  if (CLASS (self)->create_codec != NULL)
+    return CLASS (self)->create_codec (self, account);
+  return mimp_plain_codec_new ();
+}
+
 const char *
 mimp_protocol_get_user_title (MimpProtocol *self)
 {

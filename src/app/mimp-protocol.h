@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "mimp-message-codec.h"
 #include "mimp-protocol-session.h"
 
 G_BEGIN_DECLS
@@ -79,6 +80,8 @@ G_DECLARE_DERIVABLE_TYPE (MimpProtocol, mimp_protocol, MIMP, PROTOCOL, GObject)
  * @describe_security: the same in plain words: a sentence, or with @brief
  *   a few words for a list row
  * @create_session: a new, not yet started session for @account
+ * @create_codec: the codec @account's messages pass through (end-to-end
+ *   encryption); %NULL for the plain codec
  * @test_login_async: connects as @account (not saved yet) with @password
  *   and signs in, to tell the user at once what is wrong; its finish sets
  *   @fingerprint to the certificate's when that is what failed
@@ -105,6 +108,7 @@ struct _MimpProtocolClass
   MimpSecurityLevel (*get_security) (MimpProtocol *self, gboolean use_tls);
   char *(*describe_security) (MimpProtocol *self, gboolean use_tls, gboolean brief);
   MimpProtocolSession *(*create_session) (MimpProtocol *self, MimpAccount *account);
+  MimpMessageCodec *(*create_codec) (MimpProtocol *self, MimpAccount *account);
   void (*test_login_async) (MimpProtocol *self, MimpAccount *account, const char *password,
                             GCancellable *cancellable, GAsyncReadyCallback callback,
                             gpointer user_data);
@@ -115,7 +119,7 @@ struct _MimpProtocolClass
                           gpointer user_data);
   gboolean (*register_finish) (MimpProtocol *self, GAsyncResult *result, GError **error);
 
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 const char *mimp_protocol_get_id (MimpProtocol *self);
@@ -130,6 +134,7 @@ MimpSecurityLevel mimp_protocol_get_security (MimpProtocol *self, gboolean use_t
 char *mimp_protocol_describe_security (MimpProtocol *self, gboolean use_tls, gboolean brief);
 const char *mimp_security_level_get_icon_name (MimpSecurityLevel level);
 MimpProtocolSession *mimp_protocol_create_session (MimpProtocol *self, MimpAccount *account);
+MimpMessageCodec *mimp_protocol_create_codec (MimpProtocol *self, MimpAccount *account);
 const char *mimp_protocol_get_user_title (MimpProtocol *self);
 const char *mimp_protocol_get_server_title (MimpProtocol *self);
 const MimpProtocolOption *mimp_protocol_get_options (MimpProtocol *self);

@@ -15,10 +15,14 @@
  * no other call may start). A queued call's timeout runs from the moment
  * it was made, so waiting for its turn never makes a caller wait longer.
  *
- * Items are keyed by protocol, server, port and user. Items stored before
+ * Passwords are keyed by protocol, server, port and user. Items stored before
  * accounts had a type carry no protocol: a MIMP lookup that finds nothing
  * looks for such an item and, when it finds one, gives it the protocol
  * attribute in place (the same item: nothing is copied or lost).
+ *
+ * The storage key of an account's private chats is an item of a schema of
+ * its own, keyed by the account's id (which stays when the account moves to
+ * another server), so that no password lookup or clear ever touches it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,6 +31,7 @@
 #include "config.h"
 
 #include <libsecret/secret.h>
+#include <string.h>
 
 #include "mimp-secret-store.h"
 
@@ -68,6 +73,31 @@ get_schema (void)
   };
   return &schema;
 }
+
+static const SecretSchema *
+get_key_schema (void)
+{
+  static const SecretSchema schema = {
+    APPLICATION_ID ".StorageKey",
+    SECRET_SCHEMA_NONE,
+    {
+        { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+        { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+        { NULL, 0 },
+    },
+    0,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+  };
+  return &schema;
+}
+
+#define KEY_KIND "e2e-storage-key"
 
 static void
 mimp_secret_store_dispose (GObject *object)
@@ -163,6 +193,7 @@ typedef struct
   gboolean timed_out;
   gboolean returned;
   GTask *task; /* not owned */
+  const SecretSchema *schema;
   GHashTable *attributes;
   char *label;
   char *password;
@@ -317,8 +348,10 @@ op_task_new (MimpSecretStore *self, gpointer source_tag, OpStartFunc start, cons
 
   op->start = start;
   op->timeout = self->timeout;
-  op->attributes = secret_attributes_build (get_schema (), "protocol", protocol, "server", server,
-                                            "port", (int) port, "user", user, NULL);
+  op->schema = get_schema ();
+  if (protocol != NULL)
+    op->attributes = secret_attributes_build (get_schema (), "protocol", protocol, "server", server,
+                                              "port", (int) port, "user", user, NULL);
   op->task = task;
   g_task_set_task_data (task, op, op_free);
   /* Both hold the task without a reference: op_free removes them. */
@@ -402,7 +435,7 @@ store_start (GTask *task)
 {
   Op *op = g_task_get_task_data (task);
 
-  secret_password_storev (get_schema (), op->attributes, SECRET_COLLECTION_DEFAULT, op->label,
+  secret_password_storev (op->schema, op->attributes, SECRET_COLLECTION_DEFAULT, op->label,
                           op->password, NULL, store_done, g_object_ref (task));
 }
 
@@ -501,7 +534,7 @@ lookup_searched (GObject *source, GAsyncResult *result, gpointer data)
        * call keeps its place). */
       op->legacy = TRUE;
       g_hash_table_remove (op->attributes, "protocol");
-      secret_service_search (op->service, get_schema (), op->attributes,
+      secret_service_search (op->service, op->schema, op->attributes,
                              SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS | SECRET_SEARCH_ALL,
                              NULL, lookup_searched, g_steal_pointer (&task));
       return;
@@ -577,7 +610,7 @@ lookup_got_service (GObject *source, GAsyncResult *result, gpointer data)
       return;
     }
 
-  secret_service_search (op->service, get_schema (), op->attributes,
+  secret_service_search (op->service, op->schema, op->attributes,
                          SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS | SECRET_SEARCH_ALL,
                          NULL, lookup_searched, g_steal_pointer (&task));
 }
@@ -640,7 +673,7 @@ clear_start (GTask *task)
 {
   Op *op = g_task_get_task_data (task);
 
-  secret_password_clearv (get_schema (), op->attributes, NULL, clear_done, g_object_ref (task));
+  secret_password_clearv (op->schema, op->attributes, NULL, clear_done, g_object_ref (task));
 }
 
 void
@@ -663,4 +696,141 @@ mimp_secret_store_clear_finish (MimpSecretStore *self, GAsyncResult *result, GEr
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* The storage key of private chats                                   */
+/* ------------------------------------------------------------------ */
+
+/* Wipes a key's bytes before freeing them. */
+static void
+key_free (gpointer data)
+{
+  memset (data, 0, MIMP_SECRET_STORE_KEY_SIZE);
+  g_free (data);
+}
+
+static GTask *
+key_task_new (MimpSecretStore *self, gpointer source_tag, OpStartFunc start, const char *account_id,
+              GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task =
+      op_task_new (self, source_tag, start, NULL, NULL, 0, NULL, cancellable, callback, user_data);
+  Op *op = g_task_get_task_data (task);
+
+  op->schema = get_key_schema ();
+  op->attributes =
+      secret_attributes_build (op->schema, "account", account_id, "kind", KEY_KIND, NULL);
+  return task;
+}
+
+/**
+ * mimp_secret_store_store_key_async:
+ * @account_id: the account whose private chats @key opens
+ * @name: the account as people know it (for the item's label)
+ * @key: the storage key (stored as base64 text)
+ *
+ * Keeps the storage key of an account's private chats, replacing one
+ * stored before.
+ */
+void
+mimp_secret_store_store_key_async (MimpSecretStore *self, const char *account_id, const char *name,
+                                   GBytes *key, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  Op *op;
+  gsize size;
+  const guchar *data;
+
+  g_return_if_fail (MIMP_IS_SECRET_STORE (self));
+  g_return_if_fail (account_id != NULL && name != NULL && key != NULL);
+
+  task = key_task_new (self, mimp_secret_store_store_key_async, store_start, account_id,
+                       cancellable, callback, user_data);
+  op = g_task_get_task_data (task);
+  /* The keyring item's label, e.g. "Mimp private chats of alice@example.org" */
+  op->label = g_strdup_printf ("Mimp private chats of %s", name);
+  data = g_bytes_get_data (key, &size);
+  op->password = g_base64_encode (data, size);
+  op_enqueue (task);
+}
+
+gboolean
+mimp_secret_store_store_key_finish (MimpSecretStore *self, GAsyncResult *result, GError **error)
+{
+  return mimp_secret_store_store_finish (self, result, error);
+}
+
+/**
+ * mimp_secret_store_lookup_key_async:
+ *
+ * Finds the storage key of @account_id's private chats.
+ */
+void
+mimp_secret_store_lookup_key_async (MimpSecretStore *self, const char *account_id,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (MIMP_IS_SECRET_STORE (self));
+  g_return_if_fail (account_id != NULL);
+
+  task = key_task_new (self, mimp_secret_store_lookup_key_async, lookup_start, account_id,
+                       cancellable, callback, user_data);
+  op_enqueue (task);
+}
+
+/**
+ * mimp_secret_store_lookup_key_finish:
+ *
+ * Returns: (transfer full) (nullable): the key, or %NULL without an error
+ *   when none is stored
+ */
+GBytes *
+mimp_secret_store_lookup_key_finish (MimpSecretStore *self, GAsyncResult *result, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  char *text;
+  guchar *data;
+  gsize size = 0;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  text = g_task_propagate_pointer (G_TASK (result), &local_error);
+  if (text == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  /* Whatever the item holds, only a well-formed key is handed on. */
+  data = g_base64_decode (text, &size);
+  mimp_secret_password_free (text);
+  if (size != MIMP_SECRET_STORE_KEY_SIZE)
+    {
+      if (data != NULL)
+        memset (data, 0, size);
+      g_free (data);
+      g_set_error_literal (error, MIMP_SECRET_STORE_ERROR, MIMP_SECRET_STORE_ERROR_FAILED,
+                           "The keyring holds a damaged key for private chats");
+      return NULL;
+    }
+  return g_bytes_new_with_free_func (data, size, key_free, data);
+}
+
+void
+mimp_secret_store_clear_key_async (MimpSecretStore *self, const char *account_id,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (MIMP_IS_SECRET_STORE (self));
+  g_return_if_fail (account_id != NULL);
+
+  task = key_task_new (self, mimp_secret_store_clear_key_async, clear_start, account_id,
+                       cancellable, callback, user_data);
+  op_enqueue (task);
 }

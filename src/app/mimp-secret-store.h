@@ -52,6 +52,25 @@ void mimp_secret_store_clear_async (MimpSecretStore *self, const char *protocol,
 gboolean mimp_secret_store_clear_finish (MimpSecretStore *self, GAsyncResult *result,
                                          GError **error);
 
+/* The storage key of an account's private chats (32 bytes), kept under
+ * the account's id in an item no password call touches. Clearing it
+ * finishes with mimp_secret_store_clear_finish(). */
+#define MIMP_SECRET_STORE_KEY_SIZE 32
+
+void mimp_secret_store_store_key_async (MimpSecretStore *self, const char *account_id,
+                                        const char *name, GBytes *key, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
+gboolean mimp_secret_store_store_key_finish (MimpSecretStore *self, GAsyncResult *result,
+                                             GError **error);
+void mimp_secret_store_lookup_key_async (MimpSecretStore *self, const char *account_id,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                                         gpointer user_data);
+GBytes *mimp_secret_store_lookup_key_finish (MimpSecretStore *self, GAsyncResult *result,
+                                             GError **error);
+void mimp_secret_store_clear_key_async (MimpSecretStore *self, const char *account_id,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data);
+
 void mimp_secret_password_free (char *password);
 
 G_END_DECLS

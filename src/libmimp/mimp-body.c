@@ -34,8 +34,11 @@ mimp_message_new (const char *id, gint64 seq, const char *from, const char *to, 
 MimpMessage *
 mimp_message_copy (const MimpMessage *message)
 {
-  return mimp_message_new (message->id, message->seq, message->from, message->to, message->text,
-                           message->timestamp);
+  MimpMessage *copy = mimp_message_new (message->id, message->seq, message->from, message->to,
+                                        message->text, message->timestamp);
+
+  copy->ephemeral = message->ephemeral;
+  return copy;
 }
 
 void
@@ -65,6 +68,7 @@ mimp_send_request_clear (MimpSendRequest *request)
   g_clear_pointer (&request->text, g_free);
   g_clear_pointer (&request->token, mimp_secure_free_string);
   g_clear_pointer (&request->client_id, g_free);
+  request->ephemeral = FALSE;
 }
 
 void
@@ -293,6 +297,21 @@ parse_object (const guint8 *body, gsize len, JsonNode **root, GError **error)
   return json_node_get_object (*root);
 }
 
+/**
+ * mimp_json_parse_object:
+ * @root: (out): the parsed document, to unref; %NULL on error
+ *
+ * Parses @body, checked first with mimp_json_check(), as a JSON object.
+ * Errors are %MIMP_ERROR_BAD_REQUEST.
+ *
+ * Returns: (transfer none): the object, owned by @root
+ */
+JsonObject *
+mimp_json_parse_object (const guint8 *body, gsize len, JsonNode **root, GError **error)
+{
+  return parse_object (body, len, root, error);
+}
+
 /* A string member; %NULL with @error set when absent or of another type. */
 static char *
 get_string (JsonObject *object, const char *name, gboolean required, GError **error)
@@ -352,6 +371,25 @@ bad:
   return FALSE;
 }
 
+/* A boolean member; absent or null is %FALSE. */
+static gboolean
+get_bool (JsonObject *object, const char *name, gboolean *value, GError **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  *value = FALSE;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST, "Field \"%s\" is not a boolean",
+                   name);
+      return FALSE;
+    }
+  *value = json_node_get_boolean (node);
+  return TRUE;
+}
+
 /* --- Fast path for the server's requests --------------------------------
  *
  * json-glib costs about 50,000 instructions to parse a 200-byte SM request
@@ -371,7 +409,8 @@ typedef enum
   FAST_ABSENT,
   FAST_STRING,
   FAST_INT,
-  FAST_OTHER, /* true, false, null */
+  FAST_BOOL,  /* true (num 1), false (num 0) */
+  FAST_OTHER, /* null */
 } FastKind;
 
 typedef struct
@@ -548,15 +587,21 @@ fast_parse_flat (const guint8 *b, gsize len, FastField *fields, guint n_fields)
         }
       else if (len - i >= 4 && (memcmp (b + i, "true", 4) == 0 || memcmp (b + i, "null", 4) == 0))
         {
-          i += 4;
           if (field)
-            field->kind = FAST_OTHER;
+            {
+              field->kind = b[i] == 't' ? FAST_BOOL : FAST_OTHER;
+              field->num = 1;
+            }
+          i += 4;
         }
       else if (len - i >= 5 && memcmp (b + i, "false", 5) == 0)
         {
           i += 5;
           if (field)
-            field->kind = FAST_OTHER;
+            {
+              field->kind = FAST_BOOL;
+              field->num = 0;
+            }
         }
       else
         goto bail;
@@ -643,10 +688,10 @@ mimp_body_parse_send_request (const guint8 *body, gsize len, MimpSendRequest *re
 
   memset (request, 0, sizeof *request);
   {
-    FastField f[] = { { "uf" }, { "ut" }, { "ms" }, { "token" }, { "id" } };
-    static const FastKind kinds[] = { FAST_STRING, FAST_STRING, FAST_STRING, FAST_STRING,
-                                      FAST_STRING };
-    static const gboolean required[] = { TRUE, TRUE, TRUE, TRUE, FALSE };
+    FastField f[] = { { "uf" }, { "ut" }, { "ms" }, { "token" }, { "id" }, { "ephemeral" } };
+    static const FastKind kinds[] = { FAST_STRING, FAST_STRING, FAST_STRING,
+                                      FAST_STRING, FAST_STRING, FAST_BOOL };
+    static const gboolean required[] = { TRUE, TRUE, TRUE, TRUE, FALSE, FALSE };
 
     if (fast_parse_request (body, len, f, G_N_ELEMENTS (f), kinds, required))
       {
@@ -655,6 +700,7 @@ mimp_body_parse_send_request (const guint8 *body, gsize len, MimpSendRequest *re
         request->text = f[2].str;
         request->token = f[3].str;
         request->client_id = f[4].str;
+        request->ephemeral = f[5].kind == FAST_BOOL && f[5].num == 1;
         goto check;
       }
   }
@@ -671,6 +717,8 @@ mimp_body_parse_send_request (const guint8 *body, gsize len, MimpSendRequest *re
       g_propagate_error (error, g_steal_pointer (&local_error));
       goto fail;
     }
+  if (!get_bool (object, "ephemeral", &request->ephemeral, error))
+    goto fail;
 check:
   if (request->text[0] == '\0')
     {
@@ -917,6 +965,31 @@ mimp_body_build_get_request (const char *from, const char *token, gint64 ack, gu
   return g_string_free_to_bytes (out);
 }
 
+/**
+ * mimp_body_build_request:
+ * @members: (nullable): JSON object members to follow `uf` and `token`
+ *   (`"op":"count","device":3`), already valid JSON
+ *
+ * The body of an extension request: `{"uf":..,"token":..,MEMBERS}`.
+ */
+GBytes *
+mimp_body_build_request (const char *from, const char *token, const char *members)
+{
+  GString *out = g_string_sized_new (64 + (members ? strlen (members) : 0));
+
+  g_string_append (out, "{\"uf\":");
+  mimp_json_append_string (out, from);
+  g_string_append (out, ",\"token\":");
+  mimp_json_append_string (out, token);
+  if (members != NULL && members[0] != '\0')
+    {
+      g_string_append_c (out, ',');
+      g_string_append (out, members);
+    }
+  g_string_append_c (out, '}');
+  return g_string_free_to_bytes (out);
+}
+
 static gboolean
 is_printable_ascii (const guint8 *s, gsize len)
 {
@@ -1022,6 +1095,8 @@ message_from_node (JsonNode *node, gint64 now, GError **error)
     goto bad;
   if (present)
     message->timestamp = value;
+  if (!get_bool (object, "ephemeral", &message->ephemeral, &local_error))
+    goto bad;
   return g_steal_pointer (&message);
 
 bad:

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,8 @@ G_BEGIN_DECLS
  * @to: the recipient (`ut`), or %NULL when absent
  * @text: the message text (`ms`)
  * @timestamp: server time in milliseconds since the Unix epoch
+ * @ephemeral: an ephemeral message (extension): never stored by the
+ *   server, without @id and @seq, and never acknowledged
  */
 typedef struct
 {
@@ -36,6 +39,7 @@ typedef struct
   char *to;
   char *text;
   gint64 timestamp;
+  gboolean ephemeral;
 } MimpMessage;
 
 #define MIMP_TYPE_MESSAGE (mimp_message_get_type ())
@@ -59,7 +63,8 @@ typedef struct
   char *to;
   char *text;
   char *token;
-  char *client_id; /* extension: idempotent sends; %NULL when absent */
+  char *client_id;    /* extension: idempotent sends; %NULL when absent */
+  gboolean ephemeral; /* extension: relayed to a waiting long poll only, never stored */
 } MimpSendRequest;
 
 typedef struct
@@ -77,6 +82,7 @@ void mimp_get_request_clear (MimpGetRequest *request);
 gboolean mimp_user_name_normalize (const char *name, char **normalized, GError **error);
 gboolean mimp_password_check (const char *password, GError **error);
 gboolean mimp_json_check (const guint8 *body, gsize len, GError **error);
+JsonObject *mimp_json_parse_object (const guint8 *body, gsize len, JsonNode **root, GError **error);
 
 /* Server side: parse requests (errors are MIMP_ERROR_BAD_REQUEST or
  * MIMP_ERROR_TOO_LARGE, which map to 400 and 413). */
@@ -98,6 +104,7 @@ GBytes *mimp_body_build_login_request (const char *user, const char *password);
 GBytes *mimp_body_build_send_request (const char *from, const char *to, const char *text,
                                       const char *token, const char *client_id);
 GBytes *mimp_body_build_get_request (const char *from, const char *token, gint64 ack, guint wait);
+GBytes *mimp_body_build_request (const char *from, const char *token, const char *members);
 
 /* Client side: parse replies, tolerantly. */
 gboolean mimp_body_parse_token (const guint8 *body, gsize len, char **token, GError **error);

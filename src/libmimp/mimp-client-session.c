@@ -6,10 +6,13 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "mimp-cipher.h"
 #include "mimp-client-session.h"
 #include "mimp-connection.h"
 #include "mimp-error.h"
+#include "mimp-packet.h"
 
 #define LONG_POLL_SECONDS 25
 #define DEFAULT_POLL_INTERVAL 5
@@ -65,6 +68,10 @@ struct _MimpClientSession
   gint64 acked_seq;
   gint64 sent_ack;     /* highest ack the server has been sent */
   gint64 awaiting_seq; /* highest delivered seq not yet acknowledged, or -1 */
+
+  MimpFeatures features;
+  gboolean features_pending; /* FEATURES asked on this connection, no answer yet */
+  gboolean features_skip;    /* the last connection was lost while asking: not next time */
 };
 
 enum
@@ -73,6 +80,7 @@ enum
   PROP_STATE,
   PROP_RETRY_TIME,
   PROP_OUTBOX_LENGTH,
+  PROP_FEATURES,
   N_PROPS
 };
 
@@ -80,6 +88,7 @@ enum
 {
   MESSAGES_RECEIVED,
   SEND_FINISHED,
+  EPHEMERAL_RECEIVED,
   N_SIGNALS
 };
 
@@ -107,6 +116,26 @@ mimp_session_state_get_type (void)
         { 0, NULL, NULL },
       };
       GType type = g_enum_register_static (g_intern_static_string ("MimpSessionState"), values);
+
+      g_once_init_leave (&type_id, type);
+    }
+  return type_id;
+}
+
+GType
+mimp_features_get_type (void)
+{
+  static gsize type_id = 0;
+
+  if (g_once_init_enter (&type_id))
+    {
+      static const GFlagsValue values[] = {
+        { MIMP_FEATURE_NONE, "MIMP_FEATURE_NONE", "none" },
+        { MIMP_FEATURE_KEYS, "MIMP_FEATURE_KEYS", "keys" },
+        { MIMP_FEATURE_EPHEMERAL, "MIMP_FEATURE_EPHEMERAL", "ephemeral" },
+        { 0, NULL, NULL },
+      };
+      GType type = g_flags_register_static (g_intern_static_string ("MimpFeatures"), values);
 
       g_once_init_leave (&type_id, type);
     }
@@ -165,6 +194,7 @@ drop_connection (MimpClientSession *self)
       g_clear_object (&self->connection);
     }
   self->gu_pending = FALSE;
+  self->features_pending = FALSE;
   for (GList *l = self->outbox.head; l; l = l->next)
     ((OutboxItem *) l->data)->in_flight = FALSE;
 }
@@ -200,6 +230,10 @@ static void
 connection_lost (MimpClientSession *self, const GError *error)
 {
   g_debug ("Connection lost: %s", error->message);
+  /* A server that closes (or never answers) on an unknown packet id is
+   * not asked again on the next connection: features stay as they were. */
+  if (self->features_pending)
+    self->features_skip = TRUE;
   schedule_retry (self, error);
 }
 
@@ -368,8 +402,10 @@ get_unread_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr (MimpClientSession) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) messages = NULL;
+  g_autoptr (GPtrArray) ephemeral = NULL;
   gboolean more = FALSE;
   gboolean interrupted;
+  gboolean had_messages;
   gint64 elapsed;
   gint64 highest = -1;
 
@@ -387,8 +423,26 @@ get_unread_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     }
 
   elapsed = g_get_monotonic_time () - self->gu_sent_at;
-  if (messages->len == 0 && !interrupted)
+  had_messages = messages->len > 0;
+  if (!had_messages && !interrupted)
     self->server_holds = elapsed >= HELD_THRESHOLD_USEC;
+
+  /* Ephemeral messages have no seq and are never acknowledged: they go
+   * their own way. */
+  ephemeral = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  for (guint i = 0; i < messages->len;)
+    {
+      if (((MimpMessage *) messages->pdata[i])->ephemeral)
+        g_ptr_array_add (ephemeral, g_ptr_array_steal_index (messages, i));
+      else
+        i++;
+    }
+  for (guint i = 0; i < ephemeral->len; i++)
+    {
+      MimpMessage *m = ephemeral->pdata[i];
+
+      g_signal_emit (self, signals[EPHEMERAL_RECEIVED], 0, m->from, m->text);
+    }
 
   for (guint i = 0; i < messages->len; i++)
     highest = MAX (highest, ((MimpMessage *) messages->pdata[i])->seq);
@@ -412,7 +466,7 @@ get_unread_cb (GObject *object, GAsyncResult *result, gpointer user_data)
         self->acked_seq = MAX (self->acked_seq, highest);
     }
 
-  if (messages->len > 0 || more || self->server_holds || interrupted)
+  if (had_messages || more || self->server_holds || interrupted)
     poll_now (self);
   else if (self->poll_id == 0)
     self->poll_id = g_timeout_add_seconds (self->poll_interval, poll_timeout_cb, self);
@@ -432,6 +486,77 @@ poll_now (MimpClientSession *self)
   self->sent_ack = MAX (self->acked_seq, 0);
   mimp_connection_get_unread_async (self->connection, self->sent_ack, LONG_POLL_SECONDS,
                                     self->cancellable, get_unread_cb, g_object_ref (self));
+}
+
+static void
+set_features (MimpClientSession *self, MimpFeatures features)
+{
+  if (self->features == features)
+    return;
+  self->features = features;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEATURES]);
+}
+
+static void
+go_online (MimpClientSession *self, MimpFeatures features)
+{
+  set_features (self, features);
+  set_state (self, MIMP_SESSION_STATE_ONLINE, NULL);
+  flush_outbox (self);
+  poll_now (self);
+}
+
+/* `{"features": ["keys", "ephemeral", ...]}`; unknown names are skipped,
+ * anything unreadable is no feature. */
+static MimpFeatures
+parse_features (GBytes *reply)
+{
+  g_autoptr (JsonNode) root = NULL;
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (reply, &len);
+  MimpFeatures features = 0;
+  JsonObject *object = mimp_json_parse_object (data, len, &root, NULL);
+  JsonNode *list;
+
+  if (object == NULL)
+    return 0;
+  list = json_object_get_member (object, "features");
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    return 0;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *node = json_array_get_element (json_node_get_array (list), i);
+      const char *name;
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        continue;
+      name = json_node_get_string (node);
+      if (strcmp (name, "keys") == 0)
+        features |= MIMP_FEATURE_KEYS;
+      else if (strcmp (name, "ephemeral") == 0)
+        features |= MIMP_FEATURE_EPHEMERAL;
+    }
+  return features;
+}
+
+static void
+features_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (MimpClientSession) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) reply = NULL;
+
+  reply = mimp_connection_request_finish (MIMP_CONNECTION (object), result, &error);
+  if (MIMP_CONNECTION (object) != self->connection || !self->features_pending)
+    return;
+  if (reply == NULL &&
+      (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+       mimp_connection_get_state (self->connection) != MIMP_CONNECTION_STATE_READY))
+    return; /* the connection is gone: "closed" handles it */
+  self->features_pending = FALSE;
+  if (reply == NULL)
+    g_debug ("No extensions: %s", error->message); /* 501 from a plain server */
+  go_online (self, reply ? parse_features (reply) : 0);
 }
 
 static void
@@ -472,9 +597,16 @@ login_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   self->attempts = 0;
   g_set_object (&self->peer_certificate, mimp_connection_get_peer_certificate (connection));
   g_signal_connect (connection, "closed", G_CALLBACK (connection_closed_cb), self);
-  set_state (self, MIMP_SESSION_STATE_ONLINE, NULL);
-  flush_outbox (self);
-  poll_now (self);
+  if (self->features_skip)
+    {
+      self->features_skip = FALSE;
+      go_online (self, self->features);
+      return;
+    }
+  /* Before ONLINE, so features are known by then; a plain server answers 501. */
+  self->features_pending = TRUE;
+  mimp_connection_request_async (connection, MIMP_PACKET_FEATURES, NULL, self->cancellable,
+                                 features_cb, g_object_ref (self));
 }
 
 static void
@@ -671,6 +803,324 @@ mimp_client_session_acknowledge (MimpClientSession *self, gint64 seq)
     }
 }
 
+/* --- Extensions: key directory, ephemeral messages -------------------------- */
+
+/**
+ * mimp_client_session_get_features:
+ *
+ * Returns: the extensions the server offered at the last login (asked
+ * before the session goes ONLINE); 0 before any login and from a plain
+ * MIMP 1.0 server
+ */
+MimpFeatures
+mimp_client_session_get_features (MimpClientSession *self)
+{
+  g_return_val_if_fail (MIMP_IS_CLIENT_SESSION (self), 0);
+  return self->features;
+}
+
+typedef enum
+{
+  KEYS_PUBLISH,
+  KEYS_FETCH,
+  KEYS_COUNT,
+} KeysOp;
+
+static GError *
+keys_error (GError *error)
+{
+  if (g_error_matches (error, MIMP_ERROR, MIMP_ERROR_UNSUPPORTED))
+    {
+      g_error_free (error);
+      return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                  "The server has no key directory");
+    }
+  if (g_error_matches (error, MIMP_ERROR, MIMP_ERROR_CLOSED))
+    {
+      g_error_free (error);
+      return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "Not connected");
+    }
+  return error;
+}
+
+static gboolean
+reply_int (JsonObject *object, const char *name, gint64 *value)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < 0)
+    return FALSE;
+  *value = json_node_get_int (node);
+  return TRUE;
+}
+
+static void
+keys_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GBytes) reply = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  GError *error = NULL;
+  KeysOp op = GPOINTER_TO_INT (g_task_get_task_data (task));
+  const guint8 *data;
+  gsize len = 0;
+  JsonObject *object_reply;
+  gint64 left = 0;
+
+  reply = mimp_connection_request_finish (MIMP_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, keys_error (error));
+      return;
+    }
+  data = g_bytes_get_data (reply, &len);
+  if (!(object_reply = mimp_json_parse_object (data, len, &root, NULL)))
+    goto bad;
+
+  if (op == KEYS_FETCH)
+    {
+      JsonNode *devices = json_object_get_member (object_reply, "devices");
+      g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+
+      if (devices == NULL || !JSON_NODE_HOLDS_ARRAY (devices))
+        goto bad;
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (devices)); i++)
+        {
+          JsonNode *device = json_array_get_element (json_node_get_array (devices), i);
+
+          if (!JSON_NODE_HOLDS_OBJECT (device))
+            goto bad;
+          g_ptr_array_add (list, json_to_string (device, FALSE));
+        }
+      g_task_return_pointer (task, g_steal_pointer (&list), (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+  if (!reply_int (object_reply, "left", &left))
+    goto bad;
+  g_task_return_int (task, (gssize) left);
+  return;
+
+bad:
+  g_task_return_new_error (task, MIMP_ERROR, MIMP_ERROR_PROTOCOL,
+                           "The server's key directory sent a reply this client cannot read");
+}
+
+/* Sends a KEYS request with @members on the live connection. */
+static void
+keys_request (MimpClientSession *self, GTask *task_in, KeysOp op, const char *members)
+{
+  g_autoptr (GTask) task = task_in;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  g_task_set_task_data (task, GINT_TO_POINTER (op), NULL);
+  if (self->state != MIMP_SESSION_STATE_ONLINE || self->connection == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "Not connected");
+      return;
+    }
+  if (!(self->features & MIMP_FEATURE_KEYS))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               "The server has no key directory");
+      return;
+    }
+  /* The held long poll is answered at once: not a sign of a plain server. */
+  if (self->gu_pending)
+    self->gu_interrupted = TRUE;
+  mimp_connection_request_async (self->connection, MIMP_PACKET_KEYS, members, cancellable, keys_cb,
+                                 g_steal_pointer (&task));
+}
+
+/**
+ * mimp_client_session_publish_keys_async:
+ * @bundle_json: a JSON object `{"device", "ik", "reg", "spk", "pk"}` as the
+ *   KEYS publish request carries it (docs/protocols/mimp.md)
+ *
+ * Publishes this device's keys in the server's key directory, on the
+ * session's connection. Fails with %G_IO_ERROR_NOT_CONNECTED when not
+ * ONLINE, %G_IO_ERROR_NOT_SUPPORTED without a key directory, and the
+ * server's error (#MIMP_ERROR) otherwise.
+ */
+void
+mimp_client_session_publish_keys_async (MimpClientSession *self, const char *bundle_json,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *bundle = NULL;
+  g_autofree char *members = NULL;
+
+  g_return_if_fail (MIMP_IS_CLIENT_SESSION (self));
+  g_return_if_fail (bundle_json != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mimp_client_session_publish_keys_async);
+  /* Written out again by json-glib: only JSON goes on the wire. */
+  if (!mimp_json_parse_object ((const guint8 *) bundle_json, strlen (bundle_json), &root, NULL))
+    {
+      g_task_return_new_error (task, MIMP_ERROR, MIMP_ERROR_INVALID_ARGUMENT,
+                               "The key bundle is not a JSON object");
+      return;
+    }
+  bundle = json_to_string (root, FALSE);
+  members = g_strconcat ("\"op\":\"publish\",\"bundle\":", bundle, NULL);
+  keys_request (self, g_steal_pointer (&task), KEYS_PUBLISH, members);
+}
+
+/**
+ * mimp_client_session_publish_keys_finish:
+ *
+ * Returns: the one-time prekeys the server now holds for the device, or
+ * -1 with @error set
+ */
+gint64
+mimp_client_session_publish_keys_finish (MimpClientSession *self, GAsyncResult *result,
+                                         GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+/**
+ * mimp_client_session_fetch_keys_async:
+ *
+ * Fetches @user's published keys; each device entry carries at most one
+ * one-time prekey, which the server hands out only once. The server limits
+ * how often one user may fetch (429: %MIMP_ERROR_RATE_LIMITED).
+ */
+void
+mimp_client_session_fetch_keys_async (MimpClientSession *self, const char *user,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr (GString) members = g_string_new ("\"op\":\"fetch\",\"user\":");
+
+  g_return_if_fail (MIMP_IS_CLIENT_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mimp_client_session_fetch_keys_async);
+  if (!mimp_user_name_normalize (user, &name, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  mimp_json_append_string (members, name);
+  keys_request (self, g_steal_pointer (&task), KEYS_FETCH, members->str);
+}
+
+/**
+ * mimp_client_session_fetch_keys_finish:
+ *
+ * Returns: (transfer container) (element-type utf8): one JSON object
+ * string per device (`{"device", "ik", "reg", "spk", "pk"}`, `pk` possibly
+ * null), possibly none; %NULL with @error set
+ */
+GPtrArray *
+mimp_client_session_fetch_keys_finish (MimpClientSession *self, GAsyncResult *result,
+                                       GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * mimp_client_session_count_keys_async:
+ * @device: this user's device id (1 to 2^31-1)
+ *
+ * Asks how many one-time prekeys the server still holds for @device.
+ */
+void
+mimp_client_session_count_keys_async (MimpClientSession *self, guint32 device,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autofree char *members = NULL;
+
+  g_return_if_fail (MIMP_IS_CLIENT_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mimp_client_session_count_keys_async);
+  if (device == 0 || device > G_MAXINT32)
+    {
+      g_task_return_new_error (task, MIMP_ERROR, MIMP_ERROR_INVALID_ARGUMENT,
+                               "A device id is 1 to 2147483647");
+      return;
+    }
+  members = g_strdup_printf ("\"op\":\"count\",\"device\":%u", device);
+  keys_request (self, g_steal_pointer (&task), KEYS_COUNT, members);
+}
+
+/**
+ * mimp_client_session_count_keys_finish:
+ *
+ * Returns: the one-time prekeys left, or -1 with @error set
+ */
+gint64
+mimp_client_session_count_keys_finish (MimpClientSession *self, GAsyncResult *result,
+                                       GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+static void
+ephemeral_sent_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) reply = NULL;
+
+  /* Fire and forget: whether it was delivered does not matter. */
+  reply = mimp_connection_request_finish (MIMP_CONNECTION (object), result, &error);
+  if (reply == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("An ephemeral message was refused: %s", error->message);
+}
+
+/**
+ * mimp_client_session_send_ephemeral:
+ *
+ * Sends an ephemeral message (a typing notice): the server hands it only
+ * to a long poll of @to that waits at that moment and never stores it.
+ * Fire and forget: not in the outbox, never retried, no signal. Does
+ * nothing when offline or when the server does not offer
+ * %MIMP_FEATURE_EPHEMERAL (a plain server would store it as a message).
+ */
+void
+mimp_client_session_send_ephemeral (MimpClientSession *self, const char *to, const char *text)
+{
+  g_autofree char *recipient = NULL;
+  g_autoptr (GString) members = NULL;
+
+  g_return_if_fail (MIMP_IS_CLIENT_SESSION (self));
+  g_return_if_fail (to != NULL && text != NULL);
+
+  if (self->state != MIMP_SESSION_STATE_ONLINE || self->connection == NULL ||
+      !(self->features & MIMP_FEATURE_EPHEMERAL))
+    return;
+  if (!mimp_user_name_normalize (to, &recipient, NULL) || text[0] == '\0' ||
+      strlen (text) > MIMP_MESSAGE_TEXT_MAX || !g_utf8_validate (text, -1, NULL))
+    {
+      g_debug ("Not sending an invalid ephemeral message");
+      return;
+    }
+  members = g_string_sized_new (64 + strlen (text));
+  g_string_append (members, "\"ut\":");
+  mimp_json_append_string (members, recipient);
+  g_string_append (members, ",\"ms\":");
+  mimp_json_append_string (members, text);
+  g_string_append (members, ",\"ephemeral\":true");
+  if (self->gu_pending)
+    self->gu_interrupted = TRUE;
+  mimp_connection_request_async (self->connection, MIMP_PACKET_SM, members->str, self->cancellable,
+                                 ephemeral_sent_cb, NULL);
+  mimp_secure_wipe (members->str, members->len);
+}
+
 void
 mimp_client_session_set_password (MimpClientSession *self, const char *password)
 {
@@ -858,6 +1308,9 @@ mimp_client_session_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_OUTBOX_LENGTH:
       g_value_set_uint (value, self->outbox.length);
       break;
+    case PROP_FEATURES:
+      g_value_set_flags (value, self->features);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -881,6 +1334,9 @@ mimp_client_session_class_init (MimpClientSessionClass *klass)
   properties[PROP_OUTBOX_LENGTH] =
       g_param_spec_uint ("outbox-length", NULL, NULL, 0, G_MAXUINT, 0,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FEATURES] =
+      g_param_spec_flags ("features", NULL, NULL, MIMP_TYPE_FEATURES, 0,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[MESSAGES_RECEIVED] =
@@ -889,6 +1345,9 @@ mimp_client_session_class_init (MimpClientSessionClass *klass)
   signals[SEND_FINISHED] =
       g_signal_new ("send-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_ERROR);
+  signals[EPHEMERAL_RECEIVED] =
+      g_signal_new ("ephemeral-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void

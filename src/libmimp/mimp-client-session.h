@@ -25,6 +25,24 @@ GType mimp_session_state_get_type (void) G_GNUC_CONST;
 #define MIMP_TYPE_SESSION_STATE (mimp_session_state_get_type ())
 
 /**
+ * MimpFeatures:
+ * @MIMP_FEATURE_KEYS: the key directory of private chats (KEYS packet)
+ * @MIMP_FEATURE_EPHEMERAL: ephemeral messages (typing notices)
+ *
+ * The extensions a server offers (its FEATURES reply; none from a plain
+ * MIMP 1.0 server, which answers 501). docs/protocols/mimp.md.
+ */
+typedef enum /*< flags >*/
+{
+  MIMP_FEATURE_NONE = 0,
+  MIMP_FEATURE_KEYS = 1 << 0,
+  MIMP_FEATURE_EPHEMERAL = 1 << 1,
+} MimpFeatures;
+
+GType mimp_features_get_type (void) G_GNUC_CONST;
+#define MIMP_TYPE_FEATURES (mimp_features_get_type ())
+
+/**
  * MimpClientSession:
  *
  * Owns a #MimpConnection for one account and keeps it alive: reconnects with
@@ -35,7 +53,9 @@ GType mimp_session_state_get_type (void) G_GNUC_CONST;
  * reconnect until the server answers.
  *
  * Properties: `state` (#MimpSessionState, notify::state), `retry-time`
- * (monotonic µs of the next attempt while WAITING), `outbox-length`.
+ * (monotonic µs of the next attempt while WAITING), `outbox-length`,
+ * `features` (#MimpFeatures: asked with FEATURES right after each login,
+ * known once ONLINE; 0 from a plain server).
  *
  * Signals:
  * - `messages-received` (GPtrArray *messages): #MimpMessage items, oldest
@@ -50,6 +70,9 @@ GType mimp_session_state_get_type (void) G_GNUC_CONST;
  *   non-%NULL error is final (no such user, too large, ...). Transient
  *   failures are retried and not signalled. server_id may be %NULL from a
  *   plain 1.0 server.
+ * - `ephemeral-received` (const char *from, const char *text): an ephemeral
+ *   message (a typing notice) that arrived in a long poll. Never in
+ *   `messages-received`, never acknowledged, never stored by the server.
  */
 #define MIMP_TYPE_CLIENT_SESSION (mimp_client_session_get_type ())
 G_DECLARE_FINAL_TYPE (MimpClientSession, mimp_client_session, MIMP, CLIENT_SESSION, GObject)
@@ -84,5 +107,26 @@ void mimp_client_session_flush_ack_async (MimpClientSession *self, GCancellable 
 gboolean mimp_client_session_flush_ack_finish (MimpClientSession *self, GAsyncResult *result,
                                                GError **error);
 void mimp_client_session_acknowledge (MimpClientSession *self, gint64 seq);
+
+/* Extensions (docs/protocols/mimp.md). */
+MimpFeatures mimp_client_session_get_features (MimpClientSession *self);
+
+void mimp_client_session_publish_keys_async (MimpClientSession *self, const char *bundle_json,
+                                             GCancellable *cancellable,
+                                             GAsyncReadyCallback callback, gpointer user_data);
+gint64 mimp_client_session_publish_keys_finish (MimpClientSession *self, GAsyncResult *result,
+                                                GError **error);
+void mimp_client_session_fetch_keys_async (MimpClientSession *self, const char *user,
+                                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                                           gpointer user_data);
+GPtrArray *mimp_client_session_fetch_keys_finish (MimpClientSession *self, GAsyncResult *result,
+                                                  GError **error);
+void mimp_client_session_count_keys_async (MimpClientSession *self, guint32 device,
+                                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                                           gpointer user_data);
+gint64 mimp_client_session_count_keys_finish (MimpClientSession *self, GAsyncResult *result,
+                                              GError **error);
+
+void mimp_client_session_send_ephemeral (MimpClientSession *self, const char *to, const char *text);
 
 G_END_DECLS

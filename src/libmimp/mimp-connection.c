@@ -406,7 +406,9 @@ complete_request (MimpConnection *self, Request *request, guint16 packet_id, con
   if (task == NULL)
     return;
 
-  if (packet_id == MIMP_PACKET_SM)
+  if (g_task_get_source_tag (task) == mimp_connection_request_async)
+    g_task_return_pointer (task, g_bytes_new (body, len), (GDestroyNotify) g_bytes_unref);
+  else if (packet_id == MIMP_PACKET_SM)
     {
       char *id = NULL;
       gint64 ts = 0;
@@ -1054,6 +1056,51 @@ mimp_connection_get_unread_finish (MimpConnection *self, GAsyncResult *result, g
   if (more)
     *more = messages ? GPOINTER_TO_INT (g_object_get_data (G_OBJECT (result), "mimp-more")) : FALSE;
   return messages;
+}
+
+/**
+ * mimp_connection_request_async:
+ * @packet_id: the request's packet id (an extension's, or SM for an
+ *   ephemeral message)
+ * @members: (nullable): JSON object members to follow `uf` and `token`, as
+ *   valid JSON (`"op":"count","device":3`)
+ *
+ * Sends `{"uf":USER,"token":TOKEN,MEMBERS}` in the connection's request
+ * order. The reply must carry @packet_id; an Error packet fails with its
+ * #MimpError (501: %MIMP_ERROR_UNSUPPORTED).
+ */
+void
+mimp_connection_request_async (MimpConnection *self, guint16 packet_id, const char *members,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GBytes) body = NULL;
+
+  g_return_if_fail (MIMP_IS_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mimp_connection_request_async);
+  if (self->state != MIMP_CONNECTION_STATE_READY)
+    {
+      g_task_return_new_error (task, MIMP_ERROR, MIMP_ERROR_CLOSED, "Not connected");
+      return;
+    }
+  body = mimp_body_build_request (self->user, self->token, members);
+  start_request (self, g_steal_pointer (&task), packet_id, body, 0);
+  wipe_bytes (body); /* the token, and an ephemeral message's text */
+}
+
+/**
+ * mimp_connection_request_finish:
+ *
+ * Returns: (transfer full): the reply's body, deciphered
+ */
+GBytes *
+mimp_connection_request_finish (MimpConnection *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

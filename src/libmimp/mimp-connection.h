@@ -53,6 +53,11 @@ void mimp_connection_get_unread_async (MimpConnection *self, gint64 ack, guint w
 GPtrArray *mimp_connection_get_unread_finish (MimpConnection *self, GAsyncResult *result,
                                               gboolean *more, GError **error);
 
+void mimp_connection_request_async (MimpConnection *self, guint16 packet_id, const char *members,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data);
+GBytes *mimp_connection_request_finish (MimpConnection *self, GAsyncResult *result, GError **error);
+
 void mimp_connection_close (MimpConnection *self);
 
 char *mimp_certificate_get_fingerprint (GTlsCertificate *certificate);

@@ -92,6 +92,10 @@ mimp_packet_id_name (guint16 id)
       return "GU";
     case MIMP_PACKET_ERROR:
       return "Error";
+    case MIMP_PACKET_FEATURES:
+      return "FEATURES";
+    case MIMP_PACKET_KEYS:
+      return "KEYS";
     default:
       return NULL;
     }

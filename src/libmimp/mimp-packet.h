@@ -25,6 +25,9 @@ typedef enum
   MIMP_PACKET_SM = 0x00AF,    /* Send Message */
   MIMP_PACKET_GU = 0x0CCF,    /* Get Unread */
   MIMP_PACKET_ERROR = 0xBEEF, /* Error (server only) */
+  /* Extensions (docs/protocols/mimp.md); a plain 1.0 server answers 501. */
+  MIMP_PACKET_FEATURES = 0x0FEA, /* which extensions the server offers */
+  MIMP_PACKET_KEYS = 0x0E2E,     /* the key directory of private chats */
 } MimpPacketId;
 
 typedef struct

@@ -51,6 +51,9 @@ struct _MimpdHub
   MimpdStore *store;
   MimpdThrottle *throttle;
   guint32 max_body;
+  gboolean extensions;
+  MimpdRateLimit *key_fetches;
+  MimpdRateLimit *ephemeral;
 
   gboolean in_group;
   guint group_writes;
@@ -97,6 +100,9 @@ mimpd_hub_new (MimpdStore *store, guint32 max_body)
   hub->store = store;
   hub->throttle = mimpd_throttle_new ();
   hub->max_body = max_body;
+  hub->extensions = TRUE;
+  hub->key_fetches = mimpd_rate_limit_new (MIMPD_KEY_FETCH_RATE_DEFAULT, 60 * G_USEC_PER_SEC);
+  hub->ephemeral = mimpd_rate_limit_new (MIMPD_EPHEMERAL_RATE_DEFAULT, G_USEC_PER_SEC);
   hub->awaiting = g_array_new (FALSE, FALSE, sizeof (Waiter));
   hub->pending_sends =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) pending_send_free);
@@ -121,6 +127,8 @@ mimpd_hub_free (MimpdHub *hub)
   g_hash_table_unref (hub->dirty);
   g_hash_table_unref (hub->waiters);
   mimpd_throttle_free (hub->throttle);
+  mimpd_rate_limit_free (hub->key_fetches);
+  mimpd_rate_limit_free (hub->ephemeral);
   g_free (hub);
 }
 
@@ -140,6 +148,39 @@ guint32
 mimpd_hub_get_max_body (MimpdHub *hub)
 {
   return hub->max_body;
+}
+
+void
+mimpd_hub_set_extensions (MimpdHub *hub, gboolean enabled)
+{
+  hub->extensions = !!enabled;
+}
+
+gboolean
+mimpd_hub_get_extensions (MimpdHub *hub)
+{
+  return hub->extensions;
+}
+
+void
+mimpd_hub_set_rates (MimpdHub *hub, guint key_fetches_per_minute, guint ephemeral_per_second)
+{
+  mimpd_rate_limit_set_max (hub->key_fetches, key_fetches_per_minute);
+  mimpd_rate_limit_set_max (hub->ephemeral, ephemeral_per_second);
+}
+
+/* Counts a key fetch of @user: %FALSE past the rate (429). Draining someone's
+ * one-time prekeys must be slow. */
+gboolean
+mimpd_hub_key_fetch_allowed (MimpdHub *hub, const char *user)
+{
+  return mimpd_rate_limit_take (hub->key_fetches, user, g_get_monotonic_time ());
+}
+
+gboolean
+mimpd_hub_ephemeral_allowed (MimpdHub *hub, const char *user)
+{
+  return mimpd_rate_limit_take (hub->ephemeral, user, g_get_monotonic_time ());
 }
 
 gboolean
@@ -375,6 +416,51 @@ wake_user (MimpdHub *hub, const char *user)
       g_free (w);
     }
   g_queue_free (queue);
+}
+
+/**
+ * mimpd_hub_deliver_ephemeral:
+ *
+ * Hands @message to every long poll of its recipient that is waiting now
+ * on a connection that knows ephemeral messages (it asked FEATURES); it is
+ * never stored. Returns: whether one took it.
+ */
+gboolean
+mimpd_hub_deliver_ephemeral (MimpdHub *hub, const MimpMessage *message)
+{
+  GQueue *queue = g_hash_table_lookup (hub->waiters, message->to);
+  g_autoptr (GPtrArray) taken = NULL;
+  GList *l;
+
+  if (queue == NULL)
+    return FALSE;
+  /* Take the waiters out first: answering one may let its session read
+   * further requests, and a new long poll would change this queue. */
+  taken = g_ptr_array_new ();
+  l = queue->head;
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      Waiter *w = l->data;
+
+      if (mimpd_session_slot_takes_ephemeral (w->session, w->slot))
+        {
+          g_ptr_array_add (taken, w);
+          g_queue_delete_link (queue, l);
+        }
+      l = next;
+    }
+  if (g_queue_is_empty (queue))
+    g_hash_table_remove (hub->waiters, message->to);
+  for (guint i = 0; i < taken->len; i++)
+    {
+      Waiter *w = taken->pdata[i];
+
+      mimpd_session_slot_ephemeral (w->session, w->slot, message);
+      mimpd_session_unref (w->session);
+      g_free (w);
+    }
+  return taken->len > 0;
 }
 
 static void login_start_next (MimpdHub *hub);

@@ -24,6 +24,18 @@ MimpdStore *mimpd_hub_get_store (MimpdHub *hub);
 MimpdThrottle *mimpd_hub_get_throttle (MimpdHub *hub);
 guint32 mimpd_hub_get_max_body (MimpdHub *hub);
 
+/* Extensions beyond MIMP 1.0 and idempotent sends, ack and long poll
+ * (FEATURES, KEYS, ephemeral messages): on by default. Off, the server
+ * answers their packets with 501 and ignores "ephemeral", as a plain 1.0
+ * server does. */
+#define MIMPD_KEY_FETCH_RATE_DEFAULT 30 /* per requester and minute */
+#define MIMPD_EPHEMERAL_RATE_DEFAULT 20 /* per sender and second */
+void mimpd_hub_set_extensions (MimpdHub *hub, gboolean enabled);
+gboolean mimpd_hub_get_extensions (MimpdHub *hub);
+void mimpd_hub_set_rates (MimpdHub *hub, guint key_fetches_per_minute, guint ephemeral_per_second);
+gboolean mimpd_hub_key_fetch_allowed (MimpdHub *hub, const char *user);
+gboolean mimpd_hub_ephemeral_allowed (MimpdHub *hub, const char *user);
+
 /* Commit groups. */
 gboolean mimpd_hub_write_begin (MimpdHub *hub, GError **error);
 gboolean mimpd_hub_in_group (MimpdHub *hub);
@@ -41,6 +53,7 @@ gboolean mimpd_hub_is_busy (MimpdHub *hub);
 /* Long polls. */
 void mimpd_hub_wait_add (MimpdHub *hub, const char *user, MimpdSession *session, gpointer slot);
 void mimpd_hub_wait_remove (MimpdHub *hub, const char *user, gpointer slot);
+gboolean mimpd_hub_deliver_ephemeral (MimpdHub *hub, const MimpMessage *message);
 
 /* Password checks, at most a few at a time. */
 void mimpd_hub_login_submit (MimpdHub *hub, MimpdSession *session, gpointer slot,

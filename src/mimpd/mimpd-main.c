@@ -44,6 +44,9 @@ static int opt_max_connections = 20000;
 static int opt_max_unauth = 256;
 static int opt_idle_timeout = 120;
 static int opt_login_timeout = 30;
+static gboolean opt_no_extensions;
+static int opt_key_fetch_rate = MIMPD_KEY_FETCH_RATE_DEFAULT;
+static int opt_ephemeral_rate = MIMPD_EPHEMERAL_RATE_DEFAULT;
 static gboolean opt_verbose;
 static gboolean opt_version;
 
@@ -79,6 +82,14 @@ static const GOptionEntry entries[] = {
     "Durability of commits: full (default; survives a crash of the machine) or normal "
     "(survives a crash of mimpd, not of the machine)",
     "full|normal" },
+  { "no-extensions", 0, 0, G_OPTION_ARG_NONE, &opt_no_extensions,
+    "Offer only MIMP 1.0 and its compatible additions: no FEATURES, no key directory (KEYS) for "
+    "private chats, no ephemeral messages; their packets get 501 as from a plain server",
+    NULL },
+  { "key-fetch-rate", 0, 0, G_OPTION_ARG_INT, &opt_key_fetch_rate,
+    "Key directory: most key fetches per user and minute, then 429 (default 30)", "N" },
+  { "ephemeral-rate", 0, 0, G_OPTION_ARG_INT, &opt_ephemeral_rate,
+    "Most ephemeral messages (typing notices) per sender and second, then 429 (default 20)", "N" },
   { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_password_file,
     "user add/passwd: read the password from the first line of FILE instead of standard input",
     "FILE" },
@@ -255,7 +266,7 @@ serve (const char *database, gboolean sync_full)
   if (opt_max_body < MIN_BODY_LIMIT || opt_max_body > MIMP_MAX_BODY_SIZE)
     return fail ("--max-body must be %d to %d", MIN_BODY_LIMIT, MIMP_MAX_BODY_SIZE);
   if (opt_max_connections < 1 || opt_max_unauth < 1 || opt_idle_timeout < 1 ||
-      opt_login_timeout < 1)
+      opt_login_timeout < 1 || opt_key_fetch_rate < 1 || opt_ephemeral_rate < 1)
     return fail ("limits and timeouts must be at least 1");
 
   if (opt_tls_cert != NULL)
@@ -277,6 +288,8 @@ serve (const char *database, gboolean sync_full)
     return fail ("%s", error->message);
 
   daemon.hub = mimpd_hub_new (store, (guint32) opt_max_body);
+  mimpd_hub_set_extensions (daemon.hub, !opt_no_extensions);
+  mimpd_hub_set_rates (daemon.hub, (guint) opt_key_fetch_rate, (guint) opt_ephemeral_rate);
   options.listen_address = opt_listen ? opt_listen : "127.0.0.1";
   options.port = (guint16) opt_port;
   options.tls_port = (guint16) opt_tls_port;
@@ -351,7 +364,15 @@ main (int argc, char *argv[])
                                     "Listening on 127.0.0.1 serves this machine only; use "
                                     "--listen 0.0.0.0 (or ::) to serve the network,\n"
                                     "and prefer the TLS port there: plain MIMP is readable "
-                                    "by anyone on the path.");
+                                    "by anyone on the path.\n\n"
+                                    "Private chats: mimpd keeps a key directory (public keys "
+                                    "that clients publish so others can\n"
+                                    "start end-to-end encrypted chats with them while they are "
+                                    "offline) and relays ephemeral\n"
+                                    "messages (typing notices) without storing them. It never "
+                                    "sees the text of an encrypted\n"
+                                    "message, but it does see who writes to whom and when. "
+                                    "--no-extensions turns both off.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return fail ("%s", error->message);

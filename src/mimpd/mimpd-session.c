@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+#include "mimpd-keys.h"
 #include "mimpd-password.h"
 #include "mimpd-session.h"
 #include "mimpd-timers.h"
@@ -63,8 +64,9 @@ struct _MimpdSession
   char *user; /* set once authenticated */
   char token[MIMP_TOKEN_LENGTH + 1];
   gboolean login_pending;
-  gboolean closing; /* take no more requests; close once drained */
-  gboolean closed;  /* the glue is gone */
+  gboolean knows_extensions; /* asked FEATURES: takes ephemeral messages */
+  gboolean closing;          /* take no more requests; close once drained */
+  gboolean closed;           /* the glue is gone */
   gboolean in_process;
 };
 
@@ -528,6 +530,31 @@ handle_send (MimpdSession *self, const guint8 *body, gsize len)
       goto out;
     }
 
+  /* Ephemeral: to the recipient's waiting long polls, or nowhere; never
+   * stored. Without the extensions the field is ignored, as a plain 1.0
+   * server ignores it. */
+  if (request.ephemeral && mimpd_hub_get_extensions (self->hub))
+    {
+      gboolean delivered;
+
+      if (!mimpd_hub_ephemeral_allowed (self->hub, from))
+        {
+          push_error (self, 429, "Too many ephemeral messages, slow down");
+          goto out;
+        }
+      message.from = self->user;
+      message.to = to;
+      message.text = request.text;
+      message.seq = -1;
+      message.timestamp = g_get_real_time () / 1000;
+      delivered = mimpd_hub_deliver_ephemeral (self->hub, &message);
+      slot = slot_push (self, SLOT_READY, MIMP_PACKET_SM);
+      slot->body = g_string_sized_new (48);
+      g_string_append_printf (slot->body, "{\"ts\":%" G_GINT64_FORMAT ",\"delivered\":%s}",
+                              message.timestamp, delivered ? "true" : "false");
+      goto out;
+    }
+
   /* Idempotent sends: a retry gets the first reply. */
   if (request.client_id != NULL)
     {
@@ -688,6 +715,35 @@ mimpd_session_slot_wake (MimpdSession *self, gpointer slot_ptr)
   changed (self);
 }
 
+gboolean
+mimpd_session_slot_takes_ephemeral (MimpdSession *self, gpointer slot_ptr)
+{
+  Slot *slot = slot_ptr;
+
+  return slot->state == SLOT_HELD && !self->closed && self->knows_extensions;
+}
+
+/* Answers the held GU @slot with the ephemeral @message alone: no id, no
+ * seq, nothing to acknowledge. The hub has already removed the waiter. */
+void
+mimpd_session_slot_ephemeral (MimpdSession *self, gpointer slot_ptr, const MimpMessage *message)
+{
+  Slot *slot = slot_ptr;
+
+  if (!mimpd_session_slot_takes_ephemeral (self, slot))
+    return;
+  slot_timer_cancel (slot);
+  if (slot->body == NULL)
+    slot->body = g_string_sized_new (128);
+  g_string_assign (slot->body, "{\"messages\":[");
+  mimp_body_append_message (slot->body, message);
+  g_string_truncate (slot->body, slot->body->len - 1); /* the message's '}' */
+  g_string_append (slot->body, ",\"ephemeral\":true}],\"more\":false}");
+  slot->id = MIMP_PACKET_GU;
+  slot->state = SLOT_READY;
+  changed (self);
+}
+
 /* A new request ends every held GU of this connection at once. */
 static void
 release_held (MimpdSession *self)
@@ -745,6 +801,134 @@ out:
   mimp_get_request_clear (&request);
 }
 
+/* --- FEATURES and KEYS (extensions) ---------------------------------------- */
+
+static void
+handle_features (MimpdSession *self, const guint8 *body, gsize len)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *from = NULL;
+  char *token = NULL;
+  Slot *slot;
+
+  if (!check_body (self, body, len))
+    return;
+  if (!mimpd_features_parse_request (body, len, &from, &token, &error))
+    {
+      push_error (self, error_code (error), error->message);
+      return;
+    }
+  if (sender_ok (self, token, from))
+    {
+      slot = slot_push (self, SLOT_READY, MIMP_PACKET_FEATURES);
+      slot->body = g_string_sized_new (48);
+      mimpd_features_append_reply (slot->body, TRUE, TRUE);
+      self->knows_extensions = TRUE;
+    }
+  mimp_secure_free_string (token);
+}
+
+static void
+keys_store_error (MimpdSession *self, GError *error)
+{
+  if (g_error_matches (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_LIMIT))
+    {
+      push_error (self, 413, error->message);
+      return;
+    }
+  g_warning ("Key directory: %s", error->message);
+  push_error (self, 500, "Server error");
+}
+
+static void
+handle_keys (MimpdSession *self, const guint8 *body, gsize len)
+{
+  MimpdKeysRequest request = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) devices = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *hash = NULL;
+  MimpdStore *store = mimpd_hub_get_store (self->hub);
+  gint64 left = 0;
+  Slot *slot;
+
+  if (!check_body (self, body, len))
+    return;
+  if (!mimpd_keys_parse_request (body, len, &request, &error))
+    {
+      push_error (self, error_code (error), error->message);
+      return;
+    }
+  if (!sender_ok (self, request.token, request.from))
+    goto out;
+
+  switch (request.op)
+    {
+    case MIMPD_KEYS_OP_PUBLISH:
+      if (!mimpd_hub_write_begin (self->hub, &error) ||
+          !mimpd_store_keys_publish (store, self->user, request.bundle, &left, &error))
+        {
+          keys_store_error (self, error);
+          goto out;
+        }
+      /* Answered once the keys are durable. */
+      slot = slot_push (self, SLOT_COMMIT, MIMP_PACKET_KEYS);
+      slot->body = g_string_sized_new (48);
+      mimpd_keys_append_publish_reply (slot->body, left);
+      mimpd_hub_await_commit (self->hub, self, slot);
+      break;
+
+    case MIMPD_KEYS_OP_FETCH:
+      /* Counted before anything else, unknown users too. */
+      if (!mimpd_hub_key_fetch_allowed (self->hub, self->user))
+        {
+          push_error (self, 429, "Too many key requests, try again later");
+          goto out;
+        }
+      if (mimp_user_name_normalize (request.user, &user, NULL))
+        hash = mimpd_store_user_get_hash (store, user, &error);
+      if (error != NULL)
+        {
+          keys_store_error (self, error);
+          goto out;
+        }
+      if (hash == NULL)
+        {
+          push_error (self, 404, "No such user");
+          goto out;
+        }
+      if (!mimpd_hub_write_begin (self->hub, &error) ||
+          !(devices = mimpd_store_keys_fetch (store, user, &error)))
+        {
+          keys_store_error (self, error);
+          goto out;
+        }
+      /* The prekeys handed out are gone once this is committed; if the
+       * commit fails the reply is a 500, so none is handed out twice. */
+      slot = slot_push (self, SLOT_COMMIT, MIMP_PACKET_KEYS);
+      slot->body = g_string_sized_new (256);
+      mimpd_keys_append_fetch_reply (slot->body, user, devices);
+      mimpd_hub_await_commit (self->hub, self, slot);
+      break;
+
+    case MIMPD_KEYS_OP_COUNT:
+      if (!mimpd_store_keys_count (store, self->user, request.device, &left, &error))
+        {
+          keys_store_error (self, error);
+          goto out;
+        }
+      slot = slot_push (self, SLOT_READY, MIMP_PACKET_KEYS);
+      slot->body = g_string_sized_new (64);
+      mimpd_keys_append_count_reply (slot->body, request.device, left);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+out:
+  mimpd_keys_request_clear (&request);
+}
+
 /* --- Dispatch --------------------------------------------------------------- */
 
 static void
@@ -781,6 +965,17 @@ handle_frame (MimpdSession *self, guint16 id, guint8 *body, gsize len)
         push_error (self, 401, "Not authenticated");
       else
         handle_get (self, body, len);
+      break;
+    case MIMP_PACKET_FEATURES:
+    case MIMP_PACKET_KEYS:
+      if (!mimpd_hub_get_extensions (self->hub))
+        push_error (self, 501, "Unknown packet id");
+      else if (self->user == NULL)
+        push_error (self, 401, "Not authenticated");
+      else if (id == MIMP_PACKET_FEATURES)
+        handle_features (self, body, len);
+      else
+        handle_keys (self, body, len);
       break;
     case MIMP_PACKET_ERROR:
       push_error (self, 400, "A client never sends an Error packet");

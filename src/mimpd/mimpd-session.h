@@ -50,6 +50,9 @@ gsize mimpd_session_memory (MimpdSession *session);
 /* Called by the hub. */
 void mimpd_session_slot_committed (MimpdSession *session, gpointer slot, gboolean ok);
 void mimpd_session_slot_wake (MimpdSession *session, gpointer slot);
+gboolean mimpd_session_slot_takes_ephemeral (MimpdSession *session, gpointer slot);
+void mimpd_session_slot_ephemeral (MimpdSession *session, gpointer slot,
+                                   const MimpMessage *message);
 void mimpd_session_login_done (MimpdSession *session, gpointer slot, gboolean ok);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MimpdSession, mimpd_session_unref)

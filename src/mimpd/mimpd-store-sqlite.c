@@ -18,7 +18,7 @@
 #include "mimpd-sent-index.h"
 #include "mimpd-store-sqlite.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 /* At most this many idempotency records (about 32-64 MiB of index). */
 #define SENT_MAX_DEFAULT 1000000
@@ -46,6 +46,15 @@ enum
   STMT_LAST_SEQ_SAVE,
   STMT_SENT_OLDEST,
   STMT_SENT_REMOVE,
+  STMT_KEYS_DEVICE_IK,
+  STMT_KEYS_DEVICE_COUNT,
+  STMT_KEYS_DEVICE_PUT,
+  STMT_KEYS_PREKEYS_CLEAR,
+  STMT_KEYS_PREKEY_PUT,
+  STMT_KEYS_PREKEY_COUNT,
+  STMT_KEYS_DEVICES_LIST,
+  STMT_KEYS_PREKEY_FIRST,
+  STMT_KEYS_PREKEY_DELETE,
   N_STMTS
 };
 
@@ -84,6 +93,24 @@ static const char *const stmt_sql[N_STMTS] = {
                     " coalesce((SELECT value FROM meta WHERE key = 'last_seq'), 0))",
   [STMT_LAST_SEQ_SAVE] = "INSERT INTO meta (key, value) VALUES ('last_seq', ?1) "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  [STMT_KEYS_DEVICE_IK] = "SELECT ik FROM key_devices WHERE user = ?1 AND device = ?2",
+  [STMT_KEYS_DEVICE_COUNT] = "SELECT count(*) FROM key_devices WHERE user = ?1",
+  /* An upsert, not INSERT OR REPLACE: a replaced row would cascade to the
+   * device's one-time prekeys. */
+  [STMT_KEYS_DEVICE_PUT] = "INSERT INTO key_devices (user, device, ik, reg, spk_id, spk, spk_sig) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                           "ON CONFLICT (user, device) DO UPDATE SET ik = excluded.ik, "
+                           "reg = excluded.reg, spk_id = excluded.spk_id, spk = excluded.spk, "
+                           "spk_sig = excluded.spk_sig",
+  [STMT_KEYS_PREKEYS_CLEAR] = "DELETE FROM key_prekeys WHERE user = ?1 AND device = ?2",
+  [STMT_KEYS_PREKEY_PUT] = "INSERT OR REPLACE INTO key_prekeys (user, device, id, key) "
+                           "VALUES (?1, ?2, ?3, ?4)",
+  [STMT_KEYS_PREKEY_COUNT] = "SELECT count(*) FROM key_prekeys WHERE user = ?1 AND device = ?2",
+  [STMT_KEYS_DEVICES_LIST] = "SELECT device, ik, reg, spk_id, spk, spk_sig FROM key_devices "
+                             "WHERE user = ?1 ORDER BY device",
+  [STMT_KEYS_PREKEY_FIRST] = "SELECT id, key FROM key_prekeys WHERE user = ?1 AND device = ?2 "
+                             "ORDER BY id LIMIT 1",
+  [STMT_KEYS_PREKEY_DELETE] = "DELETE FROM key_prekeys WHERE user = ?1 AND device = ?2 AND id = ?3",
 };
 
 static const char schema_v1[] = "CREATE TABLE users ("
@@ -148,6 +175,29 @@ static const char schema_v3[] =
     "DROP TABLE messages;"
     "ALTER TABLE messages_v3 RENAME TO messages;"
     "CREATE INDEX messages_recipient ON messages (recipient, seq);";
+
+/* The key directory of private chats: each device's identity key,
+ * registration id and signed prekey, and its one-time prekeys, each handed
+ * out once. Rows go with their user. */
+static const char schema_v4[] =
+    "CREATE TABLE key_devices ("
+    "  user TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,"
+    "  device INTEGER NOT NULL,"
+    "  ik BLOB NOT NULL,"
+    "  reg INTEGER NOT NULL,"
+    "  spk_id INTEGER NOT NULL,"
+    "  spk BLOB NOT NULL,"
+    "  spk_sig BLOB NOT NULL,"
+    "  PRIMARY KEY (user, device)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE key_prekeys ("
+    "  user TEXT NOT NULL,"
+    "  device INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  key BLOB NOT NULL,"
+    "  PRIMARY KEY (user, device, id),"
+    "  FOREIGN KEY (user, device) REFERENCES key_devices (user, device) ON DELETE CASCADE"
+    ") WITHOUT ROWID;";
 
 typedef struct
 {
@@ -732,6 +782,262 @@ sqlite_expire (MimpdStore *store, gint64 sent_before_ms, GError **error)
   return sent_forget_before (self, first_kept, error);
 }
 
+/* --- The key directory ------------------------------------------------------ */
+
+static void
+bind_bytes (sqlite3_stmt *s, int column, GBytes *bytes)
+{
+  gsize len = 0;
+  gconstpointer data = g_bytes_get_data (bytes, &len);
+
+  sqlite3_bind_blob (s, column, data ? data : "", (int) len, SQLITE_STATIC);
+}
+
+static GBytes *
+column_bytes (sqlite3_stmt *s, int column)
+{
+  const void *data = sqlite3_column_blob (s, column);
+  int len = sqlite3_column_bytes (s, column);
+
+  return g_bytes_new (data, (gsize) MAX (len, 0));
+}
+
+/* A query returning one integer, with (user, device) bound. */
+static gboolean
+keys_count_rows (MimpdStoreSqlite *self, guint which, const char *user, gint64 device,
+                 gint64 *value, GError **error)
+{
+  sqlite3_stmt *s = stmt (self, which);
+
+  sqlite3_bind_text (s, 1, user, -1, SQLITE_STATIC);
+  if (device >= 0)
+    sqlite3_bind_int64 (s, 2, device);
+  return step_int64 (self, s, value, error);
+}
+
+/* The key operations change several rows: each is all or nothing within
+ * the group, through a savepoint (the group's other writes stay). Outside
+ * a group, it is its own transaction. */
+typedef gboolean (*KeysWork) (MimpdStoreSqlite *self, gpointer data, GError **error);
+
+static gboolean
+keys_atomic (MimpdStoreSqlite *self, KeysWork work, gpointer data, GError **error)
+{
+  MimpdStore *store = (MimpdStore *) self;
+
+  if (!self->in_transaction)
+    {
+      if (!store->vtable->begin (store, error))
+        return FALSE;
+      if (!keys_atomic (self, work, data, error))
+        {
+          store->vtable->rollback (store);
+          return FALSE;
+        }
+      return store->vtable->commit (store, error);
+    }
+  if (!writable (self, error) || !exec (self, "SAVEPOINT keys", error))
+    return FALSE;
+  if (!work (self, data, error))
+    {
+      /* If even the undo fails, the group must not commit half of it. */
+      if (!writable (self, NULL) || !exec (self, "ROLLBACK TO keys", NULL) ||
+          !exec (self, "RELEASE keys", NULL))
+        self->poisoned = TRUE;
+      return FALSE;
+    }
+  if (!exec (self, "RELEASE keys", error))
+    {
+      self->poisoned = TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  const char *user;
+  const MimpdKeyBundle *bundle;
+  gint64 left;
+  GPtrArray *devices;
+} KeysJob;
+
+static gboolean
+publish_work (MimpdStoreSqlite *self, gpointer data, GError **error)
+{
+  KeysJob *job = data;
+  const MimpdKeyBundle *b = job->bundle;
+  sqlite3_stmt *s = stmt (self, STMT_KEYS_DEVICE_IK);
+  gboolean exists = FALSE;
+  gboolean ik_changed = FALSE;
+  int rc;
+
+  sqlite3_bind_text (s, 1, job->user, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (s, 2, b->device);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    {
+      g_autoptr (GBytes) old = column_bytes (s, 0);
+
+      exists = TRUE;
+      ik_changed = !g_bytes_equal (old, b->ik);
+    }
+  sqlite3_reset (s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read the keys");
+      return FALSE;
+    }
+  if (!exists)
+    {
+      gint64 devices = 0;
+
+      if (!keys_count_rows (self, STMT_KEYS_DEVICE_COUNT, job->user, -1, &devices, error))
+        return FALSE;
+      if (devices >= MIMPD_KEYS_MAX_DEVICES)
+        {
+          g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_LIMIT,
+                       "At most %d devices per user", MIMPD_KEYS_MAX_DEVICES);
+          return FALSE;
+        }
+    }
+
+  s = stmt (self, STMT_KEYS_DEVICE_PUT);
+  sqlite3_bind_text (s, 1, job->user, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (s, 2, b->device);
+  bind_bytes (s, 3, b->ik);
+  sqlite3_bind_int64 (s, 4, b->reg);
+  sqlite3_bind_int64 (s, 5, b->spk_id);
+  bind_bytes (s, 6, b->spk);
+  bind_bytes (s, 7, b->spk_sig);
+  if (!step_done (self, s, error, "Could not store the keys"))
+    return FALSE;
+
+  if (ik_changed)
+    {
+      s = stmt (self, STMT_KEYS_PREKEYS_CLEAR);
+      sqlite3_bind_text (s, 1, job->user, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (s, 2, b->device);
+      if (!step_done (self, s, error, "Could not store the keys"))
+        return FALSE;
+    }
+  for (guint i = 0; i < b->prekeys->len; i++)
+    {
+      MimpdPreKey *pk = &g_array_index (b->prekeys, MimpdPreKey, i);
+
+      s = stmt (self, STMT_KEYS_PREKEY_PUT);
+      sqlite3_bind_text (s, 1, job->user, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (s, 2, b->device);
+      sqlite3_bind_int64 (s, 3, pk->id);
+      bind_bytes (s, 4, pk->key);
+      if (!step_done (self, s, error, "Could not store the keys"))
+        return FALSE;
+    }
+  if (!keys_count_rows (self, STMT_KEYS_PREKEY_COUNT, job->user, b->device, &job->left, error))
+    return FALSE;
+  if (job->left > MIMPD_KEYS_MAX_PREKEYS_PER_DEVICE)
+    {
+      g_set_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_LIMIT,
+                   "At most %d one-time prekeys per device", MIMPD_KEYS_MAX_PREKEYS_PER_DEVICE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+sqlite_keys_publish (MimpdStore *store, const char *user, const MimpdKeyBundle *bundle,
+                     gint64 *left, GError **error)
+{
+  KeysJob job = { user, bundle, 0, NULL };
+
+  if (!keys_atomic ((MimpdStoreSqlite *) store, publish_work, &job, error))
+    return FALSE;
+  *left = job.left;
+  return TRUE;
+}
+
+static gboolean
+fetch_work (MimpdStoreSqlite *self, gpointer data, GError **error)
+{
+  KeysJob *job = data;
+  sqlite3_stmt *s = stmt (self, STMT_KEYS_DEVICES_LIST);
+  int rc;
+
+  sqlite3_bind_text (s, 1, job->user, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      MimpdKeyBundle *b = mimpd_key_bundle_new ();
+
+      b->device = (guint32) sqlite3_column_int64 (s, 0);
+      b->ik = column_bytes (s, 1);
+      b->reg = (guint32) sqlite3_column_int64 (s, 2);
+      b->spk_id = (guint32) sqlite3_column_int64 (s, 3);
+      b->spk = column_bytes (s, 4);
+      b->spk_sig = column_bytes (s, 5);
+      g_ptr_array_add (job->devices, b);
+    }
+  sqlite3_reset (s);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read the keys");
+      return FALSE;
+    }
+
+  /* Each device's lowest one-time prekey, deleted before anyone else can
+   * read it: the whole fetch runs on this thread, in this transaction. */
+  for (guint i = 0; i < job->devices->len; i++)
+    {
+      MimpdKeyBundle *b = job->devices->pdata[i];
+      MimpdPreKey pk = { 0 };
+
+      s = stmt (self, STMT_KEYS_PREKEY_FIRST);
+      sqlite3_bind_text (s, 1, job->user, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (s, 2, b->device);
+      rc = sqlite3_step (s);
+      if (rc == SQLITE_ROW)
+        {
+          pk.id = (guint32) sqlite3_column_int64 (s, 0);
+          pk.key = column_bytes (s, 1);
+        }
+      sqlite3_reset (s);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          set_db_error (self, error, "Could not read the keys");
+          return FALSE;
+        }
+      if (pk.key == NULL)
+        continue;
+      g_array_append_val (b->prekeys, pk);
+      s = stmt (self, STMT_KEYS_PREKEY_DELETE);
+      sqlite3_bind_text (s, 1, job->user, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (s, 2, b->device);
+      sqlite3_bind_int64 (s, 3, pk.id);
+      if (!step_done (self, s, error, "Could not hand out a prekey"))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static GPtrArray *
+sqlite_keys_fetch (MimpdStore *store, const char *user, GError **error)
+{
+  g_autoptr (GPtrArray) devices =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimpd_key_bundle_free);
+  KeysJob job = { user, NULL, 0, devices };
+
+  if (!keys_atomic ((MimpdStoreSqlite *) store, fetch_work, &job, error))
+    return NULL;
+  return g_steal_pointer (&devices);
+}
+
+static gboolean
+sqlite_keys_count (MimpdStore *store, const char *user, guint32 device, gint64 *left,
+                   GError **error)
+{
+  return keys_count_rows ((MimpdStoreSqlite *) store, STMT_KEYS_PREKEY_COUNT, user, device, left,
+                          error);
+}
+
 static const MimpdStoreVTable sqlite_vtable = {
   .free = sqlite_free,
   .user_add = sqlite_user_add,
@@ -747,6 +1053,9 @@ static const MimpdStoreVTable sqlite_vtable = {
   .messages_fetch = sqlite_messages_fetch,
   .messages_drop = sqlite_messages_drop,
   .expire = sqlite_expire,
+  .keys_publish = sqlite_keys_publish,
+  .keys_fetch = sqlite_keys_fetch,
+  .keys_count = sqlite_keys_count,
 };
 
 static gboolean
@@ -792,6 +1101,8 @@ migrate (MimpdStoreSqlite *self, GError **error)
   if (version < 2 && !exec (self, schema_v2, error))
     goto fail;
   if (version < 3 && !exec (self, schema_v3, error))
+    goto fail;
+  if (version < 4 && !exec (self, schema_v4, error))
     goto fail;
   if (!exec (self, "PRAGMA user_version = " G_STRINGIFY (SCHEMA_VERSION), error))
     goto fail;

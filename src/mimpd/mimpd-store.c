@@ -113,3 +113,63 @@ mimpd_store_expire (MimpdStore *store, gint64 sent_before_ms, GError **error)
 {
   return store->vtable->expire (store, sent_before_ms, error);
 }
+
+MimpdKeyBundle *
+mimpd_key_bundle_new (void)
+{
+  MimpdKeyBundle *bundle = g_new0 (MimpdKeyBundle, 1);
+
+  bundle->prekeys = g_array_new (FALSE, TRUE, sizeof (MimpdPreKey));
+  return bundle;
+}
+
+void
+mimpd_key_bundle_free (MimpdKeyBundle *bundle)
+{
+  if (bundle == NULL)
+    return;
+  g_clear_pointer (&bundle->ik, g_bytes_unref);
+  g_clear_pointer (&bundle->spk, g_bytes_unref);
+  g_clear_pointer (&bundle->spk_sig, g_bytes_unref);
+  for (guint i = 0; i < bundle->prekeys->len; i++)
+    g_clear_pointer (&g_array_index (bundle->prekeys, MimpdPreKey, i).key, g_bytes_unref);
+  g_array_unref (bundle->prekeys);
+  g_free (bundle);
+}
+
+/**
+ * mimpd_store_keys_publish:
+ * @left: (out): the one-time prekeys stored for the device afterwards
+ *
+ * Stores or replaces the device's identity key, registration id and signed
+ * prekey, and adds its one-time prekeys (the same id replaces). A changed
+ * identity key drops the device's old one-time prekeys. All or nothing:
+ * %MIMPD_STORE_ERROR_LIMIT past %MIMPD_KEYS_MAX_DEVICES devices or
+ * %MIMPD_KEYS_MAX_PREKEYS_PER_DEVICE prekeys, and nothing changed.
+ */
+gboolean
+mimpd_store_keys_publish (MimpdStore *store, const char *user, const MimpdKeyBundle *bundle,
+                          gint64 *left, GError **error)
+{
+  return store->vtable->keys_publish (store, user, bundle, left, error);
+}
+
+/**
+ * mimpd_store_keys_fetch:
+ *
+ * Returns: (element-type MimpdKeyBundle): every device of @user, each with
+ * at most one one-time prekey, which is deleted in the same transaction;
+ * %NULL on error.
+ */
+GPtrArray *
+mimpd_store_keys_fetch (MimpdStore *store, const char *user, GError **error)
+{
+  return store->vtable->keys_fetch (store, user, error);
+}
+
+gboolean
+mimpd_store_keys_count (MimpdStore *store, const char *user, guint32 device, gint64 *left,
+                        GError **error)
+{
+  return store->vtable->keys_count (store, user, device, left, error);
+}

@@ -24,9 +24,44 @@ typedef enum
   MIMPD_STORE_ERROR_FAILED,
   MIMPD_STORE_ERROR_EXISTS,
   MIMPD_STORE_ERROR_NOT_FOUND,
+  MIMPD_STORE_ERROR_LIMIT, /* too many devices or one-time prekeys (413) */
 } MimpdStoreError;
 
 typedef struct _MimpdStore MimpdStore;
+
+/* The key directory (KEYS packet, docs/protocols/mimp.md). */
+#define MIMPD_KEYS_MAX_PREKEYS_PER_REQUEST 100
+#define MIMPD_KEYS_MAX_PREKEYS_PER_DEVICE 200
+#define MIMPD_KEYS_MAX_DEVICES 8
+#define MIMPD_KEYS_MAX_KEY_BYTES 64
+#define MIMPD_KEYS_MAX_SIG_BYTES 128
+
+typedef struct
+{
+  guint32 id;
+  GBytes *key;
+} MimpdPreKey;
+
+/**
+ * MimpdKeyBundle:
+ *
+ * One device's published keys: its identity key, registration id, signed
+ * prekey and one-time prekeys (in a fetch result, at most one).
+ */
+typedef struct
+{
+  guint32 device; /* 1 .. 2^31-1 */
+  GBytes *ik;
+  guint32 reg;
+  guint32 spk_id;
+  GBytes *spk;
+  GBytes *spk_sig;
+  GArray *prekeys; /* of MimpdPreKey */
+} MimpdKeyBundle;
+
+MimpdKeyBundle *mimpd_key_bundle_new (void);
+void mimpd_key_bundle_free (MimpdKeyBundle *bundle);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MimpdKeyBundle, mimpd_key_bundle_free)
 
 typedef struct
 {
@@ -54,6 +89,13 @@ typedef struct
   gboolean (*messages_drop) (MimpdStore *store, const char *recipient, gint64 up_to_seq,
                              GError **error);
   gboolean (*expire) (MimpdStore *store, gint64 sent_before_ms, GError **error);
+
+  /* The key directory; writes in the open group. */
+  gboolean (*keys_publish) (MimpdStore *store, const char *user, const MimpdKeyBundle *bundle,
+                            gint64 *left, GError **error);
+  GPtrArray *(*keys_fetch) (MimpdStore *store, const char *user, GError **error);
+  gboolean (*keys_count) (MimpdStore *store, const char *user, guint32 device, gint64 *left,
+                          GError **error);
 } MimpdStoreVTable;
 
 struct _MimpdStore
@@ -85,6 +127,11 @@ GPtrArray *mimpd_store_messages_fetch (MimpdStore *store, const char *recipient,
 gboolean mimpd_store_messages_drop (MimpdStore *store, const char *recipient, gint64 up_to_seq,
                                     GError **error);
 gboolean mimpd_store_expire (MimpdStore *store, gint64 sent_before_ms, GError **error);
+gboolean mimpd_store_keys_publish (MimpdStore *store, const char *user,
+                                   const MimpdKeyBundle *bundle, gint64 *left, GError **error);
+GPtrArray *mimpd_store_keys_fetch (MimpdStore *store, const char *user, GError **error);
+gboolean mimpd_store_keys_count (MimpdStore *store, const char *user, guint32 device, gint64 *left,
+                                 GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MimpdStore, mimpd_store_free)
 

@@ -135,3 +135,102 @@ mimpd_throttle_size (MimpdThrottle *self)
 {
   return g_hash_table_size (self->by_address) + g_hash_table_size (self->by_user);
 }
+
+/* --- Request rates --------------------------------------------------------- */
+
+typedef struct
+{
+  guint count;
+  gint64 window_start;
+} RateEntry;
+
+struct _MimpdRateLimit
+{
+  GHashTable *by_key; /* key -> RateEntry */
+  guint max;
+  gint64 window;
+};
+
+MimpdRateLimit *
+mimpd_rate_limit_new (guint max, gint64 window_us)
+{
+  MimpdRateLimit *self = g_new0 (MimpdRateLimit, 1);
+
+  self->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->max = max;
+  self->window = window_us;
+  return self;
+}
+
+void
+mimpd_rate_limit_free (MimpdRateLimit *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->by_key);
+  g_free (self);
+}
+
+void
+mimpd_rate_limit_set_max (MimpdRateLimit *self, guint max)
+{
+  self->max = max;
+}
+
+static gboolean
+rate_expired (gpointer key, gpointer value, gpointer user_data)
+{
+  const RateEntry *e = value;
+  const gint64 *args = user_data; /* now, window */
+
+  return args[0] - e->window_start > args[1];
+}
+
+/**
+ * mimpd_rate_limit_take:
+ *
+ * Counts one request of @key. Returns: %FALSE when @key is over its rate
+ * (the request is to be refused with 429).
+ */
+gboolean
+mimpd_rate_limit_take (MimpdRateLimit *self, const char *key, gint64 now)
+{
+  RateEntry *e = g_hash_table_lookup (self->by_key, key);
+
+  if (e == NULL)
+    {
+      if (g_hash_table_size (self->by_key) >= MIMPD_THROTTLE_MAX_ENTRIES)
+        {
+          gint64 args[2] = { now, self->window };
+
+          g_hash_table_foreach_remove (self->by_key, rate_expired, args);
+        }
+      if (g_hash_table_size (self->by_key) >= MIMPD_THROTTLE_MAX_ENTRIES)
+        {
+          /* Still full of live entries: forget one rather than grow. */
+          GHashTableIter iter;
+
+          g_hash_table_iter_init (&iter, self->by_key);
+          if (g_hash_table_iter_next (&iter, NULL, NULL))
+            g_hash_table_iter_remove (&iter);
+        }
+      e = g_new0 (RateEntry, 1);
+      e->window_start = now;
+      g_hash_table_insert (self->by_key, g_strdup (key), e);
+    }
+  else if (now - e->window_start > self->window)
+    {
+      e->count = 0;
+      e->window_start = now;
+    }
+  if (e->count >= self->max)
+    return FALSE;
+  e->count++;
+  return TRUE;
+}
+
+guint
+mimpd_rate_limit_size (MimpdRateLimit *self)
+{
+  return g_hash_table_size (self->by_key);
+}

@@ -28,4 +28,15 @@ guint mimpd_throttle_failure (MimpdThrottle *throttle, const char *address, cons
 void mimpd_throttle_success (MimpdThrottle *throttle, const char *user);
 guint mimpd_throttle_size (MimpdThrottle *throttle);
 
+/* A request rate per key (a user): at most @max in each window of
+ * @window_us; further requests are refused until the window ends. The
+ * table is bounded like the throttle's. */
+typedef struct _MimpdRateLimit MimpdRateLimit;
+
+MimpdRateLimit *mimpd_rate_limit_new (guint max, gint64 window_us);
+void mimpd_rate_limit_free (MimpdRateLimit *limit);
+void mimpd_rate_limit_set_max (MimpdRateLimit *limit, guint max);
+gboolean mimpd_rate_limit_take (MimpdRateLimit *limit, const char *key, gint64 now_us);
+guint mimpd_rate_limit_size (MimpdRateLimit *limit);
+
 G_END_DECLS

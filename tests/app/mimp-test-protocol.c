@@ -575,6 +575,22 @@ mimp_test_network_dup_mailbox (MimpTestNetwork *self, const char *user)
 }
 
 /**
+ * mimp_test_network_assert_mailbox:
+ * @texts: (array zero-terminated=1): what @user's mailbox must hold
+ *
+ * Asserts that the network holds for @user, in order, exactly @texts.
+ */
+void
+mimp_test_network_assert_mailbox (MimpTestNetwork *self, const char *user, const char *const *texts)
+{
+  g_autoptr (GPtrArray) mailbox = mimp_test_network_dup_mailbox (self, user);
+
+  g_assert_cmpuint (mailbox->len, ==, g_strv_length ((char **) texts));
+  for (guint i = 0; i < mailbox->len; i++)
+    g_assert_cmpstr (((MimpIncoming *) mailbox->pdata[i])->text, ==, texts[i]);
+}
+
+/**
  * mimp_test_network_get_n_delivered:
  *
  * Returns: how many messages were handed to sessions of @user, counting
@@ -1160,6 +1176,25 @@ test_describe_security (MimpProtocol *protocol, gboolean use_tls, gboolean brief
   return g_strdup (brief ? "not encrypted" : "Not encrypted: a test network in memory.");
 }
 
+static MimpTestCodecFactory codec_factory;
+
+static MimpMessageCodec *
+test_create_codec (MimpProtocol *protocol, MimpAccount *account)
+{
+  return codec_factory ? codec_factory (account) : mimp_plain_codec_new ();
+}
+
+/**
+ * mimp_test_protocol_set_codec_factory:
+ * @factory: (nullable): makes the codec of each new account, or %NULL for
+ *   the plain codec
+ */
+void
+mimp_test_protocol_set_codec_factory (MimpTestCodecFactory factory)
+{
+  codec_factory = factory;
+}
+
 static MimpProtocolSession *
 test_create_session (MimpProtocol *protocol, MimpAccount *account)
 {
@@ -1186,6 +1221,7 @@ mimp_test_protocol_class_init (MimpTestProtocolClass *klass)
   protocol_class->get_security = test_get_security;
   protocol_class->describe_security = test_describe_security;
   protocol_class->create_session = test_create_session;
+  protocol_class->create_codec = test_create_codec;
 }
 
 static void

@@ -50,6 +50,9 @@ G_DECLARE_FINAL_TYPE (MimpTestProtocol, mimp_test_protocol, MIMP, TEST_PROTOCOL,
 
 MimpProtocol *mimp_test_protocol_get (void);
 void mimp_test_protocol_set_capabilities (MimpProtocolCapabilities capabilities);
+/* The codec of the accounts made from now on (the plain one by default). */
+typedef MimpMessageCodec *(*MimpTestCodecFactory) (MimpAccount *account);
+void mimp_test_protocol_set_codec_factory (MimpTestCodecFactory factory);
 
 /* The server. */
 #define MIMP_TYPE_TEST_NETWORK (mimp_test_network_get_type ())
@@ -86,6 +89,8 @@ void mimp_test_network_set_avatar (MimpTestNetwork *self, const char *user, GByt
 
 /* What the network saw. */
 GPtrArray *mimp_test_network_dup_mailbox (MimpTestNetwork *self, const char *user);
+void mimp_test_network_assert_mailbox (MimpTestNetwork *self, const char *user,
+                                       const char *const *texts);
 guint mimp_test_network_get_n_delivered (MimpTestNetwork *self, const char *user);
 gint64 mimp_test_network_get_acknowledged (MimpTestNetwork *self, const char *user);
 

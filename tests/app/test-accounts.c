@@ -146,8 +146,10 @@ test_mimp_type (void)
   g_assert_true (all->pdata[0] == mimp);
   g_assert_null (mimp_protocol_find ("no-such-type"));
   g_assert_true (mimp_protocol_has (mimp, MIMP_PROTOCOL_STORE_AND_FORWARD | MIMP_PROTOCOL_TLS));
-  g_assert_false (mimp_protocol_has (mimp, MIMP_PROTOCOL_END_TO_END));
-  g_assert_false (mimp_protocol_has (mimp, MIMP_PROTOCOL_TYPING));
+  /* Private chats: end to end, verification, and typing where the server
+   * has ephemeral messages. */
+  g_assert_true (mimp_protocol_has (mimp, MIMP_PROTOCOL_END_TO_END | MIMP_PROTOCOL_VERIFICATION |
+                                              MIMP_PROTOCOL_TYPING));
   g_assert_cmpuint (mimp_protocol_get_default_port (mimp, FALSE), ==, 3290);
   g_assert_cmpuint (mimp_protocol_get_default_port (mimp, TRUE), ==, 3291);
   g_assert_cmpuint (mimp_protocol_get_max_text (mimp), ==, 16384);

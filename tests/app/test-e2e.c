@@ -240,6 +240,13 @@ last_sent (gpointer data)
          mimp_chat_message_get_state (last) == MIMP_MESSAGE_STATE_SENT;
 }
 
+static gboolean
+chat_waits_for_keys (gpointer data)
+{
+  return mimp_chat_get_privacy (data) == MIMP_CHAT_PRIVACY_WAITING &&
+         g_list_model_get_n_items (G_LIST_MODEL (data)) > 0;
+}
+
 static void
 assert_empty_page (MimpWindow *window, const char *title, const char *in_description)
 {
@@ -295,10 +302,16 @@ phase1 (gpointer data)
   g_assert_cmpuint (mimp_chat_get_unread (chat), ==, 0);
   g_assert_true (wait_for (closed_one, NULL, 10));
 
-  /* Send from the composer. */
+  /* Send from the composer. bob's mimp-cli has no keys: the message waits
+   * for them (a private chat never falls back by itself) until the user
+   * chooses to send unencrypted to bob. */
   mimp_window_set_composer_text (window, "yes! see you at five");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.send", NULL);
+  g_assert_true (wait_for (chat_waits_for_keys, chat, 30));
+  g_assert_false (last_sent (chat));
+  mimp_account_e2e_send_unencrypted (mimp_chat_get_account (chat), "bob");
   g_assert_true (wait_for (last_sent, chat, 30));
+  g_assert_cmpint (mimp_chat_get_privacy (chat), ==, MIMP_CHAT_PRIVACY_NONE);
   {
     g_autofree char *left = mimp_window_dup_composer_text (window);
     g_assert_cmpstr (left, ==, "");

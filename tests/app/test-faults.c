@@ -100,6 +100,10 @@ child_main (const char *dir, guint16 port, guint run, guint limit)
   c.account =
       mimp_account_new (mimp_protocol_find ("mimp"), ACCOUNT_ID, "127.0.0.1", port, "alice", FALSE);
   mimp_account_set_services (c.account, history, secrets);
+  /* carol's mimp-cli has no keys: the user chose to send to her
+   * unencrypted (and the keyring D-Bus would start is not waited for). */
+  mimp_secret_store_set_timeout (secrets, 2);
+  mimp_account_e2e_send_unencrypted (c.account, "carol");
   mimp_account_use_password (c.account, password, TRUE); /* starts it */
   g_timeout_add (CHILD_INTERVAL_MS, child_send, &c);
   g_unix_signal_add (SIGTERM, child_quit, &c);
@@ -700,6 +704,10 @@ test_server_faults (void)
                             mimpd_test_server_get_port (server), "alice", FALSE);
   g_signal_connect (alice, "notify::status", G_CALLBACK (on_status), log);
   mimp_account_set_services (alice, history, secrets);
+  /* carol's mimp-cli has no keys: the user chose to send to her
+   * unencrypted (and the keyring D-Bus would start is not waited for). */
+  mimp_secret_store_set_timeout (secrets, 2);
+  mimp_account_e2e_send_unencrypted (alice, "carol");
   mimp_account_use_password (alice, alice_pw, TRUE);
   g_assert_true (test_wait_until (is_online, alice, 30));
   carol = listener_start (server, "carol", carol_pw);
@@ -992,6 +1000,10 @@ test_slow_server (void)
                             "alice", FALSE);
   g_signal_connect (alice, "notify::status", G_CALLBACK (on_status), log);
   mimp_account_set_services (alice, history, secrets);
+  /* carol's mimp-cli has no keys: the user chose to send to her
+   * unencrypted (and the keyring D-Bus would start is not waited for). */
+  mimp_secret_store_set_timeout (secrets, 2);
+  mimp_account_e2e_send_unencrypted (alice, "carol");
   t0 = g_get_monotonic_time ();
   mimp_account_use_password (alice, alice_pw, TRUE);
   g_assert_true (test_wait_until (is_online, alice, 30));

@@ -365,6 +365,100 @@ test_broken_migration_rolls_back (void)
   sqlite3_close (db);
 }
 
+/* Private chats (migration 4): what encryption did for each message, the
+ * gap before it, the chat's privacy and the user's choice to send
+ * unencrypted, all kept; the waiting messages of a peer change together. */
+static void
+test_private_chats (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *path = db_path (dir);
+  g_autoptr (MimpHistory) history = mimp_history_new (path);
+  g_autoptr (GPtrArray) batch =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
+  g_autoptr (MimpIncoming) received =
+      mimp_incoming_new ("bob", "me", "s1", "?MIMPE2E:1:M:x", 1000, 1);
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GPtrArray) page = NULL;
+  g_autoptr (GPtrArray) pending = NULL;
+  g_autoptr (GPtrArray) chats = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (MimpChatMessage) row = NULL;
+  g_autoptr (MimpChatMessage) found = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_ptr_array_add (
+      batch, mimp_incoming_copy_decoded (received, "", MIMP_MESSAGE_PROTECTION_UNDECRYPTABLE, 0));
+  g_ptr_array_add (batch, mimp_incoming_new ("bob", "me", "s2", "plain", 2000, 2));
+  ((MimpIncoming *) batch->pdata[1])->protection = MIMP_MESSAGE_PROTECTION_UNENCRYPTED;
+  g_ptr_array_add (batch, mimp_incoming_copy_decoded (batch->pdata[1], "after a gap",
+                                                      MIMP_MESSAGE_PROTECTION_ENCRYPTED, 2));
+  g_free (((MimpIncoming *) batch->pdata[2])->remote_id);
+  ((MimpIncoming *) batch->pdata[2])->remote_id = g_strdup ("s3");
+  stored = store (history, "acc", batch);
+  g_assert_cmpuint (stored->len, ==, 3);
+
+  mimp_history_add_outgoing_protected_async (history, "acc", "mimp", "bob", "c1", "secret words",
+                                             MIMP_MESSAGE_PROTECTION_ENCRYPTED, 3000, NULL,
+                                             test_store_result, &result);
+  row = mimp_history_add_outgoing_finish (history, test_wait_result (&result, 30), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpint (mimp_chat_message_get_protection (row), ==, MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+
+  page = load_page (history, "acc", "bob", NULL);
+  g_assert_cmpuint (page->len, ==, 4);
+  g_assert_cmpint (mimp_chat_message_get_protection (page->pdata[0]), ==,
+                   MIMP_MESSAGE_PROTECTION_UNDECRYPTABLE);
+  g_assert_cmpstr (mimp_chat_message_get_text (page->pdata[0]), ==, "");
+  g_assert_cmpint (mimp_chat_message_get_protection (page->pdata[1]), ==,
+                   MIMP_MESSAGE_PROTECTION_UNENCRYPTED);
+  g_assert_cmpuint (mimp_chat_message_get_missing_before (page->pdata[1]), ==, 0);
+  g_assert_cmpint (mimp_chat_message_get_protection (page->pdata[2]), ==,
+                   MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  g_assert_cmpuint (mimp_chat_message_get_missing_before (page->pdata[2]), ==, 2);
+
+  /* The user chooses to send unencrypted: the waiting message says so. */
+  mimp_history_set_pending_protection_async (history, "acc", "bob", MIMP_MESSAGE_PROTECTION_NONE,
+                                             NULL, test_store_result, &result);
+  pending =
+      mimp_history_set_pending_protection_finish (history, test_wait_result (&result, 30), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpint (mimp_chat_message_get_protection (pending->pdata[0]), ==,
+                   MIMP_MESSAGE_PROTECTION_NONE);
+
+  mimp_history_find_outgoing_async (history, "acc", "c1", NULL, test_store_result, &result);
+  found = mimp_history_find_outgoing_finish (history, test_wait_result (&result, 30), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpstr (mimp_chat_message_get_text (found), ==, "secret words");
+  mimp_history_find_outgoing_async (history, "acc", "nope", NULL, test_store_result, &result);
+  g_assert_null (
+      mimp_history_find_outgoing_finish (history, test_wait_result (&result, 30), &error));
+  g_assert_error (error, MIMP_HISTORY_ERROR, MIMP_HISTORY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  chats = list_chats (history);
+  g_assert_cmpuint (chats->len, ==, 1);
+  g_assert_cmpint (((MimpHistoryChat *) chats->pdata[0])->privacy, ==, -1);
+  g_assert_false (((MimpHistoryChat *) chats->pdata[0])->unencrypted);
+  g_clear_pointer (&chats, g_ptr_array_unref);
+  mimp_history_set_chat_privacy_async (history, "acc", "bob", 0, TRUE, NULL, test_store_result,
+                                       &result);
+  update_done (history, &result);
+  /* No row is made for a chat that has none. */
+  mimp_history_set_chat_privacy_async (history, "acc", "carol", 2, FALSE, NULL, test_store_result,
+                                       &result);
+  update_done (history, &result);
+  chats = list_chats (history);
+  g_assert_cmpuint (chats->len, ==, 1);
+  g_assert_cmpint (((MimpHistoryChat *) chats->pdata[0])->privacy, ==, 0);
+  g_assert_true (((MimpHistoryChat *) chats->pdata[0])->unencrypted);
+}
+
 static void
 test_dedupe_and_unread (void)
 {
@@ -697,6 +791,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/history/too-new", test_too_new);
   g_test_add_func ("/history/broken-migration-rolls-back", test_broken_migration_rolls_back);
   g_test_add_func ("/history/dedupe-and-unread", test_dedupe_and_unread);
+  g_test_add_func ("/history/private-chats", test_private_chats);
   g_test_add_func ("/history/own-echo", test_own_echo);
   g_test_add_func ("/history/paging", test_paging);
   g_test_add_func ("/history/outbox-states", test_outbox_states);

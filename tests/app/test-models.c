@@ -70,17 +70,6 @@ receive (Fixture *fx, const char *from, const char *text, guint seconds)
   g_assert_nonnull (id);
 }
 
-/* What the network holds for @user, in order: exactly @texts. */
-static void
-assert_mailbox (Fixture *fx, const char *user, const char *const *texts)
-{
-  g_autoptr (GPtrArray) mailbox = mimp_test_network_dup_mailbox (fx->net, user);
-
-  g_assert_cmpuint (mailbox->len, ==, g_strv_length ((char **) texts));
-  for (guint i = 0; i < mailbox->len; i++)
-    g_assert_cmpstr (((MimpIncoming *) mailbox->pdata[i])->text, ==, texts[i]);
-}
-
 /* The network was told that all it has for alice is stored. */
 static gboolean
 all_acknowledged (gpointer data)
@@ -123,8 +112,10 @@ server_fixture_set_up (Fixture *fx, gconstpointer data)
   fx->chats = g_object_ref (fx->m.chats);
   fx->alice = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1",
                                 mimpd_test_server_get_port (fx->server), "alice", FALSE);
-  /* Kept in memory only: this test has no keyring. */
+  /* Kept in memory only: this test has no keyring (and does not wait long
+   * for the one D-Bus would start, which nobody unlocks). */
   mimp_account_use_password (fx->alice, fx->alice_pw, TRUE);
+  mimp_secret_store_set_timeout (fx->m.secrets, 2);
   test_models_add_online (&fx->m, fx->alice);
 }
 
@@ -526,8 +517,8 @@ test_outbox (Fixture *fx, gconstpointer data)
   g_assert_null (mimp_chat_message_get_error (message));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (frank)), ==, 1);
   g_signal_handlers_disconnect_by_func (message, on_state, states);
-  assert_mailbox (fx, "frank", (const char *[]){ "hello frank", NULL });
-  assert_mailbox (fx, "bob", (const char *[]){ "hello bob", NULL });
+  mimp_test_network_assert_mailbox (fx->net, "frank", (const char *[]){ "hello frank", NULL });
+  mimp_test_network_assert_mailbox (fx->net, "bob", (const char *[]){ "hello bob", NULL });
 }
 
 /* A send that fails for a reason of the protocol's own (final): failed
@@ -558,7 +549,7 @@ test_send_error (Fixture *fx, gconstpointer data)
   g_assert_nonnull (client_id);
   g_assert_cmpstr (mimp_chat_message_get_error (message), ==, reason);
   g_assert_null (mimp_chat_message_get_server_id (message));
-  assert_mailbox (fx, "bob", (const char *[]){ NULL });
+  mimp_test_network_assert_mailbox (fx->net, "bob", (const char *[]){ NULL });
 
   mimp_chat_retry (bob, message);
   wait_state (bob, MIMP_MESSAGE_STATE_SENT);
@@ -627,7 +618,8 @@ test_dedupe (Fixture *fx, gconstpointer data)
   g_assert_true (test_wait_until (n_items_is, (gpointer[]){ self_chat, GUINT_TO_POINTER (1) }, 5));
   /* The echo did come back, and the account is done with it (stored or
    * dropped, and acknowledged): no late echo can show up after this. */
-  assert_mailbox (fx, "alice", (const char *[]){ "only once", "note to self", "after", NULL });
+  mimp_test_network_assert_mailbox (fx->net, "alice",
+                                    (const char *[]){ "only once", "note to self", "after", NULL });
   g_assert_true (test_wait_until (all_acknowledged, fx, 10));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (self_chat)), ==, 1);
   g_assert_true (mimp_chat_message_get_outgoing (last_message (self_chat)));
@@ -794,13 +786,13 @@ test_offline_outbox (Fixture *fx, gconstpointer data)
   drain ();
   g_assert_cmpint (mimp_chat_message_get_state (last_message (bob)), ==,
                    MIMP_MESSAGE_STATE_PENDING);
-  assert_mailbox (fx, "bob", (const char *[]){ NULL });
+  mimp_test_network_assert_mailbox (fx->net, "bob", (const char *[]){ NULL });
 
   mimp_test_network_set_online (fx->net, "alice", TRUE);
   wait_state (bob, MIMP_MESSAGE_STATE_SENT);
   g_assert_true (mimp_account_get_status (fx->alice) == MIMP_ACCOUNT_STATUS_ONLINE);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bob)), ==, 1);
-  assert_mailbox (fx, "bob", (const char *[]){ "when you can", NULL });
+  mimp_test_network_assert_mailbox (fx->net, "bob", (const char *[]){ "when you can", NULL });
 }
 
 static gboolean

@@ -295,6 +295,11 @@ write_history (void)
   history_done (&result);
   mimp_history_mark_read_async (history, ACCOUNT_ID, "bob", NULL, test_store_result, &result);
   history_done (&result);
+  /* bob's mimp-cli has no keys: the user chose to send to him unencrypted
+   * (else the message in the outbox would wait for his keys). */
+  mimp_history_set_chat_privacy_async (history, ACCOUNT_ID, "bob", 0, TRUE, NULL, test_store_result,
+                                       &result);
+  history_done (&result);
   mimp_history_close (history);
 }
 

@@ -269,6 +269,103 @@ test_roundtrip (void)
 
 /* ------------------------------------------------------------------ */
 
+static GBytes *
+lookup_key (MimpSecretStore *secrets, const char *account_id, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  mimp_secret_store_lookup_key_async (secrets, account_id, NULL, test_store_result, &result);
+  test_wait_result (&result, mimp_secret_store_get_timeout (secrets) + 10);
+  return mimp_secret_store_lookup_key_finish (secrets, result, error);
+}
+
+static void
+store_key (MimpSecretStore *secrets, const char *account_id, GBytes *key)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  mimp_secret_store_store_key_async (secrets, account_id, "alice@chat.example", key, NULL,
+                                     test_store_result, &result);
+  test_wait_result (&result, mimp_secret_store_get_timeout (secrets) + 10);
+  g_assert_true (mimp_secret_store_store_key_finish (secrets, result, &error));
+  g_assert_no_error (error);
+}
+
+/* The storage key of private chats: found by the account's id, never by a
+ * password lookup, never removed with the password; a damaged one is
+ * refused. */
+static void
+test_storage_key (void)
+{
+  static const guint8 bytes[MIMP_SECRET_STORE_KEY_SIZE] = { 1, 2, 3, 250, 251, 252, 0, 9 };
+  static const SecretSchema key_schema = {
+    APPLICATION_ID ".StorageKey",
+    SECRET_SCHEMA_NONE,
+    { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 } },
+    0,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+  };
+  g_autoptr (MimpSecretStore) secrets = NULL;
+  g_autoptr (GBytes) key = g_bytes_new_static (bytes, sizeof bytes);
+  g_autoptr (GBytes) found = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      run_in_session (TRUE, FALSE);
+      return;
+    }
+
+  secrets = mimp_secret_store_new ();
+  mimp_secret_store_set_timeout (secrets, 10);
+
+  g_assert_null (lookup_key (secrets, "acc-1", &error));
+  g_assert_no_error (error);
+
+  g_assert_true (store (secrets, "chat.example", 3290, "alice", "the-password", &error));
+  store_key (secrets, "acc-1", key);
+  found = lookup_key (secrets, "acc-1", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (found, key));
+  g_clear_pointer (&found, g_bytes_unref);
+  g_assert_null (lookup_key (secrets, "acc-2", &error));
+  g_assert_no_error (error);
+
+  /* The password is still the password, and clearing it leaves the key. */
+  assert_lookup (secrets, "chat.example", 3290, "alice", "the-password");
+  g_assert_true (clear (secrets, "chat.example", 3290, "alice", &error));
+  found = lookup_key (secrets, "acc-1", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (found, key));
+  g_clear_pointer (&found, g_bytes_unref);
+
+  /* What another program left under the key's name is not a key. */
+  g_assert_true (secret_password_store_sync (&key_schema, SECRET_COLLECTION_DEFAULT, "damaged",
+                                             "c2hvcnQ=", NULL, &error, "account", "acc-3", "kind",
+                                             "e2e-storage-key", NULL));
+  g_assert_null (lookup_key (secrets, "acc-3", &error));
+  g_assert_error (error, MIMP_SECRET_STORE_ERROR, MIMP_SECRET_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+
+  mimp_secret_store_clear_key_async (secrets, "acc-1", NULL, test_store_result, &result);
+  test_wait_result (&result, 20);
+  g_assert_true (mimp_secret_store_clear_finish (secrets, result, &error));
+  g_assert_null (lookup_key (secrets, "acc-1", &error));
+  g_assert_no_error (error);
+}
+
+/* ------------------------------------------------------------------ */
+
 #define N_CONCURRENT 6
 
 static gboolean
@@ -752,6 +849,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/secret-store/roundtrip", test_roundtrip);
   g_test_add_func ("/secret-store/legacy-item", test_legacy_item);
+  g_test_add_func ("/secret-store/storage-key", test_storage_key);
   g_test_add_func ("/secret-store/concurrent", test_concurrent);
   g_test_add_func ("/secret-store/no-service", test_no_service);
   g_test_add_func ("/secret-store/locked-declined", test_locked_declined);

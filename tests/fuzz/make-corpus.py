@@ -12,6 +12,7 @@ import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCH, AH, SM, GU, ERR = 0x0AA0, 0xA00F, 0x00AF, 0x0CCF, 0xBEEF
+FEATURES, KEYS = 0x0FEA, 0x0E2E
 TOKEN = b'TOKEN_PLACEHOLDR'
 
 
@@ -108,6 +109,23 @@ sessions = [
     frame(AH, login) + frame(SM, js({'uf': 'alice', 'ut': 'bob', 'ms': 'y' * 16385,
                                      'token': TOKEN.decode()})),
 ]
+# Extensions: FEATURES, the key directory, an ephemeral message.
+ext = {'uf': 'alice', 'token': TOKEN.decode()}
+ephemeral = js({'uf': 'alice', 'ut': 'bob', 'ms': '?MIMPTYPING:1:active', 'token': TOKEN.decode(),
+                'ephemeral': True})
+pk32 = 'QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE='
+sessions += [
+    frame(AH, login) + frame(FEATURES, js(ext)) +
+    frame(KEYS, js(dict(ext, op='publish', bundle={
+        'device': 1, 'ik': pk32, 'reg': 1, 'spk': {'id': 1, 'key': pk32, 'sig': pk32},
+        'pk': [{'id': 1, 'key': pk32}]}))) +
+    frame(KEYS, js(dict(ext, op='fetch', user='alice'))) +
+    frame(KEYS, js(dict(ext, op='count', device=1))),
+    frame(AH, login) + frame(FEATURES, js(ext)) + frame(GU, get_wait) + frame(SM, ephemeral) +
+    frame(GU, get_ack),
+    frame(KEYS, js(ext)) + frame(FEATURES, js(ext)) + frame(AH, login) + frame(KEYS, b'{}') +
+    frame(KEYS, deep_obj) + frame(SM, ephemeral),
+]
 write('session', [bytes([c % 16]) + s for c, s in enumerate(sessions)])
 
 token = b'AbCdEfGhIjKlMnOp'
@@ -130,3 +148,48 @@ servers = [
     (0x00, frame(SCH, puzzle()) + frame(AH, b'short')),
 ]
 write('connection', [bytes([c]) + s for c, s in servers])
+
+# The key directory (fuzz-keys-request.c): a control byte (bit 0: also
+# through a session; bit 1: as FEATURES; bits 2-3: repeats), then a body.
+b64_32 = 'QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE='
+b64_64 = 'QkJC' * 21 + 'Qg=='
+tok = TOKEN.decode()
+
+
+def bundle(device=1, pks=((1, b64_32), (2, b64_32)), **changes):
+    b = {'device': device, 'ik': b64_32, 'reg': 7,
+         'spk': {'id': 1, 'key': b64_32, 'sig': b64_64},
+         'pk': [{'id': i, 'key': k} for i, k in pks]}
+    b.update(changes)
+    return b
+
+
+def keys(op, **fields):
+    return js(dict({'uf': 'alice', 'token': tok, 'op': op}, **fields))
+
+
+keys_bodies = [
+    keys('publish', bundle=bundle()),
+    keys('publish', bundle=bundle(pks=())),
+    keys('publish', bundle=bundle(pks=[(i, b64_32) for i in range(100)])),
+    keys('publish', bundle=bundle(pks=[(i, b64_32) for i in range(101)])),
+    keys('publish', bundle=bundle(pks=((5, b64_32), (5, 'QQ==')))),
+    keys('publish', bundle=bundle(device=2147483647, reg=4294967295)),
+    keys('publish', bundle=bundle(device=0)),
+    keys('publish', bundle=bundle(ik='QUJD\n')),
+    keys('publish', bundle=bundle(ik='QUI=', spk={'id': 1, 'key': 'QQ==', 'sig': '=QQ='})),
+    keys('publish', bundle=bundle(ik='A' * 90)),
+    keys('publish', bundle=bundle(pk=None)),
+    keys('publish', bundle=bundle(pk=[[1]])),
+    keys('publish', bundle='x'),
+    keys('fetch', user='alice'), keys('fetch', user='bob'), keys('fetch', user='NOBODY'),
+    keys('fetch', user=''), keys('fetch', user=5),
+    keys('count', device=1), keys('count', device=0), keys('count', device=1.0),
+    keys('count', device=1e300), keys('drop'),
+    js({'uf': 'alice', 'token': tok}), js({'uf': 'bob', 'token': tok, 'op': 'count', 'device': 1}),
+    js({'uf': 'alice', 'token': 'AAAAAAAAAAAAAAAA', 'op': 'fetch', 'user': 'bob'}),
+    b'', b'{}', b'[]', deep, deep_obj, bad_utf8, nul,
+    b'{"uf":"alice","token":"' + TOKEN + b'","op":"publish","bundle":' + b'{"a":' * 30 + b'1' +
+    b'}' * 31,
+]
+write('keys-request', [bytes([c % 16]) + b for c, b in enumerate(keys_bodies)])

@@ -1236,6 +1236,12 @@ static const char *const fast_path_bodies[] = {
   "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\",\"id\":7}",
   "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"\",\"token\":\"t\"}",
   "{\"uf\":\"alice\",\"ut\":\"bob\",\"token\":\"t\"}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\",\"ephemeral\":true}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\",\"ephemeral\":false}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\",\"ephemeral\":null}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\",\"ephemeral\":1}",
+  "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\",\"ephemeral\":\"true\"}",
+  "{\"ephemeral\":true,\"ephemeral\":false,\"uf\":\"a\",\"ut\":\"b\",\"ms\":\"m\",\"token\":\"t\"}",
   "{\"uf\":\"alice\",\"uf\":\"eve\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\"}",
   "{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"hi\",\"token\":\"t\",\"x\":true,\"y\":false,"
   "\"z\":null,\"n\":-12,\"f\":1.5,\"e\":1e3}",
@@ -1281,8 +1287,8 @@ describe_send (const char *body)
 
   if (!mimp_body_parse_send_request ((const guint8 *) body, strlen (body), &r, &error))
     return describe_error (error);
-  text = g_strdup_printf ("%s|%s|%s|%s|%s", r.from, r.to, r.text, r.token,
-                          r.client_id ? r.client_id : "(none)");
+  text = g_strdup_printf ("%s|%s|%s|%s|%s|%s", r.from, r.to, r.text, r.token,
+                          r.client_id ? r.client_id : "(none)", r.ephemeral ? "eph" : "-");
   mimp_send_request_clear (&r);
   return text;
 }
@@ -1345,6 +1351,71 @@ test_fast_path_agrees (void)
     }
 }
 
+/* Extensions: ephemeral messages both ways, extension requests, objects. */
+static void
+test_extensions (void)
+{
+  MimpSendRequest request = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autoptr (GBytes) built = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (MimpMessage) copy = NULL;
+  MimpMessage *m;
+  JsonObject *object;
+  gboolean more = TRUE;
+  const char *body = "{\"uf\":\"a\",\"ut\":\"b\",\"ms\":\"t\",\"token\":\"k\",\"ephemeral\":true}";
+  const char *reply =
+      "{\"messages\":[{\"uf\":\"alice\",\"ut\":\"bob\",\"ms\":\"?MIMPTYPING:1:idle\","
+      "\"ts\":5,\"ephemeral\":true},{\"id\":\"m\",\"seq\":3,\"uf\":\"a\",\"ms\":\"x\","
+      "\"ephemeral\":false}],\"more\":false}";
+  const char *bad = "{\"messages\":[{\"uf\":\"a\",\"ms\":\"x\",\"ephemeral\":\"yes\"}]}";
+  gsize len = 0;
+  const char *data;
+
+  g_assert_true (mimp_body_parse_send_request (u8 (body), strlen (body), &request, &error));
+  g_assert_true (request.ephemeral);
+  mimp_send_request_clear (&request);
+  g_assert_false (request.ephemeral);
+
+  g_assert_true (
+      mimp_body_parse_get_reply (u8 (reply), strlen (reply), 0, &messages, &more, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 2);
+  m = messages->pdata[0];
+  g_assert_true (m->ephemeral);
+  g_assert_null (m->id);
+  g_assert_cmpint (m->seq, ==, -1);
+  g_assert_cmpstr (m->text, ==, "?MIMPTYPING:1:idle");
+  copy = mimp_message_copy (m);
+  g_assert_true (copy->ephemeral);
+  g_assert_false (((MimpMessage *) messages->pdata[1])->ephemeral);
+  g_clear_pointer (&messages, g_ptr_array_unref);
+  g_assert_false (mimp_body_parse_get_reply (u8 (bad), strlen (bad), 0, &messages, &more, &error));
+  g_assert_error (error, MIMP_ERROR, MIMP_ERROR_PROTOCOL);
+  g_clear_error (&error);
+
+  built = mimp_body_build_request ("alice", "TOKEN", "\"op\":\"count\",\"device\":3");
+  data = g_bytes_get_data (built, &len);
+  object = mimp_json_parse_object (u8 (data), len, &root, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (object, "uf"), ==, "alice");
+  g_assert_cmpstr (json_object_get_string_member (object, "token"), ==, "TOKEN");
+  g_assert_cmpint (json_object_get_int_member (object, "device"), ==, 3);
+  g_clear_pointer (&built, g_bytes_unref);
+  g_clear_pointer (&root, json_node_unref);
+  built = mimp_body_build_request ("alice", "TOKEN", NULL);
+  data = g_bytes_get_data (built, &len);
+  g_assert_cmpmem (data, len, "{\"uf\":\"alice\",\"token\":\"TOKEN\"}", 30);
+
+  g_assert_null (mimp_json_parse_object (u8 ("[1]"), 3, &root, &error));
+  g_assert_null (root);
+  g_assert_error (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+  g_assert_null (mimp_json_parse_object (u8 ("{'a':1}"), 7, &root, &error));
+  g_assert_error (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1374,6 +1445,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/body/user-name", test_user_name);
   g_test_add_func ("/body/password", test_password);
   g_test_add_func ("/body/fast-path-agrees", test_fast_path_agrees);
+  g_test_add_func ("/body/extensions", test_extensions);
 
   return g_test_run ();
 }

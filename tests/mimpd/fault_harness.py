@@ -17,9 +17,15 @@ All traffic goes through a proxy in this harness. While they run:
     restarted;
   - the proxy cuts connections at random points, mid-packet included.
 
+Meanwhile the key directory (KEYS) is used through the same proxy: an owner
+publishes one-time prekeys (fresh ids on every attempt, so a retry never
+puts back one already handed out) and two fetchers fetch them.
+
 Then the faults stop, everything drains, and the harness checks that every
 acknowledged message is in its recipient's file exactly once (by the
-server's message id and by the harness's unique text). It prints the counts.
+server's message id and by the harness's unique text), and that no
+one-time prekey was handed out twice, SIGKILLs and cut replies included.
+It prints the counts.
 
 The meson test (suite 'mimpd') runs a short variant; a longer one is
     MIMPD=_build/src/mimpd/mimpd tests/mimpd/fault_harness.py --messages 5000 --duration 300
@@ -45,7 +51,7 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from mimpdtest import RawClient, mimpd_binary, random_password  # noqa: E402
+from mimpdtest import KEYS, RawClient, mimpd_binary, random_password  # noqa: E402
 
 HOST = "127.0.0.1"
 
@@ -188,7 +194,7 @@ class Server:
         for _ in range(50):
             self.proc = subprocess.Popen(
                 [mimpd_binary(), "--database", self.database, "--listen", HOST,
-                 "--port", str(self.port)],
+                 "--port", str(self.port), "--key-fetch-rate", "1000000"],
                 stdout=subprocess.PIPE, stderr=self.stderr, env=self.env)
             line = self.proc.stdout.readline().decode()
             if line.startswith("mimpd: listening on "):
@@ -211,6 +217,85 @@ class Server:
         return status
 
 
+# --- the key directory under faults ------------------------------------------------
+
+
+class KeyTraffic:
+    """An owner keeps one-time prekeys published; fetchers take them."""
+
+    def __init__(self, port_of, owner, owner_password, fetchers):
+        self.port_of = port_of  # () -> the proxy's port
+        self.owner = (owner, owner_password)
+        self.fetchers = fetchers  # name -> password
+        self.handed = []  # prekey ids received by fetchers
+        self.published = 0
+        self.next_id = 1
+        self.fetches = 0
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    @staticmethod
+    def b64(tag):
+        import base64
+        return base64.b64encode(bytes([tag % 256]) * 32).decode()
+
+    def connect(self, name, password):
+        c = RawClient(self.port_of(), timeout=5)
+        c.login(name, password)
+        return c
+
+    def owner_loop(self):
+        c = None
+        while not self.stop.is_set():
+            try:
+                if c is None:
+                    c = self.connect(*self.owner)
+                if c.keys("count", device=1)["left"] < 100:
+                    with self.lock:
+                        first = self.next_id
+                        self.next_id += 50  # fresh ids on every attempt
+                    bundle = {"device": 1, "ik": self.b64(1), "reg": 7,
+                              "spk": {"id": 1, "key": self.b64(2), "sig": self.b64(3)},
+                              "pk": [{"id": i, "key": self.b64(i)}
+                                     for i in range(first, first + 50)]}
+                    c.keys("publish", bundle=bundle)
+                    with self.lock:
+                        self.published += 50
+                self.stop.wait(0.1)
+            except (OSError, ConnectionError, AssertionError, ValueError, KeyError):
+                if c is not None:
+                    c.close()
+                c = None
+                time.sleep(0.05)
+
+    def fetcher_loop(self, name):
+        c = None
+        while not self.stop.is_set():
+            try:
+                if c is None:
+                    c = self.connect(name, self.fetchers[name])
+                body = c.keys("fetch", user=self.owner[0])
+                with self.lock:
+                    self.fetches += 1
+                    for d in body["devices"]:
+                        if d["pk"] is not None:
+                            self.handed.append(d["pk"]["id"])
+                self.stop.wait(0.02)
+            except (OSError, ConnectionError, AssertionError, ValueError, KeyError):
+                if c is not None:
+                    c.close()
+                c = None
+                time.sleep(0.05)
+
+    def start(self):
+        threads = [threading.Thread(target=self.owner_loop, daemon=True)]
+        threads += [threading.Thread(target=self.fetcher_loop, args=(n,), daemon=True)
+                    for n in self.fetchers]
+        for t in threads:
+            t.start()
+        return threads
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=1000)
@@ -231,7 +316,9 @@ def main():
     tmpdir = tempfile.mkdtemp(prefix="mimp-faults-")
     senders = {"s%d" % i: random_password() for i in range(opts.senders)}
     receivers = {"r%d" % i: random_password() for i in range(opts.receivers)}
-    server = Server(tmpdir, {**senders, **receivers})
+    key_users = {"keyowner": random_password(), "kf0": random_password(),
+                 "kf1": random_password()}
+    server = Server(tmpdir, {**senders, **receivers, **key_users})
     server.start()
     proxy = Proxy(opts.cut_probability)
     proxy.target = server.port
@@ -318,6 +405,9 @@ def main():
     start = time.monotonic()
     for t in threads:
         t.start()
+    key_traffic = KeyTraffic(lambda: proxy.port, "keyowner", key_users["keyowner"],
+                             {"kf0": key_users["kf0"], "kf1": key_users["kf1"]})
+    key_threads = key_traffic.start()
 
     # Faults until the senders are done or the time is up.
     while any(t.is_alive() for t in threads) and time.monotonic() - start < opts.duration:
@@ -333,6 +423,9 @@ def main():
             receiver_kills += 1
             start_receiver(name)
     fault_time = time.monotonic() - start
+    key_traffic.stop.set()
+    for t in key_threads:
+        t.join(timeout=30)
     proxy.cut_probability = 0.0
     for t in threads:
         t.join(timeout=180)
@@ -403,6 +496,10 @@ def main():
         "receiver_sigkills": receiver_kills,
         "proxy_connections": proxy.connections,
         "proxy_cuts": proxy.cuts,
+        "prekeys_published": key_traffic.published,
+        "key_fetches": key_traffic.fetches,
+        "prekeys_handed_out": len(key_traffic.handed),
+        "prekeys_handed_out_twice": len(key_traffic.handed) - len(set(key_traffic.handed)),
         "fault_seconds": round(fault_time, 1),
         "total_seconds": round(time.monotonic() - start, 1),
         "mimpd_exit_status": status,
@@ -421,6 +518,10 @@ def main():
         problems.append("misrouted %s, gave up %s" % (misrouted[:3], give_ups[:3]))
     if status != 0:
         problems.append("mimpd exited with %s" % status)
+    if len(set(key_traffic.handed)) != len(key_traffic.handed):
+        problems.append("a one-time prekey was handed out twice")
+    if not key_traffic.handed:
+        problems.append("no one-time prekey was fetched")
     if server.kills == 0 or proxy.cuts == 0:
         problems.append("the faults did not happen (kills %d, cuts %d)"
                         % (server.kills, proxy.cuts))

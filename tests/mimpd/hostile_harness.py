@@ -22,10 +22,16 @@ What runs, concurrently, for the whole duration:
   guess     login guessing against one user (from several addresses) and
             against many users from one address
   flood     connections opened and closed as fast as possible
+  keys      the key directory (KEYS, FEATURES) before login, broken bodies
+            and bundles, oversize keys and lists, publishing past the
+            limits, draining bob's one-time prekeys (rate limit)
+  ephemeral a flood of ephemeral messages to bob (rate limit); bob's good
+            long poll never asked FEATURES, so none reaches it
 
 It checks: mimpd stays up and stops cleanly on SIGTERM; its RSS stays under
 the bound; every operation of the good client succeeds; throttling engages
-(429 answers to the guessers); every attacker got the answer protocol.md
+(429 answers to the guessers, the prekey drainer and the ephemeral
+flood); every attacker got the answer protocol.md
 prescribes. It prints figures; with --json it also writes them.
 
 The meson test (suite 'mimpd') runs a short variant; the soak variant is
@@ -47,8 +53,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from mimpdtest import (AH, ERROR, GU, SM, MimpdServer, RawClient, frame,  # noqa: E402
-                       random_password)
+from mimpdtest import (AH, ERROR, FEATURES, GU, KEYS, SM, MimpdServer,  # noqa: E402
+                       RawClient, frame, random_password)
 
 HOST = "127.0.0.1"
 
@@ -226,6 +232,8 @@ def attack_early(port):
     expect_error(c, (401,), "early")
     c.send(GU, {"uf": "alice", "token": "A" * 16})
     expect_error(c, (401,), "early")
+    c.send(KEYS, {"uf": "alice", "token": "A" * 16, "op": "count", "device": 1})
+    expect_error(c, (401,), "early")
     c.close()
 
 
@@ -260,6 +268,94 @@ def attack_guess_addr(port):
     c = client_from("127.0.0.8", port)
     c.send(AH, {"uf": "user%d" % random.randint(0, 1000), "up": "guess"})
     expect_error(c, (401, 429), "guess-addr")
+    c.close()
+
+
+def expect_reply(c, packet_id, codes, key):
+    """Reads one reply: packet_id (counted as ok) or an Error with one of codes."""
+    try:
+        pid, body = c.recv_json()
+    except (ConnectionError, OSError, ValueError) as e:
+        stats.add(key + "/closed")
+        stats.problem("%s: connection ended: %s" % (key, e))
+        return None
+    if pid == packet_id:
+        stats.add(key + "/ok")
+        return body
+    code = body.get("code") if pid == ERROR and isinstance(body, dict) else None
+    stats.add("%s/%s" % (key, code if code is not None else hex(pid)))
+    if code not in codes:
+        stats.problem("%s: got %s %r, wanted %s or %s" % (key, hex(pid), body, hex(packet_id),
+                                                          codes))
+    return None
+
+
+def b64(n, fill=0x41):
+    import base64
+    return base64.b64encode(bytes([fill]) * n).decode()
+
+
+def key_bundle(device, pks):
+    return {"device": device, "ik": b64(32, device % 256), "reg": 1,
+            "spk": {"id": 1, "key": b64(32), "sig": b64(64)},
+            "pk": [{"id": i, "key": b64(32, i % 256)} for i in pks]}
+
+
+BAD_BUNDLES = [
+    ({"device": "1"}, 400),
+    (dict(key_bundle(1, []), ik="%%%%"), 400),
+    (dict(key_bundle(1, []), ik=b64(65)), 413),
+    (dict(key_bundle(1, []), ik="A" * 200000), 413),
+    (dict(key_bundle(1, []), spk={"id": 1, "key": b64(32), "sig": b64(129)}), 413),
+    (dict(key_bundle(1, []), pk=[{"id": "x", "key": b64(32)}]), 400),
+    (dict(key_bundle(1, []), pk=[{"id": 1}] * 5000), 413),
+    (dict(key_bundle(1, []), pk=[[[[1]]]]), 400),
+    (key_bundle(1, range(101)), 413),
+    (key_bundle(2 ** 31, []), 400),
+]
+
+
+def attack_keys(port):
+    c = client_from("127.0.0.9", port)
+    c.send(KEYS, {"uf": "mallory", "token": "A" * 16, "op": "fetch", "user": "bob"})
+    expect_error(c, (401,), "keys-early")
+    c.send(FEATURES, {"uf": "mallory", "token": "A" * 16})
+    expect_error(c, (401,), "keys-early")
+    c.login("mallory", mallory_password)
+    for body in BAD_BODIES:
+        c.send(random.choice((KEYS, FEATURES)), body)
+        expect_error(c, (400,), "keys-badjson")
+    for bundle, code in BAD_BUNDLES:
+        c.send(KEYS, {"uf": "mallory", "token": c.token, "op": "publish", "bundle": bundle})
+        expect_error(c, (code,), "keys-badbundle")
+    c.send(KEYS, {"uf": "mallory", "token": c.token, "op": "steal"})
+    expect_error(c, (400,), "keys-badbundle")
+    c.send(KEYS, {"uf": "bob", "token": c.token, "op": "count", "device": 1})
+    expect_error(c, (403,), "keys-other-user")
+    # Publishing past the limits: bounded (8 devices, 200 one-time prekeys each).
+    device = random.randint(1, 12)
+    start = random.randint(0, 1000) * 100
+    c.send(KEYS, {"uf": "mallory", "token": c.token, "op": "publish",
+                  "bundle": key_bundle(device, range(start, start + 100))})
+    expect_reply(c, KEYS, (413,), "keys-publish")
+    # Draining bob's prekeys: rate-limited per requester.
+    for _ in range(10):
+        c.send(KEYS, {"uf": "mallory", "token": c.token, "op": "fetch", "user": "bob"})
+    for _ in range(10):
+        expect_reply(c, KEYS, (429,), "keys-fetch")
+    c.close()
+
+
+def attack_ephemeral(port):
+    c = client_from("127.0.0.10", port)
+    c.login("mallory", mallory_password)
+    for i in range(30):
+        c.send(SM, {"uf": "mallory", "ut": "bob", "ms": "typing %d" % i, "token": c.token,
+                    "ephemeral": True})
+    for _ in range(30):
+        body = expect_reply(c, SM, (429,), "ephemeral")
+        if body is not None and body.get("delivered") is not False:
+            stats.problem("ephemeral: reached a client that never asked for it: %r" % body)
     c.close()
 
 
@@ -436,6 +532,8 @@ def main():
             loop("guess-addr", lambda: attack_guess_addr(port)),
             loop("flood", lambda: attack_flood(port, flood_counter)),
             loop("flood", lambda: attack_flood(port, flood_counter)),
+            loop("keys", lambda: attack_keys(port), 0.05),
+            loop("ephemeral", lambda: attack_ephemeral(port), 0.2),
         ]
         attackers[0].name = "silent"
         if opts.only:
@@ -512,6 +610,9 @@ def main():
                        % (good.failures, len(good.sent), len(good.received)))
     if not opts.only and not (c.get("guess-user/429", 0) and c.get("guess-addr/429", 0)):
         verdict.append("throttling did not engage (no 429 to the guessers)")
+    if not opts.only and not (c.get("keys-fetch/429", 0) and c.get("ephemeral/429", 0)):
+        verdict.append("rate limits did not engage (no 429 to the prekey drainer or the "
+                       "ephemeral flood)")
     if not (opts.only and "silent" not in opts.only) and c.get("silent/opened", 0) < silent:
         verdict.append("only %d of %d silent connections opened" % (c.get("silent/opened", 0), silent))
     # Held cheaply while young; closed by the login timeout (30 s) when old.

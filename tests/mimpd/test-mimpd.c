@@ -310,6 +310,31 @@ test_commit_not_starved (void)
   mem_teardown (&m);
 }
 
+/* The request rates of the extensions: per key, per window, bounded. */
+static void
+test_rate_limit (void)
+{
+  MimpdRateLimit *limit = mimpd_rate_limit_new (3, G_USEC_PER_SEC);
+  gint64 t = 1000 * G_USEC_PER_SEC;
+
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (mimpd_rate_limit_take (limit, "alice", t + i));
+  g_assert_false (mimpd_rate_limit_take (limit, "alice", t + 10));
+  g_assert_true (mimpd_rate_limit_take (limit, "bob", t + 10)); /* per key */
+  g_assert_false (mimpd_rate_limit_take (limit, "alice", t + G_USEC_PER_SEC));
+  g_assert_true (mimpd_rate_limit_take (limit, "alice", t + G_USEC_PER_SEC + 1)); /* new window */
+
+  /* A flood of keys never grows the table past its bound. */
+  for (guint i = 0; i < MIMPD_THROTTLE_MAX_ENTRIES + 500; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("user%u", i);
+
+      mimpd_rate_limit_take (limit, key, t + 2 * G_USEC_PER_SEC);
+    }
+  g_assert_cmpuint (mimpd_rate_limit_size (limit), <=, MIMPD_THROTTLE_MAX_ENTRIES);
+  mimpd_rate_limit_free (limit);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -318,5 +343,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/mimpd/helper-roundtrip", test_helper_roundtrip);
   g_test_add_func ("/mimpd/session-memory", test_session_memory);
   g_test_add_func ("/mimpd/commit-not-starved", test_commit_not_starved);
+  g_test_add_func ("/mimpd/rate-limit", test_rate_limit);
   return g_test_run ();
 }

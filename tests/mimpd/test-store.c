@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -413,7 +415,7 @@ test_migrate_v1 (void)
   g_assert_true (lookup (store, "alice", "newer", "new"));
   g_clear_pointer (&store, mimpd_store_free);
 
-  /* Opening it again is a no-op (version 3 now) and the records are there. */
+  /* Opening it again is a no-op (version 4 now) and the records are there. */
   store = mimpd_store_open (path, FALSE, &error);
   g_assert_no_error (error);
   g_assert_true (lookup (store, "alice", "newer", "new"));
@@ -424,7 +426,7 @@ test_migrate_v1 (void)
 
     sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &s, NULL);
     g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
-    g_assert_cmpint (sqlite3_column_int (s, 0), ==, 3);
+    g_assert_cmpint (sqlite3_column_int (s, 0), ==, 4);
     sqlite3_finalize (s);
   }
   sqlite3_close (db);
@@ -621,6 +623,152 @@ test_waiting_as_stored (void)
   remove_db (dir, path);
 }
 
+static MimpdKeyBundle *
+key_bundle (guint32 device, guint8 ik_tag, guint first_pk, guint n_pk)
+{
+  MimpdKeyBundle *b = mimpd_key_bundle_new ();
+  guint8 key[32];
+
+  memset (key, ik_tag, sizeof key);
+  b->device = device;
+  b->ik = g_bytes_new (key, sizeof key);
+  b->reg = 77;
+  b->spk_id = 5;
+  b->spk = g_bytes_new (key, 16);
+  b->spk_sig = g_bytes_new (key, 8);
+  for (guint i = 0; i < n_pk; i++)
+    {
+      MimpdPreKey pk = { first_pk + i, NULL };
+
+      key[0] = (guint8) i;
+      pk.key = g_bytes_new (key, sizeof key);
+      g_array_append_val (b->prekeys, pk);
+    }
+  return b;
+}
+
+static gint64
+keys_left (MimpdStore *store, const char *user, guint32 device)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 left = -1;
+
+  g_assert_true (mimpd_store_keys_count (store, user, device, &left, &error));
+  g_assert_no_error (error);
+  return left;
+}
+
+/* The key directory: each prekey handed out once, limits all or nothing
+ * (inside a group, whose other writes stay), keys go with their user. */
+static void
+test_keys (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (MimpdStore) store = open_file_store (&dir, &path);
+  g_autoptr (GPtrArray) devices = NULL;
+  g_autoptr (MimpdKeyBundle) b = NULL;
+  MimpdKeyBundle *got;
+  gint64 left = 0;
+
+  g_assert_true (mimpd_store_user_add (store, "bob", "$hash", &error));
+  g_assert_true (mimpd_store_user_add (store, "carol", "$hash", &error));
+
+  b = key_bundle (9, 1, 10, 3);
+  g_assert_true (mimpd_store_keys_publish (store, "bob", b, &left, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (left, ==, 3);
+
+  devices = mimpd_store_keys_fetch (store, "bob", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, ==, 1);
+  got = devices->pdata[0];
+  g_assert_cmpuint (got->device, ==, 9);
+  g_assert_cmpuint (got->reg, ==, 77);
+  g_assert_cmpuint (got->spk_id, ==, 5);
+  g_assert_true (g_bytes_equal (got->ik, b->ik));
+  g_assert_true (g_bytes_equal (got->spk_sig, b->spk_sig));
+  g_assert_cmpuint (got->prekeys->len, ==, 1);
+  g_assert_cmpuint (g_array_index (got->prekeys, MimpdPreKey, 0).id, ==, 10);
+  g_assert_cmpint (keys_left (store, "bob", 9), ==, 2);
+  g_clear_pointer (&devices, g_ptr_array_unref);
+  g_clear_pointer (&b, mimpd_key_bundle_free);
+
+  /* Over the per-device limit, in a group: refused whole, the group's
+   * other writes stay. */
+  g_assert_true (mimpd_store_begin (store, &error));
+  b = key_bundle (9, 1, 100, MIMPD_KEYS_MAX_PREKEYS_PER_DEVICE - 2);
+  g_assert_true (mimpd_store_keys_publish (store, "bob", b, &left, &error));
+  g_assert_cmpint (left, ==, MIMPD_KEYS_MAX_PREKEYS_PER_DEVICE);
+  g_clear_pointer (&b, mimpd_key_bundle_free);
+  b = key_bundle (9, 1, 1000, 1);
+  g_assert_false (mimpd_store_keys_publish (store, "bob", b, &left, &error));
+  g_assert_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_LIMIT);
+  g_clear_error (&error);
+  g_clear_pointer (&b, mimpd_key_bundle_free);
+  g_assert_true (mimpd_store_commit (store, &error));
+  g_assert_cmpint (keys_left (store, "bob", 9), ==, MIMPD_KEYS_MAX_PREKEYS_PER_DEVICE);
+
+  /* Too many devices. */
+  for (guint32 d = 1; d < MIMPD_KEYS_MAX_DEVICES; d++)
+    {
+      b = key_bundle (d, 2, 1, 1);
+      g_assert_true (mimpd_store_keys_publish (store, "bob", b, &left, &error));
+      g_clear_pointer (&b, mimpd_key_bundle_free);
+    }
+  b = key_bundle (100, 2, 1, 1);
+  g_assert_false (mimpd_store_keys_publish (store, "bob", b, &left, &error));
+  g_assert_error (error, MIMPD_STORE_ERROR, MIMPD_STORE_ERROR_LIMIT);
+  g_clear_error (&error);
+  g_clear_pointer (&b, mimpd_key_bundle_free);
+
+  /* A changed identity key drops the old prekeys. */
+  b = key_bundle (9, 3, 5000, 1);
+  g_assert_true (mimpd_store_keys_publish (store, "bob", b, &left, &error));
+  g_assert_cmpint (left, ==, 1);
+  g_clear_pointer (&b, mimpd_key_bundle_free);
+
+  /* A failure half way (a trigger on the third prekey) leaves nothing. */
+  exec_sql (path, "CREATE TRIGGER fail_pk BEFORE INSERT ON key_prekeys WHEN NEW.id = 7002"
+                  " BEGIN SELECT RAISE(ABORT, 'injected'); END;");
+  g_assert_true (mimpd_store_begin (store, &error));
+  b = key_bundle (9, 4, 7000, 5);
+  g_assert_false (mimpd_store_keys_publish (store, "bob", b, &left, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_clear_pointer (&b, mimpd_key_bundle_free);
+  g_assert_true (mimpd_store_commit (store, &error));
+  devices = mimpd_store_keys_fetch (store, "bob", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < devices->len; i++)
+    if (((MimpdKeyBundle *) devices->pdata[i])->device == 9)
+      {
+        guint8 three[32];
+
+        memset (three, 3, sizeof three);
+        got = devices->pdata[i];
+        g_assert_cmpmem (g_bytes_get_data (got->ik, NULL), g_bytes_get_size (got->ik), three,
+                         sizeof three);
+        g_assert_cmpuint (g_array_index (got->prekeys, MimpdPreKey, 0).id, ==, 5000);
+      }
+  g_clear_pointer (&devices, g_ptr_array_unref);
+
+  /* Nothing for carol; bob's keys go with bob. */
+  devices = mimpd_store_keys_fetch (store, "carol", &error);
+  g_assert_cmpuint (devices->len, ==, 0);
+  g_clear_pointer (&devices, g_ptr_array_unref);
+  g_assert_true (mimpd_store_user_remove (store, "bob", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (keys_left (store, "bob", 1), ==, 0);
+  devices = mimpd_store_keys_fetch (store, "bob", &error);
+  g_assert_cmpuint (devices->len, ==, 0);
+  g_clear_pointer (&devices, g_ptr_array_unref);
+
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -636,5 +784,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/migrate-v1", test_migrate_v1);
   g_test_add_func ("/store/seq-never-reused", test_seq_never_reused);
   g_test_add_func ("/store/waiting-as-stored", test_waiting_as_stored);
+  g_test_add_func ("/store/keys", test_keys);
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "mimp-account.h"
+#include "mimp-e2e-codec.h"
 #include "mimp-mimp-protocol.h"
 #include "mimp-connection.h"
 #include "mimp.h"
@@ -106,6 +107,12 @@ mimp_mimp_protocol_create_session (MimpProtocol *protocol, MimpAccount *account)
                              mimp_account_get_fingerprint (account)));
 }
 
+static MimpMessageCodec *
+mimp_mimp_protocol_create_codec (MimpProtocol *protocol, MimpAccount *account)
+{
+  return mimp_e2e_codec_new (account);
+}
+
 /* How long signing in may take before the account dialog says so. */
 #define TEST_LOGIN_TIMEOUT 15
 
@@ -169,8 +176,11 @@ mimp_mimp_protocol_class_init (MimpMimpProtocolClass *klass)
   protocol_class->id = "mimp";
   protocol_class->display_name = N_ ("MIMP");
   protocol_class->user_title = N_ ("User Name");
-  protocol_class->capabilities =
-      MIMP_PROTOCOL_STORE_AND_FORWARD | MIMP_PROTOCOL_PASSWORD | MIMP_PROTOCOL_TLS;
+  /* End-to-end encryption, verification and typing are private chats'
+   * (mimp-e2e-codec.c); typing needs a server with ephemeral messages. */
+  protocol_class->capabilities = MIMP_PROTOCOL_STORE_AND_FORWARD | MIMP_PROTOCOL_PASSWORD |
+                                 MIMP_PROTOCOL_TLS | MIMP_PROTOCOL_END_TO_END |
+                                 MIMP_PROTOCOL_VERIFICATION | MIMP_PROTOCOL_TYPING;
   protocol_class->max_text = MIMP_MESSAGE_TEXT_MAX;
   protocol_class->error_domain = MIMP_ERROR;
   protocol_class->default_port = mimp_mimp_protocol_default_port;
@@ -179,6 +189,7 @@ mimp_mimp_protocol_class_init (MimpMimpProtocolClass *klass)
   protocol_class->get_security = mimp_mimp_protocol_get_security;
   protocol_class->describe_security = mimp_mimp_protocol_describe_security;
   protocol_class->create_session = mimp_mimp_protocol_create_session;
+  protocol_class->create_codec = mimp_mimp_protocol_create_codec;
   protocol_class->test_login_async = mimp_mimp_protocol_test_login_async;
   protocol_class->test_login_finish = mimp_mimp_protocol_test_login_finish;
 }

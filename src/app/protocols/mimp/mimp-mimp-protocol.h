@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "mimp-client-session.h"
 #include "mimp-protocol.h"
 
 G_BEGIN_DECLS
@@ -19,5 +20,13 @@ G_DECLARE_FINAL_TYPE (MimpMimpSession, mimp_mimp_session, MIMP, MIMP_SESSION, GO
 
 MimpMimpSession *mimp_mimp_session_new (const char *host, guint16 port, gboolean use_tls,
                                         const char *user, const char *fingerprint);
+/* libmimp's session inside, for the private chats' codec (key directory,
+ * its own messages, ephemeral typing notices). */
+MimpClientSession *mimp_mimp_session_get_client_session (MimpMimpSession *self);
+
+/* The client ids of what the private chats' codec sends by itself (key
+ * answers, verification steps, resends) start with this: their delivery is
+ * not a stored message's. */
+#define MIMP_MIMP_SESSION_OWN_ID_PREFIX "e2e:"
 
 G_END_DECLS

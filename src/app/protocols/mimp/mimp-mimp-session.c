@@ -199,6 +199,13 @@ static void
 on_send_finished (MimpMimpSession *self, const char *client_id, const char *server_id,
                   gint64 timestamp, const GError *error)
 {
+  /* The codec's own messages are no stored message of the account. */
+  if (g_str_has_prefix (client_id, MIMP_MIMP_SESSION_OWN_ID_PREFIX))
+    {
+      if (error != NULL)
+        g_message ("A message of private chats could not be sent: %s", error->message);
+      return;
+    }
   mimp_protocol_session_emit_send_finished (MIMP_PROTOCOL_SESSION (self), client_id, server_id,
                                             timestamp, error);
 }
@@ -250,4 +257,11 @@ mimp_mimp_session_new (const char *host, guint16 port, gboolean use_tls, const c
   g_signal_connect_object (self->session, "send-finished", G_CALLBACK (on_send_finished), self,
                            G_CONNECT_SWAPPED);
   return self;
+}
+
+MimpClientSession *
+mimp_mimp_session_get_client_session (MimpMimpSession *self)
+{
+  g_return_val_if_fail (MIMP_IS_MIMP_SESSION (self), NULL);
+  return self->session;
 }

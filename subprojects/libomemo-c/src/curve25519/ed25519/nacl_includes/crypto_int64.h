@@ -1,0 +1,6 @@
+#ifndef crypto_int64_h
+#define crypto_int64_h
+
+typedef long long crypto_int64;
+
+#endif
