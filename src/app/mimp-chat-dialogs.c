@@ -88,12 +88,15 @@ mimp_chat_request_dialog_new (GtkWindow *parent, MimpAccount *account, const cha
 
 /**
  * mimp_verification_describe_result:
+ * @bound: whether the check was bound to the chat's keys (a private chat),
+ *   so that a match rules out someone in the middle
  *
  * Returns: what a verification's end means, without claiming more than it
  *   proves
  */
 char *
-mimp_verification_describe_result (const char *peer, gboolean matched, const GError *error)
+mimp_verification_describe_result (const char *peer, gboolean bound, gboolean matched,
+                                   const GError *error)
 {
   if (error != NULL)
     {
@@ -102,10 +105,16 @@ mimp_verification_describe_result (const char *peer, gboolean matched, const GEr
       /* Translators: %s is whom the check was with, then why it failed */
       return g_strdup_printf (_ ("The check with %s did not finish: %s"), peer, reason);
     }
+  if (matched && bound)
+    /* Translators: %s is whom the check was with */
+    return g_strdup_printf (_ ("You verified %s."), peer);
   if (matched)
     return g_strdup_printf (_ ("%s gave the same answer. This shows only that you both typed it; "
                                "it does not prove that nobody is in the middle."),
                             peer);
+  if (bound)
+    return g_strdup (_ ("The answers didn’t match. Either an answer was different, or someone is "
+                        "intercepting this chat."));
   return g_strdup_printf (_ ("%s gave a different answer, or someone interfered. Do not trust "
                              "this chat with secrets."),
                           peer);

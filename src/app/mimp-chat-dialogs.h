@@ -12,6 +12,7 @@
 G_BEGIN_DECLS
 
 GtkWindow *mimp_chat_request_dialog_new (GtkWindow *parent, MimpAccount *account, const char *peer);
-char *mimp_verification_describe_result (const char *peer, gboolean matched, const GError *error);
+char *mimp_verification_describe_result (const char *peer, gboolean bound, gboolean matched,
+                                         const GError *error);
 
 G_END_DECLS

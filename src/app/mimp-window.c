@@ -948,7 +948,7 @@ on_verification_finished (MimpWindow *self, MimpAccount *account, const char *pe
       mimp_verification_dialog_finished (dialog, matched, error);
       return;
     }
-  text = mimp_verification_describe_result (peer, matched, error);
+  text = mimp_verification_describe_result (peer, is_private (self, account, peer), matched, error);
   mimp_window_show_toast (self, text);
 }
 
@@ -957,15 +957,24 @@ on_verified_by_peer (MimpWindow *self, MimpAccount *account, const char *peer)
 {
   MimpVerificationDialog *dialog = lookup_verification (self, account, peer);
   g_autofree char *text = NULL;
+  AdwToast *toast;
 
   if (dialog != NULL)
     {
       mimp_verification_dialog_verified_by_peer (dialog);
       return;
     }
-  /* Translators: %s checked who you are; the toast's button verifies them in turn */
+  /* Translators: %s checked who you are */
   text = g_strdup_printf (_ ("%s verified you."), peer);
-  mimp_window_show_toast (self, text);
+  toast = adw_toast_new (text);
+  /* In their chat: offered to verify them in turn. */
+  if (self->chat != NULL && mimp_chat_get_account (self->chat) == account &&
+      g_strcmp0 (mimp_chat_get_peer (self->chat), peer) == 0)
+    {
+      adw_toast_set_button_label (toast, _ ("_Verify…"));
+      adw_toast_set_action_name (toast, "win.verify");
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static void

@@ -446,6 +446,14 @@ verification_dialog (void)
   g_assert_null (verification ());
 }
 
+static gboolean
+mismatch_toast_shown (gpointer data)
+{
+  return test_find_label (GTK_WIDGET (window ()),
+                          "The answers didn’t match. Either an answer was different, or someone "
+                          "is intercepting this chat.") != NULL;
+}
+
 static void
 answer_dialog (void)
 {
@@ -502,6 +510,17 @@ answer_dialog (void)
   test_settle (300);
   g_assert_cmpuint (mimp_test_network_get_n_verifications (fx.net), ==, started + 2);
   g_assert_null (verification ());
+
+  /* Results with no dialog open (it was closed, or the app restarted): a
+   * toast says them, in a private chat's words. */
+  g_signal_emit_by_name (fx.alice, "verified-by-peer", "bob");
+  test_settle (300);
+  g_assert_null (verification ());
+  g_assert_nonnull (test_find_label (GTK_WIDGET (window ()), "bob verified you."));
+  test_screenshot (GTK_WINDOW (window ()), "private-verified-you-toast");
+  /* Toasts take turns: this one shows when the first one goes. */
+  emit_finished (FALSE);
+  g_assert_true (test_wait_until (mismatch_toast_shown, NULL, 10));
 }
 
 /* An account type whose verification is not bound to keys (Cryptully):
