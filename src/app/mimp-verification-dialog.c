@@ -744,8 +744,6 @@ build_number (MimpVerificationDialog *self)
   gtk_widget_set_margin_end (GTK_WIDGET (self->number_label), 12);
   gtk_widget_add_css_class (GTK_WIDGET (self->number_label), "monospace");
   gtk_widget_add_css_class (GTK_WIDGET (self->number_label), "title-4");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->number_label),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Safety number"), -1);
   gtk_box_append (GTK_BOX (card), GTK_WIDGET (self->number_label));
 
   self->number_error = GTK_LABEL (gtk_label_new (NULL));

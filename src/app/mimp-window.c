@@ -520,7 +520,7 @@ update_composer_hint (MimpWindow *self)
       break;
     case MIMP_CHAT_PRIVACY_WAITING:
       /* Translators: the composer's placeholder; %s is whom the message goes to */
-      hint = g_strdup_printf (_ ("Message %s (sent once they have been online)"), peer);
+      hint = g_strdup_printf (_ ("Message %s (sent when they’re online)"), peer);
       break;
     case MIMP_CHAT_PRIVACY_NONE:
     case MIMP_CHAT_PRIVACY_UNVERIFIED:
@@ -651,7 +651,7 @@ update_security (MimpWindow *self)
     {
     case MIMP_CHAT_PRIVACY_WAITING:
       label = _ ("Waiting for keys");
-      icon = "content-loading-symbolic";
+      icon = "preferences-system-time-symbolic";
       /* Translators: %s is whom the chat is with */
       sentence = g_strdup_printf (
           _ ("Your messages will be sent encrypted once %s has been online."), peer);

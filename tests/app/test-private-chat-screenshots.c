@@ -126,7 +126,7 @@ typedef struct
 static const State states[] = {
   { MIMP_CHAT_PRIVACY_NONE, "none", "Not encrypted", "channel-insecure-symbolic",
     "Anyone on the network and the server can read these messages.", FALSE, FALSE, FALSE },
-  { MIMP_CHAT_PRIVACY_WAITING, "waiting", "Waiting for keys", "content-loading-symbolic",
+  { MIMP_CHAT_PRIVACY_WAITING, "waiting", "Waiting for keys", "preferences-system-time-symbolic",
     "Your messages will be sent encrypted once bob has been online.", FALSE, TRUE, FALSE },
   { MIMP_CHAT_PRIVACY_UNVERIFIED, "unverified", "Encrypted, not verified", NULL,
     "The server can’t read these messages. You haven’t confirmed this is really bob’s key.", TRUE,
@@ -184,11 +184,10 @@ check_header (const State *state, gboolean wide)
   /* The bar only when the key changed, and the composer says why it waits. */
   g_assert_cmpint (gtk_revealer_get_child_revealed (GTK_REVEALER (bar)), ==,
                    state->privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED);
-  placeholder = state->privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED
-                    ? "Sending paused: check bob’s new key"
-                : state->privacy == MIMP_CHAT_PRIVACY_WAITING
-                    ? "Message bob (sent once they have been online)"
-                    : "Message bob";
+  placeholder =
+      state->privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED ? "Sending paused: check bob’s new key"
+      : state->privacy == MIMP_CHAT_PRIVACY_WAITING   ? "Message bob (sent when they’re online)"
+                                                      : "Message bob";
   g_assert_nonnull (test_find_label (win, placeholder));
   if (state->privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED)
     {
