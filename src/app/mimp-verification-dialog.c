@@ -928,11 +928,14 @@ build (MimpVerificationDialog *self)
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *header = adw_header_bar_new ();
   g_autofree char *title = NULL;
+  g_autofree char *account_name = NULL;
 
   /* Translators: the verification dialog's title; %s is whom the chat is with */
   title = g_strdup_printf (_ ("Verify %s"), self->peer);
   gtk_window_set_title (GTK_WINDOW (self), title);
-  self->title = ADW_WINDOW_TITLE (adw_window_title_new (title, NULL));
+  /* Which of the user's accounts it is for, as the chat's header says. */
+  account_name = mimp_account_dup_display_name (self->account);
+  self->title = ADW_WINDOW_TITLE (adw_window_title_new (title, account_name));
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->title));
   self->back_button = gtk_button_new_from_icon_name ("go-previous-symbolic");
   gtk_widget_set_tooltip_text (self->back_button, _ ("Back"));
