@@ -697,6 +697,15 @@ update_security (MimpWindow *self)
       break;
     }
 
+  if (privacy != MIMP_CHAT_PRIVACY_NONE && mimp_account_get_e2e_locked (account))
+    {
+      char *locked = g_strconcat (
+          sentence, " ", _ ("Your keyring is locked: encrypted messages wait until you unlock it."),
+          NULL);
+
+      g_free (sentence);
+      sentence = locked;
+    }
   gtk_image_set_from_icon_name (self->security_icon, icon);
   gtk_label_set_label (self->security_state_label, label);
   update_security_words (self);
@@ -1106,6 +1115,8 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
           g_signal_handlers_disconnect_by_func (self->chat, on_messages_changed, self);
           g_signal_handlers_disconnect_by_func (self->chat, update_chat_subtitle, self);
           g_signal_handlers_disconnect_by_func (self->chat, update_security, self);
+          g_signal_handlers_disconnect_by_func (mimp_chat_get_account (self->chat), update_security,
+                                                self);
         }
       g_set_object (&self->chat, chat);
 
@@ -1123,6 +1134,8 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
                                     self);
           update_chat_subtitle (self);
           g_signal_connect_swapped (chat, "notify::privacy", G_CALLBACK (update_security), self);
+          g_signal_connect_object (mimp_chat_get_account (chat), "notify::e2e-locked",
+                                   G_CALLBACK (update_security), self, G_CONNECT_SWAPPED);
           mimp_window_set_composer_text (self, mimp_chat_get_draft (chat));
           gtk_stack_set_visible_child_name (self->content_stack, "chat");
           g_settings_set_string (mimp_application_get_settings (self->application), "last-chat",
