@@ -482,8 +482,11 @@ mimp_account_manager_remove (MimpAccountManager *self, MimpAccount *account, gbo
                                  mimp_account_get_host (account), mimp_account_get_port (account),
                                  mimp_account_get_user (account), NULL, secret_cleared, NULL);
   if (!keep_history)
-    mimp_history_delete_account_async (self->history, mimp_account_get_id (account), NULL,
-                                       history_deleted, NULL);
+    {
+      mimp_history_delete_account_async (self->history, mimp_account_get_id (account), NULL,
+                                         history_deleted, NULL);
+      mimp_account_e2e_forget (account);
+    }
   g_signal_emit (self, signals[ACCOUNT_REMOVED], 0, account);
 }
 

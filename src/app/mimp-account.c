@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <signal.h>
 #include <string.h>
 
 #include "mimp-account.h"
@@ -302,6 +303,11 @@ store_done (GObject *source, GAsyncResult *result, gpointer data)
       g_object_unref (self);
       return;
     }
+
+  /* For the crash tests of private chats (tests/app/test-private-chats.c):
+   * dies between storing a received message and acknowledging it. */
+  if (G_UNLIKELY (stored->len > 0 && g_getenv ("MIMP_TEST_KILL_AFTER_STORE") != NULL))
+    raise (SIGKILL);
 
   /* The batch as it came is acknowledged, with what the codec kept to
    * itself (a key exchange, a verification step). */
@@ -1157,6 +1163,20 @@ mimp_account_e2e_send_unencrypted (MimpAccount *self, const char *peer)
   mimp_history_set_chat_privacy_async (self->history, self->id, peer, MIMP_CHAT_PRIVACY_NONE, TRUE,
                                        NULL, privacy_stored, NULL);
   mimp_e2e_codec_set_unencrypted (get_e2e (self), peer);
+}
+
+/**
+ * mimp_account_e2e_forget:
+ *
+ * The account is removed with its history: the state of its private chats
+ * and their storage key go too.
+ */
+void
+mimp_account_e2e_forget (MimpAccount *self)
+{
+  g_return_if_fail (MIMP_IS_ACCOUNT (self));
+  if (get_e2e (self) != NULL)
+    mimp_e2e_codec_forget (get_e2e (self));
 }
 
 /**

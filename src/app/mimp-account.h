@@ -79,6 +79,7 @@ void mimp_account_e2e_accept_key_change (MimpAccount *self, const char *peer);
 void mimp_account_e2e_set_verified (MimpAccount *self, const char *peer, gboolean verified);
 void mimp_account_e2e_request_resend (MimpAccount *self, const char *peer);
 void mimp_account_e2e_send_unencrypted (MimpAccount *self, const char *peer);
+void mimp_account_e2e_forget (MimpAccount *self);
 GStrv mimp_account_dup_members (MimpAccount *self, const char *room);
 void mimp_account_send_image_async (MimpAccount *self, const char *peer, GBytes *data,
                                     const char *content_type, GCancellable *cancellable,

@@ -35,6 +35,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -1834,6 +1835,47 @@ mimp_e2e_codec_get_unencrypted (MimpE2eCodec *self, const char *peer)
 {
   g_return_val_if_fail (MIMP_IS_E2E_CODEC (self), FALSE);
   return g_hash_table_contains (self->unencrypted, peer);
+}
+
+static void
+key_forgotten (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mimp_secret_store_clear_finish (MIMP_SECRET_STORE (source), result, &error))
+    g_message ("Could not remove the key of private chats from the keyring: %s", error->message);
+}
+
+/**
+ * mimp_e2e_codec_forget:
+ *
+ * The account is removed with its history: its private chats' state (the
+ * database and the storage key) goes too. The codec is of no use after.
+ */
+void
+mimp_e2e_codec_forget (MimpE2eCodec *self)
+{
+  g_autofree char *path = NULL;
+  MimpSecretStore *secrets;
+  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  g_return_if_fail (MIMP_IS_E2E_CODEC (self));
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->worker != NULL)
+    mimp_e2e_worker_close (self->worker);
+  g_clear_object (&self->worker);
+  path = mimp_e2e_codec_get_path (self);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
+
+      if (g_remove (name) != 0 && errno != ENOENT)
+        g_message ("Could not remove the state of private chats: %s", g_strerror (errno));
+    }
+  secrets = mimp_account_get_secrets (self->account);
+  if (secrets != NULL)
+    mimp_secret_store_clear_key_async (secrets, self->account_id, NULL, key_forgotten, NULL);
 }
 
 static void

@@ -34,5 +34,6 @@ char *mimp_e2e_codec_safety_number_finish (MimpE2eCodec *self, GAsyncResult *res
 void mimp_e2e_codec_accept_key_change (MimpE2eCodec *self, const char *peer);
 void mimp_e2e_codec_set_verified (MimpE2eCodec *self, const char *peer, gboolean verified);
 void mimp_e2e_codec_request_resend (MimpE2eCodec *self, const char *peer);
+void mimp_e2e_codec_forget (MimpE2eCodec *self);
 
 G_END_DECLS

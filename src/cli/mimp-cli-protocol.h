@@ -21,15 +21,19 @@ enum
   EXIT_CONNECT = 3, /* unreachable, timeout, not a server of that protocol, TLS or certificate */
   EXIT_AUTH = 4,    /* wrong user name or password, nickname taken, too many attempts */
   EXIT_REFUSED = 5, /* the message was refused (no such user, peer offline, too long, ...) */
+  EXIT_NOT_PRIVATE = 6, /* --e2e: not sent, since it could not go end-to-end encrypted (keys not
+                           exchanged in time, the peer's key changed) */
 };
 
 typedef struct
 {
-  const char *command;            /* "send" or "listen" */
-  const char *server;             /* --server as given, or NULL for the default */
-  const char *user;               /* --user as given */
-  const char *to;                 /* send: the recipient as given */
-  const char *text;               /* send: non-empty UTF-8 text, from argv or standard input */
+  const char *command; /* "send", "listen", or with --e2e "safety-number", "verify", "trust" */
+  const char *server;  /* --server as given, or NULL for the default */
+  const char *user;    /* --user as given */
+  const char *to;      /* send: the recipient as given; safety-number, verify, trust: the peer */
+  const char *text;    /* send: non-empty UTF-8 text, from argv or standard input */
+  const char *const *texts;       /* send: every message, NULL-terminated (MIMP --stdin-lines: one
+                                     per line of standard input; else text alone) */
   const char *dialect;            /* --dialect as given, or NULL */
   gboolean json;                  /* listen --json */
   gint64 count;                   /* listen --count, 0 for no limit */
@@ -39,6 +43,12 @@ typedef struct
   /* Reads the password as mimp-cli does for every protocol (MIMP_PASSWORD,
    * --password-file or a prompt); free it with mimp_secure_free_string (). */
   char *(*get_password) (GError **error);
+  gboolean e2e;          /* --e2e: private chats (MIMP only) */
+  const char *state_dir; /* --state, or NULL for the default */
+  const char *question;  /* verify --question, or NULL for a shared secret */
+  /* verify: reads the secret (MIMP_SMP_SECRET, standard input or a prompt);
+   * free it with mimp_secure_free_string (). */
+  char *(*get_smp_secret) (GError **error);
 } MimpCliRequest;
 
 typedef struct

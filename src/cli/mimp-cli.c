@@ -21,6 +21,7 @@
 #include "mimp-cli-mimp.h"
 #include "mimp-cli-miricat.h"
 #include "mimp-cli-protocol.h"
+#include "mimp-e2e.h"
 #include "mimp.h"
 
 static char *opt_server = NULL;
@@ -34,6 +35,10 @@ static char *opt_protocol = NULL;
 static char *opt_dialect = NULL;
 static gint opt_timeout = 30;
 static gint64 opt_count = 0;
+static gboolean opt_e2e = FALSE;
+static char *opt_state = NULL;
+static char *opt_question = NULL;
+static gboolean opt_stdin_lines = FALSE;
 
 static const GOptionEntry entries[] = {
   { "protocol", 'p', 0, G_OPTION_ARG_STRING, &opt_protocol,
@@ -56,6 +61,14 @@ static const GOptionEntry entries[] = {
     "The server's dialect, for protocols that have several (miricat: yemu, the default, or "
     "javacat)",
     "DIALECT" },
+  { "e2e", 0, 0, G_OPTION_ARG_NONE, &opt_e2e,
+    "MIMP: end-to-end encrypted private chats (send, listen, safety-number, verify, trust)", NULL },
+  { "state", 0, 0, G_OPTION_ARG_FILENAME, &opt_state,
+    "--e2e: keep the keys and sessions in DIR (default $XDG_DATA_HOME/mimp-cli/e2e)", "DIR" },
+  { "stdin-lines", 0, 0, G_OPTION_ARG_NONE, &opt_stdin_lines,
+    "send TO - (MIMP): each line of standard input is a message of its own", NULL },
+  { "question", 0, 0, G_OPTION_ARG_STRING, &opt_question,
+    "verify: ask QUESTION (the peer answers it) instead of a shared secret", "QUESTION" },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Print debug messages", NULL },
   { NULL },
 };
@@ -158,7 +171,7 @@ read_password_line (FILE *stream)
 }
 
 static char *
-prompt_password (void)
+prompt_hidden (const char *label)
 {
   struct termios old, quiet;
   FILE *tty = fopen ("/dev/tty", "r+");
@@ -166,7 +179,7 @@ prompt_password (void)
 
   if (tty == NULL)
     return NULL;
-  fputs ("Password: ", tty);
+  fputs (label, tty);
   fflush (tty);
   if (tcgetattr (fileno (tty), &old) == 0)
     {
@@ -211,7 +224,7 @@ get_password (GError **error)
     }
   if (isatty (STDIN_FILENO))
     {
-      char *password = prompt_password ();
+      char *password = prompt_hidden ("Password: ");
 
       if (password)
         return password;
@@ -220,6 +233,66 @@ get_password (GError **error)
                        "no password: set MIMP_PASSWORD, use --password-file, or run on a terminal");
   return NULL;
 }
+
+/* verify: the secret (or the answer to --question) comes from MIMP_SMP_SECRET,
+ * a prompt on a terminal, or the first line of standard input; never argv. */
+static char *
+get_smp_secret (GError **error)
+{
+  const char *env = g_getenv ("MIMP_SMP_SECRET");
+  char *secret = NULL;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (isatty (STDIN_FILENO))
+    secret = prompt_hidden (opt_question ? "Answer: " : "Shared secret: ");
+  else
+    secret = read_password_line (stdin);
+  if (secret != NULL && (*secret == '\0' || !g_utf8_validate (secret, -1, NULL)))
+    mimp_secure_free_string (g_steal_pointer (&secret));
+  if (secret == NULL)
+    g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                         "no secret: set MIMP_SMP_SECRET or give it on standard input");
+  return secret;
+}
+
+/* send --stdin-lines: the non-empty lines of @text (a trailing \r dropped),
+ * each a message of its own. */
+static char **
+split_lines (const char *text, gsize max, GError **error)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+
+  for (char **line = lines; *line; line++)
+    {
+      gsize len = strlen (*line);
+
+      if (len > 0 && (*line)[len - 1] == '\r')
+        (*line)[--len] = '\0';
+      if (len == 0)
+        continue;
+      if (len > max)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "line %u of standard input is over %" G_GSIZE_FORMAT " bytes",
+                       (guint) (line - lines) + 1, max);
+          return NULL;
+        }
+      g_ptr_array_add (texts, g_strdup (*line));
+    }
+  if (texts->len == 0)
+    {
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           "the message must be non-empty UTF-8 text");
+      return NULL;
+    }
+  g_ptr_array_add (texts, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&texts), FALSE);
+}
+
+/* The most send --stdin-lines reads. */
+#define STDIN_LINES_MAX (64 * 1024 * 1024)
 
 /* `send TO -`: the text is standard input (one trailing newline dropped),
  * so that it need not appear on a command line. */
@@ -322,14 +395,17 @@ main (int argc, char *argv[])
   g_autoptr (GString) description = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
+  g_auto (GStrv) texts = NULL;
   const MimpCliProtocol *protocol;
   MimpCliRequest request = { 0 };
   const char *command;
+  gboolean peer_command;
 
   setlocale (LC_ALL, "");
   g_log_set_writer_func (log_to_stderr, NULL, NULL);
 
-  context = g_option_context_new ("send TO TEXT|- | listen");
+  context = g_option_context_new (
+      "send TO TEXT|- | listen | --e2e safety-number PEER | --e2e verify PEER | --e2e trust PEER");
   g_option_context_set_summary (context, "A terminal client for MIMP servers.");
   description = g_string_new (
       "The password comes from the MIMP_PASSWORD environment variable, --password-file,\n"
@@ -342,8 +418,13 @@ main (int argc, char *argv[])
       "protocol, id, seq, from, to, text and ts (MIMP; the others' are below). Each line\n"
       "is flushed before it is acknowledged.\n"
       "\n"
+      "With --e2e (MIMP), messages are end-to-end encrypted; send never falls back to\n"
+      "plain text. verify reads the secret from MIMP_SMP_SECRET or standard input.\n"
+      "The keys are as safe as the --state directory.\n"
+      "\n"
       "Exit status: 0 success, 1 other failure, 2 usage, 3 cannot connect (unreachable,\n"
-      "not a MIMP server, TLS or certificate), 4 login refused, 5 message refused.\n"
+      "not a MIMP server, TLS or certificate), 4 login refused, 5 message refused,\n"
+      "6 not sent because it could not go end-to-end encrypted (--e2e).\n"
       "\n"
       "Protocols (--protocol):");
   for (gsize i = 0; i < G_N_ELEMENTS (protocols); i++)
@@ -367,12 +448,19 @@ main (int argc, char *argv[])
       return EXIT_USAGE;
     }
   command = argv[1];
-  if (g_str_equal (command, "send") ? argc != 4 : !g_str_equal (command, "listen") || argc != 2)
+  peer_command = g_str_equal (command, "safety-number") || g_str_equal (command, "verify") ||
+                 g_str_equal (command, "trust");
+  if (g_str_equal (command, "send")     ? argc != 4
+      : g_str_equal (command, "listen") ? argc != 2
+      : peer_command                    ? argc != 3 || !opt_e2e
+                                        : TRUE)
     {
       if (g_str_equal (command, "send"))
         mimp_cli_die (0, "usage: mimp-cli [OPTION…] send TO TEXT");
       else if (g_str_equal (command, "listen"))
         mimp_cli_die (0, "usage: mimp-cli [OPTION…] listen [--json] [--count N]");
+      else if (peer_command)
+        mimp_cli_die (0, "usage: mimp-cli [OPTION…] --e2e %s PEER", command);
       else
         mimp_cli_die (0, "unknown command '%s' (use send or listen)", command);
       usage_hint ();
@@ -380,26 +468,48 @@ main (int argc, char *argv[])
     }
   if (!(protocol = find_protocol (opt_protocol ? opt_protocol : "mimp")))
     return mimp_cli_die (EXIT_USAGE, "unknown protocol '%s'", opt_protocol);
+  if (opt_e2e && !g_str_equal (protocol->name, "mimp"))
+    return mimp_cli_die (EXIT_USAGE, "--e2e is for MIMP accounts only");
+  if ((opt_state || opt_question) && !opt_e2e)
+    return mimp_cli_die (EXIT_USAGE, "--state and --question go with --e2e");
+  if (opt_stdin_lines && !g_str_equal (command, "send"))
+    return mimp_cli_die (EXIT_USAGE, "--stdin-lines is for send only");
+  if (opt_question && !g_str_equal (command, "verify"))
+    return mimp_cli_die (EXIT_USAGE, "--question is for verify only");
+  if (opt_question && (*opt_question == '\0' || !g_utf8_validate (opt_question, -1, NULL)))
+    return mimp_cli_die (EXIT_USAGE, "the question must be non-empty UTF-8 text");
   if (opt_timeout <= 0)
     return mimp_cli_die (EXIT_USAGE, "--timeout must be a positive number of seconds");
 
   if (g_str_equal (command, "send"))
     {
+      /* Private messages go in fragments, each one MIMP message. */
+      gsize max_text = opt_e2e ? MIMP_E2E_MAX_TEXT : protocol->max_text;
+
+      if (opt_stdin_lines && (!g_str_equal (argv[3], "-") || protocol->run != mimp_cli_mimp_run))
+        return mimp_cli_die (EXIT_USAGE, "--stdin-lines goes with MIMP's send TO -");
       if (g_str_equal (argv[3], "-"))
         {
-          if (!(text = read_text_from_stdin (protocol->max_text, &error)))
+          if (!(text = read_text_from_stdin (opt_stdin_lines ? STDIN_LINES_MAX : max_text, &error)))
             return mimp_cli_die (EXIT_FAILURE_OTHER, "%s", error->message);
         }
       else
         text = g_strdup (argv[3]);
       if (*text == '\0' || !g_utf8_validate (text, -1, NULL))
         return mimp_cli_die (EXIT_USAGE, "the message must be non-empty UTF-8 text");
-      if (strlen (text) > protocol->max_text)
+      if (opt_stdin_lines && !(texts = split_lines (text, max_text, &error)))
+        return mimp_cli_die (EXIT_USAGE, "%s", error->message);
+      if (!opt_stdin_lines && strlen (text) > max_text)
         return mimp_cli_die (EXIT_REFUSED, "the message is over %" G_GSIZE_FORMAT " bytes",
-                             protocol->max_text);
+                             max_text);
+      if (!opt_stdin_lines)
+        texts = g_strdupv ((char *[]){ text, NULL });
       request.to = argv[2];
-      request.text = text;
+      request.text = texts[0];
+      request.texts = (const char *const *) texts;
     }
+  else if (peer_command)
+    request.to = argv[2];
 
   request.command = command;
   request.server = opt_server;
@@ -411,5 +521,9 @@ main (int argc, char *argv[])
   request.use_tls = opt_tls;
   request.accept_certificate = opt_accept_certificate;
   request.get_password = get_password;
+  request.e2e = opt_e2e;
+  request.state_dir = opt_state;
+  request.question = opt_question;
+  request.get_smp_secret = get_smp_secret;
   return protocol->run (&request);
 }

@@ -60,6 +60,7 @@ G_DEFINE_FINAL_TYPE (MimpE2e, mimp_e2e, G_TYPE_OBJECT)
 #define PAD_MIN 512
 #define KEEP_SENT 50
 #define MAX_PENDING_GROUPS 32
+#define MAX_INBAND_PREKEYS 100
 #define DAY_SECONDS (24 * 3600)
 #define SPK_ROTATE_SECONDS (30 * DAY_SECONDS)
 
@@ -1347,17 +1348,19 @@ split_text (const char *text)
 }
 
 static GPtrArray *
-outbox_lookup (MimpE2e *self, const char *message_id, GError **error)
+outbox_lookup (MimpE2e *self, const char *peer, const char *message_id, GError **error)
 {
-  sqlite3_stmt *stmt = mimp_e2e_store_prepare (
-      &self->store,
-      "SELECT envelope FROM outbox WHERE account = ?1 AND message_id = ?2 ORDER BY idx", error);
+  sqlite3_stmt *stmt = mimp_e2e_store_prepare (&self->store,
+                                               "SELECT envelope FROM outbox WHERE account = ?1"
+                                               " AND message_id = ?2 AND peer = ?3 ORDER BY idx",
+                                               error);
   GPtrArray *envelopes;
 
   if (stmt == NULL)
     return NULL;
   envelopes = g_ptr_array_new_with_free_func (g_free);
   sqlite3_bind_text (stmt, 2, message_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, peer, -1, SQLITE_STATIC);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     g_ptr_array_add (envelopes, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
   sqlite3_reset (stmt);
@@ -1410,7 +1413,7 @@ mimp_e2e_encrypt (MimpE2e *self, const char *peer, const char *message_id, const
   g_return_val_if_fail (MIMP_IS_E2E (self), NULL);
   g_return_val_if_fail (peer != NULL && message_id != NULL && text != NULL, NULL);
 
-  envelopes = outbox_lookup (self, message_id, error);
+  envelopes = outbox_lookup (self, peer, message_id, error);
   if (envelopes == NULL)
     return NULL;
   if (envelopes->len > 0)
@@ -1597,6 +1600,7 @@ mimp_e2e_key_request (MimpE2e *self, const char *peer, GError **error)
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autofree char *json = NULL;
   g_autofree char *payload = NULL;
+  gint64 requested = 0;
 
   g_return_val_if_fail (MIMP_IS_E2E (self), NULL);
 
@@ -1607,6 +1611,18 @@ mimp_e2e_key_request (MimpE2e *self, const char *peer, GError **error)
   json_builder_end_object (builder);
   json = builder_to_string (builder);
   payload = mimp_e2e_base64url_encode ((const guint8 *) json, strlen (json));
+
+  /* Only an answer to a request of ours starts a session. */
+  if (!mimp_e2e_store_begin (&self->store, error))
+    return NULL;
+  if (!peer_get (self, peer, "requested", &requested, error) ||
+      !peer_set (self, peer, "requested", now_seconds (), error))
+    {
+      mimp_e2e_store_rollback (&self->store);
+      return NULL;
+    }
+  if (!mimp_e2e_store_commit (&self->store, error))
+    return NULL;
   return g_strdup_printf ("%s1:R:%s %s", MIMP_E2E_PREFIX, payload, request_sentence);
 }
 
@@ -1625,8 +1641,14 @@ key_answer (MimpE2e *self, const char *peer, GError **error)
     return NULL;
   if (pk_id <= 0 || signal_protocol_pre_key_contains_key (self->store_ctx, (guint32) pk_id) != 1)
     {
+      /* Requests from many senders make at most MAX_INBAND_PREKEYS. */
       if (!make_prekeys (self, 1, 2, &new_id, error) ||
-          !peer_set (self, peer, "inband_pk", new_id, error))
+          !peer_set (self, peer, "inband_pk", new_id, error) ||
+          !exec_bound (self,
+                       "DELETE FROM prekeys WHERE account = ?1 AND published = 2 AND id NOT IN"
+                       " (SELECT id FROM prekeys WHERE account = ?1 AND published = 2"
+                       " ORDER BY rowid DESC LIMIT ?4)",
+                       NULL, NULL, MAX_INBAND_PREKEYS, error))
         return NULL;
       pk_id = new_id;
     }
@@ -2116,7 +2138,13 @@ decrypt_answer (MimpE2e *self, const char *peer, const guint8 *data, gsize len, 
 {
   g_autoptr (GError) local_error = NULL;
   MimpE2eResult *result;
+  gint64 requested = 0;
 
+  /* An answer nobody asked for (or a replayed one) is not taken. */
+  if (!peer_get (self, peer, "requested", &requested, error))
+    return NULL;
+  if (requested <= 0 || requested < now_seconds () - 30 * DAY_SECONDS)
+    return result_undecryptable ("A key answer that was not asked for");
   if (!mimp_e2e_store_exec (&self->store, "SAVEPOINT answer", error))
     return NULL;
   self->store.key_changed = FALSE;
@@ -2129,7 +2157,8 @@ decrypt_answer (MimpE2e *self, const char *peer, const guint8 *data, gsize len, 
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  if (!mimp_e2e_store_exec (&self->store, "RELEASE answer", error))
+  if (!mimp_e2e_store_exec (&self->store, "RELEASE answer", error) ||
+      !peer_set (self, peer, "requested", 0, error))
     return NULL;
   result = result_new (MIMP_E2E_CONTROL);
   result->session_ready = TRUE;

@@ -210,15 +210,7 @@ fixture_tear_down (Fixture *fx, gconstpointer data)
 static GPtrArray *
 load_chat (Fixture *fx, const char *peer)
 {
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  GPtrArray *page;
-
-  mimp_history_load_page_async (fx->m.history, mimp_account_get_id (fx->alice), peer, NULL, 50,
-                                NULL, test_store_result, &result);
-  page = mimp_history_load_page_finish (fx->m.history, test_wait_result (&result, 30), &error);
-  g_assert_no_error (error);
-  return page;
+  return test_load_chat (fx->m.history, mimp_account_get_id (fx->alice), peer);
 }
 
 typedef struct

@@ -71,6 +71,20 @@ test_find_named (GtkWidget *widget, const char *name)
   return NULL;
 }
 
+GPtrArray *
+test_load_chat (MimpHistory *history, const char *account_id, const char *peer)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *page;
+
+  mimp_history_load_page_async (history, account_id, peer, NULL, 200, NULL, test_store_result,
+                                &result);
+  page = mimp_history_load_page_finish (history, test_wait_result (&result, 30), &error);
+  g_assert_no_error (error);
+  return page;
+}
+
 void
 test_start_keyring (void)
 {

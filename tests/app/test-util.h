@@ -17,6 +17,9 @@ void test_store_result (GObject *source, GAsyncResult *result, gpointer user_dat
 gboolean test_wait_until (gboolean (*condition) (gpointer data), gpointer data,
                           guint timeout_seconds);
 char *test_make_tmpdir (void);
+/* The newest 200 messages of a chat as the history holds them, oldest
+ * first (asserts that it could read them). */
+GPtrArray *test_load_chat (MimpHistory *history, const char *account_id, const char *peer);
 /* A small image (64 x 48, a gradient from r, g, b), as a PNG file holds it. */
 GBytes *test_make_png (guint8 r, guint8 g, guint8 b);
 /* The first widget named @name in the tree under @widget, or %NULL. */

@@ -125,6 +125,20 @@ def test_text_from_stdin():
     assert json.loads(out)["text"] == text, out
 
 
+def test_stdin_lines():
+    # --stdin-lines: one message per non-empty line, in order.
+    r = cli("alice", "--stdin-lines", "send", "bob", "-", stdin=None,
+            input_bytes="one\n\ntwo ✓\r\nthree".encode())
+    assert r.returncode == 0, r.stderr
+    bob = listen("bob", "--count", "3")
+    out, _ = bob.communicate(timeout=20)
+    assert out.decode() == "alice\tone\nalice\ttwo ✓\nalice\tthree\n", out
+    r = cli("alice", "--stdin-lines", "send", "bob", "-", stdin=None, input_bytes=b"\n\n")
+    assert r.returncode == 2, r.stderr
+    r = cli("alice", "--stdin-lines", "send", "bob", "text")
+    assert r.returncode == 2 and "--stdin-lines" in one_line(r.stderr), r.stderr
+
+
 def test_debug_output_stays_off_stdout():
     # With -v, debug messages go to stderr; stdout carries only messages.
     r = cli("alice", "send", "carol", "verbose run")
@@ -212,6 +226,7 @@ def main():
             test_json_and_escaping,
             test_password_file,
             test_text_from_stdin,
+            test_stdin_lines,
             test_debug_output_stays_off_stdout,
             test_no_password_without_terminal,
             test_exit_statuses,

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -195,6 +196,21 @@ expect_status (MimpE2e *e2e, const char *peer, const char *server_id, const char
       g_assert_null (result->text);
       g_assert_nonnull (result->reason);
     }
+}
+
+/* Delivers @envelope to @to (from @from_name) and returns the result. */
+static MimpE2eResult *
+deliver (MimpE2e *to, const char *from_name, const char *envelope)
+{
+  g_assert_nonnull (envelope);
+  return decrypt (to, from_name, NULL, envelope);
+}
+
+static char *
+only_reply (MimpE2eResult *result)
+{
+  g_assert_cmpuint (result->replies->len, ==, 1);
+  return g_strdup (g_ptr_array_index (result->replies, 0));
 }
 
 /* Bob fetched Alice's bundle while she was offline; they talk both ways. */
@@ -520,8 +536,94 @@ test_inband (Fixture *f, gconstpointer data)
   }
   reply = encrypt_one (f->bob, "alice", "i-2", "in-band reply");
   expect_message (f->alice, "bob", "k4", reply, "in-band reply");
-  /* Replaying the answer is a duplicate. */
+  /* Replaying the answer is a duplicate; without a server id, an answer
+   * that was not asked for (any more). */
   expect_status (f->alice, "bob", "k2", answer, MIMP_E2E_DUPLICATE);
+  expect_status (f->alice, "bob", NULL, answer, MIMP_E2E_UNDECRYPTABLE);
+  expect_status (f->bob, "alice", NULL, answer, MIMP_E2E_UNDECRYPTABLE);
+  g_assert_true (mimp_e2e_has_session (f->alice, "bob"));
+  /* Same message id to two peers: two sets of envelopes. */
+  {
+    g_autofree char *to_alice = encrypt_one (f->bob, "alice", "same-id", "for alice");
+    g_autofree char *answer2 = NULL;
+    g_autofree char *request2 = mimp_e2e_key_request (f->bob, "carol", &error);
+    g_autoptr (MimpE2e) carol = open_or_die (f->path_a, "carol@localhost:3290", f->key_a);
+    g_autofree char *to_carol = NULL;
+
+    {
+      g_autoptr (MimpE2eResult) r = decrypt (carol, "bob", NULL, request2);
+
+      answer2 = g_strdup (g_ptr_array_index (r->replies, 0));
+    }
+    expect_status (f->bob, "carol", NULL, answer2, MIMP_E2E_CONTROL);
+    to_carol = encrypt_one (f->bob, "carol", "same-id", "for carol");
+    g_assert_cmpstr (to_carol, !=, to_alice);
+    expect_message (carol, "bob", NULL, to_carol, "for carol");
+    expect_message (f->alice, "bob", NULL, to_alice, "for alice");
+  }
+}
+
+/* Both ask at once: both answer, both start sessions; whatever each sends
+ * first, the other reads, and they go on both ways. */
+static void
+test_inband_crossed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *from_alice = mimp_e2e_key_request (f->alice, "bob", NULL);
+  g_autofree char *from_bob = mimp_e2e_key_request (f->bob, "alice", NULL);
+  g_autofree char *answer_alice = NULL;
+  g_autofree char *answer_bob = NULL;
+
+  {
+    g_autoptr (MimpE2eResult) r = decrypt (f->bob, "alice", NULL, from_alice);
+
+    answer_bob = only_reply (r);
+  }
+  {
+    g_autoptr (MimpE2eResult) r = decrypt (f->alice, "bob", NULL, from_bob);
+
+    answer_alice = only_reply (r);
+  }
+  expect_status (f->alice, "bob", NULL, answer_bob, MIMP_E2E_CONTROL);
+  expect_status (f->bob, "alice", NULL, answer_alice, MIMP_E2E_CONTROL);
+  for (int round = 0; round < 3; round++)
+    {
+      g_autofree char *id_a = g_strdup_printf ("xa-%d", round);
+      g_autofree char *id_b = g_strdup_printf ("xb-%d", round);
+      g_autofree char *a = encrypt_one (f->alice, "bob", id_a, "from alice, crossed");
+      g_autofree char *b = encrypt_one (f->bob, "alice", id_b, "from bob, crossed");
+
+      expect_message (f->bob, "alice", NULL, a, "from alice, crossed");
+      expect_message (f->alice, "bob", NULL, b, "from bob, crossed");
+    }
+}
+
+/* Key requests from many senders (a hostile server can make up names)
+ * keep at most 100 in-band one-time prekeys. */
+static void
+test_inband_flood (Fixture *f, gconstpointer data)
+{
+  g_autofree char *request = mimp_e2e_key_request (f->bob, "alice", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int count = -1;
+
+  for (int i = 0; i < 120; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("sender%d", i);
+      g_autoptr (MimpE2eResult) r = decrypt (f->alice, name, NULL, request);
+
+      g_assert_cmpint (r->status, ==, MIMP_E2E_CONTROL);
+      g_assert_cmpuint (r->replies->len, ==, 1);
+    }
+  g_assert_cmpint (sqlite3_open_v2 (f->path_a, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (
+      sqlite3_prepare_v2 (db, "SELECT count(*) FROM prekeys WHERE published = 2", -1, &stmt, NULL),
+      ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpint (count, ==, 100);
 }
 
 static void
@@ -761,21 +863,6 @@ reopen_both (Fixture *f)
 }
 
 /* --- SMP --- */
-
-/* Delivers @envelope to @to (from @from_name) and returns the result. */
-static MimpE2eResult *
-deliver (MimpE2e *to, const char *from_name, const char *envelope)
-{
-  g_assert_nonnull (envelope);
-  return decrypt (to, from_name, NULL, envelope);
-}
-
-static char *
-only_reply (MimpE2eResult *result)
-{
-  g_assert_cmpuint (result->replies->len, ==, 1);
-  return g_strdup (g_ptr_array_index (result->replies, 0));
-}
 
 /* Alice asks, Bob answers; returns Alice's and Bob's last events. */
 static void
@@ -1400,6 +1487,8 @@ main (int argc, char **argv)
   ADD ("/e2e/session/bad-bundle", test_bad_bundle);
   ADD ("/e2e/session/publish", test_bundle_publish);
   ADD ("/e2e/session/in-band", test_inband);
+  ADD ("/e2e/session/in-band-crossed", test_inband_crossed);
+  ADD ("/e2e/session/in-band-flood", test_inband_flood);
   ADD ("/e2e/messages/order-gaps-replay", test_order_and_gaps);
   ADD ("/e2e/messages/tamper", test_tamper);
   ADD ("/e2e/messages/reflection", test_reflection);
