@@ -114,6 +114,43 @@ click_named (GtkWidget *under, const char *name)
 }
 
 static gboolean
+number_shown (gpointer dialog)
+{
+  return gtk_widget_get_visible (test_find_named (GTK_WIDGET (dialog), "safety-number"));
+}
+
+static char *
+safety_number_of (const char *user, const char *peer)
+{
+  MimpVerificationDialog *dialog =
+      mimp_verification_dialog_new (GTK_WINDOW (window ()), account (user), peer, TRUE);
+  char *number;
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  mimp_verification_dialog_show_page (dialog, MIMP_VERIFICATION_PAGE_NUMBER);
+  g_assert_true (test_wait_until (number_shown, dialog, WAIT_S));
+  g_assert_true (gtk_widget_is_sensitive (test_find_named (GTK_WIDGET (dialog), "match")));
+  number = g_strdup (
+      gtk_label_get_text (GTK_LABEL (test_find_named (GTK_WIDGET (dialog), "safety-number"))));
+  if (g_str_equal (user, "dave"))
+    test_screenshot (GTK_WINDOW (dialog), "private-live-number");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  return number;
+}
+
+static void
+safety_numbers (void)
+{
+  g_autofree char *alice = safety_number_of ("alice", "dave");
+  g_autofree char *dave = safety_number_of ("dave", "alice");
+
+  g_assert_true (g_regex_match_simple ("^([0-9]{5} ){3}[0-9]{5}\\n([0-9]{5} ){3}[0-9]{5}\\n"
+                                       "([0-9]{5} ){3}[0-9]{5}$",
+                                       alice, 0, 0));
+  g_assert_cmpstr (alice, ==, dave);
+}
+
+static gboolean
 phase (gpointer data)
 {
   MimpVerificationDialog *asking;
@@ -172,6 +209,9 @@ phase (gpointer data)
   test_settle (300);
   g_assert_cmpstr (header_words (), ==, "Verified");
   test_screenshot (GTK_WINDOW (window ()), "private-live-verified-chat");
+
+  /* Safety numbers: both sides see the same, twelve groups of five. */
+  safety_numbers ();
 
   fx.ok = TRUE;
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "quit", NULL);
