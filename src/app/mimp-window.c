@@ -675,7 +675,7 @@ update_security (MimpWindow *self)
       break;
     case MIMP_CHAT_PRIVACY_KEY_CHANGED:
       label = _ ("Key changed");
-      icon = "dialog-warning-symbolic";
+      icon = "dialog-error-symbolic";
       /* Translators: %s is whom the chat is with */
       sentence = g_strdup_printf (_ ("%s’s key is different from the one you verified. Sending "
                                      "is paused."),

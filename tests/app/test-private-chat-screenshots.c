@@ -133,7 +133,7 @@ static const State states[] = {
     FALSE, FALSE },
   { MIMP_CHAT_PRIVACY_VERIFIED, "verified", "Verified", "channel-secure-symbolic",
     "You verified bob’s key.", TRUE, FALSE, FALSE },
-  { MIMP_CHAT_PRIVACY_KEY_CHANGED, "key-changed", "Key changed", "dialog-warning-symbolic",
+  { MIMP_CHAT_PRIVACY_KEY_CHANGED, "key-changed", "Key changed", "dialog-error-symbolic",
     "bob’s key is different from the one you verified. Sending is paused.", TRUE, FALSE, TRUE },
 };
 
@@ -161,7 +161,13 @@ check_header (const State *state, gboolean wide)
   assert_accessible_description (security, state->sentence);
   if (state->icon != NULL)
     g_assert_cmpstr (icon_name, ==, state->icon);
-  /* A closed lock for a verified chat only. */
+  /* Each state its own icon; a closed lock for a verified chat only. */
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    if (states[i].privacy != state->privacy && states[i].privacy != MIMP_CHAT_PRIVACY_NONE)
+      g_assert_cmpstr (icon_name, !=,
+                       states[i].icon != NULL
+                           ? states[i].icon
+                           : mimp_security_level_get_icon_name (MIMP_SECURITY_UNVERIFIED));
   g_assert_cmpint (g_strcmp0 (icon_name, "channel-secure-symbolic") == 0, ==,
                    state->privacy == MIMP_CHAT_PRIVACY_VERIFIED);
 
