@@ -2,7 +2,7 @@
 """A MIMP 1.0 server written only from the source text (mimp-1.0-spec.txt).
 
 It is the plainest reading of that text, used to prove our client works
-with programs that know nothing of protocol.md's filled rules and
+with programs that know nothing of docs/protocols/mimp.md's filled rules and
 extensions: an empty SM reply, a bare JSON array from GU with only "uf" and
 "ms" in each message, messages dropped as soon as GU returns them, no ack,
 no long poll, no ids. An unknown packet id (an extension's) gets Error 501.

@@ -344,6 +344,7 @@ typedef struct
   MimpE2eTrust trust;
   char *resend_request; /* after an undecryptable message */
   char *smp_answer;     /* listen with MIMP_SMP_SECRET, after SMP_ASKED */
+  GPtrArray *resent;    /* envelopes of our messages the peer asked for again */
 } Read;
 
 static void
@@ -365,10 +366,40 @@ read_free (gpointer data)
   g_clear_pointer (&read->result, mimp_e2e_result_free);
   g_free (read->resend_request);
   g_free (read->smp_answer);
+  g_clear_pointer (&read->resent, g_ptr_array_unref);
   g_free (read);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Read, read_free)
+
+/* The peer could not read some of our messages: those still kept are
+ * encrypted again (same ids: the peer drops what it already has). Best
+ * effort: the peer asks again if these are lost too. */
+static GPtrArray *
+resend_texts (MimpE2e *e2e, const char *peer, GPtrArray *ids)
+{
+  GPtrArray *all = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; ids && i < ids->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) envelopes = NULL;
+      char *text = mimp_e2e_get_sent_text (e2e, peer, ids->pdata[i]);
+
+      if (text == NULL)
+        continue;
+      envelopes = mimp_e2e_encrypt (e2e, peer, ids->pdata[i], text, &error);
+      mimp_secure_free_string (text);
+      if (envelopes == NULL || !mimp_e2e_sent (e2e, ids->pdata[i], &error))
+        {
+          g_debug ("A message not sent again: %s", error ? error->message : "no envelopes");
+          continue;
+        }
+      for (guint j = 0; j < envelopes->len; j++)
+        g_ptr_array_add (all, g_strdup (envelopes->pdata[j]));
+    }
+  return all;
+}
 
 static gpointer
 read_work (MimpE2e *e2e, gpointer data, GError **error)
@@ -387,6 +418,8 @@ read_work (MimpE2e *e2e, gpointer data, GError **error)
       !(out->resend_request = mimp_e2e_request_resend (e2e, in->peer, &local_error)) && local_error)
     g_debug ("No resend request: %s", local_error->message);
   g_clear_error (&local_error);
+  if (result->status == MIMP_E2E_CONTROL && result->resend_requested)
+    out->resent = resend_texts (e2e, in->peer, result->resend_ids);
   if (result->status == MIMP_E2E_CONTROL && result->smp_event == MIMP_E2E_SMP_ASKED &&
       in->smp_secret &&
       !(out->smp_answer = mimp_e2e_smp_answer (e2e, in->peer, in->smp_secret, &local_error)))
@@ -602,6 +635,16 @@ handle_smp (E2eCli *cli, const char *from, const MimpE2eResult *result)
 }
 
 static void
+acknowledge (E2eCli *cli, const Incoming *incoming)
+{
+  if (incoming->message->seq >= 0 && !incoming->ephemeral)
+    {
+      mimp_client_session_acknowledge (cli->session, incoming->message->seq);
+      cli->acknowledged = TRUE;
+    }
+}
+
+static void
 after_read (E2eCli *cli, const Incoming *incoming, gboolean counted)
 {
   const MimpMessage *message = incoming->message;
@@ -613,11 +656,7 @@ after_read (E2eCli *cli, const Incoming *incoming, gboolean counted)
       cli->counted++;
       test_crash_point ("before-ack");
     }
-  if (message->seq >= 0 && !incoming->ephemeral)
-    {
-      mimp_client_session_acknowledge (cli->session, message->seq);
-      cli->acknowledged = TRUE;
-    }
+  acknowledge (cli, incoming);
   cli->reading = FALSE;
   if (cli->status >= 0)
     {
@@ -708,8 +747,6 @@ read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
         print_typing (cli, message->from, typing_name (result->typing), TRUE);
       if (result->smp_event != MIMP_E2E_SMP_NONE)
         handle_smp (cli, message->from, result);
-      if (result->resend_requested)
-        g_debug ("%s asks for a resend; mimp-cli keeps no history to resend from", message->from);
       break;
     case MIMP_E2E_PARTIAL:
     case MIMP_E2E_DUPLICATE:
@@ -727,6 +764,8 @@ read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     send_envelope (cli, message->from, read->smp_answer);
   if (read->resend_request)
     send_envelope (cli, message->from, read->resend_request);
+  for (guint i = 0; read->resent && i < read->resent->len; i++)
+    send_envelope (cli, message->from, read->resent->pdata[i]);
   if (g_str_has_prefix (message->text, ENVELOPE_KIND_PREKEY) && cli->was_online)
     /* A one-time prekey of ours was used: count and replenish. */
     mimp_e2e_keys_publish_async (cli->worker, cli->session, NULL, NULL, NULL);
@@ -758,6 +797,8 @@ read_next (E2eCli *cli)
 
       if (message->id && g_hash_table_contains (cli->read_ids, message->id))
         {
+          /* Read in this run already (a redelivery under a new seq). */
+          acknowledge (cli, incoming);
           incoming_free (incoming);
           continue;
         }

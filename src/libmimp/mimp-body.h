@@ -1,6 +1,6 @@
 /* mimp-body.h - build and parse the JSON bodies of each packet
  *
- * Exact in what it writes, tolerant in what it reads (protocol.md).
+ * Exact in what it writes, tolerant in what it reads (docs/protocols/mimp.md).
  * Pure: no I/O. Bodies here are plain (deciphered) bytes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -1,4 +1,5 @@
-/* mimp-cipher.h - the key puzzle and circular XOR (protocol.md sections 2 and 3)
+/* mimp-cipher.h - the key puzzle and circular XOR (docs/protocols/mimp.md,
+ * sections 1 and 3)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -20,10 +20,14 @@
 #include "mimp-e2e-private.h"
 #include "mimp-e2e.h"
 
+#define SCHEMA_VERSION 2
+
+static const char pragmas[] = "PRAGMA journal_mode=WAL;"
+                              "PRAGMA synchronous=FULL;"
+                              "PRAGMA secure_delete=ON;";
+
+/* The tables of SCHEMA_VERSION. */
 static const char schema[] =
-    "PRAGMA journal_mode=WAL;"
-    "PRAGMA synchronous=FULL;"
-    "PRAGMA secure_delete=ON;"
     "CREATE TABLE IF NOT EXISTS meta (account TEXT NOT NULL, name TEXT NOT NULL, value BLOB,"
     " PRIMARY KEY (account, name));"
     "CREATE TABLE IF NOT EXISTS prekeys (account TEXT NOT NULL, id INTEGER NOT NULL,"
@@ -58,15 +62,72 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS pending (account TEXT NOT NULL, server_id TEXT NOT NULL,"
     " result BLOB NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY (account, server_id));"
     "CREATE TABLE IF NOT EXISTS smp_failures (account TEXT NOT NULL, peer TEXT NOT NULL,"
-    " ts INTEGER NOT NULL);"
-    "PRAGMA user_version=1;";
+    " ts INTEGER NOT NULL);";
+
+/* Version 1 (the first development snapshot) had no peers.requested and
+ * keyed the outbox without the peer: before and after the tables above. */
+static const char migrate_1_before[] =
+    "ALTER TABLE peers ADD COLUMN requested INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox RENAME TO outbox_v1;";
+static const char migrate_1_after[] =
+    "INSERT OR IGNORE INTO outbox (account, message_id, idx, peer, envelope)"
+    " SELECT account, message_id, idx, peer, envelope FROM outbox_v1;"
+    "DROP TABLE outbox_v1;";
+
+static int
+user_version (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+/* Creates or migrates the tables, in one transaction. */
+static gboolean
+prepare_schema (sqlite3 *db, GError **error)
+{
+  g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version=%d;", SCHEMA_VERSION);
+  char *message = NULL;
+  int version;
+
+  if (sqlite3_exec (db, pragmas, NULL, NULL, &message) != SQLITE_OK ||
+      sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, &message) != SQLITE_OK)
+    goto fail;
+  version = user_version (db);
+  if (version < 0 || version > SCHEMA_VERSION)
+    {
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      g_set_error (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_FAILED,
+                   "The private-chat database was made by a newer Mimp");
+      return FALSE;
+    }
+  if ((version == 1 && sqlite3_exec (db, migrate_1_before, NULL, NULL, &message) != SQLITE_OK) ||
+      sqlite3_exec (db, schema, NULL, NULL, &message) != SQLITE_OK ||
+      (version == 1 && sqlite3_exec (db, migrate_1_after, NULL, NULL, &message) != SQLITE_OK) ||
+      sqlite3_exec (db, set_version, NULL, NULL, &message) != SQLITE_OK ||
+      sqlite3_exec (db, "COMMIT", NULL, NULL, &message) != SQLITE_OK)
+    goto fail;
+  return TRUE;
+
+fail:
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  g_set_error (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_FAILED,
+               "Cannot prepare the private-chat database: %s",
+               message != NULL ? message : "unknown error");
+  sqlite3_free (message);
+  return FALSE;
+}
 
 sqlite3 *
 mimp_e2e_store_open_db (const char *path, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   sqlite3 *db = NULL;
-  char *message = NULL;
   int fd;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
@@ -99,11 +160,8 @@ mimp_e2e_store_open_db (const char *path, GError **error)
       return NULL;
     }
   sqlite3_busy_timeout (db, 5000);
-  if (sqlite3_exec (db, schema, NULL, NULL, &message) != SQLITE_OK)
+  if (!prepare_schema (db, error))
     {
-      g_set_error (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_FAILED,
-                   "Cannot prepare the private-chat database: %s", message);
-      sqlite3_free (message);
       sqlite3_close (db);
       return NULL;
     }
@@ -159,7 +217,7 @@ mimp_e2e_store_commit (MimpE2eStore *store, GError **error)
 void
 mimp_e2e_store_rollback (MimpE2eStore *store)
 {
-  if (!sqlite3_get_autocommit (store->db))
+  if (store->db != NULL && !sqlite3_get_autocommit (store->db))
     sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
 }
 

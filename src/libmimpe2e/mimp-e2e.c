@@ -1988,7 +1988,9 @@ handle_inner (MimpE2e *self, const char *peer, const guint8 *plain, gsize len, G
     result = result_new (MIMP_E2E_CONTROL);
 
   result->missing = missing;
-  if (!seen_add (self, peer, seen_id, error))
+  /* Typing states come often and matter only for a moment: libomemo-c's
+   * own replay check is enough for them. */
+  if (!result->has_typing && !seen_add (self, peer, seen_id, error))
     {
       mimp_e2e_result_free (result);
       return NULL;
@@ -2140,11 +2142,12 @@ decrypt_answer (MimpE2e *self, const char *peer, const guint8 *data, gsize len, 
   MimpE2eResult *result;
   gint64 requested = 0;
 
-  /* An answer nobody asked for (or a replayed one) is not taken. */
+  /* An answer nobody asked for (or a second one, or a replayed one) is
+   * not taken; nothing to show either. */
   if (!peer_get (self, peer, "requested", &requested, error))
     return NULL;
   if (requested <= 0 || requested < now_seconds () - 30 * DAY_SECONDS)
-    return result_undecryptable ("A key answer that was not asked for");
+    return result_new (MIMP_E2E_CONTROL);
   if (!mimp_e2e_store_exec (&self->store, "SAVEPOINT answer", error))
     return NULL;
   self->store.key_changed = FALSE;

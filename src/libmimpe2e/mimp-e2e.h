@@ -152,7 +152,8 @@ gboolean mimp_e2e_start_session (MimpE2e *self, const char *peer, const char *bu
 /* A key request envelope (kind R), with a readable sentence for plain
  * clients after it. Send it when start_session is impossible; the peer's
  * app answers with a key answer (kind K) that decrypt() turns into a
- * session (session_ready). */
+ * session (session_ready). Only one answer, to a request made here within
+ * 30 days, is taken: others are ignored (CONTROL without session_ready). */
 char *mimp_e2e_key_request (MimpE2e *self, const char *peer, GError **error);
 
 /* --- Messages --- */

@@ -30,6 +30,20 @@ mimpd_keys_request_clear (MimpdKeysRequest *request)
   request->device = 0;
 }
 
+static JsonObject *
+parse_object (const guint8 *body, gsize len, JsonNode **root, GError **error)
+{
+  *root = NULL;
+  if (len > MIMPD_KEYS_MAX_BODY)
+    {
+      g_set_error (error, MIMP_ERROR, MIMP_ERROR_TOO_LARGE, "Request over %d bytes",
+                   MIMPD_KEYS_MAX_BODY);
+      return NULL;
+    }
+  /* UTF-8, no NUL, nesting bounded: checked before any parser sees it. */
+  return mimp_json_parse_object (body, len, root, error);
+}
+
 static const char *
 get_string (JsonObject *object, const char *name, GError **error)
 {
@@ -215,8 +229,7 @@ mimpd_keys_parse_request (const guint8 *body, gsize len, MimpdKeysRequest *reque
   gint64 v = 0;
 
   memset (request, 0, sizeof *request);
-  /* UTF-8, no NUL, nesting bounded: checked before any parser sees it. */
-  if (!(object = mimp_json_parse_object (body, len, &root, error)))
+  if (!(object = parse_object (body, len, &root, error)))
     return FALSE;
   if (!(s = get_string (object, "uf", error)))
     goto fail;
@@ -274,7 +287,7 @@ mimpd_features_parse_request (const guint8 *body, gsize len, char **from, char *
   const char *uf, *tok;
 
   *from = *token = NULL;
-  if (!(object = mimp_json_parse_object (body, len, &root, error)))
+  if (!(object = parse_object (body, len, &root, error)))
     return FALSE;
   if (!(uf = get_string (object, "uf", error)) || !(tok = get_string (object, "token", error)))
     return FALSE;

@@ -12,6 +12,11 @@
 
 G_BEGIN_DECLS
 
+/* The largest KEYS or FEATURES body: a publish of 100 one-time prekeys of
+ * 64 bytes is under 12 KiB. A larger body is refused (413) before any
+ * JSON parser builds a tree of it. */
+#define MIMPD_KEYS_MAX_BODY (64 * 1024)
+
 typedef enum
 {
   MIMPD_KEYS_OP_PUBLISH,

@@ -315,7 +315,8 @@ serve (const char *database, gboolean sync_full)
     printf ("mimpd: listening on %s:%u (TLS)\n", options.listen_address,
             mimpd_server_get_tls_port (daemon.server));
   fflush (stdout);
-  g_message ("Serving %s (durability: synchronous=%s)", database, sync_full ? "FULL" : "NORMAL");
+  g_message ("Serving %s (durability: synchronous=%s; %s)", database, sync_full ? "FULL" : "NORMAL",
+             opt_no_extensions ? "no extensions" : "extensions: key directory, ephemeral messages");
 
   daemon.loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGTERM, signal_cb, &daemon);

@@ -1,6 +1,6 @@
 /* mimpd-session.c
  *
- * Decisions where protocol.md leaves room:
+ * Decisions where docs/protocols/mimp.md leaves room:
  * - SCH before login: the same puzzle again. SCH after login: 400 (a client
  *   asks only while it waits for the puzzle, so this is a confused client).
  * - AH after a successful login, or while one is being checked: 400; the

@@ -678,6 +678,49 @@ test_with_cli (Fixture *fx, gconstpointer data)
 }
 
 /* ------------------------------------------------------------------ */
+/* Unencrypted, by the user's choice                                  */
+/* ------------------------------------------------------------------ */
+
+static void
+test_unencrypted_by_choice (Fixture *fx, gconstpointer data)
+{
+  Events bob_events = { 0 };
+  MimpChat *alice_chat;
+
+  test_models_add_online (&fx->m, fx->bob);
+  test_models_add_online (&fx->m, fx->alice);
+  watch (fx->bob, &bob_events);
+  alice_chat = chat_with (fx, fx->alice, "bob");
+  g_assert_cmpint (mimp_chat_get_privacy (alice_chat), ==, MIMP_CHAT_PRIVACY_WAITING);
+
+  /* Before any key was exchanged, alice chooses to write unencrypted: the
+   * chat says so, and her text and typing go as they are. */
+  mimp_account_e2e_send_unencrypted (fx->alice, "bob");
+  wait_privacy (alice_chat, MIMP_CHAT_PRIVACY_NONE);
+  mimp_chat_send (alice_chat, FIRST_TEXT);
+  wait_message (fx, fx->alice, "bob", TRUE, FIRST_TEXT, MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_NONE);
+  wait_message (fx, fx->bob, "alice", FALSE, FIRST_TEXT, MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_NONE);
+  g_assert_true (file_contains (mimpd_test_server_get_database (fx->server), FIRST_TEXT));
+  wait_typing (fx, alice_chat, &bob_events);
+
+  /* bob writes encrypted (he has alice's keys): from then on the chat is
+   * private on alice's side too, and it does not fall back. */
+  mimp_chat_send (chat_with (fx, fx->bob, "alice"), REPLY_TEXT);
+  wait_message (fx, fx->alice, "bob", FALSE, REPLY_TEXT, MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  wait_privacy (alice_chat, MIMP_CHAT_PRIVACY_UNVERIFIED);
+  mimp_chat_send (alice_chat, "now we are private");
+  wait_message (fx, fx->bob, "alice", FALSE, "now we are private", MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  g_assert_false (
+      file_contains (mimpd_test_server_get_database (fx->server), "now we are private"));
+  g_signal_handlers_disconnect_by_data (fx->bob, &bob_events);
+  g_free (bob_events.question);
+}
+
+/* ------------------------------------------------------------------ */
 /* Through a plain MIMP 1.0 server                                    */
 /* ------------------------------------------------------------------ */
 
@@ -923,6 +966,7 @@ main (int argc, char *argv[])
   ADD ("/private-chats/key-directory", NULL, test_key_directory);
   ADD ("/private-chats/with-cli", NULL, test_with_cli);
   ADD ("/private-chats/marks", NULL, test_marks);
+  ADD ("/private-chats/unencrypted-by-choice", NULL, test_unencrypted_by_choice);
   ADD ("/private-chats/in-band", "plain", test_in_band);
   ADD ("/private-chats/key-change", NULL, test_key_change);
   ADD ("/private-chats/killed", NULL, test_killed);

@@ -539,8 +539,15 @@ test_inband (Fixture *f, gconstpointer data)
   /* Replaying the answer is a duplicate; without a server id, an answer
    * that was not asked for (any more). */
   expect_status (f->alice, "bob", "k2", answer, MIMP_E2E_DUPLICATE);
-  expect_status (f->alice, "bob", NULL, answer, MIMP_E2E_UNDECRYPTABLE);
-  expect_status (f->bob, "alice", NULL, answer, MIMP_E2E_UNDECRYPTABLE);
+  {
+    g_autoptr (MimpE2eResult) again = decrypt (f->alice, "bob", NULL, answer);
+    g_autoptr (MimpE2eResult) unasked = decrypt (f->bob, "alice", NULL, answer);
+
+    g_assert_cmpint (again->status, ==, MIMP_E2E_CONTROL);
+    g_assert_false (again->session_ready);
+    g_assert_cmpint (unasked->status, ==, MIMP_E2E_CONTROL);
+    g_assert_false (unasked->session_ready);
+  }
   g_assert_true (mimp_e2e_has_session (f->alice, "bob"));
   /* Same message id to two peers: two sets of envelopes. */
   {
@@ -819,6 +826,11 @@ test_storage_key (Fixture *f, gconstpointer data)
   g_assert_error (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_STORAGE_KEY);
   g_clear_error (&error);
   f->alice = open_or_die (f->path_a, "alice@localhost:3290", f->key_a);
+  /* A place where no database can be made. */
+  e2e = mimp_e2e_open ("/proc/no/such/dir/e2e.db", "alice@localhost:3290", f->key_a, &error);
+  g_assert_null (e2e);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
 
   /* Another account in the same file, with its own key. */
   {
@@ -836,6 +848,56 @@ test_storage_key (Fixture *f, gconstpointer data)
     g_assert_cmpint (g_stat (dir, &st), ==, 0);
     g_assert_cmpint (st.st_mode & 0777, ==, 0700);
   }
+}
+
+static void
+exec_sql (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s", message);
+  sqlite3_close (db);
+}
+
+/* A database of schema version 1 (the first development snapshot) is
+ * migrated: sessions kept, key requests and the outbox work. */
+static void
+test_migrate_v1 (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) unsent = NULL;
+
+  establish (f);
+  unsent = encrypt (f->alice, "bob", "unsent", "kept across the migration");
+  g_clear_object (&f->alice);
+  exec_sql (f->path_a, "ALTER TABLE peers DROP COLUMN requested;"
+                       "DROP TABLE pending;"
+                       "ALTER TABLE outbox RENAME TO o;"
+                       "CREATE TABLE outbox (account TEXT NOT NULL, message_id TEXT NOT NULL,"
+                       " idx INTEGER NOT NULL, peer TEXT NOT NULL, envelope TEXT NOT NULL,"
+                       " PRIMARY KEY (account, message_id, idx));"
+                       "INSERT INTO outbox SELECT * FROM o; DROP TABLE o;"
+                       "PRAGMA user_version=1;");
+  f->alice = open_or_die (f->path_a, "alice@localhost:3290", f->key_a);
+  g_assert_true (mimp_e2e_has_session (f->alice, "bob"));
+  {
+    g_autoptr (GPtrArray) again = encrypt (f->alice, "bob", "unsent", "kept across the migration");
+
+    g_assert_cmpstr (g_ptr_array_index (again, 0), ==, g_ptr_array_index (unsent, 0));
+    expect_message (f->bob, "alice", "mig-1", g_ptr_array_index (again, 0),
+                    "kept across the migration");
+  }
+  g_free (mimp_e2e_key_request (f->alice, "carol", &error));
+  g_assert_no_error (error);
+
+  /* A newer schema is refused. */
+  g_clear_object (&f->alice);
+  exec_sql (f->path_a, "PRAGMA user_version=99;");
+  g_assert_null (mimp_e2e_open (f->path_a, "alice@localhost:3290", f->key_a, &error));
+  g_assert_error (error, MIMP_E2E_ERROR, MIMP_E2E_ERROR_FAILED);
 }
 
 static void
@@ -1499,6 +1561,7 @@ main (int argc, char **argv)
   ADD ("/e2e/storage/key", test_storage_key);
   ADD ("/e2e/storage/shared-file", test_shared_file);
   ADD ("/e2e/storage/reopen", test_reopen);
+  ADD ("/e2e/storage/migrate-v1", test_migrate_v1);
   ADD ("/e2e/storage/crash", test_crash);
   ADD ("/e2e/storage/no-plaintext", test_no_plaintext_on_disk);
   ADD ("/e2e/worker", test_worker);

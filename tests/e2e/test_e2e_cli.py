@@ -35,7 +35,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from mimpdtest import MimpdServer, random_password, run_tests  # noqa: E402
+from mimpdtest import SM, MimpdServer, RawClient, random_password, run_tests  # noqa: E402
 
 CLI = os.environ["MIMP_CLI"]
 MIMP10 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mimp10_server.py")
@@ -288,6 +288,32 @@ def test_unencrypted_is_marked():
     assert r.stdout.decode() == "dave [not encrypted]\tagain plain\n", r.stdout
 
 
+def test_typing_events():
+    # A plain typing notice, ephemeral, while bob's listen waits: a JSON event.
+    bob = start("bob", srv, "--json", "listen")
+    try:
+        client = RawClient(srv.port)
+        client.login("dave", PW["dave"])
+        delivered = False
+        deadline = time.monotonic() + 15
+        while not delivered and time.monotonic() < deadline:
+            time.sleep(0.2)
+            client.send(SM, {"uf": "dave", "ut": "bob", "ms": "?MIMPTYPING:1:active",
+                             "token": client.token, "ephemeral": True})
+            pid, reply = client.recv_json()
+            assert pid == SM, (hex(pid), reply)
+            delivered = reply.get("delivered") is True
+        client.close()
+        assert delivered, "bob's long poll never took the typing notice"
+        line = bob.stdout.readline()
+        event = json.loads(line)
+        assert event == {"protocol": "mimp", "event": "typing", "from": "dave",
+                         "state": "active", "e2e": False}, event
+    finally:
+        bob.send_signal(signal.SIGTERM)
+        bob.communicate(timeout=20)
+
+
 def test_safety_numbers_and_verification():
     a = run("alice", srv, "safety-number", "bob")
     b = run("bob", srv, "safety-number", "alice")
@@ -513,6 +539,7 @@ def main():
                     run_tests([
                         test_key_directory_offline_peer,
                         test_unencrypted_is_marked,
+                        test_typing_events,
                         test_safety_numbers_and_verification,
                         test_key_change_pauses_sending,
                         test_crash_between_storing_and_acknowledging,

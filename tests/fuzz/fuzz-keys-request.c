@@ -23,11 +23,9 @@
 #include "mimp.h"
 #include "mimpd-hub.h"
 #include "mimpd-keys.h"
-#include "mimpd-password.h"
 #include "mimpd-session.h"
-#include "fuzz-common.h"
+#include "fuzz-mimpd.h"
 
-#define PLACEHOLDER "TOKEN_PLACEHOLDR"
 #define MEMORY_BOUND (16 * 1024 * 1024)
 
 static char *password_hash;
@@ -38,12 +36,7 @@ int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  g_autoptr (GError) error = NULL;
-
-  g_setenv ("MIMPD_ARGON2_TEST_COST", "1", TRUE);
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
-  if (!mimpd_password_init (&error) || !(password_hash = mimpd_password_hash ("pw", &error)))
-    g_error ("%s", error->message);
+  password_hash = fuzz_mimpd_init ();
   return 0;
 }
 
@@ -206,9 +199,6 @@ exercise_session (guint8 control, const guint8 *data, gsize size)
   g_autofree guint8 *body = g_memdup2 (data, size);
   g_autofree char *count = NULL;
   Conn c = { 0 };
-  guint8 *p = body;
-  gsize left = size;
-  guint8 *hit;
 
   FUZZ_ASSERT (store != NULL);
   FUZZ_ASSERT (mimpd_store_user_add (store, "alice", password_hash, NULL));
@@ -221,14 +211,8 @@ exercise_session (guint8 control, const guint8 *data, gsize size)
   send_frame (&c, MIMP_PACKET_AH, (const guint8 *) login, strlen (login));
   FUZZ_ASSERT (c.token[0] != '\0');
 
-  while (left >= MIMP_TOKEN_LENGTH &&
-         (hit = memmem (p, left, PLACEHOLDER, MIMP_TOKEN_LENGTH)) != NULL)
-    {
-      memcpy (hit, c.token, MIMP_TOKEN_LENGTH);
-      left -= (gsize) (hit - p) + MIMP_TOKEN_LENGTH;
-      p = hit + MIMP_TOKEN_LENGTH;
-    }
-  for (guint i = 0; i < 1 + ((control >> 2) & 3); i++)
+  fuzz_replace_token (body, size, c.token);
+  for (guint i = 0; i < 1u + ((control >> 2) & 3u); i++)
     send_frame (&c, (control & 2) ? MIMP_PACKET_FEATURES : MIMP_PACKET_KEYS, body, size);
   count = g_strdup_printf ("{\"uf\":\"alice\",\"token\":\"%s\",\"op\":\"count\",\"device\":1}",
                            c.token);
@@ -278,9 +262,11 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   g_clear_error (&error);
 
   if (mimpd_features_parse_request (data, size, &from, &token, &error))
-    FUZZ_ASSERT (from != NULL && token != NULL);
+    FUZZ_ASSERT (from != NULL && token != NULL && size <= MIMPD_KEYS_MAX_BODY);
   else
-    FUZZ_ASSERT (g_error_matches (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST));
+    FUZZ_ASSERT (
+        g_error_matches (error, MIMP_ERROR, MIMP_ERROR_BAD_REQUEST) ||
+        (g_error_matches (error, MIMP_ERROR, MIMP_ERROR_TOO_LARGE) && size > MIMPD_KEYS_MAX_BODY));
   if (token != NULL)
     mimp_secure_wipe (token, strlen (token));
 

@@ -1,9 +1,10 @@
 /* fuzz-puzzle.c - the key puzzle solver and the circular XOR
  *
  * Oracles: a puzzle is accepted exactly when it has 256 bytes and
- * start + 23 * offset stays within them; the key is what protocol.md
- * section 2 says; XOR with that key twice gives the input back, at any
- * position, and a run split in two equals a run in one go.
+ * start + 23 * offset stays within them; the key is what
+ * docs/protocols/mimp.md (sections 1 and 3) says; XOR with that key twice
+ * gives the input back, at any position, and a run split in two equals a
+ * run in one go.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -21,12 +21,10 @@
 
 #include "mimp.h"
 #include "mimpd-hub.h"
-#include "mimpd-password.h"
 #include "mimpd-session.h"
 #include "mimpd-store.h"
-#include "fuzz-common.h"
+#include "fuzz-mimpd.h"
 
-#define PLACEHOLDER "TOKEN_PLACEHOLDR"
 /* The reader's two frames, the output limit plus the largest reply, and
  * the slots' bodies: far below this. */
 #define MEMORY_BOUND (16 * 1024 * 1024)
@@ -39,13 +37,7 @@ int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  g_autoptr (GError) error = NULL;
-
-  g_setenv ("MIMPD_ARGON2_TEST_COST", "1", TRUE);
-  /* Criticals are bugs here. */
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
-  if (!mimpd_password_init (&error) || !(password_hash = mimpd_password_hash ("pw", &error)))
-    g_error ("%s", error->message);
+  password_hash = fuzz_mimpd_init ();
   return 0;
 }
 
@@ -248,19 +240,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
       frame = g_memdup2 (data + pos, flen);
       pos += flen;
       if (f.token[0] != '\0')
-        {
-          guint8 *p = frame + MIMP_HEADER_SIZE;
-          gsize left = h.length;
-          guint8 *hit;
-
-          while (left >= MIMP_TOKEN_LENGTH &&
-                 (hit = memmem (p, left, PLACEHOLDER, MIMP_TOKEN_LENGTH)) != NULL)
-            {
-              memcpy (hit, f.token, MIMP_TOKEN_LENGTH);
-              left -= (gsize) (hit - p) + MIMP_TOKEN_LENGTH;
-              p = hit + MIMP_TOKEN_LENGTH;
-            }
-        }
+        fuzz_replace_token (frame + MIMP_HEADER_SIZE, h.length, f.token);
       if (mimp_packet_id_is_known (h.id) && h.id != MIMP_PACKET_SCH && h.id != MIMP_PACKET_ERROR)
         mimp_xor (frame + MIMP_HEADER_SIZE, h.length, f.key, 0);
       feed (&f, frame, flen, (control >> 2) & 3);

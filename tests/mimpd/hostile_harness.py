@@ -31,7 +31,7 @@ What runs, concurrently, for the whole duration:
 It checks: mimpd stays up and stops cleanly on SIGTERM; its RSS stays under
 the bound; every operation of the good client succeeds; throttling engages
 (429 answers to the guessers, the prekey drainer and the ephemeral
-flood); every attacker got the answer protocol.md
+flood); every attacker got the answer docs/protocols/mimp.md
 prescribes. It prints figures; with --json it also writes them.
 
 The meson test (suite 'mimpd') runs a short variant; the soak variant is

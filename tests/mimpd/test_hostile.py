@@ -1,4 +1,4 @@
-"""protocol.md section 9: what mimpd must survive. After each case the server
+"""docs/protocols/mimp.md section 2: what mimpd must survive. After each case the server
 is up, its memory bounded (VmRSS), and a well-behaved client on another
 connection still works.
 

@@ -8,6 +8,7 @@ SPDX-License-Identifier: GPL-3.0-or-later
 """
 
 import base64
+import json
 import os
 import socket
 import sqlite3
@@ -216,6 +217,15 @@ def test_malformed_requests():
         c.send(KEYS, req)
         body = c.expect_error(code)
         assert "alice" not in body["error"] and c.token not in body["error"], body
+    # Over 64 KiB: refused before parsing (a real publish is under 12 KiB).
+    c.send(KEYS, {"uf": "alice", "token": c.token, "op": "count", "device": 1,
+                  "pad": "x" * (64 * 1024)})
+    c.expect_error(413)
+    big = bundle(1, pks=range(100))
+    for pk in big["pk"]:
+        pk["key"] = b64(bytes(64))
+    assert len(json.dumps({"uf": "alice", "token": c.token, "op": "publish",
+                           "bundle": big})) < 16 * 1024
     for raw in (b"", b"[]", b"null", b"{", b"\xff\xfe", b'{"uf": "alice\\u0000"}',
                 b"[" * 5000 + b"]" * 5000,
                 b'{"uf":"alice","token":"%s","op":"publish","bundle":' % c.token.encode() +
@@ -469,7 +479,8 @@ def test_ephemeral_rate_limited():
 
 
 def test_ephemeral_never_in_database():
-    with MimpdServer(users=PW) as srv:
+    """Nor in the log, even with -v."""
+    with MimpdServer(users=PW, args=["-v"]) as srv:
         marker = "ephemeral-secret-6b1d0c"
         bob = login("bob", srv)
         bob.features()
@@ -491,6 +502,9 @@ def test_ephemeral_never_in_database():
                     data += f.read()
         assert b"control-text-5e2f" in data
         assert marker.encode() not in data
+        log = srv.read_stderr()
+        assert "alice" in log  # the log is there, and verbose
+        assert marker not in log and "control-text-5e2f" not in log
         db = sqlite3.connect(srv.database)
         rows = db.execute("SELECT count(*) FROM messages WHERE text LIKE ?",
                           ("%" + marker + "%",)).fetchone()
