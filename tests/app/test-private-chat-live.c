@@ -6,7 +6,10 @@
  * question through the verification dialog, dave's side shows it in the
  * same dialog, dave answers, and the result shows on both sides: alice's
  * chat is then "Verified", with a closed lock, and dave is offered to
- * verify alice in turn. Screenshots under app/screenshots/private-live-*.
+ * verify alice in turn. Both see the same safety number. Then dave
+ * installs the app anew: alice's chat says his key changed (header, bar,
+ * composer) until she accepts the new key. Screenshots under
+ * app/screenshots/private-live-*.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -151,6 +154,64 @@ safety_numbers (void)
 }
 
 static gboolean
+alice_key_changed (gpointer data)
+{
+  return mimp_chat_get_privacy (chat_of ("alice", "dave")) == MIMP_CHAT_PRIVACY_KEY_CHANGED;
+}
+
+static gboolean
+alice_unverified (gpointer data)
+{
+  return mimp_chat_get_privacy (chat_of ("alice", "dave")) == MIMP_CHAT_PRIVACY_UNVERIFIED;
+}
+
+static gboolean
+account_online (gpointer account)
+{
+  return mimp_account_get_status (account) == MIMP_ACCOUNT_STATUS_ONLINE;
+}
+
+/* dave installs the app anew: alice's verified chat says his key changed,
+ * in its header and in the bar over the messages, until she accepts the
+ * new key through the bar (behind a confirmation). */
+static void
+key_change (void)
+{
+  MimpAccountManager *accounts = mimp_application_get_accounts (fx.app);
+  g_autoptr (MimpAccount) dave = NULL;
+  GtkWidget *bar = test_find_named (GTK_WIDGET (window ()), "key-change-bar");
+  AdwMessageDialog *confirm;
+
+  mimp_account_manager_remove (accounts, account ("dave"), TRUE);
+  dave = mimp_account_new (mimp_protocol_find ("mimp"), "dave-again", "127.0.0.1",
+                           mimpd_test_server_get_port (fx.server), "dave", FALSE);
+  mimp_account_use_password (dave, fx.dave_pw, TRUE);
+  mimp_account_manager_add (accounts, dave);
+  g_assert_true (test_wait_until (account_online, dave, WAIT_S));
+  mimp_account_send (dave, "alice", "New laptop, same dave.");
+  g_assert_true (test_wait_until (alice_key_changed, NULL, WAIT_S));
+  test_settle (500);
+
+  g_assert_cmpstr (header_words (), ==, "Key changed");
+  g_assert_true (gtk_revealer_get_child_revealed (GTK_REVEALER (bar)));
+  g_assert_nonnull (test_find_label (bar, "dave’s key changed. Messages are paused until you "
+                                          "check it."));
+  g_assert_nonnull (
+      test_find_label (GTK_WIDGET (window ()), "Sending paused: check dave’s new key"));
+  test_screenshot (GTK_WINDOW (window ()), "private-live-key-changed");
+
+  click_named (bar, "key-change-accept");
+  confirm = test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (confirm);
+  adw_message_dialog_response (confirm, "accept");
+  gtk_window_close (GTK_WINDOW (confirm));
+  g_assert_true (test_wait_until (alice_unverified, NULL, WAIT_S));
+  test_settle (500);
+  g_assert_cmpstr (header_words (), ==, "Encrypted, not verified");
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (bar)));
+}
+
+static gboolean
 phase (gpointer data)
 {
   MimpVerificationDialog *asking;
@@ -212,6 +273,7 @@ phase (gpointer data)
 
   /* Safety numbers: both sides see the same, twelve groups of five. */
   safety_numbers ();
+  key_change ();
 
   fx.ok = TRUE;
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "quit", NULL);
