@@ -1,5 +1,5 @@
 /* mimp-chat-dialogs.h - the dialogs of what only some account types have:
- * a chat request to accept, and question-and-answer verification
+ * a chat request to accept, and what a verification's result means
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,10 +12,7 @@
 G_BEGIN_DECLS
 
 GtkWindow *mimp_chat_request_dialog_new (GtkWindow *parent, MimpAccount *account, const char *peer);
-GtkWindow *mimp_verification_start_dialog_new (GtkWindow *parent, MimpAccount *account,
-                                               const char *peer);
-GtkWindow *mimp_verification_answer_dialog_new (GtkWindow *parent, MimpAccount *account,
-                                                const char *peer, const char *question);
-char *mimp_verification_describe_result (const char *peer, gboolean matched, const GError *error);
+char *mimp_verification_describe_result (const char *peer, gboolean bound, gboolean matched,
+                                         const GError *error);
 
 G_END_DECLS

@@ -12,6 +12,11 @@
  * All of it follows the bound message's properties, which the chat keeps
  * up to date as messages arrive, so recycled rows stay right.
  * The Retry button activates `chat.retry` with the message's row id.
+ * In a private chat, a message that came unencrypted says so under its
+ * bubble, one that could not be decrypted says that instead of its text
+ * with a button to ask for it again (`chat.request-resend`), and a line
+ * over a message says how many never arrived before it; these widgets too
+ * are made only for the rows that need them.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -45,6 +50,9 @@ struct _MimpMessageRow
   GtkImage *state_image;
   GtkLabel *error_label;
   GtkButton *retry_button;
+  GtkLabel *gap_label;         /* private chats only, made on first need */
+  GtkWidget *unencrypted_mark; /* private chats only, made on first need */
+  GtkButton *resend_button;    /* private chats only, made on first need */
 
   MimpChatMessage *message;
 };
@@ -110,7 +118,9 @@ update_state (MimpMessageRow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->state_image), outgoing);
   gtk_widget_set_visible (self->meta_box, mimp_chat_message_get_last_in_group (self->message) ||
-                                              (outgoing && state != MIMP_MESSAGE_STATE_SENT));
+                                              (outgoing && state != MIMP_MESSAGE_STATE_SENT) ||
+                                              mimp_chat_message_get_protection (self->message) >=
+                                                  MIMP_MESSAGE_PROTECTION_UNENCRYPTED);
   switch (state)
     {
     case MIMP_MESSAGE_STATE_PENDING:
@@ -351,6 +361,145 @@ update_room (MimpMessageRow *self)
   gtk_label_set_text (self->sender_label, sender);
 }
 
+/* ------------------------------------------------------------------ */
+/* Private chats: what encryption did for the message                 */
+/* ------------------------------------------------------------------ */
+
+static void
+on_resend_clicked (MimpMessageRow *self)
+{
+  if (self->message == NULL)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (self), "chat.request-resend", "x",
+                              mimp_chat_message_get_row_id (self->message));
+  gtk_button_set_label (self->resend_button, _ ("Asked to Resend"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->resend_button), FALSE);
+}
+
+static void
+ensure_protection_widgets (MimpMessageRow *self)
+{
+  GtkWidget *icon;
+  GtkWidget *label;
+
+  if (self->unencrypted_mark != NULL)
+    return;
+  /* "Not encrypted", in words as well as by its icon. */
+  self->unencrypted_mark = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
+  gtk_widget_set_name (self->unencrypted_mark, "not-encrypted");
+  icon = g_object_new (GTK_TYPE_IMAGE, "icon-name", "channel-insecure-symbolic", "pixel-size", 12,
+                       "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
+  gtk_box_append (GTK_BOX (self->unencrypted_mark), icon);
+  label = gtk_label_new (_ ("Not encrypted"));
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (self->unencrypted_mark), label);
+  gtk_widget_set_margin_start (self->unencrypted_mark, 4);
+  gtk_widget_set_tooltip_text (self->unencrypted_mark,
+                               _ ("This message came without end-to-end encryption: the server "
+                                  "could read it, or change it."));
+  gtk_box_append (GTK_BOX (self->meta_box), self->unencrypted_mark);
+
+  self->resend_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_ ("Ask to _Resend")));
+  gtk_widget_set_name (GTK_WIDGET (self->resend_button), "resend");
+  gtk_widget_set_valign (GTK_WIDGET (self->resend_button), GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->resend_button),
+                               _ ("Ask the sender to send it again"));
+  gtk_widget_add_css_class (GTK_WIDGET (self->resend_button), "flat");
+  gtk_widget_add_css_class (GTK_WIDGET (self->resend_button), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->resend_button), "retry");
+  g_signal_connect_swapped (self->resend_button, "clicked", G_CALLBACK (on_resend_clicked), self);
+  gtk_box_append (GTK_BOX (self->meta_box), GTK_WIDGET (self->resend_button));
+}
+
+/* The text, or what stands for a text that could not be decrypted. */
+static void
+update_text (MimpMessageRow *self)
+{
+  const char *text = mimp_chat_message_get_text (self->message);
+  g_autofree char *markup = NULL;
+
+  if (mimp_chat_message_get_protection (self->message) == MIMP_MESSAGE_PROTECTION_UNDECRYPTABLE)
+    {
+      markup = g_strdup_printf ("<i>%s</i>", _ ("Couldn’t decrypt this message"));
+      text = _ ("Couldn’t decrypt this message");
+    }
+  else
+    markup = mimp_linkify (text);
+  gtk_label_set_markup (self->text_label, markup);
+  /* A wrapped label's minimum width is its text laid out at width-chars,
+   * or at width 0 when unset: one character a line, and Pango shapes the
+   * rest of the text again for every line. The list view measures every
+   * new row so, and that was most of a scrolling frame. A minimum of a
+   * few characters costs a few lines; a shorter text's bubble keeps its
+   * own width. */
+  gtk_label_set_width_chars (self->text_label,
+                             (int) MIN (g_utf8_strlen (text, -1), BUBBLE_MIN_CHARS));
+}
+
+static void
+update_protection (MimpMessageRow *self)
+{
+  MimpMessageProtection protection;
+  gboolean undecryptable;
+  guint missing;
+
+  if (self->message == NULL)
+    return;
+  protection = mimp_chat_message_get_protection (self->message);
+  missing = mimp_chat_message_get_missing_before (self->message);
+  undecryptable = protection == MIMP_MESSAGE_PROTECTION_UNDECRYPTABLE;
+
+  if (missing > 0 && self->gap_label == NULL)
+    {
+      self->gap_label = GTK_LABEL (gtk_label_new (NULL));
+      gtk_widget_set_name (GTK_WIDGET (self->gap_label), "gap");
+      gtk_widget_set_halign (GTK_WIDGET (self->gap_label), GTK_ALIGN_CENTER);
+      gtk_widget_set_margin_top (GTK_WIDGET (self->gap_label), 12);
+      gtk_widget_set_margin_bottom (GTK_WIDGET (self->gap_label), 6);
+      gtk_label_set_wrap (self->gap_label, TRUE);
+      gtk_widget_add_css_class (GTK_WIDGET (self->gap_label), "caption");
+      gtk_widget_add_css_class (GTK_WIDGET (self->gap_label), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->gap_label), "gap");
+      gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (self->content_box)),
+                                  GTK_WIDGET (self->gap_label), GTK_WIDGET (self->day_label));
+    }
+  if (self->gap_label != NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->gap_label), missing > 0);
+      if (missing > 0)
+        {
+          /* Translators: a line in a private chat where messages are missing */
+          g_autofree char *line = g_strdup_printf (
+              ngettext ("%u message didn’t arrive", "%u messages didn’t arrive", missing), missing);
+          gtk_label_set_text (self->gap_label, line);
+        }
+    }
+
+  if (protection >= MIMP_MESSAGE_PROTECTION_UNENCRYPTED)
+    ensure_protection_widgets (self);
+  if (self->unencrypted_mark != NULL)
+    {
+      gtk_widget_set_visible (self->unencrypted_mark,
+                              protection == MIMP_MESSAGE_PROTECTION_UNENCRYPTED);
+      gtk_widget_set_visible (GTK_WIDGET (self->resend_button),
+                              undecryptable && !mimp_chat_message_get_outgoing (self->message));
+      gtk_button_set_label (self->resend_button, _ ("Ask to _Resend"));
+      gtk_widget_set_sensitive (GTK_WIDGET (self->resend_button), TRUE);
+    }
+  if (undecryptable)
+    gtk_widget_add_css_class (GTK_WIDGET (self->text_label), "dim-label");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->text_label), "dim-label");
+}
+
+static void
+on_protection_changed (MimpMessageRow *self)
+{
+  update_text (self);
+  update_protection (self);
+  update_state (self);
+}
+
 static void
 update_layout (MimpMessageRow *self)
 {
@@ -460,9 +609,7 @@ mimp_message_row_get_message (MimpMessageRow *self)
 void
 mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
 {
-  g_autofree char *markup = NULL;
   g_autofree char *time = NULL;
-  const char *text;
   gboolean outgoing;
 
   g_return_if_fail (MIMP_IS_MESSAGE_ROW (self));
@@ -481,17 +628,7 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
   self->loading = g_cancellable_new ();
 
   outgoing = mimp_chat_message_get_outgoing (message);
-  text = mimp_chat_message_get_text (message);
-  markup = mimp_linkify (text);
-  gtk_label_set_markup (self->text_label, markup);
-  /* A wrapped label's minimum width is its text laid out at width-chars,
-   * or at width 0 when unset: one character a line, and Pango shapes the
-   * rest of the text again for every line. The list view measures every
-   * new row so, and that was most of a scrolling frame. A minimum of a
-   * few characters costs a few lines; a shorter text's bubble keeps its
-   * own width. */
-  gtk_label_set_width_chars (self->text_label,
-                             (int) MIN (g_utf8_strlen (text, -1), BUBBLE_MIN_CHARS));
+  update_text (self);
   time = mimp_format_time (mimp_chat_message_get_timestamp (message), FALSE);
   gtk_label_set_text (self->time_label, time);
 
@@ -518,6 +655,11 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
   g_signal_connect_swapped (message, "notify::first-of-day", G_CALLBACK (update_layout), self);
   g_signal_connect_swapped (message, "notify::grouped", G_CALLBACK (update_layout), self);
   g_signal_connect_swapped (message, "notify::last-in-group", G_CALLBACK (update_state), self);
+  g_signal_connect_swapped (message, "notify::protection", G_CALLBACK (on_protection_changed),
+                            self);
+  g_signal_connect_swapped (message, "notify::missing-before", G_CALLBACK (update_protection),
+                            self);
+  update_protection (self);
   update_state (self);
   update_layout (self);
   update_picture (self);

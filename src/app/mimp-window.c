@@ -13,6 +13,7 @@
 #include "mimp-image-file.h"
 #include "mimp-chat-row.h"
 #include "mimp-message-row.h"
+#include "mimp-verification-dialog.h"
 #include "mimp-window.h"
 
 struct _MimpWindow
@@ -31,8 +32,16 @@ struct _MimpWindow
   GtkButton *back_button;
   AdwWindowTitle *chat_title;
   GtkMenuButton *security_button;
+  GtkImage *security_icon;
+  GtkLabel *security_state_label;
+  GtkLabel *security_heading;
   GtkLabel *security_label;
   GtkWidget *verify_button;
+  GtkWidget *send_unencrypted_button;
+  GtkWidget *accept_key_button;
+  GtkRevealer *key_change_revealer;
+  GtkWidget *key_change_box;
+  GtkLabel *key_change_label;
   GtkWidget *attach_button;
   GtkMenuButton *members_button;
   GtkListBox *members_list;
@@ -53,6 +62,7 @@ struct _MimpWindow
   GtkSingleSelection *selection;
   MimpChat *chat;
   gboolean syncing_selection;
+  GHashTable *verifications; /* "account\npeer" -> MimpVerificationDialog, not owned */
 
   /* scrolling */
   gboolean stick_to_bottom;
@@ -491,30 +501,245 @@ update_chat_subtitle (MimpWindow *self)
   adw_window_title_set_subtitle (self->chat_title, text);
 }
 
-/* Who can read the chat, as its account's type says: an icon (a closed
- * lock only for what has earned it) and the words behind it. */
+/* The composer's placeholder: whom the message goes to, and why it waits
+ * when it does. */
+static void
+update_composer_hint (MimpWindow *self)
+{
+  g_autofree char *hint = NULL;
+  const char *peer;
+
+  if (self->chat == NULL)
+    return;
+  peer = mimp_chat_get_peer (self->chat);
+  switch (mimp_chat_get_privacy (self->chat))
+    {
+    case MIMP_CHAT_PRIVACY_KEY_CHANGED:
+      /* Translators: the composer's placeholder while sending is paused; %s is the peer */
+      hint = g_strdup_printf (_ ("Sending paused: check %s’s new key"), peer);
+      break;
+    case MIMP_CHAT_PRIVACY_WAITING:
+      /* Translators: the composer's placeholder; %s is whom the message goes to */
+      hint = g_strdup_printf (_ ("Message %s (sent when they’re online)"), peer);
+      break;
+    case MIMP_CHAT_PRIVACY_NONE:
+    case MIMP_CHAT_PRIVACY_UNVERIFIED:
+    case MIMP_CHAT_PRIVACY_VERIFIED:
+    default:
+      /* Translators: the composer's placeholder; %s is whom the message goes to */
+      hint = g_strdup_printf (_ ("Message %s"), peer);
+      break;
+    }
+  gtk_label_set_label (self->composer_placeholder, hint);
+}
+
+static const char *
+security_level_label (MimpSecurityLevel level)
+{
+  switch (level)
+    {
+    case MIMP_SECURITY_VERIFIED:
+      return _ ("Verified");
+    case MIMP_SECURITY_UNVERIFIED:
+      return _ ("Encrypted, not verified");
+    case MIMP_SECURITY_SERVER:
+      return _ ("Not end-to-end encrypted");
+    case MIMP_SECURITY_ANYONE:
+    default:
+      return _ ("Not encrypted");
+    }
+}
+
+/* The header bar's minimum width with the security button's words @width
+ * wide. */
+static int
+header_min_with_words (GtkWidget *header, GtkWidget *words, int width)
+{
+  int header_min = 0;
+
+  gtk_widget_set_size_request (words, width, -1);
+  gtk_widget_measure (header, GTK_ORIENTATION_HORIZONTAL, -1, &header_min, NULL, NULL, NULL);
+  return header_min;
+}
+
+/* The security button's words, beside its icon, where there is room:
+ * never in a narrow (folded) window, and never so wide that the chat pane
+ * could no longer be as narrow as it may be, or folding the window would
+ * need a width it does not have yet (the words are hidden only once it
+ * folded). The header bar keeps the title centred unless its sides need
+ * more than their minimum, so the words ask for the width they get: the
+ * widest that keeps the header bar within the pane's narrowest. */
+static void
+update_security_words (MimpWindow *self)
+{
+  GtkWidget *words = GTK_WIDGET (self->security_state_label);
+  GtkWidget *header =
+      gtk_widget_get_ancestor (GTK_WIDGET (self->security_button), ADW_TYPE_HEADER_BAR);
+  g_autoptr (PangoLayout) layout = NULL;
+  int pane_min = 0;
+  int natural = 0;
+  int low;
+  int high;
+
+  gtk_widget_set_size_request (words, -1, -1);
+  gtk_widget_set_visible (words, FALSE);
+  if (self->chat == NULL || adw_leaflet_get_folded (self->leaflet))
+    return;
+  gtk_widget_get_size_request (self->content, &pane_min, NULL);
+  layout = gtk_widget_create_pango_layout (words, gtk_label_get_text (self->security_state_label));
+  pango_layout_get_pixel_size (layout, &natural, NULL);
+  gtk_widget_set_visible (words, TRUE);
+  if (header_min_with_words (header, words, natural) <= pane_min)
+    return;
+  /* The widest that fits, to a few pixels. */
+  low = 0;
+  high = natural;
+  while (high - low > 4)
+    {
+      int middle = (low + high) / 2;
+
+      if (header_min_with_words (header, words, middle) <= pane_min)
+        low = middle;
+      else
+        high = middle;
+    }
+  if (low < natural / 2)
+    {
+      gtk_widget_set_size_request (words, -1, -1);
+      gtk_widget_set_visible (words, FALSE);
+      return;
+    }
+  gtk_widget_set_size_request (words, low, -1);
+}
+
+/* Who can read the chat: in a private chat, its state (a lock only for an
+ * encrypted one, closed only when verified); otherwise as its account's
+ * type says. The words say it too, never the icon alone. */
 static void
 update_security (MimpWindow *self)
 {
   MimpAccount *account;
   MimpProtocol *protocol;
   MimpSecurityLevel level;
-  g_autofree char *words = NULL;
+  MimpChatPrivacy privacy;
+  gboolean use_tls;
+  const char *peer;
+  const char *label;
+  const char *icon;
+  g_autofree char *sentence = NULL;
+  g_autofree char *accessible = NULL;
+  gboolean can_verify;
 
+  if (self->security_button == NULL) /* disposed */
+    return;
   gtk_widget_set_visible (GTK_WIDGET (self->security_button), self->chat != NULL);
   if (self->chat == NULL)
-    return;
+    {
+      gtk_revealer_set_reveal_child (self->key_change_revealer, FALSE);
+      return;
+    }
   account = mimp_chat_get_account (self->chat);
   protocol = mimp_account_get_protocol (account);
-  level = mimp_protocol_get_security (protocol, mimp_account_get_use_tls (account));
-  words = mimp_protocol_describe_security (protocol, mimp_account_get_use_tls (account), FALSE);
-  gtk_menu_button_set_icon_name (self->security_button, mimp_security_level_get_icon_name (level));
-  gtk_label_set_label (self->security_label, words);
-  gtk_widget_set_visible (self->verify_button,
-                          mimp_protocol_has (protocol, MIMP_PROTOCOL_VERIFICATION));
+  use_tls = mimp_account_get_use_tls (account);
+  level = mimp_protocol_get_security (protocol, use_tls);
+  privacy = mimp_chat_get_privacy (self->chat);
+  peer = mimp_chat_get_peer (self->chat);
+  /* Verification of the chat's own kind (Cryptully's), or of a private chat. */
+  can_verify =
+      mimp_protocol_has (protocol, MIMP_PROTOCOL_VERIFICATION) && level >= MIMP_SECURITY_UNVERIFIED;
+  switch (privacy)
+    {
+    case MIMP_CHAT_PRIVACY_WAITING:
+      label = _ ("Waiting for keys");
+      icon = "preferences-system-time-symbolic";
+      /* Translators: %s is whom the chat is with */
+      sentence = g_strdup_printf (
+          _ ("Your messages will be sent encrypted once %s has been online."), peer);
+      can_verify = FALSE;
+      break;
+    case MIMP_CHAT_PRIVACY_UNVERIFIED:
+      label = _ ("Encrypted, not verified");
+      icon = mimp_security_level_get_icon_name (MIMP_SECURITY_UNVERIFIED);
+      /* Translators: %s is whom the chat is with */
+      sentence = g_strdup_printf (_ ("The server can’t read these messages. You haven’t "
+                                     "confirmed this is really %s’s key."),
+                                  peer);
+      can_verify = TRUE;
+      break;
+    case MIMP_CHAT_PRIVACY_VERIFIED:
+      label = _ ("Verified");
+      icon = mimp_security_level_get_icon_name (MIMP_SECURITY_VERIFIED);
+      /* Translators: %s is whom the chat is with */
+      sentence = g_strdup_printf (_ ("You verified %s’s key."), peer);
+      can_verify = TRUE;
+      break;
+    case MIMP_CHAT_PRIVACY_KEY_CHANGED:
+      label = _ ("Key changed");
+      icon = "dialog-error-symbolic";
+      /* Translators: %s is whom the chat is with */
+      sentence = g_strdup_printf (_ ("%s’s key is different from the one you verified. Sending "
+                                     "is paused."),
+                                  peer);
+      can_verify = TRUE;
+      break;
+    case MIMP_CHAT_PRIVACY_NONE:
+    default:
+      label = security_level_label (level);
+      icon = mimp_security_level_get_icon_name (level);
+      if (mimp_protocol_has (protocol, MIMP_PROTOCOL_END_TO_END) && level == MIMP_SECURITY_ANYONE)
+        sentence = g_strdup (_ ("Anyone on the network and the server can read these messages."));
+      else if (mimp_protocol_has (protocol, MIMP_PROTOCOL_END_TO_END) &&
+               level == MIMP_SECURITY_SERVER)
+        sentence = g_strdup (_ ("Encrypted on the way to the server. The server can read these "
+                                "messages."));
+      else
+        sentence = mimp_protocol_describe_security (protocol, use_tls, FALSE);
+      break;
+    }
+
+  if (privacy != MIMP_CHAT_PRIVACY_NONE && mimp_account_get_e2e_locked (account))
+    {
+      char *locked = g_strconcat (
+          sentence, " ", _ ("Your keyring is locked: encrypted messages wait until you unlock it."),
+          NULL);
+
+      g_free (sentence);
+      sentence = locked;
+    }
+  gtk_image_set_from_icon_name (self->security_icon, icon);
+  gtk_label_set_label (self->security_state_label, label);
+  update_security_words (self);
+  gtk_label_set_label (self->security_heading, label);
+  gtk_label_set_label (self->security_label, sentence);
+  gtk_widget_set_visible (self->verify_button, can_verify);
+  gtk_widget_set_visible (self->send_unencrypted_button, privacy == MIMP_CHAT_PRIVACY_WAITING);
+  gtk_widget_set_visible (self->accept_key_button, privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify", can_verify);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send-unencrypted",
+                                 privacy == MIMP_CHAT_PRIVACY_WAITING);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-key",
+                                 privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED);
   gtk_widget_set_visible (self->attach_button, mimp_protocol_has (protocol, MIMP_PROTOCOL_IMAGES));
+  /* Translators: the security button's name for screen readers; %s is its state */
+  accessible = g_strdup_printf (_ ("Who can read this chat: %s"), label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->security_button),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, words, -1);
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, sentence, -1);
+
+  if (privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED)
+    {
+      /* Translators: the bar over a chat whose peer's key changed; %s is the peer */
+      g_autofree char *bar =
+          g_strdup_printf (_ ("%s’s key changed. Messages are paused until you check it."), peer);
+      gtk_label_set_label (self->key_change_label, bar);
+    }
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->key_change_box),
+                                  adw_leaflet_get_folded (self->leaflet)
+                                      ? GTK_ORIENTATION_VERTICAL
+                                      : GTK_ORIENTATION_HORIZONTAL);
+  gtk_revealer_set_reveal_child (self->key_change_revealer,
+                                 privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED);
+  update_composer_hint (self);
 }
 
 /* Who is in the room the chat is, when it is one (the account knows its
@@ -554,7 +779,10 @@ on_members_changed (MimpWindow *self, MimpAccount *account, const char *room)
 {
   if (self->chat != NULL && mimp_chat_get_account (self->chat) == account &&
       g_strcmp0 (mimp_chat_get_peer (self->chat), room) == 0)
-    update_members (self);
+    {
+      update_members (self);
+      update_security_words (self);
+    }
 }
 
 /* The largest image the app reads to send, in bytes. */
@@ -622,32 +850,248 @@ attach_image_action (GtkWidget *widget, const char *action_name, GVariant *param
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* ------------------------------------------------------------------ */
+/* Verification and private chats                                     */
+/* ------------------------------------------------------------------ */
+
+static char *
+verification_key (MimpAccount *account, const char *peer)
+{
+  return g_strdup_printf ("%s\n%s", mimp_account_get_id (account), peer);
+}
+
+static void
+on_verification_dialog_destroy (MimpVerificationDialog *dialog, MimpWindow *self)
+{
+  g_autofree char *key = verification_key (mimp_verification_dialog_get_account (dialog),
+                                           mimp_verification_dialog_get_peer (dialog));
+
+  if (g_hash_table_lookup (self->verifications, key) == dialog)
+    g_hash_table_remove (self->verifications, key);
+}
+
+/* The open verification with @peer, if any. */
+static MimpVerificationDialog *
+lookup_verification (MimpWindow *self, MimpAccount *account, const char *peer)
+{
+  g_autofree char *key = verification_key (account, peer);
+
+  return g_hash_table_lookup (self->verifications, key);
+}
+
+/* Whether the chat with @peer is a private one: its verification is bound
+ * to the keys and has safety numbers. */
+static gboolean
+is_private (MimpWindow *self, MimpAccount *account, const char *peer)
+{
+  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (account), peer);
+  MimpChat *chat = mimp_chat_list_lookup (self->chats, key);
+
+  return chat != NULL && mimp_chat_get_privacy (chat) != MIMP_CHAT_PRIVACY_NONE;
+}
+
+static MimpVerificationDialog *
+ensure_verification (MimpWindow *self, MimpAccount *account, const char *peer)
+{
+  MimpVerificationDialog *dialog = lookup_verification (self, account, peer);
+
+  if (dialog == NULL)
+    {
+      dialog = mimp_verification_dialog_new (GTK_WINDOW (self), account, peer,
+                                             is_private (self, account, peer));
+      g_hash_table_insert (self->verifications, verification_key (account, peer), dialog);
+      g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_verification_dialog_destroy), self,
+                               0);
+    }
+  return dialog;
+}
+
 static void
 verify_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   MimpWindow *self = MIMP_WINDOW (widget);
+  MimpVerificationDialog *dialog;
 
   if (self->chat == NULL)
     return;
-  gtk_window_present (mimp_verification_start_dialog_new (
-      GTK_WINDOW (self), mimp_chat_get_account (self->chat), mimp_chat_get_peer (self->chat)));
+  gtk_menu_button_popdown (self->security_button);
+  dialog = ensure_verification (self, mimp_chat_get_account (self->chat),
+                                mimp_chat_get_peer (self->chat));
+  if (!mimp_verification_dialog_get_waiting (dialog))
+    mimp_verification_dialog_show_page (dialog, MIMP_VERIFICATION_PAGE_METHODS);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/**
+ * mimp_window_get_verification:
+ *
+ * Returns: (transfer none) (nullable): the verification dialog open for
+ *   @peer of @account
+ */
+MimpVerificationDialog *
+mimp_window_get_verification (MimpWindow *self, MimpAccount *account, const char *peer)
+{
+  g_return_val_if_fail (MIMP_IS_WINDOW (self), NULL);
+  return lookup_verification (self, account, peer);
 }
 
 static void
 on_verification_asked (MimpWindow *self, MimpAccount *account, const char *peer,
                        const char *question)
 {
-  gtk_window_present (
-      mimp_verification_answer_dialog_new (GTK_WINDOW (self), account, peer, question));
+  MimpVerificationDialog *dialog = ensure_verification (self, account, peer);
+
+  mimp_verification_dialog_asked (dialog, question);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
 on_verification_finished (MimpWindow *self, MimpAccount *account, const char *peer,
                           gboolean matched, const GError *error)
 {
-  g_autofree char *text = mimp_verification_describe_result (peer, matched, error);
+  MimpVerificationDialog *dialog = lookup_verification (self, account, peer);
+  g_autofree char *text = NULL;
 
+  if (dialog != NULL)
+    {
+      mimp_verification_dialog_finished (dialog, matched, error);
+      return;
+    }
+  text = mimp_verification_describe_result (peer, is_private (self, account, peer), matched, error);
   mimp_window_show_toast (self, text);
+}
+
+static void
+on_verified_by_peer (MimpWindow *self, MimpAccount *account, const char *peer)
+{
+  MimpVerificationDialog *dialog = lookup_verification (self, account, peer);
+  g_autofree char *text = NULL;
+  AdwToast *toast;
+
+  if (dialog != NULL)
+    {
+      mimp_verification_dialog_verified_by_peer (dialog);
+      return;
+    }
+  /* Translators: %s checked who you are */
+  text = g_strdup_printf (_ ("%s verified you."), peer);
+  toast = adw_toast_new (text);
+  /* In their chat: offered to verify them in turn. */
+  if (self->chat != NULL && mimp_chat_get_account (self->chat) == account &&
+      g_strcmp0 (mimp_chat_get_peer (self->chat), peer) == 0)
+    {
+      adw_toast_set_button_label (toast, _ ("_Verify…"));
+      adw_toast_set_action_name (toast, "win.verify");
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+send_unencrypted_response (AdwMessageDialog *dialog, const char *response, MimpWindow *self)
+{
+  MimpAccount *account = g_object_get_data (G_OBJECT (dialog), "account");
+  const char *peer = g_object_get_data (G_OBJECT (dialog), "peer");
+
+  if (g_str_equal (response, "send"))
+    mimp_account_e2e_send_unencrypted (account, peer);
+}
+
+static GtkWidget *
+chat_message_dialog (MimpWindow *self, const char *heading, const char *body)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+
+  g_object_set_data_full (G_OBJECT (dialog), "account",
+                          g_object_ref (mimp_chat_get_account (self->chat)), g_object_unref);
+  g_object_set_data_full (G_OBJECT (dialog), "peer", g_strdup (mimp_chat_get_peer (self->chat)),
+                          g_free);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  return dialog;
+}
+
+/* Sending unencrypted to a peer without keys: the user's choice, after
+ * saying plainly who can read the messages then. */
+static void
+send_unencrypted_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpWindow *self = MIMP_WINDOW (widget);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  const char *peer;
+  GtkWidget *dialog;
+
+  if (self->chat == NULL || mimp_chat_get_privacy (self->chat) != MIMP_CHAT_PRIVACY_WAITING)
+    return;
+  gtk_menu_button_popdown (self->security_button);
+  peer = mimp_chat_get_peer (self->chat);
+  /* Translators: %s is whom the messages go to */
+  heading = g_strdup_printf (_ ("Send Unencrypted to %s?"), peer);
+  if (mimp_account_get_use_tls (mimp_chat_get_account (self->chat)))
+    /* Translators: %s is whom the messages go to */
+    body = g_strdup_printf (_ ("There are no keys for %s yet. If you send now, your waiting and "
+                               "next messages are not end-to-end encrypted: the server can read "
+                               "them. The chat will say so."),
+                            peer);
+  else
+    body = g_strdup_printf (_ ("There are no keys for %s yet. If you send now, your waiting and "
+                               "next messages are not encrypted at all: the server, and anyone "
+                               "on the network between you, can read them. The chat will say "
+                               "so."),
+                            peer);
+  dialog = chat_message_dialog (self, heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Keep Waiting"),
+                                    "send", _ ("_Send Unencrypted"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "send",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (send_unencrypted_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+accept_key_response (AdwMessageDialog *dialog, const char *response, MimpWindow *self)
+{
+  MimpAccount *account = g_object_get_data (G_OBJECT (dialog), "account");
+  const char *peer = g_object_get_data (G_OBJECT (dialog), "peer");
+
+  if (g_str_equal (response, "accept"))
+    mimp_account_e2e_accept_key_change (account, peer);
+  else if (g_str_equal (response, "verify"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.verify", NULL);
+}
+
+/* Taking a changed key without checking it: behind a question that says
+ * what it risks. */
+static void
+accept_key_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpWindow *self = MIMP_WINDOW (widget);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  const char *peer;
+  GtkWidget *dialog;
+
+  if (self->chat == NULL || mimp_chat_get_privacy (self->chat) != MIMP_CHAT_PRIVACY_KEY_CHANGED)
+    return;
+  gtk_menu_button_popdown (self->security_button);
+  peer = mimp_chat_get_peer (self->chat);
+  /* Translators: %s is whose key changed */
+  heading = g_strdup_printf (_ ("Accept %s’s New Key?"), peer);
+  body = g_strdup_printf (_ ("Accept it only if you know why it changed, for example because %s "
+                             "set up Mimp again. Otherwise someone could be intercepting this "
+                             "chat: verify first. Once accepted, the messages that waited are "
+                             "sent, and the chat is no longer verified."),
+                          peer);
+  dialog = chat_message_dialog (self, heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "verify",
+                                    _ ("_Verify First"), "accept", _ ("_Accept New Key"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "accept",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "verify",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "verify");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (accept_key_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -670,6 +1114,9 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
         {
           g_signal_handlers_disconnect_by_func (self->chat, on_messages_changed, self);
           g_signal_handlers_disconnect_by_func (self->chat, update_chat_subtitle, self);
+          g_signal_handlers_disconnect_by_func (self->chat, update_security, self);
+          g_signal_handlers_disconnect_by_func (mimp_chat_get_account (self->chat), update_security,
+                                                self);
         }
       g_set_object (&self->chat, chat);
 
@@ -686,11 +1133,9 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
           g_signal_connect_swapped (chat, "notify::peer-typing", G_CALLBACK (update_chat_subtitle),
                                     self);
           update_chat_subtitle (self);
-          {
-            /* Translators: the composer's placeholder; %s is whom the message goes to */
-            g_autofree char *hint = g_strdup_printf (_ ("Message %s"), mimp_chat_get_peer (chat));
-            gtk_label_set_label (self->composer_placeholder, hint);
-          }
+          g_signal_connect_swapped (chat, "notify::privacy", G_CALLBACK (update_security), self);
+          g_signal_connect_object (mimp_chat_get_account (chat), "notify::e2e-locked",
+                                   G_CALLBACK (update_security), self, G_CONNECT_SWAPPED);
           mimp_window_set_composer_text (self, mimp_chat_get_draft (chat));
           gtk_stack_set_visible_child_name (self->content_stack, "chat");
           g_settings_set_string (mimp_application_get_settings (self->application), "last-chat",
@@ -705,8 +1150,8 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
           gtk_stack_set_visible_child_name (self->content_stack, "empty");
         }
       on_composer_changed (self);
+      update_members (self); /* first: its button takes room from the security button's words */
       update_security (self);
-      update_members (self);
       select_current_chat (self);
     }
 
@@ -1019,6 +1464,19 @@ retry_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
     }
 }
 
+/* A message of the open chat could not be decrypted: ask its sender to
+ * send what failed again (the account limits how often). */
+static void
+request_resend_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  MimpWindow *self = data;
+
+  if (self->chat == NULL)
+    return;
+  mimp_account_e2e_request_resend (mimp_chat_get_account (self->chat),
+                                   mimp_chat_get_peer (self->chat));
+}
+
 static void
 on_send_failed (MimpWindow *self, MimpAccount *account, MimpChatMessage *message)
 {
@@ -1058,8 +1516,10 @@ mimp_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->keep_place_id, g_source_remove);
   g_clear_handle_id (&self->reselect_id, g_source_remove);
+  /* The chat may outlive the window: none of its handlers may stay. */
   if (self->chat != NULL)
-    g_signal_handlers_disconnect_by_func (self->chat, on_messages_changed, self);
+    g_signal_handlers_disconnect_by_data (self->chat, self);
+  g_clear_pointer (&self->verifications, g_hash_table_unref);
   if (self->chats != NULL)
     mimp_chat_list_set_seen_chat (self->chats, NULL);
   g_clear_object (&self->chat);
@@ -1093,13 +1553,24 @@ mimp_window_class_init (MimpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, chat_title);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, security_button);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, security_icon);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, security_state_label);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, security_heading);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, security_label);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, verify_button);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, send_unencrypted_button);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, accept_key_button);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, key_change_revealer);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, key_change_box);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, key_change_label);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, attach_button);
   gtk_widget_class_install_action (widget_class, "win.attach-image", NULL, attach_image_action);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, members_button);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, members_list);
   gtk_widget_class_install_action (widget_class, "win.verify", NULL, verify_action);
+  gtk_widget_class_install_action (widget_class, "win.send-unencrypted", NULL,
+                                   send_unencrypted_action);
+  gtk_widget_class_install_action (widget_class, "win.accept-key", NULL, accept_key_action);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, messages_scroller);
@@ -1133,8 +1604,10 @@ mimp_window_init (MimpWindow *self)
   GtkEventController *keys;
   g_autoptr (GSimpleActionGroup) chat_actions = g_simple_action_group_new ();
   g_autoptr (GSimpleAction) retry = g_simple_action_new ("retry", G_VARIANT_TYPE_INT64);
+  g_autoptr (GSimpleAction) resend = g_simple_action_new ("request-resend", G_VARIANT_TYPE_INT64);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->verifications = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (message_row_setup), self);
@@ -1167,11 +1640,14 @@ mimp_window_init (MimpWindow *self)
   g_signal_connect (self, "notify::is-active", G_CALLBACK (mimp_window_update_seen), NULL);
   g_signal_connect_swapped (self->leaflet, "notify::folded", G_CALLBACK (mimp_window_update_seen),
                             self);
+  g_signal_connect_swapped (self->leaflet, "notify::folded", G_CALLBACK (update_security), self);
   g_signal_connect_swapped (self->leaflet, "notify::visible-child",
                             G_CALLBACK (mimp_window_update_seen), self);
 
   g_signal_connect (retry, "activate", G_CALLBACK (retry_activated), self);
   g_action_map_add_action (G_ACTION_MAP (chat_actions), G_ACTION (retry));
+  g_signal_connect (resend, "activate", G_CALLBACK (request_resend_activated), self);
+  g_action_map_add_action (G_ACTION_MAP (chat_actions), G_ACTION (resend));
   gtk_widget_insert_action_group (GTK_WIDGET (self), "chat", G_ACTION_GROUP (chat_actions));
 }
 
@@ -1219,6 +1695,8 @@ mimp_window_new (MimpApplication *application)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->accounts, "verification-finished",
                            G_CALLBACK (on_verification_finished), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "verified-by-peer", G_CALLBACK (on_verified_by_peer),
+                           self, G_CONNECT_SWAPPED);
   update_sidebar_stack (self);
   rebuild_banners (self);
 

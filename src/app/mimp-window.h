@@ -8,6 +8,7 @@
 
 #include "mimp-application.h"
 #include "mimp-chat.h"
+#include "mimp-verification-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -24,5 +25,7 @@ GtkWidget *mimp_window_get_banner_box (MimpWindow *self);
 GtkWidget *mimp_window_get_chat_list_view (MimpWindow *self);
 GtkWidget *mimp_window_get_messages_view (MimpWindow *self);
 void mimp_window_update_seen (MimpWindow *self);
+MimpVerificationDialog *mimp_window_get_verification (MimpWindow *self, MimpAccount *account,
+                                                      const char *peer);
 
 G_END_DECLS

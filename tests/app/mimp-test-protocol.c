@@ -100,6 +100,7 @@ struct _MimpTestNetwork
   GHashTable *typing;      /* "from/to" -> MimpTypingState last said */
   GHashTable *attachments; /* reference -> GBytes */
   GHashTable *avatars;     /* user -> GBytes */
+  guint verifications;     /* verification runs started or answered (never the answers) */
 };
 
 G_DEFINE_FINAL_TYPE (MimpTestNetwork, mimp_test_network, G_TYPE_OBJECT)
@@ -389,6 +390,19 @@ mimp_test_network_get_typing (MimpTestNetwork *self, const char *from, const cha
 
   g_return_val_if_fail (MIMP_IS_TEST_NETWORK (self), MIMP_TYPING_STOPPED);
   return GPOINTER_TO_INT (g_hash_table_lookup (self->typing, key));
+}
+
+/**
+ * mimp_test_network_get_n_verifications:
+ *
+ * Returns: how many verification runs the sessions here started or
+ *   answered
+ */
+guint
+mimp_test_network_get_n_verifications (MimpTestNetwork *self)
+{
+  g_return_val_if_fail (MIMP_IS_TEST_NETWORK (self), 0);
+  return self->verifications;
 }
 
 /**
@@ -914,6 +928,23 @@ send_typing (MimpProtocolSession *session, const char *peer, MimpTypingState sta
                          GINT_TO_POINTER (state));
 }
 
+/* Verification goes nowhere here; the network counts the calls. */
+static void
+start_verification (MimpProtocolSession *session, const char *peer, const char *question,
+                    const char *answer)
+{
+  MimpTestSession *self = MIMP_TEST_SESSION (session);
+
+  if (self->network != NULL)
+    self->network->verifications++;
+}
+
+static void
+answer_verification (MimpProtocolSession *session, const char *peer, const char *answer)
+{
+  start_verification (session, peer, NULL, answer);
+}
+
 static GStrv
 list_members (MimpProtocolSession *session, const char *room)
 {
@@ -1013,6 +1044,8 @@ mimp_test_session_iface_init (MimpProtocolSessionInterface *iface)
 {
   iface->send_typing = send_typing;
   iface->list_members = list_members;
+  iface->start_verification = start_verification;
+  iface->answer_verification = answer_verification;
   iface->upload_attachment_async = upload_attachment_async;
   iface->upload_attachment_finish = upload_attachment_finish;
   iface->send_attachment = send_attachment;

@@ -83,6 +83,7 @@ void mimp_test_network_set_typing (MimpTestNetwork *self, const char *from, cons
                                    MimpTypingState state);
 MimpTypingState mimp_test_network_get_typing (MimpTestNetwork *self, const char *from,
                                               const char *to);
+guint mimp_test_network_get_n_verifications (MimpTestNetwork *self);
 char *mimp_test_network_add_attachment (MimpTestNetwork *self, GBytes *data);
 void mimp_test_network_set_avatar (MimpTestNetwork *self, const char *user, GBytes *data);
 

@@ -2,7 +2,7 @@
  *
  * Against the test relay and a scripted peer: a Cryptully chat with the
  * peer typing ("alice is typing…" in the header), then with the security
- * popover open (its honest words and "Ask a Question…"; without a
+ * popover open (its honest words and "Verify…"; without a
  * compositor the popover's transparent margin shows black), and the Add Account
  * dialog with the Cryptully type chosen (no password row) showing why a
  * nickname that is taken cannot be added, and the accounts in Preferences
@@ -219,21 +219,6 @@ click (GtkWidget *widget, const char *label)
   return FALSE;
 }
 
-static GtkWidget *
-find_entry_row (GtkWidget *widget)
-{
-  if (ADW_IS_ENTRY_ROW (widget))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_entry_row (child);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* A stranger asks to chat: the window asks the user, who accepts. */
 static void
 chat_request (void)
@@ -251,30 +236,51 @@ chat_request (void)
   child_expect (fx.bob, "\"ready\"");
 }
 
+static gboolean
+verification_shown (gpointer data)
+{
+  return test_find_toplevel (MIMP_TYPE_VERIFICATION_DIALOG) != NULL;
+}
+
+static gboolean
+verification_result (gpointer dialog)
+{
+  return g_strcmp0 (mimp_verification_dialog_get_page (dialog), MIMP_VERIFICATION_PAGE_RESULT) == 0;
+}
+
 /* alice asks a question: the window shows it, the user answers, and the
  * result says no more than it proves. */
 static void
 question_check (MimpWindow *window)
 {
-  AdwMessageDialog *dialog;
+  MimpVerificationDialog *dialog;
   GtkWidget *answer;
 
   child_send (fx.alice, "[\"smp\", \"carol\", \"Where did we meet?\", \"climbing\"]");
-  g_assert_true (test_wait_until (has_message_dialog, NULL, WAIT_S));
-  dialog = test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
-  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "alice Asks a Question");
-  answer = find_entry_row (GTK_WIDGET (dialog));
+  g_assert_true (test_wait_until (verification_shown, NULL, WAIT_S));
+  dialog = test_find_toplevel (MIMP_TYPE_VERIFICATION_DIALOG);
+  g_assert_cmpstr (mimp_verification_dialog_get_page (dialog), ==, MIMP_VERIFICATION_PAGE_ANSWER);
+  g_assert_true (has_label (GTK_WIDGET (dialog), "alice Asks a Question"));
+  g_assert_true (has_label (GTK_WIDGET (dialog), "Where did we meet?"));
+  /* Cryptully compares answers as typed; no safety numbers. */
+  g_assert_true (has_label (GTK_WIDGET (dialog),
+                            "Your answer is never sent: only whether it is the same as theirs. "
+                            "Answers must match exactly, capitals included."));
+  g_assert_null (test_find_named (GTK_WIDGET (dialog), MIMP_VERIFICATION_PAGE_NUMBER));
+  answer = test_find_named (GTK_WIDGET (dialog), "answer-entry");
   g_assert_nonnull (answer);
   gtk_editable_set_text (GTK_EDITABLE (answer), "climbing");
   test_screenshot (GTK_WINDOW (dialog), "cryptully-question");
   g_assert_true (click (GTK_WIDGET (dialog), "_Answer"));
-  g_assert_true (test_wait_until (no_message_dialog, NULL, WAIT_S));
   child_expect (fx.alice, "\"result\": \"match\"");
+  g_assert_true (test_wait_until (verification_result, dialog, WAIT_S));
+  g_assert_cmpstr (mimp_verification_dialog_get_result_description (dialog), ==,
+                   "alice gave the same answer. This shows only that you both typed it; it does "
+                   "not prove that nobody is in the middle.");
+  test_screenshot (GTK_WINDOW (dialog), "cryptully-check-result");
+  gtk_window_close (GTK_WINDOW (dialog));
   test_settle (300);
-  g_assert_true (has_label (GTK_WIDGET (window),
-                            "alice gave the same answer. This shows only that you both typed it; "
-                            "it does not prove that nobody is in the middle."));
-  test_screenshot (GTK_WINDOW (window), "cryptully-check-result");
+  g_assert_null (mimp_window_get_verification (window, account (), "alice"));
 }
 
 /* The accounts in Preferences: each row says who can read its chats. */

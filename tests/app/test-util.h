@@ -54,6 +54,10 @@ void test_run_app (GApplication *app, GSourceFunc phase, guint delay_ms);
 void test_settle (guint ms);
 /* The first widget of @type in the tree under @widget, or %NULL. */
 GtkWidget *test_find_type (GtkWidget *widget, GType type);
+/* The first visible label under @widget that reads @text, or %NULL; and
+ * how many visible labels under @widget read @text. */
+GtkWidget *test_find_label (GtkWidget *widget, const char *text);
+guint test_count_labels (GtkWidget *widget, const char *text);
 /* The first visible toplevel window of @type, or %NULL. */
 gpointer test_find_toplevel (GType type);
 /* Saves @window as the screen shows it to screenshots/@name.png under the
