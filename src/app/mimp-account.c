@@ -529,6 +529,7 @@ on_send_finished (MimpAccount *self, const char *client_id, const char *server_i
                   const GError *error)
 {
   g_autofree char *reason = NULL;
+  g_autofree char *part_id = NULL;
   g_autofree char *first_id = NULL;
   g_autofree char *first_server_id = NULL;
   g_autoptr (GError) first_error = NULL;
@@ -536,7 +537,8 @@ on_send_finished (MimpAccount *self, const char *client_id, const char *server_i
 
   /* One text of a message sent in several: the message is done when all
    * of them are. */
-  if (g_hash_table_steal_extended (self->part_of, client_id, NULL, (gpointer *) &first_id))
+  if (g_hash_table_steal_extended (self->part_of, client_id, (gpointer *) &part_id,
+                                   (gpointer *) &first_id))
     client_id = first_id;
   if ((parts = g_hash_table_lookup (self->parts, client_id)) != NULL)
     {
