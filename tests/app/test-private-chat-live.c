@@ -193,7 +193,7 @@ key_change (void)
   test_settle (500);
 
   g_assert_cmpstr (header_words (), ==, "Key changed");
-  g_assert_true (gtk_revealer_get_child_revealed (GTK_REVEALER (bar)));
+  g_assert_true (test_wait_revealed (GTK_REVEALER (bar), TRUE, WAIT_S));
   g_assert_nonnull (test_find_label (bar, "dave’s key changed. Messages are paused until you "
                                           "check it."));
   g_assert_nonnull (

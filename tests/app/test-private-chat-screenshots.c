@@ -188,8 +188,8 @@ check_header (const State *state, gboolean wide)
                    state->accept_key);
 
   /* The bar only when the key changed, and the composer says why it waits. */
-  g_assert_cmpint (gtk_revealer_get_child_revealed (GTK_REVEALER (bar)), ==,
-                   state->privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED);
+  g_assert_true (
+      test_wait_revealed (GTK_REVEALER (bar), state->privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED, 10));
   placeholder =
       state->privacy == MIMP_CHAT_PRIVACY_KEY_CHANGED ? "Sending paused: check bob’s new key"
       : state->privacy == MIMP_CHAT_PRIVACY_WAITING   ? "Message bob (sent when they’re online)"

@@ -46,6 +46,28 @@ test_wait_until (gboolean (*condition) (gpointer data), gpointer data, guint tim
   return TRUE;
 }
 
+typedef struct
+{
+  GtkRevealer *revealer;
+  gboolean revealed;
+} RevealWait;
+
+static gboolean
+reveal_done (gpointer data)
+{
+  RevealWait *w = data;
+
+  return gtk_revealer_get_child_revealed (w->revealer) == w->revealed;
+}
+
+gboolean
+test_wait_revealed (GtkRevealer *revealer, gboolean revealed, guint timeout_seconds)
+{
+  RevealWait w = { revealer, revealed };
+
+  return test_wait_until (reveal_done, &w, timeout_seconds);
+}
+
 char *
 test_make_tmpdir (void)
 {

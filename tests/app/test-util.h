@@ -16,6 +16,9 @@ GAsyncResult *test_wait_result (GAsyncResult **result, guint timeout_seconds);
 void test_store_result (GObject *source, GAsyncResult *result, gpointer user_data);
 gboolean test_wait_until (gboolean (*condition) (gpointer data), gpointer data,
                           guint timeout_seconds);
+/* Waits until @revealer's child is shown (@revealed) or hidden, its
+ * transition over: a slow (sanitized) run takes longer than a settle. */
+gboolean test_wait_revealed (GtkRevealer *revealer, gboolean revealed, guint timeout_seconds);
 char *test_make_tmpdir (void);
 /* The newest 200 messages of a chat as the history holds them, oldest
  * first (asserts that it could read them). */
