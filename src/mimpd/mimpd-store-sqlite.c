@@ -96,18 +96,23 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_KEYS_DEVICE_IK] = "SELECT ik FROM key_devices WHERE user = ?1 AND device = ?2",
   [STMT_KEYS_DEVICE_COUNT] = "SELECT count(*) FROM key_devices WHERE user = ?1",
   /* An upsert, not INSERT OR REPLACE: a replaced row would cascade to the
-   * device's one-time prekeys. */
-  [STMT_KEYS_DEVICE_PUT] = "INSERT INTO key_devices (user, device, ik, reg, spk_id, spk, spk_sig) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-                           "ON CONFLICT (user, device) DO UPDATE SET ik = excluded.ik, "
-                           "reg = excluded.reg, spk_id = excluded.spk_id, spk = excluded.spk, "
-                           "spk_sig = excluded.spk_sig",
+   * device's one-time prekeys.
+   * `published` orders a user's devices newest publish first: a fetch lists
+   * the device in use before one left behind by a reinstall.
+   */
+  [STMT_KEYS_DEVICE_PUT] =
+      "INSERT INTO key_devices (user, device, ik, reg, spk_id, spk, spk_sig, published) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+      "(SELECT coalesce (max (published), 0) + 1 FROM key_devices WHERE user = ?1)) "
+      "ON CONFLICT (user, device) DO UPDATE SET ik = excluded.ik, "
+      "reg = excluded.reg, spk_id = excluded.spk_id, spk = excluded.spk, "
+      "spk_sig = excluded.spk_sig, published = excluded.published",
   [STMT_KEYS_PREKEYS_CLEAR] = "DELETE FROM key_prekeys WHERE user = ?1 AND device = ?2",
   [STMT_KEYS_PREKEY_PUT] = "INSERT OR REPLACE INTO key_prekeys (user, device, id, key) "
                            "VALUES (?1, ?2, ?3, ?4)",
   [STMT_KEYS_PREKEY_COUNT] = "SELECT count(*) FROM key_prekeys WHERE user = ?1 AND device = ?2",
   [STMT_KEYS_DEVICES_LIST] = "SELECT device, ik, reg, spk_id, spk, spk_sig FROM key_devices "
-                             "WHERE user = ?1 ORDER BY device",
+                             "WHERE user = ?1 ORDER BY published DESC, device",
   [STMT_KEYS_PREKEY_FIRST] = "SELECT id, key FROM key_prekeys WHERE user = ?1 AND device = ?2 "
                              "ORDER BY id LIMIT 1",
   [STMT_KEYS_PREKEY_DELETE] = "DELETE FROM key_prekeys WHERE user = ?1 AND device = ?2 AND id = ?3",
@@ -188,6 +193,7 @@ static const char schema_v4[] =
     "  spk_id INTEGER NOT NULL,"
     "  spk BLOB NOT NULL,"
     "  spk_sig BLOB NOT NULL,"
+    "  published INTEGER NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (user, device)"
     ") WITHOUT ROWID;"
     "CREATE TABLE key_prekeys ("

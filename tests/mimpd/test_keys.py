@@ -143,11 +143,15 @@ def test_publish_replaces_and_adds():
     assert c.keys("publish", bundle=bundle(2, ik_tag=6, pks=[1]))["left"] == 1
     other = login("carol")
     got = other.keys("fetch", user="dave")["devices"]
-    assert [d["device"] for d in got] == [1, 2]
-    assert got[0]["spk"]["id"] == 2
-    # A changed identity key drops the device's old one-time prekeys.
+    # The device that published last comes first (after a reinstall, the new
+    # one before the one left behind).
+    assert [d["device"] for d in got] == [2, 1]
+    assert got[1]["spk"]["id"] == 2
+    # A changed identity key drops the device's old one-time prekeys; the
+    # device that published again comes first again.
     assert c.keys("publish", bundle=bundle(1, ik_tag=9, pks=[50]))["left"] == 1
     got = other.keys("fetch", user="dave")["devices"]
+    assert [d["device"] for d in got] == [1, 2]
     assert got[0]["pk"]["id"] == 50 and got[0]["ik"] == b64(fake_key(9))
     # Without "pk" only the device keys change.
     b = bundle(1, ik_tag=9)
