@@ -62,16 +62,11 @@ me_pw=$(password_of me)
 alice_pw=$(password_of alice)
 echo_pw=$(password_of echo)
 
-# The echo bot: answers every message with the same text. listen writes
-# backslash, tab and newline as \\, \t and \n; printf %b turns them back.
-# Texts go through standard input (send TO -), never on a command line.
-(
-  MIMP_PASSWORD=$echo_pw "$cli" --server "$server" --user echo listen |
-    while IFS=$'\t' read -r sender text; do
-      printf '%b' "$text" |
-        MIMP_PASSWORD=$echo_pw "$cli" --server "$server" --user echo send "$sender" - >/dev/null || true
-    done
-) &
+# The echo bot: answers every message with the same text, in a private chat
+# (end-to-end encrypted; its keys in $demo/echo-e2e) when the message came
+# encrypted, as the app's messages do.
+MIMP_PASSWORD=$echo_pw "$cli" --server "$server" --user echo --e2e --state "$demo/echo-e2e" \
+  listen --echo > /dev/null &
 bot_pid=$!
 
 if [ ! -e "$demo/greeted" ]; then

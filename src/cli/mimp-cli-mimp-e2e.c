@@ -337,6 +337,7 @@ typedef struct
   char *server_id;
   char *text;
   const char *smp_secret; /* owned by the E2eCli, which outlives the worker */
+  gboolean echo;          /* listen --echo */
 } ReadData;
 
 typedef struct
@@ -346,6 +347,7 @@ typedef struct
   char *resend_request; /* after an undecryptable message */
   char *smp_answer;     /* listen with MIMP_SMP_SECRET, after SMP_ASKED */
   GPtrArray *resent;    /* envelopes of our messages the peer asked for again */
+  GPtrArray *echo;      /* listen --echo: the envelopes of the answer */
 } Read;
 
 static void
@@ -368,6 +370,7 @@ read_free (gpointer data)
   g_free (read->resend_request);
   g_free (read->smp_answer);
   g_clear_pointer (&read->resent, g_ptr_array_unref);
+  g_clear_pointer (&read->echo, g_ptr_array_unref);
   g_free (read);
 }
 
@@ -402,6 +405,28 @@ resend_texts (MimpE2e *e2e, const char *peer, GPtrArray *ids)
   return all;
 }
 
+/* listen --echo: the text of a private message, encrypted back to its
+ * sender. The answer's id is made from the message's, so a redelivery after
+ * a crash makes the same envelopes (the library keeps them) rather than a
+ * second answer. Best effort, like a resend. */
+static GPtrArray *
+echo_envelopes (MimpE2e *e2e, const char *peer, const MimpE2eResult *result)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = g_strconcat ("echo:", result->message_id, NULL);
+  GPtrArray *envelopes;
+
+  if (result->text == NULL || *result->text == '\0' || result->message_id == NULL)
+    return NULL;
+  if (!(envelopes = mimp_e2e_encrypt (e2e, peer, id, result->text, &error)) ||
+      !mimp_e2e_sent (e2e, id, &error))
+    {
+      g_debug ("No echo: %s", error ? error->message : "no envelopes");
+      g_clear_pointer (&envelopes, g_ptr_array_unref);
+    }
+  return envelopes;
+}
+
 static gpointer
 read_work (MimpE2e *e2e, gpointer data, GError **error)
 {
@@ -421,6 +446,8 @@ read_work (MimpE2e *e2e, gpointer data, GError **error)
   g_clear_error (&local_error);
   if (result->status == MIMP_E2E_CONTROL && result->resend_requested)
     out->resent = resend_texts (e2e, in->peer, result->resend_ids);
+  if (in->echo && result->status == MIMP_E2E_MESSAGE)
+    out->echo = echo_envelopes (e2e, in->peer, result);
   if (result->status == MIMP_E2E_CONTROL && result->smp_event == MIMP_E2E_SMP_ASKED &&
       in->smp_secret &&
       !(out->smp_answer = mimp_e2e_smp_answer (e2e, in->peer, in->smp_secret, &local_error)))
@@ -772,6 +799,13 @@ read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     send_envelope (cli, message->from, read->resend_request);
   for (guint i = 0; read->resent && i < read->resent->len; i++)
     send_envelope (cli, message->from, read->resent->pdata[i]);
+  for (guint i = 0; read->echo && i < read->echo->len; i++)
+    send_envelope (cli, message->from, read->echo->pdata[i]);
+  if (cli->request->echo && result->status == MIMP_E2E_PLAIN && !reading->incoming->ephemeral &&
+      *message->text != '\0')
+    /* It came unencrypted (its sender has no private chats): so does the
+     * answer. */
+    send_envelope (cli, message->from, message->text);
   if (g_str_has_prefix (message->text, ENVELOPE_KIND_PREKEY) && cli->was_online)
     /* A one-time prekey of ours was used: count and replenish. */
     mimp_e2e_keys_publish_async (cli->worker, cli->session, NULL, NULL, NULL);
@@ -816,6 +850,7 @@ read_next (E2eCli *cli)
       data->server_id = g_strdup (message->id);
       data->text = g_strdup (message->text);
       data->smp_secret = cli->smp_secret;
+      data->echo = cli->request->echo;
       reading = g_new0 (Reading, 1);
       reading->cli = cli;
       reading->incoming = incoming;

@@ -46,6 +46,7 @@ typedef struct
   gboolean e2e;          /* --e2e: private chats (MIMP only) */
   const char *state_dir; /* --state, or NULL for the default */
   const char *question;  /* verify --question, or NULL for a shared secret */
+  gboolean echo;         /* listen --e2e --echo: answer each message with its text */
   /* verify: reads the secret (MIMP_SMP_SECRET, standard input or a prompt);
    * free it with mimp_secure_free_string (). */
   char *(*get_smp_secret) (GError **error);

@@ -39,6 +39,7 @@ static gboolean opt_e2e = FALSE;
 static char *opt_state = NULL;
 static char *opt_question = NULL;
 static gboolean opt_stdin_lines = FALSE;
+static gboolean opt_echo = FALSE;
 
 static const GOptionEntry entries[] = {
   { "protocol", 'p', 0, G_OPTION_ARG_STRING, &opt_protocol,
@@ -67,6 +68,10 @@ static const GOptionEntry entries[] = {
     "--e2e: keep the keys and sessions in DIR (default $XDG_DATA_HOME/mimp-cli/e2e)", "DIR" },
   { "stdin-lines", 0, 0, G_OPTION_ARG_NONE, &opt_stdin_lines,
     "send TO - (MIMP): each line of standard input is a message of its own", NULL },
+  { "echo", 0, 0, G_OPTION_ARG_NONE, &opt_echo,
+    "listen --e2e: answer each message with its own text, encrypted when it came encrypted "
+    "(a demo bot)",
+    NULL },
   { "question", 0, 0, G_OPTION_ARG_STRING, &opt_question,
     "verify: ask QUESTION (the peer answers it) instead of a shared secret", "QUESTION" },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Print debug messages", NULL },
@@ -472,6 +477,8 @@ main (int argc, char *argv[])
     return mimp_cli_die (EXIT_USAGE, "--e2e is for MIMP accounts only");
   if ((opt_state || opt_question) && !opt_e2e)
     return mimp_cli_die (EXIT_USAGE, "--state and --question go with --e2e");
+  if (opt_echo && !(opt_e2e && g_str_equal (command, "listen")))
+    return mimp_cli_die (EXIT_USAGE, "--echo is for listen --e2e only");
   if (opt_stdin_lines && !g_str_equal (command, "send"))
     return mimp_cli_die (EXIT_USAGE, "--stdin-lines is for send only");
   if (opt_question && !g_str_equal (command, "verify"))
@@ -517,6 +524,7 @@ main (int argc, char *argv[])
   request.dialect = opt_dialect;
   request.json = opt_json;
   request.count = opt_count;
+  request.echo = opt_echo;
   request.timeout = opt_timeout;
   request.use_tls = opt_tls;
   request.accept_certificate = opt_accept_certificate;

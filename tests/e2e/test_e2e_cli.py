@@ -42,7 +42,7 @@ MIMP10 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mimp10_
 PREFIX = b"?MIMPE2E:"
 
 TMP = tempfile.mkdtemp(prefix="mimp-e2e-cli-")
-PW = {name: random_password() for name in ("alice", "bob", "carol", "dave", "erin")}
+PW = {name: random_password() for name in ("alice", "bob", "carol", "dave", "erin", "frank")}
 PHRASES = []  # every text sent with --e2e through mimpd
 srv = None
 proxy = None
@@ -312,6 +312,37 @@ def test_unencrypted_is_marked():
     assert lines[0]["text"] == "" and lines[0]["e2e"] is False, lines
 
 
+def test_echo_bot():
+    """listen --echo (the demo's bot): a private message comes back private, a
+    plain one plain."""
+    bot = start("frank", srv, "--json", "listen", "--echo", "--count", "2")
+    try:
+        secret_text = phrase("echo me privately")
+        send("carol", srv, "frank", secret_text)
+        rc, lines, err = listen("carol", srv, 1)
+        assert rc == 0, err
+        assert lines[0]["from"] == "frank" and lines[0]["text"] == secret_text, lines
+        assert lines[0]["e2e"] is True, lines
+
+        env = dict(os.environ, MIMP_PASSWORD=PW["dave"])
+        r = subprocess.run([CLI, "--server", "127.0.0.1:%d" % srv.port, "--user", "dave",
+                            "send", "frank", "echo me plainly"], env=env, capture_output=True,
+                           timeout=30)
+        assert r.returncode == 0, r.stderr
+        r = subprocess.run([CLI, "--server", "127.0.0.1:%d" % srv.port, "--user", "dave",
+                            "--json", "listen", "--count", "1"], env=env, capture_output=True,
+                           timeout=30)
+        got = json.loads(r.stdout.decode().splitlines()[0])
+        assert got["from"] == "frank" and got["text"] == "echo me plainly", got
+        assert bot.wait(timeout=30) == 0
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.wait()
+    r = run("frank", srv, "send", "carol", "-", "--echo", input_bytes=b"x")
+    assert r.returncode != 0 and b"--echo is for listen --e2e only" in r.stderr, r.stderr
+
+
 def test_typing_events():
     # A plain typing notice, ephemeral, while bob's listen waits: a JSON event.
     bob = start("bob", srv, "--json", "listen")
@@ -537,7 +568,8 @@ def test_no_plaintext_on_server_or_wire():
         assert word not in stored, text
     # Every message text that went to the server is an envelope.
     sms = [json.loads(body) for pid, body in bodies if pid == 0x00AF and body.startswith(b"{")]
-    sms = [m for m in sms if "ms" in m and m.get("uf") != "dave"]
+    # dave writes without --e2e, and the echo bot answers him as he wrote.
+    sms = [m for m in sms if "ms" in m and "dave" not in (m.get("uf"), m.get("ut"))]
     assert len(sms) >= len(PHRASES), (len(sms), len(PHRASES))
     assert all(m["ms"].encode().startswith(PREFIX) for m in sms), [
         m["ms"][:20] for m in sms if not m["ms"].startswith("?MIMPE2E:")]
@@ -606,6 +638,7 @@ def main():
                     run_tests([
                         test_key_directory_offline_peer,
                         test_unencrypted_is_marked,
+                        test_echo_bot,
                         test_typing_events,
                         test_safety_numbers_and_verification,
                         test_key_change_pauses_sending,
