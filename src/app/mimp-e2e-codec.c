@@ -270,11 +270,25 @@ move_aside (const char *path)
     return;
   aside = g_strdup_printf ("%s.unreadable-%" G_GINT64_FORMAT, path, g_get_real_time () / 1000000);
   if (g_rename (path, aside) != 0)
-    g_warning ("Could not move aside the unreadable state of private chats: %s",
-               g_strerror (errno));
-  else
-    g_warning ("The keyring has no key that opens the state of an account's private chats: it "
-               "was moved aside and a new one begins (contacts will see a new key)");
+    {
+      g_warning ("Could not move aside the unreadable state of private chats: %s",
+                 g_strerror (errno));
+      return;
+    }
+  /* Its write-ahead log goes with it: SQLite would otherwise replay it into
+   * the new database. */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *suffix = i == 0 ? "-wal" : "-shm";
+      g_autofree char *from = g_strconcat (path, suffix, NULL);
+      g_autofree char *to = g_strconcat (aside, suffix, NULL);
+
+      if (g_file_test (from, G_FILE_TEST_EXISTS) && g_rename (from, to) != 0)
+        g_warning ("Could not move aside the log of private chats' old state: %s",
+                   g_strerror (errno));
+    }
+  g_warning ("The keyring has no key that opens the state of an account's private chats: it "
+             "was moved aside and a new one begins (contacts will see a new key)");
 }
 
 static void
