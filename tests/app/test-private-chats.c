@@ -778,6 +778,69 @@ test_in_band (Fixture *fx, gconstpointer data)
 }
 
 /* ------------------------------------------------------------------ */
+/* bob's keyring is reset, his account stays                          */
+/* ------------------------------------------------------------------ */
+
+static void
+test_keyring_lost (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *bob_state = NULL;
+  g_autofree char *bob_id = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *aside_prefix = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDir) listing = NULL;
+  const char *name;
+  guint aside = 0;
+  MimpChat *alice_chat;
+  MimpAccount *old_bob = fx->bob;
+
+  test_models_add_online (&fx->m, fx->bob);
+  test_models_add_online (&fx->m, fx->alice);
+  alice_chat = chat_with (fx, fx->alice, "bob");
+  mimp_chat_send (alice_chat, FIRST_TEXT);
+  wait_message (fx, fx->bob, "alice", FALSE, FIRST_TEXT, MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+
+  /* The keyring lost bob's storage key; his account, history and sealed
+   * state stay. */
+  bob_state = e2e_path (old_bob);
+  bob_id = g_strdup (mimp_account_get_id (old_bob));
+  mimp_account_manager_remove (fx->m.accounts, old_bob, TRUE);
+  g_clear_object (&old_bob);
+  fx->bob = NULL;
+  g_assert_true (g_file_test (bob_state, G_FILE_TEST_EXISTS));
+  mimp_secret_store_clear_key_async (fx->m.secrets, bob_id, NULL, test_store_result, &result);
+  g_assert_true (
+      mimp_secret_store_clear_finish (fx->m.secrets, test_wait_result (&result, 30), &error));
+  g_assert_no_error (error);
+
+  /* The same account starts again: the state no key opens is moved aside
+   * (never opened with a wrong key, never deleted), and a new identity
+   * begins, which alice takes as a changed key. */
+  g_test_expect_message ("mimp-e2e-codec", G_LOG_LEVEL_WARNING, "*moved aside*");
+  fx->bob =
+      mimp_account_new (mimp_protocol_find ("mimp"), bob_id, "127.0.0.1", fx->port, "bob", FALSE);
+  mimp_account_use_password (fx->bob, fx->bob_pw, TRUE);
+  test_models_add_online (&fx->m, fx->bob);
+  mimp_chat_send (chat_with (fx, fx->bob, "alice"), REPLY_TEXT);
+  wait_message (fx, fx->alice, "bob", FALSE, REPLY_TEXT, MIMP_MESSAGE_STATE_SENT,
+                MIMP_MESSAGE_PROTECTION_ENCRYPTED);
+  g_test_assert_expected_messages ();
+
+  g_assert_true (g_file_test (bob_state, G_FILE_TEST_EXISTS));
+  dir = g_path_get_dirname (bob_state);
+  aside_prefix = g_strconcat (strrchr (bob_state, G_DIR_SEPARATOR) + 1, ".unreadable-", NULL);
+  listing = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, aside_prefix) && strchr (name + strlen (aside_prefix), '-') == NULL)
+      aside++;
+  g_assert_cmpuint (aside, ==, 1);
+}
+
+/* ------------------------------------------------------------------ */
 /* bob reinstalls                                                     */
 /* ------------------------------------------------------------------ */
 
@@ -985,6 +1048,7 @@ main (int argc, char *argv[])
   ADD ("/private-chats/unencrypted-by-choice", NULL, test_unencrypted_by_choice);
   ADD ("/private-chats/in-band", "plain", test_in_band);
   ADD ("/private-chats/key-change", NULL, test_key_change);
+  ADD ("/private-chats/keyring-lost", NULL, test_keyring_lost);
   ADD ("/private-chats/killed", NULL, test_killed);
 #undef ADD
 
