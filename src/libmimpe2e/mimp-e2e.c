@@ -1170,11 +1170,39 @@ check_can_send (MimpE2e *self, const char *peer, GError **error)
   return TRUE;
 }
 
+/* The peer's counters, as literal statements so that the store's cache
+ * prepares each once (send_seq and recv_seq change with every message). */
+#define PEER_COLUMN(name)                                                                          \
+  {                                                                                                \
+    name, "SELECT " name " FROM peers WHERE account = ?1 AND peer = ?2",                           \
+        "UPDATE peers SET " name " = ?3 WHERE account = ?1 AND peer = ?2"                          \
+  }
+
+static const struct
+{
+  const char *column;
+  const char *select;
+  const char *update;
+} peer_columns[] = {
+  PEER_COLUMN ("send_seq"),  PEER_COLUMN ("recv_seq"),  PEER_COLUMN ("resend_asked"),
+  PEER_COLUMN ("requested"), PEER_COLUMN ("inband_pk"),
+};
+
+#undef PEER_COLUMN
+
+static guint
+peer_column (const char *column)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (peer_columns); i++)
+    if (g_str_equal (peer_columns[i].column, column))
+      return i;
+  g_assert_not_reached ();
+}
+
 /* The peer's counters; creates the row. */
 static gboolean
 peer_get (MimpE2e *self, const char *peer, const char *column, gint64 *value, GError **error)
 {
-  g_autofree char *sql = NULL;
   sqlite3_stmt *stmt = mimp_e2e_store_prepare (
       &self->store, "INSERT OR IGNORE INTO peers (account, peer) VALUES (?1, ?2)", error);
   int rc;
@@ -1184,49 +1212,34 @@ peer_get (MimpE2e *self, const char *peer, const char *column, gint64 *value, GE
   sqlite3_bind_text (stmt, 2, peer, -1, SQLITE_STATIC);
   sqlite3_step (stmt);
   sqlite3_reset (stmt);
-  sql = g_strdup_printf ("SELECT %s FROM peers WHERE account = ?1 AND peer = ?2", column);
-  if (sqlite3_prepare_v2 (self->store.db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      mimp_e2e_store_set_error (&self->store, error);
-      return FALSE;
-    }
-  sqlite3_bind_text (stmt, 1, self->store.account, -1, SQLITE_STATIC);
+  stmt = mimp_e2e_store_prepare (&self->store, peer_columns[peer_column (column)].select, error);
+  if (stmt == NULL)
+    return FALSE;
   sqlite3_bind_text (stmt, 2, peer, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   *value = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
-  sqlite3_finalize (stmt);
   if (rc != SQLITE_ROW)
-    {
-      mimp_e2e_store_set_error (&self->store, error);
-      return FALSE;
-    }
-  return TRUE;
+    mimp_e2e_store_set_error (&self->store, error);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
 }
 
 static gboolean
 peer_set (MimpE2e *self, const char *peer, const char *column, gint64 value, GError **error)
 {
-  g_autofree char *sql =
-      g_strdup_printf ("UPDATE peers SET %s = ?3 WHERE account = ?1 AND peer = ?2", column);
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt =
+      mimp_e2e_store_prepare (&self->store, peer_columns[peer_column (column)].update, error);
   int rc;
 
-  if (sqlite3_prepare_v2 (self->store.db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      mimp_e2e_store_set_error (&self->store, error);
-      return FALSE;
-    }
-  sqlite3_bind_text (stmt, 1, self->store.account, -1, SQLITE_STATIC);
+  if (stmt == NULL)
+    return FALSE;
   sqlite3_bind_text (stmt, 2, peer, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, value);
   rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
-    {
-      mimp_e2e_store_set_error (&self->store, error);
-      return FALSE;
-    }
-  return TRUE;
+    mimp_e2e_store_set_error (&self->store, error);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE;
 }
 
 /* Runs @sql (?1 the account) with ?2 = @first, ?3 = @second unless NULL,
