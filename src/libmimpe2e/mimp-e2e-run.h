@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "mimp-e2e-private.h"
 #include "mimp-e2e.h"
 
@@ -14,6 +16,13 @@ MimpE2eStore *mimp_e2e_get_store (MimpE2e *self);
 /* Our identity public key (serialized). */
 GBytes *mimp_e2e_get_own_key (MimpE2e *self);
 char *mimp_e2e_base64url_encode (const guint8 *data, gsize len);
+/* Reading received or stored JSON: a member of exactly the type asked for
+ * (an integer also within [@min, @max]), or FALSE/NULL. */
+gboolean mimp_e2e_json_get_int (JsonObject *object, const char *name, gint64 min, gint64 max,
+                                gint64 *out);
+const char *mimp_e2e_json_get_string (JsonObject *object, const char *name);
+/* The root of @text when it is a JSON object, or NULL. */
+JsonNode *mimp_e2e_json_parse_object (const char *text, gssize len);
 /* Inside a transaction: an encrypted control message of @kind. */
 char *mimp_e2e_encrypt_control (MimpE2e *self, const char *peer, const char *kind, const char *body,
                                 gboolean with_seq, GError **error);

@@ -59,43 +59,6 @@ run_free (Run *run)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
 
-static gboolean
-json_int (JsonObject *object, const char *name, gint64 *out)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *out = json_node_get_int (node);
-  return TRUE;
-}
-
-static const char *
-json_string (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-parse_object (const char *text, gsize len, JsonNode **root)
-{
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-
-  *root = NULL;
-  if (!json_parser_load_from_data (parser, text, (gssize) len, NULL) ||
-      json_parser_get_root (parser) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  *root = json_node_ref (json_parser_get_root (parser));
-  return json_node_get_object (*root);
-}
-
 static GBytes *
 decode_b64 (const char *text, gsize max)
 {
@@ -162,19 +125,22 @@ run_load (MimpE2e *self, const char *peer)
   sqlite3_reset (stmt);
   if (plain == NULL)
     return NULL;
-  object = parse_object (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), &root);
+  root = mimp_e2e_json_parse_object (g_bytes_get_data (plain, NULL),
+                                     (gssize) g_bytes_get_size (plain));
+  object = root != NULL ? json_node_get_object (root) : NULL;
   explicit_bzero ((char *) g_bytes_get_data (plain, NULL), g_bytes_get_size (plain));
-  if (object == NULL || !json_int (object, "role", &role) ||
-      !json_int (object, "question", &question) || !json_int (object, "asked", &asked) ||
-      !valid_run_id (json_string (object, "run")))
+  if (object == NULL || !mimp_e2e_json_get_int (object, "role", G_MININT64, G_MAXINT64, &role) ||
+      !mimp_e2e_json_get_int (object, "question", G_MININT64, G_MAXINT64, &question) ||
+      !mimp_e2e_json_get_int (object, "asked", G_MININT64, G_MAXINT64, &asked) ||
+      !valid_run_id (mimp_e2e_json_get_string (object, "run")))
     return NULL;
   run = g_new0 (Run, 1);
   run->role = role == ROLE_RESPONDER ? ROLE_RESPONDER : ROLE_INITIATOR;
-  run->run = g_strdup (json_string (object, "run"));
+  run->run = g_strdup (mimp_e2e_json_get_string (object, "run"));
   run->question = question != 0;
   run->asked = asked != 0;
-  run->peer_key = decode_b64 (json_string (object, "peer_key"), 64);
-  engine = decode_b64 (json_string (object, "engine"), 65536);
+  run->peer_key = decode_b64 (mimp_e2e_json_get_string (object, "peer_key"), 64);
+  engine = decode_b64 (mimp_e2e_json_get_string (object, "engine"), 65536);
   if (run->peer_key == NULL || engine == NULL)
     return NULL;
   run->smp = mimp_e2e_smp_load (engine);
@@ -571,7 +537,7 @@ receive_start (MimpE2e *self, const char *peer, const char *run_id, JsonObject *
 {
   g_autoptr (Run) ours = run_load (self, peer);
   g_autoptr (Run) run = NULL;
-  const char *question = json_string (object, "q");
+  const char *question = mimp_e2e_json_get_string (object, "q");
   JsonNode *q_node = json_object_get_member (object, "q");
 
   if (q_node != NULL && (question == NULL || strlen (question) > MAX_QUESTION))
@@ -654,15 +620,15 @@ gboolean
 mimp_e2e_smp_receive (MimpE2e *self, const char *peer, const char *body, MimpE2eResult *result,
                       GError **error)
 {
-  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (JsonNode) root = mimp_e2e_json_parse_object (body, -1);
   g_autoptr (GBytes) message = NULL;
-  JsonObject *object = parse_object (body, strlen (body), &root);
+  JsonObject *object = root != NULL ? json_node_get_object (root) : NULL;
   const char *op, *run_id;
 
   if (object == NULL)
     return TRUE;
-  op = json_string (object, "op");
-  run_id = json_string (object, "run");
+  op = mimp_e2e_json_get_string (object, "op");
+  run_id = mimp_e2e_json_get_string (object, "run");
   if (op == NULL || !valid_run_id (run_id))
     return TRUE;
 
@@ -675,7 +641,7 @@ mimp_e2e_smp_receive (MimpE2e *self, const char *peer, const char *body, MimpE2e
       result->smp_event = MIMP_E2E_SMP_FAILED;
       return run_delete (self, peer, error);
     }
-  message = decode_b64 (json_string (object, "msg"), MAX_STEP_MESSAGE);
+  message = decode_b64 (mimp_e2e_json_get_string (object, "msg"), MAX_STEP_MESSAGE);
   if (message == NULL)
     return TRUE;
   if (g_str_equal (op, "start"))

@@ -652,19 +652,11 @@ mimp_e2e_bundle_published (MimpE2e *self, GError **error)
     {
       sqlite3_stmt *stmt = mimp_e2e_store_prepare (
           &self->store, "UPDATE prekeys SET published = 1 WHERE account = ?1 AND id = ?2", error);
-      int rc;
 
-      if (stmt == NULL)
+      if (stmt != NULL)
+        sqlite3_bind_int64 (stmt, 2, g_array_index (self->pending_published, guint32, i));
+      if (stmt == NULL || !mimp_e2e_store_step_done (&self->store, stmt, error))
         {
-          mimp_e2e_store_rollback (&self->store);
-          return FALSE;
-        }
-      sqlite3_bind_int64 (stmt, 2, g_array_index (self->pending_published, guint32, i));
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          mimp_e2e_store_set_error (&self->store, error);
           mimp_e2e_store_rollback (&self->store);
           return FALSE;
         }
@@ -740,8 +732,10 @@ mimp_e2e_has_session (MimpE2e *self, const char *peer)
                                                    peer_address (peer, &address)) == 1;
 }
 
-static gboolean
-json_get_int (JsonObject *object, const char *name, gint64 min, gint64 max, gint64 *out)
+/* Reading received or stored JSON: a member of exactly the type asked
+ * for, or nothing. */
+gboolean
+mimp_e2e_json_get_int (JsonObject *object, const char *name, gint64 min, gint64 max, gint64 *out)
 {
   JsonNode *node = json_object_get_member (object, name);
 
@@ -752,8 +746,8 @@ json_get_int (JsonObject *object, const char *name, gint64 min, gint64 max, gint
   return *out >= min && *out <= max;
 }
 
-static const char *
-json_get_string (JsonObject *object, const char *name)
+const char *
+mimp_e2e_json_get_string (JsonObject *object, const char *name)
 {
   JsonNode *node = json_object_get_member (object, name);
 
@@ -773,8 +767,8 @@ json_get_object (JsonObject *object, const char *name)
   return json_node_get_object (node);
 }
 
-static JsonNode *
-parse_json_object (const char *text, gssize len)
+JsonNode *
+mimp_e2e_json_parse_object (const char *text, gssize len)
 {
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
 
@@ -790,7 +784,7 @@ parse_json_object (const char *text, gssize len)
 static ec_public_key *
 decode_key_member (MimpE2e *self, JsonObject *object, const char *name)
 {
-  const char *text = json_get_string (object, name);
+  const char *text = mimp_e2e_json_get_string (object, name);
   g_autofree guint8 *data = NULL;
   gsize len = 0;
   ec_public_key *key = NULL;
@@ -831,26 +825,26 @@ process_bundle (MimpE2e *self, const char *peer, const char *bundle_json, gsize 
   gboolean ok = FALSE;
   int rc;
 
-  root = parse_json_object (bundle_json, (gssize) len);
+  root = mimp_e2e_json_parse_object (bundle_json, (gssize) len);
   if (root == NULL)
     return bad_bundle (error, "not a JSON object");
   object = json_node_get_object (root);
   spk_object = json_get_object (object, "spk");
-  if (!json_get_int (object, "device", 1, G_MAXINT32, &device) ||
-      !json_get_int (object, "reg", 0, G_MAXUINT32, &reg) || spk_object == NULL ||
-      !json_get_int (spk_object, "id", 0, G_MAXUINT32, &spk_id))
+  if (!mimp_e2e_json_get_int (object, "device", 1, G_MAXINT32, &device) ||
+      !mimp_e2e_json_get_int (object, "reg", 0, G_MAXUINT32, &reg) || spk_object == NULL ||
+      !mimp_e2e_json_get_int (spk_object, "id", 0, G_MAXUINT32, &spk_id))
     return bad_bundle (error, "a member is missing or out of range");
   pk_node = json_object_get_member (object, "pk");
   if (pk_node != NULL && JSON_NODE_HOLDS_OBJECT (pk_node))
     {
       pk_object = json_node_get_object (pk_node);
-      if (!json_get_int (pk_object, "id", 0, G_MAXUINT32, &pk_id))
+      if (!mimp_e2e_json_get_int (pk_object, "id", 0, G_MAXUINT32, &pk_id))
         return bad_bundle (error, "a prekey id is missing or out of range");
     }
   else if (pk_node != NULL && !JSON_NODE_HOLDS_NULL (pk_node))
     return bad_bundle (error, "the one-time prekey is not an object");
 
-  sig_text = json_get_string (spk_object, "sig");
+  sig_text = mimp_e2e_json_get_string (spk_object, "sig");
   if (sig_text != NULL)
     sig = base64_decode_strict (sig_text, strlen (sig_text), FALSE, &sig_len);
   if (sig == NULL || sig_len > 128)
@@ -1229,17 +1223,12 @@ peer_set (MimpE2e *self, const char *peer, const char *column, gint64 value, GEr
 {
   sqlite3_stmt *stmt =
       mimp_e2e_store_prepare (&self->store, peer_columns[peer_column (column)].update, error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 2, peer, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, value);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    mimp_e2e_store_set_error (&self->store, error);
-  sqlite3_reset (stmt);
-  return rc == SQLITE_DONE;
+  return mimp_e2e_store_step_done (&self->store, stmt, error);
 }
 
 /* Runs @sql (?1 the account) with ?2 = @first, ?3 = @second unless NULL,
@@ -1889,17 +1878,17 @@ handle_inner (MimpE2e *self, const char *peer, const guint8 *plain, gsize len, G
   if (len == 0 || len > FRAGMENT_MAX || len % PAD_BLOCK != 0 ||
       !g_utf8_validate ((const char *) plain, (gssize) len, NULL))
     return result_undecryptable ("The inner message is malformed");
-  root = parse_json_object ((const char *) plain, (gssize) len);
+  root = mimp_e2e_json_parse_object ((const char *) plain, (gssize) len);
   if (root == NULL)
     return result_undecryptable ("The inner message is not JSON");
   object = json_node_get_object (root);
-  kind = json_get_string (object, "t");
-  id = json_get_string (object, "id");
-  body = json_get_string (object, "body");
+  kind = mimp_e2e_json_get_string (object, "t");
+  id = mimp_e2e_json_get_string (object, "id");
+  body = mimp_e2e_json_get_string (object, "body");
   if (kind == NULL || id == NULL || body == NULL || strlen (id) == 0 || strlen (id) > 128 ||
       (json_object_has_member (object, "seq") &&
-       !json_get_int (object, "seq", 1, G_MAXINT64, &seq)) ||
-      !json_get_int (object, "ts", 0, G_MAXINT64, &ts))
+       !mimp_e2e_json_get_int (object, "seq", 1, G_MAXINT64, &seq)) ||
+      !mimp_e2e_json_get_int (object, "ts", 0, G_MAXINT64, &ts))
     return result_undecryptable ("The inner message lacks a member");
   frag_node = json_object_get_member (object, "frag");
   if (frag_node != NULL)
@@ -2128,11 +2117,11 @@ decrypt_request (MimpE2e *self, const char *peer, const guint8 *data, gsize len,
   MimpE2eResult *result;
   char *answer;
 
-  root = parse_json_object ((const char *) data, (gssize) len);
+  root = mimp_e2e_json_parse_object ((const char *) data, (gssize) len);
   if (root == NULL)
     return result_undecryptable ("The key request is malformed");
   object = json_node_get_object (root);
-  ik = json_get_string (object, "ik");
+  ik = mimp_e2e_json_get_string (object, "ik");
   own_ik = g_base64_encode (g_bytes_get_data (self->own_public, NULL),
                             g_bytes_get_size (self->own_public));
   if (ik == NULL)
@@ -2265,7 +2254,7 @@ int_member (JsonObject *object, const char *name)
 {
   gint64 value = 0;
 
-  if (!json_get_int (object, name, G_MININT64, G_MAXINT64, &value))
+  if (!mimp_e2e_json_get_int (object, name, G_MININT64, G_MAXINT64, &value))
     return 0;
   return value;
 }
@@ -2273,7 +2262,7 @@ int_member (JsonObject *object, const char *name)
 static MimpE2eResult *
 result_from_json (const char *json, gsize len)
 {
-  g_autoptr (JsonNode) root = parse_json_object (json, (gssize) len);
+  g_autoptr (JsonNode) root = mimp_e2e_json_parse_object (json, (gssize) len);
   JsonObject *object;
   MimpE2eResult *result;
   GPtrArray *replies;
@@ -2282,8 +2271,8 @@ result_from_json (const char *json, gsize len)
     return NULL;
   object = json_node_get_object (root);
   result = result_new ((MimpE2eStatus) int_member (object, "status"));
-  result->text = g_strdup (json_get_string (object, "text"));
-  result->message_id = g_strdup (json_get_string (object, "message_id"));
+  result->text = g_strdup (mimp_e2e_json_get_string (object, "text"));
+  result->message_id = g_strdup (mimp_e2e_json_get_string (object, "message_id"));
   result->timestamp = int_member (object, "timestamp");
   result->missing = (guint) int_member (object, "missing");
   result->session_ready = int_member (object, "session_ready") != 0;
@@ -2292,7 +2281,7 @@ result_from_json (const char *json, gsize len)
   result->has_typing = int_member (object, "has_typing") != 0;
   result->typing = (MimpE2eTyping) int_member (object, "typing");
   result->smp_event = (MimpE2eSmpEvent) int_member (object, "smp_event");
-  result->smp_question = g_strdup (json_get_string (object, "smp_question"));
+  result->smp_question = g_strdup (mimp_e2e_json_get_string (object, "smp_question"));
   result->smp_we_verified = int_member (object, "smp_we_verified") != 0;
   result->smp_they_verified = int_member (object, "smp_they_verified") != 0;
   replies = strings_member (object, "replies");
@@ -2301,7 +2290,7 @@ result_from_json (const char *json, gsize len)
       g_ptr_array_unref (result->replies);
       result->replies = replies;
     }
-  result->reason = g_strdup (json_get_string (object, "reason"));
+  result->reason = g_strdup (mimp_e2e_json_get_string (object, "reason"));
   result->key_changed = int_member (object, "key_changed") != 0;
   return result;
 }
