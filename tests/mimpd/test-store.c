@@ -360,6 +360,66 @@ test_transaction_rolled_back_by_sqlite (void)
   remove_db (dir, path);
 }
 
+static gboolean
+user_exists (MimpdStore *store, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean exists = (gboolean) -1;
+
+  g_assert_true (mimpd_store_user_exists (store, name, &exists, &error));
+  g_assert_no_error (error);
+  g_assert_true (exists == TRUE || exists == FALSE);
+  return exists;
+}
+
+/* The recipient check answers from memory, as the users table does now:
+ * after this connection's changes, another process's (`mimpd user`, here a
+ * second store and plain SQL), inside and outside a group, and after a
+ * rollback. */
+static void
+test_user_exists (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (MimpdStore) store = open_file_store (&dir, &path);
+  g_autoptr (MimpdStore) other = mimpd_store_open (path, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_false (user_exists (store, "bob"));
+  g_assert_true (mimpd_store_user_add (store, "bob", "x", &error));
+  g_assert_true (user_exists (store, "bob"));
+  g_assert_false (user_exists (store, "carol"));
+
+  /* Another process adds one, outside and then inside a group. */
+  g_assert_true (mimpd_store_user_add (other, "carol", "x", &error));
+  g_assert_true (user_exists (store, "carol"));
+  g_assert_true (mimpd_store_user_add (other, "dave", "x", &error));
+  g_assert_true (mimpd_store_begin (store, &error));
+  g_assert_true (user_exists (store, "dave"));
+  g_assert_true (user_exists (store, "bob"));
+  mimpd_store_rollback (store);
+
+  /* ... and removes them; the next group sees it at once. */
+  g_assert_true (mimpd_store_user_remove (other, "carol", &error));
+  g_assert_true (mimpd_store_begin (store, &error));
+  g_assert_false (user_exists (store, "carol"));
+  g_assert_true (mimpd_store_commit (store, &error));
+  exec_sql (path, "DELETE FROM users WHERE name = 'dave'");
+  g_assert_false (user_exists (store, "dave"));
+  g_assert_true (user_exists (store, "bob"));
+
+  /* This connection's own removal. */
+  g_assert_true (mimpd_store_user_remove (store, "bob", &error));
+  g_assert_false (user_exists (store, "bob"));
+  g_assert_false (user_exists (other, "carol"));
+  g_assert_no_error (error);
+
+  g_clear_pointer (&other, mimpd_store_free);
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
+}
+
 /* The schema of version 1, as mimpd 0.1 created it. */
 static const char schema_v1[] =
     "CREATE TABLE users (name TEXT PRIMARY KEY NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID;"
@@ -785,5 +845,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/seq-never-reused", test_seq_never_reused);
   g_test_add_func ("/store/waiting-as-stored", test_waiting_as_stored);
   g_test_add_func ("/store/keys", test_keys);
+  g_test_add_func ("/store/user-exists", test_user_exists);
   return g_test_run ();
 }
