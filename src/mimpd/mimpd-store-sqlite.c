@@ -18,7 +18,7 @@
 #include "mimpd-sent-index.h"
 #include "mimpd-store-sqlite.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 /* At most this many idempotency records (about 32-64 MiB of index). */
 #define SENT_MAX_DEFAULT 1000000
@@ -89,10 +89,9 @@ static const char *const stmt_sql[N_STMTS] = {
                           "WHERE recipient = ?1 ORDER BY seq LIMIT ?2",
   [STMT_MESSAGES_DROP] = "DELETE FROM messages WHERE recipient = ?1 AND seq <= ?2",
   [STMT_EXPIRE] = "DELETE FROM sent WHERE rowid < ?1",
-  /* The highest seq ever given: the table's, or the saved one once the newest
-   * messages were delivered and deleted. Read under the write lock. */
-  [STMT_LAST_SEQ] = "SELECT max(coalesce((SELECT max(seq) FROM messages), 0),"
-                    " coalesce((SELECT value FROM meta WHERE key = 'last_seq'), 0))",
+  /* The highest seq ever given, saved with every commit that gave one.
+   * Read under the write lock. */
+  [STMT_LAST_SEQ] = "SELECT coalesce((SELECT value FROM meta WHERE key = 'last_seq'), 0)",
   [STMT_LAST_SEQ_SAVE] = "INSERT INTO meta (key, value) VALUES ('last_seq', ?1) "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   [STMT_KEYS_DEVICE_IK] = "SELECT ik FROM key_devices WHERE user = ?1 AND device = ?2",
@@ -206,6 +205,29 @@ static const char schema_v4[] =
     "  PRIMARY KEY (user, device, id),"
     "  FOREIGN KEY (user, device) REFERENCES key_devices (user, device) ON DELETE CASCADE"
     ") WITHOUT ROWID;";
+
+/* Messages in one B-tree keyed by (recipient, seq), without rowids: a send
+ * inserts one entry instead of a row and an index entry, a GU reads one range
+ * instead of index entries and a row lookup for each, an acknowledgement
+ * deletes one range. The highest seq given is in meta alone (since version 3
+ * it is saved with every commit that gives one). */
+static const char schema_v5[] =
+    "INSERT INTO meta (key, value) VALUES ('last_seq', coalesce((SELECT max(seq) FROM messages), "
+    "0))"
+    "  ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value);"
+    "CREATE TABLE messages_v5 ("
+    "  recipient TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  sender TEXT NOT NULL,"
+    "  text TEXT NOT NULL,"
+    "  ts INTEGER NOT NULL,"
+    "  PRIMARY KEY (recipient, seq)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO messages_v5 (recipient, seq, id, sender, text, ts)"
+    "  SELECT recipient, seq, id, sender, text, ts FROM messages;"
+    "DROP TABLE messages;"
+    "ALTER TABLE messages_v5 RENAME TO messages;";
 
 typedef struct
 {
@@ -1166,6 +1188,8 @@ migrate (MimpdStoreSqlite *self, GError **error)
   if (version < 3 && !exec (self, schema_v3, error))
     goto fail;
   if (version < 4 && !exec (self, schema_v4, error))
+    goto fail;
+  if (version < 5 && !exec (self, schema_v5, error))
     goto fail;
   if (!exec (self, "PRAGMA user_version = " G_STRINGIFY (SCHEMA_VERSION), error))
     goto fail;

@@ -475,7 +475,7 @@ test_migrate_v1 (void)
   g_assert_true (lookup (store, "alice", "newer", "new"));
   g_clear_pointer (&store, mimpd_store_free);
 
-  /* Opening it again is a no-op (version 4 now) and the records are there. */
+  /* Opening it again is a no-op (version 5 now) and the records are there. */
   store = mimpd_store_open (path, FALSE, &error);
   g_assert_no_error (error);
   g_assert_true (lookup (store, "alice", "newer", "new"));
@@ -486,7 +486,7 @@ test_migrate_v1 (void)
 
     sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &s, NULL);
     g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
-    g_assert_cmpint (sqlite3_column_int (s, 0), ==, 4);
+    g_assert_cmpint (sqlite3_column_int (s, 0), ==, 5);
     sqlite3_finalize (s);
   }
   sqlite3_close (db);
@@ -683,6 +683,70 @@ test_waiting_as_stored (void)
   remove_db (dir, path);
 }
 
+/* Version 4's messages: a rowid table and an index on (recipient, seq). */
+static const char schema_v4_messages[] =
+    "CREATE TABLE users (name TEXT PRIMARY KEY NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE messages (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, sender TEXT NOT NULL,"
+    "  recipient TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL);"
+    "CREATE INDEX messages_recipient ON messages (recipient, seq);"
+    "CREATE TABLE sent (sender TEXT NOT NULL, client_id TEXT NOT NULL, msg_id TEXT NOT NULL,"
+    "  ts INTEGER NOT NULL);"
+    "CREATE TABLE key_devices (user TEXT NOT NULL, device INTEGER NOT NULL, ik BLOB NOT NULL,"
+    "  reg INTEGER NOT NULL, spk_id INTEGER NOT NULL, spk BLOB NOT NULL, spk_sig BLOB NOT NULL,"
+    "  published INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user, device)) WITHOUT ROWID;"
+    "CREATE TABLE key_prekeys (user TEXT NOT NULL, device INTEGER NOT NULL, id INTEGER NOT NULL,"
+    "  key BLOB NOT NULL, PRIMARY KEY (user, device, id)) WITHOUT ROWID;"
+    "INSERT INTO messages VALUES (12, 'b12', 'alice', 'bob', 'one', 5),"
+    "  (14, 'c14', 'alice', 'carol', 'two', 6), (13, 'b13', 'alice', 'bob', 'three', 7);"
+    /* A saved last seq below a waiting message: the higher one wins. */
+    "INSERT INTO meta VALUES ('last_seq', 10);"
+    "PRAGMA user_version = 4;";
+
+/* From version 4, the waiting messages move to the table keyed by
+ * (recipient, seq), in order, each recipient's own, and seqs go on above
+ * the highest ever given. */
+static void
+test_migrate_v4 (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (MimpdStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  dir = g_dir_make_tmp ("mimpd-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "v4.db", NULL);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, schema_v4_messages, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = mimpd_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  assert_waiting (store, "b12 b13");
+  g_assert_cmpint (add_to_bob (store, "b15"), ==, 15);
+  assert_waiting (store, "b12 b13 b15");
+  g_assert_true (mimpd_store_messages_drop (store, "bob", 13, &error));
+  assert_waiting (store, "b15");
+  g_clear_pointer (&store, mimpd_store_free);
+
+  store = mimpd_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  assert_waiting (store, "b15");
+  g_assert_cmpint (add_to_bob (store, "b16"), ==, 16);
+  {
+    g_autoptr (GPtrArray) carol = mimpd_store_messages_fetch (store, "carol", 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (carol->len, ==, 1);
+    g_assert_cmpstr (((MimpMessage *) carol->pdata[0])->text, ==, "two");
+    g_assert_cmpint (((MimpMessage *) carol->pdata[0])->seq, ==, 14);
+  }
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
+}
+
 static MimpdKeyBundle *
 key_bundle (guint32 device, guint8 ik_tag, guint first_pk, guint n_pk)
 {
@@ -842,6 +906,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/rolled-back-by-sqlite", test_transaction_rolled_back_by_sqlite);
   g_test_add_func ("/store/message-add-all-or-nothing", test_message_add_all_or_nothing);
   g_test_add_func ("/store/migrate-v1", test_migrate_v1);
+  g_test_add_func ("/store/migrate-v4", test_migrate_v4);
   g_test_add_func ("/store/seq-never-reused", test_seq_never_reused);
   g_test_add_func ("/store/waiting-as-stored", test_waiting_as_stored);
   g_test_add_func ("/store/keys", test_keys);
