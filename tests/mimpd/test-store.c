@@ -495,19 +495,25 @@ test_migrate_v1 (void)
 
 /* In the open group: the message's seq, or 0 when the store refused it. */
 static gint64
-add_in_group (MimpdStore *store, const char *id, const char *text)
+add_in_group_to (MimpdStore *store, const char *to, const char *id, const char *text)
 {
   g_autoptr (GError) error = NULL;
   MimpMessage m = { 0 };
 
   m.id = (char *) id;
   m.from = (char *) "alice";
-  m.to = (char *) "bob";
+  m.to = (char *) to;
   m.text = (char *) text;
   m.timestamp = 1;
   if (!mimpd_store_message_add (store, &m, NULL, &error))
     return 0;
   return m.seq;
+}
+
+static gint64
+add_in_group (MimpdStore *store, const char *id, const char *text)
+{
+  return add_in_group_to (store, "bob", id, text);
 }
 
 /* In a group of its own. */
@@ -679,6 +685,70 @@ test_waiting_as_stored (void)
   g_assert_no_error (error);
 
   g_clear_pointer (&other, mimpd_store_free);
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
+}
+
+/* Acknowledgements drop one recipient's messages up to a seq, and nothing
+ * else: a seq of another recipient's message, one beyond the last given,
+ * one below what was already dropped; in a group that rolls back, nothing;
+ * after a restart, what was committed stays dropped. */
+static void
+test_ack_edges (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (MimpdStore) store = open_file_store (&dir, &path);
+  g_autoptr (GPtrArray) carol = NULL;
+  gint64 b1, c1, b2, b3;
+
+  g_assert_true (mimpd_store_begin (store, &error));
+  b1 = add_in_group (store, "b1", "hi");
+  c1 = add_in_group_to (store, "carol", "c1", "hi");
+  b2 = add_in_group (store, "b2", "hi");
+  g_assert_cmpint (b1, >, 0);
+  g_assert_true (mimpd_store_commit (store, &error));
+
+  /* Carol's seq, between Bob's two: Bob's first goes, Carol's stays. */
+  g_assert_cmpint (b1, <, c1);
+  g_assert_cmpint (c1, <, b2);
+  g_assert_true (mimpd_store_messages_drop (store, "bob", c1, &error));
+  assert_waiting (store, "b2");
+  carol = mimpd_store_messages_fetch (store, "carol", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (carol->len, ==, 1);
+
+  /* Below what was dropped: nothing changes. In a group rolled back:
+   * nothing is dropped. */
+  g_assert_true (mimpd_store_messages_drop (store, "bob", b1, &error));
+  assert_waiting (store, "b2");
+  g_assert_true (mimpd_store_begin (store, &error));
+  g_assert_true (mimpd_store_messages_drop (store, "bob", b2, &error));
+  assert_waiting (store, "");
+  mimpd_store_rollback (store);
+  assert_waiting (store, "b2");
+
+  /* Beyond the last seq given: everything waiting goes, later messages
+   * come. */
+  g_assert_true (mimpd_store_messages_drop (store, "bob", G_MAXINT64, &error));
+  assert_waiting (store, "");
+  g_assert_true (mimpd_store_begin (store, &error));
+  b3 = add_in_group (store, "b3", "hi");
+  g_assert_true (mimpd_store_commit (store, &error));
+  g_assert_cmpint (b3, >, b2);
+  assert_waiting (store, "b3");
+
+  /* Committed drops hold after a restart. */
+  g_clear_pointer (&store, mimpd_store_free);
+  store = mimpd_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  assert_waiting (store, "b3");
+  g_clear_pointer (&carol, g_ptr_array_unref);
+  carol = mimpd_store_messages_fetch (store, "carol", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (carol->len, ==, 1);
+  g_assert_cmpstr (((MimpMessage *) carol->pdata[0])->id, ==, "c1");
   g_clear_pointer (&store, mimpd_store_free);
   remove_db (dir, path);
 }
@@ -909,6 +979,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/migrate-v4", test_migrate_v4);
   g_test_add_func ("/store/seq-never-reused", test_seq_never_reused);
   g_test_add_func ("/store/waiting-as-stored", test_waiting_as_stored);
+  g_test_add_func ("/store/ack-edges", test_ack_edges);
   g_test_add_func ("/store/keys", test_keys);
   g_test_add_func ("/store/user-exists", test_user_exists);
   return g_test_run ();
