@@ -7,11 +7,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -21,6 +19,7 @@
 #include "mimp.h"
 #include "mimpd-admin.h"
 #include "mimpd-hub.h"
+#include "mimpd-lock.h"
 #include "mimpd-password.h"
 #include "mimpd-server.h"
 #include "mimpd-store-sqlite.h"
@@ -204,51 +203,6 @@ raise_fd_limit (void)
     }
 }
 
-/* One server per database: a second would keep its own index of sent ids
- * (retries sent to it would be taken for new messages) and its own long
- * polls. `mimpd user` commands do not take the lock. A server restarted
- * while the old one is still exiting waits for it, up to 5 s. The lock
- * (flock on DATABASE.lock, kept open) goes when the process does. */
-static gboolean
-lock_database (const char *database, GError **error)
-{
-  g_autofree char *path = NULL;
-  int fd;
-
-  /* @database is SQLite's absolute name of the file: the same for every
-   * spelling (relative, URI, symlink) of one database; "" in memory. */
-  if (database[0] == '\0')
-    return TRUE;
-  path = g_strconcat (database, ".lock", NULL);
-  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot open %s: %s", path,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  for (guint i = 0; flock (fd, LOCK_EX | LOCK_NB) != 0; i++)
-    {
-      int saved = errno;
-
-      if (saved != EWOULDBLOCK || i == 50)
-        {
-          close (fd);
-          if (saved == EWOULDBLOCK)
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                         "another mimpd is serving %s (it holds %s)", database, path);
-          else
-            g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot lock %s: %s",
-                         path, g_strerror (saved));
-          return FALSE;
-        }
-      g_usleep (100 * 1000);
-    }
-  return TRUE; /* fd stays open: the lock lasts as long as the process */
-}
-
 static int
 serve (const char *database, gboolean sync_full)
 {
@@ -284,7 +238,10 @@ serve (const char *database, gboolean sync_full)
   store = mimpd_store_open (database, sync_full, &error);
   if (store == NULL)
     return fail ("%s", error->message);
-  if (!lock_database (mimpd_store_sqlite_get_filename (store), &error))
+  /* One server per database (mimpd-lock.c): a second would keep its own
+   * index of sent ids (retries sent to it would be taken for new messages)
+   * and its own long polls. The lock goes when the process does. */
+  if (mimpd_lock_database (mimpd_store_sqlite_get_filename (store), MIMPD_LOCK_SERVE, &error) == -1)
     return fail ("%s", error->message);
 
   daemon.hub = mimpd_hub_new (store, (guint32) opt_max_body);
