@@ -24,6 +24,7 @@
 #include "mimpd-server.h"
 #include "mimpd-store-sqlite.h"
 #include "mimpd-store.h"
+#include "mimpd-throttle.h"
 
 #define SHUTDOWN_GRACE_US (5 * G_USEC_PER_SEC)
 #define SENT_EXPIRY_MS ((gint64) 7 * 24 * 3600 * 1000)
@@ -43,6 +44,8 @@ static int opt_max_connections = 20000;
 static int opt_max_unauth = 256;
 static int opt_idle_timeout = 120;
 static int opt_login_timeout = 30;
+static int opt_accept_rate = MIMPD_ACCEPT_RATE_DEFAULT;
+static int opt_accept_burst = MIMPD_ACCEPT_BURST_DEFAULT;
 static gboolean opt_no_extensions;
 static int opt_key_fetch_rate = MIMPD_KEY_FETCH_RATE_DEFAULT;
 static int opt_ephemeral_rate = MIMPD_EPHEMERAL_RATE_DEFAULT;
@@ -77,6 +80,13 @@ static const GOptionEntry entries[] = {
     "Close a connection that sent nothing for this many seconds (default 120)", "S" },
   { "login-timeout", 0, 0, G_OPTION_ARG_INT, &opt_login_timeout,
     "Close a connection that has not logged in after this many seconds (default 30)", "S" },
+  { "accept-rate", 0, 0, G_OPTION_ARG_INT, &opt_accept_rate,
+    "Most new connections per second from one IPv4 address or IPv6 /64, after a burst; further "
+    "ones are closed at once (default 50; 0: no limit)",
+    "N" },
+  { "accept-burst", 0, 0, G_OPTION_ARG_INT, &opt_accept_burst,
+    "New connections one address may open at once before --accept-rate applies (default 200)",
+    "N" },
   { "sync", 0, 0, G_OPTION_ARG_STRING, &opt_sync,
     "Durability of commits: full (default; survives a crash of the machine) or normal "
     "(survives a crash of mimpd, not of the machine)",
@@ -222,6 +232,8 @@ serve (const char *database, gboolean sync_full)
   if (opt_max_connections < 1 || opt_max_unauth < 1 || opt_idle_timeout < 1 ||
       opt_login_timeout < 1 || opt_key_fetch_rate < 1 || opt_ephemeral_rate < 1)
     return fail ("limits and timeouts must be at least 1");
+  if (opt_accept_rate < 0 || opt_accept_burst < 1)
+    return fail ("--accept-rate must be at least 0 (no limit) and --accept-burst at least 1");
 
   if (opt_tls_cert != NULL)
     {
@@ -255,6 +267,8 @@ serve (const char *database, gboolean sync_full)
   options.max_unauthenticated_per_address = (guint) opt_max_unauth;
   options.idle_timeout_s = (guint) opt_idle_timeout;
   options.login_timeout_s = (guint) opt_login_timeout;
+  options.accept_rate = (guint) opt_accept_rate;
+  options.accept_burst = (guint) opt_accept_burst;
   daemon.server = mimpd_server_new (daemon.hub, &options);
   if (!mimpd_server_start (daemon.server, &error))
     {
