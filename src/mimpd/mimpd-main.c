@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #define SENT_EXPIRY_MS ((gint64) 7 * 24 * 3600 * 1000)
 #define EXPIRE_INTERVAL_S 3600
 #define MIN_BODY_LIMIT (128 * 1024)
+#define MMAP_THRESHOLD (1024 * 1024)
 
 static char *opt_database;
 static char *opt_listen;
@@ -320,6 +322,13 @@ main (int argc, char *argv[])
   g_autofree char *dir = NULL;
   gboolean sync_full = TRUE;
 
+  /* Blocks of 1 MiB and more get their own mapping, returned to the system
+   * when freed. glibc's default threshold rises to the size of any mapped
+   * block once it is freed (up to 32 MiB), so after the first login each
+   * Argon2id buffer (19 MiB, on a worker thread) came from that thread's
+   * arena, which kept it: RSS 7 -> 85 MiB after 24 logins, 4 at once,
+   * and 7.8 MiB with this. Setting the threshold turns that rise off. */
+  mallopt (M_MMAP_THRESHOLD, MMAP_THRESHOLD);
   g_log_set_writer_func (log_writer, NULL, NULL);
   /* TLS 1.2 at least. glib-networking's GnuTLS backend reads this before
    * its first TLS connection; an administrator's own setting wins.
