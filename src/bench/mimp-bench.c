@@ -1003,8 +1003,9 @@ proc_cpu_s (int pid, double *cpu)
   return TRUE;
 }
 
+/* A field of /proc/PID/status in KiB ("VmRSS:", "VmHWM:" the peak). */
 static long
-proc_rss_kib (int pid)
+proc_status_kib (int pid, const char *field)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/status", pid);
   g_autofree char *text = NULL;
@@ -1012,8 +1013,14 @@ proc_rss_kib (int pid)
 
   if (pid <= 0 || !g_file_get_contents (path, &text, NULL, NULL))
     return -1;
-  p = strstr (text, "VmRSS:");
-  return p ? strtol (p + 6, NULL, 10) : -1;
+  p = strstr (text, field);
+  return p ? strtol (p + strlen (field), NULL, 10) : -1;
+}
+
+static long
+proc_rss_kib (int pid)
+{
+  return proc_status_kib (pid, "VmRSS:");
 }
 
 static double
@@ -1179,6 +1186,9 @@ run_load (void)
     }
   printf ("\"server_rss_start_kib\": %ld,\n", rss_start);
   printf ("\"server_rss_end_kib\": %ld,\n", rss_end);
+  /* The server's peak over its whole life: over this run for a server
+   * started for it. */
+  printf ("\"server_rss_peak_kib\": %ld,\n", proc_status_kib (opt_server_pid, "VmHWM:"));
   printf ("\"server_cpu_s\": %.3f,\n", cpu1 - cpu0);
   printf ("\"server_cpu_util\": %.3f,\n", (cpu1 - cpu0) / opt_duration);
   printf ("\"server_cpu_us_per_msg\": %.2f\n",
