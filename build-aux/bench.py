@@ -332,13 +332,16 @@ class Bench:
 
     # --- growth ------------------------------------------------------------
 
-    def peak_kib(self, server):
-        """VmHWM: the server's peak RSS over its life."""
+    def status_kib(self, server, field="VmRSS"):
+        """A field of /proc/PID/status in KiB; VmHWM is the peak RSS over its life."""
         with open("/proc/%d/status" % server.pid) as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
         return -1
+
+    def peak_kib(self, server):
+        return self.status_kib(server, "VmHWM")
 
     def backlog(self, n, page_rate):
         """A fresh mimpd; fill0 sends @n messages (with ids, as the app does)
@@ -364,7 +367,7 @@ class Bench:
                     raise RuntimeError("fill: %x %r" % (pid, body[:200]))
         R["fill_s"] = time.monotonic() - t
         fill.close()
-        R["rss_filled_kib"] = self.rss_kib(s)
+        R["rss_filled_kib"] = self.status_kib(s)
         duration = a.backlog_duration
         argv = ["--proto", "mimp", "--port", str(s.port), "--server-pid", str(s.pid),
                 "--clients", "100", "--warmup", "1", "--duration", str(duration),
@@ -403,18 +406,11 @@ class Bench:
         R["slowest_page_ms"] = slowest * 1000
         R["drain_in_window"] = R["drain_s"] < duration - 0.5
         R["rss_peak_kib"] = self.peak_kib(s)
-        R["rss_end_kib"] = self.rss_kib(s)
+        R["rss_end_kib"] = self.status_kib(s)
         if got != n:
             raise RuntimeError("drained %d of %d waiting messages" % (got, n))
         self.stop(s)
         return R
-
-    def rss_kib(self, server):
-        with open("/proc/%d/status" % server.pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return -1
 
     def add_growth_users(self):
         a = self.args
