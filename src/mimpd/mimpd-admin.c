@@ -4,9 +4,10 @@
  * from --password-file, never from the command line. Every failure is one
  * line on standard error and a non-zero exit status.
  *
- * Changes are refused while a server runs on the database (mimpd-lock.c):
- * the operator stops it, changes users, and starts it again. "user list"
- * only reads, and works beside a server.
+ * Every command is refused while a server runs on the database
+ * (mimpd-lock.c): the operator stops it, changes users, and starts it
+ * again. "user list" too: opening the database may migrate its schema (a
+ * newer mimpd), which must not happen under a running server.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -111,8 +112,7 @@ mimpd_admin_run (const char *database, const char *password_file, char **args)
 
   /* Before the password is read: refused at once beside a server. Held
    * until the process exits. */
-  if (strcmp (command, "list") != 0 &&
-      mimpd_lock_database (database, MIMPD_LOCK_ADMIN, &error) == -1)
+  if (mimpd_lock_database (database, MIMPD_LOCK_ADMIN, &error) == -1)
     return fail ("%s", error->message);
 
   /* Read and hash the password before touching the database. */

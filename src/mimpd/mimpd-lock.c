@@ -7,7 +7,8 @@
  * flock and fcntl locks are independent on Linux.
  *
  * A server holds an exclusive lock for its whole life; a `mimpd user`
- * command a shared one while it runs. So two servers never share a
+ * command (list included: a newer mimpd migrates the schema when it opens
+ * the database) a shared one while it runs. So two servers never share a
  * database, `mimpd user` commands may run side by side, and neither kind
  * runs beside a server: a server keeps state from the database in memory
  * (the index of sent ids, sessions of logged-in users), and the operator
