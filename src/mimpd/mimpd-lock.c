@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <sqlite3.h>
 
 #include "mimpd-lock.h"
 
@@ -55,9 +56,29 @@ canonical_path (const char *database)
   return g_canonicalize_filename (database, NULL);
 }
 
+/* SQLite's absolute name of @database, which it may be given as a URI
+ * ("file:..."), relatively or through a symbolic link; %NULL when it does
+ * not exist. Only before this process opens the database: closing this
+ * connection closes a descriptor of the file, which would drop every POSIX
+ * lock that SQLite holds on it for the process. Opening read-only reads
+ * nothing and takes no lock. */
+static char *
+sqlite_name (const char *database)
+{
+  sqlite3 *db = NULL;
+  char *name = NULL;
+
+  if (sqlite3_open_v2 (database, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK)
+    name = g_strdup (sqlite3_db_filename (db, "main"));
+  sqlite3_close (db);
+  return name;
+}
+
 /**
  * mimpd_lock_database:
- * @database: the database's file; "" for a database in memory (no lock)
+ * @database: the database's file; "" for a database in memory (no lock).
+ *   The server passes SQLite's name of the database it has open; a
+ *   command, before opening it, the name it was given.
  *
  * Takes the lock of @database for the life of the process (or until the
  * returned descriptor is closed).
@@ -68,11 +89,14 @@ canonical_path (const char *database)
 int
 mimpd_lock_database (const char *database, MimpdLockMode mode, GError **error)
 {
+  g_autofree char *resolved = NULL;
   g_autofree char *canonical = NULL;
   g_autofree char *path = NULL;
   int operation = (mode == MIMPD_LOCK_SERVE ? LOCK_EX : LOCK_SH) | LOCK_NB;
   int fd;
 
+  if (mode == MIMPD_LOCK_ADMIN && (resolved = sqlite_name (database)) != NULL)
+    database = resolved;
   if (database[0] == '\0')
     return -2;
   canonical = canonical_path (database);

@@ -172,7 +172,8 @@ def test_no_changes_beside_a_server():
     try:
         for args in (["user", "add", "newbie"], ["user", "passwd", "keeper"],
                      ["user", "remove", "keeper"], ["user", "list"]):
-            for database in (srv.database, link, os.path.relpath(srv.database)):
+            for database in (srv.database, link, os.path.relpath(srv.database),
+                             "file:" + srv.database):
                 p = subprocess.run([mimpd_binary(), "--database", database, *args],
                                    input=(random_password() + "\n").encode(),
                                    capture_output=True, env=srv.env, timeout=30)
