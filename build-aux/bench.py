@@ -942,6 +942,15 @@ compare ratios, and take absolute numbers as context. Run with: {args}, at commi
 - **Capacity**: {idle} idle connections that logged in (mimpd: each holds a long poll,
   as the app does when idle; ngircd: registered), memory = server RSS growth / N,
   then the throughput run beside them.
+- **Peak memory**: VmHWM of mimpd and of ngircd at the end of the {clients}-client
+  throughput run, each a server started for that run.
+- **Growth** (not with `--quick`; `--growth-only` runs it alone): the throughput run with
+  `--growth-clients` clients beside the {clients}-client one, each on a fresh mimpd; and
+  a user with `--backlog` / 10 and `--backlog` waiting messages (sent to them through
+  mimpd with client ids) who logs in and drains them with acknowledged GUs, while the
+  other users send `--backlog-rate` msg/s in total, against the same load without the
+  drain. mimpd runs with `--accept-rate` and `--accept-burst` at 1,000,000, since every
+  bench client connects from 127.0.0.1.
 - **Codec**: in-process, median of 7 rounds, against `memcpy` of the same buffer.
 - **Login**: Argon2id at the real cost, in process and through mimpd.
 
