@@ -59,11 +59,13 @@ struct _MimpdServer
   int epfd;
   GSource *epoll_source;
 
-  GQueue clients;                 /* of Client, through Client.link */
-  GHashTable *unauth;             /* address -> GQueue of Client, through Client.unauth_link */
-  MimpdAcceptLimit *accept_limit; /* %NULL: no limit */
+  GQueue clients;     /* of Client, through Client.link */
+  GHashTable *unauth; /* address -> GQueue of Client, through Client.unauth_link */
   guint sweep_source;
   gboolean stopping;
+
+  /* New connections per source, %NULL for no limit. */
+  MimpdAcceptLimit *accept_limit;
 };
 
 struct _Client
