@@ -669,6 +669,13 @@ def build_report(R, args, m):
         "p50 %s ms, p99 %s ms; %.1f ms server CPU each" % (
             fmt(lg["login_p50_us"] / 1000, 1), fmt(lg["login_p99_us"] / 1000, 1),
             lg["server_cpu_ms_per_login"]))
+    if "server_rss_end_kib" in lg:
+        row("mimpd RSS before / after those logins (peak), MiB",
+            "%.1f / %.1f (%.1f)" % (lg["server_rss_start_kib"] / 1024,
+                                    lg["server_rss_end_kib"] / 1024,
+                                    lg["server_rss_peak_kib"] / 1024),
+            "each verification takes 19 MiB while it runs, %d at most at once" % max(
+                2, min(8, m["nproc"] or 2)))
     return rows
 
 

@@ -1204,6 +1204,7 @@ run_logins (void)
   double cpu0 = 0, cpu1 = 0;
   double elapsed;
   int started = 0;
+  long rss_start = proc_rss_kib (opt_server_pid);
 
   /* Connections are made in waves of the concurrency: max-inflight bounds it. */
   opt_max_inflight = opt_login_concurrency;
@@ -1226,6 +1227,11 @@ run_logins (void)
   printf ("\"login_concurrency\": %d,\n", opt_login_concurrency);
   printf ("\"logins_per_s\": %.1f,\n", bench.logins_done / elapsed);
   print_hist ("login", &bench.login_lat);
+  /* What the verifications (19 MiB each at the real cost) left behind,
+   * and the most they took at once. */
+  printf ("\"server_rss_start_kib\": %ld,\n", rss_start);
+  printf ("\"server_rss_end_kib\": %ld,\n", proc_rss_kib (opt_server_pid));
+  printf ("\"server_rss_peak_kib\": %ld,\n", proc_status_kib (opt_server_pid, "VmHWM:"));
   printf ("\"server_cpu_ms_per_login\": %.2f\n",
           bench.logins_done ? (cpu1 - cpu0) * 1e3 / bench.logins_done : 0.0);
   printf ("}\n");
