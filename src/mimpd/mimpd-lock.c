@@ -3,8 +3,10 @@
  * The lock is an flock(2) on DATABASE.lock, a file of its own beside the
  * database: SQLite takes POSIX (fcntl) locks on the database and its WAL
  * files, and closing any descriptor of a file drops every fcntl lock the
- * process holds on it, so mimpd never opens the database file itself.
- * flock and fcntl locks are independent on Linux.
+ * process holds on it, so the lock must not be taken on the database.
+ * flock and fcntl locks are independent on Linux. (A command asks SQLite
+ * for the database's name through a connection of its own, opened and
+ * closed before the store opens the database: see sqlite_name().)
  *
  * A server holds an exclusive lock for its whole life; a `mimpd user`
  * command (list included: a newer mimpd migrates the schema when it opens
