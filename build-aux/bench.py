@@ -25,7 +25,10 @@ import secrets
 import shutil
 import signal
 import socket
+import struct
 import subprocess
+import threading
+import uuid
 import sys
 import tempfile
 import time
@@ -138,8 +141,12 @@ class Bench:
                 raise RuntimeError("mimpd user add failed: " + p.stderr.read().decode())
 
     def start_mimpd(self, *extra, test_cost=True):
+        # Every bench client connects from 127.0.0.1, thousands at once: the
+        # per-address accept rate stays on (its cost is measured) but does
+        # not bind.
         proc = subprocess.Popen([self.mimpd, "--database", self.db, "--listen", "127.0.0.1",
-                                 "--port", "0", *extra], stdout=subprocess.PIPE,
+                                 "--port", "0", "--accept-rate", "1000000",
+                                 "--accept-burst", "1000000", *extra], stdout=subprocess.PIPE,
                                 stderr=open(os.path.join(self.tmp, "mimpd.log"), "ab"),
                                 env=self.env(test_cost))
         port = read_listening(proc, r"listening on 127\.0\.0\.1:(\d+)")
@@ -270,6 +277,8 @@ class Bench:
         self.add_users(["bench%d" % i for i in range(a.clients)])
         self.add_users(["idle%d" % i for i in range(a.idle_users)])
         self.add_users(["login0"], test_cost=False)
+        if a.growth:
+            self.add_growth_users()
         R["setup_users_s"] = time.monotonic() - t0
 
         R["fsync"] = self.fsync_latency()
@@ -308,6 +317,10 @@ class Bench:
                                     str(a.idle_users))
         self.stop(s)
 
+        # Growth: 1,000 clients, a big backlog drained.
+        if a.growth:
+            R["growth"] = self.run_growth()
+
         # Login at the real Argon2id cost.
         s = self.start_mimpd(test_cost=False)
         R["login"] = self.tool_json(["--port", str(s.port), "--server-pid", str(s.pid),
@@ -315,6 +328,167 @@ class Bench:
                                      "--clients", "1", "--login", str(a.logins),
                                      "--login-concurrency", "4"])
         self.stop(s)
+
+
+    # --- growth ------------------------------------------------------------
+
+    def status_kib(self, server, field="VmRSS"):
+        """A field of /proc/PID/status in KiB; VmHWM is the peak RSS over its life."""
+        with open("/proc/%d/status" % server.pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        return -1
+
+    def peak_kib(self, server):
+        return self.status_kib(server, "VmHWM")
+
+    def backlog(self, n, page_rate):
+        """A fresh mimpd; fill0 sends @n messages (with ids, as the app does)
+        to drain0, who is offline; then, while the bench's 100 clients send
+        at @page_rate msg/s in total, drain0 logs in and drains them with
+        acknowledged GUs (pages of up to 500). Beside it, the same paced load
+        without the drain, on the same server, as the baseline."""
+        a = self.args
+        s = self.start_mimpd()
+        R = {"waiting": n}
+        fill = FastClient(s.port)
+        fill.login("fill0", self.password)
+        t = time.monotonic()
+        window = 500
+        for first in range(0, n, window):
+            count = min(window, n - first)
+            fill.send_many(SM_ID, [fill.sm_body("drain0", "backlog %d %s" % (i, "x" * 40),
+                                                str(uuid.uuid4()))
+                                   for i in range(first, first + count)])
+            for _ in range(count):
+                pid, body = fill.recv()
+                if pid != SM_ID:
+                    raise RuntimeError("fill: %x %r" % (pid, body[:200]))
+        R["fill_s"] = time.monotonic() - t
+        fill.close()
+        R["rss_filled_kib"] = self.status_kib(s)
+        duration = a.backlog_duration
+        argv = ["--proto", "mimp", "--port", str(s.port), "--server-pid", str(s.pid),
+                "--clients", "100", "--warmup", "1", "--duration", str(duration),
+                "--rate", str(page_rate), "--password-file", self.pwfile]
+        R["baseline"] = self.tool_json(argv)
+        # The drain starts half a second into the measured window.
+        result = {}
+        load = threading.Thread(target=lambda: result.update(self.tool_json(argv)))
+        load.start()
+        time.sleep(1.5)
+        drain = FastClient(s.port)
+        t = time.monotonic()
+        drain.login("drain0", self.password)
+        ack, got, pages, slowest = 0, 0, 0, 0.0
+        while True:
+            t_page = time.monotonic()
+            drain.send_many(GU_ID, [json.dumps({"uf": "drain0", "token": drain.token,
+                                                "ack": ack}).encode()])
+            pid, body = drain.recv()
+            slowest = max(slowest, time.monotonic() - t_page)
+            if pid != GU_ID:
+                raise RuntimeError("drain: %x %r" % (pid, body[:200]))
+            reply = json.loads(body)
+            pages += 1
+            got += len(reply["messages"])
+            if reply["messages"]:
+                ack = reply["messages"][-1]["seq"]
+            elif not reply["more"]:
+                break
+        R["drain_s"] = time.monotonic() - t
+        drain.close()
+        load.join()
+        R["during"] = result
+        R["drained"] = got
+        R["pages"] = pages
+        R["slowest_page_ms"] = slowest * 1000
+        R["drain_in_window"] = R["drain_s"] < duration - 0.5
+        R["rss_peak_kib"] = self.peak_kib(s)
+        R["rss_end_kib"] = self.status_kib(s)
+        if got != n:
+            raise RuntimeError("drained %d of %d waiting messages" % (got, n))
+        self.stop(s)
+        return R
+
+    def add_growth_users(self):
+        a = self.args
+        self.add_users(["bench%d" % i for i in range(a.clients, a.growth_clients)])
+        self.add_users(["fill0", "drain0"])
+
+    def run_growth(self):
+        """Throughput with 1,000 clients beside the 100-client run, and a
+        user with a big backlog draining it, at two sizes."""
+        a = self.args
+        G = {}
+        s = self.start_mimpd()
+        G["clients_%d" % a.clients] = self.load(s, "mimp")
+        G["clients_%d" % a.clients]["server_rss_peak_kib"] = self.peak_kib(s)
+        self.stop(s)
+        s = self.start_mimpd()
+        G["clients_%d" % a.growth_clients] = self.load(s, "mimp", clients=a.growth_clients)
+        G["clients_%d" % a.growth_clients]["server_rss_peak_kib"] = self.peak_kib(s)
+        self.stop(s)
+        for n in (a.backlog // 10, a.backlog):
+            G["backlog_%d" % n] = self.backlog(n, a.backlog_rate)
+        return G
+
+
+# A MIMP client for the backlog run: fast enough in Python to send and read
+# hundreds of thousands of messages (the cipher on whole bodies at once).
+SCH_ID, AH_ID, SM_ID, GU_ID = 0x0AA0, 0xA00F, 0x00AF, 0x0CCF
+
+
+class FastClient:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=120)
+        self.buf = bytearray()
+        pid, puzzle = self.recv(cipher=False)
+        assert pid == SCH_ID and len(puzzle) == 256
+        start, offset = puzzle[0], puzzle[255]
+        self.key = bytes(puzzle[start + i * offset] for i in range(24))
+        self.stream = b""
+
+    def xor(self, body):
+        if len(self.stream) < len(body):
+            self.stream = self.key * (len(body) // 24 + 1)
+        n = len(body)
+        return (int.from_bytes(body, "little") ^
+                int.from_bytes(self.stream[:n], "little")).to_bytes(n, "little")
+
+    def send_many(self, pid, bodies):
+        self.sock.sendall(b"".join(struct.pack("<HHHI", 0xB00B, 1, pid, len(b)) + self.xor(b)
+                                   for b in bodies))
+
+    def recv(self, cipher=True):
+        while True:
+            if len(self.buf) >= 10:
+                magic, version, pid, length = struct.unpack_from("<HHHI", self.buf)
+                if magic != 0xB00B:
+                    raise RuntimeError("bad frame")
+                if len(self.buf) >= 10 + length:
+                    body = bytes(self.buf[10:10 + length])
+                    del self.buf[:10 + length]
+                    return pid, (self.xor(body) if cipher else body)
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise ConnectionError("closed")
+            self.buf += chunk
+
+    def login(self, user, password):
+        self.send_many(AH_ID, [json.dumps({"uf": user, "up": password}).encode()])
+        pid, body = self.recv()
+        if pid != AH_ID:
+            raise RuntimeError("login of %s refused (%x)" % (user, pid))
+        self.user, self.token = user, body.decode()
+
+    def sm_body(self, to, text, client_id):
+        return json.dumps({"uf": self.user, "ut": to, "ms": text, "token": self.token,
+                           "id": client_id}).encode()
+
+    def close(self):
+        self.sock.close()
 
 
 NGIRCD_CONF = """\
@@ -467,6 +641,13 @@ def build_report(R, args, m):
         "mimpd %.2f of its own without them" % ratio(mid["delivered_per_s"],
                                                      mi["delivered_per_s"]),
         ">= 0.8, no errors", healthy)
+    if "server_rss_peak_kib" in mi:
+        peak_m, peak_n = mi["server_rss_peak_kib"] / 1024, ng["server_rss_peak_kib"] / 1024
+        row("peak RSS (VmHWM) in the %d-client throughput run, MiB" % mi["clients"],
+            "mimpd %.1f, ngircd %.1f" % (peak_m, peak_n), "%.1fx ngircd" % ratio(peak_m, peak_n),
+            "mimpd <= 48 MiB", peak_m <= 48)
+    if "growth" in R:
+        growth_rows(R["growth"], args, row)
     c = R["codec"]
     row("XOR cipher, 1 MiB body, MB/s", fmt(c["codec_1mib_xor_mb_s"]),
         "memcpy %s (%.2f of it)" % (fmt(c["codec_1mib_memcpy_mb_s"]),
@@ -488,7 +669,67 @@ def build_report(R, args, m):
         "p50 %s ms, p99 %s ms; %.1f ms server CPU each" % (
             fmt(lg["login_p50_us"] / 1000, 1), fmt(lg["login_p99_us"] / 1000, 1),
             lg["server_cpu_ms_per_login"]))
+    if "server_rss_end_kib" in lg:
+        row("mimpd RSS before / after those logins (peak), MiB",
+            "%.1f / %.1f (%.1f)" % (lg["server_rss_start_kib"] / 1024,
+                                    lg["server_rss_end_kib"] / 1024,
+                                    lg["server_rss_peak_kib"] / 1024),
+            "each verification takes 19 MiB while it runs, %d at most at once" % max(
+                2, min(8, m["nproc"] or 2)))
     return rows
+
+
+def growth_rows(G, args, row):
+    """How the costs grow: clients x10, waiting messages x10."""
+    keys = sorted((k for k in G if k.startswith("clients_")), key=lambda k: int(k[8:]))
+    if len(keys) == 2:
+        small, big = G[keys[0]], G[keys[1]]
+        row("%s -> %s clients: msg/s" % (fmt(small["clients"]), fmt(big["clients"])),
+            "%s -> %s" % (fmt(small["delivered_per_s"]), fmt(big["delivered_per_s"])),
+            "%.2fx" % ratio(big["delivered_per_s"], small["delivered_per_s"]))
+        row("%s -> %s clients: server CPU per message, µs" % (fmt(small["clients"]),
+                                                              fmt(big["clients"])),
+            "%.1f -> %.1f" % (small["server_cpu_us_per_msg"], big["server_cpu_us_per_msg"]),
+            "%.2fx" % ratio(big["server_cpu_us_per_msg"], small["server_cpu_us_per_msg"]),
+            "linear or better: <= 1.5x", ratio(big["server_cpu_us_per_msg"],
+                                                small["server_cpu_us_per_msg"]) <= 1.5)
+        row("%s -> %s clients: delivery latency p50 / p99, µs" % (fmt(small["clients"]),
+                                                                  fmt(big["clients"])),
+            "%s / %s -> %s / %s" % (fmt(small["e2e_p50_us"]), fmt(small["e2e_p99_us"]),
+                                    fmt(big["e2e_p50_us"]), fmt(big["e2e_p99_us"])),
+            "each client waits for its previous reply: p50 grows with the clients")
+        row("%s -> %s clients: mimpd peak RSS, MiB" % (fmt(small["clients"]), fmt(big["clients"])),
+            "%.1f -> %.1f" % (small["server_rss_peak_kib"] / 1024,
+                              big["server_rss_peak_kib"] / 1024),
+            "%.2fx for %.0fx the clients" % (
+                ratio(big["server_rss_peak_kib"], small["server_rss_peak_kib"]),
+                ratio(big["clients"], small["clients"])))
+    keys = sorted((k for k in G if k.startswith("backlog_")), key=lambda k: int(k[8:]))
+    for k in keys:
+        b = G[k]
+        base, dur = b["baseline"], b["during"]
+        row("drain %s waiting messages: s (µs per message), pages; slowest page ms" %
+            fmt(b["waiting"]),
+            "%.2f (%.1f), %d; %.0f" % (b["drain_s"], b["drain_s"] * 1e6 / b["waiting"],
+                                        b["pages"], b["slowest_page_ms"]),
+            "filled in %.1f s" % b["fill_s"])
+        row("  mimpd RSS: filled / peak over fill and drain, MiB",
+            "%.1f / %.1f" % (b["rss_filled_kib"] / 1024, b["rss_peak_kib"] / 1024))
+        row("  other users at %s msg/s meanwhile: delivery p50 / p99 / max, µs" %
+            fmt(args.backlog_rate),
+            "%s / %s / %s" % (fmt(dur["e2e_p50_us"]), fmt(dur["e2e_p99_us"]),
+                              fmt(dur["e2e_max_us"])),
+            "without the drain %s / %s / %s%s" % (
+                fmt(base["e2e_p50_us"]), fmt(base["e2e_p99_us"]), fmt(base["e2e_max_us"]),
+                "" if b["drain_in_window"] else "; the drain outlasted the window"))
+    if len(keys) == 2:
+        small, big = G[keys[0]], G[keys[1]]
+        per_s = small["drain_s"] / small["waiting"]
+        per_b = big["drain_s"] / big["waiting"]
+        row("%s -> %s waiting: drain time per message" % (fmt(small["waiting"]),
+                                                          fmt(big["waiting"])),
+            "%.2fx" % ratio(per_b, per_s), "10x the messages",
+            "linear or better: <= 1.5x", ratio(per_b, per_s) <= 1.5)
 
 
 def build_app_report(A):
@@ -708,6 +949,15 @@ compare ratios, and take absolute numbers as context. Run with: {args}, at commi
 - **Capacity**: {idle} idle connections that logged in (mimpd: each holds a long poll,
   as the app does when idle; ngircd: registered), memory = server RSS growth / N,
   then the throughput run beside them.
+- **Peak memory**: VmHWM of mimpd and of ngircd at the end of the {clients}-client
+  throughput run, each a server started for that run.
+- **Growth** (not with `--quick`; `--growth-only` runs it alone): the throughput run with
+  `--growth-clients` clients beside the {clients}-client one, each on a fresh mimpd; and
+  a user with `--backlog` / 10 and `--backlog` waiting messages (sent to them through
+  mimpd with client ids) who logs in and drains them with acknowledged GUs, while the
+  other users send `--backlog-rate` msg/s in total, against the same load without the
+  drain. mimpd runs with `--accept-rate` and `--accept-burst` at 1,000,000, since every
+  bench client connects from 127.0.0.1.
 - **Codec**: in-process, median of 7 rounds, against `memcpy` of the same buffer.
 - **Login**: Argon2id at the real cost, in process and through mimpd.
 
@@ -769,6 +1019,19 @@ def main():
     ap.add_argument("--idle-users", type=int, default=1000)
     ap.add_argument("--logins", type=int, default=60)
     ap.add_argument("--codec-seconds", type=float, default=1.0)
+    ap.add_argument("--growth-clients", type=int, default=1000,
+                    help="the second throughput run, to see how costs grow with clients")
+    ap.add_argument("--backlog", type=int, default=200000,
+                    help="messages waiting for one user who then drains them (and a tenth "
+                    "of it, to see how the costs grow)")
+    ap.add_argument("--backlog-rate", type=float, default=1000,
+                    help="msg/s the other users send while the backlog drains")
+    ap.add_argument("--backlog-duration", type=float, default=10,
+                    help="seconds of the other users' load measured beside the drain")
+    ap.add_argument("--no-growth", dest="growth", action="store_false",
+                    help="skip the growth runs (--quick skips them too)")
+    ap.add_argument("--growth-only", action="store_true",
+                    help="run only the growth runs; keep the other figures of --output")
     ap.add_argument("--quick", action="store_true", help="short runs, fewer connections")
     ap.add_argument("--no-app", action="store_true", help="skip the app benchmarks")
     ap.add_argument("--app-only", action="store_true",
@@ -784,6 +1047,8 @@ def main():
     if args.quick:
         args.warmup, args.duration, args.idle, args.idle_users = 1, 3, 1000, 100
         args.logins, args.codec_seconds = 12, 0.3
+        args.growth = args.growth and args.growth_only
+        args.growth_clients, args.backlog, args.backlog_duration = 300, 20000, 5
 
     # 10,000 connections each side: raise the open-file limit for every child.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -797,13 +1062,21 @@ def main():
         with open(args.from_json) as f:
             R = json.load(f)
         m = R.pop("machine")
-    elif args.app_only or args.e2e_only:
+    elif args.app_only or args.e2e_only or args.growth_only:
         with open(args.output) as f:
             R = json.loads(f.read().split("```json\n", 1)[1].split("\n```", 1)[0])
         if args.app_only:
             R["app"] = run_app(args)
-        else:
+        elif args.e2e_only:
             R["e2e"] = run_e2e(args)
+        else:
+            b = Bench(args)
+            try:
+                b.add_users(["bench%d" % i for i in range(args.clients)])
+                b.add_growth_users()
+                R["growth"] = b.run_growth()
+            finally:
+                b.cleanup()
         m = machine()
     else:
         b = Bench(args)

@@ -4,7 +4,8 @@
 #   build-aux/bench.sh [--quick] [--no-app | --app-only | --e2e-only] [bench.py options]
 # (private chats: mimp-bench-e2e, issue 12)
 # Needs ngircd (build-aux/install-deps.sh installs it). Loopback only,
-# bounded in time (about 5 minutes for the server, under 5 for the app).
+# bounded in time (about 5 minutes for the server, 3-4 more for its growth
+# runs, under 5 for the app).
 set -eu
 cd "$(dirname "$0")/.."
 if ! command -v ngircd >/dev/null 2>&1 && [ ! -x /usr/sbin/ngircd ]; then

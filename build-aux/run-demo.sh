@@ -32,6 +32,11 @@ password_of () {
   cat "$file"
 }
 
+# Users first: `mimpd user` refuses to change a database a server is using.
+me_pw=$(password_of me)
+alice_pw=$(password_of alice)
+echo_pw=$(password_of echo)
+
 # Port 3290 if it is free, else any free one.
 port_free () {
   ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -57,10 +62,6 @@ done
 port=$(sed -n 's/^mimpd: listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$demo/mimpd.out" | head -1)
 [ -n "$port" ] || { echo "run-demo: mimpd did not start (see $log)" >&2; exit 1; }
 server="127.0.0.1:$port"
-
-me_pw=$(password_of me)
-alice_pw=$(password_of alice)
-echo_pw=$(password_of echo)
 
 # The echo bot: answers every message with the same text, in a private chat
 # (end-to-end encrypted; its keys in $demo/echo-e2e) when the message came

@@ -49,6 +49,8 @@ GPid mimpd_test_server_get_pid (MimpdTestServer *server);
  * line on stdin; returns its exit status, stderr in @err_out if not %NULL. */
 int mimpd_test_server_admin (MimpdTestServer *server, const char *const *args, const char *password,
                              char **err_out);
+/* `mimpd user add`: only while the server is stopped (mimpd refuses to
+ * change a database a running server is using). */
 gboolean mimpd_test_server_add_user (MimpdTestServer *server, const char *name,
                                      const char *password, GError **error);
 

@@ -1012,8 +1012,9 @@ proc_cpu_s (int pid, double *cpu)
   return TRUE;
 }
 
+/* A field of /proc/PID/status in KiB ("VmRSS:", "VmHWM:" the peak). */
 static long
-proc_rss_kib (int pid)
+proc_status_kib (int pid, const char *field)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/status", pid);
   g_autofree char *text = NULL;
@@ -1021,8 +1022,14 @@ proc_rss_kib (int pid)
 
   if (pid <= 0 || !g_file_get_contents (path, &text, NULL, NULL))
     return -1;
-  p = strstr (text, "VmRSS:");
-  return p ? strtol (p + 6, NULL, 10) : -1;
+  p = strstr (text, field);
+  return p ? strtol (p + strlen (field), NULL, 10) : -1;
+}
+
+static long
+proc_rss_kib (int pid)
+{
+  return proc_status_kib (pid, "VmRSS:");
 }
 
 static double
@@ -1188,6 +1195,9 @@ run_load (void)
     }
   printf ("\"server_rss_start_kib\": %ld,\n", rss_start);
   printf ("\"server_rss_end_kib\": %ld,\n", rss_end);
+  /* The server's peak over its whole life: over this run for a server
+   * started for it. */
+  printf ("\"server_rss_peak_kib\": %ld,\n", proc_status_kib (opt_server_pid, "VmHWM:"));
   printf ("\"server_cpu_s\": %.3f,\n", cpu1 - cpu0);
   printf ("\"server_cpu_util\": %.3f,\n", (cpu1 - cpu0) / opt_duration);
   printf ("\"server_cpu_us_per_msg\": %.2f\n",
@@ -1203,6 +1213,7 @@ run_logins (void)
   double cpu0 = 0, cpu1 = 0;
   double elapsed;
   int started = 0;
+  long rss_start = proc_rss_kib (opt_server_pid);
 
   /* Connections are made in waves of the concurrency: max-inflight bounds it. */
   opt_max_inflight = opt_login_concurrency;
@@ -1225,6 +1236,11 @@ run_logins (void)
   printf ("\"login_concurrency\": %d,\n", opt_login_concurrency);
   printf ("\"logins_per_s\": %.1f,\n", bench.logins_done / elapsed);
   print_hist ("login", &bench.login_lat);
+  /* What the verifications (19 MiB each at the real cost) left behind,
+   * and the most they took at once. */
+  printf ("\"server_rss_start_kib\": %ld,\n", rss_start);
+  printf ("\"server_rss_end_kib\": %ld,\n", proc_rss_kib (opt_server_pid));
+  printf ("\"server_rss_peak_kib\": %ld,\n", proc_status_kib (opt_server_pid, "VmHWM:"));
   printf ("\"server_cpu_ms_per_login\": %.2f\n",
           bench.logins_done ? (cpu1 - cpu0) * 1e3 / bench.logins_done : 0.0);
   printf ("}\n");

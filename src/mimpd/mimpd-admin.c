@@ -4,6 +4,11 @@
  * from --password-file, never from the command line. Every failure is one
  * line on standard error and a non-zero exit status.
  *
+ * Every command is refused while a server runs on the database
+ * (mimpd-lock.c): the operator stops it, changes users, and starts it
+ * again. "user list" too: opening the database may migrate its schema (a
+ * newer mimpd), which must not happen under a running server.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "mimpd"
@@ -16,6 +21,7 @@
 
 #include "mimp.h"
 #include "mimpd-admin.h"
+#include "mimpd-lock.h"
 #include "mimpd-password.h"
 #include "mimpd-store.h"
 
@@ -103,6 +109,11 @@ mimpd_admin_run (const char *database, const char *password_file, char **args)
 
   if (n == 2 && !mimp_user_name_normalize (args[1], &name, &error))
     return fail ("invalid user name: %s", error->message);
+
+  /* Before the password is read: refused at once beside a server. Held
+   * until the process exits. */
+  if (mimpd_lock_database (database, MIMPD_LOCK_ADMIN, &error) == -1)
+    return fail ("%s", error->message);
 
   /* Read and hash the password before touching the database. */
   if (strcmp (command, "add") == 0 || strcmp (command, "passwd") == 0)

@@ -7,9 +7,10 @@
  * seeded 64-bit hash of (sender, client id) to candidate rowids. A hit is
  * only a candidate: the store reads the row and compares the real pair.
  *
- * Open addressing with linear probing, 16 bytes a slot, between a quarter
- * and a half full: 32 to 64 bytes per record. The store bounds the records
- * (1,000,000 by default, so at most 64 MiB).
+ * Open addressing with linear probing, 8 bytes a slot (32 bits of the hash,
+ * the rowid as an offset from a base), between three eighths and three
+ * quarters full: 11 to 21 bytes per record. The store bounds the records
+ * (1,000,000 by default, so at most 16 MiB, 24 MiB while it doubles).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -2,6 +2,10 @@
  *
  * Limits, all bounded so a flood cannot take the server down:
  * - at most max_connections connections (further ones are closed on accept);
+ * - at most accept_rate new connections a second from one source (an IPv4
+ *   address, an IPv6 /64), after a burst of accept_burst: the others are
+ *   accepted and reset at once, so a flood neither fills the listen queue
+ *   nor costs a session or a TLS handshake;
  * - at most max_unauthenticated_per_address connections from one address
  *   that have not logged in: a new one evicts the oldest of them;
  * - a connection that has not logged in after login_timeout_s, or that sent
@@ -19,10 +23,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "mimpd-server.h"
 #include "mimpd-session.h"
+#include "mimpd-throttle.h"
 
 #define LISTEN_BACKLOG 1024
 #define READ_SMALL 2048
@@ -57,6 +63,9 @@ struct _MimpdServer
   GHashTable *unauth; /* address -> GQueue of Client, through Client.unauth_link */
   guint sweep_source;
   gboolean stopping;
+
+  /* New connections per source, %NULL for no limit. */
+  MimpdAcceptLimit *accept_limit;
 };
 
 struct _Client
@@ -370,6 +379,27 @@ peer_address (GSocketConnection *connection)
   return g_strdup ("unknown");
 }
 
+/* Whether the connection's source is within its rate of new connections. */
+static gboolean
+accept_allowed (MimpdServer *server, GSocketConnection *connection)
+{
+  g_autoptr (GSocketAddress) addr = NULL;
+  struct linger linger = { 1, 0 };
+
+  if (server->accept_limit == NULL)
+    return TRUE;
+  addr = g_socket_connection_get_remote_address (connection, NULL);
+  if (!G_IS_INET_SOCKET_ADDRESS (addr) ||
+      mimpd_accept_limit_take (server->accept_limit,
+                               g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr)),
+                               g_get_monotonic_time ()))
+    return TRUE;
+  /* Reset rather than a graceful close: no TIME_WAIT kept here for it. */
+  setsockopt (g_socket_get_fd (g_socket_connection_get_socket (connection)), SOL_SOCKET, SO_LINGER,
+              &linger, sizeof linger);
+  return FALSE;
+}
+
 static void
 accept_connection (MimpdServer *server, GSocketConnection *connection, gboolean tls)
 {
@@ -379,6 +409,12 @@ accept_connection (MimpdServer *server, GSocketConnection *connection, gboolean 
   if (server->stopping || server->clients.length >= server->options.max_connections)
     {
       g_debug ("Refusing a connection: %u connections open", server->clients.length);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return;
+    }
+  if (!accept_allowed (server, connection))
+    {
+      g_debug ("Refusing a connection: its source opens connections too fast");
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
       return;
     }
@@ -562,6 +598,9 @@ mimpd_server_new (MimpdHub *hub, const MimpdServerOptions *options)
     }
   server->unauth =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_queue_free);
+  if (options->accept_rate > 0)
+    server->accept_limit =
+        mimpd_accept_limit_new (options->accept_rate, MAX (options->accept_burst, 1));
   return server;
 }
 
@@ -683,6 +722,7 @@ mimpd_server_free (MimpdServer *server)
   g_clear_object (&server->tls_service);
   g_clear_object (&server->certificate);
   g_hash_table_unref (server->unauth);
+  mimpd_accept_limit_free (server->accept_limit);
   g_free (server->listen_address);
   g_free (server);
 }

@@ -24,6 +24,8 @@ typedef struct
   guint max_unauthenticated_per_address;
   guint idle_timeout_s;
   guint login_timeout_s;
+  guint accept_rate; /* new connections per second per source, 0: no limit */
+  guint accept_burst;
 } MimpdServerOptions;
 
 typedef struct _MimpdServer MimpdServer;

@@ -20,7 +20,7 @@
 
 #define SCHEMA_VERSION 5
 
-/* At most this many idempotency records (about 32-64 MiB of index). */
+/* At most this many idempotency records (about 16 MiB of index, 24 while it doubles). */
 #define SENT_MAX_DEFAULT 1000000
 
 enum

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "mimpd-throttle.h"
 
 /* Delay before a 401: 0 for the first failure, then 250 ms doubling per
@@ -46,6 +48,19 @@ mimpd_throttle_free (MimpdThrottle *self)
   g_free (self);
 }
 
+/* Still full of live entries after a sweep: forget one rather than grow. */
+static void
+evict_if_full (GHashTable *table)
+{
+  GHashTableIter iter;
+
+  if (g_hash_table_size (table) < MIMPD_THROTTLE_MAX_ENTRIES)
+    return;
+  g_hash_table_iter_init (&iter, table);
+  if (g_hash_table_iter_next (&iter, NULL, NULL))
+    g_hash_table_iter_remove (&iter);
+}
+
 static guint
 current (GHashTable *table, const char *key, gint64 now)
 {
@@ -84,15 +99,7 @@ bump (GHashTable *table, const char *key, gint64 now)
     {
       if (g_hash_table_size (table) >= MIMPD_THROTTLE_MAX_ENTRIES)
         g_hash_table_foreach_remove (table, expired, &now);
-      if (g_hash_table_size (table) >= MIMPD_THROTTLE_MAX_ENTRIES)
-        {
-          /* Still full of live entries: forget one rather than grow. */
-          GHashTableIter iter;
-
-          g_hash_table_iter_init (&iter, table);
-          if (g_hash_table_iter_next (&iter, NULL, NULL))
-            g_hash_table_iter_remove (&iter);
-        }
+      evict_if_full (table);
       e = g_new0 (Entry, 1);
       e->window_start = now;
       g_hash_table_insert (table, g_strdup (key), e);
@@ -205,15 +212,7 @@ mimpd_rate_limit_take (MimpdRateLimit *self, const char *key, gint64 now)
 
           g_hash_table_foreach_remove (self->by_key, rate_expired, args);
         }
-      if (g_hash_table_size (self->by_key) >= MIMPD_THROTTLE_MAX_ENTRIES)
-        {
-          /* Still full of live entries: forget one rather than grow. */
-          GHashTableIter iter;
-
-          g_hash_table_iter_init (&iter, self->by_key);
-          if (g_hash_table_iter_next (&iter, NULL, NULL))
-            g_hash_table_iter_remove (&iter);
-        }
+      evict_if_full (self->by_key);
       e = g_new0 (RateEntry, 1);
       e->window_start = now;
       g_hash_table_insert (self->by_key, g_strdup (key), e);
@@ -233,4 +232,158 @@ guint
 mimpd_rate_limit_size (MimpdRateLimit *self)
 {
   return g_hash_table_size (self->by_key);
+}
+
+/* --- New connections per source -------------------------------------------- */
+
+#define SWEEP_INTERVAL_US G_USEC_PER_SEC
+
+typedef struct
+{
+  guint64 prefix; /* the IPv4 address, or the IPv6 /64 */
+  guint8 family;  /* 4 or 6 */
+  double tokens;
+  gint64 last;
+} Bucket;
+
+struct _MimpdAcceptLimit
+{
+  GHashTable *buckets; /* Bucket -> itself */
+  double rate;         /* tokens per microsecond */
+  double burst;
+  gint64 refill_us; /* time for an empty bucket to fill */
+  gint64 last_sweep;
+};
+
+/* Seeded per process, so that nobody chooses addresses that collide on
+ * purpose. */
+static guint64 bucket_seed;
+
+static guint
+bucket_hash (gconstpointer p)
+{
+  const Bucket *b = p;
+  guint64 h = (b->prefix ^ bucket_seed) + b->family;
+
+  /* splitmix64's finaliser */
+  h ^= h >> 30;
+  h *= G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  h ^= h >> 27;
+  h *= G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  return (guint) (h ^ (h >> 31));
+}
+
+static gboolean
+bucket_equal (gconstpointer a, gconstpointer b)
+{
+  const Bucket *x = a, *y = b;
+
+  return x->prefix == y->prefix && x->family == y->family;
+}
+
+MimpdAcceptLimit *
+mimpd_accept_limit_new (guint rate, guint burst)
+{
+  MimpdAcceptLimit *self = g_new0 (MimpdAcceptLimit, 1);
+
+  g_return_val_if_fail (rate > 0 && burst > 0, NULL);
+  while (bucket_seed == 0)
+    bucket_seed = ((guint64) g_random_int () << 32) | g_random_int ();
+  self->buckets = g_hash_table_new_full (bucket_hash, bucket_equal, NULL, g_free);
+  self->rate = rate / (double) G_USEC_PER_SEC;
+  self->burst = burst;
+  self->refill_us = (gint64) (burst * (double) G_USEC_PER_SEC / rate) + 1;
+  return self;
+}
+
+void
+mimpd_accept_limit_free (MimpdAcceptLimit *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->buckets);
+  g_free (self);
+}
+
+/* A bucket that has filled up again is as good as none. */
+static gboolean
+bucket_full (gpointer key, gpointer value, gpointer user_data)
+{
+  const Bucket *b = value;
+  const gint64 *args = user_data; /* now, refill_us */
+
+  return args[0] - b->last >= args[1];
+}
+
+/* The key of @address: an IPv4 address (IPv4-mapped IPv6 included) or an
+ * IPv6 /64. */
+static void
+bucket_key (GInetAddress *address, Bucket *key)
+{
+  const guint8 *bytes = g_inet_address_to_bytes (address);
+  static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+  key->prefix = 0;
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4)
+    {
+      key->family = 4;
+      memcpy (&key->prefix, bytes, 4);
+    }
+  else if (memcmp (bytes, mapped, sizeof mapped) == 0)
+    {
+      key->family = 4;
+      memcpy (&key->prefix, bytes + 12, 4);
+    }
+  else
+    {
+      key->family = 6;
+      memcpy (&key->prefix, bytes, 8);
+    }
+}
+
+/**
+ * mimpd_accept_limit_take:
+ *
+ * Counts a new connection from @address. Returns: %FALSE when its source
+ * is over the rate (the connection is to be closed at once).
+ */
+gboolean
+mimpd_accept_limit_take (MimpdAcceptLimit *self, GInetAddress *address, gint64 now)
+{
+  Bucket key;
+  Bucket *b;
+
+  bucket_key (address, &key);
+  b = g_hash_table_lookup (self->buckets, &key);
+  if (b == NULL)
+    {
+      if (g_hash_table_size (self->buckets) >= MIMPD_THROTTLE_MAX_ENTRIES &&
+          now - self->last_sweep >= SWEEP_INTERVAL_US)
+        {
+          gint64 args[2] = { now, self->refill_us };
+
+          self->last_sweep = now;
+          g_hash_table_foreach_remove (self->buckets, bucket_full, args);
+        }
+      evict_if_full (self->buckets);
+      b = g_memdup2 (&key, sizeof key);
+      b->tokens = self->burst;
+      b->last = now;
+      g_hash_table_add (self->buckets, b);
+    }
+  else if (now > b->last)
+    {
+      b->tokens = MIN (self->burst, b->tokens + (now - b->last) * self->rate);
+      b->last = now;
+    }
+  if (b->tokens < 1.0)
+    return FALSE;
+  b->tokens -= 1.0;
+  return TRUE;
+}
+
+guint
+mimpd_accept_limit_size (MimpdAcceptLimit *self)
+{
+  return g_hash_table_size (self->buckets);
 }

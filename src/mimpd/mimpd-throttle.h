@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -38,5 +38,18 @@ void mimpd_rate_limit_free (MimpdRateLimit *limit);
 void mimpd_rate_limit_set_max (MimpdRateLimit *limit, guint max);
 gboolean mimpd_rate_limit_take (MimpdRateLimit *limit, const char *key, gint64 now_us);
 guint mimpd_rate_limit_size (MimpdRateLimit *limit);
+
+/* New connections per source: a token bucket per IPv4 address and per IPv6
+ * /64 (what one subscriber usually gets), @rate tokens a second up to
+ * @burst. The table is bounded like the throttle's. */
+#define MIMPD_ACCEPT_RATE_DEFAULT 50
+#define MIMPD_ACCEPT_BURST_DEFAULT 200
+
+typedef struct _MimpdAcceptLimit MimpdAcceptLimit;
+
+MimpdAcceptLimit *mimpd_accept_limit_new (guint rate, guint burst);
+void mimpd_accept_limit_free (MimpdAcceptLimit *limit);
+gboolean mimpd_accept_limit_take (MimpdAcceptLimit *limit, GInetAddress *address, gint64 now_us);
+guint mimpd_accept_limit_size (MimpdAcceptLimit *limit);
 
 G_END_DECLS

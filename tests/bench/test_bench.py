@@ -18,6 +18,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from mimpdtest import MimpdServer, random_password  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "build-aux"))
+import bench  # noqa: E402
+
 CLIENTS = 4
 
 
@@ -43,7 +47,37 @@ def check_load(r, server_pid_given=True):
     assert 0 < r["e2e_p50_us"] <= r["e2e_p99_us"] <= r["e2e_max_us"] + 1, r
     if server_pid_given:
         assert r["server_rss_end_kib"] > 0, r
+        assert r["server_rss_peak_kib"] >= r["server_rss_end_kib"], r
         assert r["server_cpu_s"] >= 0, r
+
+
+def check_backlog(port, password, n=1200):
+    """bench.py's client for the backlog run: n messages to an offline user,
+    pipelined, then drained by acknowledged GUs, each once and in order."""
+    fill = bench.FastClient(port)
+    fill.login("bench0", password)
+    fill.send_many(bench.SM_ID, [fill.sm_body("bench1", "b%d" % i, "id-%d" % i)
+                                 for i in range(n)])
+    for _ in range(n):
+        pid, body = fill.recv()
+        assert pid == bench.SM_ID, (hex(pid), body)
+    fill.close()
+    drain = bench.FastClient(port)
+    drain.login("bench1", password)
+    ack, got = 0, []
+    while True:
+        drain.send_many(bench.GU_ID, [json.dumps({"uf": "bench1", "token": drain.token,
+                                                  "ack": ack}).encode()])
+        pid, body = drain.recv()
+        assert pid == bench.GU_ID, (hex(pid), body)
+        reply = json.loads(body)
+        got += [m["ms"] for m in reply["messages"]]
+        if reply["messages"]:
+            ack = reply["messages"][-1]["seq"]
+        elif not reply["more"]:
+            break
+    drain.close()
+    assert got == ["b%d" % i for i in range(n)], got[:5]
 
 
 def main():
@@ -69,6 +103,7 @@ def main():
             r = run_bench(*common, "--rate", "200", "--receive", "poll", "--poll-interval", "1")
             check_load(r)
             assert r["receive"] == "poll", r
+            check_backlog(server.port, password)
         finally:
             status = server.stop()
         assert status == 0, "mimpd exited with %s: %s" % (status, server.read_stderr())

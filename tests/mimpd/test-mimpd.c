@@ -335,6 +335,56 @@ test_rate_limit (void)
   mimpd_rate_limit_free (limit);
 }
 
+static gboolean
+accept_from (MimpdAcceptLimit *limit, const char *address, gint64 now)
+{
+  g_autoptr (GInetAddress) a = g_inet_address_new_from_string (address);
+
+  g_assert_nonnull (a);
+  return mimpd_accept_limit_take (limit, a, now);
+}
+
+static void
+test_accept_limit (void)
+{
+  MimpdAcceptLimit *limit = mimpd_accept_limit_new (2, 4); /* 2/s after a burst of 4 */
+  gint64 t = 1000 * G_USEC_PER_SEC;
+  guint ok = 0;
+
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (accept_from (limit, "192.0.2.1", t));
+  g_assert_false (accept_from (limit, "192.0.2.1", t));
+  /* Another address has its own bucket; the IPv4-mapped spelling is the same. */
+  g_assert_true (accept_from (limit, "192.0.2.2", t));
+  g_assert_false (accept_from (limit, "::ffff:192.0.2.1", t));
+  /* Half a second gives one token back, not two. */
+  g_assert_true (accept_from (limit, "192.0.2.1", t + G_USEC_PER_SEC / 2));
+  g_assert_false (accept_from (limit, "192.0.2.1", t + G_USEC_PER_SEC / 2));
+  /* Over ten seconds at most the rate gets through, whatever is tried. */
+  for (guint i = 1; i <= 1000; i++)
+    ok += accept_from (limit, "192.0.2.1", t + G_USEC_PER_SEC / 2 + i * 10000);
+  g_assert_cmpuint (ok, >=, 19);
+  g_assert_cmpuint (ok, <=, 20);
+  /* IPv6: one bucket per /64. */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *a = g_strdup_printf ("2001:db8:1:2::%x", i + 1);
+
+      g_assert_true (accept_from (limit, a, t));
+    }
+  g_assert_false (accept_from (limit, "2001:db8:1:2:ffff::1", t));
+  g_assert_true (accept_from (limit, "2001:db8:1:3::1", t));
+  /* Bounded, however many sources. */
+  for (guint i = 0; i < MIMPD_THROTTLE_MAX_ENTRIES + 500; i++)
+    {
+      g_autofree char *a = g_strdup_printf ("10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+
+      g_assert_true (accept_from (limit, a, t));
+    }
+  g_assert_cmpuint (mimpd_accept_limit_size (limit), <=, MIMPD_THROTTLE_MAX_ENTRIES);
+  mimpd_accept_limit_free (limit);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -344,5 +394,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/mimpd/session-memory", test_session_memory);
   g_test_add_func ("/mimpd/commit-not-starved", test_commit_not_starved);
   g_test_add_func ("/mimpd/rate-limit", test_rate_limit);
+  g_test_add_func ("/mimpd/accept-limit", test_accept_limit);
   return g_test_run ();
 }

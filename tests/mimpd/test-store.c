@@ -77,6 +77,52 @@ test_index_grow_and_expire (void)
     }
 }
 
+/* Rowids far from 1, and spans past what a slot's 32 bits hold. */
+static void
+test_index_far_rowids (void)
+{
+  g_autoptr (MimpdSentIndex) index = mimpd_sent_index_new ();
+  const gint64 far = G_GINT64_CONSTANT (1) << 40;
+  gsize cursor = 0;
+
+  for (gint64 r = far; r < far + 1000; r++)
+    mimpd_sent_index_add (index, (guint64) r * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15), r);
+  for (gint64 r = far; r < far + 1000; r += 7)
+    {
+      cursor = 0;
+      g_assert_cmpint (mimpd_sent_index_next (
+                           index, (guint64) r * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15), &cursor),
+                       ==, r);
+    }
+  /* An older one still fits below them. */
+  mimpd_sent_index_add (index, 7, far - 5);
+  cursor = 0;
+  g_assert_cmpint (mimpd_sent_index_next (index, 7, &cursor), ==, far - 5);
+  /* One more than 2^32 - 2 rowids past the oldest: the oldest are
+   * forgotten, the newest kept. */
+  mimpd_sent_index_add (index, 8, far + G_MAXUINT32);
+  cursor = 0;
+  g_assert_cmpint (mimpd_sent_index_next (index, 8, &cursor), ==, far + G_MAXUINT32);
+  cursor = 0;
+  g_assert_cmpint (mimpd_sent_index_next (index, 7, &cursor), ==, 0);
+  cursor = 0;
+  g_assert_cmpint (mimpd_sent_index_next (
+                       index, (guint64) far * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15), &cursor),
+                   ==, 0);
+  cursor = 0;
+  g_assert_cmpint (
+      mimpd_sent_index_next (index, (guint64) (far + 999) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15),
+                             &cursor),
+      ==, far + 999);
+  /* Older than everything it can hold: not added. */
+  mimpd_sent_index_add (index, 9, 3);
+  cursor = 0;
+  g_assert_cmpint (mimpd_sent_index_next (index, 9, &cursor), ==, 0);
+  mimpd_sent_index_remove (index, 8, far + G_MAXUINT32);
+  cursor = 0;
+  g_assert_cmpint (mimpd_sent_index_next (index, 8, &cursor), ==, 0);
+}
+
 static void
 add_message (MimpdStore *store, const char *id, const char *from, const char *client_id, gint64 ts)
 {
@@ -969,6 +1015,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/store/index-collisions", test_index_collisions);
   g_test_add_func ("/store/index-grow-and-expire", test_index_grow_and_expire);
+  g_test_add_func ("/store/index-far-rowids", test_index_far_rowids);
   g_test_add_func ("/store/sent-rollback-and-expire", test_sent_rollback_and_expire);
   g_test_add_func ("/store/sent-expire-edges", test_sent_expire_edges);
   g_test_add_func ("/store/sent-bounded", test_sent_bounded);

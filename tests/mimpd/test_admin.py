@@ -89,18 +89,28 @@ def test_password_file_and_passwd():
         c = RawClient(srv.port)
         c.login("filer", pw)
         c.close()
-        new = random_password()
-        assert admin("user", "passwd", "filer", password=new)[0] == 0
-        rc, _, err = admin("user", "passwd", "ghost", password=new)
-        assert rc != 0
-        one_line_error(err)
+    finally:
+        assert srv.stop() == 0
+    # The password changed and the user removed while the server is stopped,
+    # as an operator does: a new login sees the change.
+    new = random_password()
+    assert admin("user", "passwd", "filer", password=new)[0] == 0
+    rc, _, err = admin("user", "passwd", "ghost", password=new)
+    assert rc != 0
+    one_line_error(err)
+    srv.start()
+    try:
         c = RawClient(srv.port)
         c.send(AH, {"uf": "filer", "up": pw})
         c.expect_error(401)
         c.login("filer", new)
         c.close()
-        # Removing a user while the server runs: they can no longer log in.
-        assert admin("user", "remove", "filer")[0] == 0
+    finally:
+        assert srv.stop() == 0
+    assert admin("user", "remove", "filer")[0] == 0
+    del srv.users["filer"]
+    srv.start()
+    try:
         c = RawClient(srv.port)
         c.send(AH, {"uf": "filer", "up": new})
         c.expect_error(401)
@@ -137,8 +147,7 @@ def test_default_database_location():
 
 
 def test_one_server_per_database():
-    """A second server on the same database refuses, saying why; user
-    commands still work beside the first."""
+    """A second server on the same database refuses, saying why."""
     first = MimpdServer(tmpdir=srv.tmpdir).start()
     try:
         p = subprocess.run([mimpd_binary(), "--database", srv.database, "--port", "0"],
@@ -147,9 +156,54 @@ def test_one_server_per_database():
         err = p.stderr.decode()
         assert p.returncode != 0 and "another mimpd is serving" in err, (p.returncode, err)
         one_line_error(err)
-        assert admin("user", "list")[0] == 0
     finally:
         first.stop()
+
+
+def test_no_changes_beside_a_server():
+    """`mimpd user ...` refuse while a server runs on the database, naming it
+    and what to do, and change nothing. Stopped, the same commands work."""
+    pw = random_password()
+    assert admin("user", "add", "keeper", password=pw)[0] == 0
+    before = admin("user", "list")[1]
+    first = MimpdServer(tmpdir=srv.tmpdir).start()
+    link = os.path.join(srv.tmpdir, "link.db")
+    os.symlink(srv.database, link)
+    try:
+        for args in (["user", "add", "newbie"], ["user", "passwd", "keeper"],
+                     ["user", "remove", "keeper"], ["user", "list"]):
+            for database in (srv.database, link, os.path.relpath(srv.database),
+                             "file:" + srv.database):
+                p = subprocess.run([mimpd_binary(), "--database", database, *args],
+                                   input=(random_password() + "\n").encode(),
+                                   capture_output=True, env=srv.env, timeout=30)
+                err = p.stderr.decode()
+                assert p.returncode != 0, (args, database)
+                one_line_error(err)
+                assert "running mimpd is serving " + os.path.realpath(srv.database) in err, err
+                assert "stop the server" in err, err
+        # Nothing changed: the old password still logs in.
+        c = RawClient(first.port)
+        c.login("keeper", pw)
+        c.close()
+    finally:
+        assert first.stop() == 0
+        os.unlink(link)
+    rc, out, _ = admin("user", "list")
+    assert rc == 0 and out == before, out
+    assert admin("user", "remove", "keeper")[0] == 0
+    # A server starting while commands run waits for them; commands run side
+    # by side (shared lock), as the benchmark's do.
+    procs = [subprocess.Popen([mimpd_binary(), "--database", srv.database, "user", "add",
+                               "side%d" % i], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, env=srv.env) for i in range(4)]
+    for p in procs:
+        p.stdin.write((random_password() + "\n").encode())
+        p.stdin.close()
+    for p in procs:
+        assert p.wait(timeout=60) == 0, p.stderr.read()
+        p.stderr.close()
+    assert {"side0", "side1", "side2", "side3"} <= set(admin("user", "list")[1].split())
 
 
 def main():
@@ -158,7 +212,7 @@ def main():
     try:
         run_tests([test_add_list_remove, test_bad_input, test_password_file_and_passwd,
                    test_real_argon2_cost, test_default_database_location,
-                   test_one_server_per_database])
+                   test_one_server_per_database, test_no_changes_beside_a_server])
     finally:
         import shutil
         shutil.rmtree(srv.tmpdir, ignore_errors=True)

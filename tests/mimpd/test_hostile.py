@@ -260,9 +260,55 @@ def _connects(port):
         return False
 
 
+def test_accept_rate():
+    """A flood of connections from one address is accepted and closed at
+    once past its burst, while another address connects and logs in; the
+    flooder gets in again as its rate allows."""
+    rate, burst, n = 5, 20, 100
+    with MimpdServer(users=PW, args=["--accept-rate", str(rate),
+                                     "--accept-burst", str(burst)]) as s:
+        def attempt(address):
+            sock = socket.socket()
+            sock.bind((address, 0))
+            sock.settimeout(5)  # a refused one is reset at once, an accepted one greeted
+            try:
+                # The reset may come before connect() has returned.
+                sock.connect(("127.0.0.1", s.port))
+                data = sock.recv(266)
+            except ConnectionResetError:
+                data = b""
+            sock.close()
+            return bool(data)
+
+        t = time.monotonic()
+        results = [attempt("127.0.0.2") for _ in range(n)]
+        elapsed = time.monotonic() - t
+        accepted = sum(results)
+        assert all(results[:burst]), results
+        assert burst <= accepted <= burst + rate * elapsed + 1, (accepted, elapsed)
+        assert accepted < n, (accepted, elapsed)
+        # Another address is not affected, nor the server's own 127.0.0.1.
+        for address in ("127.0.0.3", "127.0.0.1"):
+            sock = socket.socket()
+            sock.bind((address, 0))
+            sock.settimeout(10)
+            sock.connect(("127.0.0.1", s.port))
+            c = RawClient(s.port, sock=sock)
+            c.login("alice", PW["alice"])
+            assert c.sm("bob", "through the flood")["id"]
+            c.close()
+        # Two tokens' time later the flooder connects again, once or twice.
+        time.sleep(2.0 / rate)
+        assert attempt("127.0.0.2")
+        assert s.alive()
+        assert "through the flood" not in s.read_stderr()
+
+
 def main():
     global server, good, baseline
-    with MimpdServer(users=PW) as s:
+    # The attacks below test other defences and connect hundreds of times
+    # from 127.0.0.1: no accept rate here (test_accept_rate has its own).
+    with MimpdServer(users=PW, args=["--accept-rate", "0"]) as s:
         server = s
         good = RawClient(s.port)
         good.login("alice", PW["alice"])
@@ -278,6 +324,7 @@ def main():
             test_many_silent_connections,
             test_timeouts,
             test_max_connections,
+            test_accept_rate,
         ])
         print("RSS: %d KiB at start, %d KiB at the end" % (baseline, s.rss_kib()))
         good.close()
