@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mimp-password.h"
 #include "mimp-window-private.h"
 
 /* F6 and Shift+F6: the chat list, the messages, the composer, in turn. */
@@ -200,7 +201,7 @@ password_response (AdwMessageDialog *dialog, const char *response, MimpWindow *s
     return;
   mimp_account_use_password (account, password, !gtk_check_button_get_active (remember));
   if (gtk_check_button_get_active (remember))
-    mimp_application_remember_password (self->application, account, password, GTK_WINDOW (self));
+    mimp_remember_password (self->secrets, account, password, GTK_WINDOW (self));
   gtk_editable_set_text (entry, "");
 }
 

@@ -23,9 +23,13 @@ struct _MimpWindow
   GtkStack *sidebar_stack;
   GtkListView *chat_list_view;
 
-  MimpApplication *application;
-  MimpChatList *chats;
+  /* given at construction */
   MimpAccountManager *accounts;
+  MimpChatList *chats;
+  MimpNotifier *notifier; /* nullable */
+  MimpSecretStore *secrets;
+  GSettings *settings;
+
   GtkFilterListModel *filtered;
   GtkStringFilter *filter;
   GtkSingleSelection *selection;

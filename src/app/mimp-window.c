@@ -21,6 +21,19 @@
 
 G_DEFINE_FINAL_TYPE (MimpWindow, mimp_window, ADW_TYPE_APPLICATION_WINDOW)
 
+enum
+{
+  PROP_0,
+  PROP_ACCOUNTS,
+  PROP_CHATS,
+  PROP_NOTIFIER,
+  PROP_SECRETS,
+  PROP_SETTINGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 /* The sidebar's empty states, and what the content pane says while no
  * chat is open: there is nothing to choose or start before an account. */
 static void
@@ -65,7 +78,6 @@ rebuild_banners (MimpWindow *self)
 void
 mimp_window_update_seen (MimpWindow *self)
 {
-  MimpNotifier *notifier = mimp_application_get_notifier (self->application);
   MimpChat *seen = NULL;
 
   if (mimp_window_get_chat (self) != NULL && gtk_window_is_active (GTK_WINDOW (self)) &&
@@ -75,9 +87,11 @@ mimp_window_update_seen (MimpWindow *self)
     seen = mimp_window_get_chat (self);
 
   mimp_chat_list_set_seen_chat (self->chats, seen);
-  mimp_notifier_set_visible_chat (notifier, seen ? mimp_chat_get_key (seen) : NULL);
+  if (self->notifier == NULL)
+    return;
+  mimp_notifier_set_visible_chat (self->notifier, seen ? mimp_chat_get_key (seen) : NULL);
   if (seen != NULL)
-    mimp_notifier_withdraw (notifier, mimp_chat_get_key (seen));
+    mimp_notifier_withdraw (self->notifier, mimp_chat_get_key (seen));
 }
 
 /* ------------------------------------------------------------------ */
@@ -326,8 +340,7 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
     {
       mimp_chat_view_set_chat (self->chat_view, chat);
       if (chat != NULL)
-        g_settings_set_string (mimp_application_get_settings (self->application), "last-chat",
-                               mimp_chat_get_key (chat));
+        g_settings_set_string (self->settings, "last-chat", mimp_chat_get_key (chat));
       select_current_chat (self);
     }
 
@@ -408,7 +421,7 @@ static gboolean
 mimp_window_close_request (GtkWindow *window)
 {
   MimpWindow *self = MIMP_WINDOW (window);
-  GSettings *settings = mimp_application_get_settings (self->application);
+  GSettings *settings = self->settings;
   int width;
   int height;
 
@@ -433,9 +446,114 @@ mimp_window_dispose (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->chats);
   g_clear_object (&self->accounts);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), MIMP_TYPE_WINDOW);
 
   G_OBJECT_CLASS (mimp_window_parent_class)->dispose (object);
+}
+
+static void
+mimp_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  MimpWindow *self = MIMP_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNTS:
+      g_value_set_object (value, self->accounts);
+      break;
+    case PROP_CHATS:
+      g_value_set_object (value, self->chats);
+      break;
+    case PROP_NOTIFIER:
+      g_value_set_object (value, self->notifier);
+      break;
+    case PROP_SECRETS:
+      g_value_set_object (value, self->secrets);
+      break;
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mimp_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  MimpWindow *self = MIMP_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNTS:
+      self->accounts = g_value_dup_object (value);
+      break;
+    case PROP_CHATS:
+      self->chats = g_value_dup_object (value);
+      break;
+    case PROP_NOTIFIER:
+      self->notifier = g_value_dup_object (value);
+      break;
+    case PROP_SECRETS:
+      self->secrets = g_value_dup_object (value);
+      break;
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mimp_window_constructed (GObject *object)
+{
+  MimpWindow *self = MIMP_WINDOW (object);
+  GSettings *settings = self->settings;
+  GtkExpression *expression;
+
+  G_OBJECT_CLASS (mimp_window_parent_class)->constructed (object);
+  g_return_if_fail (self->accounts != NULL && self->chats != NULL && self->secrets != NULL &&
+                    self->settings != NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (settings, "window-width"),
+                               g_settings_get_int (settings, "window-height"));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  expression = gtk_property_expression_new (MIMP_TYPE_CHAT, NULL, "peer");
+  self->filter = gtk_string_filter_new (expression);
+  gtk_string_filter_set_match_mode (self->filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+  g_object_bind_property (self->search_entry, "text", self->filter, "search", G_BINDING_DEFAULT);
+  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->chats)),
+                                              GTK_FILTER (self->filter));
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->filtered));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_list_view_set_model (self->chat_list_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_swapped (self->selection, "notify::selected-item", G_CALLBACK (on_selected),
+                            self);
+
+  g_signal_connect_object (self->chats, "items-changed", G_CALLBACK (on_chats_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "items-changed", G_CALLBACK (on_accounts_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "message-updated", G_CALLBACK (on_send_failed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "chat-requested", G_CALLBACK (on_chat_requested), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "verification-asked", G_CALLBACK (on_verification_asked),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "verification-finished",
+                           G_CALLBACK (on_verification_finished), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->accounts, "verified-by-peer", G_CALLBACK (on_verified_by_peer),
+                           self, G_CONNECT_SWAPPED);
+  update_sidebar_stack (self);
+  rebuild_banners (self);
 }
 
 static void
@@ -445,8 +563,32 @@ mimp_window_class_init (MimpWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->get_property = mimp_window_get_property;
+  object_class->set_property = mimp_window_set_property;
+  object_class->constructed = mimp_window_constructed;
   object_class->dispose = mimp_window_dispose;
   window_class->close_request = mimp_window_close_request;
+
+  /* What the window shows and works on, given rather than looked up, so
+   * that a test can build a window of its own. */
+  properties[PROP_ACCOUNTS] =
+      g_param_spec_object ("accounts", NULL, NULL, MIMP_TYPE_ACCOUNT_MANAGER,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CHATS] =
+      g_param_spec_object ("chats", NULL, NULL, MIMP_TYPE_CHAT_LIST,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* Without one, the window withdraws no notification. */
+  properties[PROP_NOTIFIER] =
+      g_param_spec_object ("notifier", NULL, NULL, MIMP_TYPE_NOTIFIER,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SECRETS] =
+      g_param_spec_object ("secrets", NULL, NULL, MIMP_TYPE_SECRET_STORE,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The window's size, and the last chat open. */
+  properties[PROP_SETTINGS] =
+      g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (MIMP_TYPE_CHAT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mimp/Mimp/mimp-window.ui");
@@ -486,52 +628,21 @@ mimp_window_init (MimpWindow *self)
                             G_CALLBACK (mimp_window_update_seen), self);
 }
 
+/**
+ * mimp_window_new:
+ * @application: (nullable): the application the window belongs to
+ * @accounts: the accounts
+ * @chats: the chats of @accounts
+ * @notifier: (nullable): the notifications to withdraw of the chat shown
+ * @secrets: the keyring, to keep a password typed in the window
+ * @settings: the app's settings: the window's size, the last chat open
+ *
+ * Returns: (transfer none): a new window
+ */
 MimpWindow *
-mimp_window_new (MimpApplication *application)
+mimp_window_new (GtkApplication *application, MimpAccountManager *accounts, MimpChatList *chats,
+                 MimpNotifier *notifier, MimpSecretStore *secrets, GSettings *settings)
 {
-  MimpWindow *self = g_object_new (MIMP_TYPE_WINDOW, "application", application, NULL);
-  GSettings *settings = mimp_application_get_settings (application);
-  GtkExpression *expression;
-
-  self->application = application;
-  self->chats = g_object_ref (mimp_application_get_chats (application));
-  self->accounts = g_object_ref (mimp_application_get_accounts (application));
-
-  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (settings, "window-width"),
-                               g_settings_get_int (settings, "window-height"));
-  if (g_settings_get_boolean (settings, "window-maximized"))
-    gtk_window_maximize (GTK_WINDOW (self));
-
-  expression = gtk_property_expression_new (MIMP_TYPE_CHAT, NULL, "peer");
-  self->filter = gtk_string_filter_new (expression);
-  gtk_string_filter_set_match_mode (self->filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
-  g_object_bind_property (self->search_entry, "text", self->filter, "search", G_BINDING_DEFAULT);
-  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->chats)),
-                                              GTK_FILTER (self->filter));
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->filtered));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-  gtk_list_view_set_model (self->chat_list_view, GTK_SELECTION_MODEL (self->selection));
-  g_signal_connect_swapped (self->selection, "notify::selected-item", G_CALLBACK (on_selected),
-                            self);
-
-  g_signal_connect_object (self->chats, "items-changed", G_CALLBACK (on_chats_changed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->accounts, "items-changed", G_CALLBACK (on_accounts_changed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->accounts, "message-updated", G_CALLBACK (on_send_failed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->accounts, "chat-requested", G_CALLBACK (on_chat_requested), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->accounts, "verification-asked", G_CALLBACK (on_verification_asked),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->accounts, "verification-finished",
-                           G_CALLBACK (on_verification_finished), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->accounts, "verified-by-peer", G_CALLBACK (on_verified_by_peer),
-                           self, G_CONNECT_SWAPPED);
-  update_sidebar_stack (self);
-  rebuild_banners (self);
-
-  return self;
+  return g_object_new (MIMP_TYPE_WINDOW, "application", application, "accounts", accounts, "chats",
+                       chats, "notifier", notifier, "secrets", secrets, "settings", settings, NULL);
 }

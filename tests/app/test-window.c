@@ -1,12 +1,13 @@
-/* test-window.c - the window and preferences, against a real mimpd and a
- * real gnome-keyring
+/* test-window.c - the window and preferences
  *
- * Edits an account in Preferences (its password moves in the keyring and
- * it connects again as the new user), checks the composer's placeholder
- * and F6, and that no file or setting the app writes holds a password.
- * The chat view's checks (composer, Retry, keeping the place while older
- * pages load) run on a second account, of the in-memory test protocol:
- * their point is the window, not the server.
+ * The window's own checks (composer, F6, Retry, keeping the place while
+ * older pages load) build a window of their own on the app's models and
+ * an account of the in-memory test protocol: no application, no server.
+ *
+ * Against a real mimpd and a real gnome-keyring, in the running app: an
+ * account edited in Preferences (its password moves in the keyring and
+ * it connects again as the new user), and no file or setting the app
+ * writes holds a password.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -34,10 +35,19 @@ static struct
   char *bob_pw;
   MimpApplication *app;
   MimpAccount *account; /* MIMP, on the server */
-  MimpTestNetwork *net;
-  MimpAccount *chats; /* the test protocol's, for the chat view */
   gboolean ok;
 } fx;
+
+/* A window of its own, on the models and no application. */
+static struct
+{
+  TestModels models;
+  GtkCssProvider *css;
+  GSettings *settings;
+  MimpTestNetwork *net;
+  MimpAccount *chats; /* the test protocol's alice */
+  MimpWindow *window;
+} wx;
 
 static gboolean
 online (gpointer account)
@@ -210,7 +220,7 @@ check_edit_account (void)
 static gboolean
 has_focus_in (GtkWidget *region)
 {
-  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (mimp_application_get_main_window (fx.app)));
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (wx.window));
   return focus != NULL && (focus == region || gtk_widget_is_ancestor (focus, region));
 }
 
@@ -232,24 +242,24 @@ find_label (GtkWidget *widget, const char *text)
 static gboolean
 has_chat (gpointer peer)
 {
-  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.chats), peer);
-  return mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key) != NULL;
+  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (wx.chats), peer);
+  return mimp_chat_list_lookup (wx.models.chats, key) != NULL;
 }
 
 static void
 check_composer_and_regions (void)
 {
-  MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
+  MimpWindow *window = wx.window;
   g_autofree char *key = NULL;
   GtkWidget *placeholder;
   GtkWidget *composer;
   GtkWidget *list = mimp_window_get_chat_list_view (window);
   MimpChat *chat;
 
-  mimp_account_send (fx.chats, "bob", "hi bob");
+  mimp_account_send (wx.chats, "bob", "hi bob");
   g_assert_true (test_wait_until (has_chat, (gpointer) "bob", 20));
-  key = mimp_chat_make_key (mimp_account_get_id (fx.chats), "bob");
-  chat = mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key);
+  key = mimp_chat_make_key (mimp_account_get_id (wx.chats), "bob");
+  chat = mimp_chat_list_lookup (wx.models.chats, key);
   gtk_window_present (GTK_WINDOW (window));
   mimp_window_open_chat (window, chat);
   test_settle (200);
@@ -301,8 +311,8 @@ find_visible_button (GtkWidget *widget, const char *label)
 static MimpChatMessage *
 last_of (const char *peer)
 {
-  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.chats), peer);
-  MimpChat *chat = mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key);
+  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (wx.chats), peer);
+  MimpChat *chat = mimp_chat_list_lookup (wx.models.chats, key);
   g_autoptr (MimpChatMessage) message = NULL;
   guint n;
 
@@ -322,8 +332,7 @@ nobody_in_state (gpointer state)
 static gboolean
 retry_shown (gpointer data)
 {
-  return find_visible_button (GTK_WIDGET (mimp_application_get_main_window (fx.app)), "_Retry") !=
-         NULL;
+  return find_visible_button (GTK_WIDGET (wx.window), "_Retry") != NULL;
 }
 
 /* A message to a user the network does not know fails, with Retry; once
@@ -331,23 +340,22 @@ retry_shown (gpointer data)
 static void
 check_retry (void)
 {
-  MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
+  MimpWindow *window = wx.window;
   MimpChatMessage *message;
   GtkWidget *retry;
 
-  mimp_account_send (fx.chats, "nobody", "are you there?");
+  mimp_account_send (wx.chats, "nobody", "are you there?");
   g_assert_true (test_wait_until (has_chat, (gpointer) "nobody", 20));
   {
-    g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.chats), "nobody");
-    mimp_window_open_chat (window,
-                           mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key));
+    g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (wx.chats), "nobody");
+    mimp_window_open_chat (window, mimp_chat_list_lookup (wx.models.chats, key));
   }
   g_assert_true (
       test_wait_until (nobody_in_state, GINT_TO_POINTER (MIMP_MESSAGE_STATE_FAILED), 30));
   message = last_of ("nobody");
   g_assert_true (test_wait_until (retry_shown, NULL, 10));
 
-  mimp_test_network_add_user (fx.net, "nobody", NULL);
+  mimp_test_network_add_user (wx.net, "nobody", NULL);
   retry = find_visible_button (GTK_WIDGET (window), "_Retry");
   g_signal_emit_by_name (retry, "clicked");
   g_assert_true (test_wait_until (nobody_in_state, GINT_TO_POINTER (MIMP_MESSAGE_STATE_SENT), 30));
@@ -391,8 +399,8 @@ top_number (MimpWindow *window)
 static void
 check_keep_place (void)
 {
-  MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
-  MimpHistory *history = mimp_account_get_history (fx.chats);
+  MimpWindow *window = wx.window;
+  MimpHistory *history = mimp_account_get_history (wx.chats);
   g_autoptr (GPtrArray) batch =
       g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
   g_autoptr (GPtrArray) stored = NULL;
@@ -408,16 +416,16 @@ check_keep_place (void)
     {
       g_autofree char *id = g_strdup_printf ("carol-%u", i);
       g_autofree char *text = g_strdup_printf ("message %u", i);
-      g_ptr_array_add (batch, mimp_incoming_new ("carol", mimp_account_get_user (fx.chats), id,
+      g_ptr_array_add (batch, mimp_incoming_new ("carol", mimp_account_get_user (wx.chats), id,
                                                  text, start + i * 1000, -1));
     }
-  mimp_history_store_incoming_async (history, mimp_account_get_id (fx.chats), "test", batch, NULL,
+  mimp_history_store_incoming_async (history, mimp_account_get_id (wx.chats), "test", batch, NULL,
                                      test_store_result, &result);
   test_wait_result (&result, 30);
   stored = mimp_history_store_incoming_finish (history, result, &error);
   g_assert_no_error (error);
 
-  chat = mimp_chat_list_ensure (mimp_application_get_chats (fx.app), fx.chats, "carol");
+  chat = mimp_chat_list_ensure (wx.models.chats, wx.chats, "carol");
   mimp_window_open_chat (window, chat);
   g_assert_true (test_wait_until (chat_settled, chat, 20));
   test_settle (300);
@@ -442,26 +450,67 @@ check_keep_place (void)
   g_assert_false (mimp_chat_get_has_more (chat));
 }
 
-/* The second account, for the chat view's checks. */
 static void
-add_test_account (void)
+window_set_up (void)
 {
-  fx.net = mimp_test_network_new ();
-  mimp_test_network_add_user (fx.net, "alice", NULL);
-  mimp_test_network_add_user (fx.net, "bob", NULL);
-  fx.chats = mimp_test_network_new_account (fx.net, "alice");
-  mimp_account_manager_add (mimp_application_get_accounts (fx.app), fx.chats);
-  g_assert_true (test_wait_until (online, fx.chats, 10));
+  /* The app's styles, as AdwApplication loads them: rows have their
+   * height. */
+  mimp_app_resources_ensure ();
+  wx.css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (wx.css, "/io/github/mimp/Mimp/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (wx.css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  test_models_set_up (&wx.models);
+  wx.settings = g_settings_new ("io.github.mimp.Mimp");
+  wx.net = mimp_test_network_new ();
+  mimp_test_network_add_user (wx.net, "alice", NULL);
+  mimp_test_network_add_user (wx.net, "bob", NULL);
+  wx.window = mimp_window_new (NULL, wx.models.accounts, wx.models.chats, NULL, wx.models.secrets,
+                               wx.settings);
+  g_object_ref_sink (wx.window);
+  gtk_window_present (GTK_WINDOW (wx.window));
+}
+
+static void
+window_add_account (void)
+{
+  wx.chats = mimp_test_network_new_account (wx.net, "alice");
+  test_models_add_online (&wx.models, wx.chats);
+}
+
+/* The window, its chat view and every row in them go with the window:
+ * nothing else holds them. */
+static void
+window_tear_down (void)
+{
+  gtk_window_destroy (GTK_WINDOW (wx.window));
+  g_assert_finalize_object (wx.window);
+  wx.window = NULL;
+  test_models_tear_down (&wx.models);
+  g_clear_object (&wx.chats);
+  g_clear_object (&wx.net);
+  g_clear_object (&wx.settings);
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
+                                                 GTK_STYLE_PROVIDER (wx.css));
+  g_clear_object (&wx.css);
+}
+
+static void
+test_window_chat_view (void)
+{
+  window_set_up ();
+  window_add_account ();
+  check_composer_and_regions ();
+  check_retry ();
+  check_keep_place ();
+  window_tear_down ();
 }
 
 static gboolean
 phase (gpointer data)
 {
   check_edit_account ();
-  add_test_account ();
-  check_composer_and_regions ();
-  check_retry ();
-  check_keep_place ();
   assert_no_password_stored ();
 
   fx.ok = TRUE;
@@ -492,9 +541,7 @@ test_window (void)
   test_run_app (G_APPLICATION (fx.app), phase, 200);
   g_assert_true (fx.ok);
   g_clear_object (&fx.account);
-  g_clear_object (&fx.chats);
   g_clear_object (&fx.app);
-  g_clear_object (&fx.net);
 
   g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
   mimpd_test_server_free (fx.server);
@@ -652,6 +699,7 @@ main (int argc, char *argv[])
   adw_init ();
   g_test_add_func ("/window/message-row-grouping", test_message_row_grouping);
   g_test_add_func ("/window/message-row-failed-narrow", test_message_row_failed_narrow);
-  g_test_add_func ("/window/edit-account-composer-regions", test_window);
+  g_test_add_func ("/window/chat-view", test_window_chat_view);
+  g_test_add_func ("/window/edit-account", test_window);
   return g_test_run ();
 }
