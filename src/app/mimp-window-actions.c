@@ -136,11 +136,9 @@ new_chat_action (GtkWidget *widget, const char *action_name, GVariant *parameter
   AdwComboRow *combo;
   GtkWidget *entry;
 
+  /* Disabled meanwhile: see update_sidebar_stack (). */
   if (g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) == 0)
-    {
-      gtk_widget_activate_action (widget, "app.add-account", NULL);
-      return;
-    }
+    return;
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _ ("New Chat"), NULL));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "start",

@@ -18,6 +18,7 @@ struct _MimpWindow
   AdwLeaflet *leaflet;
   GtkWidget *sidebar;
   MimpChatView *chat_view;
+  GtkWidget *new_chat_button;
   GtkSearchEntry *search_entry;
   GtkWidget *banner_box;
   GtkStack *sidebar_stack;

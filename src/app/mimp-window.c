@@ -39,7 +39,20 @@ static GParamSpec *properties[N_PROPS];
 static void
 update_sidebar_stack (MimpWindow *self)
 {
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) == 0)
+  gboolean has_accounts = g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) > 0;
+
+  /* A chat needs an account to be started from: "+" says so meanwhile. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-chat", has_accounts);
+  gtk_widget_set_tooltip_text (
+      self->new_chat_button, has_accounts ? _ ("New Chat") : _ ("Add an account to start a chat"));
+  if (has_accounts)
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self->new_chat_button),
+                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+  else
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_chat_button),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                    _ ("Add an account to start a chat"), -1);
+  if (!has_accounts)
     {
       gtk_stack_set_visible_child_name (self->sidebar_stack, "no-accounts");
       mimp_chat_view_set_empty_state (
@@ -596,6 +609,7 @@ mimp_window_class_init (MimpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, chat_view);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, new_chat_button);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, banner_box);
   gtk_widget_class_bind_template_child (widget_class, MimpWindow, sidebar_stack);

@@ -496,11 +496,31 @@ window_tear_down (void)
   g_clear_object (&wx.css);
 }
 
+/* "+" needs an account to start a chat from: insensitive, and saying
+ * why, until there is one. */
+static void
+check_new_chat_needs_account (void)
+{
+  GtkWidget *button = test_find_named (GTK_WIDGET (wx.window), "new-chat");
+
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_is_sensitive (button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Add an account to start a chat");
+  /* Ctrl+N does nothing either. */
+  gtk_widget_activate_action (GTK_WIDGET (wx.window), "win.new-chat", NULL);
+  test_settle (100);
+  g_assert_null (test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+  window_add_account ();
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "New Chat");
+}
+
 static void
 test_window_chat_view (void)
 {
   window_set_up ();
-  window_add_account ();
+  check_new_chat_needs_account ();
   check_composer_and_regions ();
   check_retry ();
   check_keep_place ();
