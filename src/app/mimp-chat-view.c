@@ -384,6 +384,31 @@ security_level_label (MimpSecurityLevel level)
     }
 }
 
+/* The few words beside the security icon: the label shortened, so that
+ * they fit the header beside the window's buttons. */
+static const char *
+security_level_word (MimpSecurityLevel level)
+{
+  switch (level)
+    {
+    case MIMP_SECURITY_VERIFIED:
+      /* Translators: beside the chat's security icon; keep it short */
+      return C_ ("security", "Verified");
+    case MIMP_SECURITY_UNVERIFIED:
+      /* Translators: beside the chat's security icon, for "Encrypted, not verified"; keep it short
+       */
+      return C_ ("security", "Unverified");
+    case MIMP_SECURITY_SERVER:
+      /* Translators: beside the chat's security icon, for "Not end-to-end encrypted"; keep it
+       * short */
+      return C_ ("security", "Server can read");
+    case MIMP_SECURITY_ANYONE:
+    default:
+      /* Translators: beside the chat's security icon; keep it short */
+      return C_ ("security", "Not encrypted");
+    }
+}
+
 /* The header bar's minimum width with the security button's words @width
  * wide. */
 static int
@@ -458,7 +483,8 @@ update_security (MimpChatView *self)
   MimpChatPrivacy privacy;
   gboolean use_tls;
   const char *peer;
-  const char *label;
+  const char *label; /* what the state is called */
+  const char *word;  /* the same, short, for the header */
   const char *icon;
   g_autofree char *sentence = NULL;
   g_autofree char *accessible = NULL;
@@ -485,6 +511,8 @@ update_security (MimpChatView *self)
     {
     case MIMP_CHAT_PRIVACY_WAITING:
       label = _ ("Waiting for keys");
+      /* Translators: beside the chat's security icon, for "Waiting for keys"; keep it short */
+      word = C_ ("security", "Waiting");
       icon = "preferences-system-time-symbolic";
       /* Translators: %s is whom the chat is with */
       sentence = g_strdup_printf (
@@ -493,6 +521,7 @@ update_security (MimpChatView *self)
       break;
     case MIMP_CHAT_PRIVACY_UNVERIFIED:
       label = _ ("Encrypted, not verified");
+      word = security_level_word (MIMP_SECURITY_UNVERIFIED);
       icon = mimp_security_level_get_icon_name (MIMP_SECURITY_UNVERIFIED);
       /* Translators: %s is whom the chat is with */
       sentence = g_strdup_printf (_ ("The server can’t read these messages. You haven’t "
@@ -502,6 +531,7 @@ update_security (MimpChatView *self)
       break;
     case MIMP_CHAT_PRIVACY_VERIFIED:
       label = _ ("Verified");
+      word = security_level_word (MIMP_SECURITY_VERIFIED);
       icon = mimp_security_level_get_icon_name (MIMP_SECURITY_VERIFIED);
       /* Translators: %s is whom the chat is with */
       sentence = g_strdup_printf (_ ("You verified %s’s key."), peer);
@@ -509,6 +539,8 @@ update_security (MimpChatView *self)
       break;
     case MIMP_CHAT_PRIVACY_KEY_CHANGED:
       label = _ ("Key changed");
+      /* Translators: beside the chat's security icon; keep it short */
+      word = C_ ("security", "Key changed");
       icon = "dialog-error-symbolic";
       /* Translators: %s is whom the chat is with */
       sentence = g_strdup_printf (_ ("%s’s key is different from the one you verified. Sending "
@@ -519,6 +551,7 @@ update_security (MimpChatView *self)
     case MIMP_CHAT_PRIVACY_NONE:
     default:
       label = security_level_label (level);
+      word = security_level_word (level);
       icon = mimp_security_level_get_icon_name (level);
       if (mimp_protocol_has (protocol, MIMP_PROTOCOL_END_TO_END) && level == MIMP_SECURITY_ANYONE)
         sentence = g_strdup (_ ("Anyone on the network and the server can read these messages."));
@@ -541,7 +574,8 @@ update_security (MimpChatView *self)
       sentence = locked;
     }
   gtk_image_set_from_icon_name (self->security_icon, icon);
-  gtk_label_set_label (self->security_state_label, label);
+  gtk_label_set_label (self->security_state_label, word);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->security_button), label);
   update_security_words (self);
   gtk_label_set_label (self->security_heading, label);
   gtk_label_set_label (self->security_label, sentence);
