@@ -275,8 +275,8 @@ add_account_activated (GSimpleAction *action, GVariant *parameter, gpointer data
 {
   MimpApplication *self = data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  MimpAccountDialog *dialog =
-      mimp_account_dialog_new (self, parent ? parent : GTK_WINDOW (ensure_window (self)));
+  MimpAccountDialog *dialog = mimp_account_dialog_new (
+      self->accounts, self->secrets, parent ? parent : GTK_WINDOW (ensure_window (self)));
 
   gtk_window_present (GTK_WINDOW (dialog));
 }

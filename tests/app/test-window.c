@@ -527,6 +527,111 @@ test_window_chat_view (void)
   window_tear_down ();
 }
 
+/* Once per process: the keyring the passwords go to. */
+static void
+ensure_keyring (void)
+{
+  static gboolean started;
+
+  if (!started)
+    test_start_keyring ();
+  started = TRUE;
+}
+
+static gboolean
+dialog_settled (gpointer dialog)
+{
+  return !mimp_account_dialog_get_busy (dialog);
+}
+
+static gboolean
+has_accounts (gpointer n)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (wx.models.accounts)) == GPOINTER_TO_UINT (n);
+}
+
+/* The account dialog in both its modes, on the models alone: adding signs
+ * in first and says why it cannot (adding nothing); editing shows the
+ * account, keeps its type and saves where it connects. */
+static void
+test_account_dialog (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *ini = NULL;
+  g_autofree char *wrong = mimpd_test_server_random_password ();
+  g_autoptr (MimpAccount) account = NULL;
+  MimpAccountDialog *dialog;
+  GtkWidget *server_row;
+  const char *users[2];
+
+  fx.alice_pw = mimpd_test_server_random_password ();
+  alice = g_strconcat ("alice:", fx.alice_pw, NULL);
+  users[0] = alice;
+  users[1] = NULL;
+  fx.server = mimpd_test_server_start (users, &error);
+  g_assert_no_error (error);
+  ensure_keyring ();
+  window_set_up ();
+  server = g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx.server));
+
+  /* Adding: a wrong password is said, and nothing is added. */
+  dialog = mimp_account_dialog_new (wx.models.accounts, wx.models.secrets, GTK_WINDOW (wx.window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (gtk_widget_get_sensitive (test_find_named (GTK_WIDGET (dialog), "type")));
+  mimp_account_dialog_fill (dialog, server, "alice", wrong, FALSE);
+  g_assert_true (mimp_account_dialog_get_can_submit (dialog));
+  mimp_account_dialog_submit (dialog);
+  g_assert_true (test_wait_until (dialog_settled, dialog, 30));
+  g_assert_nonnull (mimp_account_dialog_get_error (dialog));
+  g_assert_null (strstr (mimp_account_dialog_get_error (dialog), wrong));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wx.models.accounts)), ==, 0);
+
+  /* The right one: added, online, its password in the keyring. */
+  mimp_account_dialog_fill (dialog, server, "alice", fx.alice_pw, FALSE);
+  mimp_account_dialog_submit (dialog);
+  g_assert_true (test_wait_until (has_accounts, GUINT_TO_POINTER (1), 30));
+  account = g_list_model_get_item (G_LIST_MODEL (wx.models.accounts), 0);
+  g_assert_true (test_wait_until (online, account, 30));
+  g_assert_true (
+      test_wait_until (keyring_has, &(KeyWait){ "127.0.0.1", "alice", fx.alice_pw }, 20));
+
+  /* Editing: the account as it is, its type fixed. */
+  dialog = mimp_account_dialog_new_for_account (wx.models.accounts, wx.models.secrets,
+                                                GTK_WINDOW (wx.window), account);
+  gtk_window_present (GTK_WINDOW (dialog));
+  server_row = test_find_named (GTK_WIDGET (dialog), "server");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (server_row)), ==, server);
+  g_assert_cmpstr (
+      gtk_editable_get_text (GTK_EDITABLE (test_find_named (GTK_WIDGET (dialog), "user"))), ==,
+      "alice");
+  g_assert_false (gtk_widget_get_sensitive (test_find_named (GTK_WIDGET (dialog), "type")));
+  g_assert_true (mimp_account_dialog_get_can_submit (dialog));
+  gtk_editable_set_text (GTK_EDITABLE (server_row), "not a server");
+  g_assert_false (mimp_account_dialog_get_can_submit (dialog));
+  g_assert_nonnull (mimp_account_dialog_get_error (dialog));
+  /* Saved: the same account, on localhost now, and so in accounts.ini. */
+  moved = g_strdup_printf ("localhost:%u", mimpd_test_server_get_port (fx.server));
+  gtk_editable_set_text (GTK_EDITABLE (server_row), moved);
+  mimp_account_dialog_submit (dialog);
+  g_assert_cmpstr (mimp_account_get_host (account), ==, "localhost");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wx.models.accounts)), ==, 1);
+  config = g_build_filename (wx.models.dir, "accounts.ini", NULL);
+  g_assert_true (g_file_get_contents (config, &ini, NULL, NULL));
+  g_assert_nonnull (strstr (ini, "host=localhost"));
+  g_assert_null (strstr (ini, fx.alice_pw));
+  g_assert_true (test_wait_until (online, account, 30));
+
+  window_tear_down ();
+  g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
+  mimpd_test_server_free (fx.server);
+  fx.server = NULL;
+  g_clear_pointer (&fx.alice_pw, g_free);
+}
+
 static gboolean
 phase (gpointer data)
 {
@@ -555,7 +660,7 @@ test_window (void)
   users[2] = NULL;
   fx.server = mimpd_test_server_start (users, &error);
   g_assert_no_error (error);
-  test_start_keyring ();
+  ensure_keyring ();
 
   fx.app = mimp_application_new ();
   test_run_app (G_APPLICATION (fx.app), phase, 200);
@@ -720,6 +825,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/message-row-grouping", test_message_row_grouping);
   g_test_add_func ("/window/message-row-failed-narrow", test_message_row_failed_narrow);
   g_test_add_func ("/window/chat-view", test_window_chat_view);
+  g_test_add_func ("/window/account-dialog", test_account_dialog);
   g_test_add_func ("/window/edit-account", test_window);
   return g_test_run ();
 }
