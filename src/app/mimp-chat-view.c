@@ -189,13 +189,20 @@ end_keep_place (gpointer data)
 static void
 on_messages_changed (MimpChatView *self, guint position, guint removed, guint added)
 {
-  if (position == 0 && added > 0 && removed == 0 &&
-      g_list_model_get_n_items (G_LIST_MODEL (self->chat)) > added)
+  gboolean page = position == 0 && added > 0 && removed == 0;
+
+  /* Once a page is laid out, the first one too, another one if the view
+   * is not full yet: nothing else would ask for it, as a view that cannot
+   * scroll sends no scrolling. */
+  if (page)
+    {
+      g_clear_handle_id (&self->keep_place_id, g_source_remove);
+      self->keep_place_id = g_timeout_add (300, end_keep_place, self);
+    }
+  if (page && g_list_model_get_n_items (G_LIST_MODEL (self->chat)) > added)
     {
       /* A page of older messages was prepended. */
       self->keep_place = !self->stick_to_bottom;
-      g_clear_handle_id (&self->keep_place_id, g_source_remove);
-      self->keep_place_id = g_timeout_add (300, end_keep_place, self);
     }
   else if (self->stick_to_bottom)
     {

@@ -450,6 +450,79 @@ check_keep_place (void)
   g_assert_false (mimp_chat_get_has_more (chat));
 }
 
+/* Stores @n messages from @peer to the test account, a second apart. */
+static void
+store_messages (const char *peer, guint n)
+{
+  MimpHistory *history = mimp_account_get_history (wx.chats);
+  g_autoptr (GPtrArray) batch =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 start = g_get_real_time () / 1000 - 1000 * 1000;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("%s-%u", peer, i);
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+      g_ptr_array_add (batch, mimp_incoming_new (peer, mimp_account_get_user (wx.chats), id, text,
+                                                 start + i * 1000, -1));
+    }
+  mimp_history_store_incoming_async (history, mimp_account_get_id (wx.chats), "test", batch, NULL,
+                                     test_store_result, &result);
+  test_wait_result (&result, 30);
+  stored = mimp_history_store_incoming_finish (history, result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+view_filled (gpointer chat)
+{
+  GtkAdjustment *adj =
+      gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (mimp_window_get_messages_view (wx.window)));
+
+  /* The first page alone would not: the upper bound may still be the
+   * last chat's, until the view is laid out again. */
+  return g_list_model_get_n_items (G_LIST_MODEL (chat)) > MIMP_CHAT_FIRST_PAGE_SIZE &&
+         !mimp_chat_get_loading (chat) &&
+         gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj);
+}
+
+/* Loaded as far as it goes by itself: a page or more above the one seen
+ * (pages come while the reader is within a page of the top). */
+static gboolean
+view_settled (gpointer chat)
+{
+  GtkAdjustment *adj =
+      gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (mimp_window_get_messages_view (wx.window)));
+
+  return !mimp_chat_get_loading (chat) &&
+         (gtk_adjustment_get_upper (adj) >= 2 * gtk_adjustment_get_page_size (adj) ||
+          !mimp_chat_get_has_more (chat));
+}
+
+/* A window taller than the first page: older pages come until the view is
+ * full, so that it can be scrolled to the rest (nothing asked for them,
+ * as a view that cannot scroll sends no scrolling). */
+static void
+check_tall_view_fills (void)
+{
+  MimpChat *chat;
+
+  store_messages ("dave", 100);
+  gtk_window_set_default_size (GTK_WINDOW (wx.window), 700, 1000);
+  test_settle (300);
+  chat = mimp_chat_list_ensure (wx.models.chats, wx.chats, "dave");
+  mimp_window_open_chat (wx.window, chat);
+  g_assert_true (test_wait_until (view_filled, chat, 10));
+  g_assert_true (test_wait_until (view_settled, chat, 10));
+  test_settle (500);
+  g_assert_false (mimp_chat_get_loading (chat));
+  /* Not all of it: only what fills the view. */
+  g_assert_true (mimp_chat_get_has_more (chat));
+}
+
 static void
 window_set_up (void)
 {
@@ -514,6 +587,16 @@ check_new_chat_needs_account (void)
   window_add_account ();
   g_assert_true (gtk_widget_is_sensitive (button));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "New Chat");
+}
+
+/* The first chat a tall window opens. */
+static void
+test_window_tall (void)
+{
+  window_set_up ();
+  window_add_account ();
+  check_tall_view_fills ();
+  window_tear_down ();
 }
 
 static void
@@ -825,6 +908,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/message-row-grouping", test_message_row_grouping);
   g_test_add_func ("/window/message-row-failed-narrow", test_message_row_failed_narrow);
   g_test_add_func ("/window/chat-view", test_window_chat_view);
+  g_test_add_func ("/window/tall", test_window_tall);
   g_test_add_func ("/window/account-dialog", test_account_dialog);
   g_test_add_func ("/window/edit-account", test_window);
   return g_test_run ();
