@@ -442,7 +442,17 @@ save_edit (MimpAccountDialog *self, Fields *fields)
   mimp_account_change_server (self->account, fields->host, fields->port, fields->user,
                               use_tls (self), options);
   if (!mimp_account_manager_save (self->accounts, &error))
-    g_warning ("Could not save the accounts: %s", error->message);
+    {
+      /* The dialog stays, saying so: Save tries again. */
+      /* Translators: %s says why */
+      g_autofree char *text = g_strdup_printf (
+          _ ("The account connects to the new server now, but could not be saved for the next "
+             "start: %s"),
+          error->message);
+
+      show_error (self, text);
+      return;
+    }
   gtk_window_close (GTK_WINDOW (self));
 }
 

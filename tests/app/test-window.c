@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -707,6 +708,27 @@ test_account_dialog (void)
   g_assert_nonnull (strstr (ini, "host=localhost"));
   g_assert_null (strstr (ini, fx.alice_pw));
   g_assert_true (test_wait_until (online, account, 30));
+
+  /* accounts.ini cannot be written: the dialog says so and stays, and
+   * Save works once it can be. */
+  dialog = mimp_account_dialog_new_for_account (wx.models.accounts, wx.models.secrets,
+                                                GTK_WINDOW (wx.window), account);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_cmpint (g_unlink (config), ==, 0);
+  g_assert_cmpint (g_mkdir (config, 0700), ==, 0);
+  gtk_editable_set_text (GTK_EDITABLE (test_find_named (GTK_WIDGET (dialog), "server")), server);
+  mimp_account_dialog_submit (dialog);
+  test_settle (100);
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (mimp_account_dialog_get_error (dialog), "could not be saved"));
+  g_assert_cmpint (g_rmdir (config), ==, 0);
+  mimp_account_dialog_submit (dialog);
+  test_settle (100);
+  g_assert_null (dialog);
+  g_clear_pointer (&ini, g_free);
+  g_assert_true (g_file_get_contents (config, &ini, NULL, NULL));
+  g_assert_nonnull (strstr (ini, "host=127.0.0.1"));
 
   window_tear_down ();
   g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
