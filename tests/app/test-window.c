@@ -394,63 +394,6 @@ top_number (MimpWindow *window)
   return atoi (text + strlen ("message "));
 }
 
-/* Scrolling up through a long chat while older pages come in above: the
- * message at the top of the view only ever gets older (it did jump a
- * page or more forward, and back, after each page). */
-static void
-check_keep_place (void)
-{
-  MimpWindow *window = wx.window;
-  MimpHistory *history = mimp_account_get_history (wx.chats);
-  g_autoptr (GPtrArray) batch =
-      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
-  g_autoptr (GPtrArray) stored = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  gint64 start = g_get_real_time () / 1000 - 1000 * 1000;
-  gint64 deadline;
-  GtkAdjustment *adj;
-  MimpChat *chat;
-  int top;
-
-  for (guint i = 0; i < 400; i++)
-    {
-      g_autofree char *id = g_strdup_printf ("carol-%u", i);
-      g_autofree char *text = g_strdup_printf ("message %u", i);
-      g_ptr_array_add (batch, mimp_incoming_new ("carol", mimp_account_get_user (wx.chats), id,
-                                                 text, start + i * 1000, -1));
-    }
-  mimp_history_store_incoming_async (history, mimp_account_get_id (wx.chats), "test", batch, NULL,
-                                     test_store_result, &result);
-  test_wait_result (&result, 30);
-  stored = mimp_history_store_incoming_finish (history, result, &error);
-  g_assert_no_error (error);
-
-  chat = mimp_chat_list_ensure (wx.models.chats, wx.chats, "carol");
-  mimp_window_open_chat (window, chat);
-  g_assert_true (test_wait_until (chat_settled, chat, 20));
-  test_settle (300);
-
-  adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (mimp_window_get_messages_view (window)));
-  top = top_number (window);
-  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  while (top > 0 && g_get_monotonic_time () < deadline)
-    {
-      int now;
-
-      gtk_adjustment_set_value (
-          adj, MAX (0, gtk_adjustment_get_value (adj) - gtk_adjustment_get_page_size (adj) / 3));
-      test_settle (20);
-      now = top_number (window);
-      if (now > top)
-        g_error ("The top of the view went from message %d to %d (%u loaded)", top, now,
-                 g_list_model_get_n_items (G_LIST_MODEL (chat)));
-      top = now;
-    }
-  g_assert_cmpint (top, ==, 0);
-  g_assert_false (mimp_chat_get_has_more (chat));
-}
-
 /* Stores @n messages from @peer to the test account, a second apart. */
 static void
 store_messages (const char *peer, guint n)
@@ -475,6 +418,44 @@ store_messages (const char *peer, guint n)
   test_wait_result (&result, 30);
   stored = mimp_history_store_incoming_finish (history, result, &error);
   g_assert_no_error (error);
+}
+
+/* Scrolling up through a long chat while older pages come in above: the
+ * message at the top of the view only ever gets older (it did jump a
+ * page or more forward, and back, after each page). */
+static void
+check_keep_place (void)
+{
+  MimpWindow *window = wx.window;
+  gint64 deadline;
+  GtkAdjustment *adj;
+  MimpChat *chat;
+  int top;
+
+  store_messages ("carol", 400);
+  chat = mimp_chat_list_ensure (wx.models.chats, wx.chats, "carol");
+  mimp_window_open_chat (window, chat);
+  g_assert_true (test_wait_until (chat_settled, chat, 20));
+  test_settle (300);
+
+  adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (mimp_window_get_messages_view (window)));
+  top = top_number (window);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (top > 0 && g_get_monotonic_time () < deadline)
+    {
+      int now;
+
+      gtk_adjustment_set_value (
+          adj, MAX (0, gtk_adjustment_get_value (adj) - gtk_adjustment_get_page_size (adj) / 3));
+      test_settle (20);
+      now = top_number (window);
+      if (now > top)
+        g_error ("The top of the view went from message %d to %d (%u loaded)", top, now,
+                 g_list_model_get_n_items (G_LIST_MODEL (chat)));
+      top = now;
+    }
+  g_assert_cmpint (top, ==, 0);
+  g_assert_false (mimp_chat_get_has_more (chat));
 }
 
 static gboolean
