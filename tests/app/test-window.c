@@ -571,6 +571,75 @@ check_new_chat_needs_account (void)
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "New Chat");
 }
 
+static gboolean
+bob_got (gpointer chat)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (chat));
+  g_autoptr (MimpChatMessage) last =
+      n > 0 ? g_list_model_get_item (G_LIST_MODEL (chat), n - 1) : NULL;
+
+  return last != NULL && g_strcmp0 (mimp_chat_message_get_text (last), "hello bob") == 0 &&
+         mimp_chat_message_get_state (last) == MIMP_MESSAGE_STATE_SENT;
+}
+
+/* The chat view on its own, in a plain window: it needs a chat, nothing
+ * of the app's window. */
+static void
+test_chat_view_alone (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = mimp_chat_view_new ();
+  GtkWidget *words;
+  GtkWidget *back;
+  MimpChat *chat;
+
+  window_set_up ();
+  window_add_account ();
+  chat = mimp_chat_list_ensure (wx.models.chats, wx.chats, "bob");
+  g_object_ref (view);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* No chat: the empty page. */
+  test_settle (200);
+  g_assert_true (gtk_widget_get_mapped (test_find_named (view, "content-empty")));
+
+  mimp_chat_view_set_chat (MIMP_CHAT_VIEW (view), chat);
+  test_settle (200);
+  g_assert_false (gtk_widget_get_mapped (test_find_named (view, "content-empty")));
+  g_assert_nonnull (test_find_label (view, "bob"));
+  words = test_find_named (view, "security-state");
+  back = test_find_named (view, "back");
+  g_assert_true (gtk_widget_get_mapped (words));
+  g_assert_false (gtk_widget_get_visible (back));
+
+  /* Folded: "Back", and no words beside the security icon. */
+  mimp_chat_view_set_folded (MIMP_CHAT_VIEW (view), TRUE);
+  test_settle (100);
+  g_assert_true (gtk_widget_get_visible (back));
+  g_assert_false (gtk_widget_get_mapped (words));
+  mimp_chat_view_set_folded (MIMP_CHAT_VIEW (view), FALSE);
+
+  /* Sending from the composer, by the view's own action. */
+  g_assert_false (gtk_widget_is_sensitive (test_find_named (view, "send")));
+  mimp_chat_view_set_composer_text (MIMP_CHAT_VIEW (view), "hello bob");
+  g_assert_true (gtk_widget_is_sensitive (test_find_named (view, "send")));
+  g_assert_true (gtk_widget_activate_action (view, "chat.send", NULL));
+  g_assert_true (test_wait_until (bob_got, chat, 20));
+  {
+    g_autofree char *left = mimp_chat_view_dup_composer_text (MIMP_CHAT_VIEW (view));
+    g_assert_cmpstr (left, ==, "");
+  }
+
+  /* The view lets go of the chat, and goes with its window. */
+  mimp_chat_view_set_chat (MIMP_CHAT_VIEW (view), NULL);
+  g_assert_null (mimp_chat_view_get_chat (MIMP_CHAT_VIEW (view)));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (view);
+  window_tear_down ();
+}
+
 /* The first chat a tall window opens. */
 static void
 test_window_tall (void)
@@ -912,6 +981,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/message-row-failed-narrow", test_message_row_failed_narrow);
   g_test_add_func ("/window/chat-view", test_window_chat_view);
   g_test_add_func ("/window/tall", test_window_tall);
+  g_test_add_func ("/window/chat-view-alone", test_chat_view_alone);
   g_test_add_func ("/window/account-dialog", test_account_dialog);
   g_test_add_func ("/window/edit-account", test_window);
   return g_test_run ();
