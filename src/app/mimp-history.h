@@ -131,6 +131,15 @@ void mimp_history_delete_account_async (MimpHistory *self, const char *account_i
                                         gpointer user_data);
 gboolean mimp_history_update_finish (MimpHistory *self, GAsyncResult *result, GError **error);
 
+/* Full-text search over every chat (mimp-search.h). */
+void mimp_history_build_search_index (MimpHistory *self);
+double mimp_history_get_search_progress (MimpHistory *self);
+const GError *mimp_history_get_search_index_error (MimpHistory *self);
+void mimp_history_search_async (MimpHistory *self, const char *text, guint limit,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data);
+GPtrArray *mimp_history_search_finish (MimpHistory *self, GAsyncResult *result, GError **error);
+
 /* For tests and diagnostics: the query plan of the page query. */
 void mimp_history_explain_page_async (MimpHistory *self, GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data);

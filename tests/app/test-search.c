@@ -1,0 +1,367 @@
+/* test-search.c - full-text search over the history (migration 005, the
+ * background index build) and the export of a chat, on real SQLite files
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+
+#include "mimp-export.h"
+#include "mimp-history.h"
+#include "mimp-incoming.h"
+#include "mimp-search.h"
+#include "test-util.h"
+
+static char *
+db_path (const char *dir)
+{
+  return g_build_filename (dir, "history.db", NULL);
+}
+
+static void
+exec_file (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *errmsg = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &errmsg) != SQLITE_OK)
+    g_error ("SQL failed: %s", errmsg);
+  sqlite3_close (db);
+}
+
+/* FTS5's own check of the index: with @complete, that it holds exactly the
+ * messages (kind 0) of the history, else only that it is sound. Returns how
+ * many messages it holds. */
+static gint64
+check_index (const char *path, gboolean complete)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *errmsg = NULL;
+  gint64 count;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db,
+                    complete ? "INSERT INTO messages_search (messages_search, rank) "
+                               "VALUES ('integrity-check', 1)"
+                             : "INSERT INTO messages_search (messages_search) "
+                               "VALUES ('integrity-check')",
+                    NULL, NULL, &errmsg) != SQLITE_OK)
+    g_error ("The search index is not consistent: %s", errmsg);
+  g_assert_cmpint (
+      sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM messages_search_docsize", -1, &stmt, NULL), ==,
+      SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return count;
+}
+
+static int
+get_version (MimpHistory *history)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  int version;
+
+  mimp_history_get_version_async (history, NULL, test_store_result, &result);
+  version = mimp_history_get_version_finish (history, test_wait_result (&result, 30), &error);
+  g_assert_no_error (error);
+  return version;
+}
+
+static void
+store (MimpHistory *history, const char *account, const char *from, const char *const *texts,
+       gint64 ts)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GPtrArray) messages =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
+  static int serial;
+
+  for (guint i = 0; texts[i] != NULL; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("srv-%d", ++serial);
+      g_ptr_array_add (messages, mimp_incoming_new (from, "me", id, texts[i], ts + i, serial));
+    }
+  mimp_history_store_incoming_async (history, account, "mimp", messages, NULL, test_store_result,
+                                     &result);
+  stored = mimp_history_store_incoming_finish (history, test_wait_result (&result, 30), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored->len, ==, messages->len);
+}
+
+static GPtrArray *
+search (MimpHistory *history, const char *text)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *results;
+
+  mimp_history_search_async (history, text, 50, NULL, test_store_result, &result);
+  results = mimp_history_search_finish (history, test_wait_result (&result, 30), &error);
+  g_assert_no_error (error);
+  return results;
+}
+
+static const char *
+result_text (GPtrArray *results, guint i)
+{
+  return mimp_chat_message_get_text (mimp_search_result_get_message (results->pdata[i]));
+}
+
+static void
+test_query (void)
+{
+  struct
+  {
+    const char *text;
+    const char *query;
+  } cases[] = {
+    { "hello", "\"hello\"*" },
+    { "hello ", "\"hello\"" },
+    { "see you", "\"see\" \"you\"*" },
+    { "\"quoted\" words\"", "\"quoted\" \"words\"" },
+    { "a* NEAR(b c) OR d", "\"a\" \"NEAR\" \"b\" \"c\" \"OR\" \"d\"*" },
+    { "((unbalanced", "\"unbalanced\"*" },
+    { "col:umn -x ^y", "\"col\" \"umn\" \"x\" \"y\"*" },
+    { "Café crème", "\"Café\" \"crème\"*" },
+    { "日本語", "\"日本語\"*" },
+    { "", NULL },
+    { "  ", NULL },
+    { "\"*()^:-+", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *query = mimp_search_build_query (cases[i].text);
+      g_assert_cmpstr (query, ==, cases[i].query);
+    }
+  /* Not UTF-8: made valid, never passed on as it is. */
+  {
+    g_autofree char *query = mimp_search_build_query ("ab\xff\xfe"
+                                                      "cd");
+    g_assert_true (g_utf8_validate (query, -1, NULL));
+  }
+}
+
+static void
+test_markup (void)
+{
+  g_autofree char *plain = mimp_search_snippet_to_markup ("no match here");
+  g_autofree char *marked = mimp_search_snippet_to_markup (
+      "say <b>hi</b> & " MIMP_SEARCH_MATCH_START "hello" MIMP_SEARCH_MATCH_END "\nto\t'you'\"");
+  g_autofree char *unclosed = mimp_search_snippet_to_markup (MIMP_SEARCH_MATCH_START "a<");
+  g_autofree char *empty = mimp_search_snippet_to_markup ("");
+
+  g_assert_cmpstr (plain, ==, "no match here");
+  g_assert_cmpstr (marked, ==,
+                   "say &lt;b&gt;hi&lt;/b&gt; &amp; <b>hello</b> to &apos;you&apos;&quot;");
+  g_assert_cmpstr (unclosed, ==, "<b>a&lt;</b>");
+  g_assert_cmpstr (empty, ==, "");
+  /* Pango takes each of them. */
+  g_assert_true (pango_parse_markup (marked, -1, 0, NULL, NULL, NULL, NULL));
+  g_assert_true (pango_parse_markup (unclosed, -1, 0, NULL, NULL, NULL, NULL));
+}
+
+/* Every chat of every account; diacritics ignored; the last word a prefix;
+ * FTS5's syntax in the query only text; changes and deletes keep the index
+ * in step. */
+static void
+test_search (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *path = db_path (dir);
+  g_autoptr (MimpHistory) history = mimp_history_new (path);
+  g_autoptr (GPtrArray) results = NULL;
+  const char *bob[] = { "Meet at the café at five", "NEAR(the AND end) \"quoted\" * OR",
+                        "nothing to see", NULL };
+  const char *carol[] = { "the cafe is closed", "Ünïcödé straße", NULL };
+  const char *dave[] = { "cafeteria food", NULL };
+  const char *hostile[] = { "((( unbalanced \"\"\" ***", NULL };
+  const char *queries[] = {
+    "(((", "\"",    "unbalanced \"", "*",     "NEAR(", "a:b",  "-",
+    "^",   "\"\"*", "AND",           "OR OR", "NOT",   "x\"y", "'; DROP TABLE messages; --"
+  };
+
+  g_assert_cmpint (get_version (history), ==, mimp_history_get_latest_version ());
+  store (history, "work", "bob", bob, 1000);
+  store (history, "home", "carol", carol, 2000);
+  store (history, "home", "dave", dave, 3000);
+  store (history, "home", "eve", hostile, 4000);
+
+  results = search (history, "CAFE ");
+  g_assert_cmpuint (results->len, ==, 2);
+  /* Newest first; both accounts. */
+  g_assert_cmpstr (result_text (results, 0), ==, "the cafe is closed");
+  g_assert_cmpstr (result_text (results, 1), ==, "Meet at the café at five");
+  g_assert_cmpstr (
+      mimp_chat_message_get_account_id (mimp_search_result_get_message (results->pdata[1])), ==,
+      "work");
+  g_assert_cmpstr (mimp_search_result_get_markup (results->pdata[1]), ==,
+                   "Meet at the <b>café</b> at five");
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  /* As the user types: the last word is a prefix. */
+  results = search (history, "cafe");
+  g_assert_cmpuint (results->len, ==, 3);
+  g_assert_cmpstr (result_text (results, 0), ==, "cafeteria food");
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  results = search (history, "unicode STRASSE");
+  g_assert_cmpuint (results->len, ==, 0);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = search (history, "unicode stra");
+  g_assert_cmpuint (results->len, ==, 1);
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  /* The syntax of FTS5 typed as a query is text: no error, the words found. */
+  results = search (history, "NEAR(the AND end) \"quoted\" * OR");
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_cmpstr (result_text (results, 0), ==, bob[1]);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      results = search (history, queries[i]);
+      g_clear_pointer (&results, g_ptr_array_unref);
+    }
+  results = search (history, "(((  unbal");
+  g_assert_cmpuint (results->len, ==, 1);
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  /* A deleted account's messages leave the index with them. */
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GError) error = NULL;
+
+    mimp_history_delete_account_async (history, "work", NULL, test_store_result, &result);
+    g_assert_true (mimp_history_update_finish (history, test_wait_result (&result, 30), &error));
+    g_assert_no_error (error);
+  }
+  results = search (history, "cafe ");
+  g_assert_cmpuint (results->len, ==, 1);
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  mimp_history_close (history);
+  exec_file (path, "UPDATE messages SET text = 'a tea shop' WHERE text = 'the cafe is closed'");
+  g_assert_cmpint (check_index (path, TRUE), ==, 4);
+}
+
+static gboolean
+index_done (gpointer data)
+{
+  return mimp_history_get_search_progress (data) >= 1.0 ||
+         mimp_history_get_search_index_error (data) != NULL;
+}
+
+static void
+on_progress (MimpHistory *history, GParamSpec *pspec, GArray *seen)
+{
+  double progress = mimp_history_get_search_progress (history);
+  g_array_append_val (seen, progress);
+}
+
+static gboolean
+two_chunks_seen (gpointer data)
+{
+  return ((GArray *) data)->len >= 2;
+}
+
+/* A history from before search (version 4) with many messages: migration 5
+ * is instant, the index is built in the background in chunks (progress
+ * reported, other requests served meanwhile), and a build stopped halfway
+ * goes on where it stopped when the history is opened again. */
+static void
+test_background_build (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *path = db_path (dir);
+  g_autoptr (GArray) seen = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GPtrArray) results = NULL;
+  const char *live[] = { "zebra arrives live", NULL };
+  const int total = 200000;
+
+  {
+    g_autoptr (MimpHistory) history = mimp_history_new (path);
+    g_assert_cmpint (get_version (history), ==, mimp_history_get_latest_version ());
+  }
+  /* Back to version 4, as a history from before search, with its messages. */
+  exec_file (path,
+             "DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_delete;"
+             "DROP TRIGGER messages_search_update; DROP TABLE messages_search;"
+             "DROP TABLE search_index_state; PRAGMA user_version = 4;"
+             "BEGIN;"
+             "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 200000) "
+             "INSERT INTO messages (account, peer, direction, server_id, text, timestamp, state) "
+             "SELECT 'acc', 'p' || (x % 7), x % 2, 's' || x, 'message number ' || x || "
+             "CASE WHEN x % 1000 = 0 THEN ' needle' ELSE '' END, 1600000000000 + x, 1 FROM n;"
+             "COMMIT;");
+
+  {
+    g_autoptr (MimpHistory) history = mimp_history_new (path);
+
+    g_signal_connect (history, "notify::search-progress", G_CALLBACK (on_progress), seen);
+    g_assert_cmpint (get_version (history), ==, mimp_history_get_latest_version ());
+    g_assert_cmpfloat (mimp_history_get_search_progress (history), <, 0.0);
+    mimp_history_build_search_index (history);
+    /* A message stored now is found at once, whatever the build's progress. */
+    store (history, "acc", "p1", live, 1700000000000);
+    results = search (history, "zebra");
+    g_assert_cmpuint (results->len, ==, 1);
+    g_clear_pointer (&results, g_ptr_array_unref);
+
+    g_assert_true (test_wait_until (two_chunks_seen, seen, 60));
+    mimp_history_close (history);
+  }
+  g_test_message ("stopped after %u chunks at %.1f%%", seen->len,
+                  g_array_index (seen, double, seen->len - 1) * 100);
+  g_assert_cmpfloat (g_array_index (seen, double, seen->len - 1), <, 1.0);
+  g_assert_cmpfloat (g_array_index (seen, double, 0), >, 0.0);
+  /* What is indexed so far is consistent. */
+  g_assert_cmpint (check_index (path, FALSE), <, total + 1);
+
+  {
+    g_autoptr (MimpHistory) history = mimp_history_new (path);
+    double resumed;
+
+    g_array_set_size (seen, 0);
+    g_signal_connect (history, "notify::search-progress", G_CALLBACK (on_progress), seen);
+    mimp_history_build_search_index (history);
+    g_assert_true (test_wait_until (index_done, history, 240));
+    g_assert_null (mimp_history_get_search_index_error (history));
+    resumed = g_array_index (seen, double, 0);
+    g_test_message ("resumed at %.1f%%, done after %u chunks", resumed * 100, seen->len);
+    for (guint i = 1; i < seen->len; i++)
+      g_assert_cmpfloat (g_array_index (seen, double, i), >=, g_array_index (seen, double, i - 1));
+
+    results = search (history, "needle");
+    g_assert_cmpuint (results->len, ==, 50);
+    g_clear_pointer (&results, g_ptr_array_unref);
+    results = search (history, "number 1000 needle");
+    g_assert_cmpuint (results->len, ==, 1);
+    g_assert_cmpstr (result_text (results, 0), ==, "message number 1000 needle");
+    g_clear_pointer (&results, g_ptr_array_unref);
+  }
+  /* Each message once: none twice after the resumed build. */
+  g_assert_cmpint (check_index (path, TRUE), ==, total + 1);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/search/query", test_query);
+  g_test_add_func ("/search/markup", test_markup);
+  g_test_add_func ("/search/search", test_search);
+  g_test_add_func ("/search/background-build", test_background_build);
+
+  return g_test_run ();
+}
