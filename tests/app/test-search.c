@@ -353,15 +353,238 @@ test_background_build (void)
   g_assert_cmpint (check_index (path, TRUE), ==, total + 1);
 }
 
+static MimpChatMessage *
+add_outgoing (MimpHistory *history, const char *client_id, const char *text, gint64 ts)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  MimpChatMessage *row;
+
+  mimp_history_add_outgoing_async (history, "acc", "mimp", "bob", client_id, text, ts, NULL,
+                                   test_store_result, &result);
+  row = mimp_history_add_outgoing_finish (history, test_wait_result (&result, 30), &error);
+  g_assert_no_error (error);
+  return row;
+}
+
+static void
+set_state (MimpHistory *history, const char *client_id, MimpMessageState state,
+           const char *error_message)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpChatMessage) row = NULL;
+
+  mimp_history_set_state_async (history, "acc", client_id, state, NULL, error_message, NULL,
+                                test_store_result, &result);
+  row = mimp_history_set_state_finish (history, test_wait_result (&result, 30), &error);
+  g_assert_no_error (error);
+}
+
+static guint64 export(MimpHistory *history, MimpExportFormat format, GFile *file, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  guint64 n = 0;
+
+  mimp_export_chat_async (history, "acc", "Alice (work)", "bob", format, file, NULL,
+                          test_store_result, &result);
+  if (!mimp_export_chat_finish (test_wait_result (&result, 60), &n, error))
+    return G_MAXUINT64;
+  return n;
+}
+
+static const char *
+expected_state (MimpChatMessage *message)
+{
+  if (!mimp_chat_message_get_outgoing (message))
+    return "received";
+  switch (mimp_chat_message_get_state (message))
+    {
+    case MIMP_MESSAGE_STATE_PENDING:
+      return "pending";
+    case MIMP_MESSAGE_STATE_FAILED:
+      return "failed";
+    case MIMP_MESSAGE_STATE_SENT:
+    default:
+      return "sent";
+    }
+}
+
+/* An export's time: ISO 8601 with milliseconds and the local offset, naming
+ * the message's instant. */
+static void
+check_time (const char *text, MimpChatMessage *message)
+{
+  g_autoptr (GDateTime) parsed = g_date_time_new_from_iso8601 (text, NULL);
+
+  g_assert_nonnull (parsed);
+  g_assert_true (g_regex_match_simple (
+      "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\+05:45$", text, 0, 0));
+  g_assert_cmpint (g_date_time_to_unix (parsed) * 1000 +
+                       g_date_time_get_microsecond (parsed) / 1000,
+                   ==, mimp_chat_message_get_timestamp (message));
+}
+
+/* A chat with hostile text (newlines, quotes, markup, unicode, 16 KiB, a
+ * carriage return) and each delivery state, exported as JSON (read back with
+ * json-glib and compared with the history) and as text (compared with the
+ * format it promises); the files are the user's only. */
+static void
+test_export (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *path = db_path (dir);
+  g_autofree char *json_path = g_build_filename (dir, "chat.json", NULL);
+  g_autofree char *text_path = g_build_filename (dir, "chat.txt", NULL);
+  g_autoptr (GFile) json_file = g_file_new_for_path (json_path);
+  g_autoptr (GFile) text_file = g_file_new_for_path (text_path);
+  g_autoptr (MimpHistory) history = mimp_history_new (path);
+  g_autoptr (GString) big = g_string_new (NULL);
+  g_autoptr (GPtrArray) chat = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr (GString) expected = g_string_new (NULL);
+  g_autoptr (MimpChatMessage) m1 = NULL;
+  g_autoptr (MimpChatMessage) m2 = NULL;
+  g_autoptr (MimpChatMessage) m3 = NULL;
+  JsonObject *root;
+  JsonArray *messages;
+  GStatBuf st;
+  const char *body;
+
+  while (big->len < 16 * 1024)
+    g_string_append (big, "16 KiB of \"text\" ünïcødé 🙂 <b>&amp; ");
+  {
+    const char *texts[] = { "first line\nsecond \"quoted\" line\n\n  indented\nlast",
+                            "{\"json\": [1, 2]}, \\ backslash, </script> & <b>markup</b>",
+                            "日本語のテキスト — emoji 🙂👍🏽, RTL עברית",
+                            big->str,
+                            "windows\r\nline",
+                            "",
+                            NULL };
+    store (history, "acc", "bob", texts, 1700000000123);
+  }
+  m1 = add_outgoing (history, "c1", "my answer\nin two lines", 1700000100456);
+  m2 = add_outgoing (history, "c2", "not sent yet", 1700000200000);
+  m3 = add_outgoing (history, "c3", "refused \"one\"", 1700000300000);
+  set_state (history, "c1", MIMP_MESSAGE_STATE_SENT, NULL);
+  set_state (history, "c3", MIMP_MESSAGE_STATE_FAILED, "Too large");
+  chat = test_load_chat (history, "acc", "bob");
+  g_assert_cmpuint (chat->len, ==, 9);
+
+  g_assert_cmpuint (export(history, MIMP_EXPORT_FORMAT_JSON, json_file, &error), ==, 9);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (json_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  g_assert_true (json_parser_load_from_file (parser, json_path, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "format"), ==, "mimp-chat-export");
+  g_assert_cmpint (json_object_get_int_member (root, "version"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (root, "account"), ==, "acc");
+  g_assert_cmpstr (json_object_get_string_member (root, "account_name"), ==, "Alice (work)");
+  g_assert_cmpstr (json_object_get_string_member (root, "peer"), ==, "bob");
+  messages = json_object_get_array_member (root, "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, chat->len);
+  for (guint i = 0; i < chat->len; i++)
+    {
+      MimpChatMessage *message = chat->pdata[i];
+      JsonObject *object = json_array_get_object_element (messages, i);
+
+      g_assert_cmpint (json_object_get_int_member (object, "id"), ==,
+                       mimp_chat_message_get_row_id (message));
+      g_assert_cmpstr (json_object_get_string_member (object, "text"), ==,
+                       mimp_chat_message_get_text (message));
+      g_assert_cmpstr (json_object_get_string_member (object, "direction"), ==,
+                       mimp_chat_message_get_outgoing (message) ? "sent" : "received");
+      g_assert_cmpstr (json_object_get_string_member (object, "state"), ==,
+                       expected_state (message));
+      g_assert_cmpstr (json_object_get_string_member_with_default (object, "error", NULL), ==,
+                       mimp_chat_message_get_error (message));
+      check_time (json_object_get_string_member (object, "time"), message);
+    }
+  g_assert_cmpstr (expected_state (m1), ==, "pending"); /* as stored, before set_state */
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (messages, 6), "state"), ==,
+      "sent");
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (messages, 7), "state"), ==,
+      "pending");
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (messages, 8), "error"), ==,
+      "Too large");
+  (void) m2;
+  (void) m3;
+
+  g_assert_cmpuint (export(history, MIMP_EXPORT_FORMAT_TEXT, text_file, &error), ==, 9);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (text_path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (contents, "Mimp chat export\nAccount: Alice (work) (acc)\n"
+                                             "Peer: bob\nExported: "));
+  body = strstr (contents, "\n\n");
+  g_assert_nonnull (body);
+  for (guint i = 0; i < chat->len; i++)
+    {
+      MimpChatMessage *message = chat->pdata[i];
+      g_autofree char *time = mimp_export_format_time (mimp_chat_message_get_timestamp (message));
+      g_auto (GStrv) lines = g_strsplit (mimp_chat_message_get_text (message), "\n", -1);
+
+      check_time (time, message);
+      g_string_append_printf (expected, "[%s] %s (%s)", time,
+                              mimp_chat_message_get_outgoing (message) ? "Alice (work)" : "bob",
+                              expected_state (message));
+      if (mimp_chat_message_get_error (message))
+        g_string_append_printf (expected, " [%s]", mimp_chat_message_get_error (message));
+      g_string_append (expected, ":");
+      for (guint j = 0; lines[j] != NULL; j++)
+        {
+          gsize len = strlen (lines[j]);
+
+          if (len > 0 && lines[j][len - 1] == '\r') /* a Windows line end */
+            lines[j][len - 1] = '\0';
+          g_string_append_printf (expected, "%s%s", j == 0 ? " " : "\n  ", lines[j]);
+        }
+      g_string_append_c (expected, '\n');
+    }
+  if (!g_str_equal (body + 2, expected->str))
+    {
+      gsize at = 0;
+
+      while (body[2 + at] == expected->str[at])
+        at++;
+      g_error ("The text export differs at byte %" G_GSIZE_FORMAT ": \"%.60s\" instead of "
+               "\"%.60s\"",
+               at, body + 2 + at, expected->str + at);
+    }
+
+  /* A file that cannot be written: a clear error, the history untouched. */
+  {
+    g_autofree char *missing = g_build_filename (dir, "no-such-dir", "chat.txt", NULL);
+    g_autoptr (GFile) nowhere = g_file_new_for_path (missing);
+    g_autoptr (GPtrArray) again = NULL;
+
+    g_assert_cmpuint (export(history, MIMP_EXPORT_FORMAT_TEXT, nowhere, &error), ==, G_MAXUINT64);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+    again = test_load_chat (history, "acc", "bob");
+    g_assert_cmpuint (again->len, ==, chat->len);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
+  /* A zone with an odd offset, so the offset is really written. */
+  g_setenv ("TZ", "XYZ-05:45", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/search/query", test_query);
   g_test_add_func ("/search/markup", test_markup);
   g_test_add_func ("/search/search", test_search);
   g_test_add_func ("/search/background-build", test_background_build);
+  g_test_add_func ("/search/export", test_export);
 
   return g_test_run ();
 }
