@@ -1361,6 +1361,60 @@ load_page_worker (MimpHistory *self, GTask *task, gpointer data)
   return_rows (self, task, stmt, TRUE);
 }
 
+#define PAGE_AFTER_QUERY                                                                           \
+  "SELECT " MESSAGE_COLUMNS " FROM messages WHERE account = ?1 AND peer = ?2 "                     \
+  "AND (timestamp, id) > (?3, ?4) ORDER BY timestamp, id LIMIT ?5"
+
+static void
+load_page_after_worker (MimpHistory *self, GTask *task, gpointer data)
+{
+  Request *request = data;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  GError *error = NULL;
+
+  ASSERT_WORKER (self);
+
+  if (!ensure_open (self, &error) || !(stmt = prepare (self, PAGE_AFTER_QUERY, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  sqlite3_bind_text (stmt, 1, request->account_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, request->peer, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, mimp_chat_message_get_timestamp (request->before));
+  sqlite3_bind_int64 (stmt, 4, mimp_chat_message_get_row_id (request->before));
+  sqlite3_bind_int (stmt, 5, (int) request->limit);
+  return_rows (self, task, stmt, FALSE);
+}
+
+/**
+ * mimp_history_load_page_after_async:
+ * @after: a message of the chat
+ *
+ * Loads up to @limit messages of one chat newer than @after, oldest first,
+ * by the same keyset as mimp_history_load_page_async() (a chat opened at an
+ * older message, read towards the newest). Finish with
+ * mimp_history_load_page_finish().
+ */
+void
+mimp_history_load_page_after_async (MimpHistory *self, const char *account_id, const char *peer,
+                                    MimpChatMessage *after, guint limit, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  Request *request;
+
+  g_return_if_fail (MIMP_IS_HISTORY (self));
+  g_return_if_fail (account_id != NULL && peer != NULL);
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (after));
+
+  task = new_task (self, mimp_history_load_page_async, cancellable, callback, user_data);
+  request = request_new (task, account_id, peer);
+  request->before = g_object_ref (after);
+  request->limit = limit ? limit : MIMP_HISTORY_PAGE_SIZE;
+  push_job (self, task, load_page_after_worker);
+}
+
 /**
  * mimp_history_load_page_async:
  * @before: (nullable): the oldest message shown so far, or %NULL for the

@@ -107,6 +107,10 @@ GPtrArray *mimp_history_list_outbox_finish (MimpHistory *self, GAsyncResult *res
 void mimp_history_load_page_async (MimpHistory *self, const char *account_id, const char *peer,
                                    MimpChatMessage *before, guint limit, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
+void mimp_history_load_page_after_async (MimpHistory *self, const char *account_id,
+                                         const char *peer, MimpChatMessage *after, guint limit,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                                         gpointer user_data);
 GPtrArray *mimp_history_load_page_finish (MimpHistory *self, GAsyncResult *result, GError **error);
 
 void mimp_history_list_chats_async (MimpHistory *self, GCancellable *cancellable,
