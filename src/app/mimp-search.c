@@ -4,7 +4,8 @@
  * run of letters, digits and marks, as the unicode61 tokenizer cuts text) is
  * put in double quotes, so quotes, *, NEAR, AND, OR, parentheses and colons
  * are only text. All the words must match; the last one also matches as a
- * prefix while the user is still typing it.
+ * prefix while the user is still typing it (from its second letter: one
+ * letter stands for too many words to be worth the wait).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -44,6 +45,7 @@ mimp_search_build_query (const char *text)
   GString *word;
   gboolean prefix;
   guint n_words = 0;
+  glong last_length = 0;
 
   if (text == NULL)
     return NULL;
@@ -70,6 +72,7 @@ mimp_search_build_query (const char *text)
           if (query->len > 0)
             g_string_append_c (query, ' ');
           g_string_append_printf (query, "\"%s\"", word->str);
+          last_length = g_utf8_strlen (word->str, -1);
           g_string_truncate (word, 0);
           n_words++;
         }
@@ -83,7 +86,7 @@ mimp_search_build_query (const char *text)
       g_string_free (query, TRUE);
       return NULL;
     }
-  if (prefix)
+  if (prefix && last_length >= 2)
     g_string_append_c (query, '*');
   return g_string_free (query, FALSE);
 }
