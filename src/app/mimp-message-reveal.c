@@ -7,7 +7,7 @@
  * brings it in; once it has one, the adjustment centres it; this goes on
  * until the row stays where it is for a few frames with an unchanged upper
  * bound (the heights around it settled), or a deadline. Then the message is
- * marked for a moment ("found", style.css).
+ * marked for a moment ("found", style.css), and the caller told.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,6 +28,8 @@ typedef struct
   guint settled;
   gint64 deadline;
   double last_upper;
+  GSourceFunc done;
+  gpointer data;
 } Reveal;
 
 /* The message row showing @position's item, if it has one now. */
@@ -80,10 +82,24 @@ mimp_message_reveal_is_visible (GtkListView *view, guint position)
          (bounds.origin.y + bounds.size.height <= height || bounds.origin.y < height / 2);
 }
 
+typedef struct
+{
+  GtkWidget *row;
+  GSourceFunc done;
+  gpointer data;
+} Mark;
+
 static gboolean
 unmark (gpointer data)
 {
-  gtk_widget_remove_css_class (data, "found");
+  Mark *mark = data;
+
+  if (mark->row != NULL)
+    gtk_widget_remove_css_class (mark->row, "found");
+  if (mark->done != NULL)
+    mark->done (mark->data);
+  g_clear_object (&mark->row);
+  g_free (mark);
   return G_SOURCE_REMOVE;
 }
 
@@ -123,11 +139,21 @@ reveal_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 
   if (reveal->settled < SETTLED_FRAMES && g_get_monotonic_time () < reveal->deadline)
     return G_SOURCE_CONTINUE;
-  if (row != NULL)
-    {
+  g_debug ("Message %u %s after %u settled frames", reveal->position,
+           row != NULL ? "in sight" : "not found", reveal->settled);
+  {
+    Mark *mark = g_new0 (Mark, 1);
+
+    /* The caller leaves the model alone until the mark is gone: GTK 4.8
+     * binds its rows by position, and a changed model would move the mark
+     * to another message. */
+    mark->row = row != NULL ? g_object_ref (row) : NULL;
+    mark->done = reveal->done;
+    mark->data = reveal->data;
+    if (row != NULL)
       gtk_widget_add_css_class (row, "found");
-      g_timeout_add_full (G_PRIORITY_DEFAULT, MARK_MS, unmark, g_object_ref (row), g_object_unref);
-    }
+    g_timeout_add (row != NULL ? MARK_MS : 0, unmark, mark);
+  }
   g_object_set_data (G_OBJECT (widget), "mimp-message-reveal", NULL);
   return G_SOURCE_REMOVE;
 }
@@ -142,13 +168,15 @@ remove_tick (gpointer data)
  * mimp_message_reveal:
  * @view: a chat's message list (rows are #MimpMessageRow)
  * @position: the message to show
+ * @done: (nullable): called when it is in place and its mark gone (not
+ *   when replaced by a later call)
  *
  * Scrolls @view until the message at @position is in the middle of the
  * view (as far as the list allows) and stays there, then marks it for a
  * moment. A later call replaces an earlier one still running.
  */
 void
-mimp_message_reveal (GtkListView *view, guint position)
+mimp_message_reveal (GtkListView *view, guint position, GSourceFunc done, gpointer data)
 {
   Reveal *reveal;
   guint id;
@@ -162,6 +190,8 @@ mimp_message_reveal (GtkListView *view, guint position)
   reveal->position = position;
   reveal->deadline = g_get_monotonic_time () + DEADLINE_US;
   reveal->last_upper = -1;
+  reveal->done = done;
+  reveal->data = data;
   id = gtk_widget_add_tick_callback (GTK_WIDGET (view), reveal_tick, reveal, remove_tick);
   g_object_set_data (G_OBJECT (view), "mimp-message-reveal", GUINT_TO_POINTER (id));
 }

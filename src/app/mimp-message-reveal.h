@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-void mimp_message_reveal (GtkListView *view, guint position);
+void mimp_message_reveal (GtkListView *view, guint position, GSourceFunc done, gpointer data);
 gboolean mimp_message_reveal_is_visible (GtkListView *view, guint position);
 
 G_END_DECLS
