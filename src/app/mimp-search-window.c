@@ -300,10 +300,6 @@ mimp_search_window_class_init (MimpSearchWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MimpSearchWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, MimpSearchWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, MimpSearchWindow, list);
-  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_entry_activate);
-  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
-  gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -322,6 +318,11 @@ mimp_search_window_init (MimpSearchWindow *self)
   gtk_list_view_set_factory (self->list, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->list, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_swapped (self->entry, "search-changed", G_CALLBACK (on_search_changed), self);
+  g_signal_connect_swapped (self->entry, "activate", G_CALLBACK (on_entry_activate), self);
+  g_signal_connect_swapped (self->entry, "stop-search", G_CALLBACK (on_stop_search), self);
+  g_signal_connect_swapped (self->list, "activate", G_CALLBACK (on_list_activate), self);
 
   /* Typing anywhere in the window goes to the entry. */
   gtk_search_entry_set_key_capture_widget (self->entry, GTK_WIDGET (self));
