@@ -536,22 +536,31 @@ update_decorations (MimpChat *self, guint position)
     mimp_chat_message_set_last_in_group (message, TRUE);
 }
 
+/* The page a load brought; NULL when it was cancelled, or failed (said, and
+ * the loading over). */
+static GPtrArray *
+finish_page (MimpChat *self, GObject *source, GAsyncResult *result)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *page = mimp_history_load_page_finish (MIMP_HISTORY (source), result, &error);
+
+  if (page == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_warning ("Could not load messages: %s", error->message);
+      self->loading = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+    }
+  return page;
+}
+
 static void
 page_loaded (GObject *source, GAsyncResult *result, gpointer data)
 {
   MimpChat *self = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) page = NULL;
+  g_autoptr (GPtrArray) page = finish_page (self, source, result);
 
-  page = mimp_history_load_page_finish (MIMP_HISTORY (source), result, &error);
   if (page == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_warning ("Could not load messages: %s", error->message);
-          self->loading = FALSE;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
-        }
       g_object_unref (self);
       return;
     }
@@ -910,19 +919,11 @@ static void
 newer_loaded (GObject *source, GAsyncResult *result, gpointer data)
 {
   MimpChat *self = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) page = NULL;
+  g_autoptr (GPtrArray) page = finish_page (self, source, result);
   guint added = 0;
 
-  page = mimp_history_load_page_finish (MIMP_HISTORY (source), result, &error);
   if (page == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_warning ("Could not load messages: %s", error->message);
-          self->loading = FALSE;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
-        }
       g_object_unref (self);
       return;
     }

@@ -611,7 +611,8 @@ typedef struct
   int privacy;
   gboolean unencrypted;
   GPtrArray *messages;
-  MimpChatMessage *before;
+  MimpChatMessage *before; /* for a page after it, when after is set */
+  gboolean after;
   guint limit;
 } Request;
 
@@ -1331,6 +1332,12 @@ mimp_history_list_outbox_finish (MimpHistory *self, GAsyncResult *result, GError
   "SELECT " MESSAGE_COLUMNS " FROM messages WHERE account = ?1 AND peer = ?2 "                     \
   "AND (timestamp, id) < (?3, ?4) ORDER BY timestamp DESC, id DESC LIMIT ?5"
 
+#define PAGE_AFTER_QUERY                                                                           \
+  "SELECT " MESSAGE_COLUMNS " FROM messages WHERE account = ?1 AND peer = ?2 "                     \
+  "AND (timestamp, id) > (?3, ?4) ORDER BY timestamp, id LIMIT ?5"
+
+/* A page older than request->before (the newest page without one), or newer
+ * than it with request->after; oldest first either way. */
 static void
 load_page_worker (MimpHistory *self, GTask *task, gpointer data)
 {
@@ -1340,51 +1347,20 @@ load_page_worker (MimpHistory *self, GTask *task, gpointer data)
 
   ASSERT_WORKER (self);
 
-  if (!ensure_open (self, &error) || !(stmt = prepare (self, PAGE_QUERY, &error)))
+  if (!ensure_open (self, &error) ||
+      !(stmt = prepare (self, request->after ? PAGE_AFTER_QUERY : PAGE_QUERY, &error)))
     {
       g_task_return_error (task, error);
       return;
     }
   sqlite3_bind_text (stmt, 1, request->account_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, request->peer, -1, SQLITE_TRANSIENT);
-  if (request->before != NULL)
-    {
-      sqlite3_bind_int64 (stmt, 3, mimp_chat_message_get_timestamp (request->before));
-      sqlite3_bind_int64 (stmt, 4, mimp_chat_message_get_row_id (request->before));
-    }
-  else
-    {
-      sqlite3_bind_int64 (stmt, 3, G_MAXINT64);
-      sqlite3_bind_int64 (stmt, 4, G_MAXINT64);
-    }
+  sqlite3_bind_int64 (
+      stmt, 3, request->before ? mimp_chat_message_get_timestamp (request->before) : G_MAXINT64);
+  sqlite3_bind_int64 (
+      stmt, 4, request->before ? mimp_chat_message_get_row_id (request->before) : G_MAXINT64);
   sqlite3_bind_int (stmt, 5, (int) request->limit);
-  return_rows (self, task, stmt, TRUE);
-}
-
-#define PAGE_AFTER_QUERY                                                                           \
-  "SELECT " MESSAGE_COLUMNS " FROM messages WHERE account = ?1 AND peer = ?2 "                     \
-  "AND (timestamp, id) > (?3, ?4) ORDER BY timestamp, id LIMIT ?5"
-
-static void
-load_page_after_worker (MimpHistory *self, GTask *task, gpointer data)
-{
-  Request *request = data;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  GError *error = NULL;
-
-  ASSERT_WORKER (self);
-
-  if (!ensure_open (self, &error) || !(stmt = prepare (self, PAGE_AFTER_QUERY, &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  sqlite3_bind_text (stmt, 1, request->account_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, request->peer, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, mimp_chat_message_get_timestamp (request->before));
-  sqlite3_bind_int64 (stmt, 4, mimp_chat_message_get_row_id (request->before));
-  sqlite3_bind_int (stmt, 5, (int) request->limit);
-  return_rows (self, task, stmt, FALSE);
+  return_rows (self, task, stmt, !request->after);
 }
 
 /**
@@ -1411,8 +1387,9 @@ mimp_history_load_page_after_async (MimpHistory *self, const char *account_id, c
   task = new_task (self, mimp_history_load_page_async, cancellable, callback, user_data);
   request = request_new (task, account_id, peer);
   request->before = g_object_ref (after);
+  request->after = TRUE;
   request->limit = limit ? limit : MIMP_HISTORY_PAGE_SIZE;
-  push_job (self, task, load_page_after_worker);
+  push_job (self, task, load_page_worker);
 }
 
 /**

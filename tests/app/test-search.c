@@ -15,24 +15,6 @@
 #include "mimp-search.h"
 #include "test-util.h"
 
-static char *
-db_path (const char *dir)
-{
-  return g_build_filename (dir, "history.db", NULL);
-}
-
-static void
-exec_file (const char *path, const char *sql)
-{
-  sqlite3 *db = NULL;
-  char *errmsg = NULL;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  if (sqlite3_exec (db, sql, NULL, NULL, &errmsg) != SQLITE_OK)
-    g_error ("SQL failed: %s", errmsg);
-  sqlite3_close (db);
-}
-
 /* FTS5's own check of the index: with @complete, that it holds exactly the
  * messages (kind 0) of the history, else only that it is sound. Returns how
  * many messages it holds. */
@@ -179,7 +161,7 @@ static void
 test_search (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autoptr (MimpHistory) history = mimp_history_new (path);
   g_autoptr (GPtrArray) results = NULL;
   const char *bob[] = { "Meet at the café at five", "NEAR(the AND end) \"quoted\" * OR",
@@ -251,7 +233,7 @@ test_search (void)
   g_clear_pointer (&results, g_ptr_array_unref);
 
   mimp_history_close (history);
-  exec_file (path, "UPDATE messages SET text = 'a tea shop' WHERE text = 'the cafe is closed'");
+  test_exec_sql (path, "UPDATE messages SET text = 'a tea shop' WHERE text = 'the cafe is closed'");
   g_assert_cmpint (check_index (path, TRUE), ==, 4);
 }
 
@@ -283,7 +265,7 @@ static void
 test_background_build (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autoptr (GArray) seen = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GPtrArray) results = NULL;
   const char *live[] = { "zebra arrives live", NULL };
@@ -294,16 +276,16 @@ test_background_build (void)
     g_assert_cmpint (get_version (history), ==, mimp_history_get_latest_version ());
   }
   /* Back to version 4, as a history from before search, with its messages. */
-  exec_file (path,
-             "DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_delete;"
-             "DROP TRIGGER messages_search_update; DROP TABLE messages_search;"
-             "DROP TABLE search_index_state; PRAGMA user_version = 4;"
-             "BEGIN;"
-             "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 200000) "
-             "INSERT INTO messages (account, peer, direction, server_id, text, timestamp, state) "
-             "SELECT 'acc', 'p' || (x % 7), x % 2, 's' || x, 'message number ' || x || "
-             "CASE WHEN x % 1000 = 0 THEN ' needle' ELSE '' END, 1600000000000 + x, 1 FROM n;"
-             "COMMIT;");
+  test_exec_sql (
+      path, "DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_delete;"
+            "DROP TRIGGER messages_search_update; DROP TABLE messages_search;"
+            "DROP TABLE search_index_state; PRAGMA user_version = 4;"
+            "BEGIN;"
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 200000) "
+            "INSERT INTO messages (account, peer, direction, server_id, text, timestamp, state) "
+            "SELECT 'acc', 'p' || (x % 7), x % 2, 's' || x, 'message number ' || x || "
+            "CASE WHEN x % 1000 = 0 THEN ' needle' ELSE '' END, 1600000000000 + x, 1 FROM n;"
+            "COMMIT;");
 
   {
     g_autoptr (MimpHistory) history = mimp_history_new (path);
@@ -434,7 +416,7 @@ static void
 test_export (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autofree char *json_path = g_build_filename (dir, "chat.json", NULL);
   g_autofree char *text_path = g_build_filename (dir, "chat.txt", NULL);
   g_autoptr (GFile) json_file = g_file_new_for_path (json_path);
