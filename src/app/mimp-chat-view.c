@@ -932,7 +932,7 @@ mimp_chat_view_set_chat (MimpChatView *self, MimpChat *chat)
       mimp_chat_view_set_composer_text (self, NULL);
       gtk_stack_set_visible_child_name (self->content_stack, "empty");
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->chat_menu_button), chat != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->chat_menu_button), chat != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.export", chat != NULL);
   on_composer_changed (self);
   update_members (self); /* first: its button takes room from the security button's words */
