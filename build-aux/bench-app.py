@@ -12,6 +12,11 @@ XDG_DATA_HOME and XDG_CONFIG_HOME under a temporary directory.
   big chat     a history of M messages in one chat, written with SQL into the
                app's schema; open it, then scroll back S messages; against the
                same with a 10-message chat
+  search       the big chat's history as it was before search (schema 4): the
+               app builds the index in the background (how long, and the longest
+               main-loop stall meanwhile), then searches through the history's
+               API; against, in the same run, loading the chat's newest page and
+               a LIKE scan of the same file (no index)
   burst        a real mimpd on loopback, 20 senders (tests/mimp10_client.py)
                sending B messages to the app's account across 20 chats
 
@@ -100,10 +105,12 @@ class Runner:
         log("cold start", r)
         return r
 
-    def write_history(self, base, count):
+    def write_history(self, base, count, schema=None):
         path = os.path.join(base, "data", "mimp", "history.db")
         db = sqlite3.connect(path)
         migrations = sorted(os.listdir(os.path.join(SRC, "src", "app", "migrations")))
+        if schema is not None:
+            migrations = migrations[:schema]
         for name in migrations:
             with open(os.path.join(SRC, "src", "app", "migrations", name)) as f:
                 db.executescript(f.read())
@@ -155,6 +162,40 @@ class Runner:
         r["scroll_target"] = min(scroll, max(0, count - 100))
         r["db_write_s"] = round(made, 2)
         log("chat", r)
+        return r
+
+    def search(self, count):
+        env, base = self.env("search-%d" % count)
+        t0 = time.monotonic()
+        # Schema 4: a history from before search, which the app migrates and indexes.
+        self.write_history(base, count, schema=4)
+        made = time.monotonic() - t0
+        path = os.path.join(base, "data", "mimp", "history.db")
+        r = self.run_json([self.app, "search", "--key", "bench/alice", "--timeout", "600"],
+                          env, 660)
+        # The same words with LIKE over the same file: what a search without the
+        # index costs (newest first, as many rows as the app asks for).
+        db = sqlite3.connect(path)
+        like = []
+        for q in r["queries"]:
+            words = q["query"].split()
+            sql = ("SELECT id FROM messages WHERE " +
+                   " AND ".join(["text LIKE ?"] * len(words)) + " ORDER BY id DESC LIMIT 200")
+            args = ["%" + w + "%" for w in words]
+            times = []
+            for _ in range(3):
+                t = time.monotonic()
+                n = len(db.execute(sql, args).fetchall())
+                times.append((time.monotonic() - t) * 1000)
+            like.append({"query": q["query"], "results": n,
+                         "median_ms": round(statistics.median(times), 2)})
+        db.close()
+        r["like"] = like
+        r["like_median_ms"] = round(statistics.median(x["median_ms"] for x in like), 2)
+        r["like_max_ms"] = round(max(x["median_ms"] for x in like), 2)
+        r["stored"] = count
+        r["db_write_s"] = round(made, 2)
+        log("search", r)
         return r
 
     def burst(self, count, chats, notifications=True):
@@ -242,6 +283,8 @@ def main():
     ap.add_argument("--fling-pages", type=float, default=0.25,
                     help="a second scroll at this many view heights a frame (a fast fling)")
     ap.add_argument("--fling-messages", type=int, default=2000)
+    ap.add_argument("--only", choices=["search"],
+                    help="run only this benchmark (with its baseline)")
     ap.add_argument("--quick", action="store_true", help="a tiny configuration, seconds")
     args = ap.parse_args()
     if args.quick:
@@ -251,12 +294,16 @@ def main():
     r = Runner(args)
     t0 = time.monotonic()
     try:
-        out = {"start": r.cold_start(),
-               "chat": r.chat(args.messages, args.scroll),
-               "chat_fling": r.chat(args.messages, args.fling_messages, args.fling_pages),
-               "chat_small": r.chat(10, 0),
-               "burst": r.burst(args.burst, args.chats),
-               "burst_quiet": r.burst(args.burst, args.chats, notifications=False)}
+        if args.only == "search":
+            out = {"search": r.search(args.messages)}
+        else:
+            out = {"start": r.cold_start(),
+                   "chat": r.chat(args.messages, args.scroll),
+                   "chat_fling": r.chat(args.messages, args.fling_messages, args.fling_pages),
+                   "chat_small": r.chat(10, 0),
+                   "search": r.search(args.messages),
+                   "burst": r.burst(args.burst, args.chats),
+                   "burst_quiet": r.burst(args.burst, args.chats, notifications=False)}
     finally:
         shutil.rmtree(r.tmp, ignore_errors=True)
     out["seconds"] = round(time.monotonic() - t0, 1)

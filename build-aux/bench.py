@@ -774,6 +774,19 @@ def build_app_report(A):
         "idle main loop %s ms" % fmt(bu["idle_stall_max_ms"], 1))
     row("burst: all stored / shown, s after the first send", "%.2f / %.2f" % (
         bu["stored_s"], bu["shown_s"]), "the senders took %.2f s" % bu["send_s"])
+    se = A.get("search")
+    if se:
+        row("search %s messages (7 queries x 7 runs, 200 results): median / p90 / longest, ms" %
+            fmt(se["stored"]),
+            "%s / %s / %s" % (fmt(se["search_median_ms"], 1), fmt(se["search_p90_ms"], 1),
+                              fmt(se["search_max_ms"], 1)),
+            "chat's newest page %s ms; LIKE scan median %s, longest %s ms" % (
+                fmt(se["page_median_ms"], 2), fmt(se["like_median_ms"], 1),
+                fmt(se["like_max_ms"], 1)),
+            "< 100 ms", se["search_p90_ms"] < 100)
+        row("search index built in the background for %s messages, s" % fmt(se["stored"]),
+            fmt(se["index_build_s"], 1),
+            "longest main-loop stall meanwhile %s ms" % fmt(se["index_stall_max_ms"], 1))
     bq = A.get("burst_quiet")
     if bq:
         row("the same burst, notifications off: longest stall, ms", fmt(bq["stall_max_ms"], 1),

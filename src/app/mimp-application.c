@@ -453,6 +453,8 @@ mimp_application_startup (GApplication *app)
   self->accounts = mimp_account_manager_new (self->history, self->secrets, NULL);
   self->chats = mimp_chat_list_new (self->accounts);
   self->notifier = mimp_notifier_new ();
+  /* After the chat list's first request: indexing yields to it. */
+  mimp_history_build_search_index (self->history);
 
   g_settings_bind (self->settings, "notifications", self->notifier, "enabled", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "notification-show-text", self->notifier, "show-text",

@@ -18,6 +18,8 @@
 
 #include "mimp-chat-dialogs.h"
 #include "mimp-chat-view.h"
+#include "mimp-export-dialog.h"
+#include "mimp-message-reveal.h"
 #include "mimp-image-file.h"
 #include "mimp-message-row.h"
 
@@ -43,6 +45,7 @@ struct _MimpChatView
   GtkLabel *key_change_label;
   GtkWidget *attach_button;
   GtkMenuButton *members_button;
+  GtkMenuButton *chat_menu_button;
   GtkListBox *members_list;
   GtkStack *content_stack;
   AdwStatusPage *empty_page;
@@ -60,6 +63,9 @@ struct _MimpChatView
   gboolean stick_to_bottom;
   gboolean keep_place;
   guint keep_place_id;
+  /* bringing one message into sight (mimp_chat_view_show_message ()) */
+  GCancellable *reveal_cancellable;
+  gboolean revealing;
 };
 
 G_DEFINE_FINAL_TYPE (MimpChatView, mimp_chat_view, GTK_TYPE_WIDGET)
@@ -139,7 +145,7 @@ maybe_load_older (MimpChatView *self)
 {
   GtkAdjustment *adj = vadjustment (self);
 
-  if (self->chat == NULL || !mimp_chat_get_loaded (self->chat) ||
+  if (self->chat == NULL || self->revealing || !mimp_chat_get_loaded (self->chat) ||
       mimp_chat_get_loading (self->chat) || !mimp_chat_get_has_more (self->chat))
     return;
   /* Near the top, or the first page does not fill the view. */
@@ -148,13 +154,33 @@ maybe_load_older (MimpChatView *self)
     mimp_chat_load_older (self->chat);
 }
 
+/* A chat opened at an older message reads on towards the newest near the
+ * bottom. */
+static void
+maybe_load_newer (MimpChatView *self)
+{
+  GtkAdjustment *adj = vadjustment (self);
+  double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+
+  if (self->chat == NULL || self->revealing || !mimp_chat_get_has_newer (self->chat) ||
+      mimp_chat_get_loading (self->chat))
+    return;
+  if (gtk_adjustment_get_value (adj) > bottom - gtk_adjustment_get_page_size (adj))
+    mimp_chat_load_newer (self->chat);
+}
+
 static void
 on_value_changed (GtkAdjustment *adj, MimpChatView *self)
 {
   double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
 
-  self->stick_to_bottom = gtk_adjustment_get_value (adj) >= bottom - 4;
+  /* Not while newer messages are still to load: that bottom is not the
+   * chat's. */
+  self->stick_to_bottom = !self->revealing && self->chat != NULL &&
+                          !mimp_chat_get_has_newer (self->chat) &&
+                          gtk_adjustment_get_value (adj) >= bottom - 4;
   maybe_load_older (self);
+  maybe_load_newer (self);
 }
 
 static void
@@ -164,14 +190,14 @@ on_upper_changed (GtkAdjustment *adj, GParamSpec *pspec, MimpChatView *self)
    * rows on screen in place by itself (its anchor is a row, not an
    * offset): moving the adjustment by the growth as well threw the reader
    * a page or more away, and the view realised a whole new set of rows. */
-  if (!self->keep_place && self->stick_to_bottom)
+  if (!self->keep_place && self->stick_to_bottom && !self->revealing)
     scroll_to_bottom (self);
 }
 
 static void
 on_page_size_changed (GtkAdjustment *adj, GParamSpec *pspec, MimpChatView *self)
 {
-  if (self->stick_to_bottom)
+  if (self->stick_to_bottom && !self->revealing)
     scroll_to_bottom (self);
 }
 
@@ -204,7 +230,7 @@ on_messages_changed (MimpChatView *self, guint position, guint removed, guint ad
       /* A page of older messages was prepended. */
       self->keep_place = !self->stick_to_bottom;
     }
-  else if (self->stick_to_bottom)
+  else if (self->stick_to_bottom && !self->revealing)
     {
 #if GTK_CHECK_VERSION(4, 12, 0)
       guint n = g_list_model_get_n_items (G_LIST_MODEL (self->chat));
@@ -910,6 +936,9 @@ mimp_chat_view_set_chat (MimpChatView *self, MimpChat *chat)
 
   if (chat == self->chat)
     return;
+  g_cancellable_cancel (self->reveal_cancellable);
+  g_clear_object (&self->reveal_cancellable);
+  self->revealing = FALSE;
   mimp_chat_view_save_draft (self);
   disconnect_chat (self);
   g_set_object (&self->chat, chat);
@@ -944,10 +973,65 @@ mimp_chat_view_set_chat (MimpChatView *self, MimpChat *chat)
       mimp_chat_view_set_composer_text (self, NULL);
       gtk_stack_set_visible_child_name (self->content_stack, "empty");
     }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->chat_menu_button), chat != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.export", chat != NULL);
   on_composer_changed (self);
   update_members (self); /* first: its button takes room from the security button's words */
   update_security (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHAT]);
+}
+
+static gboolean
+reveal_done (gpointer data)
+{
+  MimpChatView *self = data;
+
+  self->revealing = FALSE;
+  maybe_load_older (self);
+  maybe_load_newer (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+around_loaded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (MimpChatView) self = data;
+  g_autoptr (GError) error = NULL;
+  guint position = 0;
+
+  if (!mimp_chat_load_around_finish (MIMP_CHAT (source), result, &position, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self->revealing = FALSE;
+      g_warning ("Could not load the messages around a search result: %s", error->message);
+      mimp_chat_view_show_toast (self, _ ("The message could not be loaded"));
+      return;
+    }
+  mimp_message_reveal (self->messages_view, position, reveal_done, self);
+}
+
+/**
+ * mimp_chat_view_show_message:
+ * @message: a message of the chat shown (a search result)
+ *
+ * Loads the messages around @message when they are not loaded, scrolls
+ * until it is in the middle of the view and marks it for a moment.
+ */
+void
+mimp_chat_view_show_message (MimpChatView *self, MimpChatMessage *message)
+{
+  g_return_if_fail (MIMP_IS_CHAT_VIEW (self));
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (message));
+  g_return_if_fail (self->chat != NULL);
+
+  g_cancellable_cancel (self->reveal_cancellable);
+  g_clear_object (&self->reveal_cancellable);
+  self->reveal_cancellable = g_cancellable_new ();
+  self->revealing = TRUE;
+  self->stick_to_bottom = FALSE;
+  mimp_chat_load_around_async (self->chat, message, self->reveal_cancellable, around_loaded,
+                               g_object_ref (self));
 }
 
 /**
@@ -1057,11 +1141,22 @@ mimp_chat_view_set_property (GObject *object, guint prop_id, const GValue *value
 }
 
 static void
+export_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpChatView *self = MIMP_CHAT_VIEW (widget);
+
+  if (self->chat != NULL)
+    mimp_export_dialog_run (self, self->chat);
+}
+
+static void
 mimp_chat_view_dispose (GObject *object)
 {
   MimpChatView *self = MIMP_CHAT_VIEW (object);
 
   g_clear_handle_id (&self->keep_place_id, g_source_remove);
+  g_cancellable_cancel (self->reveal_cancellable);
+  g_clear_object (&self->reveal_cancellable);
   /* The chat outlives the view: none of its handlers may stay. */
   disconnect_chat (self);
   g_clear_object (&self->chat);
@@ -1122,12 +1217,14 @@ mimp_chat_view_class_init (MimpChatViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MimpChatView, content_stack);
   gtk_widget_class_bind_template_child (widget_class, MimpChatView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, MimpChatView, messages_scroller);
+  gtk_widget_class_bind_template_child (widget_class, MimpChatView, chat_menu_button);
   gtk_widget_class_bind_template_child (widget_class, MimpChatView, messages_view);
   gtk_widget_class_bind_template_child (widget_class, MimpChatView, composer_view);
   gtk_widget_class_bind_template_child (widget_class, MimpChatView, composer_placeholder);
   gtk_widget_class_bind_template_child (widget_class, MimpChatView, send_button);
 
   gtk_widget_class_install_action (widget_class, "chat.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "chat.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "chat.attach-image", NULL, attach_image_action);
   gtk_widget_class_install_action (widget_class, "chat.verify", NULL, verify_action);
   gtk_widget_class_install_action (widget_class, "chat.send-unencrypted", NULL,

@@ -26,6 +26,7 @@ void mimp_chat_view_set_composer_text (MimpChatView *self, const char *text);
 void mimp_chat_view_focus_composer (MimpChatView *self);
 void mimp_chat_view_show_toast (MimpChatView *self, const char *text);
 GtkWidget *mimp_chat_view_get_messages_view (MimpChatView *self);
+void mimp_chat_view_show_message (MimpChatView *self, MimpChatMessage *message);
 GtkWidget *mimp_chat_view_get_composer_view (MimpChatView *self);
 
 G_END_DECLS

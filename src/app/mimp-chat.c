@@ -39,6 +39,7 @@ struct _MimpChat
   guint loading : 1;
   guint loaded : 1;
   guint has_more : 1;
+  guint has_newer : 1; /* opened at an older message: the newest are not loaded */
 
   MimpTypingState peer_typing; /* what the peer last said */
   MimpTypingState own_typing;  /* what we last said to the peer */
@@ -535,22 +536,31 @@ update_decorations (MimpChat *self, guint position)
     mimp_chat_message_set_last_in_group (message, TRUE);
 }
 
+/* The page a load brought; NULL when it was cancelled, or failed (said, and
+ * the loading over). */
+static GPtrArray *
+finish_page (MimpChat *self, GObject *source, GAsyncResult *result)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *page = mimp_history_load_page_finish (MIMP_HISTORY (source), result, &error);
+
+  if (page == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_warning ("Could not load messages: %s", error->message);
+      self->loading = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+    }
+  return page;
+}
+
 static void
 page_loaded (GObject *source, GAsyncResult *result, gpointer data)
 {
   MimpChat *self = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) page = NULL;
+  g_autoptr (GPtrArray) page = finish_page (self, source, result);
 
-  page = mimp_history_load_page_finish (MIMP_HISTORY (source), result, &error);
   if (page == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_warning ("Could not load messages: %s", error->message);
-          self->loading = FALSE;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
-        }
       g_object_unref (self);
       return;
     }
@@ -647,7 +657,8 @@ mimp_chat_add_message (MimpChat *self, MimpChatMessage *message, gboolean seen)
                                       self->peer, NULL, history_updated, NULL);
     }
 
-  if (self->loaded || self->loading)
+  /* Opened at an older message: it comes with the newer pages. */
+  if ((self->loaded || self->loading) && !self->has_newer)
     {
       for (guint i = 0; i < self->items->len; i++)
         if (mimp_chat_message_get_row_id (self->items->pdata[i]) ==
@@ -712,6 +723,256 @@ mimp_chat_set_draft (MimpChat *self, const char *draft)
                                 draft, NULL, history_updated, NULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* Opening a chat at one message (a search result)                   */
+/* ------------------------------------------------------------------ */
+
+/* Messages loaded after the one a chat is opened at: about a window's
+ * height, as when a chat opens at its newest. */
+#define AROUND_NEWER 20
+
+static void
+replace_items (MimpChat *self, GPtrArray *items)
+{
+  guint removed = self->items->len;
+
+  g_ptr_array_unref (self->items);
+  self->items = g_ptr_array_ref (items);
+  for (guint i = 0; i < self->items->len; i++)
+    update_decorations (self, i);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->items->len);
+}
+
+/* Drops the loads under way: a new view of the chat replaces what they
+ * were loading for. */
+static void
+restart_loading (MimpChat *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->loading = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+show_newest (MimpChat *self)
+{
+  g_autoptr (GPtrArray) none = NULL;
+
+  if (!self->has_newer)
+    return;
+  restart_loading (self);
+  self->loading = FALSE;
+  self->loaded = FALSE;
+  self->has_newer = FALSE;
+  self->has_more = TRUE;
+  none = g_ptr_array_new_with_free_func (g_object_unref);
+  replace_items (self, none);
+  mimp_chat_load_older (self);
+}
+
+typedef struct
+{
+  MimpChatMessage *target;
+  GPtrArray *older;
+} Around;
+
+static void
+around_free (gpointer data)
+{
+  Around *around = data;
+
+  g_clear_object (&around->target);
+  g_clear_pointer (&around->older, g_ptr_array_unref);
+  g_free (around);
+}
+
+static void
+around_failed (MimpChat *self, GTask *task, GError *error)
+{
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      self->loading = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+    }
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+around_newer_loaded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GTask *task = data;
+  MimpChat *self = g_task_get_source_object (task);
+  Around *around = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (GPtrArray) newer = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  guint position;
+
+  newer = mimp_history_load_page_finish (MIMP_HISTORY (source), result, &error);
+  if (newer == NULL)
+    {
+      around_failed (self, task, error);
+      return;
+    }
+
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < around->older->len; i++)
+    g_ptr_array_add (items, g_object_ref (around->older->pdata[i]));
+  position = items->len;
+  g_ptr_array_add (items, g_object_ref (around->target));
+  for (guint i = 0; i < MIN (newer->len, AROUND_NEWER); i++)
+    g_ptr_array_add (items, g_object_ref (newer->pdata[i]));
+
+  self->loading = FALSE;
+  self->loaded = TRUE;
+  self->has_more = around->older->len == MIMP_CHAT_OLDER_PAGE_SIZE;
+  self->has_newer = newer->len > AROUND_NEWER;
+  replace_items (self, items);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_MORE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+  g_task_return_int (task, position);
+  g_object_unref (task);
+}
+
+static void
+around_older_loaded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GTask *task = data;
+  MimpChat *self = g_task_get_source_object (task);
+  Around *around = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  around->older = mimp_history_load_page_finish (MIMP_HISTORY (source), result, &error);
+  if (around->older == NULL)
+    {
+      around_failed (self, task, error);
+      return;
+    }
+  /* One more than shown: whether there are newer ones still. */
+  mimp_history_load_page_after_async (MIMP_HISTORY (source), mimp_account_get_id (self->account),
+                                      self->peer, around->target, AROUND_NEWER + 1,
+                                      self->cancellable, around_newer_loaded, task);
+}
+
+/**
+ * mimp_chat_load_around_async:
+ * @target: a message of this chat (a search result)
+ *
+ * Makes sure @target is in the model: when it is not loaded, the model is
+ * replaced by a page of older messages, @target and a page of newer ones
+ * (mimp_chat_load_older() and mimp_chat_load_newer() read on from there).
+ * Finish with mimp_chat_load_around_finish() for its position.
+ */
+void
+mimp_chat_load_around_async (MimpChat *self, MimpChatMessage *target, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  Around *around;
+
+  g_return_if_fail (MIMP_IS_CHAT (self));
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (target));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mimp_chat_load_around_async);
+  for (guint i = 0; i < self->items->len; i++)
+    if (mimp_chat_message_get_row_id (self->items->pdata[i]) ==
+        mimp_chat_message_get_row_id (target))
+      {
+        g_task_return_int (task, i);
+        g_object_unref (task);
+        return;
+      }
+
+  around = g_new0 (Around, 1);
+  around->target = g_object_ref (target);
+  g_task_set_task_data (task, around, around_free);
+  restart_loading (self);
+  mimp_history_load_page_async (get_history (self), mimp_account_get_id (self->account), self->peer,
+                                target, MIMP_CHAT_OLDER_PAGE_SIZE, self->cancellable,
+                                around_older_loaded, task);
+}
+
+/**
+ * mimp_chat_load_around_finish:
+ * @position: (out): where the message is in the model
+ */
+gboolean
+mimp_chat_load_around_finish (MimpChat *self, GAsyncResult *result, guint *position, GError **error)
+{
+  gssize found;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  found = g_task_propagate_int (G_TASK (result), error);
+  if (found < 0)
+    return FALSE;
+  if (position != NULL)
+    *position = (guint) found;
+  return TRUE;
+}
+
+static void
+newer_loaded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  MimpChat *self = data;
+  g_autoptr (GPtrArray) page = finish_page (self, source, result);
+  guint added = 0;
+
+  if (page == NULL)
+    {
+      g_object_unref (self);
+      return;
+    }
+
+  self->loading = FALSE;
+  self->has_newer = page->len == MIMP_CHAT_OLDER_PAGE_SIZE;
+  for (guint i = 0; i < page->len; i++)
+    {
+      g_ptr_array_add (self->items, g_object_ref (page->pdata[i]));
+      added++;
+    }
+  /* Each also settles whether the one before it ends its group. */
+  for (guint i = self->items->len - added; i < self->items->len; i++)
+    update_decorations (self, i);
+  if (added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), self->items->len - added, 0, added);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+  g_object_unref (self);
+}
+
+/**
+ * mimp_chat_load_newer:
+ *
+ * In a chat opened at an older message (mimp_chat_load_around_async()),
+ * loads the page after the newest message loaded. Does nothing while
+ * loading or when the newest messages are loaded.
+ */
+void
+mimp_chat_load_newer (MimpChat *self)
+{
+  g_return_if_fail (MIMP_IS_CHAT (self));
+
+  if (self->loading || !self->has_newer || self->items->len == 0)
+    return;
+  self->loading = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+  mimp_history_load_page_after_async (get_history (self), mimp_account_get_id (self->account),
+                                      self->peer, self->items->pdata[self->items->len - 1],
+                                      MIMP_CHAT_OLDER_PAGE_SIZE, self->cancellable, newer_loaded,
+                                      g_object_ref (self));
+}
+
+gboolean
+mimp_chat_get_has_newer (MimpChat *self)
+{
+  g_return_val_if_fail (MIMP_IS_CHAT (self), FALSE);
+  return self->has_newer;
+}
+
 void
 mimp_chat_send (MimpChat *self, const char *text)
 {
@@ -723,6 +984,8 @@ mimp_chat_send (MimpChat *self, const char *text)
   g_clear_handle_id (&self->typing_idle_id, g_source_remove);
   self->own_typing = MIMP_TYPING_STOPPED;
   self->composer_has_text = FALSE;
+  /* What is sent is seen at the bottom, with the newest messages. */
+  show_newest (self);
   mimp_account_send (self->account, self->peer, text);
 }
 

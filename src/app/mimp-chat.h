@@ -53,6 +53,13 @@ gboolean mimp_chat_get_loaded (MimpChat *self);
 void mimp_chat_restore (MimpChat *self, guint unread, const char *draft, gint64 last_activity,
                         const char *last_text, gboolean last_outgoing);
 void mimp_chat_load_older (MimpChat *self);
+void mimp_chat_load_newer (MimpChat *self);
+gboolean mimp_chat_get_has_newer (MimpChat *self);
+void mimp_chat_load_around_async (MimpChat *self, MimpChatMessage *target,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data);
+gboolean mimp_chat_load_around_finish (MimpChat *self, GAsyncResult *result, guint *position,
+                                       GError **error);
 void mimp_chat_add_message (MimpChat *self, MimpChatMessage *message, gboolean seen);
 void mimp_chat_update_message (MimpChat *self, MimpChatMessage *message);
 void mimp_chat_mark_read (MimpChat *self);

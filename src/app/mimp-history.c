@@ -19,6 +19,7 @@
 #include "mimp-app-resources.h"
 #include "mimp-history.h"
 #include "mimp-incoming.h"
+#include "mimp-search.h"
 
 #define MIGRATIONS_PATH "/io/github/mimp/Mimp/migrations"
 
@@ -41,6 +42,11 @@ struct _MimpHistory
   GAsyncQueue *queue;
   gboolean closed;
 
+  /* The background build of the search index (main thread). */
+  double search_progress;
+  GError *index_error;
+  gboolean indexing;
+
   /* Only ever touched on the worker thread. */
   GThread *worker;
   sqlite3 *db;
@@ -48,6 +54,15 @@ struct _MimpHistory
 };
 
 G_DEFINE_FINAL_TYPE (MimpHistory, mimp_history, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_SEARCH_PROGRESS,
+  N_PROPS
+};
+
+static GParamSpec *history_properties[N_PROPS];
 
 #define ASSERT_WORKER(self) g_assert (g_thread_self () == (self)->worker)
 
@@ -430,9 +445,25 @@ mimp_history_finalize (GObject *object)
   MimpHistory *self = (MimpHistory *) object;
 
   g_clear_pointer (&self->queue, g_async_queue_unref);
+  g_clear_error (&self->index_error);
   g_free (self->path);
 
   G_OBJECT_CLASS (mimp_history_parent_class)->finalize (object);
+}
+
+static void
+mimp_history_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  MimpHistory *self = MIMP_HISTORY (object);
+
+  switch (prop_id)
+    {
+    case PROP_SEARCH_PROGRESS:
+      g_value_set_double (value, self->search_progress);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -442,12 +473,25 @@ mimp_history_class_init (MimpHistoryClass *klass)
 
   object_class->dispose = mimp_history_dispose;
   object_class->finalize = mimp_history_finalize;
+  object_class->get_property = mimp_history_get_property;
+
+  /**
+   * MimpHistory:search-progress:
+   *
+   * How much of the history the search index covers (0 to 1), or -1 before
+   * it is known: see mimp_history_build_search_index().
+   */
+  history_properties[PROP_SEARCH_PROGRESS] =
+      g_param_spec_double ("search-progress", NULL, NULL, -1.0, 1.0, -1.0,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, history_properties);
 }
 
 static void
 mimp_history_init (MimpHistory *self)
 {
   self->queue = g_async_queue_new ();
+  self->search_progress = -1.0;
 }
 
 char *
@@ -567,7 +611,8 @@ typedef struct
   int privacy;
   gboolean unencrypted;
   GPtrArray *messages;
-  MimpChatMessage *before;
+  MimpChatMessage *before; /* for a page after it, when after is set */
+  gboolean after;
   guint limit;
 } Request;
 
@@ -1287,6 +1332,12 @@ mimp_history_list_outbox_finish (MimpHistory *self, GAsyncResult *result, GError
   "SELECT " MESSAGE_COLUMNS " FROM messages WHERE account = ?1 AND peer = ?2 "                     \
   "AND (timestamp, id) < (?3, ?4) ORDER BY timestamp DESC, id DESC LIMIT ?5"
 
+#define PAGE_AFTER_QUERY                                                                           \
+  "SELECT " MESSAGE_COLUMNS " FROM messages WHERE account = ?1 AND peer = ?2 "                     \
+  "AND (timestamp, id) > (?3, ?4) ORDER BY timestamp, id LIMIT ?5"
+
+/* A page older than request->before (the newest page without one), or newer
+ * than it with request->after; oldest first either way. */
 static void
 load_page_worker (MimpHistory *self, GTask *task, gpointer data)
 {
@@ -1296,25 +1347,49 @@ load_page_worker (MimpHistory *self, GTask *task, gpointer data)
 
   ASSERT_WORKER (self);
 
-  if (!ensure_open (self, &error) || !(stmt = prepare (self, PAGE_QUERY, &error)))
+  if (!ensure_open (self, &error) ||
+      !(stmt = prepare (self, request->after ? PAGE_AFTER_QUERY : PAGE_QUERY, &error)))
     {
       g_task_return_error (task, error);
       return;
     }
   sqlite3_bind_text (stmt, 1, request->account_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, request->peer, -1, SQLITE_TRANSIENT);
-  if (request->before != NULL)
-    {
-      sqlite3_bind_int64 (stmt, 3, mimp_chat_message_get_timestamp (request->before));
-      sqlite3_bind_int64 (stmt, 4, mimp_chat_message_get_row_id (request->before));
-    }
-  else
-    {
-      sqlite3_bind_int64 (stmt, 3, G_MAXINT64);
-      sqlite3_bind_int64 (stmt, 4, G_MAXINT64);
-    }
+  sqlite3_bind_int64 (
+      stmt, 3, request->before ? mimp_chat_message_get_timestamp (request->before) : G_MAXINT64);
+  sqlite3_bind_int64 (
+      stmt, 4, request->before ? mimp_chat_message_get_row_id (request->before) : G_MAXINT64);
   sqlite3_bind_int (stmt, 5, (int) request->limit);
-  return_rows (self, task, stmt, TRUE);
+  return_rows (self, task, stmt, !request->after);
+}
+
+/**
+ * mimp_history_load_page_after_async:
+ * @after: a message of the chat
+ *
+ * Loads up to @limit messages of one chat newer than @after, oldest first,
+ * by the same keyset as mimp_history_load_page_async() (a chat opened at an
+ * older message, read towards the newest). Finish with
+ * mimp_history_load_page_finish().
+ */
+void
+mimp_history_load_page_after_async (MimpHistory *self, const char *account_id, const char *peer,
+                                    MimpChatMessage *after, guint limit, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  Request *request;
+
+  g_return_if_fail (MIMP_IS_HISTORY (self));
+  g_return_if_fail (account_id != NULL && peer != NULL);
+  g_return_if_fail (MIMP_IS_CHAT_MESSAGE (after));
+
+  task = new_task (self, mimp_history_load_page_async, cancellable, callback, user_data);
+  request = request_new (task, account_id, peer);
+  request->before = g_object_ref (after);
+  request->after = TRUE;
+  request->limit = limit ? limit : MIMP_HISTORY_PAGE_SIZE;
+  push_job (self, task, load_page_worker);
 }
 
 /**
@@ -1681,4 +1756,313 @@ mimp_history_update_finish (MimpHistory *self, GAsyncResult *result, GError **er
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Full-text search (migration 005)                                   */
+/* ------------------------------------------------------------------ */
+
+/* How long one chunk of the background index build may hold the worker: the
+ * requests queued behind it wait at most this long. */
+#define INDEX_CHUNK_US (50 * G_TIME_SPAN_MILLISECOND)
+#define INDEX_STEP_ROWS 500
+
+static gboolean
+step_done (MimpHistory *self, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* One step: indexes up to INDEX_STEP_ROWS messages just below *below and
+ * moves *below down past them (to 0 when none is left below). */
+static gboolean
+index_step (MimpHistory *self, gint64 *below, GError **error)
+{
+  g_autoptr (sqlite3_stmt) bound = NULL;
+  g_autoptr (sqlite3_stmt) insert = NULL;
+  gint64 low = 0;
+
+  bound = prepare (
+      self,
+      "SELECT id FROM messages WHERE id < ?1 ORDER BY id DESC LIMIT 1 OFFSET " G_STRINGIFY (
+          INDEX_STEP_ROWS) " - 1",
+      error);
+  if (bound == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (bound, 1, *below);
+  if (sqlite3_step (bound) == SQLITE_ROW)
+    low = sqlite3_column_int64 (bound, 0);
+
+  insert = prepare (self,
+                    "INSERT INTO messages_search (rowid, text) SELECT id, text FROM messages "
+                    "WHERE id >= ?1 AND id < ?2 AND kind = 0",
+                    error);
+  if (insert == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (insert, 1, low);
+  sqlite3_bind_int64 (insert, 2, *below);
+  if (!step_done (self, insert, "Could not index messages for search", error))
+    return FALSE;
+  *below = low;
+  return TRUE;
+}
+
+static gboolean
+index_chunk_in_transaction (MimpHistory *self, double *progress, GError **error)
+{
+  g_autoptr (sqlite3_stmt) state = NULL;
+  g_autoptr (sqlite3_stmt) oldest = NULL;
+  g_autoptr (sqlite3_stmt) save = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gint64 below, top, min_id;
+
+  state = prepare (self, "SELECT below, top FROM search_index_state", error);
+  if (state == NULL)
+    return FALSE;
+  if (sqlite3_step (state) != SQLITE_ROW)
+    {
+      set_sqlite_error (error, self->db, "Could not read the search index's state");
+      return FALSE;
+    }
+  below = sqlite3_column_int64 (state, 0);
+  top = sqlite3_column_int64 (state, 1);
+
+  oldest = prepare (self, "SELECT MIN(id) FROM messages", error);
+  if (oldest == NULL || sqlite3_step (oldest) != SQLITE_ROW)
+    {
+      if (oldest != NULL)
+        set_sqlite_error (error, self->db, "Could not read the history");
+      return FALSE;
+    }
+  min_id = sqlite3_column_type (oldest, 0) == SQLITE_NULL ? G_MAXINT64
+                                                          : sqlite3_column_int64 (oldest, 0);
+
+  while (below > 0 && below > min_id && g_get_monotonic_time () - start < INDEX_CHUNK_US)
+    if (!index_step (self, &below, error))
+      return FALSE;
+  /* Nothing left below: from now on every message is indexed as it is
+   * stored, whatever id it gets. */
+  if (below <= min_id)
+    below = 0;
+
+  save = prepare (self, "UPDATE search_index_state SET below = ?1", error);
+  if (save == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (save, 1, below);
+  if (!step_done (self, save, "Could not save the search index's state", error))
+    return FALSE;
+
+  if (below == 0 || top <= min_id)
+    *progress = 1.0;
+  else
+    *progress = CLAMP ((double) (top - below) / (double) (top - min_id), 0.0, 0.999);
+  return TRUE;
+}
+
+static void
+index_chunk_worker (MimpHistory *self, GTask *task, gpointer data)
+{
+  GError *error = NULL;
+  double progress = 0.0;
+
+  ASSERT_WORKER (self);
+
+  if (!ensure_open (self, &error) || !exec_sql (self, "BEGIN IMMEDIATE", &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!index_chunk_in_transaction (self, &progress, &error) || !exec_sql (self, "COMMIT", &error))
+    {
+      exec_sql (self, "ROLLBACK", NULL);
+      g_prefix_error (&error, "Could not build the search index: ");
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_memdup2 (&progress, sizeof progress), g_free);
+}
+
+static void push_index_chunk (MimpHistory *self);
+
+static void
+index_chunk_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  MimpHistory *self = MIMP_HISTORY (source);
+  g_autoptr (GError) error = NULL;
+  g_autofree double *progress = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (progress == NULL)
+    {
+      self->indexing = FALSE;
+      if (!g_error_matches (error, MIMP_HISTORY_ERROR, MIMP_HISTORY_ERROR_CLOSED))
+        {
+          g_warning ("%s", error->message);
+          g_clear_error (&self->index_error);
+          self->index_error = g_steal_pointer (&error);
+          g_object_notify_by_pspec (G_OBJECT (self), history_properties[PROP_SEARCH_PROGRESS]);
+        }
+      return;
+    }
+
+  if (*progress != self->search_progress)
+    {
+      self->search_progress = *progress;
+      g_object_notify_by_pspec (G_OBJECT (self), history_properties[PROP_SEARCH_PROGRESS]);
+    }
+  if (*progress >= 1.0 || self->closed)
+    self->indexing = FALSE;
+  else
+    push_index_chunk (self);
+}
+
+static void
+push_index_chunk (MimpHistory *self)
+{
+  GTask *task = new_task (self, mimp_history_build_search_index, NULL, index_chunk_done, NULL);
+
+  push_job (self, task, index_chunk_worker);
+}
+
+/**
+ * mimp_history_build_search_index:
+ *
+ * Indexes the messages stored before full-text search came (or before an
+ * interrupted build stopped), newest first, in chunks of about 50 ms on the
+ * worker with the other requests in between, until all are indexed;
+ * #MimpHistory:search-progress follows it. Messages stored meanwhile are
+ * indexed as they are stored. Does nothing while a build runs.
+ */
+void
+mimp_history_build_search_index (MimpHistory *self)
+{
+  g_return_if_fail (MIMP_IS_HISTORY (self));
+
+  if (self->indexing || self->search_progress >= 1.0 || self->closed)
+    return;
+  self->indexing = TRUE;
+  g_clear_error (&self->index_error);
+  push_index_chunk (self);
+}
+
+/**
+ * mimp_history_get_search_progress:
+ *
+ * Returns: how much of the history the search index covers, from 0 to 1 (1:
+ *   all of it), or -1 until the first chunk of mimp_history_build_search_index()
+ *   has reported.
+ */
+double
+mimp_history_get_search_progress (MimpHistory *self)
+{
+  g_return_val_if_fail (MIMP_IS_HISTORY (self), -1.0);
+  return self->search_progress;
+}
+
+/**
+ * mimp_history_get_search_index_error:
+ *
+ * Returns: (nullable): why the last build of the search index stopped, or %NULL
+ */
+const GError *
+mimp_history_get_search_index_error (MimpHistory *self)
+{
+  g_return_val_if_fail (MIMP_IS_HISTORY (self), NULL);
+  return self->index_error;
+}
+
+/* Newest first, by row id: FTS5 walks its index backwards and stops at the
+ * limit, however many messages match. */
+#define SEARCH_QUERY                                                                               \
+  "SELECT " MESSAGE_COLUMNS                                                                        \
+  ", s.snip FROM (SELECT rowid AS rid, snippet(messages_search, 0, '" MIMP_SEARCH_MATCH_START      \
+  "', '" MIMP_SEARCH_MATCH_END "', '…', 16) AS snip "                                            \
+  "FROM messages_search WHERE messages_search MATCH ?1 ORDER BY rowid DESC LIMIT ?2) AS s "        \
+  "JOIN messages ON messages.id = s.rid ORDER BY messages.id DESC"
+
+static void
+search_worker (MimpHistory *self, GTask *task, gpointer data)
+{
+  Request *request = data;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
+  GError *error = NULL;
+  int rc;
+
+  ASSERT_WORKER (self);
+
+  if (!ensure_open (self, &error) || !(stmt = prepare (self, SEARCH_QUERY, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  sqlite3_bind_text (stmt, 1, request->text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, (int) request->limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr (MimpChatMessage) message = message_from_row (stmt);
+
+      g_ptr_array_add (
+          results, mimp_search_result_new (message, (const char *) sqlite3_column_text (stmt, 16)));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (&error, self->db, "Could not search the history");
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&results), (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * mimp_history_search_async:
+ * @text: what the user typed; any text is safe (see mimp_search_build_query())
+ * @limit: the most results to return
+ *
+ * Finds the newest @limit messages, in every chat of every account, with all
+ * the words of @text (the last also as a prefix). While
+ * mimp_history_build_search_index() runs, the messages it has not reached yet
+ * are not found.
+ */
+void
+mimp_history_search_async (MimpHistory *self, const char *text, guint limit,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+  GTask *task;
+  Request *request;
+  g_autofree char *query = NULL;
+
+  g_return_if_fail (MIMP_IS_HISTORY (self));
+  g_return_if_fail (text != NULL);
+
+  task = new_task (self, mimp_history_search_async, cancellable, callback, user_data);
+  query = mimp_search_build_query (text);
+  if (query == NULL || limit == 0)
+    {
+      g_task_return_pointer (task, g_ptr_array_new_with_free_func (g_object_unref),
+                             (GDestroyNotify) g_ptr_array_unref);
+      g_object_unref (task);
+      return;
+    }
+  request = request_new (task, NULL, NULL);
+  request->text = g_steal_pointer (&query);
+  request->limit = limit;
+  push_job (self, task, search_worker);
+}
+
+/**
+ * mimp_history_search_finish:
+ *
+ * Returns: (transfer container): the #MimpSearchResult found, newest first
+ */
+GPtrArray *
+mimp_history_search_finish (MimpHistory *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -107,6 +107,10 @@ GPtrArray *mimp_history_list_outbox_finish (MimpHistory *self, GAsyncResult *res
 void mimp_history_load_page_async (MimpHistory *self, const char *account_id, const char *peer,
                                    MimpChatMessage *before, guint limit, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
+void mimp_history_load_page_after_async (MimpHistory *self, const char *account_id,
+                                         const char *peer, MimpChatMessage *after, guint limit,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                                         gpointer user_data);
 GPtrArray *mimp_history_load_page_finish (MimpHistory *self, GAsyncResult *result, GError **error);
 
 void mimp_history_list_chats_async (MimpHistory *self, GCancellable *cancellable,
@@ -130,6 +134,15 @@ void mimp_history_delete_account_async (MimpHistory *self, const char *account_i
                                         GCancellable *cancellable, GAsyncReadyCallback callback,
                                         gpointer user_data);
 gboolean mimp_history_update_finish (MimpHistory *self, GAsyncResult *result, GError **error);
+
+/* Full-text search over every chat (mimp-search.h). */
+void mimp_history_build_search_index (MimpHistory *self);
+double mimp_history_get_search_progress (MimpHistory *self);
+const GError *mimp_history_get_search_index_error (MimpHistory *self);
+void mimp_history_search_async (MimpHistory *self, const char *text, guint limit,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data);
+GPtrArray *mimp_history_search_finish (MimpHistory *self, GAsyncResult *result, GError **error);
 
 /* For tests and diagnostics: the query plan of the page query. */
 void mimp_history_explain_page_async (MimpHistory *self, GCancellable *cancellable,

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "mimp-password.h"
+#include "mimp-search-window.h"
 #include "mimp-window-private.h"
 
 /* F6 and Shift+F6: the chat list, the messages, the composer, in turn. */
@@ -309,6 +310,36 @@ search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+static void
+on_search_result (MimpWindow *self, MimpChatMessage *message)
+{
+  g_autofree char *key = mimp_chat_make_key (mimp_chat_message_get_account_id (message),
+                                             mimp_chat_message_get_peer (message));
+  MimpChat *chat = mimp_chat_list_lookup (self->chats, key);
+
+  if (chat == NULL)
+    {
+      /* Its account was removed while the search was open. */
+      mimp_window_show_toast (self, _ ("That chat is no longer there"));
+      return;
+    }
+  mimp_window_open_chat (self, chat);
+  mimp_chat_view_show_message (self->chat_view, message);
+}
+
+/* Ctrl+Shift+F: search the messages of every chat (Ctrl+F filters the
+ * chat list by name). */
+static void
+search_messages_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MimpWindow *self = MIMP_WINDOW (widget);
+  MimpSearchWindow *search = mimp_search_window_new (GTK_WINDOW (self), self->accounts);
+
+  g_signal_connect_object (search, "message-activated", G_CALLBACK (on_search_result), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (search));
+}
+
 void
 _mimp_window_class_actions_init (MimpWindowClass *klass)
 {
@@ -316,6 +347,8 @@ _mimp_window_class_actions_init (MimpWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.search-messages", NULL,
+                                   search_messages_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.verify", NULL, verify_action);
   gtk_widget_class_install_action (widget_class, "win.reconnect", "s", reconnect_action);
@@ -331,4 +364,6 @@ _mimp_window_class_actions_init (MimpWindowClass *klass)
                                        "b", TRUE);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
                                        NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.search-messages", NULL);
 }

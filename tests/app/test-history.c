@@ -13,24 +13,6 @@
 #include "mimp-incoming.h"
 #include "test-util.h"
 
-static char *
-db_path (const char *dir)
-{
-  return g_build_filename (dir, "history.db", NULL);
-}
-
-static void
-exec_file (const char *path, const char *sql)
-{
-  sqlite3 *db = NULL;
-  char *errmsg = NULL;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  if (sqlite3_exec (db, sql, NULL, NULL, &errmsg) != SQLITE_OK)
-    g_error ("SQL failed: %s", errmsg);
-  sqlite3_close (db);
-}
-
 static int
 get_version (MimpHistory *history, GError **error)
 {
@@ -152,7 +134,7 @@ static void
 test_fresh (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autoptr (MimpHistory) history = mimp_history_new (path);
   g_autoptr (GError) error = NULL;
 
@@ -166,7 +148,7 @@ static void
 test_migrate_v1 (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autofree char *fixture = NULL;
   g_autofree char *sql = NULL;
   g_autoptr (GError) error = NULL;
@@ -179,7 +161,7 @@ test_migrate_v1 (void)
   fixture = g_test_build_filename (G_TEST_DIST, "app", "fixtures", "history-v1.sql", NULL);
   g_file_get_contents (fixture, &sql, NULL, &error);
   g_assert_no_error (error);
-  exec_file (path, sql);
+  test_exec_sql (path, sql);
 
   history = mimp_history_new (path);
   g_assert_cmpint (get_version (history, &error), ==, mimp_history_get_latest_version ());
@@ -230,7 +212,7 @@ static void
 test_migrate_v2 (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autofree char *fixture = NULL;
   g_autofree char *sql = NULL;
   g_autofree char *types = NULL;
@@ -246,7 +228,7 @@ test_migrate_v2 (void)
   fixture = g_test_build_filename (G_TEST_DIST, "app", "fixtures", "history-v2.sql", NULL);
   g_file_get_contents (fixture, &sql, NULL, &error);
   g_assert_no_error (error);
-  exec_file (path, sql);
+  test_exec_sql (path, sql);
 
   history = mimp_history_new (path);
   g_assert_cmpint (get_version (history, &error), ==, mimp_history_get_latest_version ());
@@ -300,7 +282,7 @@ static void
 test_room_sender (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autoptr (MimpHistory) history = mimp_history_new (path);
   g_autoptr (GPtrArray) batch =
       g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
@@ -325,11 +307,11 @@ static void
 test_too_new (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpHistory) history = NULL;
 
-  exec_file (path, "CREATE TABLE future (x); PRAGMA user_version = 999;");
+  test_exec_sql (path, "CREATE TABLE future (x); PRAGMA user_version = 999;");
   history = mimp_history_new (path);
   g_assert_cmpint (get_version (history, &error), ==, -1);
   g_assert_error (error, MIMP_HISTORY_ERROR, MIMP_HISTORY_ERROR_TOO_NEW);
@@ -339,7 +321,7 @@ static void
 test_broken_migration_rolls_back (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpHistory) history = NULL;
   sqlite3 *db = NULL;
@@ -347,9 +329,10 @@ test_broken_migration_rolls_back (void)
 
   /* Version 1 with a column 002 is about to add: its ALTER TABLE fails,
    * and nothing of 002 may remain. */
-  exec_file (path, "CREATE TABLE messages (id INTEGER PRIMARY KEY, account TEXT, peer TEXT, "
-                   "direction INTEGER, client_id TEXT, server_id TEXT, text TEXT, timestamp "
-                   "INTEGER, state INTEGER, seq INTEGER, error TEXT); PRAGMA user_version = 1;");
+  test_exec_sql (path,
+                 "CREATE TABLE messages (id INTEGER PRIMARY KEY, account TEXT, peer TEXT, "
+                 "direction INTEGER, client_id TEXT, server_id TEXT, text TEXT, timestamp "
+                 "INTEGER, state INTEGER, seq INTEGER, error TEXT); PRAGMA user_version = 1;");
   history = mimp_history_new (path);
   g_assert_cmpint (get_version (history, &error), ==, -1);
   g_assert_error (error, MIMP_HISTORY_ERROR, MIMP_HISTORY_ERROR_OPEN);
@@ -372,7 +355,7 @@ static void
 test_private_chats (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autoptr (MimpHistory) history = mimp_history_new (path);
   g_autoptr (GPtrArray) batch =
       g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
@@ -463,7 +446,7 @@ static void
 test_dedupe_and_unread (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autoptr (MimpHistory) history = mimp_history_new (path);
   g_autoptr (GPtrArray) first = make_messages ("bob", 1, 3, 1000);
   g_autoptr (GPtrArray) again = make_messages ("bob", 2, 3, 1000); /* 2 and 3 come again */
@@ -519,7 +502,7 @@ static void
 test_own_echo (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autoptr (MimpHistory) history = mimp_history_new (path);
   g_autoptr (MimpChatMessage) first = NULL;
   g_autoptr (MimpChatMessage) second = NULL;
@@ -565,7 +548,7 @@ static void
 test_paging (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autoptr (MimpHistory) history = mimp_history_new (path);
   g_autoptr (GPtrArray) messages = make_messages ("bob", 0, 120, 5000);
   g_autoptr (GPtrArray) stored = NULL;
@@ -604,7 +587,7 @@ static void
 test_outbox_states (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autoptr (MimpHistory) history = mimp_history_new (path);
   g_autoptr (MimpChatMessage) a = NULL;
   g_autoptr (MimpChatMessage) b = NULL;
@@ -733,7 +716,7 @@ static void
 test_million (void)
 {
   g_autofree char *dir = test_make_tmpdir ();
-  g_autofree char *path = db_path (dir);
+  g_autofree char *path = test_history_path (dir);
   g_autoptr (GError) error = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autofree char *plan = NULL;
@@ -745,19 +728,19 @@ test_million (void)
     g_assert_cmpint (get_version (history, &error), >, 0);
   }
 
-  exec_file (path,
-             "BEGIN;"
-             "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1000000) "
-             "INSERT INTO messages (account, peer, direction, server_id, text, timestamp, "
-             "state) SELECT 'acc', 'big', x % 2, 's' || x, 'message number ' || x, "
-             "1600000000000 + x * 1000, 1 FROM n;"
-             "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 10) "
-             "INSERT INTO messages (account, peer, direction, server_id, text, timestamp, "
-             "state) SELECT 'acc', 'small', 0, 't' || x, 'hi ' || x, 1600000000000 + x, 1 "
-             "FROM n;"
-             "INSERT INTO chats (account, peer, last_activity) VALUES ('acc', 'big', 1), "
-             "('acc', 'small', 2);"
-             "COMMIT;");
+  test_exec_sql (
+      path, "BEGIN;"
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1000000) "
+            "INSERT INTO messages (account, peer, direction, server_id, text, timestamp, "
+            "state) SELECT 'acc', 'big', x % 2, 's' || x, 'message number ' || x, "
+            "1600000000000 + x * 1000, 1 FROM n;"
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 10) "
+            "INSERT INTO messages (account, peer, direction, server_id, text, timestamp, "
+            "state) SELECT 'acc', 'small', 0, 't' || x, 'hi ' || x, 1600000000000 + x, 1 "
+            "FROM n;"
+            "INSERT INTO chats (account, peer, last_activity) VALUES ('acc', 'big', 1), "
+            "('acc', 'small', 2);"
+            "COMMIT;");
 
   {
     g_autoptr (MimpHistory) history = mimp_history_new (path);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include "test-util.h"
 
 void
@@ -91,6 +93,24 @@ test_find_named (GtkWidget *widget, const char *name)
         return found;
     }
   return NULL;
+}
+
+char *
+test_history_path (const char *dir)
+{
+  return g_build_filename (dir, "history.db", NULL);
+}
+
+void
+test_exec_sql (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *errmsg = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &errmsg) != SQLITE_OK)
+    g_error ("SQL failed: %s", errmsg);
+  sqlite3_close (db);
 }
 
 GPtrArray *

@@ -20,6 +20,11 @@ gboolean test_wait_until (gboolean (*condition) (gpointer data), gpointer data,
  * transition over: a slow (sanitized) run takes longer than a settle. */
 gboolean test_wait_revealed (GtkRevealer *revealer, gboolean revealed, guint timeout_seconds);
 char *test_make_tmpdir (void);
+/* history.db in @dir. */
+char *test_history_path (const char *dir);
+/* Runs @sql on the SQLite file @path through a connection of its own (fails
+ * the test on an SQL error). */
+void test_exec_sql (const char *path, const char *sql);
 /* The newest 200 messages of a chat as the history holds them, oldest
  * first (asserts that it could read them). */
 GPtrArray *test_load_chat (MimpHistory *history, const char *account_id, const char *peer);

@@ -7,6 +7,10 @@
  *       prints "first-frame US RSS_KIB" at the main window's first frame, quits
  *   mimp-bench-app chat --key ACCOUNT/PEER [--messages N] [--pages-per-frame P]
  *       opens the chat, then scrolls back through N messages; prints a JSON line
+ *   mimp-bench-app search --key ACCOUNT/PEER
+ *       on a history from before search: waits for the background index build
+ *       (watching the main loop meanwhile), then times searches through the
+ *       history's API against loading the chat's newest page; prints a JSON line
  *   mimp-bench-app burst --account ID --count N   (password in MIMP_BENCH_PASSWORD)
  *       enables the account, prints "ready", waits for N received messages;
  *       prints a JSON line with the longest main-loop stall and when all were shown
@@ -21,6 +25,7 @@
 
 #include "mimp-application.h"
 #include "mimp-bench-frame.h"
+#include "mimp-history.h"
 #include "mimp-window.h"
 
 static char *opt_key;
@@ -59,6 +64,7 @@ typedef struct
 } Bench;
 
 static gint64 scroll_start;
+static gint64 t_main; /* when main() began: the search index build starts with the app */
 static GListModel *messages_model (Bench *b);
 
 static void
@@ -297,6 +303,166 @@ on_burst_after_paint (GdkFrameClock *clock, Bench *b)
   finish (b, 0);
 }
 
+/* --- search: the background index build, then queries ----------------- */
+
+/* Over the fixture's text ("Message N lorem ipsum dolor sit amet, ..."):
+ * words in almost every message, two together, a prefix, a number in one
+ * message, a word in none. */
+static const char *const search_queries[] = { "lorem",  "dolor sit", "incid",       "mess",
+                                              "123456", "xyzzy",     "magna aliqua" };
+#define SEARCH_RUNS 7
+
+typedef struct
+{
+  Bench *b;
+  MimpHistory *history;
+  gint64 t_start;
+  gint64 t_built;
+  guint query; /* index into search_queries, G_N_ELEMENTS for the page baseline */
+  guint run;
+  gint64 t_call;
+  guint n_results;
+  GArray *times; /* gint64 µs, this query's runs */
+  GString *json;
+  GArray *all_search; /* every search's µs */
+} SearchBench;
+
+static void search_next (SearchBench *s);
+
+static gint64
+median_us (GArray *times)
+{
+  g_array_sort (times, compare_i64);
+  return g_array_index (times, gint64, times->len / 2);
+}
+
+static void
+search_record (SearchBench *s, guint n)
+{
+  gint64 us = g_get_monotonic_time () - s->t_call;
+
+  g_array_append_val (s->times, us);
+  s->n_results = n;
+  if (++s->run < SEARCH_RUNS)
+    {
+      search_next (s);
+      return;
+    }
+  /* The first run of each reads the index from disk into the page cache:
+   * kept, the median is of the runs. */
+  if (s->query < G_N_ELEMENTS (search_queries))
+    {
+      gint64 first = g_array_index (s->times, gint64, 0);
+      gint64 median = median_us (s->times); /* sorts */
+      gint64 max = g_array_index (s->times, gint64, s->times->len - 1);
+
+      g_array_append_vals (s->all_search, s->times->data, s->times->len);
+      g_string_append_printf (s->json,
+                              "%s{\"query\": \"%s\", \"results\": %u, \"median_ms\": %.2f, "
+                              "\"first_ms\": %.2f, \"max_ms\": %.2f}",
+                              s->query > 0 ? ", " : "", search_queries[s->query], s->n_results,
+                              median / 1000.0, first / 1000.0, max / 1000.0);
+    }
+  else
+    {
+      Bench *b = s->b;
+      gint64 page = median_us (s->times);
+
+      g_array_sort (s->all_search, compare_i64);
+      printf ("{\"index_build_s\": %.2f, \"index_stall_max_ms\": %.2f, "
+              "\"search_median_ms\": %.2f, \"search_p90_ms\": %.2f, \"search_max_ms\": %.2f, "
+              "\"page_median_ms\": %.2f, \"queries\": [%s], \"rss_kib\": %ld}\n",
+              (s->t_built - s->t_start) / 1e6, b->max_gap / 1000.0,
+              percentile_ms (s->all_search, 0.5), percentile_ms (s->all_search, 0.9),
+              percentile_ms (s->all_search, 1.0), page / 1000.0, s->json->str, bench_rss_kib ());
+      fflush (stdout);
+      finish (b, 0);
+      return;
+    }
+  s->query++;
+  s->run = 0;
+  g_array_set_size (s->times, 0);
+  search_next (s);
+}
+
+static void
+search_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  SearchBench *s = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) found = mimp_history_search_finish (s->history, result, &error);
+
+  if (found == NULL)
+    {
+      g_printerr ("mimp-bench-app: search failed: %s\n", error->message);
+      finish (s->b, 1);
+      return;
+    }
+  search_record (s, found->len);
+}
+
+static void
+page_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  SearchBench *s = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) page = mimp_history_load_page_finish (s->history, result, &error);
+
+  if (page == NULL)
+    {
+      g_printerr ("mimp-bench-app: page failed: %s\n", error->message);
+      finish (s->b, 1);
+      return;
+    }
+  search_record (s, page->len);
+}
+
+static void
+search_next (SearchBench *s)
+{
+  s->t_call = g_get_monotonic_time ();
+  if (s->query < G_N_ELEMENTS (search_queries))
+    /* As many as the search window asks for. */
+    mimp_history_search_async (s->history, search_queries[s->query], 200, NULL, search_done, s);
+  else
+    {
+      /* The baseline: what opening the chat asks of the history (its newest
+       * 20 messages), timed the same way in the same process. */
+      g_auto (GStrv) key = g_strsplit (opt_key, "/", 2);
+      mimp_history_load_page_async (s->history, key[0], key[1] ? key[1] : "", NULL, 20, NULL,
+                                    page_done, s);
+    }
+}
+
+static void
+on_search_progress (MimpHistory *history, GParamSpec *pspec, SearchBench *s)
+{
+  if (mimp_history_get_search_progress (history) < 1.0 || s->t_built != 0)
+    return;
+  s->t_built = g_get_monotonic_time ();
+  s->b->measuring = FALSE;
+  search_next (s);
+}
+
+static void
+start_search_bench (Bench *b)
+{
+  SearchBench *s = g_new0 (SearchBench, 1);
+
+  s->b = b;
+  s->history = mimp_account_manager_get_history (mimp_application_get_accounts (b->app));
+  s->t_start = t_main;
+  /* The longest main-loop stall while the index is built (the app must stay
+   * responsive), as in the burst, from the window's first frame on. */
+  b->measuring = TRUE;
+  g_timeout_add_full (G_PRIORITY_HIGH, 1, stall_tick, b, NULL);
+  s->times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  s->all_search = g_array_new (FALSE, FALSE, sizeof (gint64));
+  s->json = g_string_new (NULL);
+  g_signal_connect (s->history, "notify::search-progress", G_CALLBACK (on_search_progress), s);
+  on_search_progress (s->history, NULL, s);
+}
+
 /* --- common ----------------------------------------------------------- */
 
 static void
@@ -307,6 +473,8 @@ first_frame (GtkWidget *window, gint64 when_us, gpointer data)
   b->clock = gtk_widget_get_frame_clock (window);
   if (g_str_equal (b->mode, "start"))
     finish (b, 0);
+  else if (g_str_equal (b->mode, "search"))
+    start_search_bench (b);
   else if (g_str_equal (b->mode, "chat"))
     {
       g_signal_connect (b->clock, "update", G_CALLBACK (on_update), b);
@@ -349,7 +517,7 @@ int
 main (int argc, char *argv[])
 {
   g_autoptr (MimpApplication) app = NULL;
-  g_autoptr (GOptionContext) context = g_option_context_new ("start|chat|burst");
+  g_autoptr (GOptionContext) context = g_option_context_new ("start|chat|search|burst");
   g_autoptr (GError) error = NULL;
   GOptionEntry entries[] = {
     { "key", 0, 0, G_OPTION_ARG_STRING, &opt_key, "chat: ACCOUNT/PEER to open", "KEY" },
@@ -374,16 +542,19 @@ main (int argc, char *argv[])
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2 ||
       !(g_str_equal (argv[1], "start") || g_str_equal (argv[1], "chat") ||
-        g_str_equal (argv[1], "burst")) ||
-      (g_str_equal (argv[1], "chat") && opt_key == NULL) ||
+        g_str_equal (argv[1], "burst") || g_str_equal (argv[1], "search")) ||
+      ((g_str_equal (argv[1], "chat") || g_str_equal (argv[1], "search")) && opt_key == NULL) ||
       (g_str_equal (argv[1], "burst") && opt_account == NULL))
     {
-      g_printerr ("usage: mimp-bench-app start | chat --key K | burst --account ID%s%s\n",
+      g_printerr ("usage: mimp-bench-app start | chat --key K | search --key K | burst --account "
+                  "ID%s%s\n",
                   error ? ": " : "", error ? error->message : "");
       return 2;
     }
 
   b.mode = argv[1];
+  t_main = g_get_monotonic_time ();
+
   b.work_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   app = mimp_application_new ();
   b.app = app;
