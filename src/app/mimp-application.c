@@ -159,10 +159,44 @@ on_message_received (MimpApplication *self, MimpChat *chat, MimpChatMessage *mes
                                   mimp_chat_message_get_text (message));
 }
 
+/* A click, or "Reply" where the server cannot take the text: the chat,
+ * with the composer focused (mimp_window_open_chat() focuses it). */
 static void
 on_notification_activated (MimpApplication *self, const char *key)
 {
   mimp_application_open_chat (self, key);
+}
+
+static void
+on_notification_mark_read (MimpApplication *self, const char *key)
+{
+  MimpChat *chat = mimp_chat_list_lookup (self->chats, key);
+
+  if (chat != NULL)
+    mimp_chat_mark_read (chat);
+}
+
+/* Typed into the notification: sent as if typed into the composer (stored
+ * in the outbox first, retried like any message); the chat is read. */
+static void
+on_notification_replied (MimpApplication *self, const char *key, const char *text)
+{
+  MimpChat *chat = mimp_chat_list_lookup (self->chats, key);
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+  if (chat == NULL)
+    {
+      /* Its account was removed meanwhile: nothing can send it; say so
+       * where the user looks rather than drop it unseen. */
+      mimp_application_open_chat (self, key);
+      mimp_window_show_toast (self->window,
+                              _ ("The reply was not sent: its chat's account no longer exists"));
+      return;
+    }
+  mimp_chat_mark_read (chat);
+  if (*stripped == '\0')
+    return;
+  mimp_chat_send (chat, text);
 }
 
 static void
@@ -509,6 +543,11 @@ mimp_application_startup (GApplication *app)
   g_signal_connect_swapped (self->chats, "notify::unread", G_CALLBACK (on_chat_unread), self);
   g_signal_connect_swapped (self->notifier, "activated", G_CALLBACK (on_notification_activated),
                             self);
+  g_signal_connect_swapped (self->notifier, "reply-requested",
+                            G_CALLBACK (on_notification_activated), self);
+  g_signal_connect_swapped (self->notifier, "mark-read", G_CALLBACK (on_notification_mark_read),
+                            self);
+  g_signal_connect_swapped (self->notifier, "replied", G_CALLBACK (on_notification_replied), self);
 
   if (!mimp_account_manager_load (self->accounts, &error))
     g_warning ("%s", error->message);
