@@ -20,6 +20,16 @@
  * in the chat); otherwise "Reply" opens the chat with the composer
  * focused. "Mark as read" beside it.
  *
+ * Inside Flatpak the sandbox has no access to org.freedesktop.Notifications
+ * (the manifest grants none): notifications go through the desktop
+ * portal's org.freedesktop.portal.Notification instead, with the chat's key
+ * as the notification's id and non-exported action names, which the portal
+ * reports in its ActionInvoked signal. From version 2 of the portal, the
+ * Reply button has the purpose "im.reply-with-text" and the typed text
+ * comes with the action. MIMP_NOTIFICATION_PORTAL=1 chooses the portal
+ * outside Flatpak too (the tests do; GTK_USE_PORTAL would move GLib's
+ * network monitor and more to the portal as well).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "mimp-notifier"
@@ -40,6 +50,11 @@
 #define ACTION_REPLY "reply"
 #define ACTION_INLINE_REPLY "inline-reply"
 #define ACTION_MARK_READ "mark-read"
+
+#define PORTAL_NAME "org.freedesktop.portal.Desktop"
+#define PORTAL_PATH "/org/freedesktop/portal/desktop"
+#define PORTAL_IFACE "org.freedesktop.portal.Notification"
+#define PORTAL_REPLY_VERSION 2
 
 typedef struct
 {
@@ -73,6 +88,7 @@ struct _MimpNotifier
   guint caps_known : 1;
   guint caps_asked : 1;
   guint inline_reply : 1;
+  guint portal : 1; /* through org.freedesktop.portal.Notification */
 };
 
 G_DEFINE_FINAL_TYPE (MimpNotifier, mimp_notifier, G_TYPE_OBJECT)
@@ -183,12 +199,22 @@ find_by_id (MimpNotifier *self, guint32 id)
 }
 
 static void
-close_id (MimpNotifier *self, guint32 id)
+close_entry (MimpNotifier *self, Entry *entry)
 {
-  if (self->bus == NULL || id == 0)
+  if (self->bus == NULL)
+    return;
+  if (self->portal)
+    {
+      if (entry->id != 0)
+        g_dbus_connection_call (self->bus, PORTAL_NAME, PORTAL_PATH, PORTAL_IFACE,
+                                "RemoveNotification", g_variant_new ("(s)", entry->chat_key), NULL,
+                                G_DBUS_CALL_FLAGS_NONE, NOTIFY_TIMEOUT_MS, NULL, NULL, NULL);
+      return;
+    }
+  if (entry->id == 0)
     return;
   g_dbus_connection_call (self->bus, NOTIFY_NAME, NOTIFY_PATH, NOTIFY_IFACE, "CloseNotification",
-                          g_variant_new ("(u)", id), NULL, G_DBUS_CALL_FLAGS_NONE,
+                          g_variant_new ("(u)", entry->id), NULL, G_DBUS_CALL_FLAGS_NONE,
                           NOTIFY_TIMEOUT_MS, NULL, NULL, NULL);
 }
 
@@ -198,13 +224,12 @@ static void
 entry_acted_on (MimpNotifier *self, Entry *entry, guint signal_id, const char *text)
 {
   g_autofree char *chat_key = g_strdup (entry->chat_key);
-  guint32 id = entry->id;
 
   g_object_ref (self);
-  g_hash_table_remove (self->entries, chat_key);
   /* Servers close a notification whose action was invoked unless it is
    * resident; closing it again is harmless. */
-  close_id (self, id);
+  close_entry (self, entry);
+  g_hash_table_remove (self->entries, chat_key);
   if (text != NULL)
     g_signal_emit (self, signals[signal_id], 0, chat_key, text);
   else
@@ -267,6 +292,49 @@ on_notify_signal (GDBusConnection *bus, const char *sender, const char *path, co
     }
 }
 
+/* The portal's ActionInvoked (s id, s action, av parameter): the id is
+ * the chat's key; a reply's text is the parameter's string (our buttons
+ * have no target, so it is the only one). */
+static void
+on_portal_signal (GDBusConnection *bus, const char *sender, const char *path, const char *iface,
+                  const char *name, GVariant *parameters, gpointer data)
+{
+  MimpNotifier *self = data;
+  g_autoptr (GVariant) parameter = NULL;
+  g_autoptr (GVariant) text = NULL;
+  const char *id;
+  const char *action;
+  Entry *entry;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ssav)")))
+    return;
+  g_variant_get (parameters, "(&s&s@av)", &id, &action, &parameter);
+  entry = g_hash_table_lookup (self->entries, id);
+  for (gsize i = g_variant_n_children (parameter); i > 0 && text == NULL; i--)
+    {
+      g_autoptr (GVariant) child = g_variant_get_child_value (parameter, i - 1);
+      g_autoptr (GVariant) value = g_variant_get_variant (child);
+
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        text = g_steal_pointer (&value);
+    }
+  if (entry == NULL)
+    {
+      if (text != NULL)
+        g_warning ("A reply came for a notification that is no longer known");
+      return;
+    }
+  g_debug ("Notification action %s", action);
+  if (g_str_equal (action, ACTION_OPEN))
+    entry_acted_on (self, entry, ACTIVATED, NULL);
+  else if (g_str_equal (action, ACTION_REPLY) && text != NULL)
+    entry_acted_on (self, entry, REPLIED, g_variant_get_string (text, NULL));
+  else if (g_str_equal (action, ACTION_REPLY))
+    entry_acted_on (self, entry, REPLY_REQUESTED, NULL);
+  else if (g_str_equal (action, ACTION_MARK_READ))
+    entry_acted_on (self, entry, MARK_READ, NULL);
+}
+
 static gboolean show_next (gpointer data);
 
 static void
@@ -287,7 +355,15 @@ got_capabilities (GObject *source, GAsyncResult *result, gpointer data)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self->inline_reply = FALSE;
-  if (reply != NULL)
+  if (reply != NULL && self->portal)
+    {
+      g_autoptr (GVariant) version = NULL;
+
+      g_variant_get (reply, "(v)", &version);
+      self->inline_reply = g_variant_is_of_type (version, G_VARIANT_TYPE_UINT32) &&
+                           g_variant_get_uint32 (version) >= PORTAL_REPLY_VERSION;
+    }
+  else if (reply != NULL)
     {
       g_autofree const char **caps = NULL;
 
@@ -309,6 +385,15 @@ ask_capabilities (MimpNotifier *self)
       return;
     }
   self->caps_asked = TRUE;
+  if (self->portal)
+    {
+      g_dbus_connection_call (self->bus, PORTAL_NAME, PORTAL_PATH,
+                              "org.freedesktop.DBus.Properties", "Get",
+                              g_variant_new ("(ss)", PORTAL_IFACE, "version"),
+                              G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, NOTIFY_TIMEOUT_MS,
+                              self->cancellable, got_capabilities, g_object_ref (self));
+      return;
+    }
   g_dbus_connection_call (self->bus, NOTIFY_NAME, NOTIFY_PATH, NOTIFY_IFACE, "GetCapabilities",
                           NULL, G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE, NOTIFY_TIMEOUT_MS,
                           self->cancellable, got_capabilities, g_object_ref (self));
@@ -432,6 +517,15 @@ mimp_notifier_init (MimpNotifier *self)
       g_message ("No session bus, so no notifications: %s", error->message);
       return;
     }
+  self->portal = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) ||
+                 g_strcmp0 (g_getenv ("MIMP_NOTIFICATION_PORTAL"), "1") == 0;
+  if (self->portal)
+    {
+      self->signal_ids[0] = g_dbus_connection_signal_subscribe (
+          self->bus, PORTAL_NAME, PORTAL_IFACE, "ActionInvoked", PORTAL_PATH, NULL,
+          G_DBUS_SIGNAL_FLAGS_NONE, on_portal_signal, self, NULL);
+      return;
+    }
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     self->signal_ids[i] = g_dbus_connection_signal_subscribe (
         self->bus, NOTIFY_NAME, NOTIFY_IFACE, names[i], NOTIFY_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
@@ -526,9 +620,13 @@ notified (GObject *source, GAsyncResult *result, gpointer data)
     }
   else
     {
-      g_variant_get (reply, "(u)", &entry->id);
+      /* The portal's notifications are known by the chat's key. */
+      if (self->portal)
+        entry->id = 1;
+      else
+        g_variant_get (reply, "(u)", &entry->id);
       if (entry->removed)
-        close_id (self, entry->id); /* read while it was on its way */
+        close_entry (self, entry); /* read while it was on its way */
       else if (entry->again)
         {
           entry->again = FALSE;
@@ -542,6 +640,43 @@ notified (GObject *source, GAsyncResult *result, gpointer data)
     }
   entry_unref (entry);
   g_object_unref (self);
+}
+
+static void
+send_portal (MimpNotifier *self, Entry *entry)
+{
+  GVariantBuilder notification;
+  GVariantBuilder buttons;
+  GVariantBuilder button;
+
+  g_variant_builder_init (&buttons, G_VARIANT_TYPE ("aa{sv}"));
+  g_variant_builder_init (&button, G_VARIANT_TYPE ("a{sv}"));
+  g_variant_builder_add (&button, "{sv}", "label", g_variant_new_string (_ ("Reply")));
+  g_variant_builder_add (&button, "{sv}", "action", g_variant_new_string (ACTION_REPLY));
+  if (self->inline_reply)
+    g_variant_builder_add (&button, "{sv}", "purpose", g_variant_new_string ("im.reply-with-text"));
+  g_variant_builder_add_value (&buttons, g_variant_builder_end (&button));
+  g_variant_builder_init (&button, G_VARIANT_TYPE ("a{sv}"));
+  g_variant_builder_add (&button, "{sv}", "label", g_variant_new_string (_ ("Mark as Read")));
+  g_variant_builder_add (&button, "{sv}", "action", g_variant_new_string (ACTION_MARK_READ));
+  g_variant_builder_add_value (&buttons, g_variant_builder_end (&button));
+
+  g_variant_builder_init (&notification, G_VARIANT_TYPE ("a{sv}"));
+  g_variant_builder_add (&notification, "{sv}", "title", g_variant_new_string (entry->title));
+  g_variant_builder_add (&notification, "{sv}", "body", g_variant_new_string (entry->body ?: ""));
+  g_variant_builder_add (&notification, "{sv}", "default-action",
+                         g_variant_new_string (ACTION_OPEN));
+  if (self->inline_reply)
+    g_variant_builder_add (&notification, "{sv}", "category", g_variant_new_string ("im.received"));
+  g_variant_builder_add (&notification, "{sv}", "buttons", g_variant_builder_end (&buttons));
+
+  entry->in_flight = TRUE;
+  g_object_ref (self); /* released in notified () */
+  g_dbus_connection_call (
+      self->bus, PORTAL_NAME, PORTAL_PATH, PORTAL_IFACE, "AddNotification",
+      g_variant_new ("(s@a{sv})", entry->chat_key, g_variant_builder_end (&notification)),
+      G_VARIANT_TYPE ("()"), G_DBUS_CALL_FLAGS_NONE, NOTIFY_TIMEOUT_MS, NULL, notified,
+      entry_ref (entry));
 }
 
 static void
@@ -587,6 +722,8 @@ show_next (gpointer data)
       entry->queued = FALSE;
       if (entry->in_flight)
         entry->again = TRUE; /* shown once its id is known */
+      else if (self->portal)
+        send_portal (self, entry);
       else
         send_notify (self, entry);
     }
@@ -670,7 +807,7 @@ mimp_notifier_withdraw (MimpNotifier *self, const char *chat_key)
     return;
 
   /* One still on its way is closed when its id comes (notified ()). */
-  close_id (self, entry->id);
+  close_entry (self, entry);
   g_hash_table_remove (self->entries, chat_key);
 }
 
@@ -685,7 +822,7 @@ mimp_notifier_withdraw_all (MimpNotifier *self)
   g_hash_table_iter_init (&iter, self->entries);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
     {
-      close_id (self, entry->id);
+      close_entry (self, entry);
       g_hash_table_iter_remove (&iter);
     }
   /* Sent before the app may quit. */

@@ -19,7 +19,9 @@ typedef struct
   guint replaces; /* replaces_id asked for */
   char *summary;
   char *body;
-  char **actions; /* key, label, key, label, … */
+  char **actions;             /* key, label, key, label, … */
+  char *key;                  /* the portal's: the application's id of it */
+  char *reply_purpose_action; /* the portal's: the button that takes text */
 } TestNotifyCall;
 
 /* Starts the daemon with @capabilities (space-separated) and waits until it
@@ -37,6 +39,16 @@ void test_notify_mock_invoke (guint id, const char *action);
  * the template of dbusmock 0.28 does not emit by itself). */
 void test_notify_mock_reply (guint id, const char *text);
 void test_notify_call_free (gpointer call);
+
+/* The desktop portal's org.freedesktop.portal.Notification of @version
+ * instead (a plain dbusmock object with the methods added), for the app
+ * in Flatpak (MIMP_NOTIFICATION_PORTAL=1). test_notify_mock_get_calls(),
+ * test_notify_mock_was_closed() then read its AddNotification and
+ * RemoveNotification calls; call->id counts them from 1. */
+void test_notify_mock_start_portal (guint version);
+gboolean test_notify_mock_portal_was_removed (const char *key);
+/* ActionInvoked (key, @action, [@text if not NULL]). */
+void test_notify_mock_portal_invoke (const char *key, const char *action, const char *text);
 gboolean test_notify_call_has_action (TestNotifyCall *call, const char *action);
 
 G_END_DECLS

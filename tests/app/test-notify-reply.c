@@ -32,15 +32,39 @@ static struct
   MimpApplication *app;
   MimpAccount *alice;
   MimpAccount *bob;
+  gboolean portal; /* as in Flatpak: through the desktop portal */
   gboolean ok;
 } fx;
 
 typedef TestNotifyCall Call;
 
+/* What the user does, through the freedesktop server or the portal. */
 static gboolean
-closed (gpointer id)
+closed (gpointer data)
 {
-  return test_notify_mock_was_closed (GPOINTER_TO_UINT (id));
+  TestNotifyCall *call = data;
+
+  if (fx.portal)
+    return test_notify_mock_portal_was_removed (call->key);
+  return test_notify_mock_was_closed (call->id);
+}
+
+static void
+reply (TestNotifyCall *call, const char *text)
+{
+  if (fx.portal)
+    test_notify_mock_portal_invoke (call->key, call->reply_purpose_action, text);
+  else
+    test_notify_mock_reply (call->id, text);
+}
+
+static void
+invoke (TestNotifyCall *call, const char *action)
+{
+  if (fx.portal)
+    test_notify_mock_portal_invoke (call->key, action, NULL);
+  else
+    test_notify_mock_invoke (call->id, action);
 }
 
 typedef struct
@@ -167,21 +191,30 @@ phase (gpointer data)
   alice_name = mimp_account_dup_display_name (fx.alice);
   title = g_strdup_printf ("bob · %s", alice_name);
 
-  /* The daemon takes a reply's text: "Reply" is an inline reply. */
+  /* The server takes a reply's text: "Reply" is an inline reply (the
+   * portal: a button whose purpose says so). */
   mimp_account_send (fx.bob, "alice", "are you coming?");
   call = wait_call (title, "are you coming?");
   g_assert_true (test_notify_call_has_action (call, "default"));
-  g_assert_true (test_notify_call_has_action (call, "inline-reply"));
-  g_assert_false (test_notify_call_has_action (call, "reply"));
+  if (fx.portal)
+    {
+      g_assert_cmpstr (call->key, ==, mimp_chat_get_key (chat_of (fx.alice, "bob")));
+      g_assert_cmpstr (call->reply_purpose_action, ==, "reply");
+    }
+  else
+    {
+      g_assert_true (test_notify_call_has_action (call, "inline-reply"));
+      g_assert_false (test_notify_call_has_action (call, "reply"));
+    }
   g_assert_true (test_notify_call_has_action (call, "mark-read"));
   g_assert_true (test_wait_until (has_unread, GUINT_TO_POINTER (1), 10));
 
-  test_notify_mock_reply (call->id, "on my way");
+  reply (call, "on my way");
   /* Stored and sent like a typed message: in alice's history as sent,
    * in bob's as received through mimpd. */
   g_assert_true (test_wait_until (reply_arrived, (gpointer) "on my way", 30));
   g_assert_cmpuint (mimp_chat_get_unread (chat_of (fx.alice, "bob")), ==, 0);
-  g_assert_true (test_wait_until (closed, GUINT_TO_POINTER (call->id), 10));
+  g_assert_true (test_wait_until (closed, call, 10));
   /* Nothing was opened for it. */
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window ())));
   test_notify_call_free (call);
@@ -189,8 +222,8 @@ phase (gpointer data)
   /* A blank reply sends nothing (and does not fail). */
   mimp_account_send (fx.bob, "alice", "sure?");
   call = wait_call (title, "sure?");
-  test_notify_mock_reply (call->id, "  \n ");
-  g_assert_true (test_wait_until (closed, GUINT_TO_POINTER (call->id), 10));
+  reply (call, "  \n ");
+  g_assert_true (test_wait_until (closed, call, 10));
   test_settle (500);
   g_assert_true (history_ends_with (fx.alice, "bob", "sure?", FALSE));
   test_notify_call_free (call);
@@ -200,24 +233,29 @@ phase (gpointer data)
   mimp_account_send (fx.bob, "alice", "two");
   g_assert_true (test_wait_until (has_unread, GUINT_TO_POINTER (2), 10));
   call = wait_call (title, "two");
-  test_notify_mock_invoke (call->id, "mark-read");
+  invoke (call, "mark-read");
   g_assert_true (test_wait_until (has_unread, GUINT_TO_POINTER (0), 10));
-  g_assert_true (test_wait_until (closed, GUINT_TO_POINTER (call->id), 10));
+  g_assert_true (test_wait_until (closed, call, 10));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window ())));
   test_notify_call_free (call);
 
   /* A server without text replies takes over: "Reply" is a button that
-   * opens the chat with the composer focused. */
-  test_notify_mock_stop ();
-  test_notify_mock_start ("body actions persistence");
+   * opens the chat with the composer focused. (The portal's version is
+   * the portal's for the session: there, Reply comes without text.) */
+  if (!fx.portal)
+    {
+      test_notify_mock_stop ();
+      test_notify_mock_start ("body actions persistence");
+    }
   mimp_account_send (fx.bob, "alice", "hello?");
   call = wait_call (title, "hello?");
   g_assert_true (test_notify_call_has_action (call, "reply"));
   g_assert_false (test_notify_call_has_action (call, "inline-reply"));
   g_assert_true (test_notify_call_has_action (call, "mark-read"));
-  test_notify_mock_invoke (call->id, "reply");
+  invoke (call, "reply");
   g_assert_true (test_wait_until (composer_focused, NULL, 20));
-  test_screenshot (GTK_WINDOW (window ()), "notify-reply-button");
+  test_screenshot (GTK_WINDOW (window ()),
+                   fx.portal ? "notify-reply-portal-button" : "notify-reply-button");
   test_notify_call_free (call);
 
   fx.ok = TRUE;
@@ -246,7 +284,10 @@ test_reply (void)
   g_assert_no_error (error);
   /* The accounts keep their private-chat keys there. */
   test_start_keyring ();
-  test_notify_mock_start ("body actions inline-reply persistence");
+  if (fx.portal)
+    test_notify_mock_start_portal (2);
+  else
+    test_notify_mock_start ("body actions inline-reply persistence");
 
   fx.app = mimp_application_new ();
   test_run_app (G_APPLICATION (fx.app), phase, 200);
@@ -269,6 +310,9 @@ main (int argc, char *argv[])
 
   g_test_init (&argc, &argv, NULL);
   g_setenv ("GTK_A11Y", "none", TRUE);
+  /* notify-reply-portal: the app as in Flatpak, where the notifier
+   * uses the portal (MIMP_NOTIFICATION_PORTAL=1 says so outside it). */
+  fx.portal = g_strcmp0 (g_getenv ("MIMP_NOTIFICATION_PORTAL"), "1") == 0;
 
   g_test_add_func ("/notify-reply/reply-and-mark-read", test_reply);
 
