@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mimp-a11y.h"
 #include "mimp-account-dialog.h"
 #include "mimp-app-resources.h"
 #include "mimp-application.h"
@@ -553,6 +554,7 @@ mimp_application_startup (GApplication *app)
   const char *help_accels[] = { "F1", NULL };
 
   G_APPLICATION_CLASS (mimp_application_parent_class)->startup (app);
+  mimp_a11y_watch_windows ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
