@@ -9,8 +9,9 @@ through gi) and done with synthesized key presses only: no clicks.
 - every control on screen has a name and a role, and no name is a GTK
   type name (what GTK 4.8 falls back to);
 - first run: add an account (a real mimpd on loopback) by keyboard;
-- start a chat with Ctrl+N, send a message with Return, switch chats
-  from the list, open Preferences with Ctrl+, and close it with Escape;
+- start a chat with Ctrl+N, send a message with Return, start a second
+  one, go back to the first from the chat list (F6, arrows, Return), open
+  Preferences with Ctrl+, and close it with Escape;
 - a message that arrives in the open chat is announced: GTK 4.8 has no
   announcements, so the chat view sets the text of a status label, and
   the test checks the event AT-SPI really emits for it.
@@ -104,6 +105,13 @@ def find(root, role=None, name=None, pred=None):
         except GLib.Error:
             continue
     return None
+
+
+def wait_for_opt(condition, timeout):
+    try:
+        return wait_for("", condition, timeout)
+    except AssertionError:
+        return None
 
 
 def focused(root):
@@ -247,6 +255,30 @@ def run_all(failures, alice_pw, bob_pw):
                 proc.kill()
 
 
+def showing_chat(window, peer):
+    """The chat view shows @peer's chat: its composer says "Message peer"
+    (and perhaps more)."""
+    return find(window, pred=lambda o: o.get_role_name() == "label"
+                and re.match(rf"Message {re.escape(peer)}\b", o.get_name() or ""))
+
+
+def start_chat(app, peer, failures):
+    """Ctrl+N, the peer's name, Return: the chat opens with the composer
+    focused."""
+    window = find(app, role="frame", name="Mimp")
+    key("n", CONTROL)
+    dialog = wait_for("the New Chat dialog", lambda: find(app, role="dialog", name="New Chat"))
+    focus_window("New Chat")
+    failures += audit(dialog, "New Chat")
+    type_text(peer)
+    key("Return")
+    wait_for("the New Chat dialog to close", lambda: find(app, role="dialog", name="New Chat") is None)
+    focus_window("Mimp")
+    return wait_for("the composer focused",
+                    lambda: (lambda f: f if f is not None and f.get_role_name() == "text"
+                             and f.get_name() == "Message" else None)(focused(window)))
+
+
 def run(app, server, alice_pw, bob_pw, failures):
     window = wait_for("the main window", lambda: find(app, role="frame", name="Mimp"))
     time.sleep(1)
@@ -283,19 +315,7 @@ def run(app, server, alice_pw, bob_pw, failures):
     log("account added")
 
     # A new chat (Ctrl+N) with bob; the composer has the focus: send.
-    key("n", CONTROL)
-    chat_dialog = wait_for("the New Chat dialog",
-                           lambda: find(app, pred=lambda o: o.get_role_name() in ("frame", "dialog")
-                                        and o.get_name() not in ("Mimp", "")))
-    focus_window(chat_dialog.get_name())
-    log("dialog", describe(chat_dialog), "focus", describe(focused(chat_dialog)))
-    failures += audit(chat_dialog, chat_dialog.get_name())
-    type_text("bob")
-    key("Return")
-    focus_window("Mimp")
-    composer = wait_for("the composer focused",
-                        lambda: (lambda f: f if f is not None and f.get_role_name() == "text"
-                                 and f.get_name() == "Message" else None)(focused(window)))
+    start_chat(app, "bob", failures)
     type_text("hello bob")
     key("Return")
     wait_for("the message in the list",
@@ -323,6 +343,32 @@ def run(app, server, alice_pw, bob_pw, failures):
              lambda: any(role == "status bar" and name == "bob: are you there?"
                          for _, role, name in events), 20)
     log("announced:", [e for e in events if e[1] == "status bar"])
+
+    # A second chat, with carol; then back to bob's from the chat list:
+    # F6 moves between the regions, the arrows through the list.
+    start_chat(app, "carol", failures)
+    wait_for("carol's chat", lambda: showing_chat(window, "carol"))
+    def to_chat_list():
+        for _ in range(4):
+            key("F6")
+            f = focused(window)
+            if f is not None and f.get_role_name() == "list item":
+                return True
+        return False
+
+    for downs in range(4):
+        if not to_chat_list():
+            failures.append(f"F6 never reached the chat list; focus is on "
+                            f"{describe(focused(window))}")
+            break
+        key("Home")
+        for _ in range(downs):
+            key("Down")
+        key("Return")
+        if wait_for_opt(lambda: showing_chat(window, "bob"), 2):
+            break
+    wait_for("bob's chat again", lambda: showing_chat(window, "bob"))
+    log("switched chats")
 
     # Preferences by keyboard, and back.
     key("comma", CONTROL)
