@@ -56,6 +56,9 @@
 #define PORTAL_IFACE "org.freedesktop.portal.Notification"
 #define PORTAL_REPLY_VERSION 2
 
+/* Withdrawn notifications whose late replies are still taken. */
+#define MAX_GONE 256
+
 typedef struct
 {
   int ref_count;
@@ -80,6 +83,7 @@ struct _MimpNotifier
   guint owner_watch;
   GCancellable *cancellable;
   GHashTable *entries; /* chat key → Entry */
+  GHashTable *gone;    /* server id → chat key, of notifications withdrawn */
   GQueue queue;        /* Entry (borrowed) to show, oldest first */
   guint show_id;
   char *visible_chat;
@@ -171,15 +175,30 @@ entry_unref (gpointer data)
 
 /* The hash table's destroy function: the entry leaves the notifier (an
  * answer on its way still holds it). */
+/* A reply typed into a withdrawn notification may still come (the server
+ * may show it a while after we closed it): its chat is kept for that. */
+static void
+remember_gone (MimpNotifier *self, Entry *entry)
+{
+  if (entry->id == 0 || self->portal)
+    return;
+  if (g_hash_table_size (self->gone) >= MAX_GONE)
+    g_hash_table_remove_all (self->gone);
+  g_hash_table_insert (self->gone, GUINT_TO_POINTER (entry->id), g_strdup (entry->chat_key));
+}
+
 static void
 entry_remove (gpointer data)
 {
   Entry *entry = data;
 
+  MimpNotifier *self = entry->notifier;
+
   if (entry->queued)
-    g_queue_remove (&entry->notifier->queue, entry);
+    g_queue_remove (&self->queue, entry);
   entry->queued = FALSE;
   entry->removed = TRUE;
+  remember_gone (self, entry);
   entry_unref (entry);
 }
 
@@ -270,13 +289,19 @@ on_notify_signal (GDBusConnection *bus, const char *sender, const char *path, co
 
       g_variant_get (parameters, "(u&s)", &id, &text);
       entry = find_by_id (self, id);
-      if (entry == NULL)
+      if (entry != NULL)
+        entry_acted_on (self, entry, REPLIED, text);
+      else if (g_hash_table_contains (self->gone, GUINT_TO_POINTER (id)))
         {
-          /* Never drop what was typed silently. */
-          g_warning ("A reply came for notification %u, which is no longer known", id);
-          return;
+          /* Withdrawn meanwhile (the chat was read): the reply still goes. */
+          g_autofree char *chat_key =
+              g_strdup (g_hash_table_lookup (self->gone, GUINT_TO_POINTER (id)));
+
+          g_hash_table_remove (self->gone, GUINT_TO_POINTER (id));
+          g_signal_emit (self, signals[REPLIED], 0, chat_key, text);
         }
-      entry_acted_on (self, entry, REPLIED, text);
+      else
+        g_warning ("A reply came for notification %u, which Mimp did not show", id);
     }
   else if (g_str_equal (name, "NotificationClosed") &&
            g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(uu)")))
@@ -320,8 +345,10 @@ on_portal_signal (GDBusConnection *bus, const char *sender, const char *path, co
     }
   if (entry == NULL)
     {
-      if (text != NULL)
-        g_warning ("A reply came for a notification that is no longer known");
+      /* Withdrawn meanwhile (the chat was read): the portal's id is the
+       * chat's key, so the reply still goes. */
+      if (text != NULL && g_str_equal (action, ACTION_REPLY))
+        g_signal_emit (self, signals[REPLIED], 0, id, g_variant_get_string (text, NULL));
       return;
     }
   g_debug ("Notification action %s", action);
@@ -447,6 +474,7 @@ mimp_notifier_finalize (GObject *object)
   MimpNotifier *self = (MimpNotifier *) object;
 
   g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_pointer (&self->gone, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->bus);
   g_free (self->visible_chat);
@@ -505,6 +533,7 @@ mimp_notifier_init (MimpNotifier *self)
   g_autoptr (GError) error = NULL;
   const char *names[] = { "ActionInvoked", "NotificationReplied", "NotificationClosed" };
 
+  self->gone = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, entry_remove);
   self->enabled = TRUE;
   self->show_text = TRUE;
@@ -626,7 +655,11 @@ notified (GObject *source, GAsyncResult *result, gpointer data)
       else
         g_variant_get (reply, "(u)", &entry->id);
       if (entry->removed)
-        close_entry (self, entry); /* read while it was on its way */
+        {
+          /* Read while it was on its way. */
+          remember_gone (self, entry);
+          close_entry (self, entry);
+        }
       else if (entry->again)
         {
           entry->again = FALSE;

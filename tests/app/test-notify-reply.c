@@ -239,6 +239,16 @@ phase (gpointer data)
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window ())));
   test_notify_call_free (call);
 
+  /* Read in the app while its notification was up (so withdrawn): a
+   * reply typed into it before it went still goes. */
+  mimp_account_send (fx.bob, "alice", "still there?");
+  call = wait_call (title, "still there?");
+  mimp_chat_mark_read (chat_of (fx.alice, "bob"));
+  g_assert_true (test_wait_until (closed, call, 10));
+  reply (call, "yes, here");
+  g_assert_true (test_wait_until (reply_arrived, (gpointer) "yes, here", 30));
+  test_notify_call_free (call);
+
   /* A server without text replies takes over: "Reply" is a button that
    * opens the chat with the composer focused. (The portal's version is
    * the portal's for the session: there, Reply comes without text.) */
