@@ -12,8 +12,9 @@ PACKAGES="
   build-essential meson ninja-build pkg-config gettext clang-format
   libglib2.0-dev libglib2.0-bin glib-networking libjson-glib-dev
   libsqlite3-dev libgcrypt20-dev gnutls-bin
-  libgtk-4-dev libadwaita-1-dev libsecret-1-dev libnotify-dev
+  libgtk-4-dev libadwaita-1-dev libsecret-1-dev
   dbus dbus-x11 xvfb xauth gnome-keyring python3-dbusmock python3-gi
+  at-spi2-core python3-pyatspi gir1.2-atspi-2.0 x11-utils xdotool
   imagemagick desktop-file-utils appstream yelp-tools
   libgtk-4-bin librsvg2-bin groff-base systemd flatpak-builder
   sqlite3 procps

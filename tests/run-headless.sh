@@ -25,7 +25,12 @@ export GDK_DEBUG="${GDK_DEBUG-gl-disable}"
 export NO_AT_BRIDGE=1
 
 # The test's own exit status is what counts; cleanup happens in the trap.
+# Only the test writes to standard output (a TAP stream for most): the
+# session bus, and the services it starts (at-spi2-registryd prints
+# "SpiRegistry daemon is running..."), write theirs to /dev/null, while the
+# test gets the real one back through file descriptor 3.
 status=0
+exec 3>&1
 xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" \
-  dbus-run-session -- "$@" || status=$?
+  dbus-run-session -- sh -c 'exec "$@" >&3 3>&-' sh "$@" >/dev/null || status=$?
 exit $status

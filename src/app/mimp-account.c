@@ -1461,6 +1461,9 @@ mimp_account_trust_certificate (MimpAccount *self)
 /* Object                                                             */
 /* ------------------------------------------------------------------ */
 
+static void on_password_found (MimpAccount *self, const char *protocol, const char *server,
+                               guint port, const char *user, const char *password);
+
 static void
 mimp_account_dispose (GObject *object)
 {
@@ -1486,6 +1489,8 @@ mimp_account_dispose (GObject *object)
   g_clear_handle_id (&self->announce_id, g_source_remove);
   g_queue_clear_full (&self->unannounced, g_object_unref);
   g_clear_object (&self->history);
+  if (self->secrets != NULL)
+    g_signal_handlers_disconnect_by_func (self->secrets, on_password_found, self);
   g_clear_object (&self->secrets);
 
   G_OBJECT_CLASS (mimp_account_parent_class)->dispose (object);
@@ -1764,12 +1769,33 @@ mimp_account_get_protocol (MimpAccount *self)
   return self->protocol;
 }
 
+/* The keyring answered our lookup after its timeout (the account then
+ * said it needs a password): use it now, unless one was typed meanwhile. */
+static void
+on_password_found (MimpAccount *self, const char *protocol, const char *server, guint port,
+                   const char *user, const char *password)
+{
+  if (!self->started || self->password != NULL ||
+      g_strcmp0 (protocol, mimp_protocol_get_id (self->protocol)) != 0 ||
+      g_strcmp0 (server, self->host) != 0 || port != self->port ||
+      g_strcmp0 (user, self->user) != 0)
+    return;
+  g_debug ("The keyring answered late: connecting");
+  self->password = g_strdup (password);
+  self->session_only = FALSE;
+  connect_with_password (self);
+}
+
 void
 mimp_account_set_services (MimpAccount *self, MimpHistory *history, MimpSecretStore *secrets)
 {
   g_return_if_fail (MIMP_IS_ACCOUNT (self));
   g_set_object (&self->history, history);
-  g_set_object (&self->secrets, secrets);
+  if (self->secrets != secrets && self->secrets != NULL)
+    g_signal_handlers_disconnect_by_func (self->secrets, on_password_found, self);
+  if (g_set_object (&self->secrets, secrets) && secrets != NULL)
+    g_signal_connect_object (secrets, "password-found", G_CALLBACK (on_password_found), self,
+                             G_CONNECT_SWAPPED);
 }
 
 MimpHistory *

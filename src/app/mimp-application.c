@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mimp-a11y.h"
 #include "mimp-account-dialog.h"
 #include "mimp-app-resources.h"
 #include "mimp-application.h"
@@ -115,10 +116,44 @@ on_message_received (MimpApplication *self, MimpChat *chat, MimpChatMessage *mes
                                   mimp_chat_message_get_text (message));
 }
 
+/* A click, or "Reply" where the server cannot take the text: the chat,
+ * with the composer focused (mimp_window_open_chat() focuses it). */
 static void
 on_notification_activated (MimpApplication *self, const char *key)
 {
   mimp_application_open_chat (self, key);
+}
+
+static void
+on_notification_mark_read (MimpApplication *self, const char *key)
+{
+  MimpChat *chat = mimp_chat_list_lookup (self->chats, key);
+
+  if (chat != NULL)
+    mimp_chat_mark_read (chat);
+}
+
+/* Typed into the notification: sent as if typed into the composer (stored
+ * in the outbox first, retried like any message); the chat is read. */
+static void
+on_notification_replied (MimpApplication *self, const char *key, const char *text)
+{
+  MimpChat *chat = mimp_chat_list_lookup (self->chats, key);
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+  if (chat == NULL)
+    {
+      /* Its account was removed meanwhile: nothing can send it; say so
+       * where the user looks rather than drop it unseen. */
+      mimp_application_open_chat (self, key);
+      mimp_window_show_toast (self->window,
+                              _ ("The reply was not sent: its chat's account no longer exists"));
+      return;
+    }
+  mimp_chat_mark_read (chat);
+  if (*stripped == '\0')
+    return;
+  mimp_chat_send (chat, text);
 }
 
 static void
@@ -281,6 +316,62 @@ add_account_activated (GSimpleAction *action, GVariant *parameter, gpointer data
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Reads --add-account's [TYPE:]USER@HOST[:PORT], TYPE an account type's
+ * id (mimp the default). */
+static gboolean
+parse_account_spec (const char *spec, MimpProtocol **protocol, char **host, guint16 *port,
+                    char **user)
+{
+  g_autofree char *name = NULL;
+  const char *at = strrchr (spec, '@');
+  const char *colon = strchr (spec, ':');
+
+  *protocol = mimp_protocol_find ("mimp");
+  if (at != NULL && colon != NULL && colon < at)
+    {
+      g_autofree char *type = g_strndup (spec, colon - spec);
+
+      *protocol = mimp_protocol_find (type);
+      spec = colon + 1;
+    }
+  if (at != NULL)
+    name = g_strndup (spec, at - spec);
+  if (*protocol == NULL || at == NULL ||
+      !mimp_protocol_parse_server (*protocol, at + 1, FALSE, host, port))
+    return FALSE;
+  if (!mimp_protocol_normalize_peer (*protocol, name, user, NULL))
+    {
+      g_clear_pointer (host, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* `mimp --add-account SPEC` while Mimp already runs: the new process
+ * passes SPEC here (never the password), and the Add Account dialog
+ * opens filled in, for the password to be typed and the account tried. */
+static void
+add_account_for_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  MimpApplication *self = data;
+  g_autofree char *user = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *server = NULL;
+  guint16 port;
+  MimpProtocol *protocol;
+  MimpAccountDialog *dialog;
+
+  gtk_window_present (GTK_WINDOW (ensure_window (self)));
+  dialog = mimp_account_dialog_new (self->accounts, self->secrets, GTK_WINDOW (self->window));
+  if (parse_account_spec (g_variant_get_string (parameter, NULL), &protocol, &host, &port, &user))
+    {
+      server = g_strdup_printf ("%s:%u", host, port);
+      mimp_account_dialog_set_protocol (dialog, mimp_protocol_get_id (protocol));
+      mimp_account_dialog_fill (dialog, server, user, NULL, FALSE);
+    }
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 help_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
@@ -314,6 +405,7 @@ static const GActionEntry app_actions[] = {
   { "preferences", preferences_activated, NULL, NULL, NULL, { 0 } },
   { "accounts", accounts_activated, NULL, NULL, NULL, { 0 } },
   { "add-account", add_account_activated, NULL, NULL, NULL, { 0 } },
+  { "add-account-for", add_account_for_activated, "s", NULL, NULL, { 0 } },
   { "help", help_activated, NULL, NULL, NULL, { 0 } },
   { "about", about_activated, NULL, NULL, NULL, { 0 } },
   { "open-chat", open_chat_activated, "s", NULL, NULL, { 0 } },
@@ -385,33 +477,12 @@ add_account_from_command_line (MimpApplication *self)
 {
   g_autofree char *user = NULL;
   g_autofree char *host = NULL;
-  g_autofree char *name = NULL;
-  const char *spec = self->add_account;
-  const char *at;
-  const char *colon;
   guint16 port;
   MimpAccount *existing;
-  MimpProtocol *protocol = mimp_protocol_find ("mimp");
+  MimpProtocol *protocol;
 
-  /* [TYPE:]USER@HOST[:PORT], TYPE an account type's id (mimp the default) */
-  at = strrchr (spec, '@');
-  colon = strchr (spec, ':');
-  if (at != NULL && colon != NULL && colon < at)
-    {
-      g_autofree char *type = g_strndup (spec, colon - spec);
-
-      protocol = mimp_protocol_find (type);
-      spec = colon + 1;
-    }
-  if (at != NULL)
-    name = g_strndup (spec, at - spec);
-  if (protocol == NULL || at == NULL ||
-      !mimp_protocol_parse_server (protocol, at + 1, FALSE, &host, &port) ||
-      !mimp_protocol_normalize_peer (protocol, name, &user, NULL))
-    {
-      g_printerr ("mimp: --add-account wants [TYPE:]USER@HOST[:PORT]\n");
-      return;
-    }
+  if (!parse_account_spec (self->add_account, &protocol, &host, &port, &user))
+    return; /* handle_local_options said why */
   existing = mimp_account_manager_find (self->accounts, protocol, host, port, user);
   if (existing != NULL)
     {
@@ -440,6 +511,7 @@ mimp_application_startup (GApplication *app)
   const char *help_accels[] = { "F1", NULL };
 
   G_APPLICATION_CLASS (mimp_application_parent_class)->startup (app);
+  mimp_a11y_watch_windows ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
@@ -468,6 +540,11 @@ mimp_application_startup (GApplication *app)
   g_signal_connect_swapped (self->chats, "notify::unread", G_CALLBACK (on_chat_unread), self);
   g_signal_connect_swapped (self->notifier, "activated", G_CALLBACK (on_notification_activated),
                             self);
+  g_signal_connect_swapped (self->notifier, "reply-requested",
+                            G_CALLBACK (on_notification_activated), self);
+  g_signal_connect_swapped (self->notifier, "mark-read", G_CALLBACK (on_notification_mark_read),
+                            self);
+  g_signal_connect_swapped (self->notifier, "replied", G_CALLBACK (on_notification_replied), self);
 
   if (!mimp_account_manager_load (self->accounts, &error))
     g_warning ("%s", error->message);
@@ -509,10 +586,38 @@ mimp_application_handle_local_options (GApplication *app, GVariantDict *options)
     {
       /* The password comes from the environment, never from argv. */
       const char *password = g_getenv ("MIMP_PASSWORD");
+      g_autofree char *host = NULL;
+      g_autofree char *user = NULL;
+      g_autoptr (GError) error = NULL;
+      MimpProtocol *protocol;
+      guint16 port;
 
+      if (!parse_account_spec (account, &protocol, &host, &port, &user))
+        {
+          g_printerr (_ ("mimp: --add-account wants [TYPE:]USER@HOST[:PORT]\n"));
+          return 1;
+        }
       self->add_account = g_strdup (account);
       self->add_password = password ? g_strdup (password) : NULL;
       g_unsetenv ("MIMP_PASSWORD");
+
+      /* Mimp may run already: then the running instance opens its Add
+       * Account dialog with this filled in. */
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("mimp: %s\n", error->message);
+          return 1;
+        }
+      if (g_application_get_is_remote (app))
+        {
+          if (self->add_password != NULL)
+            g_printerr (_ ("mimp: Mimp is already running: type the password in its Add Account "
+                           "window\n"));
+          g_action_group_activate_action (G_ACTION_GROUP (app), "add-account-for",
+                                          g_variant_new_string (account));
+          g_dbus_connection_flush_sync (g_application_get_dbus_connection (app), NULL, NULL);
+          return 0;
+        }
     }
   return -1;
 }

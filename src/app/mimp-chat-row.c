@@ -62,6 +62,38 @@ mimp_format_time (gint64 timestamp_ms, gboolean short_form)
   return g_date_time_format (when, _ ("%x"));
 }
 
+/* What a screen reader says for the chat: GTK 4.8 names the list's row
+ * (which holds this widget and takes the focus) after nothing, so it is
+ * named here, as is this widget. */
+static void
+update_accessible_name (MimpChatRow *self, guint n_unread, const char *preview)
+{
+  GtkWidget *list_row = gtk_widget_get_parent (GTK_WIDGET (self));
+  g_autoptr (GString) name = g_string_new (mimp_chat_get_peer (self->chat));
+
+  if (self->show_account)
+    g_string_append_printf (name, " %s", gtk_label_get_text (self->account_label));
+  if (n_unread > 0)
+    {
+      g_string_append (name, ", ");
+      /* Read by screen readers in the chat list */
+      g_string_append_printf (
+          name, g_dngettext (GETTEXT_PACKAGE, "%u unread message", "%u unread messages", n_unread),
+          n_unread);
+    }
+  if (mimp_chat_get_draft (self->chat) != NULL)
+    /* Read by screen readers in the chat list, before the draft's text */
+    g_string_append_printf (name, ", %s %s", _ ("draft:"), mimp_chat_get_draft (self->chat));
+  else if (preview != NULL && *preview != '\0')
+    g_string_append_printf (name, ", %s", preview);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name->str,
+                                  -1);
+  if (list_row != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (list_row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    name->str, -1);
+}
+
 static void
 update (MimpChatRow *self)
 {
@@ -99,6 +131,7 @@ update (MimpChatRow *self)
   unread = g_strdup_printf ("%u", n_unread);
   gtk_label_set_text (self->unread_label, unread);
   gtk_widget_set_visible (GTK_WIDGET (self->unread_label), n_unread > 0);
+  update_accessible_name (self, n_unread, preview);
 }
 
 static void

@@ -51,6 +51,7 @@ struct _MimpChatView
   AdwStatusPage *empty_page;
   GtkScrolledWindow *messages_scroller;
   GtkListView *messages_view;
+  GtkLabel *announcer;
   GtkTextView *composer_view;
   GtkLabel *composer_placeholder;
   GtkButton *send_button;
@@ -212,10 +213,49 @@ end_keep_place (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A message that arrived in the open chat, for screen readers: GTK 4.14
+ * announces it; GTK 4.8 has no announcements, so it becomes the text of a
+ * label whose role is status, which AT-SPI reports as a name change of a
+ * status bar (the closest to a live region GTK 4.8 exposes). */
+static void
+announce_incoming (MimpChatView *self, guint position, guint added)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (MimpChatMessage) message = g_list_model_get_item (G_LIST_MODEL (self->chat), i);
+      const char *text = mimp_chat_message_get_text (message);
+      const char *sender = mimp_chat_message_get_sender (message);
+      g_autofree char *said = NULL;
+
+      if (mimp_chat_message_get_outgoing (message))
+        continue;
+      if (sender == NULL || *sender == '\0')
+        sender = mimp_chat_get_peer (self->chat);
+      if (text != NULL && *text != '\0')
+        /* Said by screen readers for a message in the open chat: sender, text */
+        said = g_strdup_printf (_ ("%s: %s"), sender, text);
+      else
+        said = g_strdup_printf (_ ("New message from %s"), sender);
+#if GTK_CHECK_VERSION(4, 14, 0)
+      gtk_accessible_announce (GTK_ACCESSIBLE (self), said,
+                               GTK_ACCESSIBLE_ANNOUNCEMENT_PRIORITY_MEDIUM);
+#endif
+      gtk_label_set_text (self->announcer, said);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->announcer),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, said, -1);
+    }
+}
+
 static void
 on_messages_changed (MimpChatView *self, guint position, guint removed, guint added)
 {
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->chat));
   gboolean page = position == 0 && added > 0 && removed == 0;
+
+  /* Appended at the end (not a page of older ones, nor a state change). */
+  if (removed == 0 && added > 0 && position > 0 && position + added == n &&
+      mimp_chat_get_loaded (self->chat))
+    announce_incoming (self, position, added);
 
   /* Once a page is laid out, the first one too, another one if the view
    * is not full yet: nothing else would ask for it, as a view that cannot
@@ -225,7 +265,7 @@ on_messages_changed (MimpChatView *self, guint position, guint removed, guint ad
       g_clear_handle_id (&self->keep_place_id, g_source_remove);
       self->keep_place_id = g_timeout_add (300, end_keep_place, self);
     }
-  if (page && g_list_model_get_n_items (G_LIST_MODEL (self->chat)) > added)
+  if (page && n > added)
     {
       /* A page of older messages was prepended. */
       self->keep_place = !self->stick_to_bottom;
@@ -233,7 +273,6 @@ on_messages_changed (MimpChatView *self, guint position, guint removed, guint ad
   else if (self->stick_to_bottom && !self->revealing)
     {
 #if GTK_CHECK_VERSION(4, 12, 0)
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->chat));
       if (n > 0)
         gtk_list_view_scroll_to (self->messages_view, n - 1, GTK_LIST_SCROLL_NONE, NULL);
 #else
@@ -1198,6 +1237,7 @@ mimp_chat_view_class_init (MimpChatViewClass *klass)
                                                "/io/github/mimp/Mimp/mimp-chat-view.ui");
   gtk_widget_class_bind_template_child (widget_class, MimpChatView, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, MimpChatView, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, MimpChatView, announcer);
   gtk_widget_class_bind_template_child (widget_class, MimpChatView, back_button);
   gtk_widget_class_bind_template_child (widget_class, MimpChatView, chat_title);
   gtk_widget_class_bind_template_child (widget_class, MimpChatView, security_button);

@@ -27,6 +27,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "mimp-a11y.h"
 #include "mimp-account-manager.h"
 #include "mimp-application.h"
 #include "mimp-chat-row.h"
@@ -590,6 +591,7 @@ static void
 mimp_message_row_init (MimpMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  mimp_a11y_name_controls (GTK_WIDGET (self));
   g_signal_connect_swapped (self->retry_button, "clicked", G_CALLBACK (on_retry_clicked), self);
 }
 

@@ -16,6 +16,7 @@ void mimp_notifier_set_enabled (MimpNotifier *self, gboolean enabled);
 gboolean mimp_notifier_get_enabled (MimpNotifier *self);
 void mimp_notifier_set_show_text (MimpNotifier *self, gboolean show_text);
 gboolean mimp_notifier_get_show_text (MimpNotifier *self);
+gboolean mimp_notifier_get_inline_reply (MimpNotifier *self);
 void mimp_notifier_set_visible_chat (MimpNotifier *self, const char *chat_key);
 gboolean mimp_notifier_message_received (MimpNotifier *self, const char *chat_key,
                                          const char *title, const char *text);

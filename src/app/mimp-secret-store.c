@@ -24,6 +24,11 @@
  * its own, keyed by the account's id (which stays when the account moves to
  * another server), so that no password lookup or clear ever touches it.
  *
+ * A lookup answered by its timeout goes on (see above), or still runs when
+ * its turn comes if it was waiting for it: when it finds the password after all (the keyring was
+ * unlocked late, or answered slowly), the store emits MimpSecretStore::password-found with it, so
+ * that the account it was for can connect then instead of waiting for a restart.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "mimp-secret-store"
@@ -48,6 +53,14 @@ struct _MimpSecretStore
 };
 
 G_DEFINE_FINAL_TYPE (MimpSecretStore, mimp_secret_store, G_TYPE_OBJECT)
+
+enum
+{
+  PASSWORD_FOUND,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static const SecretSchema *
 get_schema (void)
@@ -99,6 +112,9 @@ get_key_schema (void)
 
 #define KEY_KIND "e2e-storage-key"
 
+/* Items stored before accounts had a type were all MIMP accounts. */
+#define LEGACY_PROTOCOL "mimp"
+
 static void
 mimp_secret_store_dispose (GObject *object)
 {
@@ -115,6 +131,21 @@ mimp_secret_store_class_init (MimpSecretStoreClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = mimp_secret_store_dispose;
+
+  /**
+   * MimpSecretStore::password-found:
+   * @protocol: the account type's id
+   * @server: the server's host
+   * @port: the server's port
+   * @user: the user name
+   * @password: the password (never to be logged)
+   *
+   * A lookup whose caller got a timeout error found the password after
+   * all.
+   */
+  signals[PASSWORD_FOUND] = g_signal_new (
+      "password-found", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 5, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -222,6 +253,16 @@ op_free (gpointer data)
 }
 
 static void start_next (MimpSecretStore *self);
+static void lookup_start (GTask *task);
+
+/* A password lookup that timed out before its turn still runs when its
+ * turn comes: what it finds goes to MimpSecretStore::password-found. */
+static gboolean
+op_runs_late (Op *op)
+{
+  return op->timed_out && op->start == lookup_start &&
+         !(op->outer != NULL && g_cancellable_is_cancelled (op->outer));
+}
 
 /* libsecret called back: the next call may start. */
 static void
@@ -265,7 +306,7 @@ op_timed_out (gpointer data)
       g_task_return_new_error (task, MIMP_SECRET_STORE_ERROR, MIMP_SECRET_STORE_ERROR_TIMEOUT,
                                "The keyring did not answer within %u seconds", op->timeout);
     }
-  if (!op->started)
+  if (!op->started && !op_runs_late (op))
     op_dequeue (task);
   return G_SOURCE_REMOVE;
 }
@@ -311,7 +352,7 @@ start_next (MimpSecretStore *self)
       GTask *task = g_queue_pop_head (&self->pending);
       Op *op = g_task_get_task_data (task);
 
-      if (op->returned)
+      if (op->returned && !op_runs_late (op))
         {
           g_object_unref (task);
           continue;
@@ -411,6 +452,35 @@ op_return_error (GTask *task, GError *error)
   g_task_return_error (task, mapped);
 }
 
+/* Answers a lookup with @password (taken), or, when its caller had its
+ * timeout error already, tells whoever listens that it came late (not
+ * when the caller cancelled: it no longer wants it). */
+static void
+op_return_password (GTask *task, char *password)
+{
+  Op *op = g_task_get_task_data (task);
+  MimpSecretStore *self = g_task_get_source_object (task);
+
+  if (!op_set_returned (task))
+    {
+      g_task_return_pointer (task, password, (GDestroyNotify) mimp_secret_password_free);
+      return;
+    }
+  if (op->timed_out && !(op->outer != NULL && g_cancellable_is_cancelled (op->outer)))
+    {
+      const char *port = g_hash_table_lookup (op->attributes, "port");
+
+      g_debug ("A password lookup answered after its timeout");
+      g_signal_emit (self, signals[PASSWORD_FOUND], 0,
+                     op->legacy ? LEGACY_PROTOCOL
+                                : g_hash_table_lookup (op->attributes, "protocol"),
+                     g_hash_table_lookup (op->attributes, "server"),
+                     port ? (guint) g_ascii_strtoull (port, NULL, 10) : 0,
+                     g_hash_table_lookup (op->attributes, "user"), password);
+    }
+  mimp_secret_password_free (password);
+}
+
 /* ------------------------------------------------------------------ */
 /* store                                                              */
 /* ------------------------------------------------------------------ */
@@ -472,9 +542,6 @@ mimp_secret_store_store_finish (MimpSecretStore *self, GAsyncResult *result, GEr
 /* lookup: service, search (unlocking), then the secret                */
 /* ------------------------------------------------------------------ */
 
-/* Items stored before accounts had a type were all MIMP accounts. */
-#define LEGACY_PROTOCOL "mimp"
-
 /* Of what a search without the protocol found, only items without one. */
 static GList *
 keep_legacy_items (GList *items)
@@ -507,10 +574,7 @@ legacy_migrated (GObject *source, GAsyncResult *result, gpointer data)
     g_message ("Could not give a keyring item its protocol: %s", error->message);
   else
     g_debug ("Gave a keyring item from an older version its protocol");
-  if (!op_set_returned (task))
-    g_task_return_pointer (task, password, (GDestroyNotify) mimp_secret_password_free);
-  else
-    mimp_secret_password_free (password);
+  op_return_password (task, password);
 }
 
 static void
@@ -527,7 +591,7 @@ lookup_searched (GObject *source, GAsyncResult *result, gpointer data)
   items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
   if (error == NULL && op->legacy)
     items = keep_legacy_items (items);
-  if (error == NULL && !op->timed_out && items == NULL && !op->legacy &&
+  if (error == NULL && items == NULL && !op->legacy &&
       g_strcmp0 (g_hash_table_lookup (op->attributes, "protocol"), LEGACY_PROTOCOL) == 0)
     {
       /* Perhaps stored before accounts had a type: look once more (the
@@ -539,7 +603,7 @@ lookup_searched (GObject *source, GAsyncResult *result, gpointer data)
                              NULL, lookup_searched, g_steal_pointer (&task));
       return;
     }
-  if (error != NULL || op->timed_out)
+  if (error != NULL)
     {
       op_release (task);
       g_list_free_full (items, g_object_unref);
@@ -589,10 +653,8 @@ lookup_searched (GObject *source, GAsyncResult *result, gpointer data)
   if (password == NULL)
     op_return_error (task, g_error_new_literal (SECRET_ERROR, SECRET_ERROR_PROTOCOL,
                                                 "the stored password is not text"));
-  else if (!op_set_returned (task))
-    g_task_return_pointer (task, password, (GDestroyNotify) mimp_secret_password_free);
   else
-    mimp_secret_password_free (password);
+    op_return_password (task, password);
 }
 
 static void
@@ -603,7 +665,8 @@ lookup_got_service (GObject *source, GAsyncResult *result, gpointer data)
   GError *error = NULL;
 
   op->service = secret_service_get_finish (result, &error);
-  if (op->service == NULL || op->timed_out)
+  /* Timed out, it goes on: the password may still come (see the top). */
+  if (op->service == NULL)
     {
       op_release (task);
       op_return_error (task, error);

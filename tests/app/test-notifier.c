@@ -11,102 +11,27 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <signal.h>
 #include <string.h>
 
 #include "mimp-application.h"
 #include "mimp-notifier.h"
 #include "mimp-test-protocol.h"
 #include "mimp-window.h"
+#include "test-notify-mock.h"
 #include "test-util.h"
 
-#define MOCK_IFACE "org.freedesktop.DBus.Mock"
-#define NOTIFY_PATH "/org/freedesktop/Notifications"
-#define NOTIFY_NAME "org.freedesktop.Notifications"
+typedef TestNotifyCall Call;
 
-typedef struct
-{
-  guint id;       /* the id the daemon answered */
-  guint replaces; /* replaces_id asked for */
-  char *summary;
-  char *body;
-  gboolean default_action;
-} Call;
-
-static GPid mock_pid;
-static GDBusConnection *bus;
-
-static void
-call_free (gpointer data)
-{
-  Call *call = data;
-
-  g_free (call->summary);
-  g_free (call->body);
-  g_free (call);
-}
-
-static GVariant *
-mock_call (const char *method, GVariant *args, const char *reply_type)
-{
-  g_autoptr (GError) error = NULL;
-  GVariant *reply = g_dbus_connection_call_sync (
-      bus, NOTIFY_NAME, NOTIFY_PATH, MOCK_IFACE, method, args,
-      reply_type ? G_VARIANT_TYPE (reply_type) : NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
-
-  g_assert_no_error (error);
-  return reply;
-}
-
-/* Every Notify call so far, in order, with the id the daemon gave (it
- * counts new notifications from 1 and keeps the id of a replaced one). */
 static GPtrArray *
 get_notify_calls (void)
 {
-  g_autoptr (GVariant) reply =
-      mock_call ("GetMethodCalls", g_variant_new ("(s)", "Notify"), "(a(tav))");
-  g_autoptr (GVariantIter) iter = NULL;
-  GPtrArray *calls = g_ptr_array_new_with_free_func (call_free);
-  GVariantIter *args;
-  guint64 timestamp;
-  guint next_id = 1;
-
-  g_variant_get (reply, "(a(tav))", &iter);
-  while (g_variant_iter_next (iter, "(tav)", &timestamp, &args))
-    {
-      Call *call = g_new0 (Call, 1);
-      g_autoptr (GVariant) app = NULL;
-      g_autoptr (GVariant) replaces = NULL;
-      g_autoptr (GVariant) icon = NULL;
-      g_autoptr (GVariant) summary = NULL;
-      g_autoptr (GVariant) body = NULL;
-      g_autoptr (GVariant) actions = NULL;
-      g_autofree const char **strv = NULL;
-
-      g_variant_iter_next (args, "v", &app);
-      g_variant_iter_next (args, "v", &replaces);
-      g_variant_iter_next (args, "v", &icon);
-      g_variant_iter_next (args, "v", &summary);
-      g_variant_iter_next (args, "v", &body);
-      g_variant_iter_next (args, "v", &actions);
-      g_variant_iter_free (args);
-
-      call->replaces = g_variant_get_uint32 (replaces);
-      call->id = call->replaces ? call->replaces : next_id++;
-      call->summary = g_variant_dup_string (summary, NULL);
-      call->body = g_variant_dup_string (body, NULL);
-      strv = g_variant_get_strv (actions, NULL);
-      call->default_action = strv[0] != NULL && g_str_equal (strv[0], "default");
-      g_ptr_array_add (calls, call);
-    }
-  return calls;
+  return test_notify_mock_get_calls ();
 }
 
 static guint
 n_notify_calls (void)
 {
-  g_autoptr (GPtrArray) calls = get_notify_calls ();
-  return calls->len;
+  return test_notify_mock_n_calls ();
 }
 
 static Call *
@@ -116,53 +41,16 @@ last_call (GPtrArray *calls)
   return calls->pdata[calls->len - 1];
 }
 
-/* The ids CloseNotification was called with, in order. */
-static GArray *
-get_closed (void)
-{
-  g_autoptr (GVariant) reply =
-      mock_call ("GetMethodCalls", g_variant_new ("(s)", "CloseNotification"), "(a(tav))");
-  g_autoptr (GVariantIter) iter = NULL;
-  GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint));
-  GVariantIter *args;
-  guint64 timestamp;
-
-  g_variant_get (reply, "(a(tav))", &iter);
-  while (g_variant_iter_next (iter, "(tav)", &timestamp, &args))
-    {
-      g_autoptr (GVariant) id = NULL;
-      guint value;
-
-      g_variant_iter_next (args, "v", &id);
-      g_variant_iter_free (args);
-      value = (guint) g_variant_get_int32 (id);
-      g_array_append_val (ids, value);
-    }
-  return ids;
-}
-
 static gboolean
 was_closed (guint id)
 {
-  g_autoptr (GArray) ids = get_closed ();
-
-  for (guint i = 0; i < ids->len; i++)
-    if (g_array_index (ids, guint, i) == id)
-      return TRUE;
-  return FALSE;
+  return test_notify_mock_was_closed (id);
 }
 
 static void
 click (guint id)
 {
-  g_autoptr (GVariant) reply = NULL;
-  GVariantBuilder args;
-
-  g_variant_builder_init (&args, G_VARIANT_TYPE ("av"));
-  g_variant_builder_add (&args, "v", g_variant_new_uint32 (id));
-  g_variant_builder_add (&args, "v", g_variant_new_string ("default"));
-  reply = mock_call ("EmitSignal",
-                     g_variant_new ("(sssav)", NOTIFY_NAME, "ActionInvoked", "us", &args), NULL);
+  test_notify_mock_invoke (id, "default");
 }
 
 /* The daemon has a Notify call once the notifier's idle callback made it. */
@@ -221,7 +109,7 @@ test_one_per_chat (void)
   g_assert_cmpuint (call->replaces, ==, 0);
   g_assert_cmpstr (call->summary, ==, "bob");
   g_assert_cmpstr (call->body, ==, "first");
-  g_assert_true (call->default_action);
+  g_assert_true (test_notify_call_has_action (call, "default"));
   first_id = call->id;
   call = calls->pdata[before + 1];
   g_assert_cmpuint (call->replaces, ==, 0);
@@ -535,45 +423,6 @@ test_app (void)
 
 /* ------------------------------------------------------------------ */
 
-static gboolean
-daemon_up (gpointer data)
-{
-  g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
-      bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
-      g_variant_new ("(s)", NOTIFY_NAME), G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, 2000,
-      NULL, NULL);
-  gboolean owned = FALSE;
-
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &owned);
-  return owned;
-}
-
-static void
-start_daemon (void)
-{
-  g_autofree char *log = g_build_filename (g_get_user_runtime_dir (), "notify.log", NULL);
-  const char *argv[] = { "/usr/bin/python3",
-                         "-m",
-                         "dbusmock",
-                         "--template",
-                         "notification_daemon",
-                         "-l",
-                         log,
-                         "-p",
-                         "{\"capabilities\": \"body actions persistence\"}",
-                         NULL };
-  g_autoptr (GError) error = NULL;
-
-  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                                &mock_pid, &error));
-  g_assert_no_error (error);
-  if (!test_wait_until (daemon_up, NULL, 20))
-    g_error ("The dbusmock notification daemon did not start");
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -581,7 +430,7 @@ main (int argc, char *argv[])
 
   g_test_init (&argc, &argv, NULL);
   g_setenv ("GTK_A11Y", "none", TRUE);
-  start_daemon ();
+  test_notify_mock_start ("body actions persistence");
 
   g_test_add_func ("/notifier/one-per-chat", test_one_per_chat);
   g_test_add_func ("/notifier/burst", test_burst);
@@ -591,8 +440,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/notifier/app", test_app);
 
   status = g_test_run ();
-  kill (mock_pid, SIGTERM);
-  g_spawn_close_pid (mock_pid);
-  g_clear_object (&bus);
+  test_notify_mock_stop ();
   return status;
 }
