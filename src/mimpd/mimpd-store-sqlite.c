@@ -84,7 +84,7 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_SENT_OLDEST] = "SELECT coalesce(min(rowid), 0) FROM sent",
   [STMT_SENT_REMOVE] = "DELETE FROM sent WHERE rowid = ?1",
   [STMT_MESSAGES_FETCH] = "SELECT seq, id, sender, text, ts FROM messages "
-                          "WHERE recipient = ?1 ORDER BY seq LIMIT ?2",
+                          "WHERE recipient = ?1 AND seq > ?3 ORDER BY seq LIMIT ?2",
   [STMT_MESSAGES_DROP] = "DELETE FROM messages WHERE recipient = ?1 AND seq <= ?2",
   [STMT_EXPIRE] = "DELETE FROM sent WHERE rowid < ?1",
   /* The highest seq ever given: the table's, or the saved one once the newest
@@ -665,7 +665,8 @@ sqlite_sent_lookup (MimpdStore *store, const char *sender, const char *client_id
 }
 
 static GPtrArray *
-sqlite_messages_fetch (MimpdStore *store, const char *recipient, guint limit, GError **error)
+sqlite_messages_fetch (MimpdStore *store, const char *recipient, gint64 after_seq, guint limit,
+                       GError **error)
 {
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
   sqlite3_stmt *s = stmt (self, STMT_MESSAGES_FETCH);
@@ -674,6 +675,7 @@ sqlite_messages_fetch (MimpdStore *store, const char *recipient, guint limit, GE
 
   sqlite3_bind_text (s, 1, recipient, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (s, 2, limit);
+  sqlite3_bind_int64 (s, 3, after_seq);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     {
       MimpMessage *m = g_new0 (MimpMessage, 1);

@@ -98,7 +98,15 @@ mimpd_store_sent_lookup (MimpdStore *store, const char *sender, const char *clie
 GPtrArray *
 mimpd_store_messages_fetch (MimpdStore *store, const char *recipient, guint limit, GError **error)
 {
-  return store->vtable->messages_fetch (store, recipient, limit, error);
+  return store->vtable->messages_fetch (store, recipient, 0, limit, error);
+}
+
+/* Push (docs/protocols/mimp.md): what a connection has not been given yet. */
+GPtrArray *
+mimpd_store_messages_fetch_after (MimpdStore *store, const char *recipient, gint64 after_seq,
+                                  guint limit, GError **error)
+{
+  return store->vtable->messages_fetch (store, recipient, after_seq, limit, error);
 }
 
 gboolean

@@ -84,8 +84,9 @@ typedef struct
                            GError **error);
   gboolean (*sent_lookup) (MimpdStore *store, const char *sender, const char *client_id, char **id,
                            gint64 *timestamp, GError **error);
-  GPtrArray *(*messages_fetch) (MimpdStore *store, const char *recipient, guint limit,
-                                GError **error);
+  /* The waiting messages with a seq above @after_seq, oldest first. */
+  GPtrArray *(*messages_fetch) (MimpdStore *store, const char *recipient, gint64 after_seq,
+                                guint limit, GError **error);
   gboolean (*messages_drop) (MimpdStore *store, const char *recipient, gint64 up_to_seq,
                              GError **error);
   gboolean (*expire) (MimpdStore *store, gint64 sent_before_ms, GError **error);
@@ -124,6 +125,8 @@ gboolean mimpd_store_sent_lookup (MimpdStore *store, const char *sender, const c
                                   char **id, gint64 *timestamp, GError **error);
 GPtrArray *mimpd_store_messages_fetch (MimpdStore *store, const char *recipient, guint limit,
                                        GError **error);
+GPtrArray *mimpd_store_messages_fetch_after (MimpdStore *store, const char *recipient,
+                                             gint64 after_seq, guint limit, GError **error);
 gboolean mimpd_store_messages_drop (MimpdStore *store, const char *recipient, gint64 up_to_seq,
                                     GError **error);
 gboolean mimpd_store_expire (MimpdStore *store, gint64 sent_before_ms, GError **error);
