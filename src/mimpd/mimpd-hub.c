@@ -66,6 +66,7 @@ struct _MimpdHub
   guint64 commits;
 
   GHashTable *waiters; /* user -> GQueue of Waiter* */
+  GHashTable *pushers; /* user -> GPtrArray of MimpdSession (push connections) */
 
   GQueue logins; /* of LoginJob, not started yet */
   guint logins_running;
@@ -109,6 +110,8 @@ mimpd_hub_new (MimpdStore *store, guint32 max_body)
   hub->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   hub->waiters =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) waiter_queue_free);
+  hub->pushers =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   g_queue_init (&hub->logins);
   hub->logins_max = CLAMP (g_get_num_processors (), 2, 8);
   return hub;
@@ -126,6 +129,7 @@ mimpd_hub_free (MimpdHub *hub)
   g_hash_table_unref (hub->pending_sends);
   g_hash_table_unref (hub->dirty);
   g_hash_table_unref (hub->waiters);
+  g_hash_table_unref (hub->pushers);
   mimpd_throttle_free (hub->throttle);
   mimpd_rate_limit_free (hub->key_fetches);
   mimpd_rate_limit_free (hub->ephemeral);
@@ -400,13 +404,32 @@ mimpd_hub_wait_remove (MimpdHub *hub, const char *user, gpointer slot)
     g_hash_table_remove (hub->waiters, user);
 }
 
+/* The push connections of @user, referenced, in a new array (%NULL for
+ * none): waking one may close another. */
+static GPtrArray *
+pushers_copy (MimpdHub *hub, const char *user)
+{
+  GPtrArray *sessions = g_hash_table_lookup (hub->pushers, user);
+  GPtrArray *copy;
+
+  if (sessions == NULL)
+    return NULL;
+  copy = g_ptr_array_new_full (sessions->len, (GDestroyNotify) mimpd_session_unref);
+  for (guint i = 0; i < sessions->len; i++)
+    g_ptr_array_add (copy, mimpd_session_ref (sessions->pdata[i]));
+  return copy;
+}
+
 static void
 wake_user (MimpdHub *hub, const char *user)
 {
   g_autofree char *key = NULL;
+  g_autoptr (GPtrArray) pushers = pushers_copy (hub, user);
   GQueue *queue = NULL;
   Waiter *w;
 
+  for (guint i = 0; pushers != NULL && i < pushers->len; i++)
+    mimpd_session_push_wake (pushers->pdata[i]);
   if (!g_hash_table_steal_extended (hub->waiters, user, (gpointer *) &key, (gpointer *) &queue))
     return;
   while ((w = g_queue_pop_head (queue)))
@@ -418,22 +441,55 @@ wake_user (MimpdHub *hub, const char *user)
   g_queue_free (queue);
 }
 
+/* @session of @user turned push on: it is woken after each commit that
+ * stored messages for @user, and given @user's ephemeral messages. */
+void
+mimpd_hub_push_add (MimpdHub *hub, const char *user, MimpdSession *session)
+{
+  GPtrArray *sessions = g_hash_table_lookup (hub->pushers, user);
+
+  if (sessions == NULL)
+    {
+      sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) mimpd_session_unref);
+      g_hash_table_insert (hub->pushers, g_strdup (user), sessions);
+    }
+  g_ptr_array_add (sessions, mimpd_session_ref (session));
+}
+
+void
+mimpd_hub_push_remove (MimpdHub *hub, const char *user, MimpdSession *session)
+{
+  GPtrArray *sessions = g_hash_table_lookup (hub->pushers, user);
+
+  if (sessions == NULL)
+    return;
+  g_ptr_array_remove_fast (sessions, session);
+  if (sessions->len == 0)
+    g_hash_table_remove (hub->pushers, user);
+}
+
 /**
  * mimpd_hub_deliver_ephemeral:
  *
- * Hands @message to every long poll of its recipient that is waiting now
- * on a connection that knows ephemeral messages (it asked FEATURES); it is
- * never stored. Returns: whether one took it.
+ * Hands @message to every push connection of its recipient and every long
+ * poll of it that is waiting now on a connection that knows ephemeral
+ * messages (it asked FEATURES); it is never stored. Returns: whether one
+ * took it.
  */
 gboolean
 mimpd_hub_deliver_ephemeral (MimpdHub *hub, const MimpMessage *message)
 {
-  GQueue *queue = g_hash_table_lookup (hub->waiters, message->to);
+  GQueue *queue;
+  g_autoptr (GPtrArray) pushers = pushers_copy (hub, message->to);
   g_autoptr (GPtrArray) taken = NULL;
+  gboolean pushed = FALSE;
   GList *l;
 
+  for (guint i = 0; pushers != NULL && i < pushers->len; i++)
+    pushed |= mimpd_session_push_ephemeral (pushers->pdata[i], message);
+  queue = g_hash_table_lookup (hub->waiters, message->to);
   if (queue == NULL)
-    return FALSE;
+    return pushed;
   /* Take the waiters out first: answering one may let its session read
    * further requests, and a new long poll would change this queue. */
   taken = g_ptr_array_new ();
@@ -460,7 +516,7 @@ mimpd_hub_deliver_ephemeral (MimpdHub *hub, const MimpMessage *message)
       mimpd_session_unref (w->session);
       g_free (w);
     }
-  return taken->len > 0;
+  return pushed || taken->len > 0;
 }
 
 static void login_start_next (MimpdHub *hub);
