@@ -32,6 +32,7 @@ enum
   STMT_USER_GET_HASH,
   STMT_USER_LIST,
   STMT_BEGIN,
+  STMT_READ_BEGIN,
   STMT_COMMIT,
   STMT_ROLLBACK,
   STMT_MESSAGE_ADD,
@@ -66,6 +67,7 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_USER_GET_HASH] = "SELECT hash FROM users WHERE name = ?1",
   [STMT_USER_LIST] = "SELECT name FROM users ORDER BY name",
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_READ_BEGIN] = "BEGIN DEFERRED",
   [STMT_COMMIT] = "COMMIT",
   [STMT_ROLLBACK] = "ROLLBACK",
   [STMT_MESSAGE_ADD] = "INSERT INTO messages (seq, id, sender, recipient, text, ts) "
@@ -211,6 +213,7 @@ typedef struct
   sqlite3 *db;
   sqlite3_stmt *stmts[N_STMTS];
   gboolean in_transaction;
+  gboolean in_read; /* read_begin: a deferred, read-only transaction */
 
   /* Loaded on first use (admin commands never need it). */
   MimpdSentIndex *sent;
@@ -268,6 +271,7 @@ sqlite_free (MimpdStore *store)
 {
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
 
+  store->vtable->read_end (store);
   if (self->in_transaction)
     {
       g_autoptr (GError) error = NULL;
@@ -433,12 +437,37 @@ writable (MimpdStoreSqlite *self, GError **error)
   return TRUE;
 }
 
+static void
+sqlite_read_end (MimpdStore *store)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+
+  if (!self->in_read)
+    return;
+  self->in_read = FALSE;
+  if (sqlite3_get_autocommit (self->db) == 0)
+    step_done (self, stmt (self, STMT_COMMIT), NULL, "Could not end a read transaction");
+}
+
+static gboolean
+sqlite_read_begin (MimpdStore *store, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+
+  g_return_val_if_fail (!self->in_transaction && !self->in_read, FALSE);
+  if (!step_done (self, stmt (self, STMT_READ_BEGIN), error, "Could not begin a transaction"))
+    return FALSE;
+  self->in_read = TRUE;
+  return TRUE;
+}
+
 static gboolean
 sqlite_begin (MimpdStore *store, GError **error)
 {
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
 
   g_return_val_if_fail (!self->in_transaction, FALSE);
+  sqlite_read_end (store);
   if (!step_done (self, stmt (self, STMT_BEGIN), error, "Could not begin a transaction"))
     return FALSE;
   self->in_transaction = TRUE;
@@ -1056,6 +1085,8 @@ static const MimpdStoreVTable sqlite_vtable = {
   .begin = sqlite_begin,
   .commit = sqlite_commit,
   .rollback = sqlite_rollback,
+  .read_begin = sqlite_read_begin,
+  .read_end = sqlite_read_end,
   .message_add = sqlite_message_add,
   .sent_lookup = sqlite_sent_lookup,
   .messages_fetch = sqlite_messages_fetch,

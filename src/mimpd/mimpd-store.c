@@ -80,6 +80,18 @@ mimpd_store_rollback (MimpdStore *store)
 }
 
 gboolean
+mimpd_store_read_begin (MimpdStore *store, GError **error)
+{
+  return store->vtable->read_begin (store, error);
+}
+
+void
+mimpd_store_read_end (MimpdStore *store)
+{
+  store->vtable->read_end (store);
+}
+
+gboolean
 mimpd_store_message_add (MimpdStore *store, MimpMessage *message, const char *client_id,
                          GError **error)
 {

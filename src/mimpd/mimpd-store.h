@@ -78,6 +78,11 @@ typedef struct
   gboolean (*begin) (MimpdStore *store, GError **error);
   gboolean (*commit) (MimpdStore *store, GError **error);
   void (*rollback) (MimpdStore *store);
+  /* A read-only transaction outside the groups, so that a run of reads
+   * (the wake-ups after a commit) shares one snapshot and one read lock.
+   * It never waits for a writer; end it before the next begin. */
+  gboolean (*read_begin) (MimpdStore *store, GError **error);
+  void (*read_end) (MimpdStore *store);
 
   /* Messages. message_add fills in @message->seq. */
   gboolean (*message_add) (MimpdStore *store, MimpMessage *message, const char *client_id,
@@ -119,6 +124,8 @@ GPtrArray *mimpd_store_user_list (MimpdStore *store, GError **error);
 gboolean mimpd_store_begin (MimpdStore *store, GError **error);
 gboolean mimpd_store_commit (MimpdStore *store, GError **error);
 void mimpd_store_rollback (MimpdStore *store);
+gboolean mimpd_store_read_begin (MimpdStore *store, GError **error);
+void mimpd_store_read_end (MimpdStore *store);
 gboolean mimpd_store_message_add (MimpdStore *store, MimpMessage *message, const char *client_id,
                                   GError **error);
 gboolean mimpd_store_sent_lookup (MimpdStore *store, const char *sender, const char *client_id,
