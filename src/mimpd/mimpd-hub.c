@@ -56,6 +56,7 @@ struct _MimpdHub
   MimpdRateLimit *ephemeral;
 
   gboolean in_group;
+  gboolean in_read; /* the wake-ups after a commit read in one transaction */
   guint group_writes;
   guint commit_source;
   guint commit_deadline;
@@ -243,14 +244,27 @@ mimpd_hub_flush (MimpdHub *hub)
       mimpd_session_slot_committed (w->session, w->slot, ok);
       mimpd_session_unref (w->session);
     }
-  if (ok)
+  if (ok && g_hash_table_size (dirty) > 0)
     {
+      g_autoptr (GError) read_error = NULL;
       GHashTableIter iter;
       gpointer user;
 
+      /* Every woken push connection and long poll reads what is waiting:
+       * one read transaction for all of them instead of a WAL read lock
+       * taken and released by each. A write (an ack, a plain GU's drop)
+       * ends it first (mimpd_hub_write_begin). */
+      hub->in_read = mimpd_store_read_begin (hub->store, &read_error);
+      if (!hub->in_read)
+        g_debug ("Reading without a transaction: %s", read_error->message);
       g_hash_table_iter_init (&iter, dirty);
       while (g_hash_table_iter_next (&iter, &user, NULL))
         wake_user (hub, user);
+      if (hub->in_read)
+        {
+          hub->in_read = FALSE;
+          mimpd_store_read_end (hub->store);
+        }
     }
 }
 
@@ -286,6 +300,11 @@ mimpd_hub_write_begin (MimpdHub *hub, GError **error)
     mimpd_hub_flush (hub);
   if (!hub->in_group)
     {
+      if (hub->in_read)
+        {
+          hub->in_read = FALSE;
+          mimpd_store_read_end (hub->store);
+        }
       if (!mimpd_store_begin (hub->store, error))
         return FALSE;
       hub->in_group = TRUE;
