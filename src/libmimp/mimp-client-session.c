@@ -25,6 +25,10 @@
  * acknowledgement wait here; past this many the connection is dropped and
  * made again (the server pushes the unacknowledged ones again). */
 #define PUSH_BACKLOG_MAX 5000
+/* A push connection that receives nothing sends nothing: PUSH again (with
+ * the acknowledgement) this often keeps it from the server's idle timeout
+ * (120 s) and, by its reply, shows that the server is still there. */
+#define PUSH_KEEPALIVE_SECONDS 25
 
 typedef struct
 {
@@ -76,6 +80,7 @@ struct _MimpClientSession
   gboolean push_pending;   /* PUSH sent on this connection, no answer yet */
   gboolean pushing;        /* the server pushes on this connection: no GU */
   GPtrArray *push_backlog; /* of MimpMessage, pushed while a batch awaits its ack */
+  guint push_keepalive_id;
 
   MimpFeatures features;
   gboolean features_pending; /* FEATURES asked on this connection, no answer yet */
@@ -191,6 +196,7 @@ drop_connection (MimpClientSession *self)
 {
   g_clear_handle_id (&self->poll_id, g_source_remove);
   g_clear_handle_id (&self->outbox_retry_id, g_source_remove);
+  g_clear_handle_id (&self->push_keepalive_id, g_source_remove);
   if (self->cancellable)
     {
       g_cancellable_cancel (self->cancellable);
@@ -579,6 +585,43 @@ delivered_cb (MimpConnection *connection, GPtrArray *messages, MimpClientSession
   push_acknowledge (self);
 }
 
+static char *
+push_members (MimpClientSession *self)
+{
+  self->sent_ack = MAX (self->acked_seq, 0);
+  return g_strdup_printf ("\"ack\":%" G_GINT64_FORMAT, self->sent_ack);
+}
+
+/* A lost server shows as a request without an answer: the connection's
+ * watchdog fails it and "closed" brings the next one. */
+static void
+push_keepalive_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) reply =
+      mimp_connection_request_finish (MIMP_CONNECTION (object), result, &error);
+
+  if (reply == NULL)
+    g_debug ("Keepalive: %s", error->message);
+}
+
+static gboolean
+push_keepalive_cb (gpointer user_data)
+{
+  MimpClientSession *self = user_data;
+  g_autofree char *members = NULL;
+
+  if (!self->pushing || self->connection == NULL)
+    {
+      self->push_keepalive_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  members = push_members (self);
+  mimp_connection_request_async (self->connection, MIMP_PACKET_PUSH, members, self->cancellable,
+                                 push_keepalive_done_cb, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 push_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -597,6 +640,7 @@ push_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       return;
     }
   self->pushing = TRUE;
+  self->push_keepalive_id = g_timeout_add_seconds (PUSH_KEEPALIVE_SECONDS, push_keepalive_cb, self);
 }
 
 /* Turns push on for this connection, acknowledging what was stored: the
@@ -608,8 +652,7 @@ push_start (MimpClientSession *self)
 
   if (!self->receive || self->connection == NULL || self->push_pending || self->pushing)
     return;
-  self->sent_ack = MAX (self->acked_seq, 0);
-  members = g_strdup_printf ("\"ack\":%" G_GINT64_FORMAT, self->sent_ack);
+  members = push_members (self);
   self->push_pending = TRUE;
   mimp_connection_request_async (self->connection, MIMP_PACKET_PUSH, members, self->cancellable,
                                  push_cb, g_object_ref (self));

@@ -147,6 +147,32 @@ def test_ack_has_no_reply_and_unacked_come_again():
     alice.close()
 
 
+def test_second_push_is_a_keepalive():
+    """PUSH again on a push connection (MimpClientSession's keepalive):
+    answered, acknowledges, and pushes nothing a second time."""
+    drain_acked("bob")
+    bob = login("bob")
+    bob.push()
+    alice = login("alice")
+    alice.sm("bob", "k1")
+    alice.sm("bob", "k2")
+    got = collect(bob, [], 2)
+    bob.send(PUSH, {"uf": "bob", "token": bob.token, "ack": got[0]["seq"]})
+    delivered = []
+    pid, body = bob.recv_reply(delivered)
+    assert (pid, body, delivered) == (PUSH, {"push": True}, []), (hex(pid), body, delivered)
+    alice.sm("bob", "k3")
+    assert [m["ms"] for m in collect(bob, [], 1)] == ["k3"]
+    bob.close()
+    # The second PUSH acknowledged k1 only.
+    bob = login("bob")
+    bob.push()
+    assert [m["ms"] for m in collect(bob, [], 2)] == ["k2", "k3"]
+    bob.close()
+    alice.close()
+    drain_acked("bob")
+
+
 def test_bad_ack_closes_with_error():
     bob = login("bob")
     bob.ack(1)  # before PUSH
@@ -300,6 +326,7 @@ def main():
             test_pushed_after_commit_with_seq_and_id,
             test_replies_keep_order_between_pushes,
             test_ack_has_no_reply_and_unacked_come_again,
+            test_second_push_is_a_keepalive,
             test_bad_ack_closes_with_error,
             test_push_errors_and_before_login,
             test_two_push_connections_both_get_it,
