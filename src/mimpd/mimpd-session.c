@@ -505,16 +505,22 @@ mimpd_session_login_done (MimpdSession *self, gpointer slot_ptr, gboolean ok)
 /* SM and GU: the token is this connection's, and `uf` is its user (401,
  * 403 pushed otherwise). */
 static gboolean
-sender_ok (MimpdSession *self, const char *token, const char *uf)
+user_is_self (MimpdSession *self, const char *uf)
 {
   g_autofree char *from = NULL;
 
+  return mimp_user_name_normalize (uf, &from, NULL) && strcmp (from, self->user) == 0;
+}
+
+static gboolean
+sender_ok (MimpdSession *self, const char *token, const char *uf)
+{
   if (!token_ok (self, token))
     {
       push_error (self, 401, "Invalid session token");
       return FALSE;
     }
-  if (!mimp_user_name_normalize (uf, &from, NULL) || strcmp (from, self->user) != 0)
+  if (!user_is_self (self, uf))
     {
       push_error (self, 403, "\"uf\" is not the user of this session");
       return FALSE;
@@ -1000,6 +1006,11 @@ handle_ack (MimpdSession *self, const guint8 *body, gsize len)
     {
       code = 401;
       message = "Invalid session token";
+    }
+  else if (!user_is_self (self, request.from))
+    {
+      code = 403;
+      message = "\"uf\" is not the user of this session";
     }
   else if (request.ack < 0)
     message = "ACK without \"ack\"";
