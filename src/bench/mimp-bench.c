@@ -66,6 +66,9 @@ static int opt_echo_reply_size = 45;
 static gboolean opt_codec;
 static gboolean opt_argon2;
 static double opt_codec_seconds = 1.0;
+static gboolean opt_store;
+static int opt_store_group = 90;
+static char *opt_store_sync;
 
 static const GOptionEntry entries[] = {
   { "proto", 0, 0, G_OPTION_ARG_STRING, &opt_proto, "mimp, irc or echo (default mimp)", "P" },
@@ -112,6 +115,12 @@ static const GOptionEntry entries[] = {
     NULL },
   { "argon2", 0, 0, G_OPTION_ARG_NONE, &opt_argon2,
     "Argon2id hash and verify at the server's real cost, in process", NULL },
+  { "store", 0, 0, G_OPTION_ARG_NONE, &opt_store,
+    "The server's store alone: messages relayed through SQLite in commit groups", NULL },
+  { "store-group", 0, 0, G_OPTION_ARG_INT, &opt_store_group,
+    "With --store: sends per commit group (default 90)", "N" },
+  { "store-sync", 0, 0, G_OPTION_ARG_STRING, &opt_store_sync,
+    "With --store: full (default) or normal", "MODE" },
   { "codec-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &opt_codec_seconds,
     "Seconds per micro-benchmark (1)", "S" },
   { NULL }
@@ -1297,6 +1306,20 @@ main (int argc, char **argv)
     return bench_codec_run (opt_codec_seconds);
   if (opt_argon2)
     return bench_argon2_run (opt_codec_seconds);
+  if (opt_store)
+    {
+      if (opt_store_group < 1 || opt_store_group > 100000 || opt_text_size < 1 ||
+          opt_text_size > 65536 ||
+          (opt_store_sync != NULL && strcmp (opt_store_sync, "full") != 0 &&
+           strcmp (opt_store_sync, "normal") != 0))
+        {
+          g_printerr ("mimp-bench: --store needs --store-group 1-100000, --text-size 1-65536, "
+                      "--store-sync full or normal\n");
+          return 2;
+        }
+      return bench_store_run (opt_codec_seconds, (guint) opt_store_group, (guint) opt_text_size,
+                              g_strcmp0 (opt_store_sync, "normal") != 0);
+    }
 
   /* A load run stops early, cleanly, on SIGINT or SIGTERM. */
   signal (SIGINT, on_signal);

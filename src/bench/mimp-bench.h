@@ -37,4 +37,7 @@ int bench_codec_run (double seconds);
 /* Argon2id cost per login, in process (mimp-bench-codec.c). */
 int bench_argon2_run (double seconds);
 
+/* mimp-bench-store.c: the server's store alone. */
+int bench_store_run (double seconds, guint group, guint text_size, gboolean sync_full);
+
 G_END_DECLS

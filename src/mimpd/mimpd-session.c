@@ -535,10 +535,10 @@ handle_send (MimpdSession *self, const guint8 *body, gsize len)
   g_autoptr (GError) error = NULL;
   const char *from = self->user;
   g_autofree char *to = NULL;
-  g_autofree char *hash = NULL;
   g_autofree char *id = NULL;
   MimpdStore *store = mimpd_hub_get_store (self->hub);
   MimpMessage message = { 0 };
+  gboolean exists = FALSE;
   gint64 ts = 0;
   Slot *slot;
 
@@ -551,11 +551,10 @@ handle_send (MimpdSession *self, const guint8 *body, gsize len)
     }
   if (!sender_ok (self, request.token, request.from))
     goto out;
-  if (mimp_user_name_normalize (request.to, &to, NULL))
-    hash = mimpd_store_user_get_hash (store, to, &error);
-  if (error != NULL)
+  if (mimp_user_name_normalize (request.to, &to, NULL) &&
+      !mimpd_store_user_exists (store, to, &exists, &error))
     goto fail;
-  if (hash == NULL)
+  if (!exists)
     {
       push_error (self, 404, "No such user");
       goto out;

@@ -18,7 +18,7 @@
 #include "mimpd-sent-index.h"
 #include "mimpd-store-sqlite.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 /* At most this many idempotency records (about 32-64 MiB of index). */
 #define SENT_MAX_DEFAULT 1000000
@@ -31,6 +31,7 @@ enum
   STMT_USER_SET_HASH,
   STMT_USER_GET_HASH,
   STMT_USER_LIST,
+  STMT_DATA_VERSION,
   STMT_BEGIN,
   STMT_READ_BEGIN,
   STMT_COMMIT,
@@ -66,6 +67,7 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_USER_SET_HASH] = "UPDATE users SET hash = ?2 WHERE name = ?1",
   [STMT_USER_GET_HASH] = "SELECT hash FROM users WHERE name = ?1",
   [STMT_USER_LIST] = "SELECT name FROM users ORDER BY name",
+  [STMT_DATA_VERSION] = "PRAGMA data_version",
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
   [STMT_READ_BEGIN] = "BEGIN DEFERRED",
   [STMT_COMMIT] = "COMMIT",
@@ -89,10 +91,9 @@ static const char *const stmt_sql[N_STMTS] = {
                           "WHERE recipient = ?1 AND seq > ?3 ORDER BY seq LIMIT ?2",
   [STMT_MESSAGES_DROP] = "DELETE FROM messages WHERE recipient = ?1 AND seq <= ?2",
   [STMT_EXPIRE] = "DELETE FROM sent WHERE rowid < ?1",
-  /* The highest seq ever given: the table's, or the saved one once the newest
-   * messages were delivered and deleted. Read under the write lock. */
-  [STMT_LAST_SEQ] = "SELECT max(coalesce((SELECT max(seq) FROM messages), 0),"
-                    " coalesce((SELECT value FROM meta WHERE key = 'last_seq'), 0))",
+  /* The highest seq ever given, saved with every commit that gave one.
+   * Read under the write lock. */
+  [STMT_LAST_SEQ] = "SELECT coalesce((SELECT value FROM meta WHERE key = 'last_seq'), 0)",
   [STMT_LAST_SEQ_SAVE] = "INSERT INTO meta (key, value) VALUES ('last_seq', ?1) "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   [STMT_KEYS_DEVICE_IK] = "SELECT ik FROM key_devices WHERE user = ?1 AND device = ?2",
@@ -207,6 +208,29 @@ static const char schema_v4[] =
     "  FOREIGN KEY (user, device) REFERENCES key_devices (user, device) ON DELETE CASCADE"
     ") WITHOUT ROWID;";
 
+/* Messages in one B-tree keyed by (recipient, seq), without rowids: a send
+ * inserts one entry instead of a row and an index entry, a GU reads one range
+ * instead of index entries and a row lookup for each, an acknowledgement
+ * deletes one range. The highest seq given is in meta alone (since version 3
+ * it is saved with every commit that gives one). */
+static const char schema_v5[] =
+    "INSERT INTO meta (key, value) VALUES ('last_seq', coalesce((SELECT max(seq) FROM messages), "
+    "0))"
+    "  ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value);"
+    "CREATE TABLE messages_v5 ("
+    "  recipient TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  sender TEXT NOT NULL,"
+    "  text TEXT NOT NULL,"
+    "  ts INTEGER NOT NULL,"
+    "  PRIMARY KEY (recipient, seq)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO messages_v5 (recipient, seq, id, sender, text, ts)"
+    "  SELECT recipient, seq, id, sender, text, ts FROM messages;"
+    "DROP TABLE messages;"
+    "ALTER TABLE messages_v5 RENAME TO messages;";
+
 typedef struct
 {
   MimpdStore parent;
@@ -226,6 +250,13 @@ typedef struct
   gint64 last_seq; /* valid in a transaction once read */
   gboolean last_seq_read;
   gboolean last_seq_dirty; /* to save before the commit */
+
+  /* The user names, for the recipient check of every send: loaded on first
+   * use, and again when PRAGMA data_version shows a commit of another
+   * connection (`mimpd user`); this one's own changes drop them. */
+  GHashTable *users;
+  gint64 users_version;
+  gboolean users_checked; /* in this transaction */
 } MimpdStoreSqlite;
 
 typedef struct
@@ -284,6 +315,7 @@ sqlite_free (MimpdStore *store)
   sqlite3_close (self->db);
   mimpd_sent_index_free (self->sent);
   g_array_unref (self->sent_added);
+  g_clear_pointer (&self->users, g_hash_table_unref);
   g_free (self);
 }
 
@@ -309,6 +341,7 @@ sqlite_user_add (MimpdStore *store, const char *name, const char *hash, GError *
       set_db_error (self, error, "Could not add the user");
       return FALSE;
     }
+  g_clear_pointer (&self->users, g_hash_table_unref);
   return TRUE;
 }
 
@@ -326,6 +359,7 @@ sqlite_user_remove (MimpdStore *store, const char *name, GError **error)
   sqlite3_reset (s);
   if (rc != SQLITE_DONE)
     goto fail;
+  g_clear_pointer (&self->users, g_hash_table_unref);
   if (sqlite3_changes (self->db) == 0)
     {
       exec (self, "ROLLBACK", NULL);
@@ -421,6 +455,63 @@ step_done (MimpdStoreSqlite *self, sqlite3_stmt *s, GError **error, const char *
   return TRUE;
 }
 
+/* Runs @s, which returns one integer. */
+static gboolean
+step_int64 (MimpdStoreSqlite *self, sqlite3_stmt *s, gint64 *value, GError **error,
+            const char *what)
+{
+  int rc = sqlite3_step (s);
+
+  if (rc == SQLITE_ROW)
+    *value = sqlite3_column_int64 (s, 0);
+  sqlite3_reset (s);
+  if (rc != SQLITE_ROW)
+    {
+      set_db_error (self, error, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+sqlite_user_exists (MimpdStore *store, const char *name, gboolean *exists, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+
+  if (self->users == NULL || !self->users_checked)
+    {
+      const char *what = "Could not look up the user";
+      gint64 version = 0;
+
+      /* Read before the names: a commit in between only loads them again. */
+      if (!step_int64 (self, stmt (self, STMT_DATA_VERSION), &version, error, what))
+        return FALSE;
+      if (self->users == NULL || version != self->users_version)
+        {
+          g_autoptr (GHashTable) users =
+              g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          sqlite3_stmt *s = stmt (self, STMT_USER_LIST);
+          int rc;
+
+          while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+            g_hash_table_add (users, g_strdup ((const char *) sqlite3_column_text (s, 0)));
+          sqlite3_reset (s);
+          if (rc != SQLITE_DONE)
+            {
+              set_db_error (self, error, what);
+              return FALSE;
+            }
+          g_clear_pointer (&self->users, g_hash_table_unref);
+          self->users = g_steal_pointer (&users);
+          self->users_version = version;
+        }
+      /* In a transaction the write lock keeps them as they are. */
+      self->users_checked = self->in_transaction;
+    }
+  *exists = g_hash_table_contains (self->users, name);
+  return TRUE;
+}
+
 /* Before each write in a group, and before its commit. After some errors
  * (SQLITE_FULL, IOERR, NOMEM, in a read as well as a write) SQLite rolls the
  * whole transaction back by itself: later writes would then run, and commit,
@@ -471,6 +562,7 @@ sqlite_begin (MimpdStore *store, GError **error)
   if (!step_done (self, stmt (self, STMT_BEGIN), error, "Could not begin a transaction"))
     return FALSE;
   self->in_transaction = TRUE;
+  self->users_checked = FALSE;
   self->last_seq_read = FALSE;
   self->last_seq_dirty = FALSE;
   return TRUE;
@@ -505,6 +597,7 @@ sqlite_commit (MimpdStore *store, GError **error)
       return FALSE;
     }
   self->in_transaction = FALSE;
+  self->users_checked = FALSE;
   g_array_set_size (self->sent_added, 0);
   if (self->sent_expire_pending > 0 && self->sent != NULL)
     mimpd_sent_index_drop_before (self->sent, self->sent_expire_pending);
@@ -520,6 +613,7 @@ sqlite_rollback (MimpdStore *store)
   if (sqlite3_get_autocommit (self->db) == 0)
     step_done (self, stmt (self, STMT_ROLLBACK), NULL, "Could not roll back");
   self->in_transaction = FALSE;
+  self->users_checked = FALSE;
   self->poisoned = FALSE;
   self->last_seq_read = FALSE;
   self->last_seq_dirty = FALSE;
@@ -739,23 +833,6 @@ sqlite_messages_drop (MimpdStore *store, const char *recipient, gint64 up_to_seq
   return step_done (self, s, error, "Could not drop delivered messages");
 }
 
-/* Runs @s, which returns one integer. */
-static gboolean
-step_int64 (MimpdStoreSqlite *self, sqlite3_stmt *s, gint64 *value, GError **error)
-{
-  int rc = sqlite3_step (s);
-
-  if (rc == SQLITE_ROW)
-    *value = sqlite3_column_int64 (s, 0);
-  sqlite3_reset (s);
-  if (rc != SQLITE_ROW)
-    {
-      set_db_error (self, error, "Could not expire old send records");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* Deletes the records below @first_kept; the index forgets them once the
  * deletion is committed. */
 static gboolean
@@ -792,7 +869,8 @@ sent_limit (MimpdStoreSqlite *self)
 
   if (mimpd_sent_index_size (self->sent) <= self->sent_max || self->sent_expire_pending > 0)
     return;
-  if (!step_int64 (self, stmt (self, STMT_SENT_OLDEST), &oldest, &error))
+  if (!step_int64 (self, stmt (self, STMT_SENT_OLDEST), &oldest, &error,
+                   "Could not expire old send records"))
     goto out;
   bound = oldest + (gint64) self->sent_max / 16;
   if (self->sent_added->len > 0)
@@ -812,7 +890,7 @@ sqlite_expire (MimpdStore *store, gint64 sent_before_ms, GError **error)
   gint64 first_kept = 0;
 
   sqlite3_bind_int64 (s, 1, sent_before_ms);
-  if (!step_int64 (self, s, &first_kept, error))
+  if (!step_int64 (self, s, &first_kept, error, "Could not expire old send records"))
     return FALSE;
   if (first_kept <= 1)
     return TRUE;
@@ -849,7 +927,7 @@ keys_count_rows (MimpdStoreSqlite *self, guint which, const char *user, gint64 d
   sqlite3_bind_text (s, 1, user, -1, SQLITE_STATIC);
   if (device >= 0)
     sqlite3_bind_int64 (s, 2, device);
-  return step_int64 (self, s, value, error);
+  return step_int64 (self, s, value, error, "Could not count the keys");
 }
 
 /* The key operations change several rows: each is all or nothing within
@@ -1081,6 +1159,7 @@ static const MimpdStoreVTable sqlite_vtable = {
   .user_remove = sqlite_user_remove,
   .user_set_hash = sqlite_user_set_hash,
   .user_get_hash = sqlite_user_get_hash,
+  .user_exists = sqlite_user_exists,
   .user_list = sqlite_user_list,
   .begin = sqlite_begin,
   .commit = sqlite_commit,
@@ -1142,6 +1221,8 @@ migrate (MimpdStoreSqlite *self, GError **error)
   if (version < 3 && !exec (self, schema_v3, error))
     goto fail;
   if (version < 4 && !exec (self, schema_v4, error))
+    goto fail;
+  if (version < 5 && !exec (self, schema_v5, error))
     goto fail;
   if (!exec (self, "PRAGMA user_version = " G_STRINGIFY (SCHEMA_VERSION), error))
     goto fail;

@@ -55,6 +55,14 @@ mimpd_store_user_get_hash (MimpdStore *store, const char *name, GError **error)
   return store->vtable->user_get_hash (store, name, error);
 }
 
+/* Sets @exists to whether the user @name exists; %FALSE only on @error. The
+ * recipient check of every send: cheaper than reading the hash. */
+gboolean
+mimpd_store_user_exists (MimpdStore *store, const char *name, gboolean *exists, GError **error)
+{
+  return store->vtable->user_exists (store, name, exists, error);
+}
+
 GPtrArray *
 mimpd_store_user_list (MimpdStore *store, GError **error)
 {

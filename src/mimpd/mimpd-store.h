@@ -72,6 +72,7 @@ typedef struct
   gboolean (*user_remove) (MimpdStore *store, const char *name, GError **error);
   gboolean (*user_set_hash) (MimpdStore *store, const char *name, const char *hash, GError **error);
   char *(*user_get_hash) (MimpdStore *store, const char *name, GError **error);
+  gboolean (*user_exists) (MimpdStore *store, const char *name, gboolean *exists, GError **error);
   GPtrArray *(*user_list) (MimpdStore *store, GError **error);
 
   /* Group transactions. */
@@ -120,6 +121,8 @@ gboolean mimpd_store_user_remove (MimpdStore *store, const char *name, GError **
 gboolean mimpd_store_user_set_hash (MimpdStore *store, const char *name, const char *hash,
                                     GError **error);
 char *mimpd_store_user_get_hash (MimpdStore *store, const char *name, GError **error);
+gboolean mimpd_store_user_exists (MimpdStore *store, const char *name, gboolean *exists,
+                                  GError **error);
 GPtrArray *mimpd_store_user_list (MimpdStore *store, GError **error);
 gboolean mimpd_store_begin (MimpdStore *store, GError **error);
 gboolean mimpd_store_commit (MimpdStore *store, GError **error);

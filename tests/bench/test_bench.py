@@ -89,6 +89,18 @@ def main():
     print(json.dumps(r, sort_keys=True))
     assert r["codec_1mib_xor_mb_s"] > 0 and r["codec_small_xor_ns"] > 0, r
     assert r["json_parse_sm_ns"] > 0, r
+
+    # The store alone: every message read once, after its commit, and
+    # acknowledged ones never again.
+    r = run_bench("--store", "--codec-seconds", "0.3", "--store-group", "20")
+    print(json.dumps(r, sort_keys=True))
+    s = r["store"]
+    assert s["rounds"] > 0 and s["messages"] == 20 * s["rounds"], s
+    assert s["delivered"] == s["messages"], s
+    assert s["cpu_us_per_msg"] > 0 and s["wall_us_per_msg"] > 0, s
+    p = subprocess.run([bench_binary(), "--store", "--store-sync", "fast"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    assert p.returncode == 2 and b"--store-sync" in p.stderr, p
     print("ok")
 
 

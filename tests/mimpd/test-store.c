@@ -360,6 +360,66 @@ test_transaction_rolled_back_by_sqlite (void)
   remove_db (dir, path);
 }
 
+static gboolean
+user_exists (MimpdStore *store, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean exists = (gboolean) -1;
+
+  g_assert_true (mimpd_store_user_exists (store, name, &exists, &error));
+  g_assert_no_error (error);
+  g_assert_true (exists == TRUE || exists == FALSE);
+  return exists;
+}
+
+/* The recipient check answers from memory, as the users table does now:
+ * after this connection's changes, another process's (`mimpd user`, here a
+ * second store and plain SQL), inside and outside a group, and after a
+ * rollback. */
+static void
+test_user_exists (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (MimpdStore) store = open_file_store (&dir, &path);
+  g_autoptr (MimpdStore) other = mimpd_store_open (path, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_false (user_exists (store, "bob"));
+  g_assert_true (mimpd_store_user_add (store, "bob", "x", &error));
+  g_assert_true (user_exists (store, "bob"));
+  g_assert_false (user_exists (store, "carol"));
+
+  /* Another process adds one, outside and then inside a group. */
+  g_assert_true (mimpd_store_user_add (other, "carol", "x", &error));
+  g_assert_true (user_exists (store, "carol"));
+  g_assert_true (mimpd_store_user_add (other, "dave", "x", &error));
+  g_assert_true (mimpd_store_begin (store, &error));
+  g_assert_true (user_exists (store, "dave"));
+  g_assert_true (user_exists (store, "bob"));
+  mimpd_store_rollback (store);
+
+  /* ... and removes them; the next group sees it at once. */
+  g_assert_true (mimpd_store_user_remove (other, "carol", &error));
+  g_assert_true (mimpd_store_begin (store, &error));
+  g_assert_false (user_exists (store, "carol"));
+  g_assert_true (mimpd_store_commit (store, &error));
+  exec_sql (path, "DELETE FROM users WHERE name = 'dave'");
+  g_assert_false (user_exists (store, "dave"));
+  g_assert_true (user_exists (store, "bob"));
+
+  /* This connection's own removal. */
+  g_assert_true (mimpd_store_user_remove (store, "bob", &error));
+  g_assert_false (user_exists (store, "bob"));
+  g_assert_false (user_exists (other, "carol"));
+  g_assert_no_error (error);
+
+  g_clear_pointer (&other, mimpd_store_free);
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
+}
+
 /* The schema of version 1, as mimpd 0.1 created it. */
 static const char schema_v1[] =
     "CREATE TABLE users (name TEXT PRIMARY KEY NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID;"
@@ -415,7 +475,7 @@ test_migrate_v1 (void)
   g_assert_true (lookup (store, "alice", "newer", "new"));
   g_clear_pointer (&store, mimpd_store_free);
 
-  /* Opening it again is a no-op (version 4 now) and the records are there. */
+  /* Opening it again is a no-op (version 5 now) and the records are there. */
   store = mimpd_store_open (path, FALSE, &error);
   g_assert_no_error (error);
   g_assert_true (lookup (store, "alice", "newer", "new"));
@@ -426,7 +486,7 @@ test_migrate_v1 (void)
 
     sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &s, NULL);
     g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
-    g_assert_cmpint (sqlite3_column_int (s, 0), ==, 4);
+    g_assert_cmpint (sqlite3_column_int (s, 0), ==, 5);
     sqlite3_finalize (s);
   }
   sqlite3_close (db);
@@ -435,19 +495,25 @@ test_migrate_v1 (void)
 
 /* In the open group: the message's seq, or 0 when the store refused it. */
 static gint64
-add_in_group (MimpdStore *store, const char *id, const char *text)
+add_in_group_to (MimpdStore *store, const char *to, const char *id, const char *text)
 {
   g_autoptr (GError) error = NULL;
   MimpMessage m = { 0 };
 
   m.id = (char *) id;
   m.from = (char *) "alice";
-  m.to = (char *) "bob";
+  m.to = (char *) to;
   m.text = (char *) text;
   m.timestamp = 1;
   if (!mimpd_store_message_add (store, &m, NULL, &error))
     return 0;
   return m.seq;
+}
+
+static gint64
+add_in_group (MimpdStore *store, const char *id, const char *text)
+{
+  return add_in_group_to (store, "bob", id, text);
 }
 
 /* In a group of its own. */
@@ -619,6 +685,134 @@ test_waiting_as_stored (void)
   g_assert_no_error (error);
 
   g_clear_pointer (&other, mimpd_store_free);
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
+}
+
+/* Acknowledgements drop one recipient's messages up to a seq, and nothing
+ * else: a seq of another recipient's message, one beyond the last given,
+ * one below what was already dropped; in a group that rolls back, nothing;
+ * after a restart, what was committed stays dropped. */
+static void
+test_ack_edges (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (MimpdStore) store = open_file_store (&dir, &path);
+  g_autoptr (GPtrArray) carol = NULL;
+  gint64 b1, c1, b2, b3;
+
+  g_assert_true (mimpd_store_begin (store, &error));
+  b1 = add_in_group (store, "b1", "hi");
+  c1 = add_in_group_to (store, "carol", "c1", "hi");
+  b2 = add_in_group (store, "b2", "hi");
+  g_assert_cmpint (b1, >, 0);
+  g_assert_true (mimpd_store_commit (store, &error));
+
+  /* Carol's seq, between Bob's two: Bob's first goes, Carol's stays. */
+  g_assert_cmpint (b1, <, c1);
+  g_assert_cmpint (c1, <, b2);
+  g_assert_true (mimpd_store_messages_drop (store, "bob", c1, &error));
+  assert_waiting (store, "b2");
+  carol = mimpd_store_messages_fetch (store, "carol", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (carol->len, ==, 1);
+
+  /* Below what was dropped: nothing changes. In a group rolled back:
+   * nothing is dropped. */
+  g_assert_true (mimpd_store_messages_drop (store, "bob", b1, &error));
+  assert_waiting (store, "b2");
+  g_assert_true (mimpd_store_begin (store, &error));
+  g_assert_true (mimpd_store_messages_drop (store, "bob", b2, &error));
+  assert_waiting (store, "");
+  mimpd_store_rollback (store);
+  assert_waiting (store, "b2");
+
+  /* Beyond the last seq given: everything waiting goes, later messages
+   * come. */
+  g_assert_true (mimpd_store_messages_drop (store, "bob", G_MAXINT64, &error));
+  assert_waiting (store, "");
+  g_assert_true (mimpd_store_begin (store, &error));
+  b3 = add_in_group (store, "b3", "hi");
+  g_assert_true (mimpd_store_commit (store, &error));
+  g_assert_cmpint (b3, >, b2);
+  assert_waiting (store, "b3");
+
+  /* Committed drops hold after a restart. */
+  g_clear_pointer (&store, mimpd_store_free);
+  store = mimpd_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  assert_waiting (store, "b3");
+  g_clear_pointer (&carol, g_ptr_array_unref);
+  carol = mimpd_store_messages_fetch (store, "carol", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (carol->len, ==, 1);
+  g_assert_cmpstr (((MimpMessage *) carol->pdata[0])->id, ==, "c1");
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
+}
+
+/* Version 4's messages: a rowid table and an index on (recipient, seq). */
+static const char schema_v4_messages[] =
+    "CREATE TABLE users (name TEXT PRIMARY KEY NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE messages (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, sender TEXT NOT NULL,"
+    "  recipient TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL);"
+    "CREATE INDEX messages_recipient ON messages (recipient, seq);"
+    "CREATE TABLE sent (sender TEXT NOT NULL, client_id TEXT NOT NULL, msg_id TEXT NOT NULL,"
+    "  ts INTEGER NOT NULL);"
+    "CREATE TABLE key_devices (user TEXT NOT NULL, device INTEGER NOT NULL, ik BLOB NOT NULL,"
+    "  reg INTEGER NOT NULL, spk_id INTEGER NOT NULL, spk BLOB NOT NULL, spk_sig BLOB NOT NULL,"
+    "  published INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user, device)) WITHOUT ROWID;"
+    "CREATE TABLE key_prekeys (user TEXT NOT NULL, device INTEGER NOT NULL, id INTEGER NOT NULL,"
+    "  key BLOB NOT NULL, PRIMARY KEY (user, device, id)) WITHOUT ROWID;"
+    "INSERT INTO messages VALUES (12, 'b12', 'alice', 'bob', 'one', 5),"
+    "  (14, 'c14', 'alice', 'carol', 'two', 6), (13, 'b13', 'alice', 'bob', 'three', 7);"
+    /* A saved last seq below a waiting message: the higher one wins. */
+    "INSERT INTO meta VALUES ('last_seq', 10);"
+    "PRAGMA user_version = 4;";
+
+/* From version 4, the waiting messages move to the table keyed by
+ * (recipient, seq), in order, each recipient's own, and seqs go on above
+ * the highest ever given. */
+static void
+test_migrate_v4 (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (MimpdStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  dir = g_dir_make_tmp ("mimpd-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "v4.db", NULL);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, schema_v4_messages, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = mimpd_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  assert_waiting (store, "b12 b13");
+  g_assert_cmpint (add_to_bob (store, "b15"), ==, 15);
+  assert_waiting (store, "b12 b13 b15");
+  g_assert_true (mimpd_store_messages_drop (store, "bob", 13, &error));
+  assert_waiting (store, "b15");
+  g_clear_pointer (&store, mimpd_store_free);
+
+  store = mimpd_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  assert_waiting (store, "b15");
+  g_assert_cmpint (add_to_bob (store, "b16"), ==, 16);
+  {
+    g_autoptr (GPtrArray) carol = mimpd_store_messages_fetch (store, "carol", 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (carol->len, ==, 1);
+    g_assert_cmpstr (((MimpMessage *) carol->pdata[0])->text, ==, "two");
+    g_assert_cmpint (((MimpMessage *) carol->pdata[0])->seq, ==, 14);
+  }
   g_clear_pointer (&store, mimpd_store_free);
   remove_db (dir, path);
 }
@@ -828,10 +1022,13 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/rolled-back-by-sqlite", test_transaction_rolled_back_by_sqlite);
   g_test_add_func ("/store/message-add-all-or-nothing", test_message_add_all_or_nothing);
   g_test_add_func ("/store/migrate-v1", test_migrate_v1);
+  g_test_add_func ("/store/migrate-v4", test_migrate_v4);
   g_test_add_func ("/store/seq-never-reused", test_seq_never_reused);
   g_test_add_func ("/store/waiting-as-stored", test_waiting_as_stored);
+  g_test_add_func ("/store/ack-edges", test_ack_edges);
   g_test_add_func ("/store/keys", test_keys);
   g_test_add_func ("/store/fetch-after-and-read-transaction",
                    test_fetch_after_and_read_transaction);
+  g_test_add_func ("/store/user-exists", test_user_exists);
   return g_test_run ();
 }
