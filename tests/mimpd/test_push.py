@@ -267,7 +267,10 @@ def test_backpressure_reader_that_stops():
         assert pid == SM, (hex(pid), body)
     grown = server.rss_kib() - rss_before
     # Unbounded buffering would be about 24 MiB; the threshold is 64 KiB.
-    assert grown < 12 * 1024, "mimpd grew by %d KiB for a reader that stopped" % grown
+    # Under AddressSanitizer (tests/sanitize) its quarantine of freed memory
+    # alone grows RSS by hundreds of MiB: only the delivery is checked there.
+    if "ASAN_OPTIONS" not in os.environ:
+        assert grown < 12 * 1024, "mimpd grew by %d KiB for a reader that stopped" % grown
     got = collect(dave, [], n, timeout=30)
     assert [m["ms"][:5] for m in got] == ["%05d" % i for i in range(n)]
     dave.ack(got[-1]["seq"])
