@@ -10,12 +10,11 @@ SPDX-License-Identifier: GPL-3.0-or-later
 import os
 import socket
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from mimpdtest import (ACK, DELIVER, FEATURES, GU, PUSH, SM, MimpdServer,  # noqa: E402
-                       RawClient, random_password, run_tests, wait_until)
+                       RawClient, random_password, run_tests)
 
 PW = {name: random_password() for name in ("alice", "bob", "carol", "dave", "erin")}
 server = None
