@@ -172,6 +172,7 @@ import struct as _struct
 
 SCH, AH, SM, GU, ERROR = 0x0AA0, 0xA00F, 0x00AF, 0x0CCF, 0xBEEF
 FEATURES, KEYS = 0x0FEA, 0x0E2E  # extensions (docs/protocols/mimp.md)
+PUSH, DELIVER, ACK = 0x0F05, 0x0DE1, 0x0ACC  # push (docs/protocols/mimp.md, 14)
 
 
 def frame(packet_id, body, magic=0xB00B, version=1, length=None):
@@ -203,8 +204,11 @@ class RawClient:
         self.key = bytes(puzzle[start + i * offset] for i in range(24))
 
     def xor(self, body):
-        k = self.key
-        return bytes(b ^ k[i % 24] for i, b in enumerate(body))
+        n = len(body)
+        if n == 0:
+            return b""
+        key = (self.key * (n // 24 + 1))[:n]
+        return (int.from_bytes(body, "little") ^ int.from_bytes(key, "little")).to_bytes(n, "little")
 
     def close(self):
         self.sock.close()
@@ -297,6 +301,28 @@ class RawClient:
         pid, body = self.recv_json()
         assert pid == FEATURES, (hex(pid), body)
         return body["features"]
+
+    def push(self, ack=None):
+        """Turns push on; returns once its reply came (DELIVERs only follow it)."""
+        req = {"uf": self.user, "token": self.token}
+        if ack is not None:
+            req["ack"] = ack
+        self.send(PUSH, req)
+        pid, body = self.recv_json()
+        assert pid == PUSH and body == {"push": True}, (hex(pid), body)
+
+    def ack(self, seq):
+        """Acknowledges up to seq on a push connection: no reply comes."""
+        self.send(ACK, {"uf": self.user, "token": self.token, "ack": seq})
+
+    def recv_reply(self, delivered):
+        """The next packet that is not a DELIVER; DELIVERed messages on the
+        way are appended to delivered."""
+        while True:
+            pid, body = self.recv_json()
+            if pid != DELIVER:
+                return pid, body
+            delivered.extend(body["messages"])
 
     def keys_request(self, op, **fields):
         req = {"uf": self.user, "token": self.token, "op": op}

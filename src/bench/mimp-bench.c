@@ -84,7 +84,9 @@ static const GOptionEntry entries[] = {
     "Total messages per second to send; 0: as fast as acknowledged (0)", "R" },
   { "text-size", 0, 0, G_OPTION_ARG_INT, &opt_text_size, "Bytes of message text (64)", "N" },
   { "receive", 0, 0, G_OPTION_ARG_STRING, &opt_receive,
-    "mimp: longpoll (GU with ack and wait) or poll (plain 1.0 GU on a timer)", "HOW" },
+    "mimp: longpoll (GU with ack and wait), push (PUSH on the sending connection, DELIVER "
+    "and ACK) or poll (plain 1.0 GU on a timer)",
+    "HOW" },
   { "poll-interval", 0, 0, G_OPTION_ARG_INT, &opt_poll_interval,
     "Seconds between plain polls (5, the app's default)", "S" },
   { "idle", 0, 0, G_OPTION_ARG_INT, &opt_idle,
@@ -244,6 +246,8 @@ typedef struct
   gboolean in_ready_list;
 
   /* receiver */
+  gboolean push;        /* mimp: the sending connection receives by PUSH */
+  gboolean ack_pending; /* push: an ACK of c->ack is owed */
   gint64 ack;
   gint64 next_poll_ns;
   gboolean gu_pending;
@@ -603,6 +607,14 @@ became_ready (Conn *c, gint64 now)
   switch (c->role)
     {
     case ROLE_SEND:
+      if (c->push)
+        {
+          char body[128];
+          int n =
+              g_snprintf (body, sizeof body, "{\"uf\":\"%s\",\"token\":\"%s\"}", c->user, c->token);
+
+          mimp_send (c, MIMP_PACKET_PUSH, body, (gsize) n);
+        }
       if (bench.sending)
         {
           if (opt_rate > 0)
@@ -632,9 +644,10 @@ became_ready (Conn *c, gint64 now)
     }
 }
 
-/* Scans a deciphered GU reply for each message's seq and send time. */
+/* Scans deciphered messages (a GU reply or a DELIVER) for each message's
+ * seq and send time. */
 static void
-mimp_gu_reply (Conn *c, const char *body, gsize len, gint64 now)
+mimp_scan_messages (Conn *c, const char *body, gsize len, gint64 now)
 {
   const char *p = body;
   const char *end = body + len;
@@ -652,11 +665,34 @@ mimp_gu_reply (Conn *c, const char *body, gsize len, gint64 now)
       if (t != NULL)
         delivered (t + 8, end, now);
     }
+}
+
+static void
+mimp_gu_reply (Conn *c, const char *body, gsize len, gint64 now)
+{
+  mimp_scan_messages (c, body, len, now);
   c->gu_pending = FALSE;
   if (c->role == ROLE_RECV)
     mimp_get (c, TRUE, 25);
   else if (c->role == ROLE_IDLE)
     mimp_get (c, TRUE, 60);
+}
+
+/* Push: one ACK for everything delivered in what was read at once, as a
+ * client acknowledges what it stored. It gets no reply. */
+static void
+mimp_ack_pending (Conn *c)
+{
+  char body[256];
+  int n;
+
+  if (!c->ack_pending || c->state != ST_READY)
+    return;
+  c->ack_pending = FALSE;
+  n = g_snprintf (body, sizeof body,
+                  "{\"uf\":\"%s\",\"token\":\"%s\",\"ack\":%" G_GINT64_FORMAT "}", c->user,
+                  c->token, c->ack);
+  mimp_send (c, MIMP_PACKET_ACK, body, (gsize) n);
 }
 
 static void
@@ -677,7 +713,7 @@ mimp_poll_reply (Conn *c, const char *body, gsize len, gint64 now)
 }
 
 static gboolean
-mimp_input (Conn *c, gint64 now)
+mimp_input_packets (Conn *c, gint64 now)
 {
   BenchBuf *in = &c->in;
 
@@ -738,6 +774,11 @@ mimp_input (Conn *c, gint64 now)
         }
       else if (h.id == MIMP_PACKET_SM && c->role == ROLE_SEND)
         acknowledged (c, now);
+      else if (h.id == MIMP_PACKET_DELIVER && c->push)
+        {
+          mimp_scan_messages (c, (const char *) body, h.length, now);
+          c->ack_pending = TRUE;
+        }
       else if (h.id == MIMP_PACKET_GU && c->role == ROLE_POLL)
         mimp_poll_reply (c, (const char *) body, h.length, now);
       else if (h.id == MIMP_PACKET_GU)
@@ -754,6 +795,15 @@ mimp_input (Conn *c, gint64 now)
         }
       bench_buf_consume (in, MIMP_HEADER_SIZE + h.length);
     }
+}
+
+static gboolean
+mimp_input (Conn *c, gint64 now)
+{
+  if (!mimp_input_packets (c, now))
+    return FALSE;
+  mimp_ack_pending (c);
+  return TRUE;
 }
 
 /* --- IRC ---------------------------------------------------------------------- */
@@ -1080,6 +1130,7 @@ run_load (void)
   long rss_start, rss_idle = -1, rss_end;
   double idle_setup_s = 0;
   gboolean poll_mode = g_strcmp0 (opt_receive, "poll") == 0;
+  gboolean push_mode = g_strcmp0 (opt_receive, "push") == 0;
   guint clients_ready;
 
   rss_start = proc_rss_kib (opt_server_pid);
@@ -1123,7 +1174,8 @@ run_load (void)
         g_snprintf (user, sizeof user, "%s%d", opt_user_prefix, i);
       c = conn_new (ROLE_SEND, i, user);
       g_ptr_array_add (bench.senders, c);
-      if (bench.proto == PROTO_MIMP)
+      c->push = push_mode;
+      if (bench.proto == PROTO_MIMP && !push_mode)
         conn_new (poll_mode ? ROLE_POLL : ROLE_RECV, i, user);
     }
   setup_target = bench.conns->len;

@@ -21,6 +21,14 @@
 /* An empty answer to a long poll sooner than this means the server does
  * not hold GU (a plain 1.0 server): poll on a timer instead. */
 #define HELD_THRESHOLD_USEC (G_USEC_PER_SEC / 2)
+/* Push with manual-ack: messages pushed while a batch awaits its
+ * acknowledgement wait here; past this many the connection is dropped and
+ * made again (the server pushes the unacknowledged ones again). */
+#define PUSH_BACKLOG_MAX 5000
+/* A push connection that receives nothing sends nothing: PUSH again (with
+ * the acknowledgement) this often keeps it from the server's idle timeout
+ * (120 s) and, by its reply, shows that the server is still there. */
+#define PUSH_KEEPALIVE_SECONDS 25
 
 typedef struct
 {
@@ -68,6 +76,11 @@ struct _MimpClientSession
   gint64 acked_seq;
   gint64 sent_ack;     /* highest ack the server has been sent */
   gint64 awaiting_seq; /* highest delivered seq not yet acknowledged, or -1 */
+
+  gboolean push_pending;   /* PUSH sent on this connection, no answer yet */
+  gboolean pushing;        /* the server pushes on this connection: no GU */
+  GPtrArray *push_backlog; /* of MimpMessage, pushed while a batch awaits its ack */
+  guint push_keepalive_id;
 
   MimpFeatures features;
   gboolean features_pending; /* FEATURES asked on this connection, no answer yet */
@@ -133,6 +146,7 @@ mimp_features_get_type (void)
         { MIMP_FEATURE_NONE, "MIMP_FEATURE_NONE", "none" },
         { MIMP_FEATURE_KEYS, "MIMP_FEATURE_KEYS", "keys" },
         { MIMP_FEATURE_EPHEMERAL, "MIMP_FEATURE_EPHEMERAL", "ephemeral" },
+        { MIMP_FEATURE_PUSH, "MIMP_FEATURE_PUSH", "push" },
         { 0, NULL, NULL },
       };
       GType type = g_flags_register_static (g_intern_static_string ("MimpFeatures"), values);
@@ -182,6 +196,7 @@ drop_connection (MimpClientSession *self)
 {
   g_clear_handle_id (&self->poll_id, g_source_remove);
   g_clear_handle_id (&self->outbox_retry_id, g_source_remove);
+  g_clear_handle_id (&self->push_keepalive_id, g_source_remove);
   if (self->cancellable)
     {
       g_cancellable_cancel (self->cancellable);
@@ -195,6 +210,10 @@ drop_connection (MimpClientSession *self)
     }
   self->gu_pending = FALSE;
   self->features_pending = FALSE;
+  self->push_pending = FALSE;
+  self->pushing = FALSE;
+  /* Not handed on, so not acknowledged: the next connection gets them. */
+  g_ptr_array_set_size (self->push_backlog, 0);
   for (GList *l = self->outbox.head; l; l = l->next)
     ((OutboxItem *) l->data)->in_flight = FALSE;
 }
@@ -396,36 +415,15 @@ poll_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-get_unread_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+/* Hands received messages on: ephemeral ones to `ephemeral-received`, the
+ * others (less those already acknowledged) to `messages-received`, then
+ * acknowledges them unless the consumer does (manual-ack). Returns the
+ * highest seq handed on, or -1. */
+static gint64
+hand_on (MimpClientSession *self, GPtrArray *messages)
 {
-  g_autoptr (MimpClientSession) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) messages = NULL;
   g_autoptr (GPtrArray) ephemeral = NULL;
-  gboolean more = FALSE;
-  gboolean interrupted;
-  gboolean had_messages;
-  gint64 elapsed;
   gint64 highest = -1;
-
-  messages = mimp_connection_get_unread_finish (MIMP_CONNECTION (object), result, &more, &error);
-  if (MIMP_CONNECTION (object) != self->connection)
-    return;
-  self->gu_pending = FALSE;
-  interrupted = self->gu_interrupted;
-  self->gu_interrupted = FALSE;
-  if (messages == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        connection_lost (self, error);
-      return;
-    }
-
-  elapsed = g_get_monotonic_time () - self->gu_sent_at;
-  had_messages = messages->len > 0;
-  if (!had_messages && !interrupted)
-    self->server_holds = elapsed >= HELD_THRESHOLD_USEC;
 
   /* Ephemeral messages have no seq and are never acknowledged: they go
    * their own way. */
@@ -457,14 +455,45 @@ get_unread_cb (GObject *object, GAsyncResult *result, gpointer user_data)
         g_ptr_array_remove_index (messages, i - 1);
     }
 
-  if (messages->len > 0)
+  if (messages->len == 0)
+    return -1;
+  if (self->manual_ack && highest >= 0)
+    self->awaiting_seq = highest;
+  g_signal_emit (self, signals[MESSAGES_RECEIVED], 0, messages);
+  if (!self->manual_ack)
+    self->acked_seq = MAX (self->acked_seq, highest);
+  return highest;
+}
+
+static void
+get_unread_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (MimpClientSession) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) messages = NULL;
+  gboolean more = FALSE;
+  gboolean interrupted;
+  gboolean had_messages;
+  gint64 elapsed;
+
+  messages = mimp_connection_get_unread_finish (MIMP_CONNECTION (object), result, &more, &error);
+  if (MIMP_CONNECTION (object) != self->connection)
+    return;
+  self->gu_pending = FALSE;
+  interrupted = self->gu_interrupted;
+  self->gu_interrupted = FALSE;
+  if (messages == NULL)
     {
-      if (self->manual_ack && highest >= 0)
-        self->awaiting_seq = highest;
-      g_signal_emit (self, signals[MESSAGES_RECEIVED], 0, messages);
-      if (!self->manual_ack)
-        self->acked_seq = MAX (self->acked_seq, highest);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        connection_lost (self, error);
+      return;
     }
+
+  elapsed = g_get_monotonic_time () - self->gu_sent_at;
+  had_messages = messages->len > 0;
+  if (!had_messages && !interrupted)
+    self->server_holds = elapsed >= HELD_THRESHOLD_USEC;
+  hand_on (self, messages);
 
   if (had_messages || more || self->server_holds || interrupted)
     poll_now (self);
@@ -476,7 +505,7 @@ static void
 poll_now (MimpClientSession *self)
 {
   if (!self->receive || self->state != MIMP_SESSION_STATE_ONLINE || self->connection == NULL ||
-      self->gu_pending || self->awaiting_seq >= 0)
+      self->gu_pending || self->awaiting_seq >= 0 || self->pushing || self->push_pending)
     return;
   g_clear_handle_id (&self->poll_id, g_source_remove);
   self->gu_pending = TRUE;
@@ -486,6 +515,147 @@ poll_now (MimpClientSession *self)
   self->sent_ack = MAX (self->acked_seq, 0);
   mimp_connection_get_unread_async (self->connection, self->sent_ack, LONG_POLL_SECONDS,
                                     self->cancellable, get_unread_cb, g_object_ref (self));
+}
+
+/* The reply (or failure) of FEATURES or PUSH, asked at login: %FALSE when
+ * it is stale (an earlier connection's) or the connection is gone (then
+ * "closed" handles it); else clears *@pending. */
+static gboolean
+reply_is_current (MimpClientSession *self, GObject *object, GBytes *reply, const GError *error,
+                  gboolean *pending)
+{
+  if (MIMP_CONNECTION (object) != self->connection || !*pending)
+    return FALSE;
+  if (reply == NULL &&
+      (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+       mimp_connection_get_state (self->connection) != MIMP_CONNECTION_STATE_READY))
+    return FALSE;
+  *pending = FALSE;
+  return TRUE;
+}
+
+/* --- Push (docs/protocols/mimp.md, section 14) ------------------------------ */
+
+/* Tells the server what was acknowledged, without a reply. */
+static void
+push_acknowledge (MimpClientSession *self)
+{
+  if (!self->pushing || self->connection == NULL || self->acked_seq <= self->sent_ack)
+    return;
+  self->sent_ack = self->acked_seq;
+  mimp_connection_acknowledge (self->connection, self->acked_seq);
+}
+
+/* Hands on what was pushed while the last batch awaited its
+ * acknowledgement, as the next batch. */
+static void
+push_hand_on_backlog (MimpClientSession *self)
+{
+  g_autoptr (GPtrArray) batch = NULL;
+
+  if (self->push_backlog->len == 0 || self->awaiting_seq >= 0)
+    return;
+  batch = g_steal_pointer (&self->push_backlog);
+  self->push_backlog = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
+  hand_on (self, batch);
+  push_acknowledge (self);
+}
+
+static void
+delivered_cb (MimpConnection *connection, GPtrArray *messages, MimpClientSession *self)
+{
+  if (connection != self->connection)
+    return;
+  /* manual-ack: one batch at a time, as with GU. */
+  if (self->awaiting_seq >= 0 || self->push_backlog->len > 0)
+    {
+      while (messages->len > 0)
+        g_ptr_array_add (self->push_backlog, g_ptr_array_steal_index (messages, 0));
+      if (self->push_backlog->len > PUSH_BACKLOG_MAX)
+        {
+          g_autoptr (GError) error = g_error_new (
+              MIMP_ERROR, MIMP_ERROR_PROTOCOL,
+              "Over %u pushed messages wait for their acknowledgement", PUSH_BACKLOG_MAX);
+
+          connection_lost (self, error);
+        }
+      return;
+    }
+  hand_on (self, messages);
+  push_acknowledge (self);
+}
+
+static char *
+push_members (MimpClientSession *self)
+{
+  self->sent_ack = MAX (self->acked_seq, 0);
+  return g_strdup_printf ("\"ack\":%" G_GINT64_FORMAT, self->sent_ack);
+}
+
+/* A lost server shows as a request without an answer: the connection's
+ * watchdog fails it and "closed" brings the next one. */
+static void
+push_keepalive_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) reply =
+      mimp_connection_request_finish (MIMP_CONNECTION (object), result, &error);
+
+  if (reply == NULL)
+    g_debug ("Keepalive: %s", error->message);
+}
+
+static gboolean
+push_keepalive_cb (gpointer user_data)
+{
+  MimpClientSession *self = user_data;
+  g_autofree char *members = NULL;
+
+  if (!self->pushing || self->connection == NULL)
+    {
+      self->push_keepalive_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  members = push_members (self);
+  mimp_connection_request_async (self->connection, MIMP_PACKET_PUSH, members, self->cancellable,
+                                 push_keepalive_done_cb, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+push_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (MimpClientSession) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) reply = NULL;
+
+  reply = mimp_connection_request_finish (MIMP_CONNECTION (object), result, &error);
+  if (!reply_is_current (self, object, reply, error, &self->push_pending))
+    return;
+  if (reply == NULL)
+    {
+      /* Listed but refused: long poll as without it. */
+      g_debug ("No push: %s", error->message);
+      poll_now (self);
+      return;
+    }
+  self->pushing = TRUE;
+  self->push_keepalive_id = g_timeout_add_seconds (PUSH_KEEPALIVE_SECONDS, push_keepalive_cb, self);
+}
+
+/* Turns push on for this connection, acknowledging what was stored: the
+ * server pushes every message still waiting, then each new one. */
+static void
+push_start (MimpClientSession *self)
+{
+  g_autofree char *members = NULL;
+
+  if (!self->receive || self->connection == NULL || self->push_pending || self->pushing)
+    return;
+  members = push_members (self);
+  self->push_pending = TRUE;
+  mimp_connection_request_async (self->connection, MIMP_PACKET_PUSH, members, self->cancellable,
+                                 push_cb, g_object_ref (self));
 }
 
 static void
@@ -503,7 +673,10 @@ go_online (MimpClientSession *self, MimpFeatures features)
   set_features (self, features);
   set_state (self, MIMP_SESSION_STATE_ONLINE, NULL);
   flush_outbox (self);
-  poll_now (self);
+  if (features & MIMP_FEATURE_PUSH)
+    push_start (self);
+  else
+    poll_now (self);
 }
 
 /* `{"features": ["keys", "ephemeral", ...]}`; unknown names are skipped,
@@ -535,6 +708,8 @@ parse_features (GBytes *reply)
         features |= MIMP_FEATURE_KEYS;
       else if (strcmp (name, "ephemeral") == 0)
         features |= MIMP_FEATURE_EPHEMERAL;
+      else if (strcmp (name, "push") == 0)
+        features |= MIMP_FEATURE_PUSH;
     }
   return features;
 }
@@ -547,13 +722,8 @@ features_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr (GBytes) reply = NULL;
 
   reply = mimp_connection_request_finish (MIMP_CONNECTION (object), result, &error);
-  if (MIMP_CONNECTION (object) != self->connection || !self->features_pending)
+  if (!reply_is_current (self, object, reply, error, &self->features_pending))
     return;
-  if (reply == NULL &&
-      (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-       mimp_connection_get_state (self->connection) != MIMP_CONNECTION_STATE_READY))
-    return; /* the connection is gone: "closed" handles it */
-  self->features_pending = FALSE;
   if (reply == NULL)
     g_debug ("No extensions: %s", error->message); /* 501 from a plain server */
   go_online (self, reply ? parse_features (reply) : 0);
@@ -597,6 +767,7 @@ login_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   self->attempts = 0;
   g_set_object (&self->peer_certificate, mimp_connection_get_peer_certificate (connection));
   g_signal_connect (connection, "closed", G_CALLBACK (connection_closed_cb), self);
+  g_signal_connect (connection, "delivered", G_CALLBACK (delivered_cb), self);
   if (self->features_skip)
     {
       self->features_skip = FALSE;
@@ -796,9 +967,11 @@ mimp_client_session_acknowledge (MimpClientSession *self, gint64 seq)
   g_return_if_fail (MIMP_IS_CLIENT_SESSION (self));
 
   self->acked_seq = MAX (self->acked_seq, seq);
+  push_acknowledge (self);
   if (self->awaiting_seq >= 0 && seq >= self->awaiting_seq)
     {
       self->awaiting_seq = -1;
+      push_hand_on_backlog (self);
       poll_now (self);
     }
 }
@@ -1283,6 +1456,7 @@ mimp_client_session_finalize (GObject *object)
   MimpClientSession *self = MIMP_CLIENT_SESSION (object);
 
   g_queue_clear_full (&self->outbox, (GDestroyNotify) outbox_item_free);
+  g_clear_pointer (&self->push_backlog, g_ptr_array_unref);
   g_clear_pointer (&self->password, mimp_secure_free_string);
   g_clear_error (&self->error);
   g_free (self->host);
@@ -1360,6 +1534,7 @@ mimp_client_session_init (MimpClientSession *self)
   self->awaiting_seq = -1;
   self->server_holds = TRUE;
   g_queue_init (&self->outbox);
+  self->push_backlog = g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_message_free);
   self->monitor = g_object_ref (g_network_monitor_get_default ());
   g_signal_connect (self->monitor, "network-changed", G_CALLBACK (network_changed_cb), self);
 }

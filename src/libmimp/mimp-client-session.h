@@ -28,6 +28,8 @@ GType mimp_session_state_get_type (void) G_GNUC_CONST;
  * MimpFeatures:
  * @MIMP_FEATURE_KEYS: the key directory of private chats (KEYS packet)
  * @MIMP_FEATURE_EPHEMERAL: ephemeral messages (typing notices)
+ * @MIMP_FEATURE_PUSH: messages pushed as they arrive (PUSH packet), used
+ *   instead of long polls
  *
  * The extensions a server offers (its FEATURES reply; none from a plain
  * MIMP 1.0 server, which answers 501). docs/protocols/mimp.md.
@@ -37,6 +39,7 @@ typedef enum /*< flags >*/
   MIMP_FEATURE_NONE = 0,
   MIMP_FEATURE_KEYS = 1 << 0,
   MIMP_FEATURE_EPHEMERAL = 1 << 1,
+  MIMP_FEATURE_PUSH = 1 << 2,
 } MimpFeatures;
 
 GType mimp_features_get_type (void) G_GNUC_CONST;

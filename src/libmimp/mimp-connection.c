@@ -33,7 +33,10 @@
  * the last reference.
  *
  * Signals: `closed` (const GError *error) when a ready connection ends
- * other than by mimp_connection_close().
+ * other than by mimp_connection_close(); `delivered` (GPtrArray of
+ * MimpMessage) for each DELIVER packet a push connection gets
+ * (docs/protocols/mimp.md, section 14): never a reply, so it may come
+ * between any two replies once PUSH was sent.
  */
 
 typedef struct
@@ -85,6 +88,7 @@ struct _MimpConnection
 
   GQueue requests;
   guint watchdog_id;
+  gboolean push_asked; /* PUSH sent: DELIVER packets may come */
 };
 
 enum
@@ -100,6 +104,7 @@ enum
 enum
 {
   CLOSED,
+  DELIVERED,
   N_SIGNALS
 };
 
@@ -436,6 +441,25 @@ complete_request (MimpConnection *self, Request *request, guint16 packet_id, con
     }
 }
 
+/* Pushed messages: the body of a GU reply, outside the request order. */
+static gboolean
+handle_delivered (MimpConnection *self, const guint8 *body, gsize len)
+{
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean more = FALSE;
+
+  if (!mimp_body_parse_get_reply (body, len, g_get_real_time () / 1000, &messages, &more, &error))
+    {
+      fail (self, error);
+      return FALSE;
+    }
+  g_object_ref (self);
+  g_signal_emit (self, signals[DELIVERED], 0, messages);
+  g_object_unref (self);
+  return self->state == MIMP_CONNECTION_STATE_READY;
+}
+
 /* Returns FALSE when the connection failed while handling the packet. */
 static gboolean
 handle_packet (MimpConnection *self, guint16 packet_id, guint8 *body, gsize len)
@@ -480,6 +504,9 @@ handle_packet (MimpConnection *self, guint16 packet_id, guint8 *body, gsize len)
                       "The server answered the login with the wrong packet");
       return self->state == MIMP_CONNECTION_STATE_READY;
     }
+
+  if (packet_id == MIMP_PACKET_DELIVER && self->push_asked)
+    return handle_delivered (self, body, len);
 
   request = g_queue_peek_head (&self->requests);
   if (request == NULL)
@@ -1087,8 +1114,33 @@ mimp_connection_request_async (MimpConnection *self, guint16 packet_id, const ch
       return;
     }
   body = mimp_body_build_request (self->user, self->token, members);
+  if (packet_id == MIMP_PACKET_PUSH)
+    self->push_asked = TRUE;
   start_request (self, g_steal_pointer (&task), packet_id, body, 0);
   wipe_bytes (body); /* the token, and an ephemeral message's text */
+}
+
+/**
+ * mimp_connection_acknowledge:
+ * @ack: the highest `seq` stored durably
+ *
+ * On a push connection (after a PUSH request), tells the server that the
+ * messages up to @ack may be dropped: an ACK packet, which gets no reply
+ * and takes no place in the request order.
+ */
+void
+mimp_connection_acknowledge (MimpConnection *self, gint64 ack)
+{
+  g_autoptr (GBytes) body = NULL;
+
+  g_return_if_fail (MIMP_IS_CONNECTION (self));
+  g_return_if_fail (ack >= 0);
+
+  if (self->state != MIMP_CONNECTION_STATE_READY || !self->push_asked)
+    return;
+  body = mimp_body_build_get_request (self->user, self->token, ack, 0);
+  queue_packet_bytes (self, MIMP_PACKET_ACK, body);
+  wipe_bytes (body);
 }
 
 /**
@@ -1326,6 +1378,8 @@ mimp_connection_class_init (MimpConnectionClass *klass)
 
   signals[CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[DELIVERED] = g_signal_new ("delivered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                     NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
 }
 
 static void

@@ -57,6 +57,7 @@ void mimp_connection_request_async (MimpConnection *self, guint16 packet_id, con
                                     GCancellable *cancellable, GAsyncReadyCallback callback,
                                     gpointer user_data);
 GBytes *mimp_connection_request_finish (MimpConnection *self, GAsyncResult *result, GError **error);
+void mimp_connection_acknowledge (MimpConnection *self, gint64 ack);
 
 void mimp_connection_close (MimpConnection *self);
 

@@ -96,6 +96,12 @@ mimp_packet_id_name (guint16 id)
       return "FEATURES";
     case MIMP_PACKET_KEYS:
       return "KEYS";
+    case MIMP_PACKET_PUSH:
+      return "PUSH";
+    case MIMP_PACKET_DELIVER:
+      return "DELIVER";
+    case MIMP_PACKET_ACK:
+      return "ACK";
     default:
       return NULL;
     }

@@ -28,6 +28,9 @@ typedef enum
   /* Extensions (docs/protocols/mimp.md); a plain 1.0 server answers 501. */
   MIMP_PACKET_FEATURES = 0x0FEA, /* which extensions the server offers */
   MIMP_PACKET_KEYS = 0x0E2E,     /* the key directory of private chats */
+  MIMP_PACKET_PUSH = 0x0F05,     /* turn push on for this connection */
+  MIMP_PACKET_DELIVER = 0x0DE1,  /* server to client, never a reply: pushed messages */
+  MIMP_PACKET_ACK = 0x0ACC,      /* client to server, never answered: acknowledgement */
 } MimpPacketId;
 
 typedef struct

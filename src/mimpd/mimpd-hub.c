@@ -56,6 +56,7 @@ struct _MimpdHub
   MimpdRateLimit *ephemeral;
 
   gboolean in_group;
+  gboolean in_read; /* the wake-ups after a commit read in one transaction */
   guint group_writes;
   guint commit_source;
   guint commit_deadline;
@@ -66,6 +67,7 @@ struct _MimpdHub
   guint64 commits;
 
   GHashTable *waiters; /* user -> GQueue of Waiter* */
+  GHashTable *pushers; /* user -> GPtrArray of MimpdSession (push connections) */
 
   GQueue logins; /* of LoginJob, not started yet */
   guint logins_running;
@@ -109,6 +111,8 @@ mimpd_hub_new (MimpdStore *store, guint32 max_body)
   hub->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   hub->waiters =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) waiter_queue_free);
+  hub->pushers =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   g_queue_init (&hub->logins);
   hub->logins_max = CLAMP (g_get_num_processors (), 2, 8);
   return hub;
@@ -126,6 +130,7 @@ mimpd_hub_free (MimpdHub *hub)
   g_hash_table_unref (hub->pending_sends);
   g_hash_table_unref (hub->dirty);
   g_hash_table_unref (hub->waiters);
+  g_hash_table_unref (hub->pushers);
   mimpd_throttle_free (hub->throttle);
   mimpd_rate_limit_free (hub->key_fetches);
   mimpd_rate_limit_free (hub->ephemeral);
@@ -239,14 +244,27 @@ mimpd_hub_flush (MimpdHub *hub)
       mimpd_session_slot_committed (w->session, w->slot, ok);
       mimpd_session_unref (w->session);
     }
-  if (ok)
+  if (ok && g_hash_table_size (dirty) > 0)
     {
+      g_autoptr (GError) read_error = NULL;
       GHashTableIter iter;
       gpointer user;
 
+      /* Every woken push connection and long poll reads what is waiting:
+       * one read transaction for all of them instead of a WAL read lock
+       * taken and released by each. A write (an ack, a plain GU's drop)
+       * ends it first (mimpd_hub_write_begin). */
+      hub->in_read = mimpd_store_read_begin (hub->store, &read_error);
+      if (!hub->in_read)
+        g_debug ("Reading without a transaction: %s", read_error->message);
       g_hash_table_iter_init (&iter, dirty);
       while (g_hash_table_iter_next (&iter, &user, NULL))
         wake_user (hub, user);
+      if (hub->in_read)
+        {
+          hub->in_read = FALSE;
+          mimpd_store_read_end (hub->store);
+        }
     }
 }
 
@@ -282,6 +300,11 @@ mimpd_hub_write_begin (MimpdHub *hub, GError **error)
     mimpd_hub_flush (hub);
   if (!hub->in_group)
     {
+      if (hub->in_read)
+        {
+          hub->in_read = FALSE;
+          mimpd_store_read_end (hub->store);
+        }
       if (!mimpd_store_begin (hub->store, error))
         return FALSE;
       hub->in_group = TRUE;
@@ -400,13 +423,32 @@ mimpd_hub_wait_remove (MimpdHub *hub, const char *user, gpointer slot)
     g_hash_table_remove (hub->waiters, user);
 }
 
+/* The push connections of @user, referenced, in a new array (%NULL for
+ * none): waking one may close another. */
+static GPtrArray *
+pushers_copy (MimpdHub *hub, const char *user)
+{
+  GPtrArray *sessions = g_hash_table_lookup (hub->pushers, user);
+  GPtrArray *copy;
+
+  if (sessions == NULL)
+    return NULL;
+  copy = g_ptr_array_new_full (sessions->len, (GDestroyNotify) mimpd_session_unref);
+  for (guint i = 0; i < sessions->len; i++)
+    g_ptr_array_add (copy, mimpd_session_ref (sessions->pdata[i]));
+  return copy;
+}
+
 static void
 wake_user (MimpdHub *hub, const char *user)
 {
   g_autofree char *key = NULL;
+  g_autoptr (GPtrArray) pushers = pushers_copy (hub, user);
   GQueue *queue = NULL;
   Waiter *w;
 
+  for (guint i = 0; pushers != NULL && i < pushers->len; i++)
+    mimpd_session_push_wake (pushers->pdata[i]);
   if (!g_hash_table_steal_extended (hub->waiters, user, (gpointer *) &key, (gpointer *) &queue))
     return;
   while ((w = g_queue_pop_head (queue)))
@@ -418,22 +460,55 @@ wake_user (MimpdHub *hub, const char *user)
   g_queue_free (queue);
 }
 
+/* @session of @user turned push on: it is woken after each commit that
+ * stored messages for @user, and given @user's ephemeral messages. */
+void
+mimpd_hub_push_add (MimpdHub *hub, const char *user, MimpdSession *session)
+{
+  GPtrArray *sessions = g_hash_table_lookup (hub->pushers, user);
+
+  if (sessions == NULL)
+    {
+      sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) mimpd_session_unref);
+      g_hash_table_insert (hub->pushers, g_strdup (user), sessions);
+    }
+  g_ptr_array_add (sessions, mimpd_session_ref (session));
+}
+
+void
+mimpd_hub_push_remove (MimpdHub *hub, const char *user, MimpdSession *session)
+{
+  GPtrArray *sessions = g_hash_table_lookup (hub->pushers, user);
+
+  if (sessions == NULL)
+    return;
+  g_ptr_array_remove_fast (sessions, session);
+  if (sessions->len == 0)
+    g_hash_table_remove (hub->pushers, user);
+}
+
 /**
  * mimpd_hub_deliver_ephemeral:
  *
- * Hands @message to every long poll of its recipient that is waiting now
- * on a connection that knows ephemeral messages (it asked FEATURES); it is
- * never stored. Returns: whether one took it.
+ * Hands @message to every push connection of its recipient and every long
+ * poll of it that is waiting now on a connection that knows ephemeral
+ * messages (it asked FEATURES); it is never stored. Returns: whether one
+ * took it.
  */
 gboolean
 mimpd_hub_deliver_ephemeral (MimpdHub *hub, const MimpMessage *message)
 {
-  GQueue *queue = g_hash_table_lookup (hub->waiters, message->to);
+  GQueue *queue;
+  g_autoptr (GPtrArray) pushers = pushers_copy (hub, message->to);
   g_autoptr (GPtrArray) taken = NULL;
+  gboolean pushed = FALSE;
   GList *l;
 
+  for (guint i = 0; pushers != NULL && i < pushers->len; i++)
+    pushed |= mimpd_session_push_ephemeral (pushers->pdata[i], message);
+  queue = g_hash_table_lookup (hub->waiters, message->to);
   if (queue == NULL)
-    return FALSE;
+    return pushed;
   /* Take the waiters out first: answering one may let its session read
    * further requests, and a new long poll would change this queue. */
   taken = g_ptr_array_new ();
@@ -460,7 +535,7 @@ mimpd_hub_deliver_ephemeral (MimpdHub *hub, const MimpMessage *message)
       mimpd_session_unref (w->session);
       g_free (w);
     }
-  return taken->len > 0;
+  return pushed || taken->len > 0;
 }
 
 static void login_start_next (MimpdHub *hub);

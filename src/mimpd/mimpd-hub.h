@@ -55,6 +55,10 @@ void mimpd_hub_wait_add (MimpdHub *hub, const char *user, MimpdSession *session,
 void mimpd_hub_wait_remove (MimpdHub *hub, const char *user, gpointer slot);
 gboolean mimpd_hub_deliver_ephemeral (MimpdHub *hub, const MimpMessage *message);
 
+/* Push connections (docs/protocols/mimp.md, PUSH). */
+void mimpd_hub_push_add (MimpdHub *hub, const char *user, MimpdSession *session);
+void mimpd_hub_push_remove (MimpdHub *hub, const char *user, MimpdSession *session);
+
 /* Password checks, at most a few at a time. */
 void mimpd_hub_login_submit (MimpdHub *hub, MimpdSession *session, gpointer slot,
                              const char *password, const char *hash);

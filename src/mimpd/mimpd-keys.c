@@ -356,17 +356,19 @@ mimpd_keys_append_count_reply (GString *out, guint32 device, gint64 left)
 }
 
 void
-mimpd_features_append_reply (GString *out, gboolean keys, gboolean ephemeral)
+mimpd_features_append_reply (GString *out, gboolean keys, gboolean ephemeral, gboolean push)
 {
+  const char *names[] = { keys ? "keys" : NULL, ephemeral ? "ephemeral" : NULL,
+                          push ? "push" : NULL };
   gboolean first = TRUE;
 
   g_string_append (out, "{\"features\":[");
-  if (keys)
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      g_string_append (out, "\"keys\"");
+      if (names[i] == NULL)
+        continue;
+      g_string_append_printf (out, first ? "\"%s\"" : ",\"%s\"", names[i]);
       first = FALSE;
     }
-  if (ephemeral)
-    g_string_append (out, first ? "\"ephemeral\"" : ",\"ephemeral\"");
   g_string_append (out, "]}");
 }

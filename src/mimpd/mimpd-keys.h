@@ -45,6 +45,6 @@ gboolean mimpd_features_parse_request (const guint8 *body, gsize len, char **fro
 void mimpd_keys_append_publish_reply (GString *out, gint64 left);
 void mimpd_keys_append_fetch_reply (GString *out, const char *user, GPtrArray *devices);
 void mimpd_keys_append_count_reply (GString *out, guint32 device, gint64 left);
-void mimpd_features_append_reply (GString *out, gboolean keys, gboolean ephemeral);
+void mimpd_features_append_reply (GString *out, gboolean keys, gboolean ephemeral, gboolean push);
 
 G_END_DECLS

@@ -95,7 +95,8 @@ static const GOptionEntry entries[] = {
     "full|normal" },
   { "no-extensions", 0, 0, G_OPTION_ARG_NONE, &opt_no_extensions,
     "Offer only MIMP 1.0 and its compatible additions: no FEATURES, no key directory (KEYS) for "
-    "private chats, no ephemeral messages; their packets get 501 as from a plain server",
+    "private chats, no ephemeral messages, no push; their packets get 501 as from a plain "
+    "server",
     NULL },
   { "key-fetch-rate", 0, 0, G_OPTION_ARG_INT, &opt_key_fetch_rate,
     "Key directory: most key fetches per user and minute, then 429 (default 30)", "N" },
@@ -289,7 +290,8 @@ serve (const char *database, gboolean sync_full)
             mimpd_server_get_tls_port (daemon.server));
   fflush (stdout);
   g_message ("Serving %s (durability: synchronous=%s; %s)", database, sync_full ? "FULL" : "NORMAL",
-             opt_no_extensions ? "no extensions" : "extensions: key directory, ephemeral messages");
+             opt_no_extensions ? "no extensions"
+                               : "extensions: key directory, ephemeral messages, push");
 
   daemon.loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGTERM, signal_cb, &daemon);
@@ -352,8 +354,9 @@ main (int argc, char *argv[])
                                     "offline) and relays ephemeral\n"
                                     "messages (typing notices) without storing them. It never "
                                     "sees the text of an encrypted\n"
-                                    "message, but it does see who writes to whom and when. "
-                                    "--no-extensions turns both off.");
+                                    "message, but it does see who writes to whom and when.\n"
+                                    "It also pushes new messages to clients that ask for it. "
+                                    "--no-extensions turns all three off.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return fail ("%s", error->message);

@@ -59,6 +59,13 @@ struct _MimpdServer
   int epfd;
   GSource *epoll_source;
 
+  /* Output coalescing: a connection whose session produced output during a
+   * main loop pass is marked dirty and written once, at the end of the
+   * pass (after the group commit of the epoll pass), so all its replies and
+   * pushed messages of that pass share one write. */
+  GPtrArray *dirty; /* of Client, referenced */
+  GSource *flush_source;
+
   GQueue clients;     /* of Client, through Client.link */
   GHashTable *unauth; /* address -> GQueue of Client, through Client.unauth_link */
   guint sweep_source;
@@ -96,6 +103,7 @@ struct _Client
   gint64 accepted;
   gint64 last_input;
   gboolean closed;
+  gboolean dirty; /* in server->dirty */
 };
 
 static void client_flush (Client *client);
@@ -147,6 +155,38 @@ client_unref (Client *client)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_unref)
+
+/* Writes @client's output at the end of this main loop pass. */
+static void
+client_mark_dirty (Client *client)
+{
+  if (client->dirty || client->closed)
+    return;
+  client->dirty = TRUE;
+  g_ptr_array_add (client->server->dirty, client_ref (client));
+}
+
+/* Writes the output of every dirty connection. Writing one may let its
+ * session take requests held back by backpressure, which may mark others:
+ * a few rounds, the rest in the next pass. */
+static void
+server_flush_dirty (MimpdServer *server)
+{
+  for (guint round = 0; round < 4 && server->dirty->len > 0; round++)
+    {
+      g_autoptr (GPtrArray) dirty = g_steal_pointer (&server->dirty);
+
+      server->dirty = g_ptr_array_new_with_free_func ((GDestroyNotify) client_unref);
+      for (guint i = 0; i < dirty->len; i++)
+        {
+          Client *client = dirty->pdata[i];
+
+          client->dirty = FALSE;
+          if (!client->closed)
+            client_flush (client);
+        }
+    }
+}
 
 static void
 clear_source (GSource **source)
@@ -229,8 +269,7 @@ in_ready_cb (GObject *stream, gpointer user_data)
       if (!mimpd_session_wants_input (client->session) || (gsize) n < avail)
         break;
     }
-  if (!client->closed)
-    client_flush (client);
+  client_mark_dirty (client);
   return G_SOURCE_CONTINUE;
 }
 
@@ -328,9 +367,7 @@ client_flush (Client *client)
 static void
 session_notify_cb (MimpdSession *session, gpointer user_data)
 {
-  g_autoptr (Client) client = client_ref (user_data);
-
-  client_flush (client);
+  client_mark_dirty (user_data);
 }
 
 static void
@@ -535,12 +572,44 @@ epoll_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
    * reply with it. */
   if (n < EPOLL_BATCH)
     mimpd_hub_flush (server->hub);
+  /* Then one write per connection for everything this pass produced. */
+  server_flush_dirty (server);
   return G_SOURCE_CONTINUE;
 }
 
 static GSourceFuncs epoll_source_funcs = {
   NULL, /* prepare: ready when the epoll fd is */
   NULL, epoll_dispatch, NULL, NULL, NULL,
+};
+
+/* Output produced outside the epoll pass (a commit by timer, a login, a
+ * long poll's timeout, TLS connections): written in the next iteration. */
+static gboolean
+flush_prepare (GSource *source, gint *timeout)
+{
+  MimpdServer **server = (MimpdServer **) (source + 1);
+
+  *timeout = -1;
+  return (*server)->dirty->len > 0;
+}
+
+static gboolean
+flush_check (GSource *source)
+{
+  gint timeout;
+
+  return flush_prepare (source, &timeout);
+}
+
+static gboolean
+flush_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  server_flush_dirty (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs flush_source_funcs = {
+  flush_prepare, flush_check, flush_dispatch, NULL, NULL, NULL,
 };
 
 static gboolean
@@ -585,6 +654,12 @@ mimpd_server_new (MimpdHub *hub, const MimpdServerOptions *options)
   if (options->certificate != NULL)
     server->certificate = g_object_ref (options->certificate);
   g_queue_init (&server->clients);
+  server->dirty = g_ptr_array_new_with_free_func ((GDestroyNotify) client_unref);
+  server->flush_source = g_source_new (&flush_source_funcs, sizeof (GSource) + sizeof server);
+  *(MimpdServer **) (server->flush_source + 1) = server;
+  g_source_set_name (server->flush_source, "mimpd output");
+  g_source_set_callback (server->flush_source, NULL, server, NULL);
+  g_source_attach (server->flush_source, NULL);
   server->epfd = epoll_create1 (EPOLL_CLOEXEC);
   if (server->epfd < 0)
     g_warning ("epoll_create1 failed, watching each connection on its own: %s", g_strerror (errno));
@@ -711,6 +786,9 @@ mimpd_server_free (MimpdServer *server)
   while (!g_queue_is_empty (&server->clients))
     client_close (server->clients.head->data);
   g_clear_handle_id (&server->sweep_source, g_source_remove);
+  g_source_destroy (server->flush_source);
+  g_clear_pointer (&server->flush_source, g_source_unref);
+  g_ptr_array_unref (server->dirty);
   if (server->epoll_source != NULL)
     {
       g_source_destroy (server->epoll_source);

@@ -44,6 +44,8 @@ typedef struct
   /* GU */
   gboolean ack_mode;
   MimpdTimer *timer;
+  /* PUSH: pushing starts once this reply is in the output */
+  gboolean starts_push;
 } Slot;
 
 struct _MimpdSession
@@ -64,7 +66,10 @@ struct _MimpdSession
   char *user; /* set once authenticated */
   char token[MIMP_TOKEN_LENGTH + 1];
   gboolean login_pending;
-  gboolean knows_extensions; /* asked FEATURES: takes ephemeral messages */
+  gboolean knows_extensions; /* asked FEATURES or PUSH: takes ephemeral messages */
+  gboolean push;             /* PUSH turned on: messages go out as DELIVER packets */
+  gboolean push_stalled;     /* stopped at the output threshold: refill once drained */
+  gint64 push_seq;           /* the highest seq pushed on this connection */
   gboolean closing;          /* take no more requests; close once drained */
   gboolean closed;           /* the glue is gone */
   gboolean in_process;
@@ -268,6 +273,8 @@ mimpd_session_close (MimpdSession *self)
     return;
   self->closed = TRUE;
   self->closing = TRUE;
+  if (self->push)
+    mimpd_hub_push_remove (self->hub, self->user, self);
   for (GList *l = self->slots.head; l != NULL; l = l->next)
     {
       Slot *slot = l->data;
@@ -286,6 +293,35 @@ mimpd_session_is_authenticated (MimpdSession *self)
   return self->user != NULL;
 }
 
+static gsize
+pending_output (MimpdSession *self)
+{
+  return self->out ? self->out->len - self->out_pos : 0;
+}
+
+/* Appends one enciphered packet to the output. */
+static void
+output_append (MimpdSession *self, guint16 id, const GString *body)
+{
+  guint8 header[MIMP_HEADER_SIZE];
+  gsize len = body ? body->len : 0;
+  gsize at;
+
+  if (self->out == NULL)
+    self->out = g_string_sized_new (MAX (len + MIMP_HEADER_SIZE, 128));
+  mimp_header_write (header, id, (guint32) len);
+  g_string_append_len (self->out, (const char *) header, sizeof header);
+  at = self->out->len;
+  if (len > 0)
+    {
+      g_string_append_len (self->out, body->str, (gssize) len);
+      if (id != MIMP_PACKET_SCH)
+        mimp_xor ((guint8 *) self->out->str + at, len, self->key, 0);
+    }
+}
+
+static void push_start (MimpdSession *self);
+
 /* Moves the ready replies at the head of the FIFO into the output. */
 static void
 drain_slots (MimpdSession *self)
@@ -294,28 +330,17 @@ drain_slots (MimpdSession *self)
 
   while ((slot = g_queue_peek_head (&self->slots)) && slot->state == SLOT_READY)
     {
-      guint8 header[MIMP_HEADER_SIZE];
-      gsize len = slot->body ? slot->body->len : 0;
-      gsize at;
+      gboolean starts_push = slot->starts_push && slot->id == MIMP_PACKET_PUSH;
 
       g_queue_pop_head (&self->slots);
       if (!self->closed)
-        {
-          if (self->out == NULL)
-            self->out = g_string_sized_new (MAX (len + MIMP_HEADER_SIZE, 128));
-          mimp_header_write (header, slot->id, (guint32) len);
-          g_string_append_len (self->out, (const char *) header, sizeof header);
-          at = self->out->len;
-          if (len > 0)
-            {
-              g_string_append_len (self->out, slot->body->str, (gssize) len);
-              if (slot->id != MIMP_PACKET_SCH)
-                mimp_xor ((guint8 *) self->out->str + at, len, self->key, 0);
-            }
-        }
+        output_append (self, slot->id, slot->body);
       if (slot->close_after)
         self->closing = TRUE;
       slot_free (slot);
+      /* Pushed messages come only after the PUSH reply. */
+      if (starts_push && !self->closed)
+        push_start (self);
     }
 }
 
@@ -480,16 +505,22 @@ mimpd_session_login_done (MimpdSession *self, gpointer slot_ptr, gboolean ok)
 /* SM and GU: the token is this connection's, and `uf` is its user (401,
  * 403 pushed otherwise). */
 static gboolean
-sender_ok (MimpdSession *self, const char *token, const char *uf)
+user_is_self (MimpdSession *self, const char *uf)
 {
   g_autofree char *from = NULL;
 
+  return mimp_user_name_normalize (uf, &from, NULL) && strcmp (from, self->user) == 0;
+}
+
+static gboolean
+sender_ok (MimpdSession *self, const char *token, const char *uf)
+{
   if (!token_ok (self, token))
     {
       push_error (self, 401, "Invalid session token");
       return FALSE;
     }
-  if (!mimp_user_name_normalize (uf, &from, NULL) || strcmp (from, self->user) != 0)
+  if (!user_is_self (self, uf))
     {
       push_error (self, 403, "\"uf\" is not the user of this session");
       return FALSE;
@@ -605,6 +636,60 @@ out:
 
 /* --- GU ------------------------------------------------------------------ */
 
+/* Drops the messages up to @ack, in the open group (an acknowledgement need
+ * not be durable before anything else: a lost one brings the messages
+ * again, and clients drop duplicates). */
+static gboolean
+drop_acknowledged (MimpdSession *self, gint64 ack)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (ack <= 0)
+    return TRUE;
+  if (!mimpd_hub_write_begin (self->hub, &error) ||
+      !mimpd_store_messages_drop (mimpd_hub_get_store (self->hub), self->user, ack, &error))
+    {
+      g_warning ("Could not drop acknowledged messages: %s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Sets @body to `{"messages":[...],"more":B}` with the first of @messages:
+ * at most MIMP_GU_MAX_MESSAGES, within the body limit, and with
+ * @committed_only none from the open commit group on. Returns how many it
+ * took, the last one's seq in @last_seq. */
+static guint
+append_messages (MimpdSession *self, GString *body, GPtrArray *messages, gboolean committed_only,
+                 gint64 *last_seq)
+{
+  gsize limit = mimpd_hub_get_max_body (self->hub);
+  guint added = 0;
+
+  g_string_assign (body, "{\"messages\":[");
+  for (guint i = 0; i < messages->len && added < MIMP_GU_MAX_MESSAGES; i++)
+    {
+      MimpMessage *m = g_ptr_array_index (messages, i);
+      gsize before = body->len;
+
+      if (committed_only && !mimpd_hub_is_committed (self->hub, m->seq))
+        break;
+      if (added > 0)
+        g_string_append_c (body, ',');
+      mimp_body_append_message (body, m);
+      /* Leave room for the closing `],"more":false}`. */
+      if (body->len + 16 > limit && added > 0)
+        {
+          g_string_truncate (body, before);
+          break;
+        }
+      *last_seq = m->seq;
+      added++;
+    }
+  g_string_append (body, added < messages->len ? "],\"more\":true}" : "],\"more\":false}");
+  return added;
+}
+
 /* Answers a GU into @slot from what is waiting now. With @hold_if_empty,
  * an empty answer is held instead (long poll); returns whether it was. */
 static gboolean
@@ -613,10 +698,8 @@ answer_get (MimpdSession *self, Slot *slot, gboolean hold_if_empty)
   MimpdStore *store = mimpd_hub_get_store (self->hub);
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) messages = NULL;
-  gsize limit = mimpd_hub_get_max_body (self->hub);
   gint64 last_seq = -1;
-  guint added = 0;
-  GString *body;
+  guint added;
 
   /* Plain 1.0 drops what it returns: open the group first, so that the
    * drop and what was read belong to one group (opening it may commit the
@@ -631,26 +714,7 @@ answer_get (MimpdSession *self, Slot *slot, gboolean hold_if_empty)
 
   if (slot->body == NULL)
     slot->body = g_string_sized_new (64);
-  body = slot->body;
-  g_string_assign (body, "{\"messages\":[");
-  for (guint i = 0; i < messages->len && added < MIMP_GU_MAX_MESSAGES; i++)
-    {
-      MimpMessage *m = g_ptr_array_index (messages, i);
-      gsize before = body->len;
-
-      if (added > 0)
-        g_string_append_c (body, ',');
-      mimp_body_append_message (body, m);
-      /* Leave room for the closing `],"more":false}`. */
-      if (body->len + 16 > limit && added > 0)
-        {
-          g_string_truncate (body, before);
-          break;
-        }
-      last_seq = m->seq;
-      added++;
-    }
-  g_string_append (body, added < messages->len ? "],\"more\":true}" : "],\"more\":false}");
+  added = append_messages (self, slot->body, messages, FALSE, &last_seq);
 
   /* Plain 1.0: what was returned is dropped (committed before the reply). */
   if (!slot->ack_mode && added > 0 &&
@@ -722,6 +786,16 @@ mimpd_session_slot_takes_ephemeral (MimpdSession *self, gpointer slot_ptr)
   return slot->state == SLOT_HELD && !self->closed && self->knows_extensions;
 }
 
+/* Sets @body to a GU reply with the ephemeral @message alone. */
+static void
+append_ephemeral (GString *body, const MimpMessage *message)
+{
+  g_string_assign (body, "{\"messages\":[");
+  mimp_body_append_message (body, message);
+  g_string_truncate (body, body->len - 1); /* the message's '}' */
+  g_string_append (body, ",\"ephemeral\":true}],\"more\":false}");
+}
+
 /* Answers the held GU @slot with the ephemeral @message alone: no id, no
  * seq, nothing to acknowledge. The hub has already removed the waiter. */
 void
@@ -734,10 +808,7 @@ mimpd_session_slot_ephemeral (MimpdSession *self, gpointer slot_ptr, const MimpM
   slot_timer_cancel (slot);
   if (slot->body == NULL)
     slot->body = g_string_sized_new (128);
-  g_string_assign (slot->body, "{\"messages\":[");
-  mimp_body_append_message (slot->body, message);
-  g_string_truncate (slot->body, slot->body->len - 1); /* the message's '}' */
-  g_string_append (slot->body, ",\"ephemeral\":true}],\"more\":false}");
+  append_ephemeral (slot->body, message);
   slot->id = MIMP_PACKET_GU;
   slot->state = SLOT_READY;
   changed (self);
@@ -760,35 +831,39 @@ release_held (MimpdSession *self)
     }
 }
 
+/* GU and PUSH share the request form `{"uf", "token", "ack"?, "wait"?}`.
+ * Returns whether it is valid and the connection's user's (the error is
+ * pushed otherwise); @request is to be cleared either way. */
+static gboolean
+parse_get_form (MimpdSession *self, const guint8 *body, gsize len, MimpGetRequest *request)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!check_body (self, body, len))
+    return FALSE;
+  if (!mimp_body_parse_get_request (body, len, request, &error))
+    {
+      push_error (self, error_code (error), error->message);
+      return FALSE;
+    }
+  return sender_ok (self, request->token, request->from);
+}
+
 static void
 handle_get (MimpdSession *self, const guint8 *body, gsize len)
 {
   MimpGetRequest request = { 0 };
-  g_autoptr (GError) error = NULL;
-  MimpdStore *store = mimpd_hub_get_store (self->hub);
   Slot *slot;
 
-  if (!check_body (self, body, len))
-    return;
-  if (!mimp_body_parse_get_request (body, len, &request, &error))
-    {
-      push_error (self, error_code (error), error->message);
-      return;
-    }
-  if (!sender_ok (self, request.token, request.from))
+  if (!parse_get_form (self, body, len, &request))
     goto out;
 
   slot = slot_push (self, SLOT_READY, MIMP_PACKET_GU);
   slot->ack_mode = request.ack >= 0;
-  if (request.ack > 0)
+  if (!drop_acknowledged (self, request.ack))
     {
-      if (!mimpd_hub_write_begin (self->hub, &error) ||
-          !mimpd_store_messages_drop (store, self->user, request.ack, &error))
-        {
-          g_warning ("Could not drop acknowledged messages: %s", error->message);
-          slot_set_error (slot, 500, "Server error");
-          goto out;
-        }
+      slot_set_error (slot, 500, "Server error");
+      goto out;
     }
   if (answer_get (self, slot, request.wait > 0))
     {
@@ -797,6 +872,158 @@ handle_get (MimpdSession *self, const guint8 *body, gsize len)
       mimpd_hub_wait_add (self->hub, self->user, self, slot);
     }
 out:
+  mimp_get_request_clear (&request);
+}
+
+/* --- PUSH and ACK (extension) ---------------------------------------------- */
+
+/* Pushes the committed messages this connection was not given yet, as
+ * DELIVER packets, while its unread output stays under the threshold; past
+ * it, stops until the client has read (mimpd_session_consume_output). The
+ * messages stay stored until acknowledged either way. */
+static void
+push_fill (MimpdSession *self)
+{
+  MimpdStore *store = mimpd_hub_get_store (self->hub);
+
+  if (!self->push || self->closed)
+    return;
+  self->push_stalled = FALSE;
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) messages = NULL;
+      g_autoptr (GString) body = NULL;
+      guint added;
+
+      if (pending_output (self) >= MIMPD_SESSION_PUSH_THRESHOLD)
+        {
+          self->push_stalled = TRUE;
+          return;
+        }
+      messages = mimpd_store_messages_fetch_after (store, self->user, self->push_seq,
+                                                   MIMP_GU_MAX_MESSAGES, &error);
+      if (messages == NULL)
+        {
+          /* Tried again at the next wake-up; nothing is lost. */
+          g_warning ("Could not read messages to push: %s", error->message);
+          return;
+        }
+      if (messages->len == 0)
+        return;
+      body = g_string_sized_new (256);
+      added = append_messages (self, body, messages, TRUE, &self->push_seq);
+      if (added > 0)
+        output_append (self, MIMP_PACKET_DELIVER, body);
+      mimp_secure_wipe (body->str, body->len);
+      /* Stopped at an uncommitted message (the wake-up after its commit
+       * comes), or took all there was. */
+      if (added == 0 || (added == messages->len && messages->len < MIMP_GU_MAX_MESSAGES))
+        return;
+    }
+}
+
+static void
+push_start (MimpdSession *self)
+{
+  if (self->push)
+    return;
+  self->push = TRUE;
+  mimpd_hub_push_add (self->hub, self->user, self);
+  push_fill (self);
+}
+
+/* The hub: a commit stored messages for this connection's user. */
+void
+mimpd_session_push_wake (MimpdSession *self)
+{
+  push_fill (self);
+  changed (self);
+}
+
+/* The hub: an ephemeral message for this connection's user. Dropped (and
+ * %FALSE returned) while the client does not read. */
+gboolean
+mimpd_session_push_ephemeral (MimpdSession *self, const MimpMessage *message)
+{
+  g_autoptr (GString) body = NULL;
+
+  if (!self->push || self->closed || pending_output (self) >= MIMPD_SESSION_PUSH_THRESHOLD)
+    return FALSE;
+  body = g_string_sized_new (128);
+  append_ephemeral (body, message);
+  output_append (self, MIMP_PACKET_DELIVER, body);
+  mimp_secure_wipe (body->str, body->len);
+  changed (self);
+  return TRUE;
+}
+
+/* PUSH: `{"uf", "token", "ack"?}`, the form of a GU request ("wait" is
+ * ignored). Replies `{"push":true}`; pushing starts after that reply. */
+static void
+handle_push (MimpdSession *self, const guint8 *body, gsize len)
+{
+  MimpGetRequest request = { 0 };
+  Slot *slot;
+
+  if (parse_get_form (self, body, len, &request))
+    {
+      if (!drop_acknowledged (self, request.ack))
+        push_error (self, 500, "Server error");
+      else
+        {
+          slot = slot_push (self, SLOT_READY, MIMP_PACKET_PUSH);
+          slot->body = g_string_new ("{\"push\":true}");
+          slot->starts_push = TRUE;
+          self->knows_extensions = TRUE;
+        }
+    }
+  mimp_get_request_clear (&request);
+}
+
+/* ACK: `{"uf", "token", "ack": N}` on a push connection, never answered.
+ * Since no reply slot is taken, a bad ACK cannot be answered in order: it
+ * gets an Error and the connection closes. */
+static void
+handle_ack (MimpdSession *self, const guint8 *body, gsize len)
+{
+  MimpGetRequest request = { 0 };
+  g_autoptr (GError) error = NULL;
+  int code = 400;
+  const char *message = NULL;
+
+  if (!self->push)
+    message = "ACK before PUSH";
+  else if (has_nul_escape (body, len))
+    message = "Strings may not contain NUL characters";
+  else if (!mimp_body_parse_get_request (body, len, &request, &error))
+    {
+      code = error_code (error);
+      message = error->message;
+    }
+  else if (!token_ok (self, request.token))
+    {
+      code = 401;
+      message = "Invalid session token";
+    }
+  else if (!user_is_self (self, request.from))
+    {
+      code = 403;
+      message = "\"uf\" is not the user of this session";
+    }
+  else if (request.ack < 0)
+    message = "ACK without \"ack\"";
+  else if (!drop_acknowledged (self, request.ack))
+    {
+      code = 500;
+      message = "Server error";
+    }
+  if (message != NULL)
+    {
+      push_error (self, code, message);
+      ((Slot *) g_queue_peek_tail (&self->slots))->close_after = TRUE;
+      self->closing = TRUE;
+    }
   mimp_get_request_clear (&request);
 }
 
@@ -821,7 +1048,7 @@ handle_features (MimpdSession *self, const guint8 *body, gsize len)
     {
       slot = slot_push (self, SLOT_READY, MIMP_PACKET_FEATURES);
       slot->body = g_string_sized_new (48);
-      mimpd_features_append_reply (slot->body, TRUE, TRUE);
+      mimpd_features_append_reply (slot->body, TRUE, TRUE, TRUE);
       self->knows_extensions = TRUE;
     }
   mimp_secure_free_string (token);
@@ -967,14 +1194,20 @@ handle_frame (MimpdSession *self, guint16 id, guint8 *body, gsize len)
       break;
     case MIMP_PACKET_FEATURES:
     case MIMP_PACKET_KEYS:
+    case MIMP_PACKET_PUSH:
+    case MIMP_PACKET_ACK:
       if (!mimpd_hub_get_extensions (self->hub))
         push_error (self, 501, "Unknown packet id");
       else if (self->user == NULL)
         push_error (self, 401, "Not authenticated");
       else if (id == MIMP_PACKET_FEATURES)
         handle_features (self, body, len);
-      else
+      else if (id == MIMP_PACKET_KEYS)
         handle_keys (self, body, len);
+      else if (id == MIMP_PACKET_PUSH)
+        handle_push (self, body, len);
+      else
+        handle_ack (self, body, len);
       break;
     case MIMP_PACKET_ERROR:
       push_error (self, 400, "A client never sends an Error packet");
@@ -992,9 +1225,7 @@ handle_frame (MimpdSession *self, guint16 id, guint8 *body, gsize len)
 gboolean
 mimpd_session_wants_input (MimpdSession *self)
 {
-  gsize pending = self->out ? self->out->len - self->out_pos : 0;
-
-  return !self->closing && pending < MIMPD_SESSION_MAX_PENDING_OUTPUT &&
+  return !self->closing && pending_output (self) < MIMPD_SESSION_MAX_PENDING_OUTPUT &&
          self->slots.length < MIMPD_SESSION_MAX_PENDING_SLOTS;
 }
 
@@ -1103,6 +1334,9 @@ mimpd_session_consume_output (MimpdSession *self, gsize len)
       output_free (g_steal_pointer (&self->out));
       self->out_pos = 0;
     }
+  /* The client reads again: push what waited meanwhile. */
+  if (self->push_stalled && pending_output (self) < MIMPD_SESSION_PUSH_THRESHOLD / 2)
+    push_fill (self);
 }
 
 gboolean

@@ -25,6 +25,10 @@ G_BEGIN_DECLS
 #define MIMPD_SESSION_MAX_PENDING_OUTPUT (256 * 1024)
 #define MIMPD_SESSION_MAX_PENDING_SLOTS 256
 
+/* Push: stop pushing messages while this much output waits to be read;
+ * resume below half of it. */
+#define MIMPD_SESSION_PUSH_THRESHOLD (64 * 1024)
+
 typedef void (*MimpdSessionNotify) (MimpdSession *session, gpointer user_data);
 
 MimpdSession *mimpd_session_new (MimpdHub *hub, const char *address, MimpdSessionNotify notify,
@@ -53,6 +57,8 @@ void mimpd_session_slot_wake (MimpdSession *session, gpointer slot);
 gboolean mimpd_session_slot_takes_ephemeral (MimpdSession *session, gpointer slot);
 void mimpd_session_slot_ephemeral (MimpdSession *session, gpointer slot,
                                    const MimpMessage *message);
+void mimpd_session_push_wake (MimpdSession *session);
+gboolean mimpd_session_push_ephemeral (MimpdSession *session, const MimpMessage *message);
 void mimpd_session_login_done (MimpdSession *session, gpointer slot, gboolean ok);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MimpdSession, mimpd_session_unref)

@@ -33,6 +33,7 @@ enum
   STMT_USER_LIST,
   STMT_DATA_VERSION,
   STMT_BEGIN,
+  STMT_READ_BEGIN,
   STMT_COMMIT,
   STMT_ROLLBACK,
   STMT_MESSAGE_ADD,
@@ -68,6 +69,7 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_USER_LIST] = "SELECT name FROM users ORDER BY name",
   [STMT_DATA_VERSION] = "PRAGMA data_version",
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_READ_BEGIN] = "BEGIN DEFERRED",
   [STMT_COMMIT] = "COMMIT",
   [STMT_ROLLBACK] = "ROLLBACK",
   [STMT_MESSAGE_ADD] = "INSERT INTO messages (seq, id, sender, recipient, text, ts) "
@@ -86,7 +88,7 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_SENT_OLDEST] = "SELECT coalesce(min(rowid), 0) FROM sent",
   [STMT_SENT_REMOVE] = "DELETE FROM sent WHERE rowid = ?1",
   [STMT_MESSAGES_FETCH] = "SELECT seq, id, sender, text, ts FROM messages "
-                          "WHERE recipient = ?1 ORDER BY seq LIMIT ?2",
+                          "WHERE recipient = ?1 AND seq > ?3 ORDER BY seq LIMIT ?2",
   [STMT_MESSAGES_DROP] = "DELETE FROM messages WHERE recipient = ?1 AND seq <= ?2",
   [STMT_EXPIRE] = "DELETE FROM sent WHERE rowid < ?1",
   /* The highest seq ever given, saved with every commit that gave one.
@@ -235,6 +237,7 @@ typedef struct
   sqlite3 *db;
   sqlite3_stmt *stmts[N_STMTS];
   gboolean in_transaction;
+  gboolean in_read; /* read_begin: a deferred, read-only transaction */
 
   /* Loaded on first use (admin commands never need it). */
   MimpdSentIndex *sent;
@@ -299,6 +302,7 @@ sqlite_free (MimpdStore *store)
 {
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
 
+  store->vtable->read_end (store);
   if (self->in_transaction)
     {
       g_autoptr (GError) error = NULL;
@@ -524,12 +528,37 @@ writable (MimpdStoreSqlite *self, GError **error)
   return TRUE;
 }
 
+static void
+sqlite_read_end (MimpdStore *store)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+
+  if (!self->in_read)
+    return;
+  self->in_read = FALSE;
+  if (sqlite3_get_autocommit (self->db) == 0)
+    step_done (self, stmt (self, STMT_COMMIT), NULL, "Could not end a read transaction");
+}
+
+static gboolean
+sqlite_read_begin (MimpdStore *store, GError **error)
+{
+  MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
+
+  g_return_val_if_fail (!self->in_transaction && !self->in_read, FALSE);
+  if (!step_done (self, stmt (self, STMT_READ_BEGIN), error, "Could not begin a transaction"))
+    return FALSE;
+  self->in_read = TRUE;
+  return TRUE;
+}
+
 static gboolean
 sqlite_begin (MimpdStore *store, GError **error)
 {
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
 
   g_return_val_if_fail (!self->in_transaction, FALSE);
+  sqlite_read_end (store);
   if (!step_done (self, stmt (self, STMT_BEGIN), error, "Could not begin a transaction"))
     return FALSE;
   self->in_transaction = TRUE;
@@ -759,7 +788,8 @@ sqlite_sent_lookup (MimpdStore *store, const char *sender, const char *client_id
 }
 
 static GPtrArray *
-sqlite_messages_fetch (MimpdStore *store, const char *recipient, guint limit, GError **error)
+sqlite_messages_fetch (MimpdStore *store, const char *recipient, gint64 after_seq, guint limit,
+                       GError **error)
 {
   MimpdStoreSqlite *self = (MimpdStoreSqlite *) store;
   sqlite3_stmt *s = stmt (self, STMT_MESSAGES_FETCH);
@@ -768,6 +798,7 @@ sqlite_messages_fetch (MimpdStore *store, const char *recipient, guint limit, GE
 
   sqlite3_bind_text (s, 1, recipient, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (s, 2, limit);
+  sqlite3_bind_int64 (s, 3, after_seq);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     {
       MimpMessage *m = g_new0 (MimpMessage, 1);
@@ -1133,6 +1164,8 @@ static const MimpdStoreVTable sqlite_vtable = {
   .begin = sqlite_begin,
   .commit = sqlite_commit,
   .rollback = sqlite_rollback,
+  .read_begin = sqlite_read_begin,
+  .read_end = sqlite_read_end,
   .message_add = sqlite_message_add,
   .sent_lookup = sqlite_sent_lookup,
   .messages_fetch = sqlite_messages_fetch,

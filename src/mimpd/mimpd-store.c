@@ -88,6 +88,18 @@ mimpd_store_rollback (MimpdStore *store)
 }
 
 gboolean
+mimpd_store_read_begin (MimpdStore *store, GError **error)
+{
+  return store->vtable->read_begin (store, error);
+}
+
+void
+mimpd_store_read_end (MimpdStore *store)
+{
+  store->vtable->read_end (store);
+}
+
+gboolean
 mimpd_store_message_add (MimpdStore *store, MimpMessage *message, const char *client_id,
                          GError **error)
 {
@@ -106,7 +118,15 @@ mimpd_store_sent_lookup (MimpdStore *store, const char *sender, const char *clie
 GPtrArray *
 mimpd_store_messages_fetch (MimpdStore *store, const char *recipient, guint limit, GError **error)
 {
-  return store->vtable->messages_fetch (store, recipient, limit, error);
+  return store->vtable->messages_fetch (store, recipient, 0, limit, error);
+}
+
+/* Push (docs/protocols/mimp.md): what a connection has not been given yet. */
+GPtrArray *
+mimpd_store_messages_fetch_after (MimpdStore *store, const char *recipient, gint64 after_seq,
+                                  guint limit, GError **error)
+{
+  return store->vtable->messages_fetch (store, recipient, after_seq, limit, error);
 }
 
 gboolean

@@ -79,14 +79,20 @@ typedef struct
   gboolean (*begin) (MimpdStore *store, GError **error);
   gboolean (*commit) (MimpdStore *store, GError **error);
   void (*rollback) (MimpdStore *store);
+  /* A read-only transaction outside the groups, so that a run of reads
+   * (the wake-ups after a commit) shares one snapshot and one read lock.
+   * It never waits for a writer; end it before the next begin. */
+  gboolean (*read_begin) (MimpdStore *store, GError **error);
+  void (*read_end) (MimpdStore *store);
 
   /* Messages. message_add fills in @message->seq. */
   gboolean (*message_add) (MimpdStore *store, MimpMessage *message, const char *client_id,
                            GError **error);
   gboolean (*sent_lookup) (MimpdStore *store, const char *sender, const char *client_id, char **id,
                            gint64 *timestamp, GError **error);
-  GPtrArray *(*messages_fetch) (MimpdStore *store, const char *recipient, guint limit,
-                                GError **error);
+  /* The waiting messages with a seq above @after_seq, oldest first. */
+  GPtrArray *(*messages_fetch) (MimpdStore *store, const char *recipient, gint64 after_seq,
+                                guint limit, GError **error);
   gboolean (*messages_drop) (MimpdStore *store, const char *recipient, gint64 up_to_seq,
                              GError **error);
   gboolean (*expire) (MimpdStore *store, gint64 sent_before_ms, GError **error);
@@ -121,12 +127,16 @@ GPtrArray *mimpd_store_user_list (MimpdStore *store, GError **error);
 gboolean mimpd_store_begin (MimpdStore *store, GError **error);
 gboolean mimpd_store_commit (MimpdStore *store, GError **error);
 void mimpd_store_rollback (MimpdStore *store);
+gboolean mimpd_store_read_begin (MimpdStore *store, GError **error);
+void mimpd_store_read_end (MimpdStore *store);
 gboolean mimpd_store_message_add (MimpdStore *store, MimpMessage *message, const char *client_id,
                                   GError **error);
 gboolean mimpd_store_sent_lookup (MimpdStore *store, const char *sender, const char *client_id,
                                   char **id, gint64 *timestamp, GError **error);
 GPtrArray *mimpd_store_messages_fetch (MimpdStore *store, const char *recipient, guint limit,
                                        GError **error);
+GPtrArray *mimpd_store_messages_fetch_after (MimpdStore *store, const char *recipient,
+                                             gint64 after_seq, guint limit, GError **error);
 gboolean mimpd_store_messages_drop (MimpdStore *store, const char *recipient, gint64 up_to_seq,
                                     GError **error);
 gboolean mimpd_store_expire (MimpdStore *store, gint64 sent_before_ms, GError **error);

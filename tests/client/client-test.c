@@ -17,6 +17,8 @@ client_fixture_setup (ClientFixture *fixture, gconstpointer data)
   g_autofree char *alice = NULL;
   g_autofree char *bob = NULL;
   const char *users[3];
+  const char *no_extensions[] = { "--no-extensions", NULL };
+  int flags = GPOINTER_TO_INT (data);
 
   fixture->alice_password = mimpd_test_server_random_password ();
   fixture->bob_password = mimpd_test_server_random_password ();
@@ -25,7 +27,9 @@ client_fixture_setup (ClientFixture *fixture, gconstpointer data)
   users[0] = alice;
   users[1] = bob;
   users[2] = NULL;
-  fixture->server = mimpd_test_server_start_full (users, NULL, GPOINTER_TO_INT (data), &error);
+  fixture->server = mimpd_test_server_start_full (
+      users, (flags & CLIENT_TEST_NO_EXTENSIONS) ? no_extensions : NULL,
+      (flags & CLIENT_TEST_TLS) != 0, &error);
   g_assert_no_error (error);
 }
 

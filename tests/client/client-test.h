@@ -21,7 +21,10 @@ typedef struct
   char *bob_password;
 } ClientFixture;
 
-/* @data: GINT_TO_POINTER (TRUE) to serve TLS too. */
+/* @data: GINT_TO_POINTER of CLIENT_TEST_TLS (serve TLS too) and
+ * CLIENT_TEST_NO_EXTENSIONS (mimpd --no-extensions: no push, long polls). */
+#define CLIENT_TEST_TLS 1
+#define CLIENT_TEST_NO_EXTENSIONS 2
 void client_fixture_setup (ClientFixture *fixture, gconstpointer data);
 void client_fixture_teardown (ClientFixture *fixture, gconstpointer data);
 

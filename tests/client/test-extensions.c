@@ -300,7 +300,7 @@ pair_clear (Pair *pair)
 }
 
 /* FEATURES after login, known when ONLINE; the key directory through the
- * session's connection while its long poll is held. */
+ * session's connection while it receives by push. */
 static void
 test_keys (void)
 {
@@ -321,10 +321,10 @@ test_keys (void)
   g_assert_cmpint (mimp_client_session_get_features (alice), ==, 0);
   pair_online (&pair);
   g_assert_cmpint (pair.alice_rec->features_when_online, ==,
-                   MIMP_FEATURE_KEYS | MIMP_FEATURE_EPHEMERAL);
+                   MIMP_FEATURE_KEYS | MIMP_FEATURE_EPHEMERAL | MIMP_FEATURE_PUSH);
   g_object_get (alice, "features", &features, NULL);
-  g_assert_cmpint (features, ==, MIMP_FEATURE_KEYS | MIMP_FEATURE_EPHEMERAL);
-  client_test_spin (300); /* long polls held */
+  g_assert_cmpint (features, ==, MIMP_FEATURE_KEYS | MIMP_FEATURE_EPHEMERAL | MIMP_FEATURE_PUSH);
+  client_test_spin (300); /* push turned on */
 
   g_assert_cmpint (publish (bob, bundle, &error), ==, 3);
   g_assert_no_error (error);
@@ -440,7 +440,7 @@ test_fetch_rate_limited (void)
   pair_clear (&pair);
 }
 
-/* An ephemeral message reaches a waiting long poll through its own signal,
+/* An ephemeral message reaches a push connection through its own signal,
  * never as a message; a later ordinary message arrives as usual. */
 static void
 test_ephemeral (void)
@@ -454,7 +454,7 @@ test_ephemeral (void)
   messages = pair.bob_rec->messages;
   mimp_client_session_set_receive (pair.alice, FALSE);
   pair_online (&pair);
-  client_test_spin (300); /* bob's long poll is held */
+  client_test_spin (300); /* bob receives by push */
 
   mimp_client_session_send_ephemeral (pair.alice, "bob", TYPING);
   wait_len (ephemeral, 1);

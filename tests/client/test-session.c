@@ -465,17 +465,119 @@ test_lost_ack_not_repeated (void)
   mimp_client_session_stop (bob);
 }
 
+/* With a server that offers push the session uses it; without (plain
+ * mimpd --no-extensions) it long-polls. Either way a message arrives. */
+static void
+test_push_or_long_poll (ClientFixture *fixture, gconstpointer data)
+{
+  gboolean plain = (GPOINTER_TO_INT (data) & CLIENT_TEST_NO_EXTENSIONS) != 0;
+  guint16 port = mimpd_test_server_get_port (fixture->server);
+  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
+  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_password, FALSE);
+  g_autoptr (Recorder) alice_rec = recorder_new (alice, TRUE);
+  g_autoptr (Recorder) bob_rec = recorder_new (bob, TRUE);
+
+  mimp_client_session_set_receive (alice, FALSE);
+  mimp_client_session_start (alice);
+  mimp_client_session_start (bob);
+  wait_state (bob, MIMP_SESSION_STATE_ONLINE);
+  g_assert_cmpint (!!(mimp_client_session_get_features (bob) & MIMP_FEATURE_PUSH), ==, !plain);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *client_id = g_strdup_printf ("p%u", i);
+      g_autofree char *text = g_strdup_printf ("n%u", i);
+
+      mimp_client_session_send (alice, client_id, "bob", text);
+    }
+  wait_received (bob_rec, 20);
+  client_test_spin (300);
+  g_assert_cmpuint (bob_rec->messages->len, ==, 20);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("n%u", i);
+
+      g_assert_cmpstr (((MimpMessage *) bob_rec->messages->pdata[i])->text, ==, text);
+    }
+  mimp_client_session_stop (bob);
+
+  /* All acknowledged (by ACK packets or GU acks): a new session gets none. */
+  {
+    g_autoptr (MimpClientSession) again = session_new (port, "bob", fixture->bob_password, FALSE);
+    g_autoptr (Recorder) rec = recorder_new (again, TRUE);
+
+    mimp_client_session_start (again);
+    wait_state (again, MIMP_SESSION_STATE_ONLINE);
+    client_test_spin (500);
+    g_assert_cmpuint (rec->messages->len, ==, 0);
+    mimp_client_session_stop (again);
+  }
+  mimp_client_session_stop (alice);
+}
+
+/* manual-ack over push: one batch at a time, as with GU; what is pushed
+ * meanwhile is handed on once the consumer acknowledged. */
+static void
+test_push_manual_ack_batches (ClientFixture *fixture, gconstpointer data)
+{
+  guint16 port = mimpd_test_server_get_port (fixture->server);
+  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
+  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_password, TRUE);
+  g_autoptr (Recorder) alice_rec = recorder_new (alice, TRUE);
+  g_autoptr (Recorder) bob_rec = recorder_new (bob, FALSE);
+  gint64 seq;
+
+  mimp_client_session_set_receive (alice, FALSE);
+  mimp_client_session_start (alice);
+  mimp_client_session_start (bob);
+  wait_state (bob, MIMP_SESSION_STATE_ONLINE);
+  g_assert_true (mimp_client_session_get_features (bob) & MIMP_FEATURE_PUSH);
+  mimp_client_session_send (alice, "b1", "bob", "first");
+  wait_received (bob_rec, 1);
+
+  mimp_client_session_send (alice, "b2", "bob", "second");
+  mimp_client_session_send (alice, "b3", "bob", "third");
+  wait_sent (alice_rec, 3);
+  client_test_spin (500);
+  g_assert_cmpuint (bob_rec->messages->len, ==, 1); /* held until the ack */
+
+  seq = ((MimpMessage *) bob_rec->messages->pdata[0])->seq;
+  mimp_client_session_acknowledge (bob, seq);
+  wait_received (bob_rec, 3);
+  g_assert_cmpstr (((MimpMessage *) bob_rec->messages->pdata[1])->text, ==, "second");
+  g_assert_cmpstr (((MimpMessage *) bob_rec->messages->pdata[2])->text, ==, "third");
+
+  /* Not acknowledged: they come again on the next connection, once. */
+  mimp_client_session_reconnect_now (bob);
+  wait_received (bob_rec, 5);
+  client_test_spin (300);
+  g_assert_cmpuint (bob_rec->messages->len, ==, 5);
+  g_assert_cmpstr (((MimpMessage *) bob_rec->messages->pdata[3])->id, ==,
+                   ((MimpMessage *) bob_rec->messages->pdata[1])->id);
+  mimp_client_session_stop (bob);
+  mimp_client_session_stop (alice);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   client_test_init ();
 
-  CLIENT_TEST_ADD ("/session/send-receive", test_send_receive, FALSE);
-  CLIENT_TEST_ADD ("/session/redelivery", test_redelivery, FALSE);
-  CLIENT_TEST_ADD ("/session/unacknowledged-across-restart", test_unacknowledged_across_restart,
-                   FALSE);
-  CLIENT_TEST_ADD ("/session/outbox-across-crash", test_outbox_across_crash, FALSE);
+  /* mimpd offers push, so these run over push; the long-poll copies run
+   * against mimpd --no-extensions. */
+  CLIENT_TEST_ADD ("/session/send-receive", test_send_receive, 0);
+  CLIENT_TEST_ADD ("/session/redelivery", test_redelivery, 0);
+  CLIENT_TEST_ADD ("/session/unacknowledged-across-restart", test_unacknowledged_across_restart, 0);
+  CLIENT_TEST_ADD ("/session/outbox-across-crash", test_outbox_across_crash, 0);
+  CLIENT_TEST_ADD ("/session/push", test_push_or_long_poll, 0);
+  CLIENT_TEST_ADD ("/session/push-manual-ack-batches", test_push_manual_ack_batches, 0);
+  CLIENT_TEST_ADD ("/session/long-poll/send-receive", test_send_receive, CLIENT_TEST_NO_EXTENSIONS);
+  CLIENT_TEST_ADD ("/session/long-poll/redelivery", test_redelivery, CLIENT_TEST_NO_EXTENSIONS);
+  CLIENT_TEST_ADD ("/session/long-poll/unacknowledged-across-restart",
+                   test_unacknowledged_across_restart, CLIENT_TEST_NO_EXTENSIONS);
+  CLIENT_TEST_ADD ("/session/long-poll/outbox-across-crash", test_outbox_across_crash,
+                   CLIENT_TEST_NO_EXTENSIONS);
+  CLIENT_TEST_ADD ("/session/long-poll", test_push_or_long_poll, CLIENT_TEST_NO_EXTENSIONS);
   CLIENT_TEST_ADD ("/session/final-send-error", test_final_send_error, FALSE);
   CLIENT_TEST_ADD ("/session/wrong-password", test_wrong_password, FALSE);
   CLIENT_TEST_ADD ("/session/certificate", test_certificate, TRUE);

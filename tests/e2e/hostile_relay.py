@@ -38,6 +38,7 @@ import time
 
 SCH, AH, SM, GU, ERROR = 0x0AA0, 0xA00F, 0x00AF, 0x0CCF, 0xBEEF
 FEATURES, KEYS = 0x0FEA, 0x0E2E
+PUSH = 0x0F05  # docs/protocols/mimp.md, section 14
 MAGIC = 0xB00B
 
 PREFIX = "?MIMPE2E:"
@@ -461,6 +462,13 @@ class HostileRelay:
             return
         if pid == GU and user[0] is not None:
             self._answer_get(client, user[0], body, incoming)
+            return
+        if pid == PUSH:
+            # Delivery goes through the relay's own mailbox, which answers
+            # GU only: refuse push as a server without it does, so the
+            # client falls back to long polls (and mimpd never pushes on the
+            # upstream connection, whose replies the relay reads in order).
+            client.send(ERROR, {"code": 501, "error": "Unknown packet id"})
             return
         try:
             req = json.loads(body) if body else None

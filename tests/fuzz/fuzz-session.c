@@ -114,6 +114,7 @@ drain (Fuzz *f)
             break;
           }
         case MIMP_PACKET_GU:
+        case MIMP_PACKET_DELIVER: /* pushed: the body of a GU reply */
           {
             g_autoptr (GPtrArray) messages = NULL;
             gboolean more = FALSE;
@@ -130,6 +131,7 @@ drain (Fuzz *f)
           }
         case MIMP_PACKET_FEATURES:
         case MIMP_PACKET_KEYS:
+        case MIMP_PACKET_PUSH:
           {
             /* Extensions: tests/fuzz/fuzz-keys-request.c checks them closely. */
             g_autoptr (JsonNode) root = NULL;

@@ -13,6 +13,7 @@ import struct
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCH, AH, SM, GU, ERR = 0x0AA0, 0xA00F, 0x00AF, 0x0CCF, 0xBEEF
 FEATURES, KEYS = 0x0FEA, 0x0E2E
+PUSH, DELIVER, ACK = 0x0F05, 0x0DE1, 0x0ACC
 TOKEN = b'TOKEN_PLACEHOLDR'
 
 
@@ -125,6 +126,15 @@ sessions += [
     frame(GU, get_ack),
     frame(KEYS, js(ext)) + frame(FEATURES, js(ext)) + frame(AH, login) + frame(KEYS, b'{}') +
     frame(KEYS, deep_obj) + frame(SM, ephemeral),
+    # Push: PUSH, messages to oneself pushed, ACKs (a bad one closes), a
+    # DELIVER sent by the client.
+    frame(AH, login) + frame(PUSH, js(dict(ext, ack=0))) + frame(SM, send_self) +
+    frame(ACK, js(dict(ext, ack=1))) + frame(SM, ephemeral) + frame(GU, get_ack) +
+    frame(ACK, js(ext)),
+    frame(ACK, js(dict(ext, ack=1))) + frame(AH, login) + frame(DELIVER, b'{}') +
+    frame(ACK, js(dict(ext, ack=1))),
+    frame(AH, login) + frame(PUSH, b'{') + frame(PUSH, js(ext)) + frame(PUSH, js(ext)) +
+    frame(ACK, b'', length=(1 << 20) + 1),
 ]
 write('session', [bytes([c % 16]) + s for c, s in enumerate(sessions)])
 

@@ -8,7 +8,9 @@ idempotent-send extension) that they keep across retries: after any
 failure they reconnect, log in and send the same message again until the
 server acknowledges it. Receivers are separate processes: each stores every
 message durably (a line appended and fsynced to its file) and only then
-acknowledges it (GU "ack"), dropping messages whose id it already stored.
+acknowledges it, dropping messages whose id it already stored: half of
+them long-poll (GU "ack"), half receive by push (PUSH, DELIVER packets,
+ACK without a reply; docs/protocols/mimp.md, section 14).
 All traffic goes through a proxy in this harness. While they run:
 
   - mimpd is killed with SIGKILL at random moments and restarted on the
@@ -51,7 +53,8 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from mimpdtest import KEYS, RawClient, mimpd_binary, random_password  # noqa: E402
+from mimpdtest import (DELIVER, GU, KEYS, RawClient, mimpd_binary,  # noqa: E402
+                       random_password)
 
 HOST = "127.0.0.1"
 
@@ -59,8 +62,10 @@ HOST = "127.0.0.1"
 # --- a receiver process ----------------------------------------------------------
 
 
-def receiver_main(user, password, path, port, stop_path):
-    """Stores each message (fsync) before acknowledging it; never twice."""
+def receiver_main(user, password, path, port, stop_path, push):
+    """Stores each message (fsync) before acknowledging it; never twice.
+    With push, receives DELIVER packets and acknowledges with ACK (no reply);
+    otherwise long-polls with GU "ack"."""
     seen = set()
     ack = 0
     if os.path.exists(path):
@@ -78,6 +83,25 @@ def receiver_main(user, password, path, port, stop_path):
             f.seek(-1, os.SEEK_END)
             if f.read(1) != b"\n":
                 out.write("\n")  # end a line that SIGKILL cut short
+
+    def store(messages):
+        """Appends the new ones durably; returns how many were new."""
+        nonlocal ack
+        fresh = 0
+        for m in messages:
+            if m["id"] in seen:
+                with open(path + ".dups", "a") as d:
+                    d.write(m["id"] + "\n")
+                continue
+            out.write(json.dumps({"id": m["id"], "seq": m["seq"], "ms": m["ms"]}) + "\n")
+            fresh += 1
+            seen.add(m["id"])
+        out.flush()
+        os.fsync(out.fileno())
+        for m in messages:
+            ack = max(ack, m["seq"])
+        return fresh
+
     idle_since = time.monotonic()
     while True:
         if os.path.exists(stop_path) and time.monotonic() - idle_since > 3:
@@ -85,25 +109,29 @@ def receiver_main(user, password, path, port, stop_path):
         try:
             c = RawClient(port, timeout=5)
             c.login(user, password)
+            if push:
+                c.push(ack=ack)
             while True:
-                r = c.gu(ack=ack, wait=1)
-                fresh = 0
-                for m in r["messages"]:
-                    if m["id"] in seen:
-                        with open(path + ".dups", "a") as d:
-                            d.write(m["id"] + "\n")
-                        continue
-                    out.write(json.dumps({"id": m["id"], "seq": m["seq"], "ms": m["ms"]}) + "\n")
-                    fresh += 1
-                    seen.add(m["id"])
-                out.flush()
-                os.fsync(out.fileno())
-                for m in r["messages"]:
-                    ack = max(ack, m["seq"])
+                if push:
+                    fresh = 0
+                    if select.select([c.sock], [], [], 1.0)[0]:
+                        pid, body = c.recv_json()
+                        assert pid == DELIVER, (hex(pid), body)
+                        fresh = store(body["messages"])
+                        c.ack(ack)  # only once stored
+                else:
+                    fresh = store(c.gu(ack=ack, wait=1)["messages"])
                 if fresh:
                     idle_since = time.monotonic()
                 elif os.path.exists(stop_path) and time.monotonic() - idle_since > 3:
-                    c.gu(ack=ack)
+                    # The last acknowledgement, with a reply to know it arrived.
+                    c.get_request(ack=ack)
+                    late = []
+                    pid, body = c.recv_reply(late)
+                    assert pid == GU, (hex(pid), body)
+                    if late or body["messages"]:
+                        store(late + body["messages"])
+                        continue
                     return
         except (OSError, ConnectionError, AssertionError, ValueError, KeyError):
             time.sleep(0.1)
@@ -305,12 +333,12 @@ def main():
                     help="how long faults are injected (at most)")
     ap.add_argument("--cut-probability", type=float, default=0.02)
     # A receiver process: its password comes on standard input, never in argv.
-    ap.add_argument("--receiver", nargs=4, help=argparse.SUPPRESS)
+    ap.add_argument("--receiver", nargs=5, help=argparse.SUPPRESS)
     opts = ap.parse_args()
     if opts.receiver:
-        user, path, port, stop_path = opts.receiver
+        user, path, port, stop_path, how = opts.receiver
         password = sys.stdin.readline().rstrip("\n")
-        receiver_main(user, password, path, int(port), stop_path)
+        receiver_main(user, password, path, int(port), stop_path, how == "push")
         return
 
     tmpdir = tempfile.mkdtemp(prefix="mimp-faults-")
@@ -331,7 +359,9 @@ def main():
         with open(os.path.join(tmpdir, name + ".stderr"), "ab") as err:
             rprocs[name] = subprocess.Popen(
                 [sys.executable, os.path.abspath(__file__), "--receiver", name,
-                 os.path.join(tmpdir, name + ".jsonl"), str(proxy.port), stop_path],
+                 os.path.join(tmpdir, name + ".jsonl"), str(proxy.port), stop_path,
+                 # Half the receivers by push (PUSH, DELIVER, ACK), half by long poll.
+                 "push" if int(name[1:]) % 2 else "longpoll"],
                 env=dict(os.environ), stdin=subprocess.PIPE, stderr=err)
             rprocs[name].stdin.write((receivers[name] + "\n").encode())
             rprocs[name].stdin.close()

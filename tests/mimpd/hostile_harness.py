@@ -27,6 +27,11 @@ What runs, concurrently, for the whole duration:
             limits, draining bob's one-time prekeys (rate limit)
   ephemeral a flood of ephemeral messages to bob (rate limit); bob's good
             long poll never asked FEATURES, so none reaches it
+  push      PUSH before login and with broken bodies, DELIVER sent by a
+            client, ACK before PUSH and broken ACKs (an Error, then the
+            connection closes)
+  stalled   a push connection that never reads while 8 KiB messages are
+            sent to it: the server stops pushing at its threshold (RSS)
 
 It checks: mimpd stays up and stops cleanly on SIGTERM; its RSS stays under
 the bound; every operation of the good client succeeds; throttling engages
@@ -53,8 +58,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from mimpdtest import (AH, ERROR, FEATURES, GU, KEYS, SM, MimpdServer,  # noqa: E402
-                       RawClient, frame, random_password)
+from mimpdtest import (ACK, AH, DELIVER, ERROR, FEATURES, GU, KEYS, PUSH,  # noqa: E402
+                       SM, MimpdServer, RawClient, frame, random_password)
 
 HOST = "127.0.0.1"
 
@@ -369,6 +374,69 @@ def attack_ephemeral(port):
     c.close()
 
 
+def expect_push_error(c, codes, key):
+    """The next reply on a push connection, DELIVERs skipped, is an Error in
+    codes; then the server closes (a bad ACK has no place in the order)."""
+    try:
+        pid, body = c.recv_reply([])
+    except (ConnectionError, OSError, ValueError) as e:
+        stats.add(key + "/closed-without-error")
+        stats.problem("%s: connection ended before the Error: %s" % (key, e))
+        return
+    code = body.get("code") if pid == ERROR and isinstance(body, dict) else None
+    stats.add("%s/%s" % (key, code if code is not None else hex(pid)))
+    if code not in codes:
+        stats.problem("%s: got %s %r, wanted %s" % (key, hex(pid), body, codes))
+    expect_closed(c.sock, key)
+
+
+def attack_push(port):
+    c = client_from("127.0.0.11", port)
+    c.send(PUSH, {"uf": "mallory", "token": "A" * 16})
+    expect_error(c, (401,), "push-early")
+    c.send(ACK, {"uf": "mallory", "token": "A" * 16, "ack": 1})
+    expect_error(c, (401,), "push-early")
+    c.login("mallory", mallory_password)
+    for body in BAD_BODIES:
+        c.send(PUSH, body)
+        expect_error(c, (400,), "push-badjson")
+    c.send(DELIVER, b'{"messages":[],"more":false}')
+    expect_error(c, (501,), "push-deliver-from-client")
+    c.send(ACK, {"uf": "mallory", "token": c.token, "ack": 1})
+    expect_push_error(c, (400,), "push-ack-before-push")
+    c.close()
+    c = client_from("127.0.0.11", port)
+    c.login("mallory", mallory_password)
+    c.push()
+    bad = random.choice(BAD_BODIES + [{"uf": "mallory", "token": "B" * 16, "ack": 1},
+                                      {"uf": "mallory", "token": c.token, "ack": "x"}])
+    c.send(ACK, bad)
+    expect_push_error(c, (400, 401), "push-bad-ack")
+    c.close()
+
+
+def attack_stalled(port):
+    """A push reader that stops reading while 100 messages of 8 KiB arrive
+    for it; then it goes without acknowledging (they stay stored)."""
+    r = client_from("127.0.0.12", port)
+    r.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    r.login("mallory", mallory_password)
+    r.push()
+    s = client_from("127.0.0.12", port)
+    s.login("mallory", mallory_password)
+    text = "s" * 8192
+    for i in range(100):
+        s.send_message("mallory", text)
+    for _ in range(100):
+        pid, body = s.recv_json()
+        if pid != SM:
+            stats.problem("stalled: the sender got %s %r" % (hex(pid), body))
+            break
+    stats.add("stalled/sent", 100)
+    s.close()
+    r.close()
+
+
 def attack_flood(port, addr_counter):
     addr_counter[0] += 1
     s = connect_from("127.0.3.%d" % (1 + addr_counter[0] % 250), port, timeout=5)
@@ -544,6 +612,8 @@ def main():
             loop("flood", lambda: attack_flood(port, flood_counter)),
             loop("keys", lambda: attack_keys(port), 0.05),
             loop("ephemeral", lambda: attack_ephemeral(port), 0.2),
+            loop("push", lambda: attack_push(port), 0.1),
+            loop("stalled", lambda: attack_stalled(port), 1.0),
         ]
         attackers[0].name = "silent"
         if opts.only:

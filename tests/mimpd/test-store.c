@@ -1009,6 +1009,52 @@ test_keys (void)
   remove_db (dir, path);
 }
 
+/* Push: fetching after a seq, and a read transaction that the next write
+ * group ends by itself (mimpd_hub_flush reads the wake-ups in one). */
+static void
+test_fetch_after_and_read_transaction (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (MimpdStore) store = open_file_store (&dir, &path);
+  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GPtrArray) after = NULL;
+  g_autoptr (GPtrArray) later = NULL;
+  gint64 first;
+
+  g_assert_true (mimpd_store_begin (store, &error));
+  add_message (store, "m1", "alice", NULL, 1000);
+  add_message (store, "m2", "alice", NULL, 1001);
+  add_message (store, "m3", "alice", NULL, 1002);
+  g_assert_true (mimpd_store_commit (store, &error));
+
+  g_assert_true (mimpd_store_read_begin (store, &error));
+  all = mimpd_store_messages_fetch_after (store, "bob", 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 3);
+  first = ((MimpMessage *) all->pdata[0])->seq;
+  after = mimpd_store_messages_fetch_after (store, "bob", first, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (after->len, ==, 1);
+  g_assert_cmpstr (((MimpMessage *) after->pdata[0])->id, ==, "m2");
+
+  /* A write group begun inside the read transaction ends it first. */
+  g_assert_true (mimpd_store_begin (store, &error));
+  g_assert_true (mimpd_store_messages_drop (store, "bob", first, &error));
+  add_message (store, "m4", "alice", NULL, 1003);
+  g_assert_true (mimpd_store_commit (store, &error));
+  mimpd_store_read_end (store); /* already ended: nothing to do */
+
+  later = mimpd_store_messages_fetch_after (store, "bob", first, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (later->len, ==, 3);
+  g_assert_cmpstr (((MimpMessage *) later->pdata[0])->id, ==, "m2");
+  g_assert_cmpstr (((MimpMessage *) later->pdata[2])->id, ==, "m4");
+  g_clear_pointer (&store, mimpd_store_free);
+  remove_db (dir, path);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1028,6 +1074,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/waiting-as-stored", test_waiting_as_stored);
   g_test_add_func ("/store/ack-edges", test_ack_edges);
   g_test_add_func ("/store/keys", test_keys);
+  g_test_add_func ("/store/fetch-after-and-read-transaction",
+                   test_fetch_after_and_read_transaction);
   g_test_add_func ("/store/user-exists", test_user_exists);
   return g_test_run ();
 }
