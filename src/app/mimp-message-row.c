@@ -48,8 +48,8 @@ struct _MimpMessageRow
   GtkWidget *meta_box;
   GtkLabel *time_label;
   GtkImage *state_image;
-  GtkLabel *error_label;
-  GtkButton *retry_button;
+  GtkLabel *error_label;       /* failed messages only, made on first need */
+  GtkButton *retry_button;     /* failed messages only, made on first need */
   GtkLabel *gap_label;         /* private chats only, made on first need */
   GtkWidget *unencrypted_mark; /* private chats only, made on first need */
   GtkButton *resend_button;    /* private chats only, made on first need */
@@ -105,10 +105,60 @@ mimp_linkify (const char *text)
 }
 
 static void
+on_retry_clicked (MimpMessageRow *self)
+{
+  if (self->message != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "chat.retry", "x",
+                                mimp_chat_message_get_row_id (self->message));
+}
+
+/* Why a message was not sent, on its own line under the bubble (so that it
+ * wraps by itself rather than beside Retry), and Retry at the end of the
+ * time line: made the first time the row shows a failed message, so that
+ * the rows of a long chat, nearly all sent or received, do not pay for
+ * them (every new row of a scroll is created and measured). */
+static void
+ensure_failure_widgets (MimpMessageRow *self)
+{
+  if (self->retry_button != NULL)
+    return;
+  self->error_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_name (GTK_WIDGET (self->error_label), "error");
+  gtk_label_set_wrap (self->error_label, TRUE);
+  gtk_label_set_wrap_mode (self->error_label, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (self->error_label, 50);
+  /* Only own messages fail: on the right, like their bubbles. */
+  gtk_widget_set_halign (GTK_WIDGET (self->error_label), GTK_ALIGN_END);
+  gtk_label_set_xalign (self->error_label, 1.0);
+  gtk_label_set_justify (self->error_label, GTK_JUSTIFY_RIGHT);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->error_label), 4);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->error_label), 4);
+  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
+  gtk_box_insert_child_after (GTK_BOX (self->bubble_box), GTK_WIDGET (self->error_label),
+                              gtk_widget_get_prev_sibling (self->meta_box));
+
+  /* A button of the usual size (34 px high, a click target well over
+   * 24 px), in the tab order, named for screen readers by what it does. */
+  self->retry_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_ ("_Retry")));
+  gtk_widget_set_name (GTK_WIDGET (self->retry_button), "retry");
+  gtk_widget_set_valign (GTK_WIDGET (self->retry_button), GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->retry_button), _ ("Send the message again"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Retry sending the message"),
+                                  -1);
+  gtk_widget_add_css_class (GTK_WIDGET (self->retry_button), "flat");
+  g_signal_connect_swapped (self->retry_button, "clicked", G_CALLBACK (on_retry_clicked), self);
+  gtk_box_insert_child_after (GTK_BOX (self->meta_box), GTK_WIDGET (self->retry_button),
+                              GTK_WIDGET (self->state_image));
+}
+
+static void
 update_state (MimpMessageRow *self)
 {
   MimpMessageState state;
   gboolean outgoing;
+  gboolean failed;
 
   if (self->message == NULL)
     return;
@@ -137,11 +187,14 @@ update_state (MimpMessageRow *self)
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Sent"));
       break;
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_button),
-                          outgoing && state == MIMP_MESSAGE_STATE_FAILED);
+  failed = outgoing && state == MIMP_MESSAGE_STATE_FAILED;
+  if (failed)
+    ensure_failure_widgets (self);
+  if (self->retry_button == NULL)
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), failed);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label),
-                          outgoing && state == MIMP_MESSAGE_STATE_FAILED &&
-                              mimp_chat_message_get_error (self->message) != NULL);
+                          failed && mimp_chat_message_get_error (self->message) != NULL);
   gtk_label_set_text (self->error_label, mimp_chat_message_get_error (self->message));
 }
 
@@ -404,9 +457,8 @@ ensure_protection_widgets (MimpMessageRow *self)
   gtk_widget_set_valign (GTK_WIDGET (self->resend_button), GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->resend_button),
                                _ ("Ask the sender to send it again"));
+  /* Of the usual button size, like Retry. */
   gtk_widget_add_css_class (GTK_WIDGET (self->resend_button), "flat");
-  gtk_widget_add_css_class (GTK_WIDGET (self->resend_button), "caption");
-  gtk_widget_add_css_class (GTK_WIDGET (self->resend_button), "retry");
   g_signal_connect_swapped (self->resend_button, "clicked", G_CALLBACK (on_resend_clicked), self);
   gtk_box_append (GTK_BOX (self->meta_box), GTK_WIDGET (self->resend_button));
 }
@@ -539,14 +591,6 @@ update_layout (MimpMessageRow *self)
 }
 
 static void
-on_retry_clicked (MimpMessageRow *self)
-{
-  if (self->message != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (self), "chat.retry", "x",
-                                mimp_chat_message_get_row_id (self->message));
-}
-
-static void
 mimp_message_row_dispose (GObject *object)
 {
   MimpMessageRow *self = (MimpMessageRow *) object;
@@ -580,8 +624,6 @@ mimp_message_row_class_init (MimpMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, meta_box);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, time_label);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, state_image);
-  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, error_label);
-  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, retry_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "message");
 }
@@ -590,7 +632,6 @@ static void
 mimp_message_row_init (MimpMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_signal_connect_swapped (self->retry_button, "clicked", G_CALLBACK (on_retry_clicked), self);
 }
 
 GtkWidget *
@@ -635,10 +676,6 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
   gtk_widget_set_halign (self->content_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
   gtk_widget_set_halign (self->bubble_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
   gtk_widget_set_halign (self->meta_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
-  gtk_widget_set_halign (GTK_WIDGET (self->error_label),
-                         outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
-  gtk_label_set_xalign (self->error_label, outgoing ? 1.0 : 0.0);
-  gtk_label_set_justify (self->error_label, outgoing ? GTK_JUSTIFY_RIGHT : GTK_JUSTIFY_LEFT);
   if (outgoing)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self), "outgoing");
