@@ -10,6 +10,12 @@
  *   mimp-bench-app burst --account ID --count N   (password in MIMP_BENCH_PASSWORD)
  *       enables the account, prints "ready", waits for N received messages;
  *       prints a JSON line with the longest main-loop stall and when all were shown
+ *   mimp-bench-app soak --account A,B,C --count N [--switch-ms MS]
+ *       hours of use: enables the accounts (one password, MIMP_BENCH_PASSWORD),
+ *       prints "ready", then opens the next chat of the list every MS while it
+ *       waits for N received messages; samples RSS every second and prints a
+ *       JSON line with RSS at ready, after the first tenth, the highest, at the
+ *       end, and the main loop's stalls (the longest, how many over 50 ms)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,6 +36,7 @@ static double opt_pages_per_frame = 1.0;
 static int opt_count = 1000;
 static double opt_timeout = 120;
 static gboolean opt_no_notifications;
+static int opt_switch_ms = 2000;
 
 typedef struct
 {
@@ -46,8 +53,8 @@ typedef struct
   long rss0;
   GArray *work_us;     /* per frame: update (tick callbacks) to after-paint */
   gint64 max_interval; /* between frames */
-  /* burst */
-  MimpAccount *account;
+  /* burst and soak */
+  GPtrArray *accounts;
   guint received;
   gint64 last_tick;
   gint64 max_gap;
@@ -56,6 +63,14 @@ typedef struct
   gint64 t_stored;
   gboolean stored;
   gboolean measuring;
+  /* soak */
+  guint stalls_over_50ms;
+  guint switches;
+  guint next_chat;
+  long rss_ready;
+  long rss_warm; /* after the first tenth of the messages */
+  long rss_max;
+  gint64 t_done;
 } Bench;
 
 static gint64 scroll_start;
@@ -236,6 +251,8 @@ stall_tick (gpointer data)
 
   if (b->last_tick > 0)
     {
+      if (b->measuring && now - b->last_tick > 50000)
+        b->stalls_over_50ms++;
       if (b->measuring)
         b->max_gap = MAX (b->max_gap, now - b->last_tick);
       else
@@ -243,31 +260,6 @@ stall_tick (gpointer data)
     }
   b->last_tick = now;
   return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-burst_ready (gpointer data)
-{
-  Bench *b = data;
-
-  b->measuring = TRUE;
-  b->t_ready = g_get_monotonic_time ();
-  printf ("ready %" G_GINT64_FORMAT "\n", b->t_ready);
-  fflush (stdout);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_online (gpointer data)
-{
-  Bench *b = data;
-
-  if (mimp_account_get_status (b->account) != MIMP_ACCOUNT_STATUS_ONLINE)
-    return G_SOURCE_CONTINUE;
-  /* One second of the idle main loop as the stall baseline, then go. */
-  g_timeout_add_full (G_PRIORITY_HIGH, 1, stall_tick, b, NULL);
-  g_timeout_add (1000, burst_ready, b);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -297,6 +289,148 @@ on_burst_after_paint (GdkFrameClock *clock, Bench *b)
   finish (b, 0);
 }
 
+/* --- soak: hours of use, several accounts, the window switching chats -- */
+
+static gboolean
+soak_sample_rss (gpointer data)
+{
+  Bench *b = data;
+
+  if (b->stored)
+    return G_SOURCE_REMOVE;
+  b->rss_max = MAX (b->rss_max, bench_rss_kib ());
+  return G_SOURCE_CONTINUE;
+}
+
+/* The next chat of the list, as a person going through them would. */
+static gboolean
+soak_switch_chat (gpointer data)
+{
+  Bench *b = data;
+  GListModel *chats = G_LIST_MODEL (mimp_application_get_chats (b->app));
+  guint n = g_list_model_get_n_items (chats);
+  g_autoptr (MimpChat) chat = NULL;
+
+  if (b->stored)
+    return G_SOURCE_REMOVE;
+  if (n == 0)
+    return G_SOURCE_CONTINUE;
+  chat = g_list_model_get_item (chats, b->next_chat++ % n);
+  mimp_application_open_chat (b->app, mimp_chat_get_key (chat));
+  b->switches++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* All received: a few seconds for what the app does after a burst (the
+ * chat list's idles, a flush of the history), then the figures. */
+static gboolean
+soak_report (gpointer data)
+{
+  Bench *b = data;
+  long rss_end = bench_rss_kib ();
+
+  b->measuring = FALSE;
+  b->rss_max = MAX (b->rss_max, rss_end);
+  printf ("{\"received\": %u, \"accounts\": %u, \"chats\": %u, \"switches\": %u, "
+          "\"receive_s\": %.2f, \"rss_ready_kib\": %ld, \"rss_warm_kib\": %ld, "
+          "\"rss_max_kib\": %ld, \"rss_end_kib\": %ld, \"rss_growth_kib\": %ld, "
+          "\"rss_growth_warm_kib\": %ld, \"stall_max_ms\": %.2f, \"stalls_over_50ms\": %u, "
+          "\"idle_stall_max_ms\": %.2f}\n",
+          b->received, b->accounts->len,
+          g_list_model_get_n_items (G_LIST_MODEL (mimp_application_get_chats (b->app))),
+          b->switches, (b->t_done - b->t_ready) / 1e6, b->rss_ready, b->rss_warm, b->rss_max,
+          rss_end, rss_end - b->rss_ready, rss_end - b->rss_warm, b->max_gap / 1000.0,
+          b->stalls_over_50ms, b->idle_max_gap / 1000.0);
+  fflush (stdout);
+  finish (b, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_soak_message_received (MimpChatList *chats, MimpChat *chat, MimpChatMessage *message, Bench *b)
+{
+  if (b->stored)
+    return;
+  if (++b->received == (guint) MAX (1, opt_count / 10))
+    b->rss_warm = bench_rss_kib ();
+  if (b->received >= (guint) opt_count)
+    {
+      b->stored = TRUE;
+      b->t_done = g_get_monotonic_time ();
+      g_timeout_add (3000, soak_report, b);
+    }
+}
+
+/* --- burst and soak: the accounts online, then go ---------------------- */
+
+static gboolean
+go (gpointer data)
+{
+  Bench *b = data;
+
+  b->measuring = TRUE;
+  b->t_ready = g_get_monotonic_time ();
+  if (g_str_equal (b->mode, "soak"))
+    {
+      b->rss_ready = b->rss_max = bench_rss_kib ();
+      g_timeout_add (1000, soak_sample_rss, b);
+      g_timeout_add (opt_switch_ms, soak_switch_chat, b);
+    }
+  printf ("ready %" G_GINT64_FORMAT "\n", b->t_ready);
+  fflush (stdout);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_online (gpointer data)
+{
+  Bench *b = data;
+
+  for (guint i = 0; i < b->accounts->len; i++)
+    if (mimp_account_get_status (b->accounts->pdata[i]) != MIMP_ACCOUNT_STATUS_ONLINE)
+      return G_SOURCE_CONTINUE;
+  /* One second of the idle main loop as the stall baseline, then go. The
+   * soak's probe runs every 10 ms, not every 1 ms as in the burst: a
+   * high-priority source that is due at every iteration keeps the idle
+   * sources from running at all (the chat list's, the notifier's), and
+   * half an hour of that would measure the probe. A gap over 10 ms is a
+   * stall of gap - 10 ms at most. */
+  g_timeout_add_full (G_PRIORITY_HIGH, g_str_equal (b->mode, "soak") ? 10 : 1, stall_tick, b, NULL);
+  g_timeout_add (1000, go, b);
+  return G_SOURCE_REMOVE;
+}
+
+/* Enables the accounts of --account (one password for all), counting what
+ * they receive with @received. */
+static void
+start_accounts (Bench *b, GCallback received)
+{
+  const char *password = g_getenv ("MIMP_BENCH_PASSWORD");
+  g_auto (GStrv) ids = g_strsplit (opt_account, ",", -1);
+
+  b->accounts = g_ptr_array_new ();
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      MimpAccount *account =
+          mimp_account_manager_lookup (mimp_application_get_accounts (b->app), ids[i]);
+
+      if (account == NULL || password == NULL)
+        {
+          g_printerr ("mimp-bench-app: no account %s or no MIMP_BENCH_PASSWORD\n", ids[i]);
+          finish (b, 1);
+          return;
+        }
+      g_ptr_array_add (b->accounts, account);
+    }
+  g_signal_connect (mimp_application_get_chats (b->app), "message-received", received, b);
+  for (guint i = 0; i < b->accounts->len; i++)
+    {
+      mimp_account_use_password (b->accounts->pdata[i], password, TRUE);
+      mimp_account_set_enabled (b->accounts->pdata[i], TRUE);
+    }
+  g_timeout_add (5, wait_online, b);
+}
+
 /* --- common ----------------------------------------------------------- */
 
 static void
@@ -313,26 +447,14 @@ first_frame (GtkWidget *window, gint64 when_us, gpointer data)
       g_signal_connect_after (b->clock, "after-paint", G_CALLBACK (on_after_paint), b);
       g_timeout_add (1, wait_for_chat, b);
     }
+  else if (g_str_equal (b->mode, "soak"))
+    start_accounts (b, G_CALLBACK (on_soak_message_received));
   else
     {
-      const char *password = g_getenv ("MIMP_BENCH_PASSWORD");
-
-      b->account =
-          mimp_account_manager_lookup (mimp_application_get_accounts (b->app), opt_account);
-      if (b->account == NULL || password == NULL)
-        {
-          g_printerr ("mimp-bench-app: no account %s or no MIMP_BENCH_PASSWORD\n", opt_account);
-          finish (b, 1);
-          return;
-        }
-      g_signal_connect (mimp_application_get_chats (b->app), "message-received",
-                        G_CALLBACK (on_message_received), b);
       g_signal_connect_after (b->clock, "after-paint", G_CALLBACK (on_burst_after_paint), b);
       if (opt_no_notifications)
         g_settings_set_boolean (mimp_application_get_settings (b->app), "notifications", FALSE);
-      mimp_account_use_password (b->account, password, TRUE);
-      mimp_account_set_enabled (b->account, TRUE);
-      g_timeout_add (5, wait_online, b);
+      start_accounts (b, G_CALLBACK (on_message_received));
     }
 }
 
@@ -349,15 +471,18 @@ int
 main (int argc, char *argv[])
 {
   g_autoptr (MimpApplication) app = NULL;
-  g_autoptr (GOptionContext) context = g_option_context_new ("start|chat|burst");
+  g_autoptr (GOptionContext) context = g_option_context_new ("start|chat|burst|soak");
   g_autoptr (GError) error = NULL;
   GOptionEntry entries[] = {
     { "key", 0, 0, G_OPTION_ARG_STRING, &opt_key, "chat: ACCOUNT/PEER to open", "KEY" },
     { "messages", 0, 0, G_OPTION_ARG_INT, &opt_messages, "chat: messages to scroll back", "N" },
     { "pages-per-frame", 0, 0, G_OPTION_ARG_DOUBLE, &opt_pages_per_frame,
       "chat: scroll speed, in view heights per frame", "P" },
-    { "account", 0, 0, G_OPTION_ARG_STRING, &opt_account, "burst: the account's id", "ID" },
-    { "count", 0, 0, G_OPTION_ARG_INT, &opt_count, "burst: messages to wait for", "N" },
+    { "account", 0, 0, G_OPTION_ARG_STRING, &opt_account,
+      "burst: the account's id; soak: the accounts' ids, separated by commas", "ID" },
+    { "count", 0, 0, G_OPTION_ARG_INT, &opt_count, "burst, soak: messages to wait for", "N" },
+    { "switch-ms", 0, 0, G_OPTION_ARG_INT, &opt_switch_ms,
+      "soak: open the next chat every MS milliseconds", "MS" },
     { "no-notifications", 0, 0, G_OPTION_ARG_NONE, &opt_no_notifications,
       "burst: with notifications turned off in the preferences", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_timeout, "give up after S seconds", "S" },
@@ -374,11 +499,13 @@ main (int argc, char *argv[])
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2 ||
       !(g_str_equal (argv[1], "start") || g_str_equal (argv[1], "chat") ||
-        g_str_equal (argv[1], "burst")) ||
+        g_str_equal (argv[1], "burst") || g_str_equal (argv[1], "soak")) ||
       (g_str_equal (argv[1], "chat") && opt_key == NULL) ||
-      (g_str_equal (argv[1], "burst") && opt_account == NULL))
+      ((g_str_equal (argv[1], "burst") || g_str_equal (argv[1], "soak")) && opt_account == NULL) ||
+      opt_switch_ms <= 0)
     {
-      g_printerr ("usage: mimp-bench-app start | chat --key K | burst --account ID%s%s\n",
+      g_printerr ("usage: mimp-bench-app start | chat --key K | burst --account ID | "
+                  "soak --account A,B,C%s%s\n",
                   error ? ": " : "", error ? error->message : "");
       return 2;
     }
