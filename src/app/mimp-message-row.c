@@ -36,7 +36,7 @@ struct _MimpMessageRow
 {
   GtkWidget parent_instance;
 
-  GtkLabel *day_label;
+  GtkLabel *day_label; /* a day's first message only, made on first need */
   GtkWidget *content_box;
   GtkWidget *bubble_box;
   GtkWidget *avatar;      /* rooms only, made on first need */
@@ -552,6 +552,26 @@ on_protection_changed (MimpMessageRow *self)
   update_state (self);
 }
 
+/* The day over a day's first message: one row in hundreds needs it, so it
+ * is made for those only (every new row of a scroll is created and
+ * styled), first in the row. */
+static void
+ensure_day_label (MimpMessageRow *self)
+{
+  if (self->day_label != NULL)
+    return;
+  self->day_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_name (GTK_WIDGET (self->day_label), "day");
+  gtk_widget_set_margin_top (GTK_WIDGET (self->day_label), 12);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->day_label), 6);
+  gtk_widget_set_halign (GTK_WIDGET (self->day_label), GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (GTK_WIDGET (self->day_label), "day-separator");
+  gtk_widget_add_css_class (GTK_WIDGET (self->day_label), "caption-heading");
+  gtk_widget_add_css_class (GTK_WIDGET (self->day_label), "dim-label");
+  gtk_box_prepend (GTK_BOX (gtk_widget_get_parent (self->content_box)),
+                   GTK_WIDGET (self->day_label));
+}
+
 static void
 update_layout (MimpMessageRow *self)
 {
@@ -561,7 +581,10 @@ update_layout (MimpMessageRow *self)
     return;
 
   first_of_day = mimp_chat_message_get_first_of_day (self->message);
-  gtk_widget_set_visible (GTK_WIDGET (self->day_label), first_of_day);
+  if (first_of_day)
+    ensure_day_label (self);
+  if (self->day_label != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->day_label), first_of_day);
   if (first_of_day)
     {
       gint64 ts = mimp_chat_message_get_timestamp (self->message);
@@ -617,7 +640,6 @@ mimp_message_row_class_init (MimpMessageRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/mimp/Mimp/mimp-message-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, day_label);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, content_box);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, bubble_box);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, text_label);
