@@ -8,6 +8,7 @@
 
 #include "mimp-application.h"
 #include "mimp-chat.h"
+#include "mimp-chat-view.h"
 #include "mimp-verification-dialog.h"
 
 G_BEGIN_DECLS
@@ -18,6 +19,7 @@ G_DECLARE_FINAL_TYPE (MimpWindow, mimp_window, MIMP, WINDOW, AdwApplicationWindo
 MimpWindow *mimp_window_new (MimpApplication *application);
 void mimp_window_open_chat (MimpWindow *self, MimpChat *chat);
 MimpChat *mimp_window_get_chat (MimpWindow *self);
+MimpChatView *mimp_window_get_chat_view (MimpWindow *self);
 void mimp_window_show_toast (MimpWindow *self, const char *text);
 void mimp_window_set_composer_text (MimpWindow *self, const char *text);
 char *mimp_window_dup_composer_text (MimpWindow *self);

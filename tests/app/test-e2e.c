@@ -306,7 +306,7 @@ phase1 (gpointer data)
    * for them (a private chat never falls back by itself) until the user
    * chooses to send unencrypted to bob. */
   mimp_window_set_composer_text (window, "yes! see you at five");
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.send", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (mimp_window_get_chat_view (window)), "chat.send", NULL);
   g_assert_true (wait_for (chat_waits_for_keys, chat, 30));
   g_assert_false (last_sent (chat));
   mimp_account_e2e_send_unencrypted (mimp_chat_get_account (chat), "bob");

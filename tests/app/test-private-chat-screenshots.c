@@ -273,7 +273,8 @@ confirmations (void)
   AdwMessageDialog *dialog;
 
   set_privacy (MIMP_CHAT_PRIVACY_WAITING);
-  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.send-unencrypted", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (mimp_window_get_chat_view (window ())),
+                              "chat.send-unencrypted", NULL);
   test_settle (300);
   dialog = shown_message_dialog ();
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Send Unencrypted to bob?");

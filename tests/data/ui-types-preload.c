@@ -5,7 +5,7 @@
  * registers, before the tool starts, every type named in MIMP_UI_TYPES by
  * calling its get_type function, found the way GtkBuilder finds it
  * (AdwLeaflet -> adw_leaflet_get_type). It also registers the app's
- * GResource when the app provides mimp_register_resource(), so that
+ * GResource when the app provides mimp_app_resources_ensure(), so that
  * composite templates of child widgets load.
  */
 #include <ctype.h>
@@ -48,7 +48,9 @@ register_ui_types (void)
   char **list;
   guint i;
 
-  register_resource = (RegisterFunc) dlsym (RTLD_DEFAULT, "mimp_register_resource");
+  /* The generated mimp_register_resource () is internal to the library:
+   * its public entry point registers it. */
+  register_resource = (RegisterFunc) dlsym (RTLD_DEFAULT, "mimp_app_resources_ensure");
   if (register_resource != NULL)
     register_resource ();
 
