@@ -60,6 +60,9 @@ struct _MimpChatView
   gboolean stick_to_bottom;
   gboolean keep_place;
   guint keep_place_id;
+  guint pin_bottom_id; /* a tick callback: see queue_pin_bottom () */
+  double last_upper;   /* the adjustment's bounds at its last value-changed */
+  double last_page;
 };
 
 G_DEFINE_FINAL_TYPE (MimpChatView, mimp_chat_view, GTK_TYPE_WIDGET)
@@ -134,6 +137,39 @@ scroll_to_bottom (MimpChatView *self)
                             gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
 }
 
+static gboolean
+pin_bottom_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  MimpChatView *self = data;
+
+  self->pin_bottom_id = 0;
+  if (self->stick_to_bottom && !self->keep_place)
+    {
+      scroll_to_bottom (self);
+      /* Where the list view is now: a reader's next scroll counts as one. */
+      self->last_upper = gtk_adjustment_get_upper (vadjustment (self));
+      self->last_page = gtk_adjustment_get_page_size (vadjustment (self));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Back to the bottom at the start of the next frame. GTK 4.8's list view
+ * changes the adjustment's upper bound while it lays its rows out (as it
+ * measures rows it had only estimated) with its own value-changed handler
+ * blocked: a value set from notify::upper there is kept by the adjustment
+ * but never reaches the list view, which stays where it was. A chat with
+ * long newest messages opened at the top with the newest cut off below.
+ * From the frame's update phase it does reach it; the next layout may
+ * change the upper bound again and queue another, until the heights
+ * settle or the reader scrolls away (stick_to_bottom). */
+static void
+queue_pin_bottom (MimpChatView *self)
+{
+  if (self->pin_bottom_id == 0)
+    self->pin_bottom_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->messages_view),
+                                                        pin_bottom_tick, self, NULL);
+}
+
 static void
 maybe_load_older (MimpChatView *self)
 {
@@ -151,9 +187,17 @@ maybe_load_older (MimpChatView *self)
 static void
 on_value_changed (GtkAdjustment *adj, MimpChatView *self)
 {
-  double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+  double upper = gtk_adjustment_get_upper (adj);
+  double page = gtk_adjustment_get_page_size (adj);
 
-  self->stick_to_bottom = gtk_adjustment_get_value (adj) >= bottom - 4;
+  /* The list view moving the value as it lays out (the bounds changed with
+   * it) is not the reader scrolling away from the bottom. */
+  if (upper == self->last_upper && page == self->last_page)
+    self->stick_to_bottom = gtk_adjustment_get_value (adj) >= upper - page - 4;
+  else if (self->stick_to_bottom)
+    queue_pin_bottom (self);
+  self->last_upper = upper;
+  self->last_page = page;
   maybe_load_older (self);
 }
 
@@ -165,14 +209,14 @@ on_upper_changed (GtkAdjustment *adj, GParamSpec *pspec, MimpChatView *self)
    * offset): moving the adjustment by the growth as well threw the reader
    * a page or more away, and the view realised a whole new set of rows. */
   if (!self->keep_place && self->stick_to_bottom)
-    scroll_to_bottom (self);
+    queue_pin_bottom (self);
 }
 
 static void
 on_page_size_changed (GtkAdjustment *adj, GParamSpec *pspec, MimpChatView *self)
 {
   if (self->stick_to_bottom)
-    scroll_to_bottom (self);
+    queue_pin_bottom (self);
 }
 
 static gboolean
@@ -204,7 +248,7 @@ on_messages_changed (MimpChatView *self, guint position, guint removed, guint ad
       if (n > 0)
         gtk_list_view_scroll_to (self->messages_view, n - 1, GTK_LIST_SCROLL_NONE, NULL);
 #else
-      scroll_to_bottom (self);
+      queue_pin_bottom (self);
 #endif
     }
 }
@@ -1021,6 +1065,9 @@ mimp_chat_view_dispose (GObject *object)
   MimpChatView *self = MIMP_CHAT_VIEW (object);
 
   g_clear_handle_id (&self->keep_place_id, g_source_remove);
+  if (self->pin_bottom_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->messages_view), self->pin_bottom_id);
+  self->pin_bottom_id = 0;
   /* The chat outlives the view: none of its handlers may stay. */
   disconnect_chat (self);
   g_clear_object (&self->chat);
