@@ -47,7 +47,7 @@ struct _MimpMessageRow
   GtkLabel *text_label;
   GtkWidget *meta_box;
   GtkLabel *time_label;
-  GtkImage *state_image;
+  GtkImage *state_image;       /* own messages only, made on first need */
   GtkLabel *error_label;       /* failed messages only, made on first need */
   GtkButton *retry_button;     /* failed messages only, made on first need */
   GtkLabel *gap_label;         /* private chats only, made on first need */
@@ -153,6 +153,20 @@ ensure_failure_widgets (MimpMessageRow *self)
                               GTK_WIDGET (self->state_image));
 }
 
+/* The delivery state after the time: own messages only (received ones
+ * have none), so a received message's row does without it. */
+static void
+ensure_state_image (MimpMessageRow *self)
+{
+  if (self->state_image != NULL)
+    return;
+  self->state_image = GTK_IMAGE (gtk_image_new ());
+  gtk_image_set_pixel_size (self->state_image, 12);
+  gtk_widget_add_css_class (GTK_WIDGET (self->state_image), "dim-label");
+  gtk_box_insert_child_after (GTK_BOX (self->meta_box), GTK_WIDGET (self->state_image),
+                              GTK_WIDGET (self->time_label));
+}
+
 static void
 update_state (MimpMessageRow *self)
 {
@@ -166,26 +180,32 @@ update_state (MimpMessageRow *self)
   state = mimp_chat_message_get_state (self->message);
   outgoing = mimp_chat_message_get_outgoing (self->message);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->state_image), outgoing);
+  if (self->state_image != NULL && !outgoing)
+    gtk_widget_set_visible (GTK_WIDGET (self->state_image), FALSE);
   gtk_widget_set_visible (self->meta_box, mimp_chat_message_get_last_in_group (self->message) ||
                                               (outgoing && state != MIMP_MESSAGE_STATE_SENT) ||
                                               mimp_chat_message_get_protection (self->message) >=
                                                   MIMP_MESSAGE_PROTECTION_UNENCRYPTED);
-  switch (state)
+  if (outgoing)
     {
-    case MIMP_MESSAGE_STATE_PENDING:
-      gtk_image_set_from_icon_name (self->state_image, "preferences-system-time-symbolic");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Sending"));
-      break;
-    case MIMP_MESSAGE_STATE_FAILED:
-      gtk_image_set_from_icon_name (self->state_image, "dialog-warning-symbolic");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Not sent"));
-      break;
-    case MIMP_MESSAGE_STATE_SENT:
-    default:
-      gtk_image_set_from_icon_name (self->state_image, "emblem-ok-symbolic");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Sent"));
-      break;
+      ensure_state_image (self);
+      gtk_widget_set_visible (GTK_WIDGET (self->state_image), TRUE);
+      switch (state)
+        {
+        case MIMP_MESSAGE_STATE_PENDING:
+          gtk_image_set_from_icon_name (self->state_image, "preferences-system-time-symbolic");
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Sending"));
+          break;
+        case MIMP_MESSAGE_STATE_FAILED:
+          gtk_image_set_from_icon_name (self->state_image, "dialog-warning-symbolic");
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Not sent"));
+          break;
+        case MIMP_MESSAGE_STATE_SENT:
+        default:
+          gtk_image_set_from_icon_name (self->state_image, "emblem-ok-symbolic");
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Sent"));
+          break;
+        }
     }
   failed = outgoing && state == MIMP_MESSAGE_STATE_FAILED;
   if (failed)
@@ -353,8 +373,6 @@ update_avatar_image (MimpMessageRow *self, const char *sender)
 static void
 ensure_room_widgets (MimpMessageRow *self)
 {
-  GtkWidget *outer;
-
   if (self->avatar != NULL)
     return;
   self->avatar = adw_avatar_new (28, NULL, TRUE);
@@ -369,7 +387,6 @@ ensure_room_widgets (MimpMessageRow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->sender_label), "caption-heading");
   gtk_box_prepend (GTK_BOX (self->bubble_box), GTK_WIDGET (self->sender_label));
 
-  outer = gtk_widget_get_parent (self->content_box);
   self->event_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_set_name (GTK_WIDGET (self->event_label), "event");
   gtk_widget_set_halign (GTK_WIDGET (self->event_label), GTK_ALIGN_CENTER);
@@ -377,7 +394,7 @@ ensure_room_widgets (MimpMessageRow *self)
   gtk_label_set_wrap (self->event_label, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->event_label), "caption");
   gtk_widget_add_css_class (GTK_WIDGET (self->event_label), "dim-label");
-  gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->event_label));
+  gtk_widget_insert_before (GTK_WIDGET (self->event_label), GTK_WIDGET (self), NULL);
 }
 
 static void
@@ -512,8 +529,8 @@ update_protection (MimpMessageRow *self)
       gtk_widget_add_css_class (GTK_WIDGET (self->gap_label), "caption");
       gtk_widget_add_css_class (GTK_WIDGET (self->gap_label), "dim-label");
       gtk_widget_add_css_class (GTK_WIDGET (self->gap_label), "gap");
-      gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (self->content_box)),
-                                  GTK_WIDGET (self->gap_label), GTK_WIDGET (self->day_label));
+      gtk_widget_insert_after (GTK_WIDGET (self->gap_label), GTK_WIDGET (self),
+                               GTK_WIDGET (self->day_label));
     }
   if (self->gap_label != NULL)
     {
@@ -568,8 +585,7 @@ ensure_day_label (MimpMessageRow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->day_label), "day-separator");
   gtk_widget_add_css_class (GTK_WIDGET (self->day_label), "caption-heading");
   gtk_widget_add_css_class (GTK_WIDGET (self->day_label), "dim-label");
-  gtk_box_prepend (GTK_BOX (gtk_widget_get_parent (self->content_box)),
-                   GTK_WIDGET (self->day_label));
+  gtk_widget_insert_after (GTK_WIDGET (self->day_label), GTK_WIDGET (self), NULL);
 }
 
 static void
@@ -645,8 +661,7 @@ mimp_message_row_class_init (MimpMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, text_label);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, meta_box);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, time_label);
-  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, state_image);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "message");
 }
 
@@ -654,6 +669,8 @@ static void
 mimp_message_row_init (MimpMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_orientable_set_orientation (
+      GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))), GTK_ORIENTATION_VERTICAL);
 }
 
 GtkWidget *
