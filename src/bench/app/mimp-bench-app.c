@@ -52,8 +52,11 @@ typedef struct
   gboolean scrolling;
   guint n0;
   long rss0;
-  GArray *work_us;     /* per frame: update (tick callbacks) to after-paint */
-  GArray *work_cpu_us; /* per frame: the main thread's CPU time in the same */
+  GArray *work_us;      /* per frame: update (tick callbacks) to after-paint */
+  GArray *work_cpu_us;  /* per frame: the main thread's CPU time in the same */
+  GArray *page_cpu_us;  /* the same, for frames after a page of older messages came */
+  GArray *other_cpu_us; /* and for the others */
+  gboolean page_added;
   gint64 frame_begin_cpu;
   gint64 max_interval; /* between frames */
   /* burst and soak */
@@ -168,18 +171,31 @@ chat_done (Bench *b, guint scrolled, gint64 elapsed)
 
   g_array_sort (b->work_us, compare_i64);
   g_array_sort (b->work_cpu_us, compare_i64);
+  g_array_sort (b->page_cpu_us, compare_i64);
+  g_array_sort (b->other_cpu_us, compare_i64);
   printf ("{\"open_ms\": %.2f, \"messages_before\": %u, \"scrolled\": %u, \"scroll_s\": %.2f, "
           "\"frames\": %u, \"p50_ms\": %.2f, \"p99_ms\": %.2f, \"max_ms\": %.2f, "
           "\"max_interval_ms\": %.2f, \"rss_open_kib\": %ld, \"rss_growth_kib\": %ld, "
           "\"cpu_p50_ms\": %.2f, \"cpu_p99_ms\": %.2f, \"cpu_max_ms\": %.2f, "
-          "\"complete\": %s}\n",
+          "\"page_frames\": %u, \"page_cpu_p50_ms\": %.2f, \"other_cpu_p99_ms\": %.2f, "
+          "\"other_cpu_max_ms\": %.2f, \"complete\": %s}\n",
           b->t_open / 1000.0, b->n0, scrolled, elapsed / 1e6, b->work_us->len,
           percentile_ms (b->work_us, 0.50), percentile_ms (b->work_us, 0.99),
           percentile_ms (b->work_us, 1.0), b->max_interval / 1000.0, b->rss0, rss1 - b->rss0,
           percentile_ms (b->work_cpu_us, 0.50), percentile_ms (b->work_cpu_us, 0.99),
-          percentile_ms (b->work_cpu_us, 1.0), scrolled >= (guint) opt_messages ? "true" : "false");
+          percentile_ms (b->work_cpu_us, 1.0), b->page_cpu_us->len,
+          percentile_ms (b->page_cpu_us, 0.5), percentile_ms (b->other_cpu_us, 0.99),
+          percentile_ms (b->other_cpu_us, 1.0),
+          scrolled >= (guint) opt_messages ? "true" : "false");
   fflush (stdout);
   finish (b, 0);
+}
+
+static void
+on_page_added (Bench *b, guint position, guint removed, guint added)
+{
+  if (position == 0 && added > 0)
+    b->page_added = TRUE;
 }
 
 static void
@@ -209,6 +225,7 @@ on_after_paint (GdkFrameClock *clock, Bench *b)
       b->scrolling = opt_messages > 0;
       scroll_start = now;
       b->last_frame_time = 0;
+      g_signal_connect_swapped (model, "items-changed", G_CALLBACK (on_page_added), b);
       if (!b->scrolling)
         chat_done (b, 0, 0);
       return;
@@ -217,9 +234,14 @@ on_after_paint (GdkFrameClock *clock, Bench *b)
     return;
   if (b->frame_begin > 0)
     {
+      gint64 cpu = thread_cpu_us () - b->frame_begin_cpu;
+
       g_array_append_val (b->work_us, (gint64){ now - b->frame_begin });
-      g_array_append_val (b->work_cpu_us, (gint64){ thread_cpu_us () - b->frame_begin_cpu });
+      g_array_append_val (b->work_cpu_us, cpu);
+      /* The frame laying out a page of older messages, or any other. */
+      g_array_append_val (b->page_added ? b->page_cpu_us : b->other_cpu_us, cpu);
     }
+  b->page_added = FALSE;
   b->frame_begin = 0;
   if (b->last_frame_time > 0)
     b->max_interval = MAX (b->max_interval, frame_time - b->last_frame_time);
@@ -552,6 +574,8 @@ main (int argc, char *argv[])
   b.mode = argv[1];
   b.work_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   b.work_cpu_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  b.page_cpu_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  b.other_cpu_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   app = mimp_application_new ();
   b.app = app;
   g_signal_connect (app, "window-added", G_CALLBACK (on_window_added), &b);
