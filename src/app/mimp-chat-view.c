@@ -907,6 +907,7 @@ void
 mimp_chat_view_set_chat (MimpChatView *self, MimpChat *chat)
 {
   g_autoptr (GtkNoSelection) model = NULL;
+  g_autoptr (MimpChat) previous = NULL;
 
   g_return_if_fail (MIMP_IS_CHAT_VIEW (self));
   g_return_if_fail (chat == NULL || MIMP_IS_CHAT (chat));
@@ -915,6 +916,7 @@ mimp_chat_view_set_chat (MimpChatView *self, MimpChat *chat)
     return;
   mimp_chat_view_save_draft (self);
   disconnect_chat (self);
+  previous = g_steal_pointer (&self->chat);
   g_set_object (&self->chat, chat);
 
   if (chat != NULL)
@@ -950,6 +952,9 @@ mimp_chat_view_set_chat (MimpChatView *self, MimpChat *chat)
   on_composer_changed (self);
   update_members (self); /* first: its button takes room from the security button's words */
   update_security (self);
+  /* Out of the list view now: its messages are in the history. */
+  if (previous != NULL)
+    mimp_chat_unload (previous);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHAT]);
 }
 

@@ -53,6 +53,7 @@ gboolean mimp_chat_get_loaded (MimpChat *self);
 void mimp_chat_restore (MimpChat *self, guint unread, const char *draft, gint64 last_activity,
                         const char *last_text, gboolean last_outgoing);
 void mimp_chat_load_older (MimpChat *self);
+void mimp_chat_unload (MimpChat *self);
 void mimp_chat_add_message (MimpChat *self, MimpChatMessage *message, gboolean seen);
 void mimp_chat_update_message (MimpChat *self, MimpChatMessage *message);
 void mimp_chat_mark_read (MimpChat *self);
