@@ -320,7 +320,9 @@ assert_groups (MimpChat *chat)
 static void
 test_paging (Fixture *fx, gconstpointer data)
 {
-  const guint total = MIMP_CHAT_FIRST_PAGE_SIZE + MIMP_CHAT_OLDER_PAGE_SIZE + 7;
+  /* The last page short, whatever the page sizes. */
+  const guint total =
+      MIMP_CHAT_FIRST_PAGE_SIZE + MIMP_CHAT_OLDER_PAGE_SIZE + MIMP_CHAT_OLDER_PAGE_SIZE / 2 + 1;
   g_autoptr (GPtrArray) batch =
       g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
   g_autoptr (GPtrArray) stored = NULL;
