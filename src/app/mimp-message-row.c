@@ -36,8 +36,8 @@ struct _MimpMessageRow
 {
   GtkWidget parent_instance;
 
-  GtkLabel *day_label; /* a day's first message only, made on first need */
-  GtkWidget *content_box;
+  GtkLabel *day_label;    /* a day's first message only, made on first need */
+  GtkWidget *content_box; /* rooms only (avatar and bubble), made on first need */
   GtkWidget *bubble_box;
   GtkWidget *avatar;      /* rooms only, made on first need */
   GtkLabel *sender_label; /* rooms only, made on first need */
@@ -368,6 +368,16 @@ update_avatar_image (MimpMessageRow *self, const char *sender)
                                   fetch_data_new (self, key, TRUE));
 }
 
+/* The bubble, or in a room the box of avatar and bubble: the row's line
+ * for the message. A GtkBox around the bubble alone made the list view's
+ * measuring of a new row about 4 times as costly (its height for a width
+ * asked the wrapped text for its width at every height it tried). */
+static GtkWidget *
+message_box (MimpMessageRow *self)
+{
+  return self->content_box != NULL ? self->content_box : self->bubble_box;
+}
+
 /* The avatar, sender and event line of room messages: made once for a row
  * that shows one, kept (hidden) when it shows another. */
 static void
@@ -375,6 +385,17 @@ ensure_room_widgets (MimpMessageRow *self)
 {
   if (self->avatar != NULL)
     return;
+  /* The bubble moves into a box of its own, after the avatar; the box
+   * takes its place, alignment and spacing. */
+  self->content_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign (self->content_box, gtk_widget_get_halign (self->bubble_box));
+  gtk_widget_set_margin_top (self->content_box, gtk_widget_get_margin_top (self->bubble_box));
+  gtk_widget_set_margin_top (self->bubble_box, 0);
+  gtk_widget_insert_before (self->content_box, GTK_WIDGET (self), self->bubble_box);
+  g_object_ref (self->bubble_box);
+  gtk_widget_unparent (self->bubble_box);
+  gtk_box_append (GTK_BOX (self->content_box), self->bubble_box);
+  g_object_unref (self->bubble_box);
   self->avatar = adw_avatar_new (28, NULL, TRUE);
   gtk_widget_set_valign (self->avatar, GTK_ALIGN_START);
   gtk_box_prepend (GTK_BOX (self->content_box), self->avatar);
@@ -624,7 +645,7 @@ update_layout (MimpMessageRow *self)
         day = g_date_time_format (when, _ ("%x"));
       gtk_label_set_text (self->day_label, day);
     }
-  gtk_widget_set_margin_top (self->content_box,
+  gtk_widget_set_margin_top (message_box (self),
                              mimp_chat_message_get_grouped (self->message) ? 2 : 8);
   update_room (self);
 }
@@ -656,7 +677,6 @@ mimp_message_row_class_init (MimpMessageRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/mimp/Mimp/mimp-message-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, content_box);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, bubble_box);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, text_label);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, meta_box);
@@ -712,7 +732,7 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
   time = mimp_format_time (mimp_chat_message_get_timestamp (message), FALSE);
   gtk_label_set_text (self->time_label, time);
 
-  gtk_widget_set_halign (self->content_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
+  gtk_widget_set_halign (message_box (self), outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
   gtk_widget_set_halign (self->bubble_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
   gtk_widget_set_halign (self->meta_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
   if (outgoing)
