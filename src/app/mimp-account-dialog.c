@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "mimp-account-dialog.h"
+#include "mimp-password.h"
 #include "mimp-protocol.h"
 
 /* The longest password the app hands to any protocol, in bytes. */
@@ -46,10 +47,11 @@ struct _MimpAccountDialog
   GtkLabel *error_label;
   GtkButton *trust_button;
 
-  MimpApplication *application;
-  MimpAccount *account; /* the account edited, or NULL when adding */
-  MimpAccount *trying;  /* the new account while it signs in */
-  GPtrArray *protocols; /* the types offered, as in the type row */
+  MimpAccountManager *accounts; /* where a new account goes */
+  MimpSecretStore *secrets;     /* where its password goes */
+  MimpAccount *account;         /* the account edited, or NULL when adding */
+  MimpAccount *trying;          /* the new account while it signs in */
+  GPtrArray *protocols;         /* the types offered, as in the type row */
   MimpProtocol *protocol;
   GPtrArray *option_rows; /* AdwComboRow, one per option of the type */
   GCancellable *cancellable;
@@ -159,8 +161,8 @@ parse (MimpAccountDialog *self, Fields *fields)
       fields_clear (fields);
       return _ ("The password is too long.");
     }
-  existing = mimp_account_manager_find (mimp_application_get_accounts (self->application),
-                                        self->protocol, fields->host, fields->port, fields->user);
+  existing = mimp_account_manager_find (self->accounts, self->protocol, fields->host, fields->port,
+                                        fields->user);
   if (existing != NULL && existing != self->account)
     {
       fields_clear (fields);
@@ -387,14 +389,14 @@ login_done (GObject *source, GAsyncResult *result, gpointer data)
 
   /* It works: save the account and its password. */
   account = g_steal_pointer (&self->trying);
-  manager = mimp_application_get_accounts (self->application);
+  manager = self->accounts;
   password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   if (needs_password (self))
     mimp_account_use_password (account, password, FALSE);
   mimp_account_manager_add (manager, account);
   if (needs_password (self))
-    mimp_application_remember_password (self->application, account, password,
-                                        gtk_window_get_transient_for (GTK_WINDOW (self)));
+    mimp_remember_password (self->secrets, account, password,
+                            gtk_window_get_transient_for (GTK_WINDOW (self)));
   set_busy (self, FALSE);
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -439,8 +441,18 @@ save_edit (MimpAccountDialog *self, Fields *fields)
     }
   mimp_account_change_server (self->account, fields->host, fields->port, fields->user,
                               use_tls (self), options);
-  if (!mimp_account_manager_save (mimp_application_get_accounts (self->application), &error))
-    g_warning ("Could not save the accounts: %s", error->message);
+  if (!mimp_account_manager_save (self->accounts, &error))
+    {
+      /* The dialog stays, saying so: Save tries again. */
+      /* Translators: %s says why */
+      g_autofree char *text = g_strdup_printf (
+          _ ("The account connects to the new server now, but could not be saved for the next "
+             "start: %s"),
+          error->message);
+
+      show_error (self, text);
+      return;
+    }
   gtk_window_close (GTK_WINDOW (self));
 }
 
@@ -516,6 +528,8 @@ mimp_account_dialog_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->trying);
   g_clear_object (&self->account);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->secrets);
   gtk_widget_dispose_template (GTK_WIDGET (self), MIMP_TYPE_ACCOUNT_DIALOG);
 
   G_OBJECT_CLASS (mimp_account_dialog_parent_class)->dispose (object);
@@ -596,17 +610,29 @@ mimp_account_dialog_init (MimpAccountDialog *self)
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->add_button));
 }
 
+static MimpAccountDialog *
+dialog_new (MimpAccountManager *accounts, MimpSecretStore *secrets, GtkWindow *parent)
+{
+  MimpAccountDialog *self = g_object_new (MIMP_TYPE_ACCOUNT_DIALOG, "transient-for", parent, NULL);
+
+  self->accounts = g_object_ref (accounts);
+  self->secrets = g_object_ref (secrets);
+  return self;
+}
+
 /**
  * mimp_account_dialog_new:
+ * @accounts: the accounts, which the new one joins once it signed in
+ * @secrets: the keyring, for its password
+ * @parent: (nullable): the window it is over
  *
  * Returns: the dialog that adds an account, of the first type (MIMP)
  */
 MimpAccountDialog *
-mimp_account_dialog_new (MimpApplication *application, GtkWindow *parent)
+mimp_account_dialog_new (MimpAccountManager *accounts, MimpSecretStore *secrets, GtkWindow *parent)
 {
-  MimpAccountDialog *self = g_object_new (MIMP_TYPE_ACCOUNT_DIALOG, "transient-for", parent, NULL);
+  MimpAccountDialog *self = dialog_new (accounts, secrets, parent);
 
-  self->application = application;
   set_protocol (self, self->protocols->pdata[0]);
   g_signal_connect_swapped (self->type_row, "notify::selected", G_CALLBACK (on_type_selected),
                             self);
@@ -615,21 +641,24 @@ mimp_account_dialog_new (MimpApplication *application, GtkWindow *parent)
 
 /**
  * mimp_account_dialog_new_for_account:
+ * @accounts: the accounts @account is one of
+ * @secrets: the keyring
+ * @parent: (nullable): the window it is over
+ * @account: the account to edit
  *
  * Returns: the dialog that edits where and as whom @account connects; its
  *   type cannot change (it is part of the account's identity)
  */
 MimpAccountDialog *
-mimp_account_dialog_new_for_account (MimpApplication *application, GtkWindow *parent,
-                                     MimpAccount *account)
+mimp_account_dialog_new_for_account (MimpAccountManager *accounts, MimpSecretStore *secrets,
+                                     GtkWindow *parent, MimpAccount *account)
 {
-  MimpAccountDialog *self = g_object_new (MIMP_TYPE_ACCOUNT_DIALOG, "transient-for", parent, NULL);
+  MimpAccountDialog *self = dialog_new (accounts, secrets, parent);
   MimpProtocol *protocol = mimp_account_get_protocol (account);
   const char *host = mimp_account_get_host (account);
   guint16 port = mimp_account_get_port (account);
   g_autofree char *server = NULL;
 
-  self->application = application;
   self->account = g_object_ref (account);
   gtk_window_set_title (GTK_WINDOW (self), _ ("Edit Account"));
   gtk_button_set_label (self->add_button, _ ("_Save"));

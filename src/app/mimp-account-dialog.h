@@ -7,16 +7,19 @@
 
 #include <adwaita.h>
 
-#include "mimp-application.h"
+#include "mimp-account-manager.h"
+#include "mimp-secret-store.h"
 
 G_BEGIN_DECLS
 
 #define MIMP_TYPE_ACCOUNT_DIALOG (mimp_account_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (MimpAccountDialog, mimp_account_dialog, MIMP, ACCOUNT_DIALOG, AdwWindow)
 
-MimpAccountDialog *mimp_account_dialog_new (MimpApplication *application, GtkWindow *parent);
-MimpAccountDialog *mimp_account_dialog_new_for_account (MimpApplication *application,
-                                                        GtkWindow *parent, MimpAccount *account);
+MimpAccountDialog *mimp_account_dialog_new (MimpAccountManager *accounts, MimpSecretStore *secrets,
+                                            GtkWindow *parent);
+MimpAccountDialog *mimp_account_dialog_new_for_account (MimpAccountManager *accounts,
+                                                        MimpSecretStore *secrets, GtkWindow *parent,
+                                                        MimpAccount *account);
 gboolean mimp_account_dialog_set_protocol (MimpAccountDialog *self, const char *protocol_id);
 gboolean mimp_account_dialog_set_option (MimpAccountDialog *self, const char *key,
                                          const char *value);

@@ -16,6 +16,7 @@
 #include "mimp-app-resources.h"
 #include "mimp-application.h"
 #include "mimp-history.h"
+#include "mimp-password.h"
 #include "mimp-preferences-window.h"
 #include "mimp-window.h"
 
@@ -80,61 +81,16 @@ mimp_application_get_main_window (MimpApplication *self)
 /* Passwords                                                          */
 /* ------------------------------------------------------------------ */
 
-typedef struct
-{
-  MimpApplication *self;
-  MimpAccount *account;
-  GtkWindow *parent;
-} RememberData;
-
-static void
-password_stored (GObject *source, GAsyncResult *result, gpointer data)
-{
-  RememberData *rd = data;
-  g_autoptr (GError) error = NULL;
-
-  if (!mimp_secret_store_store_finish (MIMP_SECRET_STORE (source), result, &error))
-    {
-      g_autofree char *reason = mimp_describe_error (error);
-      g_autofree char *name = mimp_account_dup_display_name (rd->account);
-      g_autofree char *body = g_strdup_printf (
-          _ ("%s The password of %s is not saved anywhere: it is used for this session only, and "
-             "you will be asked for it after Mimp restarts."),
-          reason, name);
-      GtkWidget *dialog =
-          adw_message_dialog_new (rd->parent, _ ("Password Used for This Session Only"), body);
-
-      g_message ("Could not save a password in the keyring: %s", error->message);
-      mimp_account_set_password_is_session_only (rd->account, TRUE);
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "ok", _ ("_OK"));
-      gtk_window_present (GTK_WINDOW (dialog));
-    }
-  g_object_unref (rd->account);
-  g_clear_object (&rd->parent);
-  g_object_unref (rd->self);
-  g_free (rd);
-}
-
 /**
  * mimp_application_remember_password:
  *
- * Saves @password in the keyring. If the keyring is unavailable, locked
- * and not unlocked, or does not answer, says so: the password then stays
- * in memory for this session only, and nowhere else.
+ * Saves @password in the app's keyring: see mimp_remember_password ().
  */
 void
 mimp_application_remember_password (MimpApplication *self, MimpAccount *account,
                                     const char *password, GtkWindow *parent)
 {
-  RememberData *rd = g_new0 (RememberData, 1);
-
-  rd->self = g_object_ref (self);
-  rd->account = g_object_ref (account);
-  rd->parent = parent ? g_object_ref (parent) : NULL;
-  mimp_secret_store_store_async (
-      self->secrets, mimp_protocol_get_id (mimp_account_get_protocol (account)),
-      mimp_account_get_host (account), mimp_account_get_port (account),
-      mimp_account_get_user (account), password, NULL, password_stored, rd);
+  mimp_remember_password (self->secrets, account, password, parent);
 }
 
 /* ------------------------------------------------------------------ */
@@ -210,7 +166,8 @@ ensure_window (MimpApplication *self)
 {
   if (self->window == NULL)
     {
-      self->window = mimp_window_new (self);
+      self->window = mimp_window_new (GTK_APPLICATION (self), self->accounts, self->chats,
+                                      self->notifier, self->secrets, self->settings);
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
       g_signal_connect (self->window, "close-request", G_CALLBACK (on_window_close_request), self);
     }
@@ -318,8 +275,8 @@ add_account_activated (GSimpleAction *action, GVariant *parameter, gpointer data
 {
   MimpApplication *self = data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  MimpAccountDialog *dialog =
-      mimp_account_dialog_new (self, parent ? parent : GTK_WINDOW (ensure_window (self)));
+  MimpAccountDialog *dialog = mimp_account_dialog_new (
+      self->accounts, self->secrets, parent ? parent : GTK_WINDOW (ensure_window (self)));
 
   gtk_window_present (GTK_WINDOW (dialog));
 }

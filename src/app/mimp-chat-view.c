@@ -233,13 +233,20 @@ end_keep_place (gpointer data)
 static void
 on_messages_changed (MimpChatView *self, guint position, guint removed, guint added)
 {
-  if (position == 0 && added > 0 && removed == 0 &&
-      g_list_model_get_n_items (G_LIST_MODEL (self->chat)) > added)
+  gboolean page = position == 0 && added > 0 && removed == 0;
+
+  /* Once a page is laid out, the first one too, another one if the view
+   * is not full yet: nothing else would ask for it, as a view that cannot
+   * scroll sends no scrolling. */
+  if (page)
+    {
+      g_clear_handle_id (&self->keep_place_id, g_source_remove);
+      self->keep_place_id = g_timeout_add (300, end_keep_place, self);
+    }
+  if (page && g_list_model_get_n_items (G_LIST_MODEL (self->chat)) > added)
     {
       /* A page of older messages was prepended. */
       self->keep_place = !self->stick_to_bottom;
-      g_clear_handle_id (&self->keep_place_id, g_source_remove);
-      self->keep_place_id = g_timeout_add (300, end_keep_place, self);
     }
   else if (self->stick_to_bottom)
     {
@@ -428,6 +435,31 @@ security_level_label (MimpSecurityLevel level)
     }
 }
 
+/* The few words beside the security icon: the label shortened, so that
+ * they fit the header beside the window's buttons. */
+static const char *
+security_level_word (MimpSecurityLevel level)
+{
+  switch (level)
+    {
+    case MIMP_SECURITY_VERIFIED:
+      /* Translators: beside the chat's security icon; keep it short */
+      return C_ ("security", "Verified");
+    case MIMP_SECURITY_UNVERIFIED:
+      /* Translators: beside the chat's security icon, for "Encrypted, not verified"; keep it short
+       */
+      return C_ ("security", "Unverified");
+    case MIMP_SECURITY_SERVER:
+      /* Translators: beside the chat's security icon, for "Not end-to-end encrypted"; keep it
+       * short */
+      return C_ ("security", "Server can read");
+    case MIMP_SECURITY_ANYONE:
+    default:
+      /* Translators: beside the chat's security icon; keep it short */
+      return C_ ("security", "Not encrypted");
+    }
+}
+
 /* The header bar's minimum width with the security button's words @width
  * wide. */
 static int
@@ -502,7 +534,8 @@ update_security (MimpChatView *self)
   MimpChatPrivacy privacy;
   gboolean use_tls;
   const char *peer;
-  const char *label;
+  const char *label; /* what the state is called */
+  const char *word;  /* the same, short, for the header */
   const char *icon;
   g_autofree char *sentence = NULL;
   g_autofree char *accessible = NULL;
@@ -529,6 +562,8 @@ update_security (MimpChatView *self)
     {
     case MIMP_CHAT_PRIVACY_WAITING:
       label = _ ("Waiting for keys");
+      /* Translators: beside the chat's security icon, for "Waiting for keys"; keep it short */
+      word = C_ ("security", "Waiting");
       icon = "preferences-system-time-symbolic";
       /* Translators: %s is whom the chat is with */
       sentence = g_strdup_printf (
@@ -537,6 +572,7 @@ update_security (MimpChatView *self)
       break;
     case MIMP_CHAT_PRIVACY_UNVERIFIED:
       label = _ ("Encrypted, not verified");
+      word = security_level_word (MIMP_SECURITY_UNVERIFIED);
       icon = mimp_security_level_get_icon_name (MIMP_SECURITY_UNVERIFIED);
       /* Translators: %s is whom the chat is with */
       sentence = g_strdup_printf (_ ("The server can’t read these messages. You haven’t "
@@ -546,6 +582,7 @@ update_security (MimpChatView *self)
       break;
     case MIMP_CHAT_PRIVACY_VERIFIED:
       label = _ ("Verified");
+      word = security_level_word (MIMP_SECURITY_VERIFIED);
       icon = mimp_security_level_get_icon_name (MIMP_SECURITY_VERIFIED);
       /* Translators: %s is whom the chat is with */
       sentence = g_strdup_printf (_ ("You verified %s’s key."), peer);
@@ -553,6 +590,8 @@ update_security (MimpChatView *self)
       break;
     case MIMP_CHAT_PRIVACY_KEY_CHANGED:
       label = _ ("Key changed");
+      /* Translators: beside the chat's security icon; keep it short */
+      word = C_ ("security", "Key changed");
       icon = "dialog-error-symbolic";
       /* Translators: %s is whom the chat is with */
       sentence = g_strdup_printf (_ ("%s’s key is different from the one you verified. Sending "
@@ -563,6 +602,7 @@ update_security (MimpChatView *self)
     case MIMP_CHAT_PRIVACY_NONE:
     default:
       label = security_level_label (level);
+      word = security_level_word (level);
       icon = mimp_security_level_get_icon_name (level);
       if (mimp_protocol_has (protocol, MIMP_PROTOCOL_END_TO_END) && level == MIMP_SECURITY_ANYONE)
         sentence = g_strdup (_ ("Anyone on the network and the server can read these messages."));
@@ -585,7 +625,8 @@ update_security (MimpChatView *self)
       sentence = locked;
     }
   gtk_image_set_from_icon_name (self->security_icon, icon);
-  gtk_label_set_label (self->security_state_label, label);
+  gtk_label_set_label (self->security_state_label, word);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->security_button), label);
   update_security_words (self);
   gtk_label_set_label (self->security_heading, label);
   gtk_label_set_label (self->security_label, sentence);

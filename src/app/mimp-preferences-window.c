@@ -202,8 +202,9 @@ on_avatar_clicked (GtkButton *button, MimpPreferencesWindow *self)
 GtkWindow *
 mimp_preferences_window_edit_account (MimpPreferencesWindow *self, MimpAccount *account)
 {
-  MimpAccountDialog *dialog =
-      mimp_account_dialog_new_for_account (self->application, GTK_WINDOW (self), account);
+  MimpAccountDialog *dialog = mimp_account_dialog_new_for_account (
+      mimp_application_get_accounts (self->application),
+      mimp_application_get_secrets (self->application), GTK_WINDOW (self), account);
 
   g_signal_connect_object (dialog, "destroy", G_CALLBACK (rebuild_accounts), self,
                            G_CONNECT_SWAPPED);

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mimp-password.h"
 #include "mimp-window-private.h"
 
 /* F6 and Shift+F6: the chat list, the messages, the composer, in turn. */
@@ -135,11 +136,9 @@ new_chat_action (GtkWidget *widget, const char *action_name, GVariant *parameter
   AdwComboRow *combo;
   GtkWidget *entry;
 
+  /* Disabled meanwhile: see update_sidebar_stack (). */
   if (g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) == 0)
-    {
-      gtk_widget_activate_action (widget, "app.add-account", NULL);
-      return;
-    }
+    return;
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _ ("New Chat"), NULL));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "start",
@@ -200,7 +199,7 @@ password_response (AdwMessageDialog *dialog, const char *response, MimpWindow *s
     return;
   mimp_account_use_password (account, password, !gtk_check_button_get_active (remember));
   if (gtk_check_button_get_active (remember))
-    mimp_application_remember_password (self->application, account, password, GTK_WINDOW (self));
+    mimp_remember_password (self->secrets, account, password, GTK_WINDOW (self));
   gtk_editable_set_text (entry, "");
 }
 

@@ -18,14 +18,19 @@ struct _MimpWindow
   AdwLeaflet *leaflet;
   GtkWidget *sidebar;
   MimpChatView *chat_view;
+  GtkWidget *new_chat_button;
   GtkSearchEntry *search_entry;
   GtkWidget *banner_box;
   GtkStack *sidebar_stack;
   GtkListView *chat_list_view;
 
-  MimpApplication *application;
-  MimpChatList *chats;
+  /* given at construction */
   MimpAccountManager *accounts;
+  MimpChatList *chats;
+  MimpNotifier *notifier; /* nullable */
+  MimpSecretStore *secrets;
+  GSettings *settings;
+
   GtkFilterListModel *filtered;
   GtkStringFilter *filter;
   GtkSingleSelection *selection;

@@ -21,12 +21,38 @@
 
 G_DEFINE_FINAL_TYPE (MimpWindow, mimp_window, ADW_TYPE_APPLICATION_WINDOW)
 
+enum
+{
+  PROP_0,
+  PROP_ACCOUNTS,
+  PROP_CHATS,
+  PROP_NOTIFIER,
+  PROP_SECRETS,
+  PROP_SETTINGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 /* The sidebar's empty states, and what the content pane says while no
  * chat is open: there is nothing to choose or start before an account. */
 static void
 update_sidebar_stack (MimpWindow *self)
 {
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) == 0)
+  gboolean has_accounts = g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) > 0;
+
+  /* A chat needs an account to be started from: "+" says so meanwhile. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-chat", has_accounts);
+  gtk_widget_set_tooltip_text (
+      self->new_chat_button, has_accounts ? _ ("New Chat") : _ ("Add an account to start a chat"));
+  if (has_accounts)
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self->new_chat_button),
+                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+  else
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_chat_button),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                    _ ("Add an account to start a chat"), -1);
+  if (!has_accounts)
     {
       gtk_stack_set_visible_child_name (self->sidebar_stack, "no-accounts");
       mimp_chat_view_set_empty_state (
@@ -65,7 +91,6 @@ rebuild_banners (MimpWindow *self)
 void
 mimp_window_update_seen (MimpWindow *self)
 {
-  MimpNotifier *notifier = mimp_application_get_notifier (self->application);
   MimpChat *seen = NULL;
 
   if (mimp_window_get_chat (self) != NULL && gtk_window_is_active (GTK_WINDOW (self)) &&
@@ -75,9 +100,11 @@ mimp_window_update_seen (MimpWindow *self)
     seen = mimp_window_get_chat (self);
 
   mimp_chat_list_set_seen_chat (self->chats, seen);
-  mimp_notifier_set_visible_chat (notifier, seen ? mimp_chat_get_key (seen) : NULL);
+  if (self->notifier == NULL)
+    return;
+  mimp_notifier_set_visible_chat (self->notifier, seen ? mimp_chat_get_key (seen) : NULL);
   if (seen != NULL)
-    mimp_notifier_withdraw (notifier, mimp_chat_get_key (seen));
+    mimp_notifier_withdraw (self->notifier, mimp_chat_get_key (seen));
 }
 
 /* ------------------------------------------------------------------ */
@@ -326,8 +353,7 @@ mimp_window_open_chat (MimpWindow *self, MimpChat *chat)
     {
       mimp_chat_view_set_chat (self->chat_view, chat);
       if (chat != NULL)
-        g_settings_set_string (mimp_application_get_settings (self->application), "last-chat",
-                               mimp_chat_get_key (chat));
+        g_settings_set_string (self->settings, "last-chat", mimp_chat_get_key (chat));
       select_current_chat (self);
     }
 
@@ -408,7 +434,7 @@ static gboolean
 mimp_window_close_request (GtkWindow *window)
 {
   MimpWindow *self = MIMP_WINDOW (window);
-  GSettings *settings = mimp_application_get_settings (self->application);
+  GSettings *settings = self->settings;
   int width;
   int height;
 
@@ -433,69 +459,78 @@ mimp_window_dispose (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->chats);
   g_clear_object (&self->accounts);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), MIMP_TYPE_WINDOW);
 
   G_OBJECT_CLASS (mimp_window_parent_class)->dispose (object);
 }
 
 static void
-mimp_window_class_init (MimpWindowClass *klass)
+mimp_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  MimpWindow *self = MIMP_WINDOW (object);
 
-  object_class->dispose = mimp_window_dispose;
-  window_class->close_request = mimp_window_close_request;
-
-  g_type_ensure (MIMP_TYPE_CHAT_VIEW);
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mimp/Mimp/mimp-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, MimpWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, MimpWindow, leaflet);
-  gtk_widget_class_bind_template_child (widget_class, MimpWindow, sidebar);
-  gtk_widget_class_bind_template_child (widget_class, MimpWindow, chat_view);
-  gtk_widget_class_bind_template_child (widget_class, MimpWindow, search_entry);
-  gtk_widget_class_bind_template_child (widget_class, MimpWindow, banner_box);
-  gtk_widget_class_bind_template_child (widget_class, MimpWindow, sidebar_stack);
-  gtk_widget_class_bind_template_child (widget_class, MimpWindow, chat_list_view);
-
-  _mimp_window_class_actions_init (klass);
+  switch (prop_id)
+    {
+    case PROP_ACCOUNTS:
+      g_value_set_object (value, self->accounts);
+      break;
+    case PROP_CHATS:
+      g_value_set_object (value, self->chats);
+      break;
+    case PROP_NOTIFIER:
+      g_value_set_object (value, self->notifier);
+      break;
+    case PROP_SECRETS:
+      g_value_set_object (value, self->secrets);
+      break;
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
-mimp_window_init (MimpWindow *self)
+mimp_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
-  GtkListItemFactory *factory;
+  MimpWindow *self = MIMP_WINDOW (object);
 
-  gtk_widget_init_template (GTK_WIDGET (self));
-  self->verifications = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (chat_row_setup), self);
-  g_signal_connect (factory, "bind", G_CALLBACK (chat_row_bind), self);
-  gtk_list_view_set_factory (self->chat_list_view, factory);
-  g_object_unref (factory);
-  g_signal_connect_swapped (self->chat_list_view, "activate", G_CALLBACK (on_chat_row_activate),
-                            self);
-
-  g_signal_connect_swapped (self->chat_view, "verify", G_CALLBACK (on_verify), self);
-  g_signal_connect (self, "notify::is-active", G_CALLBACK (mimp_window_update_seen), NULL);
-  g_signal_connect_swapped (self->leaflet, "notify::folded", G_CALLBACK (mimp_window_update_seen),
-                            self);
-  g_signal_connect_swapped (self->leaflet, "notify::visible-child",
-                            G_CALLBACK (mimp_window_update_seen), self);
+  switch (prop_id)
+    {
+    case PROP_ACCOUNTS:
+      self->accounts = g_value_dup_object (value);
+      break;
+    case PROP_CHATS:
+      self->chats = g_value_dup_object (value);
+      break;
+    case PROP_NOTIFIER:
+      self->notifier = g_value_dup_object (value);
+      break;
+    case PROP_SECRETS:
+      self->secrets = g_value_dup_object (value);
+      break;
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
-MimpWindow *
-mimp_window_new (MimpApplication *application)
+static void
+mimp_window_constructed (GObject *object)
 {
-  MimpWindow *self = g_object_new (MIMP_TYPE_WINDOW, "application", application, NULL);
-  GSettings *settings = mimp_application_get_settings (application);
+  MimpWindow *self = MIMP_WINDOW (object);
+  GSettings *settings = self->settings;
   GtkExpression *expression;
 
-  self->application = application;
-  self->chats = g_object_ref (mimp_application_get_chats (application));
-  self->accounts = g_object_ref (mimp_application_get_accounts (application));
+  G_OBJECT_CLASS (mimp_window_parent_class)->constructed (object);
+  g_return_if_fail (self->accounts != NULL && self->chats != NULL && self->secrets != NULL &&
+                    self->settings != NULL);
 
   gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (settings, "window-width"),
                                g_settings_get_int (settings, "window-height"));
@@ -532,6 +567,96 @@ mimp_window_new (MimpApplication *application)
                            self, G_CONNECT_SWAPPED);
   update_sidebar_stack (self);
   rebuild_banners (self);
+}
 
-  return self;
+static void
+mimp_window_class_init (MimpWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->get_property = mimp_window_get_property;
+  object_class->set_property = mimp_window_set_property;
+  object_class->constructed = mimp_window_constructed;
+  object_class->dispose = mimp_window_dispose;
+  window_class->close_request = mimp_window_close_request;
+
+  /* What the window shows and works on, given rather than looked up, so
+   * that a test can build a window of its own. */
+  properties[PROP_ACCOUNTS] =
+      g_param_spec_object ("accounts", NULL, NULL, MIMP_TYPE_ACCOUNT_MANAGER,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CHATS] =
+      g_param_spec_object ("chats", NULL, NULL, MIMP_TYPE_CHAT_LIST,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* Without one, the window withdraws no notification. */
+  properties[PROP_NOTIFIER] =
+      g_param_spec_object ("notifier", NULL, NULL, MIMP_TYPE_NOTIFIER,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SECRETS] =
+      g_param_spec_object ("secrets", NULL, NULL, MIMP_TYPE_SECRET_STORE,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The window's size, and the last chat open. */
+  properties[PROP_SETTINGS] =
+      g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (MIMP_TYPE_CHAT_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mimp/Mimp/mimp-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, chat_view);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, new_chat_button);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, banner_box);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, sidebar_stack);
+  gtk_widget_class_bind_template_child (widget_class, MimpWindow, chat_list_view);
+
+  _mimp_window_class_actions_init (klass);
+}
+
+static void
+mimp_window_init (MimpWindow *self)
+{
+  GtkListItemFactory *factory;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->verifications = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (chat_row_setup), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (chat_row_bind), self);
+  gtk_list_view_set_factory (self->chat_list_view, factory);
+  g_object_unref (factory);
+  g_signal_connect_swapped (self->chat_list_view, "activate", G_CALLBACK (on_chat_row_activate),
+                            self);
+
+  g_signal_connect_swapped (self->chat_view, "verify", G_CALLBACK (on_verify), self);
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (mimp_window_update_seen), NULL);
+  g_signal_connect_swapped (self->leaflet, "notify::folded", G_CALLBACK (mimp_window_update_seen),
+                            self);
+  g_signal_connect_swapped (self->leaflet, "notify::visible-child",
+                            G_CALLBACK (mimp_window_update_seen), self);
+}
+
+/**
+ * mimp_window_new:
+ * @application: (nullable): the application the window belongs to
+ * @accounts: the accounts
+ * @chats: the chats of @accounts
+ * @notifier: (nullable): the notifications to withdraw of the chat shown
+ * @secrets: the keyring, to keep a password typed in the window
+ * @settings: the app's settings: the window's size, the last chat open
+ *
+ * Returns: (transfer none): a new window
+ */
+MimpWindow *
+mimp_window_new (GtkApplication *application, MimpAccountManager *accounts, MimpChatList *chats,
+                 MimpNotifier *notifier, MimpSecretStore *secrets, GSettings *settings)
+{
+  return g_object_new (MIMP_TYPE_WINDOW, "application", application, "accounts", accounts, "chats",
+                       chats, "notifier", notifier, "secrets", secrets, "settings", settings, NULL);
 }

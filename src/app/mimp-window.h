@@ -6,9 +6,12 @@
 
 #include <adwaita.h>
 
-#include "mimp-application.h"
+#include "mimp-account-manager.h"
 #include "mimp-chat.h"
+#include "mimp-chat-list.h"
 #include "mimp-chat-view.h"
+#include "mimp-notifier.h"
+#include "mimp-secret-store.h"
 #include "mimp-verification-dialog.h"
 
 G_BEGIN_DECLS
@@ -16,7 +19,9 @@ G_BEGIN_DECLS
 #define MIMP_TYPE_WINDOW (mimp_window_get_type ())
 G_DECLARE_FINAL_TYPE (MimpWindow, mimp_window, MIMP, WINDOW, AdwApplicationWindow)
 
-MimpWindow *mimp_window_new (MimpApplication *application);
+MimpWindow *mimp_window_new (GtkApplication *application, MimpAccountManager *accounts,
+                             MimpChatList *chats, MimpNotifier *notifier, MimpSecretStore *secrets,
+                             GSettings *settings);
 void mimp_window_open_chat (MimpWindow *self, MimpChat *chat);
 MimpChat *mimp_window_get_chat (MimpWindow *self);
 MimpChatView *mimp_window_get_chat_view (MimpWindow *self);

@@ -134,7 +134,7 @@ chat_with_typing (MimpWindow *window)
   test_screenshot (GTK_WINDOW (window), "cryptully-chat-typing");
 
   /* Who can read it: not a closed lock; the honest words. */
-  security = find_by_tooltip (GTK_WIDGET (window), "Who Can Read This Chat");
+  security = test_find_named (GTK_WIDGET (window), "security");
   g_assert_nonnull (security);
   g_assert_cmpstr (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (security)), !=,
                    "channel-secure-symbolic");

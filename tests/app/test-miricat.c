@@ -567,7 +567,9 @@ carol_is_online (gpointer data)
 static MimpAccountDialog *
 open_dialog (const char *user, const char *password)
 {
-  MimpAccountDialog *dialog = mimp_account_dialog_new (ax.app, GTK_WINDOW (main_window ()));
+  MimpAccountDialog *dialog =
+      mimp_account_dialog_new (mimp_application_get_accounts (ax.app),
+                               mimp_application_get_secrets (ax.app), GTK_WINDOW (main_window ()));
   g_autofree char *server = g_strdup_printf ("127.0.0.1:%u", ax.server->port);
 
   g_assert_true (mimp_account_dialog_set_protocol (dialog, "miricat"));

@@ -116,6 +116,7 @@ typedef struct
   MimpChatPrivacy privacy;
   const char *name;
   const char *label;
+  const char *word; /* the label, short, in the header */
   const char *icon;
   const char *sentence;
   gboolean verify;
@@ -124,17 +125,19 @@ typedef struct
 } State;
 
 static const State states[] = {
-  { MIMP_CHAT_PRIVACY_NONE, "none", "Not encrypted", "channel-insecure-symbolic",
+  { MIMP_CHAT_PRIVACY_NONE, "none", "Not encrypted", "Not encrypted", "channel-insecure-symbolic",
     "Anyone on the network and the server can read these messages.", FALSE, FALSE, FALSE },
-  { MIMP_CHAT_PRIVACY_WAITING, "waiting", "Waiting for keys", "preferences-system-time-symbolic",
+  { MIMP_CHAT_PRIVACY_WAITING, "waiting", "Waiting for keys", "Waiting",
+    "preferences-system-time-symbolic",
     "Your messages will be sent encrypted once bob has been online.", FALSE, TRUE, FALSE },
-  { MIMP_CHAT_PRIVACY_UNVERIFIED, "unverified", "Encrypted, not verified", NULL,
+  { MIMP_CHAT_PRIVACY_UNVERIFIED, "unverified", "Encrypted, not verified", "Unverified", NULL,
     "The server can’t read these messages. You haven’t confirmed this is really bob’s key.", TRUE,
     FALSE, FALSE },
-  { MIMP_CHAT_PRIVACY_VERIFIED, "verified", "Verified", "channel-secure-symbolic",
+  { MIMP_CHAT_PRIVACY_VERIFIED, "verified", "Verified", "Verified", "channel-secure-symbolic",
     "You verified bob’s key.", TRUE, FALSE, FALSE },
-  { MIMP_CHAT_PRIVACY_KEY_CHANGED, "key-changed", "Key changed", "dialog-error-symbolic",
-    "bob’s key is different from the one you verified. Sending is paused.", TRUE, FALSE, TRUE },
+  { MIMP_CHAT_PRIVACY_KEY_CHANGED, "key-changed", "Key changed", "Key changed",
+    "dialog-error-symbolic", "bob’s key is different from the one you verified. Sending is paused.",
+    TRUE, FALSE, TRUE },
 };
 
 static void
@@ -151,10 +154,13 @@ check_header (const State *state, gboolean wide)
   const char *placeholder;
 
   g_assert_true (gtk_widget_get_mapped (security));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (state_label)), ==, state->label);
+  /* A short word in the header, the whole label in the tooltip, the
+   * popover and the accessible name. */
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (state_label)), ==, state->word);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (security), ==, state->label);
   /* The words in the header when there is room; the accessible name always. */
   g_assert_cmpint (gtk_widget_get_mapped (state_label), ==, wide);
-  /* Whole, with GNOME's title buttons (close only). */
+  /* Whole, with GNOME's title buttons (close only) or all three. */
   if (wide)
     g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (state_label))));
   assert_accessible_label (security, accessible);
@@ -233,6 +239,19 @@ header_states (void)
       gtk_menu_button_popdown (GTK_MENU_BUTTON (security));
       test_settle (200);
     }
+
+  /* With minimize and maximize too, as some set them up: the words still
+   * whole. */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout",
+                "appmenu:minimize,maximize,close", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      set_privacy (states[i].privacy);
+      check_header (&states[i], TRUE);
+      if (states[i].privacy == MIMP_CHAT_PRIVACY_UNVERIFIED)
+        test_screenshot (GTK_WINDOW (window ()), "private-unverified-window-buttons");
+    }
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
 
   /* Narrow: the words leave the header (the accessible name stays), the
    * bar's buttons go under its words. */

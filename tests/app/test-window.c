@@ -1,18 +1,20 @@
-/* test-window.c - the window and preferences, against a real mimpd and a
- * real gnome-keyring
+/* test-window.c - the window and preferences
  *
- * Edits an account in Preferences (its password moves in the keyring and
- * it connects again as the new user), checks the composer's placeholder
- * and F6, and that no file or setting the app writes holds a password.
- * The chat view's checks (composer, Retry, keeping the place while older
- * pages load) run on a second account, of the in-memory test protocol:
- * their point is the window, not the server.
+ * The window's own checks (composer, F6, Retry, keeping the place while
+ * older pages load) build a window of their own on the app's models and
+ * an account of the in-memory test protocol: no application, no server.
+ *
+ * Against a real mimpd and a real gnome-keyring, in the running app: an
+ * account edited in Preferences (its password moves in the keyring and
+ * it connects again as the new user), and no file or setting the app
+ * writes holds a password.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,10 +36,19 @@ static struct
   char *bob_pw;
   MimpApplication *app;
   MimpAccount *account; /* MIMP, on the server */
-  MimpTestNetwork *net;
-  MimpAccount *chats; /* the test protocol's, for the chat view */
   gboolean ok;
 } fx;
+
+/* A window of its own, on the models and no application. */
+static struct
+{
+  TestModels models;
+  GtkCssProvider *css;
+  GSettings *settings;
+  MimpTestNetwork *net;
+  MimpAccount *chats; /* the test protocol's alice */
+  MimpWindow *window;
+} wx;
 
 static gboolean
 online (gpointer account)
@@ -210,7 +221,7 @@ check_edit_account (void)
 static gboolean
 has_focus_in (GtkWidget *region)
 {
-  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (mimp_application_get_main_window (fx.app)));
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (wx.window));
   return focus != NULL && (focus == region || gtk_widget_is_ancestor (focus, region));
 }
 
@@ -232,24 +243,24 @@ find_label (GtkWidget *widget, const char *text)
 static gboolean
 has_chat (gpointer peer)
 {
-  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.chats), peer);
-  return mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key) != NULL;
+  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (wx.chats), peer);
+  return mimp_chat_list_lookup (wx.models.chats, key) != NULL;
 }
 
 static void
 check_composer_and_regions (void)
 {
-  MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
+  MimpWindow *window = wx.window;
   g_autofree char *key = NULL;
   GtkWidget *placeholder;
   GtkWidget *composer;
   GtkWidget *list = mimp_window_get_chat_list_view (window);
   MimpChat *chat;
 
-  mimp_account_send (fx.chats, "bob", "hi bob");
+  mimp_account_send (wx.chats, "bob", "hi bob");
   g_assert_true (test_wait_until (has_chat, (gpointer) "bob", 20));
-  key = mimp_chat_make_key (mimp_account_get_id (fx.chats), "bob");
-  chat = mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key);
+  key = mimp_chat_make_key (mimp_account_get_id (wx.chats), "bob");
+  chat = mimp_chat_list_lookup (wx.models.chats, key);
   gtk_window_present (GTK_WINDOW (window));
   mimp_window_open_chat (window, chat);
   test_settle (200);
@@ -301,8 +312,8 @@ find_visible_button (GtkWidget *widget, const char *label)
 static MimpChatMessage *
 last_of (const char *peer)
 {
-  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.chats), peer);
-  MimpChat *chat = mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key);
+  g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (wx.chats), peer);
+  MimpChat *chat = mimp_chat_list_lookup (wx.models.chats, key);
   g_autoptr (MimpChatMessage) message = NULL;
   guint n;
 
@@ -322,8 +333,7 @@ nobody_in_state (gpointer state)
 static gboolean
 retry_shown (gpointer data)
 {
-  return find_visible_button (GTK_WIDGET (mimp_application_get_main_window (fx.app)), "_Retry") !=
-         NULL;
+  return find_visible_button (GTK_WIDGET (wx.window), "_Retry") != NULL;
 }
 
 /* A message to a user the network does not know fails, with Retry; once
@@ -331,23 +341,22 @@ retry_shown (gpointer data)
 static void
 check_retry (void)
 {
-  MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
+  MimpWindow *window = wx.window;
   MimpChatMessage *message;
   GtkWidget *retry;
 
-  mimp_account_send (fx.chats, "nobody", "are you there?");
+  mimp_account_send (wx.chats, "nobody", "are you there?");
   g_assert_true (test_wait_until (has_chat, (gpointer) "nobody", 20));
   {
-    g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (fx.chats), "nobody");
-    mimp_window_open_chat (window,
-                           mimp_chat_list_lookup (mimp_application_get_chats (fx.app), key));
+    g_autofree char *key = mimp_chat_make_key (mimp_account_get_id (wx.chats), "nobody");
+    mimp_window_open_chat (window, mimp_chat_list_lookup (wx.models.chats, key));
   }
   g_assert_true (
       test_wait_until (nobody_in_state, GINT_TO_POINTER (MIMP_MESSAGE_STATE_FAILED), 30));
   message = last_of ("nobody");
   g_assert_true (test_wait_until (retry_shown, NULL, 10));
 
-  mimp_test_network_add_user (fx.net, "nobody", NULL);
+  mimp_test_network_add_user (wx.net, "nobody", NULL);
   retry = find_visible_button (GTK_WIDGET (window), "_Retry");
   g_signal_emit_by_name (retry, "clicked");
   g_assert_true (test_wait_until (nobody_in_state, GINT_TO_POINTER (MIMP_MESSAGE_STATE_SENT), 30));
@@ -385,39 +394,46 @@ top_number (MimpWindow *window)
   return atoi (text + strlen ("message "));
 }
 
-/* Scrolling up through a long chat while older pages come in above: the
- * message at the top of the view only ever gets older (it did jump a
- * page or more forward, and back, after each page). */
+/* Stores @n messages from @peer to the test account, a second apart. */
 static void
-check_keep_place (void)
+store_messages (const char *peer, guint n)
 {
-  MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
-  MimpHistory *history = mimp_account_get_history (fx.chats);
+  MimpHistory *history = mimp_account_get_history (wx.chats);
   g_autoptr (GPtrArray) batch =
       g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
   g_autoptr (GPtrArray) stored = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   gint64 start = g_get_real_time () / 1000 - 1000 * 1000;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("%s-%u", peer, i);
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+      g_ptr_array_add (batch, mimp_incoming_new (peer, mimp_account_get_user (wx.chats), id, text,
+                                                 start + i * 1000, -1));
+    }
+  mimp_history_store_incoming_async (history, mimp_account_get_id (wx.chats), "test", batch, NULL,
+                                     test_store_result, &result);
+  test_wait_result (&result, 30);
+  stored = mimp_history_store_incoming_finish (history, result, &error);
+  g_assert_no_error (error);
+}
+
+/* Scrolling up through a long chat while older pages come in above: the
+ * message at the top of the view only ever gets older (it did jump a
+ * page or more forward, and back, after each page). */
+static void
+check_keep_place (void)
+{
+  MimpWindow *window = wx.window;
   gint64 deadline;
   GtkAdjustment *adj;
   MimpChat *chat;
   int top;
 
-  for (guint i = 0; i < 400; i++)
-    {
-      g_autofree char *id = g_strdup_printf ("carol-%u", i);
-      g_autofree char *text = g_strdup_printf ("message %u", i);
-      g_ptr_array_add (batch, mimp_incoming_new ("carol", mimp_account_get_user (fx.chats), id,
-                                                 text, start + i * 1000, -1));
-    }
-  mimp_history_store_incoming_async (history, mimp_account_get_id (fx.chats), "test", batch, NULL,
-                                     test_store_result, &result);
-  test_wait_result (&result, 30);
-  stored = mimp_history_store_incoming_finish (history, result, &error);
-  g_assert_no_error (error);
-
-  chat = mimp_chat_list_ensure (mimp_application_get_chats (fx.app), fx.chats, "carol");
+  store_messages ("carol", 400);
+  chat = mimp_chat_list_ensure (wx.models.chats, wx.chats, "carol");
   mimp_window_open_chat (window, chat);
   g_assert_true (test_wait_until (chat_settled, chat, 20));
   test_settle (300);
@@ -473,8 +489,8 @@ row_of (GtkWidget *widget, MimpChatMessage *message)
 static void
 check_open_at_bottom (void)
 {
-  MimpWindow *window = MIMP_WINDOW (mimp_application_get_main_window (fx.app));
-  MimpHistory *history = mimp_account_get_history (fx.chats);
+  MimpWindow *window = wx.window;
+  MimpHistory *history = mimp_account_get_history (wx.chats);
   g_autoptr (GPtrArray) batch =
       g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
   g_autoptr (GPtrArray) stored = NULL;
@@ -498,17 +514,17 @@ check_open_at_bottom (void)
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     {
       g_autofree char *id = g_strdup_printf ("dave-%u", i);
-      g_ptr_array_add (batch, mimp_incoming_new ("dave", mimp_account_get_user (fx.chats), id,
+      g_ptr_array_add (batch, mimp_incoming_new ("dave", mimp_account_get_user (wx.chats), id,
                                                  texts[i], start + i * 1000, -1));
     }
-  mimp_history_store_incoming_async (history, mimp_account_get_id (fx.chats), "test", batch, NULL,
+  mimp_history_store_incoming_async (history, mimp_account_get_id (wx.chats), "test", batch, NULL,
                                      test_store_result, &result);
   test_wait_result (&result, 30);
   stored = mimp_history_store_incoming_finish (history, result, &error);
   g_assert_no_error (error);
 
   /* From another chat, as a person switching to it. */
-  chat = mimp_chat_list_ensure (mimp_application_get_chats (fx.app), fx.chats, "dave");
+  chat = mimp_chat_list_ensure (wx.models.chats, wx.chats, "dave");
   mimp_window_open_chat (window, chat);
   g_assert_true (test_wait_until (chat_settled, chat, 20));
   g_assert_true (test_wait_until (at_bottom, adj, 10));
@@ -530,27 +546,340 @@ check_open_at_bottom (void)
   test_screenshot (GTK_WINDOW (window), "open-long-chat-at-bottom");
 }
 
-/* The second account, for the chat view's checks. */
-static void
-add_test_account (void)
+static gboolean
+view_filled (gpointer chat)
 {
-  fx.net = mimp_test_network_new ();
-  mimp_test_network_add_user (fx.net, "alice", NULL);
-  mimp_test_network_add_user (fx.net, "bob", NULL);
-  fx.chats = mimp_test_network_new_account (fx.net, "alice");
-  mimp_account_manager_add (mimp_application_get_accounts (fx.app), fx.chats);
-  g_assert_true (test_wait_until (online, fx.chats, 10));
+  GtkAdjustment *adj =
+      gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (mimp_window_get_messages_view (wx.window)));
+
+  /* The first page alone would not: the upper bound may still be the
+   * last chat's, until the view is laid out again. */
+  return g_list_model_get_n_items (G_LIST_MODEL (chat)) > MIMP_CHAT_FIRST_PAGE_SIZE &&
+         !mimp_chat_get_loading (chat) &&
+         gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj);
+}
+
+/* Loaded as far as it goes by itself: a page or more above the one seen
+ * (pages come while the reader is within a page of the top). */
+static gboolean
+view_settled (gpointer chat)
+{
+  GtkAdjustment *adj =
+      gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (mimp_window_get_messages_view (wx.window)));
+
+  return !mimp_chat_get_loading (chat) &&
+         (gtk_adjustment_get_upper (adj) >= 2 * gtk_adjustment_get_page_size (adj) ||
+          !mimp_chat_get_has_more (chat));
+}
+
+/* A window taller than the first page: older pages come until the view is
+ * full, so that it can be scrolled to the rest (nothing asked for them,
+ * as a view that cannot scroll sends no scrolling). */
+static void
+check_tall_view_fills (void)
+{
+  MimpChat *chat;
+
+  store_messages ("dave", 100);
+  gtk_window_set_default_size (GTK_WINDOW (wx.window), 700, 1000);
+  test_settle (300);
+  chat = mimp_chat_list_ensure (wx.models.chats, wx.chats, "dave");
+  mimp_window_open_chat (wx.window, chat);
+  g_assert_true (test_wait_until (view_filled, chat, 10));
+  g_assert_true (test_wait_until (view_settled, chat, 10));
+  test_settle (500);
+  g_assert_false (mimp_chat_get_loading (chat));
+  /* Not all of it: only what fills the view. */
+  g_assert_true (mimp_chat_get_has_more (chat));
+}
+
+static void
+window_set_up (void)
+{
+  /* The app's styles, as AdwApplication loads them: rows have their
+   * height. */
+  mimp_app_resources_ensure ();
+  wx.css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (wx.css, "/io/github/mimp/Mimp/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (wx.css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  test_models_set_up (&wx.models);
+  wx.settings = g_settings_new ("io.github.mimp.Mimp");
+  wx.net = mimp_test_network_new ();
+  mimp_test_network_add_user (wx.net, "alice", NULL);
+  mimp_test_network_add_user (wx.net, "bob", NULL);
+  wx.window = mimp_window_new (NULL, wx.models.accounts, wx.models.chats, NULL, wx.models.secrets,
+                               wx.settings);
+  g_object_ref_sink (wx.window);
+  gtk_window_present (GTK_WINDOW (wx.window));
+}
+
+static void
+window_add_account (void)
+{
+  wx.chats = mimp_test_network_new_account (wx.net, "alice");
+  test_models_add_online (&wx.models, wx.chats);
+}
+
+/* The window, its chat view and every row in them go with the window:
+ * nothing else holds them. */
+static void
+window_tear_down (void)
+{
+  gtk_window_destroy (GTK_WINDOW (wx.window));
+  g_assert_finalize_object (wx.window);
+  wx.window = NULL;
+  test_models_tear_down (&wx.models);
+  g_clear_object (&wx.chats);
+  g_clear_object (&wx.net);
+  g_clear_object (&wx.settings);
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
+                                                 GTK_STYLE_PROVIDER (wx.css));
+  g_clear_object (&wx.css);
+}
+
+/* "+" needs an account to start a chat from: insensitive, and saying
+ * why, until there is one. */
+static void
+check_new_chat_needs_account (void)
+{
+  GtkWidget *button = test_find_named (GTK_WIDGET (wx.window), "new-chat");
+
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_is_sensitive (button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Add an account to start a chat");
+  /* Ctrl+N does nothing either. */
+  gtk_widget_activate_action (GTK_WIDGET (wx.window), "win.new-chat", NULL);
+  test_settle (100);
+  g_assert_null (test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+  window_add_account ();
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "New Chat");
+}
+
+static gboolean
+bob_got (gpointer chat)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (chat));
+  g_autoptr (MimpChatMessage) last =
+      n > 0 ? g_list_model_get_item (G_LIST_MODEL (chat), n - 1) : NULL;
+
+  return last != NULL && g_strcmp0 (mimp_chat_message_get_text (last), "hello bob") == 0 &&
+         mimp_chat_message_get_state (last) == MIMP_MESSAGE_STATE_SENT;
+}
+
+/* The chat view on its own, in a plain window: it needs a chat, nothing
+ * of the app's window. */
+static void
+test_chat_view_alone (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = mimp_chat_view_new ();
+  GtkWidget *words;
+  GtkWidget *back;
+  MimpChat *chat;
+
+  window_set_up ();
+  window_add_account ();
+  chat = mimp_chat_list_ensure (wx.models.chats, wx.chats, "bob");
+  g_object_ref (view);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* No chat: the empty page. */
+  test_settle (200);
+  g_assert_true (gtk_widget_get_mapped (test_find_named (view, "content-empty")));
+
+  mimp_chat_view_set_chat (MIMP_CHAT_VIEW (view), chat);
+  test_settle (200);
+  g_assert_false (gtk_widget_get_mapped (test_find_named (view, "content-empty")));
+  g_assert_nonnull (test_find_label (view, "bob"));
+  words = test_find_named (view, "security-state");
+  back = test_find_named (view, "back");
+  g_assert_true (gtk_widget_get_mapped (words));
+  g_assert_false (gtk_widget_get_visible (back));
+
+  /* Folded: "Back", and no words beside the security icon. */
+  mimp_chat_view_set_folded (MIMP_CHAT_VIEW (view), TRUE);
+  test_settle (100);
+  g_assert_true (gtk_widget_get_visible (back));
+  g_assert_false (gtk_widget_get_mapped (words));
+  mimp_chat_view_set_folded (MIMP_CHAT_VIEW (view), FALSE);
+
+  /* Sending from the composer, by the view's own action. */
+  g_assert_false (gtk_widget_is_sensitive (test_find_named (view, "send")));
+  mimp_chat_view_set_composer_text (MIMP_CHAT_VIEW (view), "hello bob");
+  g_assert_true (gtk_widget_is_sensitive (test_find_named (view, "send")));
+  g_assert_true (gtk_widget_activate_action (view, "chat.send", NULL));
+  g_assert_true (test_wait_until (bob_got, chat, 20));
+  {
+    g_autofree char *left = mimp_chat_view_dup_composer_text (MIMP_CHAT_VIEW (view));
+    g_assert_cmpstr (left, ==, "");
+  }
+
+  /* The view lets go of the chat, and goes with its window. */
+  mimp_chat_view_set_chat (MIMP_CHAT_VIEW (view), NULL);
+  g_assert_null (mimp_chat_view_get_chat (MIMP_CHAT_VIEW (view)));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (view);
+  window_tear_down ();
+}
+
+/* The first chat a tall window opens. */
+static void
+test_window_tall (void)
+{
+  window_set_up ();
+  window_add_account ();
+  check_tall_view_fills ();
+  window_tear_down ();
+}
+
+static void
+test_window_chat_view (void)
+{
+  window_set_up ();
+  check_new_chat_needs_account ();
+  check_composer_and_regions ();
+  check_retry ();
+  check_open_at_bottom ();
+  check_keep_place ();
+  window_tear_down ();
+}
+
+/* Once per process: the keyring the passwords go to. */
+static void
+ensure_keyring (void)
+{
+  static gboolean started;
+
+  if (!started)
+    test_start_keyring ();
+  started = TRUE;
+}
+
+static gboolean
+dialog_settled (gpointer dialog)
+{
+  return !mimp_account_dialog_get_busy (dialog);
+}
+
+static gboolean
+has_accounts (gpointer n)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (wx.models.accounts)) == GPOINTER_TO_UINT (n);
+}
+
+/* The account dialog in both its modes, on the models alone: adding signs
+ * in first and says why it cannot (adding nothing); editing shows the
+ * account, keeps its type and saves where it connects. */
+static void
+test_account_dialog (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *ini = NULL;
+  g_autofree char *wrong = mimpd_test_server_random_password ();
+  g_autoptr (MimpAccount) account = NULL;
+  MimpAccountDialog *dialog;
+  GtkWidget *server_row;
+  const char *users[2];
+
+  fx.alice_pw = mimpd_test_server_random_password ();
+  alice = g_strconcat ("alice:", fx.alice_pw, NULL);
+  users[0] = alice;
+  users[1] = NULL;
+  fx.server = mimpd_test_server_start (users, &error);
+  g_assert_no_error (error);
+  ensure_keyring ();
+  window_set_up ();
+  server = g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx.server));
+
+  /* Adding: a wrong password is said, and nothing is added. */
+  dialog = mimp_account_dialog_new (wx.models.accounts, wx.models.secrets, GTK_WINDOW (wx.window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (gtk_widget_get_sensitive (test_find_named (GTK_WIDGET (dialog), "type")));
+  mimp_account_dialog_fill (dialog, server, "alice", wrong, FALSE);
+  g_assert_true (mimp_account_dialog_get_can_submit (dialog));
+  mimp_account_dialog_submit (dialog);
+  g_assert_true (test_wait_until (dialog_settled, dialog, 30));
+  g_assert_nonnull (mimp_account_dialog_get_error (dialog));
+  g_assert_null (strstr (mimp_account_dialog_get_error (dialog), wrong));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wx.models.accounts)), ==, 0);
+
+  /* The right one: added, online, its password in the keyring. */
+  mimp_account_dialog_fill (dialog, server, "alice", fx.alice_pw, FALSE);
+  mimp_account_dialog_submit (dialog);
+  g_assert_true (test_wait_until (has_accounts, GUINT_TO_POINTER (1), 30));
+  account = g_list_model_get_item (G_LIST_MODEL (wx.models.accounts), 0);
+  g_assert_true (test_wait_until (online, account, 30));
+  g_assert_true (
+      test_wait_until (keyring_has, &(KeyWait){ "127.0.0.1", "alice", fx.alice_pw }, 20));
+
+  /* Editing: the account as it is, its type fixed. */
+  dialog = mimp_account_dialog_new_for_account (wx.models.accounts, wx.models.secrets,
+                                                GTK_WINDOW (wx.window), account);
+  gtk_window_present (GTK_WINDOW (dialog));
+  server_row = test_find_named (GTK_WIDGET (dialog), "server");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (server_row)), ==, server);
+  g_assert_cmpstr (
+      gtk_editable_get_text (GTK_EDITABLE (test_find_named (GTK_WIDGET (dialog), "user"))), ==,
+      "alice");
+  g_assert_false (gtk_widget_get_sensitive (test_find_named (GTK_WIDGET (dialog), "type")));
+  g_assert_true (mimp_account_dialog_get_can_submit (dialog));
+  gtk_editable_set_text (GTK_EDITABLE (server_row), "not a server");
+  g_assert_false (mimp_account_dialog_get_can_submit (dialog));
+  g_assert_nonnull (mimp_account_dialog_get_error (dialog));
+  /* Saved: the same account, on localhost now, and so in accounts.ini. */
+  moved = g_strdup_printf ("localhost:%u", mimpd_test_server_get_port (fx.server));
+  gtk_editable_set_text (GTK_EDITABLE (server_row), moved);
+  mimp_account_dialog_submit (dialog);
+  g_assert_cmpstr (mimp_account_get_host (account), ==, "localhost");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wx.models.accounts)), ==, 1);
+  config = g_build_filename (wx.models.dir, "accounts.ini", NULL);
+  g_assert_true (g_file_get_contents (config, &ini, NULL, NULL));
+  g_assert_nonnull (strstr (ini, "host=localhost"));
+  g_assert_null (strstr (ini, fx.alice_pw));
+  g_assert_true (test_wait_until (online, account, 30));
+
+  /* accounts.ini cannot be written: the dialog says so and stays, and
+   * Save works once it can be. */
+  dialog = mimp_account_dialog_new_for_account (wx.models.accounts, wx.models.secrets,
+                                                GTK_WINDOW (wx.window), account);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_cmpint (g_unlink (config), ==, 0);
+  g_assert_cmpint (g_mkdir (config, 0700), ==, 0);
+  gtk_editable_set_text (GTK_EDITABLE (test_find_named (GTK_WIDGET (dialog), "server")), server);
+  mimp_account_dialog_submit (dialog);
+  test_settle (100);
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (mimp_account_dialog_get_error (dialog), "could not be saved"));
+  g_assert_cmpint (g_rmdir (config), ==, 0);
+  mimp_account_dialog_submit (dialog);
+  test_settle (100);
+  g_assert_null (dialog);
+  g_clear_pointer (&ini, g_free);
+  g_assert_true (g_file_get_contents (config, &ini, NULL, NULL));
+  g_assert_nonnull (strstr (ini, "host=127.0.0.1"));
+
+  window_tear_down ();
+  g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
+  mimpd_test_server_free (fx.server);
+  fx.server = NULL;
+  g_clear_pointer (&fx.alice_pw, g_free);
 }
 
 static gboolean
 phase (gpointer data)
 {
   check_edit_account ();
-  add_test_account ();
-  check_composer_and_regions ();
-  check_retry ();
-  check_open_at_bottom ();
-  check_keep_place ();
   assert_no_password_stored ();
 
   fx.ok = TRUE;
@@ -575,15 +904,13 @@ test_window (void)
   users[2] = NULL;
   fx.server = mimpd_test_server_start (users, &error);
   g_assert_no_error (error);
-  test_start_keyring ();
+  ensure_keyring ();
 
   fx.app = mimp_application_new ();
   test_run_app (G_APPLICATION (fx.app), phase, 200);
   g_assert_true (fx.ok);
   g_clear_object (&fx.account);
-  g_clear_object (&fx.chats);
   g_clear_object (&fx.app);
-  g_clear_object (&fx.net);
 
   g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
   mimpd_test_server_free (fx.server);
@@ -774,6 +1101,10 @@ main (int argc, char *argv[])
   adw_init ();
   g_test_add_func ("/window/message-row-grouping", test_message_row_grouping);
   g_test_add_func ("/window/message-row-failed-narrow", test_message_row_failed_narrow);
-  g_test_add_func ("/window/edit-account-composer-regions", test_window);
+  g_test_add_func ("/window/chat-view", test_window_chat_view);
+  g_test_add_func ("/window/tall", test_window_tall);
+  g_test_add_func ("/window/chat-view-alone", test_chat_view_alone);
+  g_test_add_func ("/window/account-dialog", test_account_dialog);
+  g_test_add_func ("/window/edit-account", test_window);
   return g_test_run ();
 }
