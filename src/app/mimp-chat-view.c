@@ -67,6 +67,9 @@ struct _MimpChatView
   /* bringing one message into sight (mimp_chat_view_show_message ()) */
   GCancellable *reveal_cancellable;
   gboolean revealing;
+  guint pin_bottom_id; /* a tick callback: see queue_pin_bottom () */
+  double last_upper;   /* the adjustment's bounds at its last value-changed */
+  double last_page;
 };
 
 G_DEFINE_FINAL_TYPE (MimpChatView, mimp_chat_view, GTK_TYPE_WIDGET)
@@ -141,6 +144,39 @@ scroll_to_bottom (MimpChatView *self)
                             gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
 }
 
+static gboolean
+pin_bottom_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  MimpChatView *self = data;
+
+  self->pin_bottom_id = 0;
+  if (self->stick_to_bottom && !self->keep_place)
+    {
+      scroll_to_bottom (self);
+      /* Where the list view is now: a reader's next scroll counts as one. */
+      self->last_upper = gtk_adjustment_get_upper (vadjustment (self));
+      self->last_page = gtk_adjustment_get_page_size (vadjustment (self));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Back to the bottom at the start of the next frame. GTK 4.8's list view
+ * changes the adjustment's upper bound while it lays its rows out (as it
+ * measures rows it had only estimated) with its own value-changed handler
+ * blocked: a value set from notify::upper there is kept by the adjustment
+ * but never reaches the list view, which stays where it was. A chat with
+ * long newest messages opened at the top with the newest cut off below.
+ * From the frame's update phase it does reach it; the next layout may
+ * change the upper bound again and queue another, until the heights
+ * settle or the reader scrolls away (stick_to_bottom). */
+static void
+queue_pin_bottom (MimpChatView *self)
+{
+  if (self->pin_bottom_id == 0)
+    self->pin_bottom_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->messages_view),
+                                                        pin_bottom_tick, self, NULL);
+}
+
 static void
 maybe_load_older (MimpChatView *self)
 {
@@ -173,13 +209,20 @@ maybe_load_newer (MimpChatView *self)
 static void
 on_value_changed (GtkAdjustment *adj, MimpChatView *self)
 {
-  double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+  double upper = gtk_adjustment_get_upper (adj);
+  double page = gtk_adjustment_get_page_size (adj);
 
-  /* Not while newer messages are still to load: that bottom is not the
-   * chat's. */
-  self->stick_to_bottom = !self->revealing && self->chat != NULL &&
-                          !mimp_chat_get_has_newer (self->chat) &&
-                          gtk_adjustment_get_value (adj) >= bottom - 4;
+  /* The list view moving the value as it lays out (the bounds changed with
+   * it) is not the reader scrolling away from the bottom. Not while newer
+   * messages are still to load either: that bottom is not the chat's. */
+  if (upper == self->last_upper && page == self->last_page)
+    self->stick_to_bottom = !self->revealing && self->chat != NULL &&
+                            !mimp_chat_get_has_newer (self->chat) &&
+                            gtk_adjustment_get_value (adj) >= upper - page - 4;
+  else if (self->stick_to_bottom && !self->revealing)
+    queue_pin_bottom (self);
+  self->last_upper = upper;
+  self->last_page = page;
   maybe_load_older (self);
   maybe_load_newer (self);
 }
@@ -192,14 +235,14 @@ on_upper_changed (GtkAdjustment *adj, GParamSpec *pspec, MimpChatView *self)
    * offset): moving the adjustment by the growth as well threw the reader
    * a page or more away, and the view realised a whole new set of rows. */
   if (!self->keep_place && self->stick_to_bottom && !self->revealing)
-    scroll_to_bottom (self);
+    queue_pin_bottom (self);
 }
 
 static void
 on_page_size_changed (GtkAdjustment *adj, GParamSpec *pspec, MimpChatView *self)
 {
   if (self->stick_to_bottom && !self->revealing)
-    scroll_to_bottom (self);
+    queue_pin_bottom (self);
 }
 
 static gboolean
@@ -276,7 +319,7 @@ on_messages_changed (MimpChatView *self, guint position, guint removed, guint ad
       if (n > 0)
         gtk_list_view_scroll_to (self->messages_view, n - 1, GTK_LIST_SCROLL_NONE, NULL);
 #else
-      scroll_to_bottom (self);
+      queue_pin_bottom (self);
 #endif
     }
 }
@@ -969,6 +1012,7 @@ void
 mimp_chat_view_set_chat (MimpChatView *self, MimpChat *chat)
 {
   g_autoptr (GtkNoSelection) model = NULL;
+  g_autoptr (MimpChat) previous = NULL;
 
   g_return_if_fail (MIMP_IS_CHAT_VIEW (self));
   g_return_if_fail (chat == NULL || MIMP_IS_CHAT (chat));
@@ -980,6 +1024,7 @@ mimp_chat_view_set_chat (MimpChatView *self, MimpChat *chat)
   self->revealing = FALSE;
   mimp_chat_view_save_draft (self);
   disconnect_chat (self);
+  previous = g_steal_pointer (&self->chat);
   g_set_object (&self->chat, chat);
 
   if (chat != NULL)
@@ -1017,6 +1062,9 @@ mimp_chat_view_set_chat (MimpChatView *self, MimpChat *chat)
   on_composer_changed (self);
   update_members (self); /* first: its button takes room from the security button's words */
   update_security (self);
+  /* Out of the list view now: its messages are in the history. */
+  if (previous != NULL)
+    mimp_chat_unload (previous);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHAT]);
 }
 
@@ -1196,6 +1244,9 @@ mimp_chat_view_dispose (GObject *object)
   g_clear_handle_id (&self->keep_place_id, g_source_remove);
   g_cancellable_cancel (self->reveal_cancellable);
   g_clear_object (&self->reveal_cancellable);
+  if (self->pin_bottom_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->messages_view), self->pin_bottom_id);
+  self->pin_bottom_id = 0;
   /* The chat outlives the view: none of its handlers may stay. */
   disconnect_chat (self);
   g_clear_object (&self->chat);

@@ -627,6 +627,37 @@ mimp_chat_load_older (MimpChat *self)
 }
 
 /**
+ * mimp_chat_unload:
+ *
+ * Lets go of the loaded messages of a chat no longer on screen: they are in
+ * the history, and opening the chat again loads its newest page, as the
+ * first time. Otherwise every chat once opened kept every message it got
+ * for as long as the app ran (the soak's three accounts and twenty chats:
+ * 57 MiB over 100,000 messages), and opening it again laid out rows for up
+ * to 200 of them. Does nothing while a page is loading (it is wanted).
+ */
+void
+mimp_chat_unload (MimpChat *self)
+{
+  guint n;
+
+  g_return_if_fail (MIMP_IS_CHAT (self));
+
+  if (self->loading || !self->loaded)
+    return;
+  n = self->items->len;
+  g_ptr_array_set_size (self->items, 0);
+  self->loaded = FALSE;
+  if (!self->has_more)
+    {
+      self->has_more = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_MORE]);
+    }
+  if (n > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, n, 0);
+}
+
+/**
  * mimp_chat_add_message:
  * @seen: whether the chat is on screen (a received message is not unread)
  *

@@ -30,10 +30,12 @@ typedef enum
 /* Messages loaded when a chat opens: about a window's height, so that the
  * first frame lays out only what it shows. */
 #define MIMP_CHAT_FIRST_PAGE_SIZE 20
-/* Older messages, loaded while scrolling back. GTK 4.8's list view pays for
- * a prepended page in the frame after it, in proportion to its size: 50
- * made 100-160 ms hitches at a fast fling, 20 about 60-70 ms. */
-#define MIMP_CHAT_OLDER_PAGE_SIZE 20
+/* Older messages, loaded while scrolling back. GTK 4.8's list view makes
+ * the rows of a prepended page in the frame after it (scrolling through
+ * rows already loaded makes none), about 3 ms of CPU each: pages of 20
+ * made those frames 80-115 ms of main-thread CPU, pages of 6 35-50 ms,
+ * spread over more frames (docs/benchmarks-notes.md, App). */
+#define MIMP_CHAT_OLDER_PAGE_SIZE 6
 G_DECLARE_FINAL_TYPE (MimpChat, mimp_chat, MIMP, CHAT, GObject)
 
 MimpChat *mimp_chat_new (MimpAccount *account, const char *peer);
@@ -60,6 +62,7 @@ void mimp_chat_load_around_async (MimpChat *self, MimpChatMessage *target,
                                   gpointer user_data);
 gboolean mimp_chat_load_around_finish (MimpChat *self, GAsyncResult *result, guint *position,
                                        GError **error);
+void mimp_chat_unload (MimpChat *self);
 void mimp_chat_add_message (MimpChat *self, MimpChatMessage *message, gboolean seen);
 void mimp_chat_update_message (MimpChat *self, MimpChatMessage *message);
 void mimp_chat_mark_read (MimpChat *self);

@@ -37,8 +37,8 @@ struct _MimpMessageRow
 {
   GtkWidget parent_instance;
 
-  GtkLabel *day_label;
-  GtkWidget *content_box;
+  GtkLabel *day_label;    /* a day's first message only, made on first need */
+  GtkWidget *content_box; /* rooms only (avatar and bubble), made on first need */
   GtkWidget *bubble_box;
   GtkWidget *avatar;      /* rooms only, made on first need */
   GtkLabel *sender_label; /* rooms only, made on first need */
@@ -48,14 +48,15 @@ struct _MimpMessageRow
   GtkLabel *text_label;
   GtkWidget *meta_box;
   GtkLabel *time_label;
-  GtkImage *state_image;
-  GtkLabel *error_label;
-  GtkButton *retry_button;
+  GtkImage *state_image;       /* own messages only, made on first need */
+  GtkLabel *error_label;       /* failed messages only, made on first need */
+  GtkButton *retry_button;     /* failed messages only, made on first need */
   GtkLabel *gap_label;         /* private chats only, made on first need */
   GtkWidget *unencrypted_mark; /* private chats only, made on first need */
   GtkButton *resend_button;    /* private chats only, made on first need */
 
   MimpChatMessage *message;
+  gboolean outgoing; /* the message's line goes to the right */
 };
 
 G_DEFINE_FINAL_TYPE (MimpMessageRow, mimp_message_row, GTK_TYPE_WIDGET)
@@ -106,10 +107,74 @@ mimp_linkify (const char *text)
 }
 
 static void
+on_retry_clicked (MimpMessageRow *self)
+{
+  if (self->message != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "chat.retry", "x",
+                                mimp_chat_message_get_row_id (self->message));
+}
+
+/* Why a message was not sent, on its own line under the bubble (so that it
+ * wraps by itself rather than beside Retry), and Retry at the end of the
+ * time line: made the first time the row shows a failed message, so that
+ * the rows of a long chat, nearly all sent or received, do not pay for
+ * them (every new row of a scroll is created and measured). */
+static void
+ensure_failure_widgets (MimpMessageRow *self)
+{
+  if (self->retry_button != NULL)
+    return;
+  self->error_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_name (GTK_WIDGET (self->error_label), "error");
+  gtk_label_set_wrap (self->error_label, TRUE);
+  gtk_label_set_wrap_mode (self->error_label, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (self->error_label, 50);
+  /* Only own messages fail: on the right, like their bubbles. */
+  gtk_widget_set_halign (GTK_WIDGET (self->error_label), GTK_ALIGN_END);
+  gtk_label_set_xalign (self->error_label, 1.0);
+  gtk_label_set_justify (self->error_label, GTK_JUSTIFY_RIGHT);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->error_label), 4);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->error_label), 4);
+  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
+  gtk_box_insert_child_after (GTK_BOX (self->bubble_box), GTK_WIDGET (self->error_label),
+                              gtk_widget_get_prev_sibling (self->meta_box));
+
+  /* A button of the usual size (34 px high, a click target well over
+   * 24 px), in the tab order, named for screen readers by what it does. */
+  self->retry_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_ ("_Retry")));
+  gtk_widget_set_name (GTK_WIDGET (self->retry_button), "retry");
+  gtk_widget_set_valign (GTK_WIDGET (self->retry_button), GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->retry_button), _ ("Send the message again"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Retry sending the message"),
+                                  -1);
+  gtk_widget_add_css_class (GTK_WIDGET (self->retry_button), "flat");
+  g_signal_connect_swapped (self->retry_button, "clicked", G_CALLBACK (on_retry_clicked), self);
+  gtk_box_insert_child_after (GTK_BOX (self->meta_box), GTK_WIDGET (self->retry_button),
+                              GTK_WIDGET (self->state_image));
+}
+
+/* The delivery state after the time: own messages only (received ones
+ * have none), so a received message's row does without it. */
+static void
+ensure_state_image (MimpMessageRow *self)
+{
+  if (self->state_image != NULL)
+    return;
+  self->state_image = GTK_IMAGE (gtk_image_new ());
+  gtk_image_set_pixel_size (self->state_image, 12);
+  gtk_widget_add_css_class (GTK_WIDGET (self->state_image), "dim-label");
+  gtk_box_insert_child_after (GTK_BOX (self->meta_box), GTK_WIDGET (self->state_image),
+                              GTK_WIDGET (self->time_label));
+}
+
+static void
 update_state (MimpMessageRow *self)
 {
   MimpMessageState state;
   gboolean outgoing;
+  gboolean failed;
 
   if (self->message == NULL)
     return;
@@ -117,32 +182,41 @@ update_state (MimpMessageRow *self)
   state = mimp_chat_message_get_state (self->message);
   outgoing = mimp_chat_message_get_outgoing (self->message);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->state_image), outgoing);
+  if (self->state_image != NULL && !outgoing)
+    gtk_widget_set_visible (GTK_WIDGET (self->state_image), FALSE);
   gtk_widget_set_visible (self->meta_box, mimp_chat_message_get_last_in_group (self->message) ||
                                               (outgoing && state != MIMP_MESSAGE_STATE_SENT) ||
                                               mimp_chat_message_get_protection (self->message) >=
                                                   MIMP_MESSAGE_PROTECTION_UNENCRYPTED);
-  switch (state)
+  if (outgoing)
     {
-    case MIMP_MESSAGE_STATE_PENDING:
-      gtk_image_set_from_icon_name (self->state_image, "preferences-system-time-symbolic");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Sending"));
-      break;
-    case MIMP_MESSAGE_STATE_FAILED:
-      gtk_image_set_from_icon_name (self->state_image, "dialog-warning-symbolic");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Not sent"));
-      break;
-    case MIMP_MESSAGE_STATE_SENT:
-    default:
-      gtk_image_set_from_icon_name (self->state_image, "emblem-ok-symbolic");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Sent"));
-      break;
+      ensure_state_image (self);
+      gtk_widget_set_visible (GTK_WIDGET (self->state_image), TRUE);
+      switch (state)
+        {
+        case MIMP_MESSAGE_STATE_PENDING:
+          gtk_image_set_from_icon_name (self->state_image, "preferences-system-time-symbolic");
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Sending"));
+          break;
+        case MIMP_MESSAGE_STATE_FAILED:
+          gtk_image_set_from_icon_name (self->state_image, "dialog-warning-symbolic");
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Not sent"));
+          break;
+        case MIMP_MESSAGE_STATE_SENT:
+        default:
+          gtk_image_set_from_icon_name (self->state_image, "emblem-ok-symbolic");
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Sent"));
+          break;
+        }
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_button),
-                          outgoing && state == MIMP_MESSAGE_STATE_FAILED);
+  failed = outgoing && state == MIMP_MESSAGE_STATE_FAILED;
+  if (failed)
+    ensure_failure_widgets (self);
+  if (self->retry_button == NULL)
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), failed);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label),
-                          outgoing && state == MIMP_MESSAGE_STATE_FAILED &&
-                              mimp_chat_message_get_error (self->message) != NULL);
+                          failed && mimp_chat_message_get_error (self->message) != NULL);
   gtk_label_set_text (self->error_label, mimp_chat_message_get_error (self->message));
 }
 
@@ -296,15 +370,34 @@ update_avatar_image (MimpMessageRow *self, const char *sender)
                                   fetch_data_new (self, key, TRUE));
 }
 
+/* The bubble, or in a room the box of avatar and bubble: the row's line
+ * for the message. A GtkBox around the bubble alone made the list view's
+ * measuring of a new row about 4 times as costly (its height for a width
+ * asked the wrapped text for its width at every height it tried). */
+static GtkWidget *
+message_box (MimpMessageRow *self)
+{
+  return self->content_box != NULL ? self->content_box : self->bubble_box;
+}
+
 /* The avatar, sender and event line of room messages: made once for a row
  * that shows one, kept (hidden) when it shows another. */
 static void
 ensure_room_widgets (MimpMessageRow *self)
 {
-  GtkWidget *outer;
-
   if (self->avatar != NULL)
     return;
+  /* The bubble moves into a box of its own, after the avatar; the box
+   * takes its place, alignment and spacing. */
+  self->content_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign (self->bubble_box, self->outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
+  gtk_widget_set_margin_top (self->content_box, gtk_widget_get_margin_top (self->bubble_box));
+  gtk_widget_set_margin_top (self->bubble_box, 0);
+  gtk_widget_insert_before (self->content_box, GTK_WIDGET (self), self->bubble_box);
+  g_object_ref (self->bubble_box);
+  gtk_widget_unparent (self->bubble_box);
+  gtk_box_append (GTK_BOX (self->content_box), self->bubble_box);
+  g_object_unref (self->bubble_box);
   self->avatar = adw_avatar_new (28, NULL, TRUE);
   gtk_widget_set_valign (self->avatar, GTK_ALIGN_START);
   gtk_box_prepend (GTK_BOX (self->content_box), self->avatar);
@@ -317,7 +410,6 @@ ensure_room_widgets (MimpMessageRow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->sender_label), "caption-heading");
   gtk_box_prepend (GTK_BOX (self->bubble_box), GTK_WIDGET (self->sender_label));
 
-  outer = gtk_widget_get_parent (self->content_box);
   self->event_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_set_name (GTK_WIDGET (self->event_label), "event");
   gtk_widget_set_halign (GTK_WIDGET (self->event_label), GTK_ALIGN_CENTER);
@@ -325,7 +417,7 @@ ensure_room_widgets (MimpMessageRow *self)
   gtk_label_set_wrap (self->event_label, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->event_label), "caption");
   gtk_widget_add_css_class (GTK_WIDGET (self->event_label), "dim-label");
-  gtk_box_append (GTK_BOX (outer), GTK_WIDGET (self->event_label));
+  gtk_widget_insert_before (GTK_WIDGET (self->event_label), GTK_WIDGET (self), NULL);
 }
 
 static void
@@ -405,9 +497,8 @@ ensure_protection_widgets (MimpMessageRow *self)
   gtk_widget_set_valign (GTK_WIDGET (self->resend_button), GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->resend_button),
                                _ ("Ask the sender to send it again"));
+  /* Of the usual button size, like Retry. */
   gtk_widget_add_css_class (GTK_WIDGET (self->resend_button), "flat");
-  gtk_widget_add_css_class (GTK_WIDGET (self->resend_button), "caption");
-  gtk_widget_add_css_class (GTK_WIDGET (self->resend_button), "retry");
   g_signal_connect_swapped (self->resend_button, "clicked", G_CALLBACK (on_resend_clicked), self);
   gtk_box_append (GTK_BOX (self->meta_box), GTK_WIDGET (self->resend_button));
 }
@@ -418,6 +509,7 @@ update_text (MimpMessageRow *self)
 {
   const char *text = mimp_chat_message_get_text (self->message);
   g_autofree char *markup = NULL;
+  glong length;
 
   if (mimp_chat_message_get_protection (self->message) == MIMP_MESSAGE_PROTECTION_UNDECRYPTABLE)
     {
@@ -431,10 +523,12 @@ update_text (MimpMessageRow *self)
    * or at width 0 when unset: one character a line, and Pango shapes the
    * rest of the text again for every line. The list view measures every
    * new row so, and that was most of a scrolling frame. A minimum of a
-   * few characters costs a few lines; a shorter text's bubble keeps its
-   * own width. */
-  gtk_label_set_width_chars (self->text_label,
-                             (int) MIN (g_utf8_strlen (text, -1), BUBBLE_MIN_CHARS));
+   * few characters costs a few lines. A text no longer than that is not
+   * wrapped at all, so that its bubble is as wide as the text rather than
+   * as that many average characters. */
+  length = g_utf8_strlen (text, -1);
+  gtk_label_set_wrap (self->text_label, length > BUBBLE_MIN_CHARS);
+  gtk_label_set_width_chars (self->text_label, length > BUBBLE_MIN_CHARS ? BUBBLE_MIN_CHARS : -1);
 }
 
 static void
@@ -461,8 +555,8 @@ update_protection (MimpMessageRow *self)
       gtk_widget_add_css_class (GTK_WIDGET (self->gap_label), "caption");
       gtk_widget_add_css_class (GTK_WIDGET (self->gap_label), "dim-label");
       gtk_widget_add_css_class (GTK_WIDGET (self->gap_label), "gap");
-      gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (self->content_box)),
-                                  GTK_WIDGET (self->gap_label), GTK_WIDGET (self->day_label));
+      gtk_widget_insert_after (GTK_WIDGET (self->gap_label), GTK_WIDGET (self),
+                               GTK_WIDGET (self->day_label));
     }
   if (self->gap_label != NULL)
     {
@@ -501,6 +595,25 @@ on_protection_changed (MimpMessageRow *self)
   update_state (self);
 }
 
+/* The day over a day's first message: one row in hundreds needs it, so it
+ * is made for those only (every new row of a scroll is created and
+ * styled), first in the row. */
+static void
+ensure_day_label (MimpMessageRow *self)
+{
+  if (self->day_label != NULL)
+    return;
+  self->day_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_name (GTK_WIDGET (self->day_label), "day");
+  gtk_widget_set_margin_top (GTK_WIDGET (self->day_label), 12);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->day_label), 6);
+  gtk_widget_set_halign (GTK_WIDGET (self->day_label), GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (GTK_WIDGET (self->day_label), "day-separator");
+  gtk_widget_add_css_class (GTK_WIDGET (self->day_label), "caption-heading");
+  gtk_widget_add_css_class (GTK_WIDGET (self->day_label), "dim-label");
+  gtk_widget_insert_after (GTK_WIDGET (self->day_label), GTK_WIDGET (self), NULL);
+}
+
 static void
 update_layout (MimpMessageRow *self)
 {
@@ -510,7 +623,10 @@ update_layout (MimpMessageRow *self)
     return;
 
   first_of_day = mimp_chat_message_get_first_of_day (self->message);
-  gtk_widget_set_visible (GTK_WIDGET (self->day_label), first_of_day);
+  if (first_of_day)
+    ensure_day_label (self);
+  if (self->day_label != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->day_label), first_of_day);
   if (first_of_day)
     {
       gint64 ts = mimp_chat_message_get_timestamp (self->message);
@@ -534,17 +650,9 @@ update_layout (MimpMessageRow *self)
         day = g_date_time_format (when, _ ("%x"));
       gtk_label_set_text (self->day_label, day);
     }
-  gtk_widget_set_margin_top (self->content_box,
+  gtk_widget_set_margin_top (message_box (self),
                              mimp_chat_message_get_grouped (self->message) ? 2 : 8);
   update_room (self);
-}
-
-static void
-on_retry_clicked (MimpMessageRow *self)
-{
-  if (self->message != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (self), "chat.retry", "x",
-                                mimp_chat_message_get_row_id (self->message));
 }
 
 static void
@@ -564,6 +672,85 @@ mimp_message_row_dispose (GObject *object)
   G_OBJECT_CLASS (mimp_message_row_parent_class)->dispose (object);
 }
 
+/* The width @child gets in a row @width wide: all of it, or for the
+ * message's line (bubble, or avatar and bubble) its natural width at most. */
+static int
+child_width (MimpMessageRow *self, GtkWidget *child, int width)
+{
+  int natural = 0;
+
+  if (child != message_box (self) || width < 0)
+    return width;
+  gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  return MIN (width, natural);
+}
+
+/* The row's lines one under the other, as a vertical box would, but the
+ * message's line is placed left or right by the row rather than by its
+ * halign: GTK 4.8 allocating a start- or end-aligned child asks wrapped
+ * text for its width again (1.2-1.6 ms of a new row's 2.3 ms). */
+static void
+mimp_message_row_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
+                          int *natural, int *minimum_baseline, int *natural_baseline)
+{
+  MimpMessageRow *self = MIMP_MESSAGE_ROW (widget);
+
+  *minimum = *natural = 0;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int child_min = 0;
+      int child_nat = 0;
+
+      if (!gtk_widget_should_layout (child))
+        continue;
+      if (orientation == GTK_ORIENTATION_VERTICAL)
+        {
+          gtk_widget_measure (child, orientation, child_width (self, child, for_size), &child_min,
+                              &child_nat, NULL, NULL);
+          *minimum += child_min;
+          *natural += child_nat;
+        }
+      else
+        {
+          gtk_widget_measure (child, orientation, -1, &child_min, &child_nat, NULL, NULL);
+          *minimum = MAX (*minimum, child_min);
+          *natural = MAX (*natural, child_nat);
+        }
+    }
+}
+
+static GtkSizeRequestMode
+mimp_message_row_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH; /* wrapped text */
+}
+
+static void
+mimp_message_row_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  MimpMessageRow *self = MIMP_MESSAGE_ROW (widget);
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+  int y = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int w;
+      int h = 0;
+      int x = 0;
+
+      if (!gtk_widget_should_layout (child))
+        continue;
+      w = child_width (self, child, width);
+      gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, w, NULL, &h, NULL, NULL);
+      if (child == message_box (self) && self->outgoing != rtl)
+        x = width - w;
+      gtk_widget_size_allocate (child, &(GtkAllocation){ x, y, w, h }, -1);
+      y += h;
+    }
+}
+
 static void
 mimp_message_row_class_init (MimpMessageRowClass *klass)
 {
@@ -574,16 +761,13 @@ mimp_message_row_class_init (MimpMessageRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/mimp/Mimp/mimp-message-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, day_label);
-  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, content_box);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, bubble_box);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, text_label);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, meta_box);
   gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, time_label);
-  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, state_image);
-  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, error_label);
-  gtk_widget_class_bind_template_child (widget_class, MimpMessageRow, retry_button);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  widget_class->measure = mimp_message_row_measure;
+  widget_class->size_allocate = mimp_message_row_size_allocate;
+  widget_class->get_request_mode = mimp_message_row_get_request_mode;
   gtk_widget_class_set_css_name (widget_class, "message");
 }
 
@@ -592,7 +776,6 @@ mimp_message_row_init (MimpMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   mimp_a11y_name_controls (GTK_WIDGET (self));
-  g_signal_connect_swapped (self->retry_button, "clicked", G_CALLBACK (on_retry_clicked), self);
 }
 
 GtkWidget *
@@ -634,13 +817,14 @@ mimp_message_row_set_message (MimpMessageRow *self, MimpChatMessage *message)
   time = mimp_format_time (mimp_chat_message_get_timestamp (message), FALSE);
   gtk_label_set_text (self->time_label, time);
 
-  gtk_widget_set_halign (self->content_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
-  gtk_widget_set_halign (self->bubble_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
+  /* The row puts its line left or right itself (see size_allocate ()); in
+   * a room's box, the bubble is aligned after the avatar. */
+  self->outgoing = outgoing;
+  gtk_widget_set_halign (self->bubble_box, self->content_box == NULL ? GTK_ALIGN_FILL
+                                           : outgoing                ? GTK_ALIGN_END
+                                                                     : GTK_ALIGN_START);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
   gtk_widget_set_halign (self->meta_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
-  gtk_widget_set_halign (GTK_WIDGET (self->error_label),
-                         outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
-  gtk_label_set_xalign (self->error_label, outgoing ? 1.0 : 0.0);
-  gtk_label_set_justify (self->error_label, outgoing ? GTK_JUSTIFY_RIGHT : GTK_JUSTIFY_LEFT);
   if (outgoing)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self), "outgoing");

@@ -457,6 +457,94 @@ check_keep_place (void)
 }
 
 static gboolean
+at_bottom (gpointer adj)
+{
+  return gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj) &&
+         G_APPROX_VALUE (gtk_adjustment_get_value (adj),
+                         gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj), 1);
+}
+
+/* The row showing @message, or %NULL when none is on screen. */
+static GtkWidget *
+row_of (GtkWidget *widget, MimpChatMessage *message)
+{
+  if (MIMP_IS_MESSAGE_ROW (widget) &&
+      mimp_message_row_get_message (MIMP_MESSAGE_ROW (widget)) == message)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = row_of (child, message);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A chat whose newest messages are long (one of 1,700 characters) opens
+ * scrolled to its newest message, fully shown: it opened at the top,
+ * the newest cut off below, while the rows' heights settled. */
+static void
+check_open_at_bottom (void)
+{
+  MimpWindow *window = wx.window;
+  MimpHistory *history = mimp_account_get_history (wx.chats);
+  g_autoptr (GPtrArray) batch =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) mimp_incoming_unref);
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MimpChatMessage) newest = NULL;
+  g_autoptr (GString) long_text = g_string_new (NULL);
+  gint64 start = g_get_real_time () / 1000 - 60 * 1000;
+  const char *texts[] = { "hi", "are you there?", NULL, "ok", NULL };
+  GtkWidget *view = mimp_window_get_messages_view (window);
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  graphene_rect_t bounds;
+  MimpChat *chat;
+  guint n;
+
+  while (long_text->len < 1700)
+    g_string_append (long_text, "a long message that goes on and on, ");
+  g_string_truncate (long_text, 1700);
+  texts[2] = long_text->str;
+  texts[4] = long_text->str + 1100; /* the newest: 600 characters */
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("dave-%u", i);
+      g_ptr_array_add (batch, mimp_incoming_new ("dave", mimp_account_get_user (wx.chats), id,
+                                                 texts[i], start + i * 1000, -1));
+    }
+  mimp_history_store_incoming_async (history, mimp_account_get_id (wx.chats), "test", batch, NULL,
+                                     test_store_result, &result);
+  test_wait_result (&result, 30);
+  stored = mimp_history_store_incoming_finish (history, result, &error);
+  g_assert_no_error (error);
+
+  /* From another chat, as a person switching to it. */
+  chat = mimp_chat_list_ensure (wx.models.chats, wx.chats, "dave");
+  mimp_window_open_chat (window, chat);
+  g_assert_true (test_wait_until (chat_settled, chat, 20));
+  g_assert_true (test_wait_until (at_bottom, adj, 10));
+  test_settle (500);
+  g_test_message ("value %.0f upper %.0f page %.0f", gtk_adjustment_get_value (adj),
+                  gtk_adjustment_get_upper (adj), gtk_adjustment_get_page_size (adj));
+  g_assert_true (at_bottom (adj));
+
+  /* The newest message is on screen, its bottom inside the view. */
+  n = g_list_model_get_n_items (G_LIST_MODEL (chat));
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (texts));
+  newest = g_list_model_get_item (G_LIST_MODEL (chat), n - 1);
+  g_assert_nonnull (row_of (view, newest));
+  g_assert_true (gtk_widget_compute_bounds (row_of (view, newest), view, &bounds));
+  g_test_message ("newest row y %.0f h %.0f in a view %d high", bounds.origin.y, bounds.size.height,
+                  gtk_widget_get_height (view));
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (view) + 1);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, >, gtk_widget_get_height (view) / 2.0);
+  test_screenshot (GTK_WINDOW (window), "open-long-chat-at-bottom");
+}
+
+static gboolean
 view_filled (gpointer chat)
 {
   GtkAdjustment *adj =
@@ -655,6 +743,7 @@ test_window_chat_view (void)
   check_new_chat_needs_account ();
   check_composer_and_regions ();
   check_retry ();
+  check_open_at_bottom ();
   check_keep_place ();
   window_tear_down ();
 }
@@ -873,6 +962,21 @@ test_message_row_grouping (void)
   mimp_chat_message_set_state (own, MIMP_MESSAGE_STATE_FAILED);
   g_assert_true (meta_visible (row));
 
+  /* A row that never showed a failed message has no reason or Retry at
+   * all (they are made when first needed); one that did keeps them hidden. */
+  g_assert_nonnull (find_visible_button (row, "_Retry"));
+  mimp_message_row_set_message (MIMP_MESSAGE_ROW (row), first);
+  g_assert_null (find_visible_button (row, "_Retry"));
+  g_assert_false (gtk_widget_get_visible (test_find_named (row, "error")));
+  {
+    g_autoptr (GtkWidget) fresh = g_object_ref_sink (mimp_message_row_new ());
+
+    mimp_message_row_set_message (MIMP_MESSAGE_ROW (fresh), first);
+    g_assert_null (test_find_named (fresh, "error"));
+    g_assert_null (test_find_named (fresh, "retry"));
+    mimp_message_row_set_message (MIMP_MESSAGE_ROW (fresh), NULL);
+  }
+
   mimp_message_row_set_message (MIMP_MESSAGE_ROW (row), NULL);
   g_assert_finalize_object (row);
 }
@@ -910,6 +1014,7 @@ test_message_row_failed_narrow (void)
   graphene_rect_t error_box;
   graphene_rect_t meta_box;
   graphene_rect_t retry_box;
+  int line_height = 0;
 
   g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
 
@@ -951,9 +1056,26 @@ test_message_row_failed_narrow (void)
   g_assert_cmpfloat (meta_box.origin.y, >=, error_box.origin.y + error_box.size.height);
   /* The reason wraps within the window; Retry stays a small button. */
   g_assert_cmpfloat (error_box.size.width, <=, 300);
-  g_assert_cmpfloat (error_box.size.height, >, meta_box.size.height);
-  g_assert_cmpfloat (retry_box.size.height, <=, 30);
+  /* Wrapped: at least two lines of the caption text the time has one of. */
+  gtk_widget_measure (gtk_widget_get_first_child (meta), GTK_ORIENTATION_VERTICAL, -1, NULL,
+                      &line_height, NULL, NULL);
+  g_assert_cmpfloat (error_box.size.height, >=, 1.8 * line_height);
+  /* Retry is a button of the usual size (GNOME's 34 px, a click target
+   * over 24 px each way), reached with Tab from the row. */
+  g_assert_cmpfloat (retry_box.size.height, >=, 34);
+  g_assert_cmpfloat (retry_box.size.width, >=, 24);
   g_assert_true (gtk_widget_has_css_class (retry, "flat"));
+  g_assert_true (gtk_widget_get_focusable (retry));
+  g_assert_true (gtk_widget_child_focus (row, GTK_DIR_TAB_FORWARD));
+  while (!gtk_widget_has_focus (retry) && gtk_widget_child_focus (row, GTK_DIR_TAB_FORWARD))
+    ;
+  g_assert_true (gtk_widget_has_focus (retry));
+  test_screenshot (GTK_WINDOW (window), "message-row-failed-narrow");
+
+  /* Sent after all: the reason and Retry go away. */
+  mimp_chat_message_set_state (message, MIMP_MESSAGE_STATE_SENT);
+  g_assert_false (gtk_widget_get_visible (error));
+  g_assert_false (gtk_widget_get_visible (retry));
 
   gtk_window_destroy (GTK_WINDOW (window));
   gtk_style_context_remove_provider_for_display (gdk_display_get_default (),

@@ -14,6 +14,12 @@
  *   mimp-bench-app burst --account ID --count N   (password in MIMP_BENCH_PASSWORD)
  *       enables the account, prints "ready", waits for N received messages;
  *       prints a JSON line with the longest main-loop stall and when all were shown
+ *   mimp-bench-app soak --account A,B,C --count N [--switch-ms MS]
+ *       hours of use: enables the accounts (one password, MIMP_BENCH_PASSWORD),
+ *       prints "ready", then opens the next chat of the list every MS while it
+ *       waits for N received messages; samples RSS every second and prints a
+ *       JSON line with RSS at ready, after the first tenth, the highest, at the
+ *       end, and the main loop's stalls (the longest, how many over 50 ms)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,6 +28,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "mimp-application.h"
 #include "mimp-bench-frame.h"
@@ -35,6 +42,7 @@ static double opt_pages_per_frame = 1.0;
 static int opt_count = 1000;
 static double opt_timeout = 120;
 static gboolean opt_no_notifications;
+static int opt_switch_ms = 2000;
 
 typedef struct
 {
@@ -49,18 +57,35 @@ typedef struct
   gboolean scrolling;
   guint n0;
   long rss0;
-  GArray *work_us;     /* per frame: update (tick callbacks) to after-paint */
+  GArray *work_us;      /* per frame: update (tick callbacks) to after-paint */
+  GArray *work_cpu_us;  /* per frame: the main thread's CPU time in the same */
+  GArray *page_cpu_us;  /* the same, for frames after a page of older messages came */
+  GArray *other_cpu_us; /* and for the others */
+  gboolean page_added;
+  gint64 frame_begin_cpu;
   gint64 max_interval; /* between frames */
-  /* burst */
-  MimpAccount *account;
+  /* burst and soak */
+  GPtrArray *accounts;
   guint received;
   gint64 last_tick;
   gint64 max_gap;
+  gint64 max_gap_cpu; /* the most CPU time the main thread spent between two ticks */
+  gint64 last_tick_cpu;
+  guint cpu_stalls_over_50ms;
   gint64 idle_max_gap;
   gint64 t_ready;
   gint64 t_stored;
   gboolean stored;
   gboolean measuring;
+  /* soak */
+  guint stalls_over_50ms;
+  guint switches;
+  gint64 switch_max; /* the longest mimp_application_open_chat () call */
+  guint next_chat;
+  long rss_ready;
+  long rss_warm; /* after the first tenth of the messages */
+  long rss_max;
+  gint64 t_done;
 } Bench;
 
 static gint64 scroll_start;
@@ -96,6 +121,16 @@ on_timeout (gpointer data)
               opt_timeout);
   exit (2);
   return G_SOURCE_REMOVE;
+}
+
+/* The main thread's CPU time, in microseconds. */
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
 static int
@@ -141,22 +176,39 @@ chat_done (Bench *b, guint scrolled, gint64 elapsed)
   long rss1 = bench_rss_kib ();
 
   g_array_sort (b->work_us, compare_i64);
+  g_array_sort (b->work_cpu_us, compare_i64);
+  g_array_sort (b->page_cpu_us, compare_i64);
+  g_array_sort (b->other_cpu_us, compare_i64);
   printf ("{\"open_ms\": %.2f, \"messages_before\": %u, \"scrolled\": %u, \"scroll_s\": %.2f, "
           "\"frames\": %u, \"p50_ms\": %.2f, \"p99_ms\": %.2f, \"max_ms\": %.2f, "
           "\"max_interval_ms\": %.2f, \"rss_open_kib\": %ld, \"rss_growth_kib\": %ld, "
-          "\"complete\": %s}\n",
+          "\"cpu_p50_ms\": %.2f, \"cpu_p99_ms\": %.2f, \"cpu_max_ms\": %.2f, "
+          "\"page_frames\": %u, \"page_cpu_p50_ms\": %.2f, \"other_cpu_p99_ms\": %.2f, "
+          "\"other_cpu_max_ms\": %.2f, \"complete\": %s}\n",
           b->t_open / 1000.0, b->n0, scrolled, elapsed / 1e6, b->work_us->len,
           percentile_ms (b->work_us, 0.50), percentile_ms (b->work_us, 0.99),
           percentile_ms (b->work_us, 1.0), b->max_interval / 1000.0, b->rss0, rss1 - b->rss0,
+          percentile_ms (b->work_cpu_us, 0.50), percentile_ms (b->work_cpu_us, 0.99),
+          percentile_ms (b->work_cpu_us, 1.0), b->page_cpu_us->len,
+          percentile_ms (b->page_cpu_us, 0.5), percentile_ms (b->other_cpu_us, 0.99),
+          percentile_ms (b->other_cpu_us, 1.0),
           scrolled >= (guint) opt_messages ? "true" : "false");
   fflush (stdout);
   finish (b, 0);
 }
 
 static void
+on_page_added (Bench *b, guint position, guint removed, guint added)
+{
+  if (position == 0 && added > 0)
+    b->page_added = TRUE;
+}
+
+static void
 on_update (GdkFrameClock *clock, Bench *b)
 {
   b->frame_begin = g_get_monotonic_time ();
+  b->frame_begin_cpu = thread_cpu_us ();
 }
 
 static void
@@ -179,6 +231,7 @@ on_after_paint (GdkFrameClock *clock, Bench *b)
       b->scrolling = opt_messages > 0;
       scroll_start = now;
       b->last_frame_time = 0;
+      g_signal_connect_swapped (model, "items-changed", G_CALLBACK (on_page_added), b);
       if (!b->scrolling)
         chat_done (b, 0, 0);
       return;
@@ -186,7 +239,15 @@ on_after_paint (GdkFrameClock *clock, Bench *b)
   if (!b->scrolling)
     return;
   if (b->frame_begin > 0)
-    g_array_append_val (b->work_us, (gint64){ now - b->frame_begin });
+    {
+      gint64 cpu = thread_cpu_us () - b->frame_begin_cpu;
+
+      g_array_append_val (b->work_us, (gint64){ now - b->frame_begin });
+      g_array_append_val (b->work_cpu_us, cpu);
+      /* The frame laying out a page of older messages, or any other. */
+      g_array_append_val (b->page_added ? b->page_cpu_us : b->other_cpu_us, cpu);
+    }
+  b->page_added = FALSE;
   b->frame_begin = 0;
   if (b->last_frame_time > 0)
     b->max_interval = MAX (b->max_interval, frame_time - b->last_frame_time);
@@ -234,46 +295,33 @@ wait_for_chat (gpointer data)
 
 /* --- burst: receive N messages, watch the main loop ------------------- */
 
+/* A gap between two ticks is a stall; the main thread's CPU time in it says
+ * how much of it the app was working rather than waiting (for a blocking
+ * call, or for a core: the benchmark machine is shared). */
 static gboolean
 stall_tick (gpointer data)
 {
   Bench *b = data;
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_us ();
 
   if (b->last_tick > 0)
     {
+      if (b->measuring && now - b->last_tick > 50000)
+        b->stalls_over_50ms++;
+      if (b->measuring && cpu - b->last_tick_cpu > 50000)
+        b->cpu_stalls_over_50ms++;
       if (b->measuring)
-        b->max_gap = MAX (b->max_gap, now - b->last_tick);
+        {
+          b->max_gap = MAX (b->max_gap, now - b->last_tick);
+          b->max_gap_cpu = MAX (b->max_gap_cpu, cpu - b->last_tick_cpu);
+        }
       else
         b->idle_max_gap = MAX (b->idle_max_gap, now - b->last_tick);
     }
   b->last_tick = now;
+  b->last_tick_cpu = cpu;
   return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-burst_ready (gpointer data)
-{
-  Bench *b = data;
-
-  b->measuring = TRUE;
-  b->t_ready = g_get_monotonic_time ();
-  printf ("ready %" G_GINT64_FORMAT "\n", b->t_ready);
-  fflush (stdout);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_online (gpointer data)
-{
-  Bench *b = data;
-
-  if (mimp_account_get_status (b->account) != MIMP_ACCOUNT_STATUS_ONLINE)
-    return G_SOURCE_CONTINUE;
-  /* One second of the idle main loop as the stall baseline, then go. */
-  g_timeout_add_full (G_PRIORITY_HIGH, 1, stall_tick, b, NULL);
-  g_timeout_add (1000, burst_ready, b);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -463,6 +511,153 @@ start_search_bench (Bench *b)
   on_search_progress (s->history, NULL, s);
 }
 
+/* --- soak: hours of use, several accounts, the window switching chats -- */
+
+static gboolean
+soak_sample_rss (gpointer data)
+{
+  Bench *b = data;
+
+  if (b->stored)
+    return G_SOURCE_REMOVE;
+  b->rss_max = MAX (b->rss_max, bench_rss_kib ());
+  return G_SOURCE_CONTINUE;
+}
+
+/* The next chat of the list, as a person going through them would. */
+static gboolean
+soak_switch_chat (gpointer data)
+{
+  Bench *b = data;
+  GListModel *chats = G_LIST_MODEL (mimp_application_get_chats (b->app));
+  guint n = g_list_model_get_n_items (chats);
+  g_autoptr (MimpChat) chat = NULL;
+  gint64 t0;
+
+  if (b->stored)
+    return G_SOURCE_REMOVE;
+  if (n == 0)
+    return G_SOURCE_CONTINUE;
+  chat = g_list_model_get_item (chats, b->next_chat++ % n);
+  t0 = g_get_monotonic_time ();
+  mimp_application_open_chat (b->app, mimp_chat_get_key (chat));
+  b->switch_max = MAX (b->switch_max, g_get_monotonic_time () - t0);
+  b->switches++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* All received: a few seconds for what the app does after a burst (the
+ * chat list's idles, a flush of the history), then the figures. */
+static gboolean
+soak_report (gpointer data)
+{
+  Bench *b = data;
+  long rss_end = bench_rss_kib ();
+
+  b->measuring = FALSE;
+  b->rss_max = MAX (b->rss_max, rss_end);
+  printf ("{\"received\": %u, \"accounts\": %u, \"chats\": %u, \"switches\": %u, "
+          "\"receive_s\": %.2f, \"rss_ready_kib\": %ld, \"rss_warm_kib\": %ld, "
+          "\"rss_max_kib\": %ld, \"rss_end_kib\": %ld, \"rss_growth_kib\": %ld, "
+          "\"rss_growth_warm_kib\": %ld, \"stall_max_ms\": %.2f, \"stalls_over_50ms\": %u, "
+          "\"idle_stall_max_ms\": %.2f, \"stall_cpu_max_ms\": %.2f, "
+          "\"cpu_stalls_over_50ms\": %u, \"switch_max_ms\": %.2f}\n",
+          b->received, b->accounts->len,
+          g_list_model_get_n_items (G_LIST_MODEL (mimp_application_get_chats (b->app))),
+          b->switches, (b->t_done - b->t_ready) / 1e6, b->rss_ready, b->rss_warm, b->rss_max,
+          rss_end, rss_end - b->rss_ready, rss_end - b->rss_warm, b->max_gap / 1000.0,
+          b->stalls_over_50ms, b->idle_max_gap / 1000.0, b->max_gap_cpu / 1000.0,
+          b->cpu_stalls_over_50ms, b->switch_max / 1000.0);
+  fflush (stdout);
+  finish (b, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_soak_message_received (MimpChatList *chats, MimpChat *chat, MimpChatMessage *message, Bench *b)
+{
+  if (b->stored)
+    return;
+  if (++b->received == (guint) MAX (1, opt_count / 10))
+    b->rss_warm = bench_rss_kib ();
+  if (b->received >= (guint) opt_count)
+    {
+      b->stored = TRUE;
+      b->t_done = g_get_monotonic_time ();
+      g_timeout_add (3000, soak_report, b);
+    }
+}
+
+/* --- burst and soak: the accounts online, then go ---------------------- */
+
+static gboolean
+go (gpointer data)
+{
+  Bench *b = data;
+
+  b->measuring = TRUE;
+  b->t_ready = g_get_monotonic_time ();
+  if (g_str_equal (b->mode, "soak"))
+    {
+      b->rss_ready = b->rss_max = bench_rss_kib ();
+      g_timeout_add (1000, soak_sample_rss, b);
+      g_timeout_add (opt_switch_ms, soak_switch_chat, b);
+    }
+  printf ("ready %" G_GINT64_FORMAT "\n", b->t_ready);
+  fflush (stdout);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_online (gpointer data)
+{
+  Bench *b = data;
+
+  for (guint i = 0; i < b->accounts->len; i++)
+    if (mimp_account_get_status (b->accounts->pdata[i]) != MIMP_ACCOUNT_STATUS_ONLINE)
+      return G_SOURCE_CONTINUE;
+  /* One second of the idle main loop as the stall baseline, then go. The
+   * soak's probe runs every 10 ms, not every 1 ms as in the burst: a
+   * high-priority source that is due at every iteration keeps the idle
+   * sources from running at all (the chat list's, the notifier's), and
+   * half an hour of that would measure the probe. A gap over 10 ms is a
+   * stall of gap - 10 ms at most. */
+  g_timeout_add_full (G_PRIORITY_HIGH, g_str_equal (b->mode, "soak") ? 10 : 1, stall_tick, b, NULL);
+  g_timeout_add (1000, go, b);
+  return G_SOURCE_REMOVE;
+}
+
+/* Enables the accounts of --account (one password for all), counting what
+ * they receive with @received. */
+static void
+start_accounts (Bench *b, GCallback received)
+{
+  const char *password = g_getenv ("MIMP_BENCH_PASSWORD");
+  g_auto (GStrv) ids = g_strsplit (opt_account, ",", -1);
+
+  b->accounts = g_ptr_array_new ();
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      MimpAccount *account =
+          mimp_account_manager_lookup (mimp_application_get_accounts (b->app), ids[i]);
+
+      if (account == NULL || password == NULL)
+        {
+          g_printerr ("mimp-bench-app: no account %s or no MIMP_BENCH_PASSWORD\n", ids[i]);
+          finish (b, 1);
+          return;
+        }
+      g_ptr_array_add (b->accounts, account);
+    }
+  g_signal_connect (mimp_application_get_chats (b->app), "message-received", received, b);
+  for (guint i = 0; i < b->accounts->len; i++)
+    {
+      mimp_account_use_password (b->accounts->pdata[i], password, TRUE);
+      mimp_account_set_enabled (b->accounts->pdata[i], TRUE);
+    }
+  g_timeout_add (5, wait_online, b);
+}
+
 /* --- common ----------------------------------------------------------- */
 
 static void
@@ -481,26 +676,14 @@ first_frame (GtkWidget *window, gint64 when_us, gpointer data)
       g_signal_connect_after (b->clock, "after-paint", G_CALLBACK (on_after_paint), b);
       g_timeout_add (1, wait_for_chat, b);
     }
+  else if (g_str_equal (b->mode, "soak"))
+    start_accounts (b, G_CALLBACK (on_soak_message_received));
   else
     {
-      const char *password = g_getenv ("MIMP_BENCH_PASSWORD");
-
-      b->account =
-          mimp_account_manager_lookup (mimp_application_get_accounts (b->app), opt_account);
-      if (b->account == NULL || password == NULL)
-        {
-          g_printerr ("mimp-bench-app: no account %s or no MIMP_BENCH_PASSWORD\n", opt_account);
-          finish (b, 1);
-          return;
-        }
-      g_signal_connect (mimp_application_get_chats (b->app), "message-received",
-                        G_CALLBACK (on_message_received), b);
       g_signal_connect_after (b->clock, "after-paint", G_CALLBACK (on_burst_after_paint), b);
       if (opt_no_notifications)
         g_settings_set_boolean (mimp_application_get_settings (b->app), "notifications", FALSE);
-      mimp_account_use_password (b->account, password, TRUE);
-      mimp_account_set_enabled (b->account, TRUE);
-      g_timeout_add (5, wait_online, b);
+      start_accounts (b, G_CALLBACK (on_message_received));
     }
 }
 
@@ -517,15 +700,18 @@ int
 main (int argc, char *argv[])
 {
   g_autoptr (MimpApplication) app = NULL;
-  g_autoptr (GOptionContext) context = g_option_context_new ("start|chat|search|burst");
+  g_autoptr (GOptionContext) context = g_option_context_new ("start|chat|search|burst|soak");
   g_autoptr (GError) error = NULL;
   GOptionEntry entries[] = {
     { "key", 0, 0, G_OPTION_ARG_STRING, &opt_key, "chat: ACCOUNT/PEER to open", "KEY" },
     { "messages", 0, 0, G_OPTION_ARG_INT, &opt_messages, "chat: messages to scroll back", "N" },
     { "pages-per-frame", 0, 0, G_OPTION_ARG_DOUBLE, &opt_pages_per_frame,
       "chat: scroll speed, in view heights per frame", "P" },
-    { "account", 0, 0, G_OPTION_ARG_STRING, &opt_account, "burst: the account's id", "ID" },
-    { "count", 0, 0, G_OPTION_ARG_INT, &opt_count, "burst: messages to wait for", "N" },
+    { "account", 0, 0, G_OPTION_ARG_STRING, &opt_account,
+      "burst: the account's id; soak: the accounts' ids, separated by commas", "ID" },
+    { "count", 0, 0, G_OPTION_ARG_INT, &opt_count, "burst, soak: messages to wait for", "N" },
+    { "switch-ms", 0, 0, G_OPTION_ARG_INT, &opt_switch_ms,
+      "soak: open the next chat every MS milliseconds", "MS" },
     { "no-notifications", 0, 0, G_OPTION_ARG_NONE, &opt_no_notifications,
       "burst: with notifications turned off in the preferences", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_timeout, "give up after S seconds", "S" },
@@ -542,12 +728,14 @@ main (int argc, char *argv[])
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2 ||
       !(g_str_equal (argv[1], "start") || g_str_equal (argv[1], "chat") ||
-        g_str_equal (argv[1], "burst") || g_str_equal (argv[1], "search")) ||
+        g_str_equal (argv[1], "burst") || g_str_equal (argv[1], "search") ||
+        g_str_equal (argv[1], "soak")) ||
       ((g_str_equal (argv[1], "chat") || g_str_equal (argv[1], "search")) && opt_key == NULL) ||
-      (g_str_equal (argv[1], "burst") && opt_account == NULL))
+      ((g_str_equal (argv[1], "burst") || g_str_equal (argv[1], "soak")) && opt_account == NULL) ||
+      opt_switch_ms <= 0)
     {
       g_printerr ("usage: mimp-bench-app start | chat --key K | search --key K | burst --account "
-                  "ID%s%s\n",
+                  "ID | soak --account A,B,C%s%s\n",
                   error ? ": " : "", error ? error->message : "");
       return 2;
     }
@@ -556,6 +744,9 @@ main (int argc, char *argv[])
   t_main = g_get_monotonic_time ();
 
   b.work_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  b.work_cpu_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  b.page_cpu_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  b.other_cpu_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   app = mimp_application_new ();
   b.app = app;
   g_signal_connect (app, "window-added", G_CALLBACK (on_window_added), &b);
