@@ -23,15 +23,12 @@
 #include "mimp-preferences-window.h"
 #include "mimp-test-protocol.h"
 #include "mimp-window.h"
-#include "mimpd-test-server.h"
 #include "mimp-account-dialog.h"
 #include "test-util.h"
 
 static struct
 {
-  MimpdTestServer *server;
-  char *alice_pw;
-  char *bob_pw;
+  TestWorld world;
   MimpApplication *app;
   MimpAccount *account; /* MIMP, on the server */
   MimpTestNetwork *net;
@@ -79,7 +76,7 @@ static gboolean
 keyring_has (gpointer data)
 {
   KeyWait *w = data;
-  char *password = keyring_lookup (w->host, mimpd_test_server_get_port (fx.server), w->user);
+  char *password = keyring_lookup (w->host, fx.world.port, w->user);
   gboolean ok = g_strcmp0 (password, w->password) == 0;
 
   mimp_secret_password_free (password);
@@ -95,7 +92,7 @@ assert_no_password_in_file (const char *path)
   if (!g_file_get_contents (path, &contents, &length, NULL))
     return;
   g_test_message ("checked %s (%" G_GSIZE_FORMAT " bytes)", path, length);
-  g_assert_null (g_strstr_len (contents, length, fx.alice_pw));
+  g_assert_null (g_strstr_len (contents, length, fx.world.alice_pw));
 }
 
 static void
@@ -122,7 +119,7 @@ assert_no_password_stored (void)
     {
       g_autoptr (GVariant) value = g_settings_get_value (settings, keys[i]);
       g_autofree char *text = g_variant_print (value, FALSE);
-      g_assert_null (strstr (text, fx.alice_pw));
+      g_assert_null (strstr (text, fx.world.alice_pw));
     }
 }
 
@@ -136,21 +133,21 @@ check_edit_account (void)
   MimpAccountDialog *dialog;
   GtkWidget *server_row;
   GtkWidget *user_row;
-  guint16 port = mimpd_test_server_get_port (fx.server);
+  guint16 port = fx.world.port;
   guint n_accounts;
 
   /* alice, signed in, with her password in the keyring. */
   fx.account =
       mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1", port, "alice", FALSE);
-  mimp_account_use_password (fx.account, fx.alice_pw, FALSE);
+  mimp_account_use_password (fx.account, fx.world.alice_pw, FALSE);
   mimp_account_manager_add (mimp_application_get_accounts (fx.app), fx.account);
-  mimp_application_remember_password (fx.app, fx.account, fx.alice_pw, NULL);
+  mimp_application_remember_password (fx.app, fx.account, fx.world.alice_pw, NULL);
   g_assert_true (test_wait_until (online, fx.account, 30));
   g_assert_true (
-      test_wait_until (keyring_has, &(KeyWait){ "127.0.0.1", "alice", fx.alice_pw }, 20));
+      test_wait_until (keyring_has, &(KeyWait){ "127.0.0.1", "alice", fx.world.alice_pw }, 20));
 
   /* The server knows her under a new name now. */
-  g_assert_true (mimpd_test_server_add_user (fx.server, "alice2", fx.alice_pw, &error));
+  g_assert_true (mimpd_test_server_add_user (fx.world.server, "alice2", fx.world.alice_pw, &error));
   g_assert_no_error (error);
 
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "accounts", NULL);
@@ -198,7 +195,7 @@ check_edit_account (void)
   n_accounts = g_list_model_get_n_items (G_LIST_MODEL (mimp_application_get_accounts (fx.app)));
   g_assert_cmpuint (n_accounts, ==, 1);
   g_assert_true (
-      test_wait_until (keyring_has, &(KeyWait){ "localhost", "alice2", fx.alice_pw }, 20));
+      test_wait_until (keyring_has, &(KeyWait){ "localhost", "alice2", fx.world.alice_pw }, 20));
   g_assert_true (test_wait_until (keyring_has, &(KeyWait){ "127.0.0.1", "alice", NULL }, 20));
   old_pw = keyring_lookup ("127.0.0.1", port, "alice");
   g_assert_null (old_pw);
@@ -472,20 +469,7 @@ phase (gpointer data)
 static void
 test_window (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *alice = NULL;
-  g_autofree char *bob = NULL;
-  const char *users[3];
-
-  fx.alice_pw = mimpd_test_server_random_password ();
-  fx.bob_pw = mimpd_test_server_random_password ();
-  alice = g_strconcat ("alice:", fx.alice_pw, NULL);
-  bob = g_strconcat ("bob:", fx.bob_pw, NULL);
-  users[0] = alice;
-  users[1] = bob;
-  users[2] = NULL;
-  fx.server = mimpd_test_server_start (users, &error);
-  g_assert_no_error (error);
+  test_world_start (&fx.world, FALSE, NULL);
   test_start_keyring ();
 
   fx.app = mimp_application_new ();
@@ -495,11 +479,9 @@ test_window (void)
   g_clear_object (&fx.chats);
   g_clear_object (&fx.app);
   g_clear_object (&fx.net);
+  test_assert_finalized (10);
 
-  g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
-  mimpd_test_server_free (fx.server);
-  g_free (fx.alice_pw);
-  g_free (fx.bob_pw);
+  test_world_stop (&fx.world);
 }
 
 static gboolean

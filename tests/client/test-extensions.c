@@ -12,7 +12,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "client-test.h"
+#include "mimp-test.h"
 #include "mimp.h"
 
 #define TYPING "?MIMPTYPING:1:active"
@@ -35,7 +35,7 @@ async_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 static GAsyncResult *
 async_wait (AsyncWait *wait)
 {
-  client_test_wait_flag (&wait->done);
+  g_assert_true (test_wait_flag (&wait->done, TEST_WAIT_S));
   return wait->result;
 }
 
@@ -74,7 +74,7 @@ wait_state (MimpClientSession *session, MimpSessionState state)
 {
   StateWait wait = { session, state };
 
-  client_test_wait_until (state_is, &wait);
+  g_assert_true (test_wait_until (state_is, &wait, TEST_WAIT_S));
 }
 
 /* Synchronous wrappers, for the tests only. */
@@ -236,7 +236,7 @@ wait_len (GPtrArray *array, guint len)
 {
   LenWait wait = { array, len };
 
-  client_test_wait_until (len_at_least, &wait);
+  g_assert_true (test_wait_until (len_at_least, &wait, TEST_WAIT_S));
 }
 
 /* Alice and Bob, sessions not started yet, on a server at @port. */
@@ -324,7 +324,7 @@ test_keys (void)
                    MIMP_FEATURE_KEYS | MIMP_FEATURE_EPHEMERAL);
   g_object_get (alice, "features", &features, NULL);
   g_assert_cmpint (features, ==, MIMP_FEATURE_KEYS | MIMP_FEATURE_EPHEMERAL);
-  client_test_spin (300); /* long polls held */
+  test_settle (300); /* long polls held */
 
   g_assert_cmpint (publish (bob, bundle, &error), ==, 3);
   g_assert_no_error (error);
@@ -454,7 +454,7 @@ test_ephemeral (void)
   messages = pair.bob_rec->messages;
   mimp_client_session_set_receive (pair.alice, FALSE);
   pair_online (&pair);
-  client_test_spin (300); /* bob's long poll is held */
+  test_settle (300); /* bob's long poll is held */
 
   mimp_client_session_send_ephemeral (pair.alice, "bob", TYPING);
   wait_len (ephemeral, 1);
@@ -462,7 +462,7 @@ test_ephemeral (void)
   g_assert_cmpuint (mimp_client_session_get_outbox_length (pair.alice), ==, 0);
 
   /* Bob's session polls again at once: a second one arrives too. */
-  client_test_spin (300);
+  test_settle (300);
   mimp_client_session_send_ephemeral (pair.alice, "BOB", "?MIMPTYPING:1:idle");
   wait_len (ephemeral, 2);
   g_assert_cmpstr (ephemeral->pdata[1], ==, "alice:?MIMPTYPING:1:idle");
@@ -474,18 +474,18 @@ test_ephemeral (void)
   mimp_client_session_send (pair.alice, id, "bob", "ordinary");
   wait_len (messages, 1);
   g_assert_cmpstr (messages->pdata[0], ==, "ordinary");
-  client_test_spin (300);
+  test_settle (300);
   g_assert_cmpuint (ephemeral->len, ==, 2);
   g_assert_cmpuint (messages->len, ==, 1);
 
   /* Bob offline: dropped, never kept for later. */
   mimp_client_session_stop (pair.bob);
-  client_test_spin (200);
+  test_settle (200);
   mimp_client_session_send_ephemeral (pair.alice, "bob", TYPING);
-  client_test_spin (300);
+  test_settle (300);
   mimp_client_session_start (pair.bob);
   wait_state (pair.bob, MIMP_SESSION_STATE_ONLINE);
-  client_test_spin (500);
+  test_settle (500);
   g_assert_cmpuint (ephemeral->len, ==, 2);
   g_assert_cmpuint (messages->len, ==, 1);
   pair_clear (&pair);
@@ -522,7 +522,7 @@ check_without_extensions (Pair *pair)
   mimp_client_session_send_ephemeral (pair->alice, "bob", TYPING);
   mimp_client_session_send (pair->alice, id, "bob", "plain text");
   wait_len (pair->bob_rec->messages, 1);
-  client_test_spin (1500);
+  test_settle (1500);
   g_assert_cmpuint (pair->bob_rec->messages->len, ==, 1);
   g_assert_cmpstr (pair->bob_rec->messages->pdata[0], ==, "plain text");
   g_assert_cmpuint (pair->bob_rec->ephemeral->len, ==, 0);
@@ -531,10 +531,10 @@ check_without_extensions (Pair *pair)
 static void
 test_plain_server (void)
 {
-  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("plain");
+  g_autoptr (TestPeer) peer = test_peer_start ("plain");
   Pair pair = { 0 };
 
-  pair_init (&pair, peer->port, peer->alice_password, peer->bob_password);
+  pair_init (&pair, peer->port, peer->alice_pw, peer->bob_pw);
   check_without_extensions (&pair);
   pair_clear (&pair);
 }
@@ -555,8 +555,8 @@ test_no_extensions (void)
 static void
 test_close_on_unknown (void)
 {
-  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("close-on-unknown");
-  g_autoptr (MimpClientSession) alice = session_new (peer->port, "alice", peer->alice_password);
+  g_autoptr (TestPeer) peer = test_peer_start ("close-on-unknown");
+  g_autoptr (MimpClientSession) alice = session_new (peer->port, "alice", peer->alice_pw);
 
   mimp_client_session_start (alice);
   wait_state (alice, MIMP_SESSION_STATE_WAITING);
@@ -570,7 +570,6 @@ int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  client_test_init ();
 
   g_test_add_func ("/extensions/keys", test_keys);
   g_test_add_func ("/extensions/keys-pipelined", test_keys_pipelined);
