@@ -6,7 +6,11 @@
 
 #include "mimp-error.h"
 
-G_DEFINE_QUARK (mimp - error - quark, mimp_error)
+/* clang-format would put spaces around the hyphens, and the macro
+ * registers the name as written. */
+// clang-format off
+G_DEFINE_QUARK (mimp-error-quark, mimp_error)
+// clang-format on
 
 /**
  * mimp_error_from_status:
