@@ -16,7 +16,7 @@
 
 struct _MimpAccountManager
 {
-  GObject parent_instance;
+  MimpItemList parent_instance;
 
   GPtrArray *accounts;
   MimpHistory *history;
@@ -24,10 +24,7 @@ struct _MimpAccountManager
   char *config_path;
 };
 
-static void list_model_iface_init (GListModelInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (MimpAccountManager, mimp_account_manager, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+G_DEFINE_FINAL_TYPE (MimpAccountManager, mimp_account_manager, MIMP_TYPE_ITEM_LIST)
 
 enum
 {
@@ -44,36 +41,6 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static GType
-get_item_type (GListModel *model)
-{
-  return MIMP_TYPE_ACCOUNT;
-}
-
-static guint
-get_n_items (GListModel *model)
-{
-  return MIMP_ACCOUNT_MANAGER (model)->accounts->len;
-}
-
-static gpointer
-get_item (GListModel *model, guint position)
-{
-  MimpAccountManager *self = MIMP_ACCOUNT_MANAGER (model);
-
-  if (position >= self->accounts->len)
-    return NULL;
-  return g_object_ref (self->accounts->pdata[position]);
-}
-
-static void
-list_model_iface_init (GListModelInterface *iface)
-{
-  iface->get_item_type = get_item_type;
-  iface->get_n_items = get_n_items;
-  iface->get_item = get_item;
-}
-
 static void
 mimp_account_manager_dispose (GObject *object)
 {
@@ -82,7 +49,7 @@ mimp_account_manager_dispose (GObject *object)
   if (self->accounts != NULL)
     for (guint i = 0; i < self->accounts->len; i++)
       g_signal_handlers_disconnect_by_data (self->accounts->pdata[i], self);
-  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  self->accounts = NULL; /* MimpItemList's, which empties it */
   g_clear_object (&self->history);
   g_clear_object (&self->secrets);
 
@@ -104,6 +71,7 @@ mimp_account_manager_class_init (MimpAccountManagerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  MIMP_ITEM_LIST_CLASS (klass)->item_type = MIMP_TYPE_ACCOUNT;
   object_class->dispose = mimp_account_manager_dispose;
   object_class->finalize = mimp_account_manager_finalize;
 
@@ -138,7 +106,7 @@ mimp_account_manager_class_init (MimpAccountManagerClass *klass)
 static void
 mimp_account_manager_init (MimpAccountManager *self)
 {
-  self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->accounts = mimp_item_list_get_items (MIMP_ITEM_LIST (self));
 }
 
 MimpAccountManager *

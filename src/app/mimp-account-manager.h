@@ -7,11 +7,12 @@
 #include <gio/gio.h>
 
 #include "mimp-account.h"
+#include "mimp-item-list.h"
 
 G_BEGIN_DECLS
 
 #define MIMP_TYPE_ACCOUNT_MANAGER (mimp_account_manager_get_type ())
-G_DECLARE_FINAL_TYPE (MimpAccountManager, mimp_account_manager, MIMP, ACCOUNT_MANAGER, GObject)
+G_DECLARE_FINAL_TYPE (MimpAccountManager, mimp_account_manager, MIMP, ACCOUNT_MANAGER, MimpItemList)
 
 MimpAccountManager *mimp_account_manager_new (MimpHistory *history, MimpSecretStore *secrets,
                                               const char *config_path);

@@ -8,6 +8,7 @@
 
 #include "mimp-account.h"
 #include "mimp-chat-message.h"
+#include "mimp-item-list.h"
 
 G_BEGIN_DECLS
 
@@ -34,7 +35,7 @@ typedef enum
  * a prepended page in the frame after it, in proportion to its size: 50
  * made 100-160 ms hitches at a fast fling, 20 about 60-70 ms. */
 #define MIMP_CHAT_OLDER_PAGE_SIZE 20
-G_DECLARE_FINAL_TYPE (MimpChat, mimp_chat, MIMP, CHAT, GObject)
+G_DECLARE_FINAL_TYPE (MimpChat, mimp_chat, MIMP, CHAT, MimpItemList)
 
 MimpChat *mimp_chat_new (MimpAccount *account, const char *peer);
 MimpAccount *mimp_chat_get_account (MimpChat *self);

@@ -286,6 +286,7 @@ test_paging (Fixture *fx, gconstpointer data)
   g_autoptr (MimpChatMessage) last = NULL;
   gint64 start = g_get_real_time () / 1000 - total * 1000;
   guint change[2] = { G_MAXUINT, 0 };
+  TestModelMirror *mirror;
   MimpChat *chat;
 
   /* History already holds a long conversation with bob. */
@@ -303,6 +304,7 @@ test_paging (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (stored->len, ==, total);
 
   chat = mimp_chat_list_ensure (fx->chats, fx->alice, "bob");
+  mirror = test_model_mirror_new (G_LIST_MODEL (chat));
   g_signal_connect (chat, "items-changed", G_CALLBACK (on_chat_changed), change);
   g_assert_false (mimp_chat_get_loaded (chat));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, 0);
@@ -367,6 +369,7 @@ test_paging (Fixture *fx, gconstpointer data)
       g_assert_false (mimp_chat_message_get_last_in_group (before));
     }
   g_signal_handlers_disconnect_by_func (chat, on_chat_changed, change);
+  test_model_mirror_free (mirror);
 }
 
 /* ------------------------------------------------------------------ */

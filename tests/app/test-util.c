@@ -86,11 +86,15 @@ test_models_set_up (TestModels *models)
   models->secrets = mimp_secret_store_new ();
   models->accounts = mimp_account_manager_new (models->history, models->secrets, config);
   models->chats = mimp_chat_list_new (models->accounts);
+  models->accounts_mirror = test_model_mirror_new (G_LIST_MODEL (models->accounts));
+  models->chats_mirror = test_model_mirror_new (G_LIST_MODEL (models->chats));
 }
 
 void
 test_models_tear_down (TestModels *models)
 {
+  g_clear_pointer (&models->chats_mirror, test_model_mirror_free);
+  g_clear_pointer (&models->accounts_mirror, test_model_mirror_free);
   mimp_account_manager_stop_all (models->accounts);
   g_clear_object (&models->chats);
   g_clear_object (&models->accounts);

@@ -36,6 +36,9 @@ typedef struct
   MimpSecretStore *secrets;
   MimpAccountManager *accounts;
   MimpChatList *chats;
+  /* The two list models, followed through every change (mimp-test.h). */
+  TestModelMirror *accounts_mirror;
+  TestModelMirror *chats_mirror;
 } TestModels;
 
 void test_models_set_up (TestModels *models);

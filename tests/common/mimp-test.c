@@ -93,6 +93,68 @@ test_make_tmpdir (void)
   return dir;
 }
 
+struct _TestModelMirror
+{
+  GListModel *model;
+  GPtrArray *items; /* what the signals said the model holds */
+  gulong handler;
+};
+
+void
+test_model_mirror_check (TestModelMirror *mirror)
+{
+  guint n = g_list_model_get_n_items (mirror->model);
+  GType type = g_list_model_get_item_type (mirror->model);
+  g_autoptr (GObject) beyond = g_list_model_get_item (mirror->model, n);
+
+  g_assert_cmpuint (n, ==, mirror->items->len);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GObject) item = g_list_model_get_item (mirror->model, i);
+
+      g_assert_true (item == mirror->items->pdata[i]);
+      g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (item, type));
+    }
+  g_assert_null (beyond);
+}
+
+static void
+mirror_items_changed (GListModel *model, guint position, guint removed, guint added,
+                      TestModelMirror *mirror)
+{
+  g_assert_cmpuint (position + removed, <=, mirror->items->len);
+  g_ptr_array_remove_range (mirror->items, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (mirror->items, position + i, g_list_model_get_item (model, position + i));
+  test_model_mirror_check (mirror);
+}
+
+TestModelMirror *
+test_model_mirror_new (GListModel *model)
+{
+  TestModelMirror *mirror = g_new0 (TestModelMirror, 1);
+  guint n = g_list_model_get_n_items (model);
+
+  mirror->model = g_object_ref (model);
+  mirror->items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (mirror->items, g_list_model_get_item (model, i));
+  mirror->handler =
+      g_signal_connect (model, "items-changed", G_CALLBACK (mirror_items_changed), mirror);
+  test_model_mirror_check (mirror);
+  return mirror;
+}
+
+void
+test_model_mirror_free (TestModelMirror *mirror)
+{
+  test_model_mirror_check (mirror);
+  g_signal_handler_disconnect (mirror->model, mirror->handler);
+  g_ptr_array_unref (mirror->items);
+  g_object_unref (mirror->model);
+  g_free (mirror);
+}
+
 void
 test_world_start (TestWorld *world, gboolean tls, const char *const *extra_args)
 {

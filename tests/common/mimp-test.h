@@ -45,6 +45,16 @@ void test_die_with_parent (gpointer user_data);
 /* A new temporary directory (the caller removes it). */
 char *test_make_tmpdir (void);
 
+/* Follows a GListModel through its items-changed signals and checks that
+ * each one is in range and leaves the model as the signals describe it:
+ * the same items, in the same order, of the model's item type, and NULL
+ * past the end. test_model_mirror_check() compares again at any time;
+ * test_model_mirror_free() compares a last time. */
+typedef struct _TestModelMirror TestModelMirror;
+TestModelMirror *test_model_mirror_new (GListModel *model);
+void test_model_mirror_check (TestModelMirror *mirror);
+void test_model_mirror_free (TestModelMirror *mirror);
+
 /* A real mimpd with four users on random passwords. */
 typedef struct
 {
