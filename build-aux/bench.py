@@ -632,7 +632,7 @@ def app_section(A):
 APP_TEMPLATE = """\
 Written by `build-aux/bench-app.sh` (run by `build-aux/bench.sh`; `--app-only` runs only
 this part, `--no-app` skips it), at commit {commit}, in {elapsed:.0f} s, with {argv}.
-Everything runs in the headless session of testing.md (`xvfb-run -a`, `dbus-run-session`,
+Everything runs in the headless session of docs/testing.md (`xvfb-run -a`, `dbus-run-session`,
 throw-away HOME and XDG directories), `GSK_RENDERER=cairo`, `GDK_DEBUG=gl-disable`,
 `GTK_A11Y=none`, for the app and its baselines alike.
 
