@@ -691,7 +691,6 @@ mimp_input (Conn *c, gint64 now)
       if (c->state == ST_HANDSHAKE)
         {
           char req[256 + 1100];
-          g_autofree char *user_json = NULL;
           int n;
 
           if (h.id != MIMP_PACKET_SCH || !mimp_puzzle_solve (body, h.length, c->key, NULL))

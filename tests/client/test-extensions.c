@@ -433,6 +433,7 @@ test_fetch_rate_limited (void)
       g_autoptr (GPtrArray) devices = fetch (pair.alice, "bob", &error);
 
       g_assert_no_error (error);
+      g_assert_nonnull (devices);
     }
   g_assert_null (fetch (pair.alice, "bob", &error));
   g_assert_error (error, MIMP_ERROR, MIMP_ERROR_RATE_LIMITED);
