@@ -17,35 +17,6 @@
 
 #define TYPING "?MIMPTYPING:1:active"
 
-typedef struct
-{
-  gboolean done;
-  GAsyncResult *result;
-} AsyncWait;
-
-static void
-async_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  AsyncWait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  wait->done = TRUE;
-}
-
-static GAsyncResult *
-async_wait (AsyncWait *wait)
-{
-  g_assert_true (test_wait_flag (&wait->done, TEST_WAIT_S));
-  return wait->result;
-}
-
-static void
-async_wait_clear (AsyncWait *wait)
-{
-  g_clear_object (&wait->result);
-  wait->done = FALSE;
-}
-
 static MimpClientSession *
 session_new (guint16 port, const char *user, const char *password)
 {
@@ -81,36 +52,36 @@ wait_state (MimpClientSession *session, MimpSessionState state)
 static gint64
 publish (MimpClientSession *session, const char *bundle, GError **error)
 {
-  AsyncWait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   gint64 left;
 
-  mimp_client_session_publish_keys_async (session, bundle, NULL, async_done_cb, &wait);
-  left = mimp_client_session_publish_keys_finish (session, async_wait (&wait), error);
-  async_wait_clear (&wait);
+  mimp_client_session_publish_keys_async (session, bundle, NULL, test_store_result, &result);
+  left = mimp_client_session_publish_keys_finish (session, test_wait_result (&result, TEST_WAIT_S),
+                                                  error);
   return left;
 }
 
 static gint64
 count (MimpClientSession *session, guint32 device, GError **error)
 {
-  AsyncWait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   gint64 left;
 
-  mimp_client_session_count_keys_async (session, device, NULL, async_done_cb, &wait);
-  left = mimp_client_session_count_keys_finish (session, async_wait (&wait), error);
-  async_wait_clear (&wait);
+  mimp_client_session_count_keys_async (session, device, NULL, test_store_result, &result);
+  left = mimp_client_session_count_keys_finish (session, test_wait_result (&result, TEST_WAIT_S),
+                                                error);
   return left;
 }
 
 static GPtrArray *
 fetch (MimpClientSession *session, const char *user, GError **error)
 {
-  AsyncWait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   GPtrArray *devices;
 
-  mimp_client_session_fetch_keys_async (session, user, NULL, async_done_cb, &wait);
-  devices = mimp_client_session_fetch_keys_finish (session, async_wait (&wait), error);
-  async_wait_clear (&wait);
+  mimp_client_session_fetch_keys_async (session, user, NULL, test_store_result, &result);
+  devices = mimp_client_session_fetch_keys_finish (session, test_wait_result (&result, TEST_WAIT_S),
+                                                   error);
   return devices;
 }
 
@@ -391,27 +362,28 @@ test_keys_pipelined (void)
 {
   Pair pair = { 0 };
   g_autofree char *bundle = bundle_json (3, 1, 10);
-  AsyncWait waits[10] = { 0 };
+  GAsyncResult *results[10] = { NULL };
   gint64 seen[10];
 
   pair_init_mimpd (&pair, NULL);
   pair_online (&pair);
   g_assert_cmpint (publish (pair.bob, bundle, NULL), ==, 10);
-  for (guint i = 0; i < G_N_ELEMENTS (waits); i++)
-    mimp_client_session_fetch_keys_async (pair.alice, "bob", NULL, async_done_cb, &waits[i]);
-  for (guint i = 0; i < G_N_ELEMENTS (waits); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    mimp_client_session_fetch_keys_async (pair.alice, "bob", NULL, test_store_result, &results[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
     {
       g_autoptr (GError) error = NULL;
       g_autoptr (GPtrArray) devices = NULL;
       g_autoptr (JsonNode) root = NULL;
       JsonObject *device;
 
-      devices = mimp_client_session_fetch_keys_finish (pair.alice, async_wait (&waits[i]), &error);
+      devices = mimp_client_session_fetch_keys_finish (
+          pair.alice, test_wait_result (&results[i], TEST_WAIT_S), &error);
       g_assert_no_error (error);
       g_assert_cmpuint (devices->len, ==, 1);
       device = parse_device (devices->pdata[0], &root);
       seen[i] = json_object_get_int_member (json_object_get_object_member (device, "pk"), "id");
-      async_wait_clear (&waits[i]);
+      g_clear_object (&results[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (seen); i++)
     g_assert_cmpint (seen[i], ==, i + 1); /* each once, lowest first */

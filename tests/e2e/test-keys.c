@@ -92,46 +92,28 @@ party_free (Party *party)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Party, party_free)
 
-/* --- waiting for async results --- */
-
-typedef struct
-{
-  gboolean done;
-  GAsyncResult *result;
-} Wait;
-
-static void
-wait_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  wait->done = TRUE;
-}
+/* --- the key operations, each waited for --- */
 
 static gboolean
 publish (Party *party, GError **error)
 {
-  Wait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   gboolean ok;
 
-  mimp_e2e_keys_publish_async (party->worker, party->session, NULL, wait_cb, &wait);
-  g_assert_true (test_wait_flag (&wait.done, TEST_WAIT_S));
-  ok = mimp_e2e_keys_publish_finish (wait.result, error);
-  g_object_unref (wait.result);
+  mimp_e2e_keys_publish_async (party->worker, party->session, NULL, test_store_result, &result);
+  ok = mimp_e2e_keys_publish_finish (test_wait_result (&result, TEST_WAIT_S), error);
   return ok;
 }
 
 static MimpE2eKeysOutcome
 ensure (Party *party, const char *peer, GError **error)
 {
-  Wait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   MimpE2eKeysOutcome outcome;
 
-  mimp_e2e_keys_ensure_session_async (party->worker, party->session, peer, NULL, wait_cb, &wait);
-  g_assert_true (test_wait_flag (&wait.done, TEST_WAIT_S));
-  outcome = mimp_e2e_keys_ensure_session_finish (wait.result, error);
-  g_object_unref (wait.result);
+  mimp_e2e_keys_ensure_session_async (party->worker, party->session, peer, NULL, test_store_result,
+                                      &result);
+  outcome = mimp_e2e_keys_ensure_session_finish (test_wait_result (&result, TEST_WAIT_S), error);
   return outcome;
 }
 
@@ -139,14 +121,14 @@ static gint64
 count_keys (Party *party)
 {
   g_autoptr (GError) error = NULL;
-  Wait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   gint64 left;
 
-  mimp_client_session_count_keys_async (party->session, party->device, NULL, wait_cb, &wait);
-  g_assert_true (test_wait_flag (&wait.done, TEST_WAIT_S));
-  left = mimp_client_session_count_keys_finish (party->session, wait.result, &error);
+  mimp_client_session_count_keys_async (party->session, party->device, NULL, test_store_result,
+                                        &result);
+  left = mimp_client_session_count_keys_finish (party->session,
+                                                test_wait_result (&result, TEST_WAIT_S), &error);
   g_assert_no_error (error);
-  g_object_unref (wait.result);
   return left;
 }
 
@@ -193,13 +175,12 @@ fetch_one (Party *party, const char *peer)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) devices = NULL;
-  Wait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
 
-  mimp_client_session_fetch_keys_async (party->session, peer, NULL, wait_cb, &wait);
-  g_assert_true (test_wait_flag (&wait.done, TEST_WAIT_S));
-  devices = mimp_client_session_fetch_keys_finish (party->session, wait.result, &error);
+  mimp_client_session_fetch_keys_async (party->session, peer, NULL, test_store_result, &result);
+  devices = mimp_client_session_fetch_keys_finish (party->session,
+                                                   test_wait_result (&result, TEST_WAIT_S), &error);
   g_assert_no_error (error);
-  g_object_unref (wait.result);
   return devices->len == 1;
 }
 
