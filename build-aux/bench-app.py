@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The app benchmarks of issue 6 (docs/benchmarks.md, "App").
+"""The app benchmarks (docs/benchmarks.md, "App").
 
 Run through build-aux/bench-app.sh, which puts this inside the headless session
 of docs/testing.md (xvfb-run -a, dbus-run-session, throw-away HOME and XDG dirs,

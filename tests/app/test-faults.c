@@ -1,4 +1,4 @@
-/* test-faults.c - the app's account and history under faults (issue 5)
+/* test-faults.c - the app's account and history under faults (docs/hardening.md)
  *
  * /app-faults/app-killed: a child process (this binary with --child) runs the
  * app's MimpAccount and MimpHistory on one directory, receiving from bob
