@@ -23,7 +23,8 @@ gboolean mimp_account_manager_save (MimpAccountManager *self, GError **error);
 void mimp_account_manager_start_all (MimpAccountManager *self);
 void mimp_account_manager_stop_all (MimpAccountManager *self);
 void mimp_account_manager_flush_acks_async (MimpAccountManager *self, guint timeout_ms,
-                                            GAsyncReadyCallback callback, gpointer user_data);
+                                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                                            gpointer user_data);
 gboolean mimp_account_manager_flush_acks_finish (MimpAccountManager *self, GAsyncResult *result,
                                                  GError **error);
 MimpAccount *mimp_account_manager_lookup (MimpAccountManager *self, const char *id);

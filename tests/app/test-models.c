@@ -888,11 +888,32 @@ test_flush_acks (Fixture *fx, gconstpointer data)
 
   /* As the app quits: every online account tells the server, in time. */
   start = g_get_monotonic_time ();
-  mimp_account_manager_flush_acks_async (fx->m.accounts, 1000, test_store_result, &result);
+  mimp_account_manager_flush_acks_async (fx->m.accounts, 1000, NULL, test_store_result, &result);
   test_wait_result (&result, 5);
   g_assert_true (mimp_account_manager_flush_acks_finish (fx->m.accounts, result, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 1500 * 1000);
+
+  /* The caller may stop waiting: at once, not at the timeout, and told so;
+   * and a cancellable already cancelled stops it before it starts. */
+  for (guint already = 0; already < 2; already++)
+    {
+      g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr (GAsyncResult) cancelled = NULL;
+      g_autoptr (GError) cancel_error = NULL;
+
+      if (already)
+        g_cancellable_cancel (cancellable);
+      start = g_get_monotonic_time ();
+      mimp_account_manager_flush_acks_async (fx->m.accounts, 20000, cancellable, test_store_result,
+                                             &cancelled);
+      g_cancellable_cancel (cancellable);
+      test_wait_result (&cancelled, 5);
+      g_assert_false (
+          mimp_account_manager_flush_acks_finish (fx->m.accounts, cancelled, &cancel_error));
+      g_assert_error (cancel_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+    }
   mimp_account_manager_stop_all (fx->m.accounts);
 
   /* The same user from an empty history: nothing comes again, but a new
