@@ -16,6 +16,17 @@ wake_up (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A timeout that only wakes the main context. At the lowest priority: a
+ * context dispatches only its highest-priority ready sources, and when a
+ * condition takes longer to check than the period (a D-Bus call under ASan)
+ * a default-priority wake-up would be ready at every iteration and starve
+ * the idle callbacks the test is waiting for. */
+static guint
+add_wake_up (void)
+{
+  return g_timeout_add_full (G_MAXINT, 5, wake_up, NULL, NULL);
+}
+
 gboolean
 test_wait_until (gboolean (*condition) (gpointer data), gpointer data, guint timeout_seconds)
 {
@@ -25,7 +36,7 @@ test_wait_until (gboolean (*condition) (gpointer data), gpointer data, guint tim
    * run on two loaded cores needs it); the wake-up every few milliseconds
    * checks the deadline, and conditions that no main-loop event announces
    * (a file, a D-Bus name, another process). */
-  guint wake_id = g_timeout_add (5, wake_up, NULL);
+  guint wake_id = add_wake_up ();
   gboolean met;
 
   while (!(met = condition (data)) && g_get_monotonic_time () <= deadline)
@@ -73,7 +84,7 @@ void
 test_settle (guint ms)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
-  guint wake_id = g_timeout_add (5, wake_up, NULL);
+  guint wake_id = add_wake_up ();
 
   while (g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
