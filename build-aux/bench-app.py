@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""The app benchmarks of issue 6 (docs/benchmarks.md, "App").
+"""The app benchmarks (docs/benchmarks.md, "App").
 
 Run through build-aux/bench-app.sh, which puts this inside the headless session
-of testing.md (xvfb-run -a, dbus-run-session, throw-away HOME and XDG dirs,
+of docs/testing.md (xvfb-run -a, dbus-run-session, throw-away HOME and XDG dirs,
 GSK_RENDERER=cairo, GDK_DEBUG=gl-disable). Every app run gets its own
 XDG_DATA_HOME and XDG_CONFIG_HOME under a temporary directory.
 

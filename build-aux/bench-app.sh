@@ -1,6 +1,6 @@
 #!/bin/sh
-# The app benchmarks of issue 6 (build-aux/bench-app.py), in the headless
-# session of docs (testing.md): xvfb-run -a, dbus-run-session, throw-away HOME
+# The app benchmarks (build-aux/bench-app.py), in the headless
+# session of docs/testing.md: xvfb-run -a, dbus-run-session, throw-away HOME
 # and XDG dirs. Prints the figures as JSON; build-aux/bench.sh puts them in
 # docs/benchmarks.md.
 #   build-aux/bench-app.sh [--build DIR] [--quick] [bench-app.py options]

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Runs the benchmarks of issue 6 and writes docs/benchmarks.md.
+"""Runs the benchmarks and writes docs/benchmarks.md.
 
     build-aux/bench.sh            # everything, about 5 minutes
     build-aux/bench.sh --quick    # short runs, to try the machinery
@@ -930,7 +930,7 @@ def app_section(A):
 APP_TEMPLATE = """\
 Written by `build-aux/bench-app.sh` (run by `build-aux/bench.sh`; `--app-only` runs only
 this part, `--no-app` skips it), at commit {commit}, in {elapsed:.0f} s, with {argv}.
-Everything runs in the headless session of testing.md (`xvfb-run -a`, `dbus-run-session`,
+Everything runs in the headless session of docs/testing.md (`xvfb-run -a`, `dbus-run-session`,
 throw-away HOME and XDG directories), `GSK_RENDERER=cairo`, `GDK_DEBUG=gl-disable`,
 `GTK_A11Y=none`, for the app and its baselines alike.
 
@@ -971,7 +971,7 @@ throw-away HOME and XDG directories), `GSK_RENDERER=cairo`, `GDK_DEBUG=gl-disabl
 DOC_TEMPLATE = """\
 # Benchmarks
 
-Written by `build-aux/bench.sh` (issue 6). Every figure comes from one run on the machine
+Written by `build-aux/bench.sh`. Every figure comes from one run on the machine
 below, with its baselines measured in the same run: this machine is shared and noisy, so
 compare ratios, and take absolute numbers as context. Run with: {args}, at commit
 {commit}, in {elapsed:.0f} s.

@@ -1,8 +1,8 @@
 #!/bin/sh
-# Runs every benchmark of issue 6 (the server's, then the app's through
+# Runs every benchmark (docs/benchmarks.md: the server's, then the app's through
 # build-aux/bench-app.sh) and rewrites docs/benchmarks.md.
 #   build-aux/bench.sh [--quick] [--no-app | --app-only | --e2e-only] [bench.py options]
-# (private chats: mimp-bench-e2e, issue 12)
+# (private chats: mimp-bench-e2e, docs/private-chats.md)
 # Needs ngircd (build-aux/install-deps.sh installs it). Loopback only,
 # bounded in time (about 5 minutes for the server, 3-4 more for its growth
 # runs, under 5 for the app).

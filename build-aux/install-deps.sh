@@ -24,10 +24,10 @@ PACKAGES="
 # the Miricat test server (tests/miricat/miricat_server.py); libsoup: the HTTP
 # side of Miricat (src/libmiricat).
 PACKAGES="$PACKAGES python3-cryptography libsoup-3.0-dev"
-# ngircd: the IRC server that build-aux/bench.sh measures mimpd against (issue 6,
+# ngircd: the IRC server that build-aux/bench.sh measures mimpd against (docs/benchmarks.md,
 # benchmarks only; no test needs it).
 PACKAGES="$PACKAGES ngircd"
-# Private chats (issue 12): libotr's SMP engine, and protobuf-c for the copy
+# Private chats (docs/private-chats.md): libotr's SMP engine, and protobuf-c for the copy
 # of libomemo-c 0.5.1 built in subprojects/ (docs/private-chats.md says why
 # Debian's libomemo-c-dev is not used).
 PACKAGES="$PACKAGES libotr5-dev libprotobuf-c-dev protobuf-c-compiler"

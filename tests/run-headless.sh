@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs one test inside the session testing.md describes: a throw-away HOME and
+# Runs one test inside the session docs/testing.md describes: a throw-away HOME and
 # XDG directories, its own X server (xvfb-run -a) and its own D-Bus session
 # bus, so tests never touch the user's session and can run in parallel.
 set -eu

@@ -16,7 +16,7 @@
 
 struct _MimpAccountManager
 {
-  GObject parent_instance;
+  MimpItemList parent_instance;
 
   GPtrArray *accounts;
   MimpHistory *history;
@@ -24,10 +24,7 @@ struct _MimpAccountManager
   char *config_path;
 };
 
-static void list_model_iface_init (GListModelInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (MimpAccountManager, mimp_account_manager, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+G_DEFINE_FINAL_TYPE (MimpAccountManager, mimp_account_manager, MIMP_TYPE_ITEM_LIST)
 
 enum
 {
@@ -44,36 +41,6 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static GType
-get_item_type (GListModel *model)
-{
-  return MIMP_TYPE_ACCOUNT;
-}
-
-static guint
-get_n_items (GListModel *model)
-{
-  return MIMP_ACCOUNT_MANAGER (model)->accounts->len;
-}
-
-static gpointer
-get_item (GListModel *model, guint position)
-{
-  MimpAccountManager *self = MIMP_ACCOUNT_MANAGER (model);
-
-  if (position >= self->accounts->len)
-    return NULL;
-  return g_object_ref (self->accounts->pdata[position]);
-}
-
-static void
-list_model_iface_init (GListModelInterface *iface)
-{
-  iface->get_item_type = get_item_type;
-  iface->get_n_items = get_n_items;
-  iface->get_item = get_item;
-}
-
 static void
 mimp_account_manager_dispose (GObject *object)
 {
@@ -82,7 +49,7 @@ mimp_account_manager_dispose (GObject *object)
   if (self->accounts != NULL)
     for (guint i = 0; i < self->accounts->len; i++)
       g_signal_handlers_disconnect_by_data (self->accounts->pdata[i], self);
-  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  self->accounts = NULL; /* MimpItemList's, which empties it */
   g_clear_object (&self->history);
   g_clear_object (&self->secrets);
 
@@ -104,6 +71,7 @@ mimp_account_manager_class_init (MimpAccountManagerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  MIMP_ITEM_LIST_CLASS (klass)->item_type = MIMP_TYPE_ACCOUNT;
   object_class->dispose = mimp_account_manager_dispose;
   object_class->finalize = mimp_account_manager_finalize;
 
@@ -138,7 +106,7 @@ mimp_account_manager_class_init (MimpAccountManagerClass *klass)
 static void
 mimp_account_manager_init (MimpAccountManager *self)
 {
-  self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->accounts = mimp_item_list_get_items (MIMP_ITEM_LIST (self));
 }
 
 MimpAccountManager *
@@ -494,7 +462,9 @@ typedef struct
 {
   guint pending;
   guint timeout_id;
-  GCancellable *cancellable;
+  GCancellable *cancellable; /* the accounts' operations */
+  GCancellable *caller;      /* the caller's, or NULL */
+  gulong caller_id;
 } FlushData;
 
 static void
@@ -504,7 +474,39 @@ flush_data_free (gpointer data)
 
   g_clear_handle_id (&fd->timeout_id, g_source_remove);
   g_clear_object (&fd->cancellable);
+  g_clear_object (&fd->caller);
   g_free (fd);
+}
+
+/* Answers the task once (the accounts still answering find pending at 0),
+ * and stops listening to the caller's cancellable: not from its own
+ * handler, where disconnecting would deadlock. */
+static void
+flush_return (GTask *task, GError *error, gboolean from_cancel_handler)
+{
+  FlushData *fd = g_task_get_task_data (task);
+
+  fd->pending = 0;
+  g_clear_handle_id (&fd->timeout_id, g_source_remove);
+  if (fd->caller_id != 0 && !from_cancel_handler)
+    g_cancellable_disconnect (fd->caller, fd->caller_id);
+  fd->caller_id = 0;
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, !g_cancellable_is_cancelled (fd->cancellable));
+}
+
+static void
+flush_cancelled (GCancellable *caller, gpointer data)
+{
+  GTask *task = data; /* borrowed: the handler is gone before the task */
+  FlushData *fd = g_task_get_task_data (task);
+
+  if (fd->pending == 0)
+    return;
+  g_cancellable_cancel (fd->cancellable);
+  flush_return (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled"), TRUE);
 }
 
 static gboolean
@@ -516,11 +518,8 @@ flush_timed_out (gpointer data)
   fd->timeout_id = 0;
   g_debug ("Not every account could tell the server what it stored in time");
   g_cancellable_cancel (fd->cancellable);
-  if (!g_task_get_completed (task) && fd->pending > 0)
-    {
-      fd->pending = 0;
-      g_task_return_boolean (task, FALSE);
-    }
+  if (fd->pending > 0)
+    flush_return (task, NULL, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -535,33 +534,36 @@ account_flushed (GObject *source, GAsyncResult *result, gpointer data)
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_debug ("An account could not acknowledge: %s", error->message);
   if (fd->pending == 0)
-    return; /* answered by the timeout */
+    return; /* answered by the timeout or the caller's cancellable */
   if (--fd->pending == 0)
-    {
-      g_clear_handle_id (&fd->timeout_id, g_source_remove);
-      g_task_return_boolean (task, TRUE);
-    }
+    flush_return (task, NULL, FALSE);
 }
 
 /**
  * mimp_account_manager_flush_acks_async:
  * @timeout_ms: how long to wait at most
+ * @cancellable: (nullable): stops waiting (and the accounts' requests)
  *
  * Asks every online account to tell the server now which messages it has
  * stored (mimp_account_flush_ack_async()), for the app about to quit.
- * Finishes with %TRUE when all have, %FALSE when the time ran out.
+ * Finishes with %TRUE when all have, %FALSE when the time ran out, and
+ * %G_IO_ERROR_CANCELLED when @cancellable was cancelled first.
  */
 void
 mimp_account_manager_flush_acks_async (MimpAccountManager *self, guint timeout_ms,
-                                       GAsyncReadyCallback callback, gpointer user_data)
+                                       GCancellable *cancellable, GAsyncReadyCallback callback,
+                                       gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
   FlushData *fd;
 
   g_return_if_fail (MIMP_IS_ACCOUNT_MANAGER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, NULL, callback, user_data);
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mimp_account_manager_flush_acks_async);
+  if (g_task_return_error_if_cancelled (task))
+    return;
   fd = g_new0 (FlushData, 1);
   fd->cancellable = g_cancellable_new ();
   g_task_set_task_data (task, fd, flush_data_free);
@@ -582,6 +584,11 @@ mimp_account_manager_flush_acks_async (MimpAccountManager *self, guint timeout_m
     }
   fd->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT, timeout_ms, flush_timed_out,
                                        g_object_ref (task), g_object_unref);
+  if (cancellable != NULL)
+    {
+      fd->caller = g_object_ref (cancellable);
+      fd->caller_id = g_cancellable_connect (cancellable, G_CALLBACK (flush_cancelled), task, NULL);
+    }
 }
 
 gboolean

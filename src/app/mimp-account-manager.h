@@ -7,11 +7,12 @@
 #include <gio/gio.h>
 
 #include "mimp-account.h"
+#include "mimp-item-list.h"
 
 G_BEGIN_DECLS
 
 #define MIMP_TYPE_ACCOUNT_MANAGER (mimp_account_manager_get_type ())
-G_DECLARE_FINAL_TYPE (MimpAccountManager, mimp_account_manager, MIMP, ACCOUNT_MANAGER, GObject)
+G_DECLARE_FINAL_TYPE (MimpAccountManager, mimp_account_manager, MIMP, ACCOUNT_MANAGER, MimpItemList)
 
 MimpAccountManager *mimp_account_manager_new (MimpHistory *history, MimpSecretStore *secrets,
                                               const char *config_path);
@@ -22,7 +23,8 @@ gboolean mimp_account_manager_save (MimpAccountManager *self, GError **error);
 void mimp_account_manager_start_all (MimpAccountManager *self);
 void mimp_account_manager_stop_all (MimpAccountManager *self);
 void mimp_account_manager_flush_acks_async (MimpAccountManager *self, guint timeout_ms,
-                                            GAsyncReadyCallback callback, gpointer user_data);
+                                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                                            gpointer user_data);
 gboolean mimp_account_manager_flush_acks_finish (MimpAccountManager *self, GAsyncResult *result,
                                                  GError **error);
 MimpAccount *mimp_account_manager_lookup (MimpAccountManager *self, const char *id);

@@ -273,7 +273,8 @@ quit_after_flushing (MimpApplication *self)
   g_application_hold (G_APPLICATION (self));
   if (self->window != NULL)
     gtk_widget_set_visible (GTK_WIDGET (self->window), FALSE);
-  mimp_account_manager_flush_acks_async (self->accounts, 1000, acks_flushed, g_object_ref (self));
+  mimp_account_manager_flush_acks_async (self->accounts, 1000, NULL, acks_flushed,
+                                         g_object_ref (self));
 }
 
 static void

@@ -18,7 +18,7 @@
 
 struct _MimpChatList
 {
-  GObject parent_instance;
+  MimpItemList parent_instance;
 
   MimpAccountManager *manager;
   GPtrArray *chats;    /* MimpChat, newest activity first */
@@ -27,10 +27,7 @@ struct _MimpChatList
   guint sort_id;
 };
 
-static void list_model_iface_init (GListModelInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (MimpChatList, mimp_chat_list, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+G_DEFINE_FINAL_TYPE (MimpChatList, mimp_chat_list, MIMP_TYPE_ITEM_LIST)
 
 enum
 {
@@ -47,36 +44,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-static GType
-get_item_type (GListModel *model)
-{
-  return MIMP_TYPE_CHAT;
-}
-
-static guint
-get_n_items (GListModel *model)
-{
-  return MIMP_CHAT_LIST (model)->chats->len;
-}
-
-static gpointer
-get_item (GListModel *model, guint position)
-{
-  MimpChatList *self = MIMP_CHAT_LIST (model);
-
-  if (position >= self->chats->len)
-    return NULL;
-  return g_object_ref (self->chats->pdata[position]);
-}
-
-static void
-list_model_iface_init (GListModelInterface *iface)
-{
-  iface->get_item_type = get_item_type;
-  iface->get_n_items = get_n_items;
-  iface->get_item = get_item;
-}
 
 guint
 mimp_chat_list_get_unread (MimpChatList *self)
@@ -278,7 +245,7 @@ mimp_chat_list_dispose (GObject *object)
     for (guint i = 0; i < self->chats->len; i++)
       g_signal_handlers_disconnect_by_data (self->chats->pdata[i], self);
   g_clear_pointer (&self->by_key, g_hash_table_unref);
-  g_clear_pointer (&self->chats, g_ptr_array_unref);
+  self->chats = NULL; /* MimpItemList's, which empties it */
   g_clear_object (&self->manager);
 
   G_OBJECT_CLASS (mimp_chat_list_parent_class)->dispose (object);
@@ -304,6 +271,7 @@ mimp_chat_list_class_init (MimpChatListClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  MIMP_ITEM_LIST_CLASS (klass)->item_type = MIMP_TYPE_CHAT;
   object_class->dispose = mimp_chat_list_dispose;
   object_class->get_property = mimp_chat_list_get_property;
 
@@ -325,7 +293,7 @@ mimp_chat_list_class_init (MimpChatListClass *klass)
 static void
 mimp_chat_list_init (MimpChatList *self)
 {
-  self->chats = g_ptr_array_new_with_free_func (g_object_unref);
+  self->chats = mimp_item_list_get_items (MIMP_ITEM_LIST (self));
   self->by_key = g_hash_table_new (g_str_hash, g_str_equal);
 }
 

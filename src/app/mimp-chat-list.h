@@ -8,11 +8,12 @@
 
 #include "mimp-account-manager.h"
 #include "mimp-chat.h"
+#include "mimp-item-list.h"
 
 G_BEGIN_DECLS
 
 #define MIMP_TYPE_CHAT_LIST (mimp_chat_list_get_type ())
-G_DECLARE_FINAL_TYPE (MimpChatList, mimp_chat_list, MIMP, CHAT_LIST, GObject)
+G_DECLARE_FINAL_TYPE (MimpChatList, mimp_chat_list, MIMP, CHAT_LIST, MimpItemList)
 
 MimpChatList *mimp_chat_list_new (MimpAccountManager *manager);
 void mimp_chat_list_load_async (MimpChatList *self, GCancellable *cancellable,

@@ -23,7 +23,7 @@
 
 struct _MimpChat
 {
-  GObject parent_instance;
+  MimpItemList parent_instance;
 
   MimpAccount *account;
   char *peer;
@@ -49,10 +49,7 @@ struct _MimpChat
   MimpChatPrivacy privacy;
 };
 
-static void list_model_iface_init (GListModelInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (MimpChat, mimp_chat, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+G_DEFINE_FINAL_TYPE (MimpChat, mimp_chat, MIMP_TYPE_ITEM_LIST)
 
 enum
 {
@@ -71,36 +68,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-static GType
-get_item_type (GListModel *model)
-{
-  return MIMP_TYPE_CHAT_MESSAGE;
-}
-
-static guint
-get_n_items (GListModel *model)
-{
-  return MIMP_CHAT (model)->items->len;
-}
-
-static gpointer
-get_item (GListModel *model, guint position)
-{
-  MimpChat *self = MIMP_CHAT (model);
-
-  if (position >= self->items->len)
-    return NULL;
-  return g_object_ref (self->items->pdata[position]);
-}
-
-static void
-list_model_iface_init (GListModelInterface *iface)
-{
-  iface->get_item_type = get_item_type;
-  iface->get_n_items = get_n_items;
-  iface->get_item = get_item;
-}
-
 static void
 mimp_chat_dispose (GObject *object)
 {
@@ -112,7 +79,7 @@ mimp_chat_dispose (GObject *object)
   if (self->account != NULL)
     g_signal_handlers_disconnect_by_data (self->account, self);
   g_clear_object (&self->account);
-  g_clear_pointer (&self->items, g_ptr_array_unref);
+  self->items = NULL; /* MimpItemList's, which empties it */
 
   G_OBJECT_CLASS (mimp_chat_parent_class)->dispose (object);
 }
@@ -189,6 +156,7 @@ mimp_chat_class_init (MimpChatClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  MIMP_ITEM_LIST_CLASS (klass)->item_type = MIMP_TYPE_CHAT_MESSAGE;
   object_class->dispose = mimp_chat_dispose;
   object_class->finalize = mimp_chat_finalize;
   object_class->get_property = mimp_chat_get_property;
@@ -227,7 +195,7 @@ mimp_chat_class_init (MimpChatClass *klass)
 static void
 mimp_chat_init (MimpChat *self)
 {
-  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->items = mimp_item_list_get_items (MIMP_ITEM_LIST (self));
   self->cancellable = g_cancellable_new ();
   self->has_more = TRUE;
 }

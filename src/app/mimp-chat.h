@@ -8,6 +8,7 @@
 
 #include "mimp-account.h"
 #include "mimp-chat-message.h"
+#include "mimp-item-list.h"
 
 G_BEGIN_DECLS
 
@@ -36,7 +37,7 @@ typedef enum
  * made those frames 80-115 ms of main-thread CPU, pages of 6 35-50 ms,
  * spread over more frames (docs/benchmarks-notes.md, App). */
 #define MIMP_CHAT_OLDER_PAGE_SIZE 6
-G_DECLARE_FINAL_TYPE (MimpChat, mimp_chat, MIMP, CHAT, GObject)
+G_DECLARE_FINAL_TYPE (MimpChat, mimp_chat, MIMP, CHAT, MimpItemList)
 
 MimpChat *mimp_chat_new (MimpAccount *account, const char *peer);
 MimpAccount *mimp_chat_get_account (MimpChat *self);

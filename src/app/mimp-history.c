@@ -23,7 +23,11 @@
 
 #define MIGRATIONS_PATH "/io/github/mimp/Mimp/migrations"
 
-G_DEFINE_QUARK (mimp - history - error - quark, mimp_history_error)
+/* clang-format would put spaces around the hyphens, and the macro
+ * registers the name as written. */
+// clang-format off
+G_DEFINE_QUARK (mimp-history-error-quark, mimp_history_error)
+// clang-format on
 
 typedef void (*WorkerFunc) (MimpHistory *self, GTask *task, gpointer data);
 

@@ -7,7 +7,11 @@
 #include "mimp-incoming.h"
 #include "mimp-message-codec.h"
 
-G_DEFINE_QUARK (mimp - message - codec - error - quark, mimp_message_codec_error)
+/* clang-format would put spaces around the hyphens, and the macro
+ * registers the name as written. */
+// clang-format off
+G_DEFINE_QUARK (mimp-message-codec-error-quark, mimp_message_codec_error)
+// clang-format on
 
 G_DEFINE_INTERFACE (MimpMessageCodec, mimp_message_codec, G_TYPE_OBJECT)
 

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "mimp-address.h"
 #include "mimp-protocol.h"
 #include "mimp-secret-store.h"
 #include "protocols/cryptully/mimp-cryptully-protocol.h"
@@ -228,7 +229,8 @@ mimp_protocol_register_finish (MimpProtocol *self, GAsyncResult *result, GError 
 
 /**
  * mimp_protocol_parse_server:
- * @text: "host" or "host:port" (or "[v6]:port")
+ * @text: "host" or "host:port" (or "[v6]:port"), as mimp_address_parse()
+ *   reads it
  *
  * Returns: whether @text is a usable server address; without a port the
  *   protocol's default is used
@@ -237,20 +239,10 @@ gboolean
 mimp_protocol_parse_server (MimpProtocol *self, const char *text, gboolean use_tls, char **host,
                             guint16 *port)
 {
-  g_autofree char *stripped = g_strstrip (g_strdup (text ? text : ""));
-  g_autoptr (GNetworkAddress) address = NULL;
-
   g_return_val_if_fail (MIMP_IS_PROTOCOL (self), FALSE);
 
-  if (*stripped == '\0' || strchr (stripped, ' ') != NULL || strchr (stripped, '/') != NULL)
-    return FALSE;
-  address = (GNetworkAddress *) g_network_address_parse (
-      stripped, mimp_protocol_get_default_port (self, use_tls), NULL);
-  if (address == NULL || g_network_address_get_port (address) == 0)
-    return FALSE;
-  *host = g_strdup (g_network_address_get_hostname (address));
-  *port = g_network_address_get_port (address);
-  return **host != '\0';
+  return mimp_address_parse (text, mimp_protocol_get_default_port (self, use_tls), host, port,
+                             NULL);
 }
 
 /* ------------------------------------------------------------------ */

@@ -40,7 +40,11 @@
 
 #include "mimp-secret-store.h"
 
-G_DEFINE_QUARK (mimp - secret - store - error - quark, mimp_secret_store_error)
+/* clang-format would put spaces around the hyphens, and the macro
+ * registers the name as written. */
+// clang-format off
+G_DEFINE_QUARK (mimp-secret-store-error-quark, mimp_secret_store_error)
+// clang-format on
 
 struct _MimpSecretStore
 {

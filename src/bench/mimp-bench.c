@@ -736,7 +736,6 @@ mimp_input_packets (Conn *c, gint64 now)
       if (c->state == ST_HANDSHAKE)
         {
           char req[256 + 1100];
-          g_autofree char *user_json = NULL;
           int n;
 
           if (h.id != MIMP_PACKET_SCH || !mimp_puzzle_solve (body, h.length, c->key, NULL))

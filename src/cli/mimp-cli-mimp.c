@@ -46,33 +46,15 @@ mimp_cli_mimp_take_id (GPtrArray *ids, const char *id)
 int
 mimp_cli_mimp_status_for_error (const GError *error)
 {
-  if (error->domain != MIMP_ERROR)
-    return EXIT_FAILURE_OTHER;
-  switch ((MimpError) error->code)
+  switch (mimp_error_get_kind (error))
     {
-    case MIMP_ERROR_UNREACHABLE:
-    case MIMP_ERROR_TIMEOUT:
-    case MIMP_ERROR_CLOSED:
-    case MIMP_ERROR_NOT_MIMP:
-    case MIMP_ERROR_PROTOCOL:
-    case MIMP_ERROR_INVALID_PUZZLE:
-    case MIMP_ERROR_INVALID_TOKEN:
-    case MIMP_ERROR_CERTIFICATE:
-    case MIMP_ERROR_TLS:
+    case MIMP_ERROR_KIND_CONNECT:
       return EXIT_CONNECT;
-    case MIMP_ERROR_WRONG_PASSWORD:
-    case MIMP_ERROR_UNAUTHORIZED:
-    case MIMP_ERROR_RATE_LIMITED:
+    case MIMP_ERROR_KIND_AUTH:
       return EXIT_AUTH;
-    case MIMP_ERROR_BAD_REQUEST:
-    case MIMP_ERROR_FORBIDDEN:
-    case MIMP_ERROR_NO_SUCH_USER:
-    case MIMP_ERROR_TOO_LARGE:
-    case MIMP_ERROR_INVALID_ARGUMENT:
+    case MIMP_ERROR_KIND_REFUSED:
       return EXIT_REFUSED;
-    case MIMP_ERROR_FAILED:
-    case MIMP_ERROR_SERVER_ERROR:
-    case MIMP_ERROR_UNSUPPORTED:
+    case MIMP_ERROR_KIND_OTHER:
     default:
       return EXIT_FAILURE_OTHER;
     }

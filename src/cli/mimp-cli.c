@@ -115,43 +115,10 @@ log_to_stderr (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gp
 gboolean
 mimp_cli_parse_server (const char *server, guint16 default_port, char **host, guint16 *port)
 {
-  const char *colon = NULL;
-  guint64 value;
-
-  *port = default_port;
+  /* Without --server, the server on this machine. */
   if (server == NULL || *server == '\0')
-    {
-      *host = g_strdup ("localhost");
-      return TRUE;
-    }
-  if (server[0] == '[')
-    {
-      const char *end = strchr (server, ']');
-
-      if (end == NULL || end == server + 1)
-        return FALSE;
-      *host = g_strndup (server + 1, end - server - 1);
-      if (end[1] == ':')
-        colon = end + 1;
-      else if (end[1] != '\0')
-        return FALSE;
-    }
-  else
-    {
-      colon = strrchr (server, ':');
-      if (colon && strchr (server, ':') != colon)
-        colon = NULL; /* a bare IPv6 address */
-      *host = colon ? g_strndup (server, colon - server) : g_strdup (server);
-      if (**host == '\0')
-        return FALSE;
-    }
-  if (colon)
-    {
-      if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &value, NULL))
-        return FALSE;
-      *port = (guint16) value;
-    }
-  return TRUE;
+    server = "localhost";
+  return mimp_address_parse (server, default_port, host, port, NULL);
 }
 
 static char *

@@ -286,7 +286,6 @@ lookup_chat (CryptullyClient *self, const char *nick)
 static void
 chat_end (CryptullyClient *self, Chat *chat, GError *reason, gboolean tell)
 {
-  g_autoptr (GError) owned = reason;
   Pending *pending;
 
   if (tell && chat->state != CHAT_WAIT_ONLINE && self->connection && !self->closing)
@@ -309,6 +308,7 @@ chat_end (CryptullyClient *self, Chat *chat, GError *reason, gboolean tell)
     g_debug ("A chat ended: %s", reason->message);
   g_signal_emit (self, signals[CHAT_ENDED], 0, chat->nick, reason);
   chat_free (chat);
+  g_clear_error (&reason); /* ours: the callers hand it over */
 }
 
 static gboolean
@@ -410,12 +410,11 @@ chat_take_key (CryptullyClient *self, Chat *chat, const char *payload)
 static void
 smp_finish (CryptullyClient *self, Chat *chat, gboolean matched, GError *error)
 {
-  g_autoptr (GError) owned = error;
-
   g_clear_pointer (&chat->smp, cryptully_smp_free);
   g_clear_pointer (&chat->smp1, g_bytes_unref);
   chat->smp_asked = FALSE;
   g_signal_emit (self, signals[SMP_FINISHED], 0, chat->nick, matched, error);
+  g_clear_error (&error); /* ours: the callers hand it over */
 }
 
 static void

@@ -6,7 +6,11 @@
 
 #include "cryptully-error.h"
 
-G_DEFINE_QUARK (cryptully - error - quark, cryptully_error)
+/* clang-format would put spaces around the hyphens, and the macro
+ * registers the name as written. */
+// clang-format off
+G_DEFINE_QUARK (cryptully-error-quark, cryptully_error)
+// clang-format on
 
 /* User-readable; never containing message text, nicknames or keys. */
 const char *

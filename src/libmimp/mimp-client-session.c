@@ -262,37 +262,12 @@ connection_closed_cb (MimpConnection *connection, const GError *error, MimpClien
   connection_lost (self, error);
 }
 
+/* A request the server refused fails for good; anything else is sent
+ * again on the next connection. */
 static gboolean
 is_final_send_error (const GError *error)
 {
-  if (error->domain != MIMP_ERROR)
-    return FALSE;
-  switch ((MimpError) error->code)
-    {
-    case MIMP_ERROR_BAD_REQUEST:
-    case MIMP_ERROR_FORBIDDEN:
-    case MIMP_ERROR_NO_SUCH_USER:
-    case MIMP_ERROR_TOO_LARGE:
-    case MIMP_ERROR_INVALID_ARGUMENT:
-      return TRUE;
-    case MIMP_ERROR_FAILED:
-    case MIMP_ERROR_UNREACHABLE:
-    case MIMP_ERROR_TIMEOUT:
-    case MIMP_ERROR_CLOSED:
-    case MIMP_ERROR_NOT_MIMP:
-    case MIMP_ERROR_PROTOCOL:
-    case MIMP_ERROR_INVALID_PUZZLE:
-    case MIMP_ERROR_INVALID_TOKEN:
-    case MIMP_ERROR_WRONG_PASSWORD:
-    case MIMP_ERROR_UNAUTHORIZED:
-    case MIMP_ERROR_RATE_LIMITED:
-    case MIMP_ERROR_SERVER_ERROR:
-    case MIMP_ERROR_UNSUPPORTED:
-    case MIMP_ERROR_CERTIFICATE:
-    case MIMP_ERROR_TLS:
-    default:
-      return FALSE;
-    }
+  return mimp_error_get_kind (error) == MIMP_ERROR_KIND_REFUSED;
 }
 
 static gboolean

@@ -6,7 +6,11 @@
 
 #include "mimp-error.h"
 
-G_DEFINE_QUARK (mimp - error - quark, mimp_error)
+/* clang-format would put spaces around the hyphens, and the macro
+ * registers the name as written. */
+// clang-format off
+G_DEFINE_QUARK (mimp-error-quark, mimp_error)
+// clang-format on
 
 /**
  * mimp_error_from_status:
@@ -38,5 +42,47 @@ mimp_error_from_status (int status, gboolean during_login)
       if (status >= 500 && status < 600)
         return MIMP_ERROR_SERVER_ERROR;
       return MIMP_ERROR_FAILED;
+    }
+}
+
+/**
+ * mimp_error_get_kind:
+ * @error: (nullable): any error
+ *
+ * Returns: what kind of failure @error is; %MIMP_ERROR_KIND_OTHER for
+ *   %NULL and for errors of other domains
+ */
+MimpErrorKind
+mimp_error_get_kind (const GError *error)
+{
+  if (error == NULL || error->domain != MIMP_ERROR)
+    return MIMP_ERROR_KIND_OTHER;
+  switch ((MimpError) error->code)
+    {
+    case MIMP_ERROR_UNREACHABLE:
+    case MIMP_ERROR_TIMEOUT:
+    case MIMP_ERROR_CLOSED:
+    case MIMP_ERROR_NOT_MIMP:
+    case MIMP_ERROR_PROTOCOL:
+    case MIMP_ERROR_INVALID_PUZZLE:
+    case MIMP_ERROR_INVALID_TOKEN:
+    case MIMP_ERROR_CERTIFICATE:
+    case MIMP_ERROR_TLS:
+      return MIMP_ERROR_KIND_CONNECT;
+    case MIMP_ERROR_WRONG_PASSWORD:
+    case MIMP_ERROR_UNAUTHORIZED:
+    case MIMP_ERROR_RATE_LIMITED:
+      return MIMP_ERROR_KIND_AUTH;
+    case MIMP_ERROR_BAD_REQUEST:
+    case MIMP_ERROR_FORBIDDEN:
+    case MIMP_ERROR_NO_SUCH_USER:
+    case MIMP_ERROR_TOO_LARGE:
+    case MIMP_ERROR_INVALID_ARGUMENT:
+      return MIMP_ERROR_KIND_REFUSED;
+    case MIMP_ERROR_FAILED:
+    case MIMP_ERROR_SERVER_ERROR:
+    case MIMP_ERROR_UNSUPPORTED:
+    default:
+      return MIMP_ERROR_KIND_OTHER;
     }
 }

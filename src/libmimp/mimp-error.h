@@ -40,7 +40,22 @@ typedef enum
   MIMP_ERROR_INVALID_ARGUMENT, /* bad user name, empty text, ... given by the caller */
 } MimpError;
 
+/**
+ * MimpErrorKind:
+ *
+ * What a caller can do about an error: the app, mimp-cli and the client
+ * session all decide by this one classification.
+ */
+typedef enum
+{
+  MIMP_ERROR_KIND_OTHER,   /* not a MIMP_ERROR, or a fault of the server or of ours */
+  MIMP_ERROR_KIND_CONNECT, /* reaching or talking to the server failed: retrying may help */
+  MIMP_ERROR_KIND_AUTH,    /* the server did not accept who we are (or not now) */
+  MIMP_ERROR_KIND_REFUSED, /* the server refused this request: sending it again will not help */
+} MimpErrorKind;
+
 GQuark mimp_error_quark (void);
 MimpError mimp_error_from_status (int status, gboolean during_login);
+MimpErrorKind mimp_error_get_kind (const GError *error);
 
 G_END_DECLS

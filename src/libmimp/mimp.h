@@ -5,6 +5,7 @@
 #pragma once
 
 #include "mimp-error.h"
+#include "mimp-address.h"
 #include "mimp-packet.h"
 #include "mimp-cipher.h"
 #include "mimp-body.h"

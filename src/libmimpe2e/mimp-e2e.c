@@ -29,7 +29,11 @@
 #include "mimp-e2e-smp.h"
 #include "mimp-e2e.h"
 
-G_DEFINE_QUARK (mimp - e2e - error - quark, mimp_e2e_error)
+/* clang-format would put spaces around the hyphens, and the macro
+ * registers the name as written. */
+// clang-format off
+G_DEFINE_QUARK (mimp-e2e-error-quark, mimp_e2e_error)
+// clang-format on
 
 struct _MimpE2e
 {

@@ -6,4 +6,8 @@
 
 #include "miricat-error.h"
 
-G_DEFINE_QUARK (miricat - error - quark, miricat_error)
+/* clang-format would put spaces around the hyphens, and the macro
+ * registers the name as written. */
+// clang-format off
+G_DEFINE_QUARK (miricat-error-quark, miricat_error)
+// clang-format on

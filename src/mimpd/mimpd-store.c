@@ -9,7 +9,11 @@
 #include "mimpd-store.h"
 #include "mimpd-store-sqlite.h"
 
-G_DEFINE_QUARK (mimpd - store - error - quark, mimpd_store_error)
+/* clang-format would put spaces around the hyphens, and the macro
+ * registers the name as written. */
+// clang-format off
+G_DEFINE_QUARK (mimpd-store-error-quark, mimpd_store_error)
+// clang-format on
 
 /**
  * mimpd_store_open:

@@ -286,6 +286,7 @@ test_chat_features (void)
   g_clear_object (&fx.alice);
   g_clear_object (&fx.app);
   g_clear_object (&fx.net);
+  test_assert_finalized (10);
 }
 
 int

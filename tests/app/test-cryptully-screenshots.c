@@ -322,16 +322,6 @@ phase (gpointer data)
 }
 
 static void
-on_activate (GApplication *app)
-{
-  static gboolean scheduled;
-
-  if (!scheduled)
-    g_timeout_add (300, phase, NULL);
-  scheduled = TRUE;
-}
-
-static void
 write_account (void)
 {
   g_autoptr (GKeyFile) keyfile = g_key_file_new ();
@@ -371,11 +361,10 @@ test_screenshots (void)
   write_account ();
 
   fx.app = mimp_application_new ();
-  g_application_set_flags (G_APPLICATION (fx.app), G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (fx.app, "activate", G_CALLBACK (on_activate), NULL);
-  g_application_run (G_APPLICATION (fx.app), 0, NULL);
+  test_run_app (G_APPLICATION (fx.app), phase, 300);
   g_assert_true (fx.ok);
   g_clear_object (&fx.app);
+  test_assert_finalized (10);
 
   child_stop (fx.bob);
   child_stop (fx.alice);

@@ -18,15 +18,11 @@
 #include "mimp-application.h"
 #include "mimp-preferences-window.h"
 #include "mimp-window.h"
-#include "mimpd-test-server.h"
 #include "test-util.h"
 
 typedef struct
 {
-  MimpdTestServer *server;
-  char *alice_pw;
-  char *dave_pw;
-  char *bob_pw;
+  TestWorld world;
   char *notify_log;
   char *shots;
   GPid dbusmock;
@@ -36,37 +32,6 @@ typedef struct
 
 static Fixture fx;
 
-static gboolean
-wait_for (gboolean (*cond) (gpointer), gpointer data, guint seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (5000);
-    }
-  return TRUE;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-settle (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
-  while (g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (5000);
-  (void) never;
-}
-
 static void
 screenshot (const char *name)
 {
@@ -75,33 +40,13 @@ screenshot (const char *name)
   g_autoptr (GError) error = NULL;
   int status = 0;
 
-  settle (700);
+  test_settle (700);
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
                      &error) ||
       !g_spawn_check_wait_status (status, &error))
     g_test_message ("screenshot %s failed: %s", name, error->message);
   else
     g_test_message ("screenshot: %s", path);
-}
-
-static void
-cli_send (const char *from, const char *password, const char *to, const char *text)
-{
-  g_autofree char *server =
-      g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx.server));
-  const char *argv[] = {
-    g_getenv ("MIMP_CLI"), "--server", server, "--user", from, "send", to, text, NULL
-  };
-  g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "MIMP_PASSWORD", password, TRUE);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("mimp-cli send failed: %s", err);
 }
 
 static MimpWindow *
@@ -137,15 +82,14 @@ account_by_user (const char *user)
   MimpAccountManager *accounts = mimp_application_get_accounts (fx.app);
   g_autofree char *host = g_strdup ("127.0.0.1");
 
-  return mimp_account_manager_find (accounts, mimp_protocol_find ("mimp"), host,
-                                    mimpd_test_server_get_port (fx.server), user);
+  return mimp_account_manager_find (accounts, mimp_protocol_find ("mimp"), host, fx.world.port,
+                                    user);
 }
 
 static void
 add_account_via_dialog (const char *user, const char *password)
 {
-  g_autofree char *server =
-      g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx.server));
+  g_autofree char *server = g_strdup_printf ("127.0.0.1:%u", fx.world.port);
   MimpAccountDialog *dialog;
 
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "add-account", NULL);
@@ -157,7 +101,7 @@ add_account_via_dialog (const char *user, const char *password)
       /* A wrong password first: the dialog says so and saves nothing. */
       mimp_account_dialog_fill (dialog, server, user, "not-the-password", FALSE);
       mimp_account_dialog_submit (dialog);
-      g_assert_true (wait_for (dialog_idle, dialog, 30));
+      g_assert_true (test_wait_until (dialog_idle, dialog, 30));
       g_assert_nonnull (mimp_account_dialog_get_error (dialog));
       g_assert_nonnull (strstr (mimp_account_dialog_get_error (dialog), "password is wrong"));
       g_assert_cmpuint (
@@ -167,13 +111,13 @@ add_account_via_dialog (const char *user, const char *password)
       /* Nobody listening on this port: unreachable. */
       mimp_account_dialog_fill (dialog, "127.0.0.1:1", user, password, FALSE);
       mimp_account_dialog_submit (dialog);
-      g_assert_true (wait_for (dialog_idle, dialog, 30));
+      g_assert_true (test_wait_until (dialog_idle, dialog, 30));
       g_assert_nonnull (strstr (mimp_account_dialog_get_error (dialog), "could not be reached"));
     }
 
   mimp_account_dialog_fill (dialog, server, user, password, FALSE);
   mimp_account_dialog_submit (dialog);
-  g_assert_true (wait_for (account_online, (gpointer) user, 30));
+  g_assert_true (test_wait_until (account_online, (gpointer) user, 30));
 }
 
 static MimpChat *
@@ -269,21 +213,21 @@ phase1 (gpointer data)
   /* No account yet: the content pane points to Add Account, not to +. */
   assert_empty_page (window, "No Account Yet", "Add Account");
 
-  add_account_via_dialog ("alice", fx.alice_pw);
+  add_account_via_dialog ("alice", fx.world.alice_pw);
   assert_empty_page (window, "No Chat Selected", "Start a chat with +");
-  add_account_via_dialog ("dave", fx.dave_pw);
+  add_account_via_dialog ("dave", fx.world.dave_pw);
 
-  cli_send ("bob", fx.bob_pw, "alice", "hey, are you there?");
-  cli_send ("bob", fx.bob_pw, "alice", "see you at five");
-  cli_send ("bob", fx.bob_pw, "dave", "hi dave");
-  g_assert_true (wait_for (bob_unread_2, NULL, 30));
+  test_world_send (&fx.world, "bob", "alice", "hey, are you there?");
+  test_world_send (&fx.world, "bob", "alice", "see you at five");
+  test_world_send (&fx.world, "bob", "dave", "hi dave");
+  g_assert_true (test_wait_until (bob_unread_2, NULL, 30));
   g_assert_cmpuint (mimp_chat_list_get_unread (mimp_application_get_chats (fx.app)), ==, 3);
 
   /* Notifications: one per chat, showing its newest message; a message
    * that arrives once the first is shown updates it (replaces_id not 0),
    * messages that arrive together give one update. The title names the
    * account. */
-  g_assert_true (wait_for (notified_both, NULL, 20));
+  g_assert_true (test_wait_until (notified_both, NULL, 20));
   g_file_get_contents (fx.notify_log, &contents, NULL, NULL);
   g_test_message ("notification log:\n%s", contents);
   g_assert_cmpuint (count_in_log (" Notify \"Mimp\" 0 ", "bob · alice"), ==, 1);
@@ -300,17 +244,17 @@ phase1 (gpointer data)
   mimp_chat_list_set_seen_chat (mimp_application_get_chats (fx.app), chat);
   mimp_notifier_withdraw (mimp_application_get_notifier (fx.app), mimp_chat_get_key (chat));
   g_assert_cmpuint (mimp_chat_get_unread (chat), ==, 0);
-  g_assert_true (wait_for (closed_one, NULL, 10));
+  g_assert_true (test_wait_until (closed_one, NULL, 10));
 
   /* Send from the composer. bob's mimp-cli has no keys: the message waits
    * for them (a private chat never falls back by itself) until the user
    * chooses to send unencrypted to bob. */
   mimp_window_set_composer_text (window, "yes! see you at five");
   gtk_widget_activate_action (GTK_WIDGET (mimp_window_get_chat_view (window)), "chat.send", NULL);
-  g_assert_true (wait_for (chat_waits_for_keys, chat, 30));
+  g_assert_true (test_wait_until (chat_waits_for_keys, chat, 30));
   g_assert_false (last_sent (chat));
   mimp_account_e2e_send_unencrypted (mimp_chat_get_account (chat), "bob");
-  g_assert_true (wait_for (last_sent, chat, 30));
+  g_assert_true (test_wait_until (last_sent, chat, 30));
   g_assert_cmpint (mimp_chat_get_privacy (chat), ==, MIMP_CHAT_PRIVACY_NONE);
   {
     g_autofree char *left = mimp_window_dup_composer_text (window);
@@ -357,10 +301,10 @@ phase2 (gpointer data)
 
   g_assert_cmpuint (
       g_list_model_get_n_items (G_LIST_MODEL (mimp_application_get_accounts (fx.app))), ==, 2);
-  g_assert_true (wait_for (chats_restored, NULL, 20));
+  g_assert_true (test_wait_until (chats_restored, NULL, 20));
   chat = chat_of ("alice", "bob");
   mimp_window_open_chat (main_window (), chat);
-  g_assert_true (wait_for (messages_loaded, chat, 20));
+  g_assert_true (test_wait_until (messages_loaded, chat, 20));
   n = g_list_model_get_n_items (G_LIST_MODEL (chat));
   g_assert_cmpuint (n, ==, 3);
   first = g_list_model_get_item (G_LIST_MODEL (chat), 0);
@@ -370,8 +314,8 @@ phase2 (gpointer data)
   g_assert_true (mimp_chat_message_get_outgoing (last));
   g_assert_cmpint (mimp_chat_message_get_state (last), ==, MIMP_MESSAGE_STATE_SENT);
   /* Both accounts come online again with the passwords from the keyring. */
-  g_assert_true (wait_for (account_online, (gpointer) "alice", 30));
-  g_assert_true (wait_for (account_online, (gpointer) "dave", 30));
+  g_assert_true (test_wait_until (account_online, (gpointer) "alice", 30));
+  g_assert_true (test_wait_until (account_online, (gpointer) "dave", 30));
   screenshot ("after-restart");
 
   fx.phase_ok = TRUE;
@@ -379,30 +323,14 @@ phase2 (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean scheduled;
-
-static void
-on_activate (GApplication *app, gpointer phase)
-{
-  if (scheduled)
-    return;
-  scheduled = TRUE;
-  g_timeout_add (300, phase, NULL);
-}
-
 static void
 run_phase (GSourceFunc phase)
 {
-  gulong id;
-
   fx.app = mimp_application_new ();
-  g_application_set_flags (G_APPLICATION (fx.app), G_APPLICATION_NON_UNIQUE);
   fx.phase_ok = FALSE;
-  scheduled = FALSE;
-  id = g_signal_connect_after (fx.app, "activate", G_CALLBACK (on_activate), phase);
-  g_application_run (G_APPLICATION (fx.app), 0, NULL);
-  g_signal_handler_disconnect (fx.app, id);
+  test_run_app (G_APPLICATION (fx.app), phase, 300);
   g_clear_object (&fx.app);
+  test_assert_finalized (10);
   g_assert_true (fx.phase_ok);
 }
 
@@ -440,32 +368,14 @@ start_services (void)
   g_assert_true (g_spawn_async (NULL, (char **) mock, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
                                 &fx.dbusmock, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_for (has_owner, (gpointer) "org.freedesktop.Notifications", 20));
-  g_assert_true (wait_for (has_owner, (gpointer) "org.freedesktop.secrets", 20));
+  g_assert_true (test_wait_until (has_owner, (gpointer) "org.freedesktop.Notifications", 20));
+  g_assert_true (test_wait_until (has_owner, (gpointer) "org.freedesktop.secrets", 20));
 }
 
 static void
 test_e2e (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *alice = NULL;
-  g_autofree char *dave = NULL;
-  g_autofree char *bob = NULL;
-  const char *users[4];
-
-  fx.alice_pw = mimpd_test_server_random_password ();
-  fx.dave_pw = mimpd_test_server_random_password ();
-  fx.bob_pw = mimpd_test_server_random_password ();
-  alice = g_strconcat ("alice:", fx.alice_pw, NULL);
-  dave = g_strconcat ("dave:", fx.dave_pw, NULL);
-  bob = g_strconcat ("bob:", fx.bob_pw, NULL);
-  users[0] = alice;
-  users[1] = dave;
-  users[2] = bob;
-  users[3] = NULL;
-  fx.server = mimpd_test_server_start (users, &error);
-  g_assert_no_error (error);
-
+  test_world_start (&fx.world, FALSE, NULL);
   fx.shots = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "app", "screenshots", NULL);
   g_mkdir_with_parents (fx.shots, 0755);
   fx.notify_log = g_build_filename (g_get_user_runtime_dir (), "notifications.log", NULL);
@@ -476,8 +386,7 @@ test_e2e (void)
 
   kill (fx.dbusmock, SIGTERM);
   g_spawn_close_pid (fx.dbusmock);
-  g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
-  mimpd_test_server_free (fx.server);
+  test_world_stop (&fx.world);
 }
 
 int

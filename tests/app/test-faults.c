@@ -1,4 +1,4 @@
-/* test-faults.c - the app's account and history under faults (issue 5)
+/* test-faults.c - the app's account and history under faults (docs/hardening.md)
  *
  * /app-faults/app-killed: a child process (this binary with --child) runs the
  * app's MimpAccount and MimpHistory on one directory, receiving from bob
@@ -34,7 +34,6 @@
 #include "mimp-account.h"
 #include "mimp-history.h"
 #include "mimp-secret-store.h"
-#include "mimpd-test-server.h"
 #include "test-util.h"
 
 #define ACCOUNT_ID "faults"
@@ -120,12 +119,6 @@ child_main (const char *dir, guint16 port, guint run, guint limit)
 /* Helpers of the parent                                              */
 /* ------------------------------------------------------------------ */
 
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 /* carol's `mimp-cli listen --json`, counting what arrives */
 typedef struct
 {
@@ -193,7 +186,7 @@ listener_start (MimpdTestServer *server, const char *user, const char *password)
   g_autoptr (GError) error = NULL;
 
   g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", password, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, test_die_with_parent, NULL, NULL);
   l->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   l->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (l->process));
@@ -290,16 +283,6 @@ sender_free (Sender *s)
   g_object_unref (s->session);
   g_hash_table_unref (s->acked);
   g_free (s);
-}
-
-static void
-spin_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
 }
 
 static gint64
@@ -458,25 +441,6 @@ check_counts (const char *db_path, Sender *bob, Listener *carol, Figures *f)
   g_assert_cmpuint (f->delivered, ==, f->outgoing);
 }
 
-static void
-make_users (char **alice_pw, char **bob_pw, char **carol_pw, const char **users)
-{
-  *alice_pw = mimpd_test_server_random_password ();
-  *bob_pw = mimpd_test_server_random_password ();
-  *carol_pw = mimpd_test_server_random_password ();
-  users[0] = g_strconcat ("alice:", *alice_pw, NULL);
-  users[1] = g_strconcat ("bob:", *bob_pw, NULL);
-  users[2] = g_strconcat ("carol:", *carol_pw, NULL);
-  users[3] = NULL;
-}
-
-static void
-free_users (const char **users)
-{
-  for (guint i = 0; users[i] != NULL; i++)
-    g_free ((char *) users[i]);
-}
-
 /* ------------------------------------------------------------------ */
 /* The app killed at random moments                                   */
 /* ------------------------------------------------------------------ */
@@ -495,7 +459,7 @@ spawn_child (const char *dir, guint16 port, guint run, guint limit, const char *
   GSubprocess *child;
 
   g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", password, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, test_die_with_parent, NULL, NULL);
   child = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   return child;
@@ -526,10 +490,9 @@ fault_seed (void)
 static void
 test_app_killed (void)
 {
-  g_autofree char *alice_pw = NULL, *bob_pw = NULL, *carol_pw = NULL;
-  const char *users[4];
+  g_auto (TestWorld) world = { 0 };
   g_autoptr (GError) error = NULL;
-  g_autoptr (MimpdTestServer) server = NULL;
+  MimpdTestServer *server;
   g_autofree char *dir = test_make_tmpdir ();
   g_autofree char *db_path = g_build_filename (dir, "history.db", NULL);
   guint32 seed = fault_seed ();
@@ -546,13 +509,11 @@ test_app_killed (void)
                                                 "AND text LIKE 'run %u message %%'",
                                                 KILLS);
 
-  make_users (&alice_pw, &bob_pw, &carol_pw, users);
-  server = mimpd_test_server_start (users, &error);
-  g_assert_no_error (error);
-  free_users (users);
+  test_world_start (&world, FALSE, NULL);
+  server = world.server;
 
-  carol = listener_start (server, "carol", carol_pw);
-  bob = sender_start (server, bob_pw, BOB_SENDS, 20);
+  carol = listener_start (server, "carol", world.carol_pw);
+  bob = sender_start (server, world.bob_pw, BOB_SENDS, 20);
 
   for (guint run = 0; run < KILLS; run++)
     {
@@ -560,8 +521,9 @@ test_app_killed (void)
 
       gboolean stall = g_rand_boolean (rand);
 
-      child = spawn_child (dir, mimpd_test_server_get_port (server), run, G_MAXUINT, alice_pw);
-      spin_ms (ms);
+      child =
+          spawn_child (dir, mimpd_test_server_get_port (server), run, G_MAXUINT, world.alice_pw);
+      test_settle (ms);
       waited += ms;
       /* Half the time the kill comes while mimpd holds the app's sends
        * unanswered: they were written but not acknowledged, and are sent
@@ -569,7 +531,7 @@ test_app_killed (void)
       if (stall)
         {
           kill (mimpd_test_server_get_pid (server), SIGSTOP);
-          spin_ms (250);
+          test_settle (250);
           stalled_kills++;
         }
       g_subprocess_force_exit (child);
@@ -587,10 +549,11 @@ test_app_killed (void)
         }
     }
 
-  child = spawn_child (dir, mimpd_test_server_get_port (server), KILLS, CHILD_SENDS, alice_pw);
+  child =
+      spawn_child (dir, mimpd_test_server_get_port (server), KILLS, CHILD_SENDS, world.alice_pw);
   progress = (Progress){ db_path, bob, carol, final_sql };
   g_assert_true (test_wait_until (all_settled, &progress, 30));
-  spin_ms (500); /* time for a double to show */
+  test_settle (500); /* time for a double to show */
   g_subprocess_send_signal (child, SIGTERM);
   g_subprocess_wait (child, NULL, NULL);
   g_assert_true (g_subprocess_get_if_exited (child));
@@ -675,10 +638,9 @@ send_some (MimpAccount *alice, Sender *bob, guint n, guint *sent)
 static void
 test_server_faults (void)
 {
-  g_autofree char *alice_pw = NULL, *bob_pw = NULL, *carol_pw = NULL;
-  const char *users[4];
+  g_auto (TestWorld) world = { 0 };
   g_autoptr (GError) error = NULL;
-  g_autoptr (MimpdTestServer) server = NULL;
+  MimpdTestServer *server;
   g_autofree char *dir = test_make_tmpdir ();
   g_autofree char *db_path = g_build_filename (dir, "history.db", NULL);
   g_autoptr (MimpHistory) history = NULL;
@@ -693,10 +655,8 @@ test_server_faults (void)
   guint sent = 0, mark, tick_id;
   gint64 stall_gap, down_gap, back_online_ms, t0;
 
-  make_users (&alice_pw, &bob_pw, &carol_pw, users);
-  server = mimpd_test_server_start (users, &error);
-  g_assert_no_error (error);
-  free_users (users);
+  test_world_start (&world, FALSE, NULL);
+  server = world.server;
 
   history = mimp_history_new (db_path);
   secrets = mimp_secret_store_new ();
@@ -708,10 +668,10 @@ test_server_faults (void)
    * unencrypted (and the keyring D-Bus would start is not waited for). */
   mimp_secret_store_set_timeout (secrets, 2);
   mimp_account_e2e_send_unencrypted (alice, "carol");
-  mimp_account_use_password (alice, alice_pw, TRUE);
+  mimp_account_use_password (alice, world.alice_pw, TRUE);
   g_assert_true (test_wait_until (is_online, alice, 30));
-  carol = listener_start (server, "carol", carol_pw);
-  bob = sender_start (server, bob_pw, 0, 0);
+  carol = listener_start (server, "carol", world.carol_pw);
+  bob = sender_start (server, world.bob_pw, 0, 0);
   progress = (Progress){ db_path, bob, carol, NULL };
   tick_id = g_timeout_add_full (G_PRIORITY_HIGH, 10, tick, &ticker, NULL);
 
@@ -722,7 +682,7 @@ test_server_faults (void)
   kill (mimpd_test_server_get_pid (server), SIGSTOP);
   ticker.max_gap = 0;
   send_some (alice, bob, 10, &sent);
-  spin_ms (3000);
+  test_settle (3000);
   stall_gap = ticker.max_gap;
   kill (mimpd_test_server_get_pid (server), SIGCONT);
   g_assert_true (test_wait_until (all_settled, &progress, 40));
@@ -733,7 +693,7 @@ test_server_faults (void)
   mimpd_test_server_kill (server);
   ticker.max_gap = 0;
   send_some (alice, bob, 10, &sent);
-  spin_ms (2000);
+  test_settle (2000);
   down_gap = ticker.max_gap;
   for (guint i = mark; i < log->len; i++)
     g_test_message ("status %s", (char *) log->pdata[i]);
@@ -968,10 +928,9 @@ proxy_free (Proxy *proxy)
 static void
 test_slow_server (void)
 {
-  g_autofree char *alice_pw = NULL, *bob_pw = NULL, *carol_pw = NULL;
-  const char *users[4];
+  g_auto (TestWorld) world = { 0 };
   g_autoptr (GError) error = NULL;
-  g_autoptr (MimpdTestServer) server = NULL;
+  MimpdTestServer *server;
   g_autofree char *dir = test_make_tmpdir ();
   g_autofree char *db_path = g_build_filename (dir, "history.db", NULL);
   g_autoptr (MimpHistory) history = NULL;
@@ -987,10 +946,8 @@ test_slow_server (void)
   guint sent = 0, mark, tick_id;
   gint64 t0, online_ms, settle_ms;
 
-  make_users (&alice_pw, &bob_pw, &carol_pw, users);
-  server = mimpd_test_server_start (users, &error);
-  g_assert_no_error (error);
-  free_users (users);
+  test_world_start (&world, FALSE, NULL);
+  server = world.server;
   proxy = proxy_start (mimpd_test_server_get_port (server), PROXY_DELAY_MS);
 
   tick_id = g_timeout_add_full (G_PRIORITY_HIGH, 10, tick, &ticker, NULL);
@@ -1005,12 +962,12 @@ test_slow_server (void)
   mimp_secret_store_set_timeout (secrets, 2);
   mimp_account_e2e_send_unencrypted (alice, "carol");
   t0 = g_get_monotonic_time ();
-  mimp_account_use_password (alice, alice_pw, TRUE);
+  mimp_account_use_password (alice, world.alice_pw, TRUE);
   g_assert_true (test_wait_until (is_online, alice, 30));
   online_ms = (g_get_monotonic_time () - t0) / 1000;
   mark = log->len;
-  carol = listener_start (server, "carol", carol_pw);
-  bob = sender_start (server, bob_pw, 0, 0);
+  carol = listener_start (server, "carol", world.carol_pw);
+  bob = sender_start (server, world.bob_pw, 0, 0);
   progress = (Progress){ db_path, bob, carol, NULL };
 
   t0 = g_get_monotonic_time ();

@@ -806,6 +806,7 @@ test_app (void)
   g_assert_true (ax.ok);
   g_clear_object (&ax.carol);
   g_clear_object (&ax.app);
+  test_assert_finalized (10);
   server_stop (ax.server);
 }
 

@@ -21,46 +21,18 @@
 #include "mimp-chat-list.h"
 #include "mimp-history.h"
 #include "mimp-test-protocol.h"
-#include "mimpd-test-server.h"
 #include "test-util.h"
 
 typedef struct
 {
   TestModels m;
-  MimpTestNetwork *net;    /* the wire of most tests */
-  MimpdTestServer *server; /* or a real mimpd */
-  char *alice_pw;
-  char *bob_pw;
-  MimpChatList *chats; /* m.chats, or the one a test looks at */
+  MimpTestNetwork *net; /* the wire of most tests */
+  TestWorld world;      /* or a real mimpd */
+  MimpChatList *chats;  /* m.chats, or the one a test looks at */
   MimpAccount *alice;
   gint64 start; /* a minute ago: before every message a test sends */
 } Fixture;
 
-static void
-cli_send (Fixture *fx, const char *from, const char *password, const char *to, const char *text)
-{
-  g_autofree char *server =
-      g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx->server));
-  const char *argv[] = {
-    g_getenv ("MIMP_CLI"), "--server", server, "--user", from, "send", to, "-", NULL
-  };
-  g_autoptr (GSubprocessLauncher) launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_autoptr (GSubprocess) cli = NULL;
-  g_autoptr (GError) error = NULL;
-
-  /* The password from the environment and the text on standard input:
-   * neither is in argv. */
-  g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", password, TRUE);
-  cli = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (cli, text, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (cli));
-  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 0);
-}
-
-/* A message from @from to alice, @seconds after fx->start. */
 static void
 receive (Fixture *fx, const char *from, const char *text, guint seconds)
 {
@@ -97,24 +69,14 @@ fixture_set_up (Fixture *fx, gconstpointer data)
 static void
 server_fixture_set_up (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *alice = NULL;
-  g_autofree char *bob = NULL;
-
-  fx->alice_pw = mimpd_test_server_random_password ();
-  fx->bob_pw = mimpd_test_server_random_password ();
-  alice = g_strconcat ("alice:", fx->alice_pw, NULL);
-  bob = g_strconcat ("bob:", fx->bob_pw, NULL);
-  fx->server = mimpd_test_server_start ((const char *[]){ alice, bob, NULL }, &error);
-  g_assert_no_error (error);
-
+  test_world_start (&fx->world, FALSE, NULL);
   test_models_set_up (&fx->m);
   fx->chats = g_object_ref (fx->m.chats);
-  fx->alice = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1",
-                                mimpd_test_server_get_port (fx->server), "alice", FALSE);
+  fx->alice = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1", fx->world.port,
+                                "alice", FALSE);
   /* Kept in memory only: this test has no keyring (and does not wait long
    * for the one D-Bus would start, which nobody unlocks). */
-  mimp_account_use_password (fx->alice, fx->alice_pw, TRUE);
+  mimp_account_use_password (fx->alice, fx->world.alice_pw, TRUE);
   mimp_secret_store_set_timeout (fx->m.secrets, 2);
   test_models_add_online (&fx->m, fx->alice);
 }
@@ -126,13 +88,7 @@ fixture_tear_down (Fixture *fx, gconstpointer data)
   g_clear_object (&fx->alice);
   g_clear_object (&fx->chats);
   g_clear_object (&fx->net);
-  if (fx->server != NULL)
-    {
-      g_assert_cmpint (mimpd_test_server_stop (fx->server), ==, 0);
-      mimpd_test_server_free (fx->server);
-    }
-  g_free (fx->alice_pw);
-  g_free (fx->bob_pw);
+  test_world_stop (&fx->world);
 }
 
 static MimpChat *
@@ -332,6 +288,7 @@ test_paging (Fixture *fx, gconstpointer data)
   g_autoptr (MimpChatMessage) last = NULL;
   gint64 start = g_get_real_time () / 1000 - total * 1000;
   guint change[2] = { G_MAXUINT, 0 };
+  TestModelMirror *mirror;
   MimpChat *chat;
 
   /* History already holds a long conversation with bob. */
@@ -349,6 +306,7 @@ test_paging (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (stored->len, ==, total);
 
   chat = mimp_chat_list_ensure (fx->chats, fx->alice, "bob");
+  mirror = test_model_mirror_new (G_LIST_MODEL (chat));
   g_signal_connect (chat, "items-changed", G_CALLBACK (on_chat_changed), change);
   g_assert_false (mimp_chat_get_loaded (chat));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, 0);
@@ -436,6 +394,7 @@ test_paging (Fixture *fx, gconstpointer data)
     g_assert_cmpstr (mimp_chat_message_get_text (before), ==, "live");
   }
   g_signal_handlers_disconnect_by_func (chat, on_chat_changed, change);
+  test_model_mirror_free (mirror);
 }
 
 /* ------------------------------------------------------------------ */
@@ -948,17 +907,38 @@ test_flush_acks (Fixture *fx, gconstpointer data)
   g_autofree char *config = g_build_filename (fx->m.dir, "second.ini", NULL);
   gint64 start;
 
-  cli_send (fx, "bob", fx->bob_pw, "alice", "stored once");
-  cli_send (fx, "bob", fx->bob_pw, "alice", "stored twice");
+  test_world_send (&fx->world, "bob", "alice", "stored once");
+  test_world_send (&fx->world, "bob", "alice", "stored twice");
   wait_unread (fx, "bob", 2);
 
   /* As the app quits: every online account tells the server, in time. */
   start = g_get_monotonic_time ();
-  mimp_account_manager_flush_acks_async (fx->m.accounts, 1000, test_store_result, &result);
+  mimp_account_manager_flush_acks_async (fx->m.accounts, 1000, NULL, test_store_result, &result);
   test_wait_result (&result, 5);
   g_assert_true (mimp_account_manager_flush_acks_finish (fx->m.accounts, result, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 1500 * 1000);
+
+  /* The caller may stop waiting: at once, not at the timeout, and told so;
+   * and a cancellable already cancelled stops it before it starts. */
+  for (guint already = 0; already < 2; already++)
+    {
+      g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr (GAsyncResult) cancelled = NULL;
+      g_autoptr (GError) cancel_error = NULL;
+
+      if (already)
+        g_cancellable_cancel (cancellable);
+      start = g_get_monotonic_time ();
+      mimp_account_manager_flush_acks_async (fx->m.accounts, 20000, cancellable, test_store_result,
+                                             &cancelled);
+      g_cancellable_cancel (cancellable);
+      test_wait_result (&cancelled, 5);
+      g_assert_false (
+          mimp_account_manager_flush_acks_finish (fx->m.accounts, cancelled, &cancel_error));
+      g_assert_error (cancel_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+    }
   mimp_account_manager_stop_all (fx->m.accounts);
 
   /* The same user from an empty history: nothing comes again, but a new
@@ -967,14 +947,14 @@ test_flush_acks (Fixture *fx, gconstpointer data)
   accounts = mimp_account_manager_new (history, fx->m.secrets, config);
   chats = mimp_chat_list_new (accounts);
   g_clear_object (&fx->alice);
-  fx->alice = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1",
-                                mimpd_test_server_get_port (fx->server), "alice", FALSE);
-  mimp_account_use_password (fx->alice, fx->alice_pw, TRUE);
+  fx->alice = mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1", fx->world.port,
+                                "alice", FALSE);
+  mimp_account_use_password (fx->alice, fx->world.alice_pw, TRUE);
   mimp_account_manager_add (accounts, fx->alice);
   g_assert_true (test_wait_until (test_account_is_online, fx->alice, 30));
   g_clear_object (&fx->chats);
   fx->chats = g_object_ref (chats);
-  cli_send (fx, "bob", fx->bob_pw, "alice", "new");
+  test_world_send (&fx->world, "bob", "alice", "new");
   wait_unread (fx, "bob", 1);
   g_assert_cmpstr (mimp_chat_get_preview (chat_of (fx, "bob")), ==, "new");
   mimp_account_manager_stop_all (accounts);
@@ -996,7 +976,7 @@ held_for (Fixture *fx, const char *user)
   sqlite3_stmt *stmt = NULL;
   int n = -1;
 
-  if (sqlite3_open_v2 (mimpd_test_server_get_database (fx->server), &db, SQLITE_OPEN_READONLY,
+  if (sqlite3_open_v2 (mimpd_test_server_get_database (fx->world.server), &db, SQLITE_OPEN_READONLY,
                        NULL) == SQLITE_OK &&
       sqlite3_prepare_v2 (db,
                           "SELECT count(*) FROM messages WHERE recipient = ? AND "
@@ -1020,8 +1000,7 @@ static void
 test_keyring_locked (Fixture *fx, gconstpointer data)
 {
   g_autofree char *state = test_make_tmpdir ();
-  g_autofree char *server =
-      g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx->server));
+  g_autofree char *server = g_strdup_printf ("127.0.0.1:%u", fx->world.port);
   const char *argv[] = {
     g_getenv ("MIMP_CLI"), "--server", server, "--user", "bob", "--e2e", "--state", state,
     "--timeout",           "2",        "send", "alice",  "-",   NULL
@@ -1034,12 +1013,12 @@ test_keyring_locked (Fixture *fx, gconstpointer data)
 
   g_assert_true (test_wait_until (e2e_locked, fx->alice, 30));
 
-  cli_send (fx, "bob", fx->bob_pw, "alice", "plain hello");
+  test_world_send (&fx->world, "bob", "alice", "plain hello");
   wait_unread (fx, "bob", 1);
 
   /* bob's mimp-cli --e2e asks alice for her keys in-band: an envelope. */
   g_assert_cmpint (held_for (fx, "alice"), ==, 0);
-  g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", fx->bob_pw, TRUE);
+  g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", fx->world.bob_pw, TRUE);
   cli = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (cli, "a secret", NULL, NULL, NULL, &error);

@@ -419,6 +419,7 @@ test_app (void)
   g_clear_object (&fx.account);
   g_clear_object (&fx.app);
   g_clear_object (&fx.net);
+  test_assert_finalized (10);
 }
 
 /* ------------------------------------------------------------------ */

@@ -22,16 +22,13 @@
 #include "mimp-chat-list.h"
 #include "mimp-verification-dialog.h"
 #include "mimp-window.h"
-#include "mimpd-test-server.h"
 #include "test-util.h"
 
 #define WAIT_S 60
 
 static struct
 {
-  MimpdTestServer *server;
-  char *alice_pw;
-  char *dave_pw;
+  TestWorld world;
   MimpApplication *app;
   gboolean ok;
 } fx;
@@ -184,9 +181,9 @@ key_change (void)
   AdwMessageDialog *confirm;
 
   mimp_account_manager_remove (accounts, account ("dave"), TRUE);
-  dave = mimp_account_new (mimp_protocol_find ("mimp"), "dave-again", "127.0.0.1",
-                           mimpd_test_server_get_port (fx.server), "dave", FALSE);
-  mimp_account_use_password (dave, fx.dave_pw, TRUE);
+  dave = mimp_account_new (mimp_protocol_find ("mimp"), "dave-again", "127.0.0.1", fx.world.port,
+                           "dave", FALSE);
+  mimp_account_use_password (dave, fx.world.dave_pw, TRUE);
   mimp_account_manager_add (accounts, dave);
   g_assert_true (test_wait_until (account_online, dave, WAIT_S));
   mimp_account_send (dave, "alice", "New laptop, same dave.");
@@ -290,7 +287,7 @@ write_accounts (void)
   g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "mimp", NULL);
   g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
   const char *users[] = { "alice", "dave" };
-  const char *passwords[] = { fx.alice_pw, fx.dave_pw };
+  const char *passwords[] = { fx.world.alice_pw, fx.world.dave_pw };
 
   mimp_secret_store_set_timeout (secrets, 10);
   for (guint i = 0; i < G_N_ELEMENTS (users); i++)
@@ -299,13 +296,12 @@ write_accounts (void)
       g_autoptr (GAsyncResult) result = NULL;
 
       g_key_file_set_string (keyfile, group, "host", "127.0.0.1");
-      g_key_file_set_integer (keyfile, group, "port", mimpd_test_server_get_port (fx.server));
+      g_key_file_set_integer (keyfile, group, "port", fx.world.port);
       g_key_file_set_string (keyfile, group, "user", users[i]);
       g_key_file_set_boolean (keyfile, group, "tls", FALSE);
       g_key_file_set_boolean (keyfile, group, "enabled", TRUE);
-      mimp_secret_store_store_async (secrets, "mimp", "127.0.0.1",
-                                     mimpd_test_server_get_port (fx.server), users[i], passwords[i],
-                                     NULL, test_store_result, &result);
+      mimp_secret_store_store_async (secrets, "mimp", "127.0.0.1", fx.world.port, users[i],
+                                     passwords[i], NULL, test_store_result, &result);
       test_wait_result (&result, 20);
       g_assert_true (mimp_secret_store_store_finish (secrets, result, &error));
       g_assert_no_error (error);
@@ -318,20 +314,7 @@ write_accounts (void)
 static void
 test_private_chat_live (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *alice = NULL;
-  g_autofree char *dave = NULL;
-  const char *users[3];
-
-  fx.alice_pw = mimpd_test_server_random_password ();
-  fx.dave_pw = mimpd_test_server_random_password ();
-  alice = g_strconcat ("alice:", fx.alice_pw, NULL);
-  dave = g_strconcat ("dave:", fx.dave_pw, NULL);
-  users[0] = alice;
-  users[1] = dave;
-  users[2] = NULL;
-  fx.server = mimpd_test_server_start (users, &error);
-  g_assert_no_error (error);
+  test_world_start (&fx.world, FALSE, NULL);
   test_start_keyring ();
   write_accounts ();
 
@@ -339,10 +322,8 @@ test_private_chat_live (void)
   test_run_app (G_APPLICATION (fx.app), phase, 300);
   g_assert_true (fx.ok);
   g_clear_object (&fx.app);
-  g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
-  mimpd_test_server_free (fx.server);
-  g_free (fx.alice_pw);
-  g_free (fx.dave_pw);
+  test_assert_finalized (10);
+  test_world_stop (&fx.world);
 }
 
 int

@@ -706,6 +706,7 @@ test_private_chat_screenshots (void)
   g_clear_object (&fx.alice);
   g_clear_object (&fx.app);
   g_clear_object (&fx.net);
+  test_assert_finalized (10);
 }
 
 int

@@ -34,7 +34,6 @@
 #include "mimp-client-session.h"
 #include "mimp-e2e-codec.h"
 #include "mimp-history.h"
-#include "mimpd-test-server.h"
 #include "test-util.h"
 
 #define FIRST_TEXT "the eagle lands at noon"
@@ -43,11 +42,11 @@
 typedef struct
 {
   TestModels m;
-  MimpdTestServer *server; /* or: */
-  GSubprocess *plain;      /* mimp10_server.py */
+  TestWorld world; /* or: */
+  TestPeer *plain; /* mimp10_server.py */
   guint16 port;
-  char *alice_pw;
-  char *bob_pw;
+  const char *alice_pw; /* on whichever of them runs */
+  const char *bob_pw;
   MimpAccount *alice;
   MimpAccount *bob;
 } Fixture;
@@ -55,51 +54,6 @@ typedef struct
 /* ------------------------------------------------------------------ */
 /* Servers and accounts                                               */
 /* ------------------------------------------------------------------ */
-
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
-start_mimpd (Fixture *fx)
-{
-  g_autofree char *alice = g_strconcat ("alice:", fx->alice_pw, NULL);
-  g_autofree char *bob = g_strconcat ("bob:", fx->bob_pw, NULL);
-  g_autoptr (GError) error = NULL;
-
-  fx->server = mimpd_test_server_start ((const char *[]){ alice, bob, NULL }, &error);
-  g_assert_no_error (error);
-  fx->port = mimpd_test_server_get_port (fx->server);
-}
-
-/* A MIMP 1.0 server written from the text alone: no key directory. */
-static void
-start_plain (Fixture *fx)
-{
-  g_autoptr (GSubprocessLauncher) launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "mimp10_server.py", NULL);
-  g_autofree char *users = g_strdup_printf ("alice:%s,bob:%s", fx->alice_pw, fx->bob_pw);
-  g_autoptr (GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr (GError) error = NULL;
-  guint64 port = 0;
-
-  g_subprocess_launcher_setenv (launcher, "MIMP10_USERS", users, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  fx->plain = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", script, "--mode",
-                                           "plain", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->plain));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on 127.0.0.1:"));
-  g_assert_true (g_ascii_string_to_unsigned (strrchr (line, ':') + 1, 10, 1, 65535, &port, NULL));
-  fx->port = (guint16) port;
-}
 
 static MimpAccount *
 new_account (Fixture *fx, const char *user, const char *password)
@@ -117,12 +71,21 @@ static void
 fixture_set_up (Fixture *fx, gconstpointer data)
 {
   test_models_set_up (&fx->m);
-  fx->alice_pw = mimpd_test_server_random_password ();
-  fx->bob_pw = mimpd_test_server_random_password ();
   if (g_strcmp0 (data, "plain") == 0)
-    start_plain (fx);
+    {
+      /* A MIMP 1.0 server written from the text alone: no key directory. */
+      fx->plain = test_peer_start ("plain");
+      fx->port = fx->plain->port;
+      fx->alice_pw = fx->plain->alice_pw;
+      fx->bob_pw = fx->plain->bob_pw;
+    }
   else
-    start_mimpd (fx);
+    {
+      test_world_start (&fx->world, FALSE, NULL);
+      fx->port = fx->world.port;
+      fx->alice_pw = fx->world.alice_pw;
+      fx->bob_pw = fx->world.bob_pw;
+    }
   fx->alice = new_account (fx, "alice", fx->alice_pw);
   fx->bob = new_account (fx, "bob", fx->bob_pw);
 }
@@ -133,19 +96,8 @@ fixture_tear_down (Fixture *fx, gconstpointer data)
   test_models_tear_down (&fx->m);
   g_clear_object (&fx->alice);
   g_clear_object (&fx->bob);
-  if (fx->server != NULL)
-    {
-      g_assert_cmpint (mimpd_test_server_stop (fx->server), ==, 0);
-      mimpd_test_server_free (fx->server);
-    }
-  if (fx->plain != NULL)
-    {
-      g_subprocess_force_exit (fx->plain);
-      g_subprocess_wait (fx->plain, NULL, NULL);
-      g_clear_object (&fx->plain);
-    }
-  g_free (fx->alice_pw);
-  g_free (fx->bob_pw);
+  test_world_stop (&fx->world);
+  g_clear_pointer (&fx->plain, test_peer_free);
 }
 
 /* ------------------------------------------------------------------ */
@@ -304,7 +256,7 @@ bob_published (gpointer data)
   sqlite3_stmt *stmt = NULL;
   gboolean found = FALSE;
 
-  if (sqlite3_open_v2 (mimpd_test_server_get_database (fx->server), &db, SQLITE_OPEN_READONLY,
+  if (sqlite3_open_v2 (mimpd_test_server_get_database (fx->world.server), &db, SQLITE_OPEN_READONLY,
                        NULL) == SQLITE_OK &&
       sqlite3_prepare_v2 (db, "SELECT count(*) FROM key_prekeys WHERE user = 'bob'", -1, &stmt,
                           NULL) == SQLITE_OK &&
@@ -452,7 +404,7 @@ test_key_directory (Fixture *fx, gconstpointer data)
   alice_chat = alice_writes_first (fx);
 
   /* What the server keeps is not the text. */
-  g_assert_false (file_contains (mimpd_test_server_get_database (fx->server), FIRST_TEXT));
+  g_assert_false (file_contains (mimpd_test_server_get_database (fx->world.server), FIRST_TEXT));
 
   /* bob comes online and reads it. */
   mimp_account_set_enabled (fx->bob, TRUE);
@@ -464,7 +416,7 @@ test_key_directory (Fixture *fx, gconstpointer data)
   mimp_chat_send (bob_chat, REPLY_TEXT);
   wait_message (fx, fx->alice, "bob", FALSE, REPLY_TEXT, MIMP_MESSAGE_STATE_SENT,
                 MIMP_MESSAGE_PROTECTION_ENCRYPTED);
-  g_assert_false (file_contains (mimpd_test_server_get_database (fx->server), REPLY_TEXT));
+  g_assert_false (file_contains (mimpd_test_server_get_database (fx->world.server), REPLY_TEXT));
 
   /* Neither private-chat state holds a text. */
   alice_state = e2e_path (fx->alice);
@@ -646,7 +598,7 @@ bob_cli (Fixture *fx, const char *state, const char *const *args, GSubprocessFla
   g_strv_builder_addv (builder, (const char **) args);
   argv = g_strv_builder_end (builder);
   g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", fx->bob_pw, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, test_die_with_parent, NULL, NULL);
   cli = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv, &error);
   g_assert_no_error (error);
   return cli;
@@ -689,8 +641,8 @@ test_with_cli (Fixture *fx, gconstpointer data)
   g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 0);
   wait_message (fx, fx->alice, "bob", FALSE, REPLY_TEXT, MIMP_MESSAGE_STATE_SENT,
                 MIMP_MESSAGE_PROTECTION_ENCRYPTED);
-  g_assert_false (file_contains (mimpd_test_server_get_database (fx->server), FIRST_TEXT));
-  g_assert_false (file_contains (mimpd_test_server_get_database (fx->server), REPLY_TEXT));
+  g_assert_false (file_contains (mimpd_test_server_get_database (fx->world.server), FIRST_TEXT));
+  g_assert_false (file_contains (mimpd_test_server_get_database (fx->world.server), REPLY_TEXT));
 }
 
 /* ------------------------------------------------------------------ */
@@ -718,7 +670,7 @@ test_unencrypted_by_choice (Fixture *fx, gconstpointer data)
                 MIMP_MESSAGE_PROTECTION_NONE);
   wait_message (fx, fx->bob, "alice", FALSE, FIRST_TEXT, MIMP_MESSAGE_STATE_SENT,
                 MIMP_MESSAGE_PROTECTION_NONE);
-  g_assert_true (file_contains (mimpd_test_server_get_database (fx->server), FIRST_TEXT));
+  g_assert_true (file_contains (mimpd_test_server_get_database (fx->world.server), FIRST_TEXT));
   wait_typing (fx, alice_chat, &bob_events);
 
   /* bob writes encrypted (he has alice's keys): from then on the chat is
@@ -731,7 +683,7 @@ test_unencrypted_by_choice (Fixture *fx, gconstpointer data)
   wait_message (fx, fx->bob, "alice", FALSE, "now we are private", MIMP_MESSAGE_STATE_SENT,
                 MIMP_MESSAGE_PROTECTION_ENCRYPTED);
   g_assert_false (
-      file_contains (mimpd_test_server_get_database (fx->server), "now we are private"));
+      file_contains (mimpd_test_server_get_database (fx->world.server), "now we are private"));
   g_signal_handlers_disconnect_by_data (fx->bob, &bob_events);
   g_free (bob_events.question);
 }
@@ -944,7 +896,7 @@ spawn_bob (Fixture *fx, const char *dir, gboolean kill_after_store)
   g_subprocess_launcher_setenv (launcher, "MIMP_PASSWORD", fx->bob_pw, TRUE);
   if (kill_after_store)
     g_subprocess_launcher_setenv (launcher, "MIMP_TEST_KILL_AFTER_STORE", "1", TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, test_die_with_parent, NULL, NULL);
   child = g_subprocess_launcher_spawn (launcher, &error, self_exe, "--child", dir, port, NULL);
   g_assert_no_error (error);
   return child;

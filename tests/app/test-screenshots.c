@@ -22,17 +22,13 @@
 #include "mimp-history.h"
 #include "mimp-preferences-window.h"
 #include "mimp-window.h"
-#include "mimpd-test-server.h"
 #include "test-util.h"
 
 #define ACCOUNT_ID "screenshot-account"
 
 static struct
 {
-  MimpdTestServer *server;
-  MimpdTestServer *tls_server;
-  char *alice_pw;
-  char *bob_pw;
+  TestWorld world;
   MimpApplication *app;
   gboolean ok;
 } fx;
@@ -141,7 +137,7 @@ phase (gpointer data)
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "add-account", NULL);
   dialog = test_find_toplevel (MIMP_TYPE_ACCOUNT_DIALOG);
   g_assert_nonnull (dialog);
-  server = g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx.server));
+  server = g_strdup_printf ("127.0.0.1:%u", fx.world.port);
   mimp_account_dialog_fill (dialog, server, "bob", "not-the-password", FALSE);
   mimp_account_dialog_submit (dialog);
   g_assert_true (test_wait_until (dialog_idle, dialog, 30));
@@ -149,8 +145,8 @@ phase (gpointer data)
   test_screenshot (GTK_WINDOW (dialog), "add-account-error");
 
   g_free (server);
-  server = g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_tls_port (fx.tls_server));
-  mimp_account_dialog_fill (dialog, server, "bob", fx.bob_pw, TRUE);
+  server = g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_tls_port (fx.world.server));
+  mimp_account_dialog_fill (dialog, server, "bob", fx.world.bob_pw, TRUE);
   mimp_account_dialog_submit (dialog);
   g_assert_true (test_wait_until (dialog_idle, dialog, 30));
   g_assert_nonnull (strstr (mimp_account_dialog_get_error (dialog), "SHA-256"));
@@ -177,16 +173,6 @@ phase (gpointer data)
   fx.ok = TRUE;
   g_action_group_activate_action (G_ACTION_GROUP (fx.app), "quit", NULL);
   return G_SOURCE_REMOVE;
-}
-
-static void
-on_activate (GApplication *app)
-{
-  static gboolean scheduled;
-
-  if (!scheduled)
-    g_timeout_add (300, phase, NULL);
-  scheduled = TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -315,7 +301,7 @@ write_account (void)
   const char *group = "account " ACCOUNT_ID;
 
   g_key_file_set_string (keyfile, group, "host", "127.0.0.1");
-  g_key_file_set_integer (keyfile, group, "port", mimpd_test_server_get_port (fx.server));
+  g_key_file_set_integer (keyfile, group, "port", fx.world.port);
   g_key_file_set_string (keyfile, group, "user", "alice");
   g_key_file_set_boolean (keyfile, group, "tls", FALSE);
   g_key_file_set_boolean (keyfile, group, "enabled", TRUE);
@@ -324,9 +310,8 @@ write_account (void)
   g_assert_no_error (error);
 
   mimp_secret_store_set_timeout (secrets, 10);
-  mimp_secret_store_store_async (secrets, "mimp", "127.0.0.1",
-                                 mimpd_test_server_get_port (fx.server), "alice", fx.alice_pw, NULL,
-                                 test_store_result, &result);
+  mimp_secret_store_store_async (secrets, "mimp", "127.0.0.1", fx.world.port, "alice",
+                                 fx.world.alice_pw, NULL, test_store_result, &result);
   test_wait_result (&result, 20);
   g_assert_true (mimp_secret_store_store_finish (secrets, result, &error));
   g_assert_no_error (error);
@@ -335,44 +320,20 @@ write_account (void)
 static void
 test_screenshots (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *alice = NULL;
-  g_autofree char *bob = NULL;
-  g_autofree char *carol = NULL;
-  g_autofree char *carol_pw = mimpd_test_server_random_password ();
-  const char *users[4];
-
-  fx.alice_pw = mimpd_test_server_random_password ();
-  fx.bob_pw = mimpd_test_server_random_password ();
-  alice = g_strconcat ("alice:", fx.alice_pw, NULL);
-  bob = g_strconcat ("bob:", fx.bob_pw, NULL);
-  carol = g_strconcat ("carol:", carol_pw, NULL);
-  users[0] = alice;
-  users[1] = bob;
-  users[2] = carol;
-  users[3] = NULL;
-  fx.server = mimpd_test_server_start (users, &error);
-  g_assert_no_error (error);
-  fx.tls_server = mimpd_test_server_start_full (users, NULL, TRUE, &error);
-  g_assert_no_error (error);
-
+  /* One server, plain and TLS: alice signs in on the plain port, bob on
+   * the TLS one. */
+  test_world_start (&fx.world, TRUE, NULL);
   test_start_keyring ();
   write_history ();
   write_account ();
 
   fx.app = mimp_application_new ();
-  g_application_set_flags (G_APPLICATION (fx.app), G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (fx.app, "activate", G_CALLBACK (on_activate), NULL);
-  g_application_run (G_APPLICATION (fx.app), 0, NULL);
+  test_run_app (G_APPLICATION (fx.app), phase, 300);
   g_assert_true (fx.ok);
   g_clear_object (&fx.app);
+  test_assert_finalized (10);
 
-  g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
-  g_assert_cmpint (mimpd_test_server_stop (fx.tls_server), ==, 0);
-  mimpd_test_server_free (fx.server);
-  mimpd_test_server_free (fx.tls_server);
-  g_free (fx.alice_pw);
-  g_free (fx.bob_pw);
+  test_world_stop (&fx.world);
 }
 
 int

@@ -8,46 +8,6 @@
 
 #include "test-util.h"
 
-void
-test_store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-GAsyncResult *
-test_wait_result (GAsyncResult **result, guint timeout_seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
-
-  while (*result == NULL)
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out after %u s waiting for an asynchronous result", timeout_seconds);
-      g_main_context_iteration (NULL, FALSE);
-      if (*result == NULL)
-        g_usleep (1000);
-    }
-  return *result;
-}
-
-gboolean
-test_wait_until (gboolean (*condition) (gpointer data), gpointer data, guint timeout_seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-  return TRUE;
-}
-
 typedef struct
 {
   GtkRevealer *revealer;
@@ -68,16 +28,6 @@ test_wait_revealed (GtkRevealer *revealer, gboolean revealed, guint timeout_seco
   RevealWait w = { revealer, revealed };
 
   return test_wait_until (reveal_done, &w, timeout_seconds);
-}
-
-char *
-test_make_tmpdir (void)
-{
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("mimp-app-test-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
 }
 
 GtkWidget *
@@ -156,11 +106,15 @@ test_models_set_up (TestModels *models)
   models->secrets = mimp_secret_store_new ();
   models->accounts = mimp_account_manager_new (models->history, models->secrets, config);
   models->chats = mimp_chat_list_new (models->accounts);
+  models->accounts_mirror = test_model_mirror_new (G_LIST_MODEL (models->accounts));
+  models->chats_mirror = test_model_mirror_new (G_LIST_MODEL (models->chats));
 }
 
 void
 test_models_tear_down (TestModels *models)
 {
+  g_clear_pointer (&models->chats_mirror, test_model_mirror_free);
+  g_clear_pointer (&models->accounts_mirror, test_model_mirror_free);
   mimp_account_manager_stop_all (models->accounts);
   g_clear_object (&models->chats);
   g_clear_object (&models->accounts);
@@ -184,14 +138,102 @@ test_models_add_online (TestModels *models, MimpAccount *account)
     g_error ("The account never came online: %s", mimp_account_get_status_message (account));
 }
 
+typedef struct
+{
+  gpointer object; /* a weak pointer */
+  char *type_name;
+} Watched;
+
+static GPtrArray *watched; /* of Watched *, each at a fixed address */
+
+void
+test_watch (gpointer object)
+{
+  Watched *w;
+
+  g_return_if_fail (G_IS_OBJECT (object));
+  if (watched == NULL)
+    watched = g_ptr_array_new ();
+  for (guint i = 0; i < watched->len; i++)
+    if (((Watched *) watched->pdata[i])->object == object)
+      return;
+  w = g_new0 (Watched, 1);
+  w->object = object;
+  w->type_name = g_strdup (G_OBJECT_TYPE_NAME (object));
+  g_object_add_weak_pointer (object, &w->object);
+  g_ptr_array_add (watched, w);
+}
+
+static gboolean
+all_finalized (gpointer data)
+{
+  for (guint i = 0; i < watched->len; i++)
+    if (((Watched *) watched->pdata[i])->object != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+void
+test_assert_finalized (guint timeout_seconds)
+{
+  g_autoptr (GString) alive = g_string_new (NULL);
+
+  if (watched == NULL)
+    return;
+  for (guint i = 0; i < watched->len; i++)
+    {
+      Watched *w = watched->pdata[i];
+
+      if (w->object != NULL && GTK_IS_WINDOW (w->object))
+        gtk_window_destroy (w->object);
+    }
+  test_wait_until (all_finalized, NULL, timeout_seconds);
+  for (guint i = 0; i < watched->len; i++)
+    {
+      Watched *w = watched->pdata[i];
+
+      if (w->object != NULL)
+        {
+          g_string_append_printf (alive, " %s (%u refs)", w->type_name,
+                                  G_OBJECT (w->object)->ref_count);
+          g_object_remove_weak_pointer (w->object, &w->object);
+        }
+      g_free (w->type_name);
+      g_free (w);
+    }
+  g_clear_pointer (&watched, g_ptr_array_unref);
+  if (alive->len > 0)
+    g_error ("Still alive after the test:%s", alive->str);
+}
+
 static GSourceFunc app_phase;
 static guint app_delay;
+
+static void
+watch_toplevels (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* transfer none */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+
+      test_watch (window);
+    }
+}
+
+static gboolean
+phase_watching (gpointer phase)
+{
+  watch_toplevels ();
+  return ((GSourceFunc) phase) (NULL);
+}
 
 static void
 app_activated (GApplication *app)
 {
   if (app_phase != NULL)
-    g_timeout_add (app_delay, app_phase, NULL);
+    g_timeout_add (app_delay, phase_watching, app_phase);
   app_phase = NULL;
 }
 
@@ -200,19 +242,11 @@ test_run_app (GApplication *app, GSourceFunc phase, guint delay_ms)
 {
   app_phase = phase;
   app_delay = delay_ms;
+  test_watch (app);
   g_application_set_flags (app, G_APPLICATION_NON_UNIQUE);
   g_signal_connect_after (app, "activate", G_CALLBACK (app_activated), NULL);
   g_application_run (app, 0, NULL);
-}
-
-void
-test_settle (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
+  watch_toplevels ();
 }
 
 GtkWidget *

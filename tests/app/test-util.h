@@ -7,19 +7,14 @@
 #include <gtk/gtk.h>
 
 #include "mimp-account-manager.h"
+#include "mimp-test.h"
 #include "mimp-chat-list.h"
 
 G_BEGIN_DECLS
 
-/* Waits (iterating the default main context) until *result is set. */
-GAsyncResult *test_wait_result (GAsyncResult **result, guint timeout_seconds);
-void test_store_result (GObject *source, GAsyncResult *result, gpointer user_data);
-gboolean test_wait_until (gboolean (*condition) (gpointer data), gpointer data,
-                          guint timeout_seconds);
 /* Waits until @revealer's child is shown (@revealed) or hidden, its
  * transition over: a slow (sanitized) run takes longer than a settle. */
 gboolean test_wait_revealed (GtkRevealer *revealer, gboolean revealed, guint timeout_seconds);
-char *test_make_tmpdir (void);
 /* history.db in @dir. */
 char *test_history_path (const char *dir);
 /* Runs @sql on the SQLite file @path through a connection of its own (fails
@@ -33,7 +28,7 @@ GBytes *test_make_png (guint8 r, guint8 g, guint8 b);
 /* The first widget named @name in the tree under @widget, or %NULL. */
 GtkWidget *test_find_named (GtkWidget *widget, const char *name);
 /* Starts gnome-keyring-daemon with an unlocked login collection on this
- * session bus (testing.md); asserts that it started. */
+ * session bus (docs/testing.md); asserts that it started. */
 void test_start_keyring (void);
 
 /* What the app's models stand on, as the application sets it up: a history
@@ -46,6 +41,9 @@ typedef struct
   MimpSecretStore *secrets;
   MimpAccountManager *accounts;
   MimpChatList *chats;
+  /* The two list models, followed through every change (mimp-test.h). */
+  TestModelMirror *accounts_mirror;
+  TestModelMirror *chats_mirror;
 } TestModels;
 
 void test_models_set_up (TestModels *models);
@@ -55,11 +53,20 @@ void test_models_tear_down (TestModels *models);
 void test_models_add_online (TestModels *models, MimpAccount *account);
 gboolean test_account_is_online (gpointer account);
 
+/* Leak checks for widget tests: test_watch() each window, widget or model a
+ * test makes (the application too); at its end, test_assert_finalized()
+ * destroys the watched windows still open, lets the main context finish
+ * what they started, and fails the test, naming the types, if any watched
+ * object is still alive after @timeout_seconds. */
+void test_watch (gpointer object);
+void test_assert_finalized (guint timeout_seconds);
+
 /* Runs @app (its main loop) and calls @phase once, @delay_ms after it is
- * activated: a test's checks run in @phase, which quits the app. */
+ * activated: a test's checks run in @phase, which quits the app. It
+ * test_watch()es the app and every window open when the phase starts or
+ * when the app has quit: drop your own references to them, then call
+ * test_assert_finalized(). */
 void test_run_app (GApplication *app, GSourceFunc phase, guint delay_ms);
-/* Iterates the main context for @ms milliseconds. */
-void test_settle (guint ms);
 /* The first widget of @type in the tree under @widget, or %NULL. */
 GtkWidget *test_find_type (GtkWidget *widget, GType type);
 /* The first visible label under @widget that reads @text, or %NULL; and

@@ -25,15 +25,12 @@
 #include "mimp-preferences-window.h"
 #include "mimp-test-protocol.h"
 #include "mimp-window.h"
-#include "mimpd-test-server.h"
 #include "mimp-account-dialog.h"
 #include "test-util.h"
 
 static struct
 {
-  MimpdTestServer *server;
-  char *alice_pw;
-  char *bob_pw;
+  TestWorld world;
   MimpApplication *app;
   MimpAccount *account; /* MIMP, on the server */
   gboolean ok;
@@ -90,7 +87,7 @@ static gboolean
 keyring_has (gpointer data)
 {
   KeyWait *w = data;
-  char *password = keyring_lookup (w->host, mimpd_test_server_get_port (fx.server), w->user);
+  char *password = keyring_lookup (w->host, fx.world.port, w->user);
   gboolean ok = g_strcmp0 (password, w->password) == 0;
 
   mimp_secret_password_free (password);
@@ -106,7 +103,7 @@ assert_no_password_in_file (const char *path)
   if (!g_file_get_contents (path, &contents, &length, NULL))
     return;
   g_test_message ("checked %s (%" G_GSIZE_FORMAT " bytes)", path, length);
-  g_assert_null (g_strstr_len (contents, length, fx.alice_pw));
+  g_assert_null (g_strstr_len (contents, length, fx.world.alice_pw));
 }
 
 static void
@@ -133,7 +130,7 @@ assert_no_password_stored (void)
     {
       g_autoptr (GVariant) value = g_settings_get_value (settings, keys[i]);
       g_autofree char *text = g_variant_print (value, FALSE);
-      g_assert_null (strstr (text, fx.alice_pw));
+      g_assert_null (strstr (text, fx.world.alice_pw));
     }
 }
 
@@ -146,18 +143,18 @@ check_edit_account (void)
   MimpAccountDialog *dialog;
   GtkWidget *server_row;
   GtkWidget *user_row;
-  guint16 port = mimpd_test_server_get_port (fx.server);
+  guint16 port = fx.world.port;
   guint n_accounts;
 
   /* alice, signed in, with her password in the keyring. */
   fx.account =
       mimp_account_new (mimp_protocol_find ("mimp"), NULL, "127.0.0.1", port, "alice", FALSE);
-  mimp_account_use_password (fx.account, fx.alice_pw, FALSE);
+  mimp_account_use_password (fx.account, fx.world.alice_pw, FALSE);
   mimp_account_manager_add (mimp_application_get_accounts (fx.app), fx.account);
-  mimp_application_remember_password (fx.app, fx.account, fx.alice_pw, NULL);
+  mimp_application_remember_password (fx.app, fx.account, fx.world.alice_pw, NULL);
   g_assert_true (test_wait_until (online, fx.account, 30));
   g_assert_true (
-      test_wait_until (keyring_has, &(KeyWait){ "127.0.0.1", "alice", fx.alice_pw }, 20));
+      test_wait_until (keyring_has, &(KeyWait){ "127.0.0.1", "alice", fx.world.alice_pw }, 20));
 
   /* The server also knows her as alice2 (added before it started: `mimpd
    * user` refuses to change a database a server is using). */
@@ -207,7 +204,7 @@ check_edit_account (void)
   n_accounts = g_list_model_get_n_items (G_LIST_MODEL (mimp_application_get_accounts (fx.app)));
   g_assert_cmpuint (n_accounts, ==, 1);
   g_assert_true (
-      test_wait_until (keyring_has, &(KeyWait){ "localhost", "alice2", fx.alice_pw }, 20));
+      test_wait_until (keyring_has, &(KeyWait){ "localhost", "alice2", fx.world.alice_pw }, 20));
   g_assert_true (test_wait_until (keyring_has, &(KeyWait){ "127.0.0.1", "alice", NULL }, 20));
   old_pw = keyring_lookup ("127.0.0.1", port, "alice");
   g_assert_null (old_pw);
@@ -778,7 +775,6 @@ static void
 test_account_dialog (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *alice = NULL;
   g_autofree char *server = NULL;
   g_autofree char *moved = NULL;
   g_autofree char *config = NULL;
@@ -787,17 +783,11 @@ test_account_dialog (void)
   g_autoptr (MimpAccount) account = NULL;
   MimpAccountDialog *dialog;
   GtkWidget *server_row;
-  const char *users[2];
 
-  fx.alice_pw = mimpd_test_server_random_password ();
-  alice = g_strconcat ("alice:", fx.alice_pw, NULL);
-  users[0] = alice;
-  users[1] = NULL;
-  fx.server = mimpd_test_server_start (users, &error);
-  g_assert_no_error (error);
+  test_world_start (&fx.world, FALSE, NULL);
   ensure_keyring ();
   window_set_up ();
-  server = g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx.server));
+  server = g_strdup_printf ("127.0.0.1:%u", mimpd_test_server_get_port (fx.world.server));
 
   /* Adding: a wrong password is said, and nothing is added. */
   dialog = mimp_account_dialog_new (wx.models.accounts, wx.models.secrets, GTK_WINDOW (wx.window));
@@ -812,13 +802,13 @@ test_account_dialog (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wx.models.accounts)), ==, 0);
 
   /* The right one: added, online, its password in the keyring. */
-  mimp_account_dialog_fill (dialog, server, "alice", fx.alice_pw, FALSE);
+  mimp_account_dialog_fill (dialog, server, "alice", fx.world.alice_pw, FALSE);
   mimp_account_dialog_submit (dialog);
   g_assert_true (test_wait_until (has_accounts, GUINT_TO_POINTER (1), 30));
   account = g_list_model_get_item (G_LIST_MODEL (wx.models.accounts), 0);
   g_assert_true (test_wait_until (online, account, 30));
   g_assert_true (
-      test_wait_until (keyring_has, &(KeyWait){ "127.0.0.1", "alice", fx.alice_pw }, 20));
+      test_wait_until (keyring_has, &(KeyWait){ "127.0.0.1", "alice", fx.world.alice_pw }, 20));
 
   /* Editing: the account as it is, its type fixed. */
   dialog = mimp_account_dialog_new_for_account (wx.models.accounts, wx.models.secrets,
@@ -835,7 +825,7 @@ test_account_dialog (void)
   g_assert_false (mimp_account_dialog_get_can_submit (dialog));
   g_assert_nonnull (mimp_account_dialog_get_error (dialog));
   /* Saved: the same account, on localhost now, and so in accounts.ini. */
-  moved = g_strdup_printf ("localhost:%u", mimpd_test_server_get_port (fx.server));
+  moved = g_strdup_printf ("localhost:%u", mimpd_test_server_get_port (fx.world.server));
   gtk_editable_set_text (GTK_EDITABLE (server_row), moved);
   mimp_account_dialog_submit (dialog);
   g_assert_cmpstr (mimp_account_get_host (account), ==, "localhost");
@@ -843,7 +833,7 @@ test_account_dialog (void)
   config = g_build_filename (wx.models.dir, "accounts.ini", NULL);
   g_assert_true (g_file_get_contents (config, &ini, NULL, NULL));
   g_assert_nonnull (strstr (ini, "host=localhost"));
-  g_assert_null (strstr (ini, fx.alice_pw));
+  g_assert_null (strstr (ini, fx.world.alice_pw));
   g_assert_true (test_wait_until (online, account, 30));
 
   /* accounts.ini cannot be written: the dialog says so and stays, and
@@ -868,10 +858,7 @@ test_account_dialog (void)
   g_assert_nonnull (strstr (ini, "host=127.0.0.1"));
 
   window_tear_down ();
-  g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
-  mimpd_test_server_free (fx.server);
-  fx.server = NULL;
-  g_clear_pointer (&fx.alice_pw, g_free);
+  test_world_stop (&fx.world);
 }
 
 static gboolean
@@ -889,21 +876,14 @@ static void
 test_window (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *alice = NULL;
-  g_autofree char *bob = NULL;
-  g_autofree char *alice2 = NULL;
-  const char *users[4];
 
-  fx.alice_pw = mimpd_test_server_random_password ();
-  fx.bob_pw = mimpd_test_server_random_password ();
-  alice = g_strconcat ("alice:", fx.alice_pw, NULL);
-  bob = g_strconcat ("bob:", fx.bob_pw, NULL);
-  alice2 = g_strconcat ("alice2:", fx.alice_pw, NULL);
-  users[0] = alice;
-  users[1] = bob;
-  users[2] = alice2;
-  users[3] = NULL;
-  fx.server = mimpd_test_server_start (users, &error);
+  test_world_start (&fx.world, FALSE, NULL);
+  /* The server also knows alice as alice2, added while it is stopped:
+   * `mimpd user` refuses to change a database a server is using. */
+  g_assert_cmpint (mimpd_test_server_stop (fx.world.server), ==, 0);
+  g_assert_true (mimpd_test_server_add_user (fx.world.server, "alice2", fx.world.alice_pw, &error));
+  g_assert_no_error (error);
+  g_assert_true (mimpd_test_server_restart (fx.world.server, &error));
   g_assert_no_error (error);
   ensure_keyring ();
 
@@ -912,11 +892,9 @@ test_window (void)
   g_assert_true (fx.ok);
   g_clear_object (&fx.account);
   g_clear_object (&fx.app);
+  test_assert_finalized (10);
 
-  g_assert_cmpint (mimpd_test_server_stop (fx.server), ==, 0);
-  mimpd_test_server_free (fx.server);
-  g_free (fx.alice_pw);
-  g_free (fx.bob_pw);
+  test_world_stop (&fx.world);
 }
 
 static gboolean

@@ -9,28 +9,7 @@
 #include <string.h>
 
 #include "mimp.h"
-#include "client-test.h"
-
-static void
-store_result_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static gboolean
-slot_filled (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  client_test_wait_until (slot_filled, slot);
-  return *slot;
-}
+#include "mimp-test.h"
 
 static MimpConnection *
 login (guint16 port, const char *user, const char *password, GError **error)
@@ -38,8 +17,8 @@ login (guint16 port, const char *user, const char *password, GError **error)
   g_autoptr (MimpConnection) connection = mimp_connection_new ("127.0.0.1", port, FALSE);
   g_autoptr (GAsyncResult) result = NULL;
 
-  mimp_connection_login_async (connection, user, password, NULL, store_result_cb, &result);
-  if (!mimp_connection_login_finish (connection, wait_result (&result), error))
+  mimp_connection_login_async (connection, user, password, NULL, test_store_result, &result);
+  if (!mimp_connection_login_finish (connection, test_wait_result (&result, TEST_WAIT_S), error))
     return NULL;
   return g_steal_pointer (&connection);
 }
@@ -52,9 +31,10 @@ send_sync (MimpConnection *connection, const char *to, const char *text, const c
   char *id = NULL;
   gint64 ts = 0;
 
-  mimp_connection_send_message_async (connection, to, text, client_id, NULL, store_result_cb,
+  mimp_connection_send_message_async (connection, to, text, client_id, NULL, test_store_result,
                                       &result);
-  if (!mimp_connection_send_message_finish (connection, wait_result (&result), &id, &ts, error))
+  if (!mimp_connection_send_message_finish (connection, test_wait_result (&result, TEST_WAIT_S),
+                                            &id, &ts, error))
     return NULL;
   return id ? id : g_strdup ("");
 }
@@ -64,19 +44,20 @@ get_unread_sync (MimpConnection *connection, gint64 ack, guint wait, GError **er
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  mimp_connection_get_unread_async (connection, ack, wait, NULL, store_result_cb, &result);
-  return mimp_connection_get_unread_finish (connection, wait_result (&result), NULL, error);
+  mimp_connection_get_unread_async (connection, ack, wait, NULL, test_store_result, &result);
+  return mimp_connection_get_unread_finish (connection, test_wait_result (&result, TEST_WAIT_S),
+                                            NULL, error);
 }
 
 static void
-test_login (ClientFixture *fixture, gconstpointer data)
+test_login (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) connection = NULL;
 
   /* User names are lowercased before they are sent. */
-  connection = login (mimpd_test_server_get_port (fixture->server), "Alice",
-                      fixture->alice_password, &error);
+  connection =
+      login (mimpd_test_server_get_port (fixture->server), "Alice", fixture->alice_pw, &error);
   g_assert_no_error (error);
   g_assert_cmpint (mimp_connection_get_state (connection), ==, MIMP_CONNECTION_STATE_READY);
   g_assert_cmpstr (mimp_connection_get_user (connection), ==, "alice");
@@ -85,11 +66,11 @@ test_login (ClientFixture *fixture, gconstpointer data)
 }
 
 static void
-test_wrong_password (ClientFixture *fixture, gconstpointer data)
+test_wrong_password (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) connection = NULL;
-  g_autofree char *wrong = g_strconcat (fixture->alice_password, "x", NULL);
+  g_autofree char *wrong = g_strconcat (fixture->alice_pw, "x", NULL);
 
   connection = login (mimpd_test_server_get_port (fixture->server), "alice", wrong, &error);
   g_assert_error (error, MIMP_ERROR, MIMP_ERROR_WRONG_PASSWORD);
@@ -101,7 +82,7 @@ test_wrong_password (ClientFixture *fixture, gconstpointer data)
 }
 
 static void
-test_send_receive (ClientFixture *fixture, gconstpointer data)
+test_send_receive (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -112,10 +93,9 @@ test_send_receive (ClientFixture *fixture, gconstpointer data)
   MimpMessage *message;
   gint64 before = g_get_real_time () / 1000;
 
-  alice = login (mimpd_test_server_get_port (fixture->server), "alice", fixture->alice_password,
-                 &error);
+  alice = login (mimpd_test_server_get_port (fixture->server), "alice", fixture->alice_pw, &error);
   g_assert_no_error (error);
-  bob = login (mimpd_test_server_get_port (fixture->server), "bob", fixture->bob_password, &error);
+  bob = login (mimpd_test_server_get_port (fixture->server), "bob", fixture->bob_pw, &error);
   g_assert_no_error (error);
 
   id = send_sync (alice, "bob", text, NULL, &error);
@@ -136,7 +116,7 @@ test_send_receive (ClientFixture *fixture, gconstpointer data)
 }
 
 static void
-test_send_errors (ClientFixture *fixture, gconstpointer data)
+test_send_errors (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -144,8 +124,7 @@ test_send_errors (ClientFixture *fixture, gconstpointer data)
   g_autofree char *big = g_strnfill (MIMP_MESSAGE_TEXT_MAX + 1, 'x');
   g_autofree char *ok = NULL;
 
-  alice = login (mimpd_test_server_get_port (fixture->server), "alice", fixture->alice_password,
-                 &error);
+  alice = login (mimpd_test_server_get_port (fixture->server), "alice", fixture->alice_pw, &error);
   g_assert_no_error (error);
 
   id = send_sync (alice, "nobody", "hi", NULL, &error);
@@ -205,13 +184,13 @@ pipelined_get_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 /* Requests sent back to back, with an error among them, are answered in
  * the order they were sent. */
 static void
-test_pipelined (ClientFixture *fixture, gconstpointer data)
+test_pipelined (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) bob = NULL;
   PipelineData pipe = { g_string_new (NULL), 0 };
 
-  bob = login (mimpd_test_server_get_port (fixture->server), "bob", fixture->bob_password, &error);
+  bob = login (mimpd_test_server_get_port (fixture->server), "bob", fixture->bob_pw, &error);
   g_assert_no_error (error);
 
   for (guint i = 0; i < 3; i++)
@@ -257,7 +236,7 @@ get_into_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
 /* A long poll is answered as soon as a message for the user is committed. */
 static void
-test_long_poll (ClientFixture *fixture, gconstpointer data)
+test_long_poll (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -266,21 +245,20 @@ test_long_poll (ClientFixture *fixture, gconstpointer data)
   GetData get = { 0 };
   gint64 sent;
 
-  alice = login (mimpd_test_server_get_port (fixture->server), "alice", fixture->alice_password,
-                 &error);
+  alice = login (mimpd_test_server_get_port (fixture->server), "alice", fixture->alice_pw, &error);
   g_assert_no_error (error);
-  bob = login (mimpd_test_server_get_port (fixture->server), "bob", fixture->bob_password, &error);
+  bob = login (mimpd_test_server_get_port (fixture->server), "bob", fixture->bob_pw, &error);
   g_assert_no_error (error);
 
   mimp_connection_get_unread_async (bob, 0, 30, NULL, get_into_cb, &get);
   /* Held: nothing comes for a while. */
-  client_test_spin (500);
+  test_settle (500);
   g_assert_false (get.done);
 
   id = send_sync (alice, "bob", "wake up", NULL, &error);
   g_assert_no_error (error);
   sent = g_get_monotonic_time ();
-  client_test_wait_flag (&get.done);
+  g_assert_true (test_wait_flag (&get.done, TEST_WAIT_S));
   g_assert_cmpuint (get.messages->len, ==, 1);
   g_assert_cmpstr (((MimpMessage *) get.messages->pdata[0])->text, ==, "wake up");
   /* Woken by the message, far sooner than the 30 s wait. */
@@ -291,7 +269,7 @@ test_long_poll (ClientFixture *fixture, gconstpointer data)
 /* A held GU is answered at once when the same connection sends another
  * request, and its answer comes first. */
 static void
-test_held_poll_ended (ClientFixture *fixture, gconstpointer data)
+test_held_poll_ended (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) bob = NULL;
@@ -299,14 +277,14 @@ test_held_poll_ended (ClientFixture *fixture, gconstpointer data)
   GetData get = { 0 };
   gint64 start;
 
-  bob = login (mimpd_test_server_get_port (fixture->server), "bob", fixture->bob_password, &error);
+  bob = login (mimpd_test_server_get_port (fixture->server), "bob", fixture->bob_pw, &error);
   g_assert_no_error (error);
 
   start = g_get_monotonic_time ();
   mimp_connection_get_unread_async (bob, 0, 30, NULL, get_into_cb, &get);
-  mimp_connection_send_message_async (bob, "alice", "meanwhile", NULL, NULL, store_result_cb,
+  mimp_connection_send_message_async (bob, "alice", "meanwhile", NULL, NULL, test_store_result,
                                       &result);
-  wait_result (&result);
+  test_wait_result (&result, TEST_WAIT_S);
   g_assert_true (get.done);
   g_assert_cmpint (get.answered_at - start, <, 10 * G_USEC_PER_SEC);
   g_assert_cmpuint (get.messages->len, ==, 0);
@@ -318,7 +296,7 @@ test_held_poll_ended (ClientFixture *fixture, gconstpointer data)
 /* With acknowledged delivery, what was returned but not acknowledged comes
  * again on a new connection; acknowledged messages never do. */
 static void
-test_ack_redelivery (ClientFixture *fixture, gconstpointer data)
+test_ack_redelivery (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -331,14 +309,14 @@ test_ack_redelivery (ClientFixture *fixture, gconstpointer data)
   guint16 port = mimpd_test_server_get_port (fixture->server);
   gint64 seq1;
 
-  alice = login (port, "alice", fixture->alice_password, &error);
+  alice = login (port, "alice", fixture->alice_pw, &error);
   g_assert_no_error (error);
   id1 = send_sync (alice, "bob", "one", NULL, &error);
   g_assert_no_error (error);
   id2 = send_sync (alice, "bob", "two", NULL, &error);
   g_assert_no_error (error);
 
-  bob = login (port, "bob", fixture->bob_password, &error);
+  bob = login (port, "bob", fixture->bob_pw, &error);
   g_assert_no_error (error);
   first = get_unread_sync (bob, 0, 0, &error);
   g_assert_no_error (error);
@@ -349,7 +327,7 @@ test_ack_redelivery (ClientFixture *fixture, gconstpointer data)
   mimp_connection_close (bob);
   g_clear_object (&bob);
 
-  bob = login (port, "bob", fixture->bob_password, &error);
+  bob = login (port, "bob", fixture->bob_pw, &error);
   g_assert_no_error (error);
   again = get_unread_sync (bob, seq1, 0, &error);
   g_assert_no_error (error);
@@ -364,7 +342,7 @@ test_ack_redelivery (ClientFixture *fixture, gconstpointer data)
 
 /* A retry with the same client id gets the same answer and is delivered once. */
 static void
-test_idempotent_retry (ClientFixture *fixture, gconstpointer data)
+test_idempotent_retry (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -376,19 +354,19 @@ test_idempotent_retry (ClientFixture *fixture, gconstpointer data)
   g_autofree char *id2 = NULL;
   guint16 port = mimpd_test_server_get_port (fixture->server);
 
-  alice = login (port, "alice", fixture->alice_password, &error);
+  alice = login (port, "alice", fixture->alice_pw, &error);
   g_assert_no_error (error);
   id1 = send_sync (alice, "bob", "only once", client_id, &error);
   g_assert_no_error (error);
   mimp_connection_close (alice);
 
-  alice2 = login (port, "alice", fixture->alice_password, &error);
+  alice2 = login (port, "alice", fixture->alice_pw, &error);
   g_assert_no_error (error);
   id2 = send_sync (alice2, "bob", "only once", client_id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (id1, ==, id2);
 
-  bob = login (port, "bob", fixture->bob_password, &error);
+  bob = login (port, "bob", fixture->bob_pw, &error);
   g_assert_no_error (error);
   messages = get_unread_sync (bob, 0, 0, &error);
   g_assert_no_error (error);
@@ -397,7 +375,7 @@ test_idempotent_retry (ClientFixture *fixture, gconstpointer data)
 
 /* Without ack, GU has the plain 1.0 meaning: returned messages are gone. */
 static void
-test_plain_get_drops (ClientFixture *fixture, gconstpointer data)
+test_plain_get_drops (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -407,11 +385,11 @@ test_plain_get_drops (ClientFixture *fixture, gconstpointer data)
   g_autofree char *id = NULL;
   guint16 port = mimpd_test_server_get_port (fixture->server);
 
-  alice = login (port, "alice", fixture->alice_password, &error);
+  alice = login (port, "alice", fixture->alice_pw, &error);
   g_assert_no_error (error);
   id = send_sync (alice, "bob", "plain", NULL, &error);
   g_assert_no_error (error);
-  bob = login (port, "bob", fixture->bob_password, &error);
+  bob = login (port, "bob", fixture->bob_pw, &error);
   g_assert_no_error (error);
   first = get_unread_sync (bob, -1, 0, &error);
   g_assert_no_error (error);
@@ -423,7 +401,7 @@ test_plain_get_drops (ClientFixture *fixture, gconstpointer data)
 
 /* Messages acknowledged to the sender survive kill -9 of the server. */
 static void
-test_survives_kill (ClientFixture *fixture, gconstpointer data)
+test_survives_kill (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -431,8 +409,7 @@ test_survives_kill (ClientFixture *fixture, gconstpointer data)
   g_autoptr (GPtrArray) messages = NULL;
   g_autofree char *id = NULL;
 
-  alice = login (mimpd_test_server_get_port (fixture->server), "alice", fixture->alice_password,
-                 &error);
+  alice = login (mimpd_test_server_get_port (fixture->server), "alice", fixture->alice_pw, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < 20; i++)
     {
@@ -446,7 +423,7 @@ test_survives_kill (ClientFixture *fixture, gconstpointer data)
   g_assert_true (mimpd_test_server_restart (fixture->server, &error));
   g_assert_no_error (error);
 
-  bob = login (mimpd_test_server_get_port (fixture->server), "bob", fixture->bob_password, &error);
+  bob = login (mimpd_test_server_get_port (fixture->server), "bob", fixture->bob_pw, &error);
   g_assert_no_error (error);
   messages = get_unread_sync (bob, 0, 0, &error);
   g_assert_no_error (error);
@@ -457,7 +434,7 @@ test_survives_kill (ClientFixture *fixture, gconstpointer data)
 /* A server that stops answering fails the connection with a timeout once
  * a request has waited longer than the connection's timeout. */
 static void
-test_stalled_server (ClientFixture *fixture, gconstpointer data)
+test_stalled_server (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
@@ -465,8 +442,7 @@ test_stalled_server (ClientFixture *fixture, gconstpointer data)
   GPid pid = mimpd_test_server_get_pid (fixture->server);
   gint64 start;
 
-  alice = login (mimpd_test_server_get_port (fixture->server), "alice", fixture->alice_password,
-                 &error);
+  alice = login (mimpd_test_server_get_port (fixture->server), "alice", fixture->alice_pw, &error);
   g_assert_no_error (error);
   mimp_connection_set_timeout (alice, 2);
 
@@ -507,7 +483,7 @@ test_unreachable (void)
 static void
 test_plain_peer (void)
 {
-  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("plain");
+  g_autoptr (TestPeer) peer = test_peer_start ("plain");
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
   g_autoptr (MimpConnection) bob = NULL;
@@ -518,9 +494,9 @@ test_plain_peer (void)
   MimpMessage *message;
   gint64 now = g_get_real_time () / 1000;
 
-  alice = login (peer->port, "alice", peer->alice_password, &error);
+  alice = login (peer->port, "alice", peer->alice_pw, &error);
   g_assert_no_error (error);
-  bob = login (peer->port, "bob", peer->bob_password, &error);
+  bob = login (peer->port, "bob", peer->bob_pw, &error);
   g_assert_no_error (error);
 
   /* An empty SM reply is success, with no id. */
@@ -547,13 +523,13 @@ test_plain_peer (void)
 static void
 test_peer_ask_first (void)
 {
-  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("ask-first");
+  g_autoptr (TestPeer) peer = test_peer_start ("ask-first");
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
   gint64 start = g_get_monotonic_time ();
 
   /* The server waits for the client to ask for the puzzle: we ask after 1 s. */
-  alice = login (peer->port, "alice", peer->alice_password, &error);
+  alice = login (peer->port, "alice", peer->alice_pw, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC / 2);
 }
@@ -561,27 +537,28 @@ test_peer_ask_first (void)
 static void
 test_peer_json_token (void)
 {
-  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("json-token");
+  g_autoptr (TestPeer) peer = test_peer_start ("json-token");
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) alice = NULL;
 
-  alice = login (peer->port, "alice", peer->alice_password, &error);
+  alice = login (peer->port, "alice", peer->alice_pw, &error);
   g_assert_no_error (error);
 }
 
 static void
 check_peer_error (const char *mode, guint timeout, MimpError expected)
 {
-  g_autoptr (ClientTestPeer) peer = client_test_peer_start (mode);
+  g_autoptr (TestPeer) peer = test_peer_start (mode);
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) connection = mimp_connection_new ("127.0.0.1", peer->port, FALSE);
   g_autoptr (GAsyncResult) result = NULL;
 
   if (timeout)
     mimp_connection_set_timeout (connection, timeout);
-  mimp_connection_login_async (connection, "alice", peer->alice_password, NULL, store_result_cb,
+  mimp_connection_login_async (connection, "alice", peer->alice_pw, NULL, test_store_result,
                                &result);
-  g_assert_false (mimp_connection_login_finish (connection, wait_result (&result), &error));
+  g_assert_false (
+      mimp_connection_login_finish (connection, test_wait_result (&result, TEST_WAIT_S), &error));
   g_assert_error (error, MIMP_ERROR, (gint) expected);
   g_test_message ("%s: %s", mode, error->message);
   g_assert_cmpint (mimp_connection_get_state (connection), !=, MIMP_CONNECTION_STATE_READY);
@@ -625,14 +602,14 @@ test_peer_error_codes (void)
     {
       g_autofree char *login_mode = g_strdup_printf ("login-error:%d", cases[i].status);
       g_autofree char *send_mode = g_strdup_printf ("sm-error:%d", cases[i].status);
-      g_autoptr (ClientTestPeer) peer = client_test_peer_start (send_mode);
+      g_autoptr (TestPeer) peer = test_peer_start (send_mode);
       g_autoptr (GError) error = NULL;
       g_autoptr (MimpConnection) alice = NULL;
       g_autofree char *id = NULL;
 
       check_peer_error (login_mode, 0, cases[i].login);
 
-      alice = login (peer->port, "alice", peer->alice_password, &error);
+      alice = login (peer->port, "alice", peer->alice_pw, &error);
       g_assert_no_error (error);
       id = send_sync (alice, "bob", "hi", NULL, &error);
       g_assert_error (error, MIMP_ERROR, (gint) cases[i].send);
@@ -646,8 +623,8 @@ test_peer_bad_replies (void)
   g_autoptr (GError) error = NULL;
 
   {
-    g_autoptr (ClientTestPeer) peer = client_test_peer_start ("wrong-reply");
-    g_autoptr (MimpConnection) alice = login (peer->port, "alice", peer->alice_password, &error);
+    g_autoptr (TestPeer) peer = test_peer_start ("wrong-reply");
+    g_autoptr (MimpConnection) alice = login (peer->port, "alice", peer->alice_pw, &error);
     g_autofree char *id = NULL;
 
     g_assert_no_error (error);
@@ -657,8 +634,8 @@ test_peer_bad_replies (void)
     g_assert_cmpint (mimp_connection_get_state (alice), ==, MIMP_CONNECTION_STATE_FAILED);
   }
   {
-    g_autoptr (ClientTestPeer) peer = client_test_peer_start ("garbage-gu");
-    g_autoptr (MimpConnection) bob = login (peer->port, "bob", peer->bob_password, &error);
+    g_autoptr (TestPeer) peer = test_peer_start ("garbage-gu");
+    g_autoptr (MimpConnection) bob = login (peer->port, "bob", peer->bob_pw, &error);
     g_autoptr (GPtrArray) messages = NULL;
 
     g_assert_no_error (error);
@@ -671,7 +648,7 @@ test_peer_bad_replies (void)
 /* TLS ------------------------------------------------------------------ */
 
 static void
-test_tls (ClientFixture *fixture, gconstpointer data)
+test_tls (TestWorld *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) refused = NULL;
@@ -692,9 +669,10 @@ test_tls (ClientFixture *fixture, gconstpointer data)
 
   /* A self-signed certificate is refused by default, and shown. */
   refused = mimp_connection_new ("127.0.0.1", port, TRUE);
-  mimp_connection_login_async (refused, "alice", fixture->alice_password, NULL, store_result_cb,
+  mimp_connection_login_async (refused, "alice", fixture->alice_pw, NULL, test_store_result,
                                &result);
-  g_assert_false (mimp_connection_login_finish (refused, wait_result (&result), &error));
+  g_assert_false (
+      mimp_connection_login_finish (refused, test_wait_result (&result, TEST_WAIT_S), &error));
   g_assert_error (error, MIMP_ERROR, MIMP_ERROR_CERTIFICATE);
   g_assert_nonnull (mimp_connection_get_peer_certificate (refused));
   fingerprint = mimp_certificate_get_fingerprint (mimp_connection_get_peer_certificate (refused));
@@ -705,9 +683,10 @@ test_tls (ClientFixture *fixture, gconstpointer data)
   /* Accepted once pinned. */
   pinned = mimp_connection_new ("127.0.0.1", port, TRUE);
   mimp_connection_set_accepted_certificate (pinned, fingerprint);
-  mimp_connection_login_async (pinned, "alice", fixture->alice_password, NULL, store_result_cb,
+  mimp_connection_login_async (pinned, "alice", fixture->alice_pw, NULL, test_store_result,
                                &result2);
-  g_assert_true (mimp_connection_login_finish (pinned, wait_result (&result2), &error));
+  g_assert_true (
+      mimp_connection_login_finish (pinned, test_wait_result (&result2, TEST_WAIT_S), &error));
   g_assert_no_error (error);
   id = send_sync (pinned, "bob", "over TLS", NULL, &error);
   g_assert_no_error (error);
@@ -716,17 +695,18 @@ test_tls (ClientFixture *fixture, gconstpointer data)
 static void
 test_cancel_login (void)
 {
-  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("silent");
+  g_autoptr (TestPeer) peer = test_peer_start ("silent");
   g_autoptr (GError) error = NULL;
   g_autoptr (MimpConnection) connection = mimp_connection_new ("127.0.0.1", peer->port, FALSE);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GAsyncResult) result = NULL;
 
-  mimp_connection_login_async (connection, "alice", "pw", cancellable, store_result_cb, &result);
+  mimp_connection_login_async (connection, "alice", "pw", cancellable, test_store_result, &result);
   for (guint i = 0; i < 10; i++)
     g_main_context_iteration (NULL, FALSE);
   g_cancellable_cancel (cancellable);
-  g_assert_false (mimp_connection_login_finish (connection, wait_result (&result), &error));
+  g_assert_false (
+      mimp_connection_login_finish (connection, test_wait_result (&result, TEST_WAIT_S), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
@@ -734,21 +714,20 @@ int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  client_test_init ();
 
-  CLIENT_TEST_ADD ("/connection/login", test_login, FALSE);
-  CLIENT_TEST_ADD ("/connection/wrong-password", test_wrong_password, FALSE);
-  CLIENT_TEST_ADD ("/connection/send-receive", test_send_receive, FALSE);
-  CLIENT_TEST_ADD ("/connection/send-errors", test_send_errors, FALSE);
-  CLIENT_TEST_ADD ("/connection/pipelined", test_pipelined, FALSE);
-  CLIENT_TEST_ADD ("/connection/long-poll", test_long_poll, FALSE);
-  CLIENT_TEST_ADD ("/connection/held-poll-ended", test_held_poll_ended, FALSE);
-  CLIENT_TEST_ADD ("/connection/ack-redelivery", test_ack_redelivery, FALSE);
-  CLIENT_TEST_ADD ("/connection/idempotent-retry", test_idempotent_retry, FALSE);
-  CLIENT_TEST_ADD ("/connection/plain-get-drops", test_plain_get_drops, FALSE);
-  CLIENT_TEST_ADD ("/connection/survives-kill", test_survives_kill, FALSE);
-  CLIENT_TEST_ADD ("/connection/tls", test_tls, TRUE);
-  CLIENT_TEST_ADD ("/connection/stalled-server", test_stalled_server, FALSE);
+  TEST_WORLD_ADD ("/connection/login", test_login, FALSE);
+  TEST_WORLD_ADD ("/connection/wrong-password", test_wrong_password, FALSE);
+  TEST_WORLD_ADD ("/connection/send-receive", test_send_receive, FALSE);
+  TEST_WORLD_ADD ("/connection/send-errors", test_send_errors, FALSE);
+  TEST_WORLD_ADD ("/connection/pipelined", test_pipelined, FALSE);
+  TEST_WORLD_ADD ("/connection/long-poll", test_long_poll, FALSE);
+  TEST_WORLD_ADD ("/connection/held-poll-ended", test_held_poll_ended, FALSE);
+  TEST_WORLD_ADD ("/connection/ack-redelivery", test_ack_redelivery, FALSE);
+  TEST_WORLD_ADD ("/connection/idempotent-retry", test_idempotent_retry, FALSE);
+  TEST_WORLD_ADD ("/connection/plain-get-drops", test_plain_get_drops, FALSE);
+  TEST_WORLD_ADD ("/connection/survives-kill", test_survives_kill, FALSE);
+  TEST_WORLD_ADD ("/connection/tls", test_tls, TRUE);
+  TEST_WORLD_ADD ("/connection/stalled-server", test_stalled_server, FALSE);
   g_test_add_func ("/connection/unreachable", test_unreachable);
   g_test_add_func ("/connection/cancel-login", test_cancel_login);
   g_test_add_func ("/interop/plain-peer", test_plain_peer);

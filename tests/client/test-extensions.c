@@ -12,39 +12,10 @@
 
 #include <json-glib/json-glib.h>
 
-#include "client-test.h"
+#include "mimp-test.h"
 #include "mimp.h"
 
 #define TYPING "?MIMPTYPING:1:active"
-
-typedef struct
-{
-  gboolean done;
-  GAsyncResult *result;
-} AsyncWait;
-
-static void
-async_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  AsyncWait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  wait->done = TRUE;
-}
-
-static GAsyncResult *
-async_wait (AsyncWait *wait)
-{
-  client_test_wait_flag (&wait->done);
-  return wait->result;
-}
-
-static void
-async_wait_clear (AsyncWait *wait)
-{
-  g_clear_object (&wait->result);
-  wait->done = FALSE;
-}
 
 static MimpClientSession *
 session_new (guint16 port, const char *user, const char *password)
@@ -74,43 +45,43 @@ wait_state (MimpClientSession *session, MimpSessionState state)
 {
   StateWait wait = { session, state };
 
-  client_test_wait_until (state_is, &wait);
+  g_assert_true (test_wait_until (state_is, &wait, TEST_WAIT_S));
 }
 
 /* Synchronous wrappers, for the tests only. */
 static gint64
 publish (MimpClientSession *session, const char *bundle, GError **error)
 {
-  AsyncWait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   gint64 left;
 
-  mimp_client_session_publish_keys_async (session, bundle, NULL, async_done_cb, &wait);
-  left = mimp_client_session_publish_keys_finish (session, async_wait (&wait), error);
-  async_wait_clear (&wait);
+  mimp_client_session_publish_keys_async (session, bundle, NULL, test_store_result, &result);
+  left = mimp_client_session_publish_keys_finish (session, test_wait_result (&result, TEST_WAIT_S),
+                                                  error);
   return left;
 }
 
 static gint64
 count (MimpClientSession *session, guint32 device, GError **error)
 {
-  AsyncWait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   gint64 left;
 
-  mimp_client_session_count_keys_async (session, device, NULL, async_done_cb, &wait);
-  left = mimp_client_session_count_keys_finish (session, async_wait (&wait), error);
-  async_wait_clear (&wait);
+  mimp_client_session_count_keys_async (session, device, NULL, test_store_result, &result);
+  left = mimp_client_session_count_keys_finish (session, test_wait_result (&result, TEST_WAIT_S),
+                                                error);
   return left;
 }
 
 static GPtrArray *
 fetch (MimpClientSession *session, const char *user, GError **error)
 {
-  AsyncWait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   GPtrArray *devices;
 
-  mimp_client_session_fetch_keys_async (session, user, NULL, async_done_cb, &wait);
-  devices = mimp_client_session_fetch_keys_finish (session, async_wait (&wait), error);
-  async_wait_clear (&wait);
+  mimp_client_session_fetch_keys_async (session, user, NULL, test_store_result, &result);
+  devices = mimp_client_session_fetch_keys_finish (session, test_wait_result (&result, TEST_WAIT_S),
+                                                   error);
   return devices;
 }
 
@@ -236,7 +207,7 @@ wait_len (GPtrArray *array, guint len)
 {
   LenWait wait = { array, len };
 
-  client_test_wait_until (len_at_least, &wait);
+  g_assert_true (test_wait_until (len_at_least, &wait, TEST_WAIT_S));
 }
 
 /* Alice and Bob, sessions not started yet, on a server at @port. */
@@ -324,7 +295,7 @@ test_keys (void)
                    MIMP_FEATURE_KEYS | MIMP_FEATURE_EPHEMERAL | MIMP_FEATURE_PUSH);
   g_object_get (alice, "features", &features, NULL);
   g_assert_cmpint (features, ==, MIMP_FEATURE_KEYS | MIMP_FEATURE_EPHEMERAL | MIMP_FEATURE_PUSH);
-  client_test_spin (300); /* push turned on */
+  test_settle (300); /* push turned on */
 
   g_assert_cmpint (publish (bob, bundle, &error), ==, 3);
   g_assert_no_error (error);
@@ -391,27 +362,28 @@ test_keys_pipelined (void)
 {
   Pair pair = { 0 };
   g_autofree char *bundle = bundle_json (3, 1, 10);
-  AsyncWait waits[10] = { 0 };
+  GAsyncResult *results[10] = { NULL };
   gint64 seen[10];
 
   pair_init_mimpd (&pair, NULL);
   pair_online (&pair);
   g_assert_cmpint (publish (pair.bob, bundle, NULL), ==, 10);
-  for (guint i = 0; i < G_N_ELEMENTS (waits); i++)
-    mimp_client_session_fetch_keys_async (pair.alice, "bob", NULL, async_done_cb, &waits[i]);
-  for (guint i = 0; i < G_N_ELEMENTS (waits); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    mimp_client_session_fetch_keys_async (pair.alice, "bob", NULL, test_store_result, &results[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
     {
       g_autoptr (GError) error = NULL;
       g_autoptr (GPtrArray) devices = NULL;
       g_autoptr (JsonNode) root = NULL;
       JsonObject *device;
 
-      devices = mimp_client_session_fetch_keys_finish (pair.alice, async_wait (&waits[i]), &error);
+      devices = mimp_client_session_fetch_keys_finish (
+          pair.alice, test_wait_result (&results[i], TEST_WAIT_S), &error);
       g_assert_no_error (error);
       g_assert_cmpuint (devices->len, ==, 1);
       device = parse_device (devices->pdata[0], &root);
       seen[i] = json_object_get_int_member (json_object_get_object_member (device, "pk"), "id");
-      async_wait_clear (&waits[i]);
+      g_clear_object (&results[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (seen); i++)
     g_assert_cmpint (seen[i], ==, i + 1); /* each once, lowest first */
@@ -433,6 +405,7 @@ test_fetch_rate_limited (void)
       g_autoptr (GPtrArray) devices = fetch (pair.alice, "bob", &error);
 
       g_assert_no_error (error);
+      g_assert_nonnull (devices);
     }
   g_assert_null (fetch (pair.alice, "bob", &error));
   g_assert_error (error, MIMP_ERROR, MIMP_ERROR_RATE_LIMITED);
@@ -454,7 +427,7 @@ test_ephemeral (void)
   messages = pair.bob_rec->messages;
   mimp_client_session_set_receive (pair.alice, FALSE);
   pair_online (&pair);
-  client_test_spin (300); /* bob receives by push */
+  test_settle (300); /* bob receives by push */
 
   mimp_client_session_send_ephemeral (pair.alice, "bob", TYPING);
   wait_len (ephemeral, 1);
@@ -462,7 +435,7 @@ test_ephemeral (void)
   g_assert_cmpuint (mimp_client_session_get_outbox_length (pair.alice), ==, 0);
 
   /* Bob's session polls again at once: a second one arrives too. */
-  client_test_spin (300);
+  test_settle (300);
   mimp_client_session_send_ephemeral (pair.alice, "BOB", "?MIMPTYPING:1:idle");
   wait_len (ephemeral, 2);
   g_assert_cmpstr (ephemeral->pdata[1], ==, "alice:?MIMPTYPING:1:idle");
@@ -474,18 +447,18 @@ test_ephemeral (void)
   mimp_client_session_send (pair.alice, id, "bob", "ordinary");
   wait_len (messages, 1);
   g_assert_cmpstr (messages->pdata[0], ==, "ordinary");
-  client_test_spin (300);
+  test_settle (300);
   g_assert_cmpuint (ephemeral->len, ==, 2);
   g_assert_cmpuint (messages->len, ==, 1);
 
   /* Bob offline: dropped, never kept for later. */
   mimp_client_session_stop (pair.bob);
-  client_test_spin (200);
+  test_settle (200);
   mimp_client_session_send_ephemeral (pair.alice, "bob", TYPING);
-  client_test_spin (300);
+  test_settle (300);
   mimp_client_session_start (pair.bob);
   wait_state (pair.bob, MIMP_SESSION_STATE_ONLINE);
-  client_test_spin (500);
+  test_settle (500);
   g_assert_cmpuint (ephemeral->len, ==, 2);
   g_assert_cmpuint (messages->len, ==, 1);
   pair_clear (&pair);
@@ -522,7 +495,7 @@ check_without_extensions (Pair *pair)
   mimp_client_session_send_ephemeral (pair->alice, "bob", TYPING);
   mimp_client_session_send (pair->alice, id, "bob", "plain text");
   wait_len (pair->bob_rec->messages, 1);
-  client_test_spin (1500);
+  test_settle (1500);
   g_assert_cmpuint (pair->bob_rec->messages->len, ==, 1);
   g_assert_cmpstr (pair->bob_rec->messages->pdata[0], ==, "plain text");
   g_assert_cmpuint (pair->bob_rec->ephemeral->len, ==, 0);
@@ -531,10 +504,10 @@ check_without_extensions (Pair *pair)
 static void
 test_plain_server (void)
 {
-  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("plain");
+  g_autoptr (TestPeer) peer = test_peer_start ("plain");
   Pair pair = { 0 };
 
-  pair_init (&pair, peer->port, peer->alice_password, peer->bob_password);
+  pair_init (&pair, peer->port, peer->alice_pw, peer->bob_pw);
   check_without_extensions (&pair);
   pair_clear (&pair);
 }
@@ -555,8 +528,8 @@ test_no_extensions (void)
 static void
 test_close_on_unknown (void)
 {
-  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("close-on-unknown");
-  g_autoptr (MimpClientSession) alice = session_new (peer->port, "alice", peer->alice_password);
+  g_autoptr (TestPeer) peer = test_peer_start ("close-on-unknown");
+  g_autoptr (MimpClientSession) alice = session_new (peer->port, "alice", peer->alice_pw);
 
   mimp_client_session_start (alice);
   wait_state (alice, MIMP_SESSION_STATE_WAITING);
@@ -570,7 +543,6 @@ int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  client_test_init ();
 
   g_test_add_func ("/extensions/keys", test_keys);
   g_test_add_func ("/extensions/keys-pipelined", test_keys_pipelined);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "mimp.h"
-#include "client-test.h"
+#include "mimp-test.h"
 
 typedef struct
 {
@@ -90,7 +90,7 @@ wait_state (MimpClientSession *session, MimpSessionState state)
 {
   StateWait wait = { session, state };
 
-  client_test_wait_until (state_is, &wait);
+  g_assert_true (test_wait_until (state_is, &wait, TEST_WAIT_S));
 }
 
 typedef struct
@@ -121,7 +121,7 @@ wait_received (Recorder *recorder, guint count)
 {
   CountWait wait = { recorder, count };
 
-  client_test_wait_until (received_at_least, &wait);
+  g_assert_true (test_wait_until (received_at_least, &wait, TEST_WAIT_S));
 }
 
 static void
@@ -129,7 +129,7 @@ wait_sent (Recorder *recorder, guint count)
 {
   CountWait wait = { recorder, count };
 
-  client_test_wait_until (sent_at_least, &wait);
+  g_assert_true (test_wait_until (sent_at_least, &wait, TEST_WAIT_S));
 }
 
 static MimpClientSession *
@@ -144,11 +144,11 @@ session_new (guint16 port, const char *user, const char *password, gboolean manu
 
 /* Long poll: a message reaches an online session at once, exactly once. */
 static void
-test_send_receive (ClientFixture *fixture, gconstpointer data)
+test_send_receive (TestWorld *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
-  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
-  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_password, TRUE);
+  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_pw, FALSE);
+  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_pw, TRUE);
   g_autoptr (Recorder) alice_rec = recorder_new (alice, TRUE);
   g_autoptr (Recorder) bob_rec = recorder_new (bob, TRUE);
   g_autofree char *id1 = g_uuid_string_random ();
@@ -160,7 +160,7 @@ test_send_receive (ClientFixture *fixture, gconstpointer data)
   mimp_client_session_start (bob);
   wait_state (alice, MIMP_SESSION_STATE_ONLINE);
   wait_state (bob, MIMP_SESSION_STATE_ONLINE);
-  client_test_spin (300); /* bob's long poll is now held */
+  test_settle (300); /* bob's long poll is now held */
 
   mimp_client_session_send (alice, id1, "bob", "first");
   mimp_client_session_send (alice, id1, "bob", "first"); /* queued once */
@@ -168,7 +168,7 @@ test_send_receive (ClientFixture *fixture, gconstpointer data)
   wait_sent (alice_rec, 2);
   g_assert_cmpuint (mimp_client_session_get_outbox_length (alice), ==, 0);
   wait_received (bob_rec, 2);
-  client_test_spin (300);
+  test_settle (300);
   g_assert_cmpuint (bob_rec->messages->len, ==, 2);
   message = bob_rec->messages->pdata[0];
   g_assert_cmpstr (message->text, ==, "first");
@@ -183,10 +183,10 @@ test_send_receive (ClientFixture *fixture, gconstpointer data)
 /* Messages delivered but not acknowledged come again (same ids) to the
  * next session; acknowledged ones do not. */
 static void
-test_redelivery (ClientFixture *fixture, gconstpointer data)
+test_redelivery (TestWorld *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
-  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
+  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_pw, FALSE);
   g_autoptr (Recorder) alice_rec = recorder_new (alice, TRUE);
   g_autofree char *first_id = NULL;
 
@@ -203,7 +203,7 @@ test_redelivery (ClientFixture *fixture, gconstpointer data)
 
   {
     /* A consumer that "crashes" before storing: it never acknowledges. */
-    g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_password, TRUE);
+    g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_pw, TRUE);
     g_autoptr (Recorder) rec = recorder_new (bob, FALSE);
 
     mimp_client_session_start (bob);
@@ -212,22 +212,22 @@ test_redelivery (ClientFixture *fixture, gconstpointer data)
     mimp_client_session_stop (bob);
   }
   {
-    g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_password, TRUE);
+    g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_pw, TRUE);
     g_autoptr (Recorder) rec = recorder_new (bob, TRUE);
 
     mimp_client_session_start (bob);
     wait_received (rec, 3);
     g_assert_cmpstr (((MimpMessage *) rec->messages->pdata[0])->id, ==, first_id);
-    client_test_spin (300);
+    test_settle (300);
     mimp_client_session_stop (bob);
   }
   {
-    g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_password, TRUE);
+    g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_pw, TRUE);
     g_autoptr (Recorder) rec = recorder_new (bob, TRUE);
 
     mimp_client_session_start (bob);
     wait_state (bob, MIMP_SESSION_STATE_ONLINE);
-    client_test_spin (500);
+    test_settle (500);
     g_assert_cmpuint (rec->messages->len, ==, 0);
     mimp_client_session_stop (bob);
   }
@@ -238,12 +238,12 @@ test_redelivery (ClientFixture *fixture, gconstpointer data)
 /* The same session, stopped before its consumer stored (and acknowledged)
  * a batch and started again, gets that batch again and goes on receiving. */
 static void
-test_unacknowledged_across_restart (ClientFixture *fixture, gconstpointer data)
+test_unacknowledged_across_restart (TestWorld *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
-  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
+  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_pw, FALSE);
   g_autoptr (Recorder) alice_rec = recorder_new (alice, TRUE);
-  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_password, TRUE);
+  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_pw, TRUE);
   g_autoptr (Recorder) rec = recorder_new (bob, FALSE);
   g_autofree char *first_id = NULL;
 
@@ -272,11 +272,11 @@ test_unacknowledged_across_restart (ClientFixture *fixture, gconstpointer data)
 }
 
 static void
-test_outbox_across_crash (ClientFixture *fixture, gconstpointer data)
+test_outbox_across_crash (TestWorld *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
-  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
-  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_password, TRUE);
+  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_pw, FALSE);
+  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_pw, TRUE);
   g_autoptr (Recorder) alice_rec = recorder_new (alice, TRUE);
   g_autoptr (Recorder) bob_rec = recorder_new (bob, TRUE);
   g_autoptr (GError) error = NULL;
@@ -310,7 +310,7 @@ test_outbox_across_crash (ClientFixture *fixture, gconstpointer data)
   wait_sent (alice_rec, 5);
   g_assert_cmpuint (g_hash_table_size (alice_rec->failed), ==, 0);
   wait_received (bob_rec, 5);
-  client_test_spin (500);
+  test_settle (500);
   g_assert_cmpuint (bob_rec->messages->len, ==, 5);
   for (guint i = 0; i < 5; i++)
     {
@@ -326,10 +326,10 @@ test_outbox_across_crash (ClientFixture *fixture, gconstpointer data)
 }
 
 static void
-test_final_send_error (ClientFixture *fixture, gconstpointer data)
+test_final_send_error (TestWorld *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
-  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
+  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_pw, FALSE);
   g_autoptr (Recorder) rec = recorder_new (alice, TRUE);
   g_autofree char *lost = g_uuid_string_random ();
   g_autofree char *fine = g_uuid_string_random ();
@@ -347,10 +347,10 @@ test_final_send_error (ClientFixture *fixture, gconstpointer data)
 }
 
 static void
-test_wrong_password (ClientFixture *fixture, gconstpointer data)
+test_wrong_password (TestWorld *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
-  g_autofree char *wrong = g_strconcat (fixture->alice_password, "!", NULL);
+  g_autofree char *wrong = g_strconcat (fixture->alice_pw, "!", NULL);
   g_autoptr (MimpClientSession) alice = session_new (port, "alice", wrong, FALSE);
 
   mimp_client_session_start (alice);
@@ -358,10 +358,10 @@ test_wrong_password (ClientFixture *fixture, gconstpointer data)
   g_assert_error ((GError *) mimp_client_session_get_error (alice), MIMP_ERROR,
                   MIMP_ERROR_WRONG_PASSWORD);
   /* It does not retry on its own with a password the server refused. */
-  client_test_spin (1500);
+  test_settle (1500);
   g_assert_cmpint (mimp_client_session_get_state (alice), ==, MIMP_SESSION_STATE_NEEDS_PASSWORD);
 
-  mimp_client_session_set_password (alice, fixture->alice_password);
+  mimp_client_session_set_password (alice, fixture->alice_pw);
   mimp_client_session_reconnect_now (alice);
   wait_state (alice, MIMP_SESSION_STATE_ONLINE);
   g_assert_null (mimp_client_session_get_error (alice));
@@ -369,7 +369,7 @@ test_wrong_password (ClientFixture *fixture, gconstpointer data)
 }
 
 static void
-test_certificate (ClientFixture *fixture, gconstpointer data)
+test_certificate (TestWorld *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_tls_port (fixture->server);
   g_autoptr (MimpClientSession) alice = mimp_client_session_new ("127.0.0.1", port, TRUE, "alice");
@@ -377,7 +377,7 @@ test_certificate (ClientFixture *fixture, gconstpointer data)
   g_autofree char *fingerprint = NULL;
   g_autofree char *client_id = g_uuid_string_random ();
 
-  mimp_client_session_set_password (alice, fixture->alice_password);
+  mimp_client_session_set_password (alice, fixture->alice_pw);
   mimp_client_session_start (alice);
   wait_state (alice, MIMP_SESSION_STATE_NEEDS_CERTIFICATE);
   g_assert_error ((GError *) mimp_client_session_get_error (alice), MIMP_ERROR,
@@ -400,15 +400,15 @@ test_certificate (ClientFixture *fixture, gconstpointer data)
 static void
 test_plain_peer_polling (void)
 {
-  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("plain");
+  g_autoptr (TestPeer) peer = test_peer_start ("plain");
   g_autofree char *client_id = g_uuid_string_random ();
   g_autoptr (MimpClientSession) alice = NULL;
   g_autoptr (MimpClientSession) bob = NULL;
   g_autoptr (Recorder) alice_rec = NULL;
   g_autoptr (Recorder) bob_rec = NULL;
 
-  alice = session_new (peer->port, "alice", peer->alice_password, FALSE);
-  bob = session_new (peer->port, "bob", peer->bob_password, TRUE);
+  alice = session_new (peer->port, "alice", peer->alice_pw, FALSE);
+  bob = session_new (peer->port, "bob", peer->bob_pw, TRUE);
   mimp_client_session_set_poll_interval (bob, 1);
   alice_rec = recorder_new (alice, TRUE);
   bob_rec = recorder_new (bob, TRUE);
@@ -416,13 +416,13 @@ test_plain_peer_polling (void)
   mimp_client_session_start (alice);
   mimp_client_session_start (bob);
   wait_state (bob, MIMP_SESSION_STATE_ONLINE);
-  client_test_spin (1500); /* a few empty, immediate answers: the session now polls */
+  test_settle (1500); /* a few empty, immediate answers: the session now polls */
 
   mimp_client_session_send (alice, client_id, "bob", "polled");
   wait_sent (alice_rec, 1);
   g_assert_cmpstr (g_hash_table_lookup (alice_rec->sent, client_id), ==, "");
   wait_received (bob_rec, 1);
-  client_test_spin (2500);
+  test_settle (2500);
   g_assert_cmpuint (bob_rec->messages->len, ==, 1);
   g_assert_cmpstr (((MimpMessage *) bob_rec->messages->pdata[0])->text, ==, "polled");
   g_assert_null (((MimpMessage *) bob_rec->messages->pdata[0])->id);
@@ -436,14 +436,14 @@ test_plain_peer_polling (void)
 static void
 test_lost_ack_not_repeated (void)
 {
-  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("lost-ack");
+  g_autoptr (TestPeer) peer = test_peer_start ("lost-ack");
   g_autoptr (MimpClientSession) alice = NULL;
   g_autoptr (MimpClientSession) bob = NULL;
   g_autoptr (Recorder) alice_rec = NULL;
   g_autoptr (Recorder) bob_rec = NULL;
 
-  alice = session_new (peer->port, "alice", peer->alice_password, FALSE);
-  bob = session_new (peer->port, "bob", peer->bob_password, FALSE);
+  alice = session_new (peer->port, "alice", peer->alice_pw, FALSE);
+  bob = session_new (peer->port, "bob", peer->bob_pw, FALSE);
   mimp_client_session_set_poll_interval (bob, 1);
   alice_rec = recorder_new (alice, TRUE);
   bob_rec = recorder_new (bob, TRUE);
@@ -456,7 +456,7 @@ test_lost_ack_not_repeated (void)
   wait_received (bob_rec, 1);
   mimp_client_session_send (alice, "c2", "bob", "twice?");
   wait_received (bob_rec, 2);
-  client_test_spin (2500); /* several more polls, each answered with both */
+  test_settle (2500); /* several more polls, each answered with both */
   g_assert_cmpuint (bob_rec->messages->len, ==, 2);
   g_assert_cmpstr (((MimpMessage *) bob_rec->messages->pdata[0])->text, ==, "once");
   g_assert_cmpstr (((MimpMessage *) bob_rec->messages->pdata[1])->text, ==, "twice?");
@@ -468,12 +468,12 @@ test_lost_ack_not_repeated (void)
 /* With a server that offers push the session uses it; without (plain
  * mimpd --no-extensions) it long-polls. Either way a message arrives. */
 static void
-test_push_or_long_poll (ClientFixture *fixture, gconstpointer data)
+test_push_or_long_poll (TestWorld *fixture, gconstpointer data)
 {
-  gboolean plain = (GPOINTER_TO_INT (data) & CLIENT_TEST_NO_EXTENSIONS) != 0;
+  gboolean plain = (GPOINTER_TO_INT (data) & TEST_WORLD_NO_EXTENSIONS) != 0;
   guint16 port = mimpd_test_server_get_port (fixture->server);
-  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
-  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_password, FALSE);
+  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_pw, FALSE);
+  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_pw, FALSE);
   g_autoptr (Recorder) alice_rec = recorder_new (alice, TRUE);
   g_autoptr (Recorder) bob_rec = recorder_new (bob, TRUE);
 
@@ -490,7 +490,7 @@ test_push_or_long_poll (ClientFixture *fixture, gconstpointer data)
       mimp_client_session_send (alice, client_id, "bob", text);
     }
   wait_received (bob_rec, 20);
-  client_test_spin (300);
+  test_settle (300);
   g_assert_cmpuint (bob_rec->messages->len, ==, 20);
   for (guint i = 0; i < 20; i++)
     {
@@ -502,12 +502,12 @@ test_push_or_long_poll (ClientFixture *fixture, gconstpointer data)
 
   /* All acknowledged (by ACK packets or GU acks): a new session gets none. */
   {
-    g_autoptr (MimpClientSession) again = session_new (port, "bob", fixture->bob_password, FALSE);
+    g_autoptr (MimpClientSession) again = session_new (port, "bob", fixture->bob_pw, FALSE);
     g_autoptr (Recorder) rec = recorder_new (again, TRUE);
 
     mimp_client_session_start (again);
     wait_state (again, MIMP_SESSION_STATE_ONLINE);
-    client_test_spin (500);
+    test_settle (500);
     g_assert_cmpuint (rec->messages->len, ==, 0);
     mimp_client_session_stop (again);
   }
@@ -517,11 +517,11 @@ test_push_or_long_poll (ClientFixture *fixture, gconstpointer data)
 /* manual-ack over push: one batch at a time, as with GU; what is pushed
  * meanwhile is handed on once the consumer acknowledged. */
 static void
-test_push_manual_ack_batches (ClientFixture *fixture, gconstpointer data)
+test_push_manual_ack_batches (TestWorld *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
-  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_password, FALSE);
-  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_password, TRUE);
+  g_autoptr (MimpClientSession) alice = session_new (port, "alice", fixture->alice_pw, FALSE);
+  g_autoptr (MimpClientSession) bob = session_new (port, "bob", fixture->bob_pw, TRUE);
   g_autoptr (Recorder) alice_rec = recorder_new (alice, TRUE);
   g_autoptr (Recorder) bob_rec = recorder_new (bob, FALSE);
   gint64 seq;
@@ -537,7 +537,7 @@ test_push_manual_ack_batches (ClientFixture *fixture, gconstpointer data)
   mimp_client_session_send (alice, "b2", "bob", "second");
   mimp_client_session_send (alice, "b3", "bob", "third");
   wait_sent (alice_rec, 3);
-  client_test_spin (500);
+  test_settle (500);
   g_assert_cmpuint (bob_rec->messages->len, ==, 1); /* held until the ack */
 
   seq = ((MimpMessage *) bob_rec->messages->pdata[0])->seq;
@@ -549,7 +549,7 @@ test_push_manual_ack_batches (ClientFixture *fixture, gconstpointer data)
   /* Not acknowledged: they come again on the next connection, once. */
   mimp_client_session_reconnect_now (bob);
   wait_received (bob_rec, 5);
-  client_test_spin (300);
+  test_settle (300);
   g_assert_cmpuint (bob_rec->messages->len, ==, 5);
   g_assert_cmpstr (((MimpMessage *) bob_rec->messages->pdata[3])->id, ==,
                    ((MimpMessage *) bob_rec->messages->pdata[1])->id);
@@ -561,26 +561,25 @@ int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  client_test_init ();
 
   /* mimpd offers push, so these run over push; the long-poll copies run
    * against mimpd --no-extensions. */
-  CLIENT_TEST_ADD ("/session/send-receive", test_send_receive, 0);
-  CLIENT_TEST_ADD ("/session/redelivery", test_redelivery, 0);
-  CLIENT_TEST_ADD ("/session/unacknowledged-across-restart", test_unacknowledged_across_restart, 0);
-  CLIENT_TEST_ADD ("/session/outbox-across-crash", test_outbox_across_crash, 0);
-  CLIENT_TEST_ADD ("/session/push", test_push_or_long_poll, 0);
-  CLIENT_TEST_ADD ("/session/push-manual-ack-batches", test_push_manual_ack_batches, 0);
-  CLIENT_TEST_ADD ("/session/long-poll/send-receive", test_send_receive, CLIENT_TEST_NO_EXTENSIONS);
-  CLIENT_TEST_ADD ("/session/long-poll/redelivery", test_redelivery, CLIENT_TEST_NO_EXTENSIONS);
-  CLIENT_TEST_ADD ("/session/long-poll/unacknowledged-across-restart",
-                   test_unacknowledged_across_restart, CLIENT_TEST_NO_EXTENSIONS);
-  CLIENT_TEST_ADD ("/session/long-poll/outbox-across-crash", test_outbox_across_crash,
-                   CLIENT_TEST_NO_EXTENSIONS);
-  CLIENT_TEST_ADD ("/session/long-poll", test_push_or_long_poll, CLIENT_TEST_NO_EXTENSIONS);
-  CLIENT_TEST_ADD ("/session/final-send-error", test_final_send_error, FALSE);
-  CLIENT_TEST_ADD ("/session/wrong-password", test_wrong_password, FALSE);
-  CLIENT_TEST_ADD ("/session/certificate", test_certificate, TRUE);
+  TEST_WORLD_ADD ("/session/send-receive", test_send_receive, 0);
+  TEST_WORLD_ADD ("/session/redelivery", test_redelivery, 0);
+  TEST_WORLD_ADD ("/session/unacknowledged-across-restart", test_unacknowledged_across_restart, 0);
+  TEST_WORLD_ADD ("/session/outbox-across-crash", test_outbox_across_crash, 0);
+  TEST_WORLD_ADD ("/session/push", test_push_or_long_poll, 0);
+  TEST_WORLD_ADD ("/session/push-manual-ack-batches", test_push_manual_ack_batches, 0);
+  TEST_WORLD_ADD ("/session/long-poll/send-receive", test_send_receive, TEST_WORLD_NO_EXTENSIONS);
+  TEST_WORLD_ADD ("/session/long-poll/redelivery", test_redelivery, TEST_WORLD_NO_EXTENSIONS);
+  TEST_WORLD_ADD ("/session/long-poll/unacknowledged-across-restart",
+                   test_unacknowledged_across_restart, TEST_WORLD_NO_EXTENSIONS);
+  TEST_WORLD_ADD ("/session/long-poll/outbox-across-crash", test_outbox_across_crash,
+                   TEST_WORLD_NO_EXTENSIONS);
+  TEST_WORLD_ADD ("/session/long-poll", test_push_or_long_poll, TEST_WORLD_NO_EXTENSIONS);
+  TEST_WORLD_ADD ("/session/final-send-error", test_final_send_error, 0);
+  TEST_WORLD_ADD ("/session/wrong-password", test_wrong_password, 0);
+  TEST_WORLD_ADD ("/session/certificate", test_certificate, TEST_WORLD_TLS);
   g_test_add_func ("/session/plain-peer-polling", test_plain_peer_polling);
   g_test_add_func ("/session/lost-ack-not-repeated", test_lost_ack_not_repeated);
 

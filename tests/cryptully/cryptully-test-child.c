@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cryptully-test-child.h"
+#include "mimp-test.h"
 
 static void
 read_line_cb (GObject *object, GAsyncResult *result, gpointer user_data)
@@ -66,27 +67,6 @@ child_send (Child *child, const char *json)
                                             strlen (line), NULL, NULL, NULL));
 }
 
-static gboolean
-timed_out (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until @done (data) is TRUE or @seconds pass. */
-gboolean
-spin (gboolean (*done) (gpointer), gpointer data, guint seconds)
-{
-  gboolean expired = FALSE;
-  guint id = g_timeout_add_seconds (seconds, timed_out, &expired);
-
-  while (!done (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (id);
-  return !expired;
-}
-
 typedef struct
 {
   Child *child;
@@ -119,7 +99,7 @@ child_expect (Child *child, const char *needle)
 {
   LineWait wait = { child, needle, NULL };
 
-  if (!spin (line_seen, &wait, WAIT_S))
+  if (!test_wait_until (line_seen, &wait, WAIT_S))
     g_error ("no line with %s from the child", needle);
   return wait.found;
 }

@@ -8,6 +8,8 @@
 
 #include <gio/gio.h>
 
+#include "mimp-test.h"
+
 G_BEGIN_DECLS
 
 #define WAIT_S 20
@@ -26,8 +28,6 @@ typedef struct
 Child *child_spawn (const char *script, const char *const *args);
 void child_stop (Child *child);
 void child_send (Child *child, const char *json);
-/* Runs the main loop until @done (data) is TRUE or @seconds pass. */
-gboolean spin (gboolean (*done) (gpointer), gpointer data, guint seconds);
 /* The next line containing @needle (earlier lines are passed over). */
 const char *child_expect (Child *child, const char *needle);
 /* Whether any line since the last expectation contains @needle. */

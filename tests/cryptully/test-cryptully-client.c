@@ -113,7 +113,7 @@ expect_event (Fixture *f, const char *event)
 {
   EventWait wait = { f, event };
 
-  if (!spin (event_seen, &wait, WAIT_S))
+  if (!test_wait_until (event_seen, &wait, WAIT_S))
     {
       for (guint i = 0; i < f->events->len; i++)
         g_printerr ("seen: %s\n", (char *) f->events->pdata[i]);
@@ -163,7 +163,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
    * every one must have let go shortly after. */
   g_object_add_weak_pointer (weak, &weak);
   g_object_unref (f->client);
-  g_assert_true (spin (is_gone, &weak, WAIT_S));
+  g_assert_true (test_wait_until (is_gone, &weak, WAIT_S));
   child_stop (f->relay);
   g_ptr_array_unref (f->events);
 }
@@ -172,7 +172,7 @@ static void
 go_online (Fixture *f)
 {
   cryptully_client_start (f->client);
-  g_assert_true (spin (is_online, f->client, WAIT_S));
+  g_assert_true (test_wait_until (is_online, f->client, WAIT_S));
   g_assert_cmpstr (cryptully_client_get_nick (f->client), ==, "alice");
 }
 
@@ -334,7 +334,7 @@ test_disconnect (Fixture *f, gconstpointer data)
   cryptully_client_send_message (f->client, "bob", "m1", "bye soon");
   expect_event (f, "sent m1 -1");
   cryptully_client_disconnect (f->client);
-  g_assert_true (spin (is_disconnected, f->client, WAIT_S));
+  g_assert_true (test_wait_until (is_disconnected, f->client, WAIT_S));
   expect_event (f, "ended bob -1");
   child_expect (bob, "\"ended\"");
   g_assert_null (cryptully_client_get_error (f->client));
@@ -366,7 +366,7 @@ test_two_clients_crossing (Fixture *f, gconstpointer data)
   g_signal_connect (bob, "message-received", G_CALLBACK (on_message_to_bob), f);
   cryptully_client_start (bob);
   go_online (f);
-  g_assert_true (spin (is_online, bob, WAIT_S));
+  g_assert_true (test_wait_until (is_online, bob, WAIT_S));
   /* Both open at once: the HELOs cross; both messages arrive. */
   cryptully_client_send_message (f->client, "bob", "a1", "from alice");
   cryptully_client_send_message (bob, "alice", "b1", "from bob");
@@ -380,7 +380,7 @@ test_two_clients_crossing (Fixture *f, gconstpointer data)
   weak = bob;
   g_object_add_weak_pointer (weak, &weak);
   g_clear_object (&bob);
-  g_assert_true (spin (is_gone, &weak, WAIT_S));
+  g_assert_true (test_wait_until (is_gone, &weak, WAIT_S));
 }
 
 int

@@ -9,7 +9,7 @@
 
 #include <glib/gstdio.h>
 
-#include "client-test.h"
+#include "mimp-test.h"
 #include "mimp-e2e-keys.h"
 #include "mimp.h"
 
@@ -61,7 +61,7 @@ party_new (const char *user, const char *password, guint16 port)
   if (port)
     {
       mimp_client_session_start (party->session);
-      client_test_wait_until (is_online, party->session);
+      g_assert_true (test_wait_until (is_online, party->session, TEST_WAIT_S));
     }
   return party;
 }
@@ -92,46 +92,28 @@ party_free (Party *party)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Party, party_free)
 
-/* --- waiting for async results --- */
-
-typedef struct
-{
-  gboolean done;
-  GAsyncResult *result;
-} Wait;
-
-static void
-wait_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  wait->done = TRUE;
-}
+/* --- the key operations, each waited for --- */
 
 static gboolean
 publish (Party *party, GError **error)
 {
-  Wait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   gboolean ok;
 
-  mimp_e2e_keys_publish_async (party->worker, party->session, NULL, wait_cb, &wait);
-  client_test_wait_flag (&wait.done);
-  ok = mimp_e2e_keys_publish_finish (wait.result, error);
-  g_object_unref (wait.result);
+  mimp_e2e_keys_publish_async (party->worker, party->session, NULL, test_store_result, &result);
+  ok = mimp_e2e_keys_publish_finish (test_wait_result (&result, TEST_WAIT_S), error);
   return ok;
 }
 
 static MimpE2eKeysOutcome
 ensure (Party *party, const char *peer, GError **error)
 {
-  Wait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   MimpE2eKeysOutcome outcome;
 
-  mimp_e2e_keys_ensure_session_async (party->worker, party->session, peer, NULL, wait_cb, &wait);
-  client_test_wait_flag (&wait.done);
-  outcome = mimp_e2e_keys_ensure_session_finish (wait.result, error);
-  g_object_unref (wait.result);
+  mimp_e2e_keys_ensure_session_async (party->worker, party->session, peer, NULL, test_store_result,
+                                      &result);
+  outcome = mimp_e2e_keys_ensure_session_finish (test_wait_result (&result, TEST_WAIT_S), error);
   return outcome;
 }
 
@@ -139,14 +121,14 @@ static gint64
 count_keys (Party *party)
 {
   g_autoptr (GError) error = NULL;
-  Wait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   gint64 left;
 
-  mimp_client_session_count_keys_async (party->session, party->device, NULL, wait_cb, &wait);
-  client_test_wait_flag (&wait.done);
-  left = mimp_client_session_count_keys_finish (party->session, wait.result, &error);
+  mimp_client_session_count_keys_async (party->session, party->device, NULL, test_store_result,
+                                        &result);
+  left = mimp_client_session_count_keys_finish (party->session,
+                                                test_wait_result (&result, TEST_WAIT_S), &error);
   g_assert_no_error (error);
-  g_object_unref (wait.result);
   return left;
 }
 
@@ -159,11 +141,11 @@ has_message (gpointer data)
 /* --- the tests --- */
 
 static void
-test_directory (ClientFixture *fixture, gconstpointer data)
+test_directory (TestWorld *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
-  g_autoptr (Party) alice = party_new ("alice", fixture->alice_password, port);
-  g_autoptr (Party) bob = party_new ("bob", fixture->bob_password, port);
+  g_autoptr (Party) alice = party_new ("alice", fixture->alice_pw, port);
+  g_autoptr (Party) bob = party_new ("bob", fixture->bob_pw, port);
   g_autoptr (GError) error = NULL;
 
   g_assert_true (mimp_client_session_get_features (alice->session) & MIMP_FEATURE_KEYS);
@@ -193,13 +175,12 @@ fetch_one (Party *party, const char *peer)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) devices = NULL;
-  Wait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
 
-  mimp_client_session_fetch_keys_async (party->session, peer, NULL, wait_cb, &wait);
-  client_test_wait_flag (&wait.done);
-  devices = mimp_client_session_fetch_keys_finish (party->session, wait.result, &error);
+  mimp_client_session_fetch_keys_async (party->session, peer, NULL, test_store_result, &result);
+  devices = mimp_client_session_fetch_keys_finish (party->session,
+                                                   test_wait_result (&result, TEST_WAIT_S), &error);
   g_assert_no_error (error);
-  g_object_unref (wait.result);
   return devices->len == 1;
 }
 
@@ -207,19 +188,14 @@ static void
 test_replenish (void)
 {
   const char *args[] = { "--key-fetch-rate", "1000", NULL };
-  g_autofree char *alice_password = mimpd_test_server_random_password ();
-  g_autofree char *bob_password = mimpd_test_server_random_password ();
-  g_autofree char *alice_user = g_strconcat ("alice:", alice_password, NULL);
-  g_autofree char *bob_user = g_strconcat ("bob:", bob_password, NULL);
-  const char *users[] = { alice_user, bob_user, NULL };
   g_autoptr (GError) error = NULL;
-  g_autoptr (MimpdTestServer) server = mimpd_test_server_start_full (users, args, FALSE, &error);
   g_autoptr (Party) alice = NULL;
   g_autoptr (Party) bob = NULL;
+  TestWorld world = { 0 };
 
-  g_assert_no_error (error);
-  alice = party_new ("alice", alice_password, mimpd_test_server_get_port (server));
-  bob = party_new ("bob", bob_password, mimpd_test_server_get_port (server));
+  test_world_start (&world, FALSE, args);
+  alice = party_new ("alice", world.alice_pw, world.port);
+  bob = party_new ("bob", world.bob_pw, world.port);
   g_assert_true (publish (alice, &error));
   g_assert_no_error (error);
   /* Others take 85 of the 100 one-time prekeys; at 15, publishing makes
@@ -231,15 +207,17 @@ test_replenish (void)
   g_assert_no_error (error);
   g_assert_cmpint (count_keys (alice), >=, 20);
   g_assert_cmpint (count_keys (alice), <=, 115);
-  g_assert_cmpint (mimpd_test_server_stop (server), ==, 0);
+  g_clear_pointer (&alice, party_free);
+  g_clear_pointer (&bob, party_free);
+  test_world_stop (&world);
 }
 
 static void
-test_in_band_when_nothing_published (ClientFixture *fixture, gconstpointer data)
+test_in_band_when_nothing_published (TestWorld *fixture, gconstpointer data)
 {
   guint16 port = mimpd_test_server_get_port (fixture->server);
-  g_autoptr (Party) alice = party_new ("alice", fixture->alice_password, port);
-  g_autoptr (Party) bob = party_new ("bob", fixture->bob_password, port);
+  g_autoptr (Party) alice = party_new ("alice", fixture->alice_pw, port);
+  g_autoptr (Party) bob = party_new ("bob", fixture->bob_pw, port);
   g_autoptr (GError) error = NULL;
 
   /* bob never published: a key request goes to him, once a minute at most. */
@@ -248,8 +226,8 @@ test_in_band_when_nothing_published (ClientFixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (ensure (alice, "bob", &error), ==, MIMP_E2E_KEYS_WAITING);
   g_assert_no_error (error);
-  client_test_wait_until (has_message, bob);
-  client_test_spin (1500);
+  g_assert_true (test_wait_until (has_message, bob, TEST_WAIT_S));
+  test_settle (1500);
   g_assert_cmpuint (bob->received->len, ==, 1);
   g_assert_true (g_str_has_prefix (bob->received->pdata[0], MIMP_E2E_PREFIX "1:R:"));
 }
@@ -257,9 +235,9 @@ test_in_band_when_nothing_published (ClientFixture *fixture, gconstpointer data)
 static void
 test_plain_server (void)
 {
-  g_autoptr (ClientTestPeer) peer = client_test_peer_start ("plain");
-  g_autoptr (Party) alice = party_new ("alice", peer->alice_password, peer->port);
-  g_autoptr (Party) bob = party_new ("bob", peer->bob_password, peer->port);
+  g_autoptr (TestPeer) peer = test_peer_start ("plain");
+  g_autoptr (Party) alice = party_new ("alice", peer->alice_pw, peer->port);
+  g_autoptr (Party) bob = party_new ("bob", peer->bob_pw, peer->port);
   g_autoptr (GError) error = NULL;
 
   /* No key directory: publishing does nothing and succeeds. */
@@ -269,7 +247,7 @@ test_plain_server (void)
   mimp_client_session_set_receive (alice->session, FALSE);
   g_assert_cmpint (ensure (alice, "bob", &error), ==, MIMP_E2E_KEYS_WAITING);
   g_assert_no_error (error);
-  client_test_wait_until (has_message, bob);
+  g_assert_true (test_wait_until (has_message, bob, TEST_WAIT_S));
   g_assert_true (g_str_has_prefix (bob->received->pdata[0], MIMP_E2E_PREFIX "1:R:"));
 }
 
@@ -292,11 +270,10 @@ int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  client_test_init ();
 
-  CLIENT_TEST_ADD ("/e2e-keys/directory", test_directory, FALSE);
-  CLIENT_TEST_ADD ("/e2e-keys/in-band-when-nothing-published", test_in_band_when_nothing_published,
-                   FALSE);
+  TEST_WORLD_ADD ("/e2e-keys/directory", test_directory, FALSE);
+  TEST_WORLD_ADD ("/e2e-keys/in-band-when-nothing-published", test_in_band_when_nothing_published,
+                  FALSE);
   g_test_add_func ("/e2e-keys/replenish", test_replenish);
   g_test_add_func ("/e2e-keys/plain-server", test_plain_server);
   g_test_add_func ("/e2e-keys/offline", test_offline);

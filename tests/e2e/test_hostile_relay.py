@@ -1,4 +1,4 @@
-"""Private chats through a hostile relay (issue 12; e2e-options.md, 5.3).
+"""Private chats through a hostile relay (docs/private-chats.md).
 
 A real mimpd on loopback; between it and every mimp-cli client sits
 hostile_relay.HostileRelay, a man in the middle that solves the key puzzle

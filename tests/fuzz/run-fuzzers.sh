@@ -22,7 +22,7 @@ if ! command -v clang >/dev/null 2>&1; then
 fi
 
 if [ ! -f "$build/build.ninja" ]; then
-  CC=clang meson setup "$build" "$src" -Dfuzzing=true -Dapp=disabled -Dbuildtype=debugoptimized \
+  CC=clang meson setup "$build" "$src" -Dfuzzing=true -Dapp=disabled -Dbuildtype=debugoptimized -Dwerror=true \
     >"$build.setup.log" 2>&1 || { cat "$build.setup.log" >&2; exit 1; }
 else
   # A target added since this directory was set up is known only after this.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Faults: nothing acknowledged is lost, nothing is delivered twice (issue 5).
+"""Faults: nothing acknowledged is lost, nothing is delivered twice (docs/hardening.md).
 
     fault_harness.py [--messages N] [--senders N] [--receivers N] [--duration S]
 

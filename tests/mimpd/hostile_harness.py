@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Hostile clients against a real mimpd, all at once, while a well-behaved
-client keeps sending and receiving and measures its latency (issue 5).
+client keeps sending and receiving and measures its latency (docs/hardening.md).
 
     hostile_harness.py [--duration S] [--silent N] [--rss-bound-mib M] [--json FILE]
 

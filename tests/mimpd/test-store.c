@@ -1055,10 +1055,19 @@ test_fetch_after_and_read_transaction (void)
   remove_db (dir, path);
 }
 
+/* The domain is registered under its own name (clang-format once spaced
+ * the hyphens of G_DEFINE_QUARK's argument). */
+static void
+test_error_domain (void)
+{
+  g_assert_cmpstr (g_quark_to_string (MIMPD_STORE_ERROR), ==, "mimpd-store-error-quark");
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/store/error-domain", test_error_domain);
   g_test_add_func ("/store/index-collisions", test_index_collisions);
   g_test_add_func ("/store/index-grow-and-expire", test_index_grow_and_expire);
   g_test_add_func ("/store/index-far-rowids", test_index_far_rowids);

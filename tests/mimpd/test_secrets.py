@@ -1,4 +1,4 @@
-"""Secrets (issue 5): an end-to-end run with all debug logging on, whose
+"""Secrets (docs/hardening.md): an end-to-end run with all debug logging on, whose
 captured logs, standard output and error, databases and files are searched
 for the run's passwords, token and message texts; and TLS: the minimum
 version on both sides, and the client's certificate checks.

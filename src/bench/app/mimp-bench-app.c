@@ -1,4 +1,4 @@
-/* mimp-bench-app.c - the app benchmarks of issue 6, driven by
+/* mimp-bench-app.c - the app benchmarks (docs/benchmarks.md), driven by
  * build-aux/bench-app.sh. It runs the real MimpApplication in process (the
  * code of `mimp`, linked from mimp-app-core; the app itself has no benchmark
  * hook) and watches it from outside through the frame clock and the models:

@@ -1,4 +1,4 @@
-/* mimp-bench-floor.c - the cold-start floor of issue 6: the least a GTK4 +
+/* mimp-bench-floor.c - the cold-start floor of the app benchmarks: the least a GTK4 +
  * libadwaita application does to show a window (an AdwApplicationWindow with
  * a header bar), registered on the session bus like mimp. Prints the first
  * frame's time and RSS (mimp-bench-frame.h), then quits.

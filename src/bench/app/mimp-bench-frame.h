@@ -1,5 +1,5 @@
 /* mimp-bench-frame.h - the first-frame probe shared by mimp-bench-app and
- * mimp-bench-floor (issue 6, App; build-aux/bench-app.sh)
+ * mimp-bench-floor (docs/benchmarks.md, App; build-aux/bench-app.sh)
  *
  * Both print "first-frame MONOTONIC_US RSS_KIB" on standard output when the
  * window's frame clock finishes painting its first frame, so the driver can

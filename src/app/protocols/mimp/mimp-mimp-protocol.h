@@ -5,12 +5,12 @@
 #pragma once
 
 #include "mimp-client-session.h"
+#include "mimp-packet.h"
 #include "mimp-protocol.h"
 
 G_BEGIN_DECLS
 
-#define MIMP_DEFAULT_PORT 3290
-#define MIMP_DEFAULT_TLS_PORT 3291
+/* MIMP_DEFAULT_PORT and MIMP_DEFAULT_TLS_PORT are libmimp's (mimp-packet.h). */
 
 #define MIMP_TYPE_MIMP_PROTOCOL (mimp_mimp_protocol_get_type ())
 G_DECLARE_FINAL_TYPE (MimpMimpProtocol, mimp_mimp_protocol, MIMP, MIMP_PROTOCOL, MimpProtocol)
