@@ -573,9 +573,9 @@ main (int argc, char *argv[])
   TEST_WORLD_ADD ("/session/long-poll/send-receive", test_send_receive, TEST_WORLD_NO_EXTENSIONS);
   TEST_WORLD_ADD ("/session/long-poll/redelivery", test_redelivery, TEST_WORLD_NO_EXTENSIONS);
   TEST_WORLD_ADD ("/session/long-poll/unacknowledged-across-restart",
-                   test_unacknowledged_across_restart, TEST_WORLD_NO_EXTENSIONS);
+                  test_unacknowledged_across_restart, TEST_WORLD_NO_EXTENSIONS);
   TEST_WORLD_ADD ("/session/long-poll/outbox-across-crash", test_outbox_across_crash,
-                   TEST_WORLD_NO_EXTENSIONS);
+                  TEST_WORLD_NO_EXTENSIONS);
   TEST_WORLD_ADD ("/session/long-poll", test_push_or_long_poll, TEST_WORLD_NO_EXTENSIONS);
   TEST_WORLD_ADD ("/session/final-send-error", test_final_send_error, 0);
   TEST_WORLD_ADD ("/session/wrong-password", test_wrong_password, 0);
