@@ -735,8 +735,10 @@ replace_items (MimpChat *self, GPtrArray *items)
 {
   guint removed = self->items->len;
 
-  g_ptr_array_unref (self->items);
-  self->items = g_ptr_array_ref (items);
+  /* In place: the array is MimpItemList's, which the list model reads. */
+  g_ptr_array_set_size (self->items, 0);
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (self->items, g_object_ref (items->pdata[i]));
   for (guint i = 0; i < self->items->len; i++)
     update_decorations (self, i);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->items->len);
