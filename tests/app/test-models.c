@@ -183,6 +183,8 @@ test_chat_list_order (Fixture *fx, gconstpointer data)
   g_usleep (5000);
   receive (fx, "carol", "two", 2);
   wait_unread (fx, "carol", 1);
+  /* A later millisecond than carol's, or the two tie. */
+  g_usleep (5000);
   receive (fx, "bob", "three", 3);
   receive (fx, "bob", "four", 4);
   wait_unread (fx, "bob", 3);
