@@ -879,8 +879,10 @@ test_window (void)
 
   test_world_start (&fx.world, FALSE, NULL);
   /* The server also knows alice as alice2, added while it is stopped:
-   * `mimpd user` refuses to change a database a server is using. */
-  g_assert_cmpint (mimpd_test_server_stop (fx.world.server), ==, 0);
+   * `mimpd user` refuses to change a database a server is using. Killed,
+   * not stopped: a sanitized mimpd can take longer to exit than the stop
+   * waits, and what it committed is on disk either way. */
+  mimpd_test_server_kill (fx.world.server);
   g_assert_true (mimpd_test_server_add_user (fx.world.server, "alice2", fx.world.alice_pw, &error));
   g_assert_no_error (error);
   g_assert_true (mimpd_test_server_restart (fx.world.server, &error));
